@@ -1,0 +1,282 @@
+"""Audio output through PortAudio (sounddevice) and the audio master clock.
+
+The callback only copies from a ring of decoded chunks, applies the volume and
+re-anchors the clock: the media time of the sample being heard now is the pts
+of the first sample written minus the device's output latency.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .clock import Clock
+from .config import AudioConfig
+
+__all__ = ["AudioBuffer", "AudioOutputError", "SoundDeviceOutput", "open_audio_output"]
+
+log = logging.getLogger(__name__)
+
+Samples = npt.NDArray[np.float32]
+
+
+class AudioOutputError(Exception):
+    pass
+
+
+@dataclass
+class _Chunk:
+    pts: float  # media time of data[0]
+    data: Samples  # (n, channels) float32
+    speed: float  # media seconds per output second when it was made
+    offset: int = 0
+
+
+class AudioBuffer:
+    """Decoded, resampled audio waiting for the device (filled by the audio
+    decode thread, drained by the PortAudio callback)."""
+
+    def __init__(self, rate: int, channels: int, max_seconds: float) -> None:
+        self.rate = rate
+        self.channels = channels
+        self.max_seconds = max_seconds
+        self._chunks: deque[_Chunk] = deque()
+        self._frames = 0
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        self._skip_until: float | None = None
+        self._closed = False
+
+    def put(self, pts: float, data: Samples, speed: float, timeout: float) -> bool:
+        with self._cond:
+            room = self._cond.wait_for(
+                lambda: self._closed or self._frames < self.max_seconds * self.rate, timeout
+            )
+            if not room or self._closed:
+                return False
+            self._chunks.append(_Chunk(pts, data, speed))
+            self._frames += len(data)
+            return True
+
+    def read_into(self, out: Samples, gain: float) -> tuple[int, float | None, float, float]:
+        """Fill ``out`` from the queue. Returns (frames written, pts of the first
+        written frame, its speed, pts just after the last written frame)."""
+        need = len(out)
+        written = 0
+        first_pts: float | None = None
+        speed = 1.0
+        end_pts = 0.0
+        with self._cond:
+            self._apply_skip()
+            while written < need and self._chunks:
+                chunk = self._chunks[0]
+                avail = len(chunk.data) - chunk.offset
+                n = min(avail, need - written)
+                step = chunk.speed / self.rate
+                if first_pts is None:
+                    first_pts = chunk.pts + chunk.offset * step
+                    speed = chunk.speed
+                out[written : written + n] = chunk.data[chunk.offset : chunk.offset + n]
+                chunk.offset += n
+                written += n
+                end_pts = chunk.pts + chunk.offset * step
+                if chunk.offset >= len(chunk.data):
+                    self._chunks.popleft()
+                self._frames -= n
+            if written:
+                self._cond.notify_all()
+        if written and gain != 1.0:
+            out[:written] *= gain
+        return written, first_pts, speed, end_pts
+
+    def _apply_skip(self) -> None:
+        target = self._skip_until
+        if target is None:
+            return
+        while self._chunks:
+            chunk = self._chunks[0]
+            step = chunk.speed / self.rate
+            end = chunk.pts + len(chunk.data) * step
+            if end <= target:
+                self._frames -= len(chunk.data) - chunk.offset
+                self._chunks.popleft()
+                continue
+            start_index = int((target - chunk.pts) / step) if target > chunk.pts else 0
+            if start_index > chunk.offset:
+                self._frames -= start_index - chunk.offset
+                chunk.offset = start_index
+            self._skip_until = None
+            return
+
+    def skip_until(self, pts: float | None) -> None:
+        """Discard audio before ``pts`` (frame stepping, jump to live, seeks)."""
+        with self._cond:
+            self._skip_until = pts
+            self._cond.notify_all()
+
+    def clear(self) -> None:
+        with self._cond:
+            self._chunks.clear()
+            self._frames = 0
+            self._skip_until = None
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    @property
+    def seconds(self) -> float:
+        with self._lock:
+            return self._frames / self.rate
+
+    @property
+    def end_pts(self) -> float | None:
+        with self._lock:
+            if not self._chunks:
+                return None
+            last = self._chunks[-1]
+            return last.pts + len(last.data) * last.speed / self.rate
+
+
+class SoundDeviceOutput:
+    """A PortAudio output stream driven by its callback; also the master clock."""
+
+    def __init__(self, config: AudioConfig, clock: Clock, buffer_seconds: float) -> None:
+        import sounddevice as sd  # only this module touches PortAudio
+
+        self._sd = sd
+        self._clock = clock
+        device_info: Any = sd.query_devices(config.device, kind="output")
+        self.device_name = str(device_info["name"])
+        rate = int(config.sample_rate or device_info["default_samplerate"] or 48000)
+        channels = max(1, min(2, int(device_info["max_output_channels"])))
+        self.buffer = AudioBuffer(rate, channels, buffer_seconds)
+        self.rate = rate
+        self.channels = channels
+        self._lock = threading.Lock()
+        self._playing = False
+        self.volume = 1.0
+        self.muted = False
+        self.underruns = 0
+        self.starved = False
+        self._anchor_pts: float | None = None
+        self._anchor_t = 0.0
+        self._anchor_speed = 1.0
+        self._written_end: float | None = None
+        self._frozen: float | None = None
+        self._stream: Any = sd.OutputStream(
+            samplerate=rate,
+            channels=channels,
+            dtype="float32",
+            device=config.device,
+            latency=config.latency,
+            blocksize=512,
+            callback=self._callback,
+        )
+        reported = float(self._stream.latency)
+        # PortAudio's figure can read 0 or nonsense through PulseAudio: check it.
+        if 0.0 < reported < 2.0:
+            self.latency = reported
+            self.latency_source = "portaudio"
+        else:
+            self.latency = 2 * 512 / rate + 0.02
+            self.latency_source = "estimated"
+            log.warning(
+                "PortAudio reported an output latency of %.3f s; using %.3f s",
+                reported,
+                self.latency,
+            )
+        self._stream.start()
+
+    # The PortAudio callback thread.
+    def _callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
+        now = self._clock.now()
+        if not self._playing:
+            outdata.fill(0)
+            return
+        gain = 0.0 if self.muted else self.volume
+        written, first_pts, speed, end_pts = self.buffer.read_into(outdata, gain)
+        if written < frames:
+            outdata[written:] = 0
+        if written == 0 or first_pts is None:
+            if not self.starved:
+                self.underruns += 1
+            self.starved = True
+            return
+        self.starved = False
+        heard = first_pts - self.latency * speed
+        with self._lock:
+            predicted = self._position_locked(now)
+            if predicted is None or abs(heard - predicted) > 0.05 or speed != self._anchor_speed:
+                self._anchor_pts = heard
+            else:
+                # Callbacks arrive with a block of jitter: follow slowly.
+                self._anchor_pts = predicted + (heard - predicted) * 0.1
+            self._anchor_t = now
+            self._anchor_speed = speed
+            self._written_end = end_pts
+            self._frozen = None
+
+    def _position_locked(self, now: float) -> float | None:
+        if self._frozen is not None:
+            return self._frozen
+        if self._anchor_pts is None:
+            return None
+        pos = self._anchor_pts + (now - self._anchor_t) * self._anchor_speed
+        if self._written_end is not None:
+            pos = min(pos, self._written_end)
+        return pos
+
+    def position(self) -> float | None:
+        """Media time of the sample being heard now (None before the first callback)."""
+        with self._lock:
+            return self._position_locked(self._clock.now())
+
+    def set_position(self, pts: float) -> None:
+        """Pin the clock (seek, pause) until the next callback writes samples."""
+        with self._lock:
+            self._frozen = pts
+            self._anchor_pts = None
+            self._written_end = None
+
+    def set_playing(self, playing: bool) -> None:
+        with self._lock:
+            if not playing and self._playing:
+                pos = self._position_locked(self._clock.now())
+                self._frozen = pos
+            self._playing = playing
+
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    def close(self) -> None:
+        self._playing = False
+        self.buffer.close()
+        try:
+            self._stream.abort()
+            self._stream.close()
+        except Exception as exc:  # a vanished device must not break stop()
+            log.debug("audio close: %s", exc)
+
+
+def open_audio_output(
+    config: AudioConfig, clock: Clock, buffer_seconds: float
+) -> tuple[SoundDeviceOutput | None, str | None]:
+    """The output, or None and the reason there is none (for a warning event)."""
+    if not config.enabled:
+        return None, "Audio output is turned off."
+    try:
+        return SoundDeviceOutput(config, clock, buffer_seconds), None
+    except OSError as exc:  # PortAudio missing: sounddevice raises OSError at import
+        return None, f"No audio: PortAudio is not available ({exc}). Video plays on its own."
+    except Exception as exc:
+        return None, f"No audio: no usable output device ({exc}). Video plays on its own."

@@ -1,0 +1,212 @@
+"""The ``heureum`` command: the desktop window, or headless playback that
+writes a report."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from . import __version__
+from .config import DEFAULT_CONFIG, AudioConfig, OpenOptions, PlayerConfig
+from .events import (
+    ErrorOccurred,
+    Event,
+    PlayerState,
+    Reconnected,
+    Reconnecting,
+    WarningRaised,
+)
+from .player import Player
+from .redact import install_log_redaction, redact
+from .report import write_json_atomic
+from .video_sink import NullVideoSink
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_PLAYBACK_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="heureum",
+        description="Heureum: a streaming player and protocol test bench "
+        "(HLS with ABR, RTSP, RTMP, HTTP, local files).",
+    )
+    p.add_argument("urls", nargs="*", metavar="URL", help="URL(s) or file(s) to play")
+    p.add_argument("--version", action="version", version=f"heureum {__version__}")
+    p.add_argument("--headless", action="store_true", help="play without a window, print a summary")
+    p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
+    p.add_argument("--frames", type=int, metavar="N", help="stop after N presented frames")
+    p.add_argument("--report", metavar="FILE.json", help="write the session report here")
+    p.add_argument(
+        "--rtsp-transport", choices=["auto", "udp", "tcp", "http"], help="RTSP transport"
+    )
+    p.add_argument("--low-latency", action="store_true", help="live: start at once, stay near live")
+    p.add_argument("--no-audio", action="store_true", help="do not open an audio device")
+    p.add_argument("--start", type=float, metavar="S", help="start at S seconds")
+    p.add_argument("--volume", type=float, metavar="V", help="volume 0..150 (percent)")
+    p.add_argument("--timeout", type=float, metavar="S", help="network open/read timeout")
+    p.add_argument("-v", "--verbose", action="store_true", help="log what happens to stderr")
+    return p
+
+
+def _config(args: argparse.Namespace) -> PlayerConfig:
+    from dataclasses import replace
+
+    cfg = DEFAULT_CONFIG
+    if args.no_audio:
+        cfg = replace(cfg, audio=AudioConfig(enabled=False))
+    if args.timeout:
+        cfg = replace(
+            cfg,
+            network=replace(cfg.network, open_timeout=args.timeout, read_timeout=args.timeout),
+        )
+    return cfg
+
+
+def _options(args: argparse.Namespace) -> OpenOptions:
+    return OpenOptions(
+        rtsp_transport=args.rtsp_transport,
+        low_latency=True if args.low_latency else None,
+        start_position=args.start,
+    )
+
+
+def _setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    install_log_redaction(root)
+
+
+def run_headless(args: argparse.Namespace) -> int:
+    if len(args.urls) != 1:
+        print("heureum: error: --headless plays exactly one URL", file=sys.stderr)
+        return EXIT_USAGE
+    url = args.urls[0]
+    sink = NullVideoSink()
+    player = Player(_config(args), video_sink=sink)
+    if args.volume is not None:
+        player.set_volume(args.volume / 100)
+    done = threading.Event()
+    fatal: list[str] = []
+    frames_target = args.frames
+
+    def on_event(event: Event) -> None:
+        if isinstance(event, ErrorOccurred):
+            line = f"heureum: {'error' if event.fatal else 'warning'}: {event.message}"
+            print(line, file=sys.stderr, flush=True)
+            if event.fatal:
+                fatal.append(event.message)
+                done.set()
+        elif isinstance(event, WarningRaised):
+            print(f"heureum: warning: {event.message}", file=sys.stderr, flush=True)
+        elif isinstance(event, Reconnecting):
+            print(
+                f"heureum: reconnecting (attempt {event.attempt}, in {event.delay:.1f} s): "
+                f"{event.reason}",
+                file=sys.stderr,
+                flush=True,
+            )
+        elif isinstance(event, Reconnected):
+            print(f"heureum: reconnected after {event.outage:.1f} s", file=sys.stderr, flush=True)
+        elif hasattr(event, "state") and event.state in (PlayerState.ENDED, PlayerState.ERROR):
+            done.set()
+        if frames_target is not None and sink.presented >= frames_target:
+            done.set()
+
+    player.subscribe(on_event)
+    interrupted = threading.Event()
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        interrupted.set()
+        done.set()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        player.open(url, _options(args))
+        if frames_target is not None:
+            # Frames are counted in the sink; poll it at a modest rate.
+            while not done.wait(0.02):
+                if sink.presented >= frames_target:
+                    break
+                if args.duration is not None and player.stats().get("session_seconds", 0) >= float(
+                    args.duration
+                ):
+                    break
+        else:
+            done.wait(args.duration)
+        report = player.report()
+    finally:
+        player.close()
+        signal.signal(signal.SIGINT, previous)
+    if args.report:
+        try:
+            write_json_atomic(args.report, report)
+        except OSError as exc:
+            print(f"heureum: error: cannot write the report: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    if fatal:
+        return EXIT_PLAYBACK_ERROR
+    _print_summary(report)
+    return EXIT_INTERRUPTED if interrupted.is_set() else EXIT_OK
+
+
+def _print_summary(r: dict[str, Any]) -> None:
+    frames = r.get("frames", {})
+    av = r.get("av_offset_ms", {})
+    ttff = r.get("time_to_first_frame_s")
+    parts = [
+        f"url={r.get('url')}",
+        f"state={r.get('state')}",
+        f"ttff={ttff:.3f}s" if isinstance(ttff, float) else "ttff=-",
+        f"presented={frames.get('presented', 0)}",
+        f"dropped={frames.get('dropped', 0)}",
+        f"rebuffers={r.get('rebuffer_count', 0)}",
+        f"av_p95={av.get('p95')}ms",
+    ]
+    print("heureum: " + " ".join(parts))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(args.verbose)
+    try:
+        if args.headless:
+            return run_headless(args)
+        return run_gui(args)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # the last line of defence: one line, no traceback
+        logging.getLogger(__name__).debug("fatal", exc_info=True)
+        print(f"heureum: error: {redact(str(exc)) or type(exc).__name__}", file=sys.stderr)
+        return EXIT_PLAYBACK_ERROR
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    try:
+        from ui.app import run_gui as start_gui  # type: ignore[import-not-found,unused-ignore]
+    except ImportError as exc:
+        print(
+            f"heureum: error: the desktop window is not available ({exc}); "
+            "use --headless to play without it",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    result: int = start_gui(list(args.urls), _options(args), _config(args))
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""Configuration as data: frozen dataclasses with defaults we can justify.
+
+The CLI, the settings dialog and the tests all build these same objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "AudioConfig",
+    "BufferConfig",
+    "DecodeConfig",
+    "LatencyConfig",
+    "NetworkConfig",
+    "OpenOptions",
+    "PlayerConfig",
+    "SyncConfig",
+]
+
+RtspTransport = Literal["auto", "udp", "tcp", "http"]
+CatchUp = Literal["drop", "speed"]
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    # mpv's --network-timeout is 60 s; a desktop user notices a dead server far
+    # sooner, and RTSP/RTMP servers answer within a second on a working network.
+    open_timeout: float = 10.0
+    read_timeout: float = 5.0
+    rtsp_transport: RtspTransport = "auto"
+    user_agent: str = "Heureum/0.1"
+    # Live sources come back after a server restart: 0.5 s doubling to 8 s
+    # (players.md goal: playing again <= 2 s after the camera answers).
+    reconnect: bool = True
+    reconnect_initial_delay: float = 0.5
+    reconnect_max_delay: float = 8.0
+    reconnect_max_attempts: int = 30
+    tls_verify: bool = True
+    ca_file: str | None = None  # None: certifi's bundle
+
+
+@dataclass(frozen=True)
+class BufferConfig:
+    # Start after 1 s of media for files/VOD (mpv's cache-pause-wait is 1 s),
+    # resume after a stall at 2 s so one slow read does not stall us again.
+    start_seconds: float = 1.0
+    rebuffer_seconds: float = 2.0
+    live_start_seconds: float = 0.5
+    max_seconds: float = 30.0
+    # Byte bound as well as time, so a hostile bitrate cannot eat memory.
+    max_bytes: int = 96 * 1024 * 1024
+    # Decoded frames are big (a 1080p yuv420p frame is 3 MB): keep them short.
+    max_decoded_video_seconds: float = 0.5
+    max_decoded_audio_seconds: float = 1.0
+
+
+@dataclass(frozen=True)
+class DecodeConfig:
+    threads: int = 0  # 0 = FFmpeg decides
+    # Frame threading is faster but adds (threads - 1) frames of delay: VOD only.
+    frame_threading: bool = True
+    max_pixels: int = 8192 * 4320
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    # A frame later than this against the master clock is dropped (VLC drops
+    # past 20 ms; we allow one 50 fps frame so jitter on 2 cores does not drop).
+    late_drop_threshold: float = 0.04
+    # Offsets larger than this are a timestamp jump, not a sync problem: resync.
+    resync_threshold: float = 10.0
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    enabled: bool = True
+    device: str | int | None = None
+    # PortAudio's 'low' latency through PulseAudio underruns on 2 busy cores.
+    latency: float | Literal["low", "high"] = 0.1
+    sample_rate: int | None = None  # None: the device's default
+
+
+@dataclass(frozen=True)
+class LatencyConfig:
+    low_latency: bool = False
+    target_latency: float = 0.3
+    catch_up: CatchUp = "speed"
+    # Catch up when more than this is buffered beyond the target.
+    catch_up_threshold: float = 0.5
+    catch_up_speed: float = 1.05
+    # Beyond this much excess buffer, drop to the live edge instead.
+    drop_threshold: float = 3.0
+
+
+@dataclass(frozen=True)
+class PlayerConfig:
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    buffer: BufferConfig = field(default_factory=BufferConfig)
+    decode: DecodeConfig = field(default_factory=DecodeConfig)
+    sync: SyncConfig = field(default_factory=SyncConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    latency: LatencyConfig = field(default_factory=LatencyConfig)
+
+    def with_options(self, options: OpenOptions | None) -> PlayerConfig:
+        """This config with one URL's options applied."""
+        if options is None:
+            return self
+        cfg = self
+        if options.rtsp_transport is not None:
+            cfg = replace(cfg, network=replace(cfg.network, rtsp_transport=options.rtsp_transport))
+        if options.low_latency is not None:
+            cfg = replace(cfg, latency=replace(cfg.latency, low_latency=options.low_latency))
+        return cfg
+
+
+@dataclass(frozen=True)
+class OpenOptions:
+    """Per-URL choices (the URL dialog's options, CLI flags)."""
+
+    rtsp_transport: RtspTransport | None = None
+    low_latency: bool | None = None
+    start_position: float | None = None
+    # Open paused on the first frame (tests, frame stepping from the start).
+    start_paused: bool = False
+
+
+DEFAULT_CONFIG = PlayerConfig()

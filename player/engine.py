@@ -1,0 +1,809 @@
+"""One playback session: the demux thread, the decode threads, the presenter,
+the audio output and the control loop that owns the state machine.
+
+Threads talk through bounded queues and a few flags; every item is tagged with
+the session's ``serial`` so a seek never has to stop a thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from .audio_out import SoundDeviceOutput, open_audio_output
+from .clock import Clock, PlaybackClock
+from .config import OpenOptions, PlayerConfig
+from .decode import AudioDecoder, VideoDecoder
+from .errors import NetworkError, PlayerError, UnsupportedError
+from .events import (
+    BufferingChanged,
+    EndOfStream,
+    ErrorOccurred,
+    Event,
+    MediaInfo,
+    MediaOpened,
+    PlayerState,
+    Reconnected,
+    Reconnecting,
+    SeekCompleted,
+    StateChanged,
+    StatsUpdated,
+    WarningRaised,
+)
+from .load_control import CatchUpAction, LoadControl, catch_up
+from .metrics import SessionMetrics
+from .queues import EOS, MediaQueue, QueueItem
+from .redact import redact
+from .source import DemuxPacket, Source, SourceInfo
+from .sources import Target, make_source
+from .sources.urls import classify
+from .sync import SyncAction, decide_frame
+from .video_sink import VideoFrame, VideoSink
+
+__all__ = ["Session"]
+
+log = logging.getLogger(__name__)
+
+_TICK = 0.02
+_STATS_PERIOD = 1.0
+
+
+class Session:
+    """Plays one URL. Created and driven by ``Player``; all public methods are
+    thread-safe and return promptly."""
+
+    def __init__(
+        self,
+        url: str,
+        options: OpenOptions | None,
+        config: PlayerConfig,
+        clock: Clock,
+        sink: VideoSink | None,
+        emit: Callable[[Event], None],
+        volume: float,
+        muted: bool,
+        speed: float,
+    ) -> None:
+        self.url = url
+        self.options = options or OpenOptions()
+        self.config = config.with_options(options)
+        self.clock = clock
+        self.sink = sink
+        self._emit_raw = emit
+        self.metrics = SessionMetrics(clock)
+        self.metrics.start(redact(url))
+        self.stopping = threading.Event()
+        self._lock = threading.RLock()
+        self._wake = threading.Condition(threading.Lock())
+        self.serial = 0
+        self.drop_before: float | None = None
+        self.speed = speed
+        self.user_speed = speed
+        self.volume = volume
+        self.muted = muted
+        self.state = PlayerState.IDLE
+        self.want_play = not self.options.start_paused
+        self.info: SourceInfo | None = None
+        self.media: MediaInfo | None = None
+        self.source: Source | None = None
+        self.target: Target | None = None
+        self.sysclock = PlaybackClock(clock)
+        self.audio: SoundDeviceOutput | None = None
+        bcfg = self.config.buffer
+        self.video_packets: MediaQueue[DemuxPacket] = MediaQueue(
+            bcfg.max_seconds, bcfg.max_bytes // 2, name="video-packets"
+        )
+        self.audio_packets: MediaQueue[DemuxPacket] = MediaQueue(
+            bcfg.max_seconds, bcfg.max_bytes // 4, name="audio-packets"
+        )
+        self.frames: MediaQueue[VideoFrame] = MediaQueue(
+            bcfg.max_decoded_video_seconds, 256 * 1024 * 1024, max_items=12, name="frames"
+        )
+        self.demuxed_end: dict[str, float] = {}
+        self.demux_eos = False
+        self.video_done = False
+        self.audio_done = False
+        self.audio_eos_serial = -1
+        self.preroll = True
+        self.rebuffering = False
+        self.last_shown_pts: float | None = None
+        self.last_shown_at = 0.0
+        self.step_requests = 0
+        self.skip_before: float | None = None
+        self.pending_seek: tuple[float, bool] | None = None
+        self.seek_target: float | None = None
+        self.start_pts: float | None = None
+        self._threads: list[threading.Thread] = []
+        self._decode_error_reported = 0.0
+
+    # ------------------------------------------------------------------ events
+    def emit(self, event: Event) -> None:
+        if self.stopping.is_set() and not isinstance(event, StateChanged):
+            return
+        object.__setattr__(event, "t", round(self.metrics.t(), 4))
+        self._emit_raw(event)
+
+    def set_state(self, state: PlayerState) -> None:
+        with self._lock:
+            previous = self.state
+            if previous == state:
+                return
+            self.state = state
+        self.metrics.on_play_state(state == PlayerState.PLAYING)
+        self.metrics.on_event("state", state=state.value)
+        self.emit(StateChanged(state=state, previous=previous))
+
+    def error(self, exc: BaseException, fatal: bool) -> None:
+        kind = exc.kind if isinstance(exc, PlayerError) else "internal"
+        message = redact(str(exc)) or exc.__class__.__name__
+        self.metrics.on_error(kind, message, fatal)
+        self.emit(ErrorOccurred(kind=kind, message=message, fatal=fatal))
+        if fatal:
+            self.set_state(PlayerState.ERROR)
+            self.stopping.set()
+            self.wake()
+
+    def warn(self, code: str, message: str) -> None:
+        message = redact(message)
+        self.metrics.on_warning(code, message)
+        self.emit(WarningRaised(code=code, message=message))
+
+    def fail_from_thread(self, exc: BaseException) -> None:
+        self.error(
+            exc if isinstance(exc, PlayerError) else PlayerError(f"Internal error: {exc}"),
+            fatal=True,
+        )
+
+    def on_decode_error(self, kind: str, exc: BaseException) -> None:
+        self.metrics.decode_errors += 1
+        now = self.clock.now()
+        # One message per burst of corrupt data, not one per packet.
+        if now - self._decode_error_reported > 2.0:
+            self._decode_error_reported = now
+            pos = self.position()
+            where = f" at {pos:.1f} s" if pos is not None else ""
+            self.error(
+                PlayerError(
+                    f"Corrupt {kind} data{where}: some frames could not be decoded "
+                    "(playback continues)."
+                ),
+                fatal=False,
+            )
+
+    def wake(self) -> None:
+        with self._wake:
+            self._wake.notify_all()
+        self.frames.wake()
+
+    def _wait(self, timeout: float) -> None:
+        with self._wake:
+            self._wake.wait(timeout)
+
+    # ------------------------------------------------------------------ start/stop
+    def start(self) -> None:
+        self.set_state(PlayerState.OPENING)
+        demux = threading.Thread(target=self._demux_main, name="heureum-demux", daemon=True)
+        self._threads.append(demux)
+        demux.start()
+
+    def stop(self, join_timeout: float = 0.8) -> None:
+        """Ends every thread. Returns within about ``join_timeout`` even when a
+        thread is blocked on a dead server: that thread ends on its read timeout
+        and closes its own container (only the reading thread may close it)."""
+        self.stopping.set()
+        for q in (self.video_packets, self.audio_packets, self.frames):
+            q.close()
+        if self.source is not None:
+            self.source.interrupt()
+        self.wake()
+        deadline = self.clock.now() + join_timeout
+        for t in self._threads:
+            if t is threading.current_thread():
+                continue
+            t.join(max(0.0, deadline - self.clock.now()))
+        if self.audio is not None:
+            self.audio.close()
+        if self.sink is not None:
+            self.sink.clear()
+
+    # ------------------------------------------------------------------ demux thread
+    def _demux_main(self) -> None:
+        source: Source | None = None
+        try:
+            self.target = classify(self.url)
+            source = self._open_source(self.target)
+            if source is None:
+                return
+            self._start_pipeline()
+            source = self._demux_loop(source)
+        except PlayerError as exc:
+            if not self.stopping.is_set():
+                self.error(exc, fatal=True)
+        except Exception as exc:
+            log.exception("demux thread crashed")
+            if not self.stopping.is_set():
+                self.error(PlayerError(f"Internal error: {redact(str(exc))}"), fatal=True)
+        finally:
+            if source is not None:
+                source.close()
+
+    def _open_source(self, target: Target) -> Source | None:
+        source = make_source(target, self.config, self.clock, self.emit)
+        self.source = source
+        try:
+            info = source.open()
+        except UnsupportedError as exc:
+            if str(exc) != "hls-redirect":
+                raise
+            # A URL without .m3u8 that turned out to be HLS: our engine plays it.
+            source.close()
+            target = Target(target.url, target.scheme, "hls", target.display)
+            self.target = target
+            source = make_source(target, self.config, self.clock, self.emit)
+            self.source = source
+            info = source.open()
+        if self.stopping.is_set():
+            source.close()
+            return None
+        self.info = info
+        self.media = info.media
+        self.metrics.protocol = info.media.protocol
+        self.metrics.container = info.media.container
+        self.emit(MediaOpened(info=info.media))
+        return source
+
+    def _start_pipeline(self) -> None:
+        assert self.info is not None
+        info = self.info
+        if info.audio is not None:
+            bcfg = self.config.buffer
+            out, reason = open_audio_output(
+                self.config.audio, self.clock, bcfg.max_decoded_audio_seconds
+            )
+            if out is None:
+                self.warn("no-audio-output", reason or "No audio output.")
+            else:
+                self.audio = out
+                out.volume = self.volume
+                out.muted = self.muted
+                self.metrics.extra["audio"] = {
+                    "device": out.device_name,
+                    "sample_rate": out.rate,
+                    "latency_s": round(out.latency, 4),
+                    "latency_source": out.latency_source,
+                }
+        if info.video is not None:
+            vdec = VideoDecoder(self, self.video_packets, self.frames)
+            self._threads.append(vdec)
+            vdec.start()
+            presenter = threading.Thread(
+                target=self._present_main, name="heureum-present", daemon=True
+            )
+            self._threads.append(presenter)
+            presenter.start()
+        if self.audio is not None:
+            adec = AudioDecoder(self, self.audio_packets, self.audio.buffer, self._on_audio_eos)
+            self._threads.append(adec)
+            adec.start()
+        control = threading.Thread(target=self._control_main, name="heureum-control", daemon=True)
+        self._threads.append(control)
+        self.set_state(PlayerState.BUFFERING)
+        self.emit(BufferingChanged(buffering=True, buffered=0.0, percent=0.0, rebuffer=False))
+        self.metrics.on_stall_start()
+        control.start()
+
+    def _demux_loop(self, source: Source) -> Source:
+        start = self.options.start_position
+        if start:
+            self.seek(start, exact=False)
+        rebase = 0.0
+        while not self.stopping.is_set():
+            with self._lock:
+                request, self.pending_seek = self.pending_seek, None
+            if request is not None:
+                try:
+                    source.seek(request[0], request[1])
+                except PlayerError as exc:
+                    self.error(exc, fatal=False)
+                self.demux_eos = False
+            if self.demux_eos:
+                self._wait(0.1)
+                continue
+            serial = self.serial
+            try:
+                pkt = source.read()
+            except PlayerError as exc:
+                if self.stopping.is_set():
+                    break
+                if source.is_live and self.config.network.reconnect:
+                    end = max(self.demuxed_end.values(), default=0.0)
+                    new = self._reconnect(source, str(exc))
+                    if new is None:
+                        break
+                    source = new
+                    rebase = end
+                    continue
+                raise
+            if pkt is None:
+                if (
+                    source.is_live
+                    and self.config.network.reconnect
+                    and self.info is not None
+                    and self.info.media.protocol in ("rtsp", "rtsps", "rtmp", "rtmps")
+                ):
+                    end = max(self.demuxed_end.values(), default=0.0)
+                    new = self._reconnect(source, "The server ended the stream.")
+                    if new is None:
+                        break
+                    source = new
+                    rebase = end
+                    continue
+                self._send_eos(serial)
+                continue
+            if serial != self.serial:
+                continue
+            if rebase:
+                if pkt.pts is not None:
+                    pkt.pts += rebase
+                if pkt.dts is not None:
+                    pkt.dts += rebase
+            self._route(pkt, serial)
+        return source
+
+    def _route(self, pkt: DemuxPacket, serial: int) -> None:
+        kind = pkt.stream.kind
+        self.metrics.on_packet(kind, pkt.size, pkt.pts)
+        if kind == "audio" and self.audio is None:
+            return
+        queue = self.video_packets if kind == "video" else self.audio_packets
+        if pkt.pts is not None:
+            end = pkt.pts + pkt.duration
+            if end > self.demuxed_end.get(kind, float("-inf")):
+                self.demuxed_end[kind] = end
+        item = QueueItem[DemuxPacket](pkt, serial, pkt.pts, pkt.duration, pkt.size)
+        while not self.stopping.is_set() and serial == self.serial:
+            if queue.put(item, 0.1):
+                return
+
+    def _send_eos(self, serial: int) -> None:
+        self.demux_eos = True
+        for q in (self.video_packets, self.audio_packets):
+            q.put_nowait(QueueItem[DemuxPacket](EOS, serial, None, 0.0, 0))
+        self.wake()
+
+    def _reconnect(self, old: Source, reason: str) -> Source | None:
+        net = self.config.network
+        old.close()
+        started = self.clock.now()
+        attempt = 0
+        delay = net.reconnect_initial_delay
+        while not self.stopping.is_set() and attempt < net.reconnect_max_attempts:
+            attempt += 1
+            self.metrics.on_event("reconnecting", attempt=attempt, reason=redact(reason))
+            self.emit(Reconnecting(attempt=attempt, delay=delay, reason=redact(reason)))
+            if self.stopping.wait(delay):
+                return None
+            assert self.target is not None
+            source = make_source(self.target, self.config, self.clock, self.emit)
+            self.source = source
+            try:
+                source.open()
+            except PlayerError as exc:
+                source.close()
+                reason = str(exc)
+                delay = min(net.reconnect_max_delay, delay * 2)
+                continue
+            self.metrics.reconnects += 1
+            outage = self.clock.now() - started
+            self.metrics.on_event("reconnected", attempt=attempt, outage=round(outage, 3))
+            self.emit(Reconnected(attempt=attempt, outage=outage))
+            return source
+        if not self.stopping.is_set():
+            self.error(
+                NetworkError(f"Gave up reconnecting after {attempt} attempts: {redact(reason)}"),
+                fatal=True,
+            )
+        return None
+
+    # ------------------------------------------------------------------ clocks
+    def position(self) -> float | None:
+        if self.audio is not None and not self.audio_done and self.audio.playing:
+            pos = self.audio.position()
+            if pos is not None:
+                self.sysclock.set(pos)
+                return pos
+        if self.start_pts is None:
+            return self.seek_target
+        return self.sysclock.position()
+
+    def _on_audio_eos(self, serial: int) -> None:
+        if serial == self.serial:
+            self.audio_eos_serial = serial
+            self.wake()
+
+    # ------------------------------------------------------------------ presenter thread
+    def _present_main(self) -> None:
+        try:
+            self._present_loop()
+        except Exception as exc:
+            log.exception("presenter crashed")
+            self.fail_from_thread(exc)
+
+    def _present_loop(self) -> None:
+        sync = self.config.sync
+        while not self.stopping.is_set():
+            item = self.frames.peek(0.05)
+            if item is None:
+                continue
+            if item.serial != self.serial:
+                self.frames.pop_if(item)
+                continue
+            if item.value is EOS:
+                if not self.video_done:
+                    self.video_done = True
+                    self.wake()
+                self._wait(0.05)
+                continue
+            frame = item.value
+            assert isinstance(frame, VideoFrame)
+            if self.preroll:
+                self.frames.pop_if(item)
+                self._show(frame, None)
+                with self._lock:
+                    self.preroll = False
+                    if self.start_pts is None or self.seek_target is not None:
+                        self.start_pts = frame.pts
+                        self.sysclock.set(frame.pts)
+                        if self.audio is not None:
+                            self.audio.set_position(frame.pts)
+                            self.audio.buffer.skip_until(frame.pts)
+                    if self.seek_target is not None:
+                        self.seek_target = None
+                        self.emit(SeekCompleted(position=frame.pts))
+                self.wake()
+                continue
+            if self.skip_before is not None and frame.pts < self.skip_before:
+                self.frames.pop_if(item)
+                self.metrics.frames_dropped_catchup += 1
+                continue
+            if self.state != PlayerState.PLAYING:
+                if self.step_requests > 0:
+                    self.frames.pop_if(item)
+                    self._show(frame, None)
+                    with self._lock:
+                        self.step_requests -= 1
+                    self._pin_clock(frame.pts)
+                    continue
+                self._wait(0.05)
+                continue
+            master = self.position()
+            if master is None:
+                self._wait(0.005)
+                continue
+            nxt = self.frames.peek_second()
+            next_pts = nxt.pts if nxt is not None and nxt.serial == item.serial else None
+            decision = decide_frame(
+                frame.pts,
+                master,
+                speed=self.speed,
+                late_threshold=sync.late_drop_threshold,
+                resync_threshold=sync.resync_threshold,
+                next_pts=next_pts,
+                since_last_shown=self.clock.now() - self.last_shown_at,
+            )
+            if decision.action == SyncAction.WAIT:
+                self._wait(min(decision.wait, 0.05))
+                continue
+            self.frames.pop_if(item)
+            if decision.action == SyncAction.DROP:
+                self.metrics.frames_dropped_late += 1
+                continue
+            if decision.action == SyncAction.RESYNC:
+                self._pin_clock(frame.pts, keep_running=True)
+                self._show(frame, None)
+                continue
+            now_master = self.position()
+            self._show(frame, (frame.pts - now_master) if now_master is not None else None)
+
+    def _show(self, frame: VideoFrame, av_offset: float | None) -> None:
+        sink = self.sink
+        if sink is not None:
+            try:
+                sink.present(frame)
+            except Exception as exc:
+                log.warning("video sink failed: %s", exc)
+        self.last_shown_pts = frame.pts
+        self.last_shown_at = self.clock.now()
+        self.metrics.on_presented(av_offset)
+
+    def _pin_clock(self, pts: float, keep_running: bool = False) -> None:
+        self.sysclock.set(pts)
+        if self.audio is not None:
+            self.audio.buffer.skip_until(pts)
+            if not keep_running:
+                self.audio.set_position(pts)
+
+    # ------------------------------------------------------------------ control thread
+    def _control_main(self) -> None:
+        try:
+            self._control_loop()
+        except Exception as exc:
+            log.exception("control loop crashed")
+            self.fail_from_thread(exc)
+
+    def buffered(self) -> float:
+        """Media seconds demuxed ahead of the play position (the smaller of the
+        streams that play)."""
+        pos = self.position()
+        ref = pos if pos is not None else (self.start_pts or 0.0)
+        ends = []
+        if self.info is not None and self.info.video is not None:
+            ends.append(self.demuxed_end.get("video"))
+        if self.audio is not None:
+            ends.append(self.demuxed_end.get("audio"))
+        known = [e for e in ends if e is not None]
+        if not known or len(known) < len(ends):
+            return 0.0
+        return max(0.0, min(known) - ref)
+
+    def _control_loop(self) -> None:
+        assert self.info is not None
+        live = self.info.media.is_live
+        lc = LoadControl(self.config.buffer, self.config.latency, live)
+        has_video = self.info.video is not None
+        has_audio = self.audio is not None
+        last_stats = self.clock.now()
+        last_percent = -1.0
+        while not self.stopping.is_set():
+            self._wait(_TICK)
+            if self.stopping.is_set():
+                break
+            audio_finished = (
+                has_audio
+                and self.audio_eos_serial == self.serial
+                and self.audio is not None
+                and self.audio.buffer.seconds == 0
+            )
+            if audio_finished and not self.audio_done:
+                self.audio_done = True
+            state = self.state
+            buffered = self.buffered()
+            eos = self.demux_eos
+            if state == PlayerState.BUFFERING:
+                have_frame = (not has_video) or self.last_shown_pts is not None
+                if has_video and self.preroll:
+                    have_frame = False
+                percent = lc.percent(buffered, rebuffer=self.rebuffering)
+                if lc.should_start(
+                    buffered, rebuffer=self.rebuffering, eos=eos, have_frame=have_frame
+                ):
+                    self._end_buffering(buffered)
+                elif abs(percent - last_percent) >= 10:
+                    last_percent = percent
+                    self.emit(
+                        BufferingChanged(
+                            buffering=True,
+                            buffered=buffered,
+                            percent=percent,
+                            rebuffer=self.rebuffering,
+                        )
+                    )
+            elif state == PlayerState.PLAYING:
+                done = (not has_video or self.video_done) and (not has_audio or self.audio_done)
+                if eos and done:
+                    self._finish()
+                    continue
+                if not eos and self._starving(has_video, has_audio):
+                    self._begin_rebuffer(buffered)
+                elif live and self.config.latency.low_latency:
+                    self._catch_up(buffered)
+            now = self.clock.now()
+            if self.source is not None and hasattr(self.source, "set_playback_position"):
+                pos = self.position()
+                if pos is not None:
+                    self.source.set_playback_position(pos)
+            if now - last_stats >= _STATS_PERIOD:
+                last_stats = now
+                self.emit(StatsUpdated(stats=self.stats()))
+
+    def _starving(self, has_video: bool, has_audio: bool) -> bool:
+        if (
+            has_audio
+            and self.audio is not None
+            and not self.audio_done
+            and self.audio.starved
+            and len(self.audio_packets) == 0
+        ):
+            return True
+        if (
+            has_video
+            and not self.video_done
+            and len(self.frames) == 0
+            and len(self.video_packets) == 0
+        ):
+            pos = self.position()
+            last = self.last_shown_pts
+            if pos is not None and last is not None and pos > last + 0.5:
+                return True
+        return False
+
+    def _end_buffering(self, buffered: float) -> None:
+        self.metrics.on_stall_end()
+        self.emit(
+            BufferingChanged(
+                buffering=False, buffered=buffered, percent=100.0, rebuffer=self.rebuffering
+            )
+        )
+        self.rebuffering = False
+        if self.start_pts is None:
+            # Audio only: no preroll frame anchors the timeline.
+            self.start_pts = self.seek_target or 0.0
+            self.sysclock.set(self.start_pts)
+            self.seek_target = None
+        if self.want_play:
+            self._run_clocks(True)
+            self.set_state(PlayerState.PLAYING)
+        else:
+            self.set_state(PlayerState.PAUSED)
+
+    def _begin_rebuffer(self, buffered: float) -> None:
+        self.rebuffering = True
+        self._run_clocks(False)
+        self.metrics.on_stall_start()
+        self.set_state(PlayerState.BUFFERING)
+        self.emit(BufferingChanged(buffering=True, buffered=buffered, percent=0.0, rebuffer=True))
+
+    def _run_clocks(self, running: bool) -> None:
+        if running:
+            self.sysclock.start()
+        else:
+            self.sysclock.stop()
+        if self.audio is not None:
+            self.audio.set_playing(running)
+        self.wake()
+
+    def _finish(self) -> None:
+        self._run_clocks(False)
+        self.metrics.on_event("end")
+        self.set_state(PlayerState.ENDED)
+        self.emit(EndOfStream())
+        if self.info is not None and self.info.media.duration and self.last_shown_pts is not None:
+            expected = self.info.media.duration
+            reached = max(self.demuxed_end.values(), default=0.0)
+            if reached < expected * 0.9 - 0.5 and self.seek_target is None:
+                self.error(
+                    PlayerError(
+                        f"The stream ended early, at {reached:.1f} s of {expected:.1f} s "
+                        "(the file may be truncated)."
+                    ),
+                    fatal=False,
+                )
+
+    def _catch_up(self, buffered: float) -> None:
+        action = catch_up(buffered, self.speed, self.config.latency)
+        if action == CatchUpAction.SPEED_UP:
+            self._apply_speed(self.config.latency.catch_up_speed)
+            self.metrics.on_event("catch_up", action="speed_up", buffered=round(buffered, 3))
+        elif action == CatchUpAction.NORMAL_SPEED:
+            self._apply_speed(self.user_speed)
+        elif action == CatchUpAction.JUMP:
+            end = min(self.demuxed_end.values(), default=None)
+            if end is not None:
+                target = end - self.config.latency.target_latency
+                self.skip_before = target
+                self._pin_clock(target, keep_running=True)
+                if self.audio is not None:
+                    self.audio.set_position(target)
+                self.metrics.on_event("catch_up", action="jump", to=round(target, 3))
+
+    def _apply_speed(self, speed: float) -> None:
+        self.sysclock.set_speed(speed)
+        self.speed = speed
+
+    # ------------------------------------------------------------------ commands
+    def play(self) -> None:
+        self.want_play = True
+        if self.state == PlayerState.PAUSED:
+            pos = self.position()
+            if pos is not None and self.audio is not None:
+                self.audio.buffer.skip_until(pos)
+            self._run_clocks(True)
+            self.set_state(PlayerState.PLAYING)
+        elif self.state == PlayerState.ENDED and self.media is not None and self.media.seekable:
+            self.seek(0.0, exact=False)
+
+    def pause(self) -> None:
+        self.want_play = False
+        if self.state == PlayerState.PLAYING:
+            self._run_clocks(False)
+            self.set_state(PlayerState.PAUSED)
+
+    def seek(self, position: float, exact: bool) -> None:
+        if self.media is not None and not self.media.seekable:
+            return
+        duration = self.media.duration if self.media is not None else None
+        position = max(0.0, position)
+        if duration:
+            position = min(position, max(0.0, duration - 0.05))
+        with self._lock:
+            self.serial += 1
+            self.pending_seek = (position, exact)
+            self.seek_target = position
+            self.drop_before = position if exact else None
+            self.preroll = True
+            self.skip_before = None
+            self.demux_eos = False
+            self.video_done = False
+            self.audio_done = False
+            self.demuxed_end = {}
+            self.metrics.seeks += 1
+        for q in (self.video_packets, self.audio_packets, self.frames):
+            q.clear()
+        if self.audio is not None:
+            self.audio.buffer.clear()
+            self.audio.set_position(position)
+        self.sysclock.set(position)
+        self.metrics.on_event("seek", to=round(position, 3), exact=exact)
+        if self.state in (PlayerState.PLAYING, PlayerState.ENDED, PlayerState.PAUSED):
+            self.rebuffering = False
+            self._run_clocks(False)
+            self.metrics.on_stall_start()
+            self.set_state(PlayerState.BUFFERING)
+        self.wake()
+
+    def frame_step(self) -> None:
+        self.pause()
+        with self._lock:
+            self.step_requests += 1
+        self.wake()
+
+    def set_speed(self, speed: float) -> None:
+        self.user_speed = speed
+        self._apply_speed(speed)
+
+    def set_volume(self, volume: float, muted: bool) -> None:
+        self.volume = volume
+        self.muted = muted
+        if self.audio is not None:
+            self.audio.volume = volume
+            self.audio.muted = muted
+
+    def select_variant(self, index: int | None) -> None:
+        if self.source is not None:
+            self.source.select_variant(index)
+
+    def seek_to_live(self) -> None:
+        end = min(self.demuxed_end.values(), default=None)
+        if end is None:
+            return
+        target = end - self.config.latency.target_latency
+        self.skip_before = target
+        self._pin_clock(target, keep_running=True)
+        if self.audio is not None:
+            self.audio.set_position(target)
+
+    # ------------------------------------------------------------------ queries
+    def stats(self) -> dict[str, Any]:
+        snap = self.metrics.snapshot()
+        pos = self.position()
+        snap["state"] = self.state.value
+        snap["position_s"] = None if pos is None else round(pos, 3)
+        snap["buffer_s"] = round(self.buffered(), 3)
+        snap["speed"] = self.speed
+        snap["av_offset_last_ms"] = (
+            round(self.metrics.av_offsets[-1] * 1000, 2) if self.metrics.av_offsets else None
+        )
+        if self.media is not None:
+            snap["media"] = {
+                "title": self.media.title,
+                "duration_s": self.media.duration,
+                "is_live": self.media.is_live,
+                "video": None if self.media.video is None else vars(self.media.video),
+                "audio": None if self.media.audio is None else vars(self.media.audio),
+            }
+        src = self.source
+        if src is not None and hasattr(src, "abr_stats"):
+            snap["abr"] = src.abr_stats()
+        return snap

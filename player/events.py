@@ -1,0 +1,174 @@
+"""Typed events: the only way the engine talks to its users (UI, CLI, tests).
+
+Events are frozen dataclasses delivered to subscribers from engine threads; a
+subscriber must return quickly (the Qt bridge just queues a signal).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+__all__ = [
+    "AudioInfo",
+    "BufferingChanged",
+    "EndOfStream",
+    "ErrorOccurred",
+    "Event",
+    "MediaInfo",
+    "MediaOpened",
+    "PlayerState",
+    "Reconnected",
+    "Reconnecting",
+    "SeekCompleted",
+    "StateChanged",
+    "StatsUpdated",
+    "TracksChanged",
+    "VariantInfo",
+    "VariantSwitched",
+    "VideoInfo",
+    "WarningRaised",
+]
+
+
+class PlayerState(enum.Enum):
+    IDLE = "idle"
+    OPENING = "opening"
+    BUFFERING = "buffering"
+    PLAYING = "playing"
+    PAUSED = "paused"
+    ENDED = "ended"
+    STOPPED = "stopped"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    codec: str
+    width: int
+    height: int
+    fps: float | None
+    pix_fmt: str | None
+    bit_rate: int | None = None
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    codec: str
+    sample_rate: int
+    channels: int
+    bit_rate: int | None = None
+
+
+@dataclass(frozen=True)
+class VariantInfo:
+    """One rung of an HLS ladder, as the quality menu shows it."""
+
+    index: int
+    bandwidth: int
+    width: int | None = None
+    height: int | None = None
+    codecs: str | None = None
+    frame_rate: float | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    url: str  # redacted
+    protocol: str  # file, http, https, rtsp, rtmp, hls
+    container: str
+    duration: float | None  # None for live
+    is_live: bool
+    seekable: bool
+    video: VideoInfo | None
+    audio: AudioInfo | None
+    title: str = ""
+    variants: tuple[VariantInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class Event:
+    #: seconds since the session was opened, from the engine's clock
+    t: float = field(default=0.0, kw_only=True)
+
+
+@dataclass(frozen=True)
+class StateChanged(Event):
+    state: PlayerState
+    previous: PlayerState
+
+
+@dataclass(frozen=True)
+class MediaOpened(Event):
+    info: MediaInfo
+
+
+@dataclass(frozen=True)
+class TracksChanged(Event):
+    info: MediaInfo
+
+
+@dataclass(frozen=True)
+class BufferingChanged(Event):
+    buffering: bool
+    #: media seconds queued ahead of the play position
+    buffered: float
+    #: 0..100 of the threshold needed to (re)start
+    percent: float
+    rebuffer: bool
+
+
+@dataclass(frozen=True)
+class ErrorOccurred(Event):
+    kind: str
+    message: str
+    fatal: bool
+
+
+@dataclass(frozen=True)
+class WarningRaised(Event):
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Reconnecting(Event):
+    attempt: int
+    delay: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Reconnected(Event):
+    attempt: int
+    outage: float
+
+
+@dataclass(frozen=True)
+class SeekCompleted(Event):
+    position: float
+
+
+@dataclass(frozen=True)
+class EndOfStream(Event):
+    pass
+
+
+@dataclass(frozen=True)
+class VariantSwitched(Event):
+    from_index: int | None
+    to_index: int
+    bandwidth: int
+    estimate_bps: float
+    buffer: float
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class StatsUpdated(Event):
+    """A periodic snapshot (about 1 Hz) of the session metrics, as a plain dict
+    with the same keys and units as the JSON report."""
+
+    stats: dict[str, object]

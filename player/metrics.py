@@ -1,0 +1,228 @@
+"""One metrics model per session, exported as the JSON report (keys and units
+are documented in the README and kept stable for testers' scripts)."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .clock import Clock
+
+__all__ = ["REPORT_SCHEMA", "SessionMetrics", "percentile"]
+
+REPORT_SCHEMA = "heureum.report/1"
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    """Linear-interpolated percentile of an ascending list (p in 0..100)."""
+    if not sorted_values:
+        return math.nan
+    k = (len(sorted_values) - 1) * p / 100.0
+    lo = math.floor(k)
+    hi = math.ceil(k)
+    if lo == hi:
+        return sorted_values[int(k)]
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
+
+
+@dataclass
+class _Stall:
+    start: float
+    end: float | None = None
+
+
+@dataclass
+class SessionMetrics:
+    clock: Clock
+    url: str = ""
+    protocol: str = ""
+    container: str = ""
+    opened_at: float = 0.0
+    wall_started: str = ""
+    first_frame_at: float | None = None
+    first_audio_at: float | None = None
+    playing_since: float | None = None
+    played_seconds: float = 0.0
+    frames_decoded: int = 0
+    frames_presented: int = 0
+    frames_dropped_late: int = 0
+    frames_dropped_catchup: int = 0
+    decode_errors: int = 0
+    audio_underruns: int = 0
+    bytes_in: int = 0
+    video_bytes: int = 0
+    audio_bytes: int = 0
+    media_seconds_in: float = 0.0
+    reconnects: int = 0
+    seeks: int = 0
+    av_offsets: list[float] = field(default_factory=list)
+    stalls: list[_Stall] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _first_in_pts: float | None = None
+    _last_in_pts: float | None = None
+
+    def start(self, url: str) -> None:
+        self.url = url
+        self.opened_at = self.clock.now()
+        self.wall_started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+    def t(self) -> float:
+        return self.clock.now() - self.opened_at
+
+    # -- recording (any thread) ------------------------------------------
+    def on_packet(self, kind: str, size: int, pts: float | None) -> None:
+        with self._lock:
+            self.bytes_in += size
+            if kind == "video":
+                self.video_bytes += size
+            else:
+                self.audio_bytes += size
+            if pts is not None:
+                if self._first_in_pts is None or pts < self._first_in_pts:
+                    self._first_in_pts = pts
+                if self._last_in_pts is None or pts > self._last_in_pts:
+                    self._last_in_pts = pts
+
+    def on_presented(self, av_offset: float | None) -> None:
+        with self._lock:
+            self.frames_presented += 1
+            if self.first_frame_at is None:
+                self.first_frame_at = self.t()
+            if av_offset is not None:
+                self.av_offsets.append(av_offset)
+
+    def on_stall_start(self) -> None:
+        with self._lock:
+            if not self.stalls or self.stalls[-1].end is not None:
+                self.stalls.append(_Stall(self.t()))
+                self.timeline.append({"t": self.t(), "type": "stall_start"})
+
+    def on_stall_end(self) -> None:
+        with self._lock:
+            if self.stalls and self.stalls[-1].end is None:
+                self.stalls[-1].end = self.t()
+                self.timeline.append({"t": self.t(), "type": "stall_end"})
+
+    def on_play_state(self, playing: bool) -> None:
+        with self._lock:
+            now = self.t()
+            if playing and self.playing_since is None:
+                self.playing_since = now
+            elif not playing and self.playing_since is not None:
+                self.played_seconds += now - self.playing_since
+                self.playing_since = None
+
+    def on_error(self, kind: str, message: str, fatal: bool) -> None:
+        with self._lock:
+            entry = {"t": round(self.t(), 3), "kind": kind, "message": message, "fatal": fatal}
+            self.errors.append(entry)
+            self.timeline.append({"type": "error", **entry})
+
+    def on_warning(self, code: str, message: str) -> None:
+        with self._lock:
+            entry = {"t": round(self.t(), 3), "code": code, "message": message}
+            self.warnings.append(entry)
+            self.timeline.append({"type": "warning", **entry})
+
+    def on_event(self, kind: str, **fields: Any) -> None:
+        with self._lock:
+            self.timeline.append({"t": round(self.t(), 3), "type": kind, **fields})
+
+    # -- export ------------------------------------------------------------
+    def rebuffer(self) -> tuple[int, float]:
+        """(count, seconds) of stalls after the first frame was shown."""
+        now = self.t()
+        first = self.first_frame_at
+        count = 0
+        total = 0.0
+        for s in self.stalls:
+            if first is None or s.start < first:
+                continue
+            count += 1
+            total += (s.end if s.end is not None else now) - s.start
+        return count, total
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            now = self.t()
+            played = self.played_seconds + (
+                now - self.playing_since if self.playing_since is not None else 0.0
+            )
+            offsets = sorted(self.av_offsets)
+            media_span = (
+                (self._last_in_pts - self._first_in_pts)
+                if self._first_in_pts is not None and self._last_in_pts is not None
+                else 0.0
+            )
+            rebuffer_count, rebuffer_time = self.rebuffer()
+            wall = max(now, 1e-9)
+            report: dict[str, Any] = {
+                "schema": REPORT_SCHEMA,
+                "url": self.url,
+                "protocol": self.protocol,
+                "container": self.container,
+                "started_at": self.wall_started,
+                "session_seconds": round(now, 3),
+                "played_seconds": round(played, 3),
+                "time_to_first_frame_s": _r(self.first_frame_at),
+                "time_to_first_audio_s": _r(self.first_audio_at),
+                "rebuffer_count": rebuffer_count,
+                "rebuffer_seconds": round(rebuffer_time, 3),
+                "frames": {
+                    "decoded": self.frames_decoded,
+                    "presented": self.frames_presented,
+                    "dropped": self.frames_dropped_late + self.frames_dropped_catchup,
+                    "dropped_late": self.frames_dropped_late,
+                    "dropped_catchup": self.frames_dropped_catchup,
+                },
+                "decode_errors": self.decode_errors,
+                "audio_underruns": self.audio_underruns,
+                "av_offset_ms": _offset_stats(offsets),
+                "bitrate_kbps": {
+                    "input": round(self.bytes_in * 8 / 1000 / wall, 1),
+                    "media": round(self.bytes_in * 8 / 1000 / media_span, 1)
+                    if media_span > 0
+                    else None,
+                    "video": round(self.video_bytes * 8 / 1000 / media_span, 1)
+                    if media_span > 0
+                    else None,
+                    "audio": round(self.audio_bytes * 8 / 1000 / media_span, 1)
+                    if media_span > 0
+                    else None,
+                },
+                "bytes_in": self.bytes_in,
+                "reconnects": self.reconnects,
+                "seeks": self.seeks,
+                "errors": list(self.errors),
+                "warnings": list(self.warnings),
+                "timeline": list(self.timeline),
+            }
+            report.update(self.extra)
+            return report
+
+
+def _r(v: float | None) -> float | None:
+    return None if v is None else round(v, 4)
+
+
+def _offset_stats(sorted_offsets: list[float]) -> dict[str, Any]:
+    if not sorted_offsets:
+        return {"count": 0, "mean": None, "p50": None, "p95": None, "p99": None, "max": None}
+    ms = [v * 1000 for v in sorted_offsets]
+    abs_sorted = sorted(abs(v) for v in ms)
+    return {
+        "count": len(ms),
+        "mean": round(sum(ms) / len(ms), 3),
+        # Percentiles of |offset|: how far from perfect sync, either way.
+        "p50": round(percentile(abs_sorted, 50), 3),
+        "p95": round(percentile(abs_sorted, 95), 3),
+        "p99": round(percentile(abs_sorted, 99), 3),
+        "max": round(abs_sorted[-1], 3),
+    }

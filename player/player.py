@@ -1,0 +1,262 @@
+"""The public engine API: ``Player``. Thread-safe, Qt-free; talks back through
+typed events delivered to subscribers."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from .clock import Clock, SystemClock
+from .config import DEFAULT_CONFIG, OpenOptions, PlayerConfig
+from .engine import Session
+from .events import Event, MediaInfo, PlayerState, StateChanged
+from .video_sink import VideoSink
+
+__all__ = ["Player"]
+
+log = logging.getLogger(__name__)
+
+Subscriber = Callable[[Event], None]
+
+MIN_SPEED = 0.25
+MAX_SPEED = 4.0
+MAX_VOLUME = 1.5
+
+
+class Player:
+    """Open a URL, play it, control it. Every method returns promptly; results
+    arrive as events (from engine threads: subscribers must be quick)."""
+
+    def __init__(
+        self,
+        config: PlayerConfig = DEFAULT_CONFIG,
+        *,
+        video_sink: VideoSink | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.config = config
+        self._clock = clock or SystemClock()
+        self._sink = video_sink
+        self._subscribers: list[Subscriber] = []
+        self._lock = threading.RLock()
+        self._session: Session | None = None
+        self._closed = False
+        self._volume = 1.0
+        self._muted = False
+        self._speed = 1.0
+        self._state = PlayerState.IDLE
+        self._state_cond = threading.Condition()
+
+    # ---------------------------------------------------------------- events
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        with self._lock:
+            self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if callback in self._subscribers:
+                    self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def _emitter(self, session_ref: list[Session]) -> Callable[[Event], None]:
+        def emit(event: Event) -> None:
+            # Events of a replaced session must not reach subscribers.
+            if not session_ref or session_ref[0] is not self._session:
+                return
+            if isinstance(event, StateChanged):
+                with self._state_cond:
+                    self._state = event.state
+                    self._state_cond.notify_all()
+            with self._lock:
+                subscribers = list(self._subscribers)
+            for callback in subscribers:
+                try:
+                    callback(event)
+                except Exception:
+                    log.exception("event subscriber failed")
+
+        return emit
+
+    # ---------------------------------------------------------------- commands
+    def open(self, url: str, options: OpenOptions | None = None) -> None:
+        """Stop what plays and open ``url`` (a URL or a local path)."""
+        self._check_open()
+        with self._lock:
+            old = self._session
+            self._session = None
+        if old is not None:
+            old.stop()
+        ref: list[Session] = []
+        session = Session(
+            url,
+            options,
+            self.config,
+            self._clock,
+            self._sink,
+            self._emitter(ref),
+            self._volume,
+            self._muted,
+            self._speed,
+        )
+        ref.append(session)
+        with self._lock:
+            self._session = session
+        session.start()
+
+    def play(self) -> None:
+        if (s := self._session) is not None:
+            s.play()
+
+    def pause(self) -> None:
+        if (s := self._session) is not None:
+            s.pause()
+
+    def toggle_pause(self) -> None:
+        if self.state == PlayerState.PLAYING:
+            self.pause()
+        else:
+            self.play()
+
+    def seek(self, position: float, *, exact: bool = False) -> None:
+        if (s := self._session) is not None:
+            s.seek(position, exact)
+
+    def seek_relative(self, delta: float, *, exact: bool = False) -> None:
+        if (s := self._session) is not None:
+            pos = s.position()
+            if pos is not None:
+                s.seek(pos + delta, exact)
+
+    def frame_step(self) -> None:
+        if (s := self._session) is not None:
+            s.frame_step()
+
+    def frame_back_step(self) -> None:
+        s = self._session
+        if s is None or s.last_shown_pts is None:
+            return
+        s.pause()
+        fps = s.media.video.fps if s.media and s.media.video and s.media.video.fps else 25.0
+        s.seek(max(0.0, s.last_shown_pts - 1.0 / fps), exact=True)
+
+    def stop(self) -> None:
+        with self._lock:
+            old = self._session
+            self._session = None
+        if old is not None:
+            old.stop()
+            with self._state_cond:
+                self._state = PlayerState.STOPPED
+                self._state_cond.notify_all()
+            event = StateChanged(state=PlayerState.STOPPED, previous=old.state)
+            with self._lock:
+                subscribers = list(self._subscribers)
+            for callback in subscribers:
+                try:
+                    callback(event)
+                except Exception:
+                    log.exception("event subscriber failed")
+
+    def close(self) -> None:
+        self.stop()
+        self._closed = True
+
+    def set_volume(self, volume: float) -> None:
+        self._volume = max(0.0, min(MAX_VOLUME, volume))
+        if (s := self._session) is not None:
+            s.set_volume(self._volume, self._muted)
+
+    def set_muted(self, muted: bool) -> None:
+        self._muted = muted
+        if (s := self._session) is not None:
+            s.set_volume(self._volume, self._muted)
+
+    def set_speed(self, speed: float) -> None:
+        self._speed = max(MIN_SPEED, min(MAX_SPEED, speed))
+        if (s := self._session) is not None:
+            s.set_speed(self._speed)
+
+    def select_variant(self, index: int | None) -> None:
+        if (s := self._session) is not None:
+            s.select_variant(index)
+
+    def seek_to_live(self) -> None:
+        if (s := self._session) is not None:
+            s.seek_to_live()
+
+    def set_video_sink(self, sink: VideoSink | None) -> None:
+        self._sink = sink
+        if (s := self._session) is not None:
+            s.sink = sink
+
+    # ---------------------------------------------------------------- queries
+    @property
+    def state(self) -> PlayerState:
+        return self._state
+
+    @property
+    def position(self) -> float | None:
+        s = self._session
+        return s.position() if s is not None else None
+
+    @property
+    def duration(self) -> float | None:
+        s = self._session
+        return s.media.duration if s is not None and s.media is not None else None
+
+    @property
+    def media_info(self) -> MediaInfo | None:
+        s = self._session
+        return s.media if s is not None else None
+
+    @property
+    def volume(self) -> float:
+        return self._volume
+
+    @property
+    def muted(self) -> bool:
+        return self._muted
+
+    @property
+    def speed(self) -> float:
+        return self._speed
+
+    def buffered_until(self) -> float | None:
+        s = self._session
+        if s is None or not s.demuxed_end:
+            return None
+        return min(s.demuxed_end.values())
+
+    def live_latency(self) -> float | None:
+        s = self._session
+        if s is None or s.media is None or not s.media.is_live:
+            return None
+        src = s.source
+        if src is not None and hasattr(src, "live_latency"):
+            value = src.live_latency()
+            if value is not None:
+                return float(value)
+        return s.buffered()
+
+    def stats(self) -> dict[str, Any]:
+        s = self._session
+        return s.stats() if s is not None else {"state": self._state.value}
+
+    def report(self) -> dict[str, Any]:
+        return self.stats()
+
+    def wait_for_state(
+        self, states: set[PlayerState] | PlayerState, timeout: float
+    ) -> PlayerState | None:
+        """Block until the state is one of ``states`` (for the CLI and tests)."""
+        wanted = {states} if isinstance(states, PlayerState) else states
+        with self._state_cond:
+            ok = self._state_cond.wait_for(lambda: self._state in wanted, timeout)
+            return self._state if ok else None
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("This Player is closed.")

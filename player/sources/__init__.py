@@ -1,0 +1,26 @@
+"""Sources own protocols: ``open_source`` picks one for a URL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..clock import Clock
+from ..config import PlayerConfig
+from ..events import Event
+from ..source import Source
+from .libav import LibavSource
+from .urls import Target, classify
+
+__all__ = ["Target", "classify", "make_source"]
+
+
+def make_source(
+    target: Target, config: PlayerConfig, clock: Clock, emit: Callable[[Event], None]
+) -> Source:
+    """A Source for ``target``: our own HLS engine for HLS, libavformat otherwise."""
+    if target.family == "hls":
+        from ..hls.source import HlsSource  # type: ignore[import-not-found,unused-ignore]
+
+        hls: Source = HlsSource(target.url, config=config, clock=clock, emit=emit)
+        return hls
+    return LibavSource(target, config)

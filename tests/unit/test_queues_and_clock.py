@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from player.audio_out import AudioBuffer
+from player.clock import ManualClock, PlaybackClock
+from player.queues import MediaQueue, QueueItem
+
+
+def _item(pts: float, size: int = 10, serial: int = 0) -> QueueItem[str]:
+    return QueueItem[str](f"p{pts}", serial, pts, 0.5, size)
+
+
+def test_queue_is_bounded_in_seconds() -> None:
+    q: MediaQueue[str] = MediaQueue(max_seconds=2.0, max_bytes=10_000)
+    for i in range(4):
+        assert q.put(_item(i * 0.5), timeout=0)
+    assert q.seconds == pytest.approx(2.0)
+    assert not q.put(_item(2.0), timeout=0)
+    q.get(timeout=0)
+    assert q.put(_item(2.0), timeout=0)
+
+
+def test_queue_is_bounded_in_bytes() -> None:
+    q: MediaQueue[str] = MediaQueue(max_seconds=100.0, max_bytes=25)
+    assert q.put(_item(0, size=20), timeout=0)
+    assert q.put(_item(0.5, size=20), timeout=0)  # under the bound before this one
+    assert not q.put(_item(1.0, size=20), timeout=0)
+    assert q.nbytes == 40
+
+
+def test_playback_clock_runs_pauses_and_changes_speed() -> None:
+    t = ManualClock()
+    c = PlaybackClock(t)
+    c.set(10.0)
+    t.advance(1.0)
+    assert c.position() == 10.0  # not running yet
+    c.start()
+    t.advance(1.0)
+    assert c.position() == pytest.approx(11.0)
+    c.set_speed(2.0)
+    t.advance(1.0)
+    assert c.position() == pytest.approx(13.0)
+    c.stop()
+    t.advance(5.0)
+    assert c.position() == pytest.approx(13.0)
+
+
+def test_audio_buffer_reports_pts_of_written_samples_and_skips() -> None:
+    buf = AudioBuffer(rate=1000, channels=2, max_seconds=10)
+    data = np.ones((1000, 2), dtype=np.float32)
+    assert buf.put(5.0, data, 1.0, timeout=0)
+    out = np.zeros((100, 2), dtype=np.float32)
+    written, first, speed, end = buf.read_into(out, gain=0.5)
+    assert (written, first, speed) == (100, 5.0, 1.0)
+    assert end == pytest.approx(5.1)
+    assert float(out[0, 0]) == 0.5
+    buf.skip_until(5.5)
+    written, first, _, _ = buf.read_into(out, gain=1.0)
+    assert first == pytest.approx(5.5)
+    assert buf.seconds == pytest.approx(0.4)

@@ -1,0 +1,1 @@
+"""Benchmarks: run with `bash scripts/bench.sh` (see the README)."""

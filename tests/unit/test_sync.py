@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from player.sync import SyncAction, decide_frame
+from player.sync import FrameDecision, SyncAction, decide_frame
 
 
-def _decide(frame: float, master: float, **kw: object) -> object:
+def _decide(frame: float, master: float, **kw: object) -> FrameDecision:
     args: dict[str, object] = {
         "speed": 1.0,
         "late_threshold": 0.04,

@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--low-latency", action="store_true", help="live: start at once, stay near live")
     p.add_argument("--no-audio", action="store_true", help="do not open an audio device")
+    p.add_argument("--untimed", action="store_true", help="present frames as fast as they decode")
     p.add_argument("--start", type=float, metavar="S", help="start at S seconds")
     p.add_argument("--volume", type=float, metavar="V", help="volume 0..150 (percent)")
     p.add_argument("--timeout", type=float, metavar="S", help="network open/read timeout")
@@ -64,6 +65,8 @@ def _config(args: argparse.Namespace) -> PlayerConfig:
     cfg = DEFAULT_CONFIG
     if args.no_audio:
         cfg = replace(cfg, audio=AudioConfig(enabled=False))
+    if args.untimed:
+        cfg = replace(cfg, sync=replace(cfg.sync, untimed=True))
     if args.timeout:
         cfg = replace(
             cfg,

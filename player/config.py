@@ -72,6 +72,8 @@ class SyncConfig:
     late_drop_threshold: float = 0.04
     # Offsets larger than this are a timestamp jump, not a sync problem: resync.
     resync_threshold: float = 10.0
+    # Present every frame as soon as it is decoded (benchmarks, like mpv --untimed).
+    untimed: bool = False
 
 
 @dataclass(frozen=True)

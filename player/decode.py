@@ -50,7 +50,9 @@ class _DecoderThread(threading.Thread):
         self.serial = -1
         self.offset = 0.0
         self.time_base: Fraction | None = None
-        self.error_burst = 0
+        # Held while this thread uses its codec context: a container seek
+        # flushes the contexts of its streams, and must not do so mid-decode.
+        self.codec_lock = threading.Lock()
 
     def run(self) -> None:
         try:
@@ -85,7 +87,8 @@ class _DecoderThread(threading.Thread):
                 self.offset = off
             self.time_base = pkt.packet.time_base or pkt.stream.time_base
             try:
-                frames = self.codec.decode(pkt.packet)
+                with self.codec_lock:
+                    frames = self.codec.decode(pkt.packet)
             except (av.error.InvalidDataError, av.error.UndefinedError, ValueError) as exc:
                 s.on_decode_error(self.kind, exc)
                 continue
@@ -97,7 +100,8 @@ class _DecoderThread(threading.Thread):
     def _flush(self) -> None:
         if self.codec is not None:
             try:
-                self.codec.flush_buffers()
+                with self.codec_lock:
+                    self.codec.flush_buffers()
             except Exception as exc:
                 log.debug("flush: %s", exc)
 
@@ -105,7 +109,8 @@ class _DecoderThread(threading.Thread):
         if self.codec is None:
             return
         try:
-            frames = self.codec.decode(None)
+            with self.codec_lock:
+                frames = self.codec.decode(None)
         except Exception:
             frames = []
         self._handle_frames(frames, serial)

@@ -7,6 +7,7 @@ the session's ``serial`` so a seek never has to stop a thread.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -116,6 +117,7 @@ class Session:
         self.seek_target: float | None = None
         self.start_pts: float | None = None
         self._threads: list[threading.Thread] = []
+        self._decoders: list[VideoDecoder | AudioDecoder] = []
         self._decode_error_reported = 0.0
 
     # ------------------------------------------------------------------ events
@@ -263,7 +265,8 @@ class Session:
                 self.config.audio, self.clock, bcfg.max_decoded_audio_seconds
             )
             if out is None:
-                self.warn("no-audio-output", reason or "No audio output.")
+                if self.config.audio.enabled:
+                    self.warn("no-audio-output", reason or "No audio output.")
             else:
                 self.audio = out
                 out.volume = self.volume
@@ -277,6 +280,7 @@ class Session:
         if info.video is not None:
             vdec = VideoDecoder(self, self.video_packets, self.frames)
             self._threads.append(vdec)
+            self._decoders.append(vdec)
             vdec.start()
             presenter = threading.Thread(
                 target=self._present_main, name="heureum-present", daemon=True
@@ -286,6 +290,7 @@ class Session:
         if self.audio is not None:
             adec = AudioDecoder(self, self.audio_packets, self.audio.buffer, self._on_audio_eos)
             self._threads.append(adec)
+            self._decoders.append(adec)
             adec.start()
         control = threading.Thread(target=self._control_main, name="heureum-control", daemon=True)
         self._threads.append(control)
@@ -304,7 +309,10 @@ class Session:
                 request, self.pending_seek = self.pending_seek, None
             if request is not None:
                 try:
-                    source.seek(request[0], request[1])
+                    with contextlib.ExitStack() as guard:
+                        for decoder in self._decoders:
+                            guard.enter_context(decoder.codec_lock)
+                        source.seek(request[0], request[1])
                 except PlayerError as exc:
                     self.error(exc, fatal=False)
                 self.demux_eos = False
@@ -477,6 +485,10 @@ class Session:
                     self._pin_clock(frame.pts)
                     continue
                 self._wait(0.05)
+                continue
+            if sync.untimed:
+                self.frames.pop_if(item)
+                self._show(frame, None)
                 continue
             master = self.position()
             if master is None:

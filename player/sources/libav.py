@@ -81,6 +81,32 @@ def build_options(target: Target, config: PlayerConfig) -> dict[str, str]:
     return opts
 
 
+def diagnose_tls(url: str, ca_file: str, timeout: float) -> str | None:
+    """Why a TLS handshake with ``url``'s host fails verification, or None."""
+    import socket
+    import ssl
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname
+    if not host:
+        return None
+    default = {"https": 443, "rtsps": 322, "rtmps": 443}.get(parts.scheme, 443)
+    ctx = ssl.create_default_context(cafile=ca_file)
+    try:
+        with (
+            socket.create_connection(
+                (host, parts.port or default), timeout=min(timeout, 3.0)
+            ) as raw,
+            ctx.wrap_socket(raw, server_hostname=host),
+        ):
+            return None
+    except ssl.SSLCertVerificationError as exc:
+        return str(exc.verify_message or exc.reason or "verification failed")
+    except (OSError, ssl.SSLError):
+        return None
+
+
 def map_av_error(exc: BaseException, display: str) -> PlayerError:
     """One clear, redacted message per failure kind."""
     if isinstance(exc, PlayerError):
@@ -111,6 +137,11 @@ def map_av_error(exc: BaseException, display: str) -> PlayerError:
     if isinstance(exc, av.error.InvalidDataError):
         return FormatError(
             f"Not a playable media stream (the data is not in a known format): {display}"
+        )
+    if isinstance(exc, av.error.ArgumentError) and "://" in display:
+        return SecurityError(
+            f"Refused to follow where the server sent us (a redirect to another protocol, "
+            f"such as file:, is never followed): {display}"
         )
     if isinstance(exc, av.error.DecoderNotFoundError):
         return UnsupportedError(f"No decoder for this codec: {display}")
@@ -160,7 +191,19 @@ class LibavSource:
                 timeout=(net.open_timeout, net.read_timeout),
             )
         except Exception as exc:  # every PyAV failure becomes one clear error
-            raise map_av_error(exc, self._target.display) from None
+            error = map_av_error(exc, self._target.display)
+            if self._target.scheme in ("https", "rtsps", "rtmps") and isinstance(
+                exc, av.error.OSError
+            ):
+                # FFmpeg reports a refused certificate as a bare I/O error: ask
+                # Python's TLS stack why, so the message can say so.
+                reason = diagnose_tls(self._target.url, _ca_file(self._config), net.open_timeout)
+                if reason is not None:
+                    error = SecurityError(
+                        f"The server's TLS certificate is not trusted ({reason}): "
+                        f"{self._target.display}"
+                    )
+            raise error from None
         self._container = container
         try:
             return self._probe(container)

@@ -1,0 +1,91 @@
+"""Each ABR policy's QoE as a percent of the offline optimum on the bundled traces.
+
+    .venv/bin/python -m benchmarks.abr_simulator [--json]
+
+QoE_lin (Pensieve): Σ bitrate (Mb/s) − 4.3 × rebuffer s − Σ |Δ bitrate|; ladder
+300–4300 kb/s, 4 s segments, 48 segments, 30 s buffer. The overall figure is
+mean(QoE_policy) / mean(QoE_optimal), never a mean of ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+
+from player.abr.bola import Bola
+from player.abr.hybrid import HybridPolicy
+from player.abr.optimal import optimal_qoe
+from player.abr.policy import AbrPolicy
+from player.abr.simulator import SimResult, make_video, simulate
+from player.abr.throughput import ThroughputRule
+from player.abr.traces import BUNDLED_TRACES, Trace
+
+POLICIES: dict[str, Callable[[], AbrPolicy]] = {
+    "hybrid (default)": HybridPolicy,
+    "throughput-only": ThroughputRule,
+    "bola-only": Bola,
+}
+
+
+def run(traces: tuple[Trace, ...] = BUNDLED_TRACES) -> dict[str, object]:
+    video = make_video()
+    optimal = {t.name: optimal_qoe(t, video).qoe for t in traces}
+    results: dict[str, list[SimResult]] = {
+        name: [simulate(make(), t, video) for t in traces] for name, make in POLICIES.items()
+    }
+    total_opt = sum(optimal.values())
+    summary: dict[str, object] = {}
+    for name, rs in results.items():
+        summary[name] = {
+            "percent_of_optimal": 100 * sum(r.qoe for r in rs) / total_opt,
+            "rebuffer_ratio": sum(r.rebuffer for r in rs)
+            / sum(r.rebuffer + video.chunks * video.segment_duration for r in rs),
+            "switches": sum(r.switches for r in rs),
+            "per_trace": {
+                r.trace: {
+                    "qoe": round(r.qoe, 2),
+                    "percent": round(100 * r.qoe / optimal[r.trace], 1),
+                    "rebuffer_s": round(r.rebuffer, 2),
+                    "switches": r.switches,
+                }
+                for r in rs
+            },
+        }
+    return {"optimal": optimal, "policies": summary}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--json", action="store_true", help="print the full result as JSON")
+    args = parser.parse_args(argv)
+    out = run()
+    if args.json:
+        json.dump(out, sys.stdout, indent=2)
+        print()
+        return 0
+    policies = out["policies"]
+    assert isinstance(policies, dict)
+    names = list(policies)
+    print(f"{'trace':<18}{'optimal':>9}" + "".join(f"{n:>20}" for n in names))
+    optimal = out["optimal"]
+    assert isinstance(optimal, dict)
+    for trace, opt in optimal.items():
+        cells = "".join(f"{policies[n]['per_trace'][trace]['percent']:>19.1f}%" for n in names)
+        print(f"{trace:<18}{opt:>9.1f}{cells}")
+    print("-" * (27 + 20 * len(names)))
+    print(
+        f"{'% of optimal':<27}"
+        + "".join(f"{policies[n]['percent_of_optimal']:>19.1f}%" for n in names)
+    )
+    print(
+        f"{'rebuffer ratio':<27}"
+        + "".join(f"{100 * policies[n]['rebuffer_ratio']:>19.2f}%" for n in names)
+    )
+    print(f"{'switches':<27}" + "".join(f"{policies[n]['switches']:>20}" for n in names))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

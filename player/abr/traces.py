@@ -1,0 +1,131 @@
+"""Throughput traces for the simulator: piecewise-constant bandwidth over
+time, and the bundled synthetic set (steps, oscillation, ramp, 3G-like random
+walks, outages). Deterministic: random walks use their own seeded generator."""
+
+from __future__ import annotations
+
+import bisect
+import math
+import random
+from dataclasses import dataclass
+from functools import cached_property
+
+__all__ = ["BUNDLED_TRACES", "Link", "Trace", "bundled_traces", "constant_trace"]
+
+
+@dataclass(frozen=True)
+class Trace:
+    name: str
+    #: (seconds, bit/s) pieces, played in order and looped
+    points: tuple[tuple[float, float], ...]
+
+    def __post_init__(self) -> None:
+        if not self.points or any(d <= 0 or b < 0 for d, b in self.points):
+            raise ValueError("a trace needs pieces with positive durations and bandwidth >= 0")
+        if sum(d * b for d, b in self.points) <= 0:
+            raise ValueError("a trace must carry some data")
+
+    @property
+    def period(self) -> float:
+        return sum(d for d, _ in self.points)
+
+    def bandwidth_at(self, t: float) -> float:
+        return Link(self).rate_at(t)
+
+    def mean_bps(self) -> float:
+        return sum(d * b for d, b in self.points) / self.period
+
+
+class Link:
+    """Integrates a trace: bits sent between two times, time to send some bits."""
+
+    def __init__(self, trace: Trace) -> None:
+        self.trace = trace
+        self._starts: list[float] = []
+        self._cum: list[float] = []
+        t = c = 0.0
+        for d, b in trace.points:
+            self._starts.append(t)
+            self._cum.append(c)
+            t += d
+            c += d * b
+        self._period = t
+        self._period_bits = c
+
+    @cached_property
+    def _rates(self) -> list[float]:
+        return [b for _, b in self.trace.points]
+
+    def rate_at(self, t: float) -> float:
+        tt = t % self._period
+        i = bisect.bisect_right(self._starts, tt) - 1
+        return self._rates[i]
+
+    def cumulative(self, t: float) -> float:
+        """Bits deliverable from time 0 to ``t``."""
+        loops, tt = divmod(t, self._period)
+        i = bisect.bisect_right(self._starts, tt) - 1
+        return loops * self._period_bits + self._cum[i] + (tt - self._starts[i]) * self._rates[i]
+
+    def bits_between(self, t0: float, t1: float) -> float:
+        return self.cumulative(t1) - self.cumulative(t0)
+
+    def time_to_send(self, t0: float, bits: float) -> float:
+        """The time at which ``bits`` sent from ``t0`` have all arrived."""
+        if bits <= 0:
+            return t0
+        target = self.cumulative(t0) + bits
+        loops, rem = divmod(target, self._period_bits)
+        if rem == 0 and loops > 0:
+            loops -= 1
+            rem = self._period_bits
+        i = bisect.bisect_right(self._cum, rem) - 1
+        # skip zero-rate pieces that end exactly at this cumulative value
+        while self._rates[i] == 0 or (
+            i + 1 < len(self._cum) and self._cum[i + 1] <= rem and self._rates[i] == 0
+        ):
+            i += 1
+        return loops * self._period + self._starts[i] + (rem - self._cum[i]) / self._rates[i]
+
+
+def constant_trace(bps: float, seconds: float = 600.0, name: str | None = None) -> Trace:
+    return Trace(name or f"constant-{bps / 1e6:g}M", ((seconds, bps),))
+
+
+def _random_walk(name: str, seed: int, mean: float, seconds: int = 320) -> Trace:
+    """A 3G/HSDPA-like trace: a log-space random walk around ``mean``, one value
+    per second, clamped to 0.2..4x the mean, with occasional deep fades."""
+    rng = random.Random(seed)
+    x = 0.0
+    points: list[tuple[float, float]] = []
+    for _ in range(seconds):
+        x = 0.9 * x + rng.gauss(0.0, 0.25)
+        bw = mean * math.exp(x)
+        if rng.random() < 0.02:
+            bw *= 0.15
+        points.append((1.0, max(0.2 * mean, min(bw, 4 * mean))))
+    return Trace(name, tuple(points))
+
+
+def bundled_traces() -> tuple[Trace, ...]:
+    M = 1e6
+    return (
+        Trace("step-up", ((60.0, 1.0 * M), (260.0, 5.0 * M))),
+        Trace("step-down", ((60.0, 5.0 * M), (260.0, 1.2 * M))),
+        Trace("step-up-down", ((50.0, 1.5 * M), (80.0, 4.5 * M), (190.0, 0.9 * M))),
+        Trace("oscillating-10s", tuple(((10.0, 4.0 * M), (10.0, 1.0 * M)) * 16)),
+        Trace("oscillating-30s", tuple(((30.0, 3.5 * M), (30.0, 1.2 * M)) * 6)),
+        Trace("slow-ramp", tuple((10.0, (0.5 + 0.2 * i) * M) for i in range(32))),
+        Trace("slow-ramp-down", tuple((10.0, (6.5 - 0.2 * i) * M) for i in range(32))),
+        _random_walk("3g-walk-1", 1, 1.5 * M),
+        _random_walk("3g-walk-2", 2, 1.0 * M),
+        _random_walk("3g-walk-3", 3, 2.2 * M),
+        Trace(
+            "outages", ((40.0, 3.0 * M), (6.0, 0.0), (60.0, 3.0 * M), (10.0, 0.0), (204.0, 3.0 * M))
+        ),
+        constant_trace(2.0 * M, 320.0, "constant-2M"),
+        constant_trace(5.0 * M, 320.0, "constant-5M"),
+    )
+
+
+BUNDLED_TRACES = bundled_traces()

@@ -1,0 +1,344 @@
+"""HTTP loading for our own protocols (HLS playlists, segments, keys).
+
+``HttpFetcher`` is httpx with the safety we need: TLS verified (certifi, or a
+given CA file), redirects followed by us (at most 5, http(s) only, never https
+→ http), at most one content-coding, decoded bytes counted against a cap while
+streaming, per-request timeouts and a cancel flag checked between chunks.
+
+Every download yields one ``TransferStats`` (bytes, time to first byte, total
+time): the bandwidth meter's only input, and the metrics' download record.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal, Protocol
+from urllib.parse import urljoin, urlsplit
+
+import certifi
+import httpx
+
+from .clock import Clock, SystemClock
+from .config import NetworkConfig
+from .errors import NetworkError, SecurityError
+from .redact import redact, redact_url
+
+__all__ = [
+    "MAX_REDIRECTS",
+    "FetchAborted",
+    "FetchResult",
+    "Fetcher",
+    "HttpFetcher",
+    "HttpStatusError",
+    "ProgressCallback",
+    "TransferKind",
+    "TransferStats",
+]
+
+log = logging.getLogger(__name__)
+
+MAX_REDIRECTS = 5
+_CHUNK = 64 * 1024
+#: a whole resource fetched only to slice a byte range out of it (server ignored Range)
+_MAX_UNRANGED = 256 * 1024 * 1024
+
+TransferKind = Literal["playlist", "segment", "init", "key", "part", "subtitle"]
+#: progress(bytes_so_far, expected_total_or_None, elapsed_seconds) -> keep going?
+ProgressCallback = Callable[[int, int | None, float], bool]
+
+
+@dataclass(frozen=True)
+class TransferStats:
+    """One download, as the bandwidth meter and the metrics see it."""
+
+    url: str  # redacted
+    kind: str
+    bytes: int
+    #: clock time the request was sent
+    start: float
+    #: seconds from the request to the response headers (redirects included)
+    ttfb: float
+    #: seconds from the request to the last byte
+    duration: float
+    status: int = 200
+    from_cache: bool = False
+    aborted: bool = False
+
+    @property
+    def transfer_seconds(self) -> float:
+        """Time spent receiving the body (the part throughput is measured over)."""
+        return max(self.duration - self.ttfb, 0.0)
+
+    @property
+    def throughput_bps(self) -> float:
+        t = self.transfer_seconds
+        return self.bytes * 8 / t if t > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    url: str  # final URL after redirects (not redacted: internal use only)
+    data: bytes
+    content_type: str | None
+    stats: TransferStats
+
+
+class HttpStatusError(NetworkError):
+    def __init__(self, status: int, url: str) -> None:
+        self.status = status
+        self.url = url
+        super().__init__(f"HTTP {status} for {redact_url(url)}")
+
+
+class FetchAborted(NetworkError):
+    """The download was cancelled (interrupt) or abandoned (ABR)."""
+
+    def __init__(self, message: str, stats: TransferStats | None = None) -> None:
+        self.stats = stats
+        super().__init__(message)
+
+
+class Fetcher(Protocol):
+    def get(
+        self,
+        url: str,
+        *,
+        kind: TransferKind = "segment",
+        max_bytes: int,
+        byterange: tuple[int, int] | None = None,
+        timeout: float | None = None,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> FetchResult:
+        """GET ``url`` (``byterange`` = (offset, length)). Raises NetworkError
+        (HttpStatusError, FetchAborted) or SecurityError."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def _family_ok(previous: str, target: str) -> str | None:
+    """None if a redirect from ``previous`` to ``target`` is allowed, else why not."""
+    scheme = urlsplit(target).scheme.lower()
+    if scheme not in ("http", "https"):
+        return f"redirect to a {scheme or 'relative'!r} URL is not allowed"
+    if urlsplit(previous).scheme.lower() == "https" and scheme == "http":
+        return "redirect from https to http is not allowed"
+    return None
+
+
+class HttpFetcher:
+    """``Fetcher`` over one ``httpx.Client`` (thread-safe, pooled connections)."""
+
+    def __init__(
+        self,
+        config: NetworkConfig | None = None,
+        clock: Clock | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._config = config or NetworkConfig()
+        self._clock = clock or SystemClock()
+        verify: ssl.SSLContext | bool
+        if self._config.tls_verify:
+            verify = ssl.create_default_context(cafile=self._config.ca_file or certifi.where())
+        else:
+            verify = False
+        self._client = httpx.Client(
+            verify=verify,
+            follow_redirects=False,
+            timeout=httpx.Timeout(self._config.read_timeout, connect=self._config.open_timeout),
+            headers={"User-Agent": self._config.user_agent},
+            transport=transport,
+            trust_env=False,
+        )
+        self._closed = False
+
+    def close(self) -> None:
+        self._closed = True
+        try:
+            self._client.close()
+        except Exception:  # closing while another thread streams: nothing to do
+            log.debug("closing the HTTP client raised", exc_info=True)
+
+    def get(
+        self,
+        url: str,
+        *,
+        kind: TransferKind = "segment",
+        max_bytes: int,
+        byterange: tuple[int, int] | None = None,
+        timeout: float | None = None,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> FetchResult:
+        if self._closed:
+            raise FetchAborted("the fetcher is closed")
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            raise SecurityError(f"refusing to fetch a non-http(s) URL: {redact_url(url)}")
+        headers = {"Accept-Encoding": "gzip, deflate" if kind == "playlist" else "identity"}
+        if byterange is not None:
+            offset, length = byterange
+            headers["Range"] = f"bytes={offset}-{offset + length - 1}"
+        deadline_total = timeout if timeout is not None else max(self._config.read_timeout * 4, 20)
+        start = self._clock.now()
+        current = url
+        try:
+            for _ in range(MAX_REDIRECTS + 1):
+                request = self._client.build_request("GET", current, headers=headers)
+                response = self._client.send(request, stream=True)
+                if response.status_code in (301, 302, 303, 307, 308):
+                    location = response.headers.get("location")
+                    response.close()
+                    if not location:
+                        raise NetworkError(f"redirect without Location from {redact_url(current)}")
+                    target = urljoin(current, location)
+                    why = _family_ok(current, target)
+                    if why:
+                        raise SecurityError(f"{why}: {redact_url(current)}")
+                    current = target
+                    continue
+                break
+            else:
+                raise NetworkError(f"more than {MAX_REDIRECTS} redirects from {redact_url(url)}")
+            try:
+                return self._read(
+                    response,
+                    url=current,
+                    kind=kind,
+                    start=start,
+                    max_bytes=max_bytes,
+                    byterange=byterange,
+                    deadline=deadline_total,
+                    progress=progress,
+                    cancel=cancel,
+                )
+            finally:
+                response.close()
+        except (NetworkError, SecurityError):
+            raise
+        except httpx.TimeoutException as exc:
+            raise NetworkError(
+                f"timed out loading {redact_url(url)} ({type(exc).__name__})"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise NetworkError(f"could not load {redact_url(url)}: {redact(str(exc))}") from None
+        except (OSError, ValueError, RuntimeError) as exc:
+            # closed client from another thread, bad URL, SSL errors
+            if self._closed or (cancel is not None and cancel.is_set()):
+                raise FetchAborted("cancelled") from None
+            raise NetworkError(f"could not load {redact_url(url)}: {redact(str(exc))}") from None
+
+    def _read(
+        self,
+        response: httpx.Response,
+        *,
+        url: str,
+        kind: str,
+        start: float,
+        max_bytes: int,
+        byterange: tuple[int, int] | None,
+        deadline: float,
+        progress: ProgressCallback | None,
+        cancel: threading.Event | None,
+    ) -> FetchResult:
+        ttfb = self._clock.now() - start
+        status = response.status_code
+        if status >= 400 or status < 200 or status in (204, 205):
+            raise HttpStatusError(status, url)
+        codings = [
+            c.strip().lower()
+            for c in response.headers.get("content-encoding", "").split(",")
+            if c.strip() and c.strip().lower() != "identity"
+        ]
+        if len(codings) > 1:
+            raise SecurityError(
+                f"more than one content-coding ({', '.join(codings)}) from {redact_url(url)}"
+            )
+        # Range ignored (200 instead of 206): read up to the end of the range and slice.
+        slice_from = 0
+        limit = max_bytes
+        if byterange is not None and status == 200:
+            slice_from = byterange[0]
+            limit = byterange[0] + byterange[1]
+            if limit > _MAX_UNRANGED:
+                raise NetworkError(f"server ignored the byte range of {redact_url(url)}")
+        elif byterange is not None:
+            limit = min(max_bytes, byterange[1])
+        expected: int | None = None
+        length_header = response.headers.get("content-length")
+        if length_header is not None and not codings:
+            try:
+                expected = int(length_header)
+            except ValueError:
+                raise NetworkError(f"bad Content-Length from {redact_url(url)}") from None
+            if expected > limit and byterange is None:
+                raise NetworkError(
+                    f"{kind} from {redact_url(url)} is {expected} bytes, over the {limit} cap"
+                )
+        chunks: list[bytes] = []
+        received = 0
+        for chunk in response.iter_bytes(_CHUNK):
+            chunks.append(chunk)
+            received += len(chunk)
+            now = self._clock.now()
+            if received > limit:
+                if byterange is not None:
+                    break  # enough for the range
+                raise NetworkError(
+                    f"{kind} from {redact_url(url)} is over the {limit} byte cap; stopped reading"
+                )
+            if cancel is not None and cancel.is_set():
+                raise FetchAborted(
+                    "cancelled", self._stats(url, kind, received, start, ttfb, now, status, True)
+                )
+            if now - start > deadline:
+                raise NetworkError(f"timed out loading {redact_url(url)} (total {deadline:g} s)")
+            if progress is not None and not progress(received, expected, now - start):
+                raise FetchAborted(
+                    "abandoned", self._stats(url, kind, received, start, ttfb, now, status, True)
+                )
+        end = self._clock.now()
+        data = b"".join(chunks)
+        if byterange is not None:
+            data = data[slice_from : slice_from + byterange[1]]
+            if len(data) < byterange[1]:
+                raise NetworkError(
+                    f"truncated {kind}: {len(data)} of {byterange[1]} bytes from {redact_url(url)}"
+                )
+        elif expected is not None and received < expected:
+            raise NetworkError(
+                f"truncated {kind}: {received} of {expected} bytes from {redact_url(url)}"
+            )
+        return FetchResult(
+            url=url,
+            data=data,
+            content_type=response.headers.get("content-type"),
+            stats=self._stats(url, kind, received, start, ttfb, end, status, False),
+        )
+
+    @staticmethod
+    def _stats(
+        url: str,
+        kind: str,
+        received: int,
+        start: float,
+        ttfb: float,
+        end: float,
+        status: int,
+        aborted: bool,
+    ) -> TransferStats:
+        return TransferStats(
+            url=redact_url(url),
+            kind=kind,
+            bytes=received,
+            start=start,
+            ttfb=ttfb,
+            duration=max(end - start, ttfb),
+            status=status,
+            aborted=aborted,
+        )

@@ -1,0 +1,39 @@
+"""EXT-X-KEY METHOD=AES-128: whole-segment AES-128-CBC with PKCS#7 padding
+(RFC 8216 §5.2). The IV is the tag's IV, else the media sequence number as a
+16-byte big-endian integer."""
+
+from __future__ import annotations
+
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from ..errors import FormatError, SecurityError
+
+__all__ = ["KEY_LENGTH", "check_key", "decrypt_aes128", "sequence_iv"]
+
+KEY_LENGTH = 16
+
+
+def sequence_iv(sequence: int) -> bytes:
+    return (sequence & ((1 << 128) - 1)).to_bytes(16, "big")
+
+
+def check_key(data: bytes) -> bytes:
+    if len(data) != KEY_LENGTH:
+        raise SecurityError(f"AES-128 key must be exactly 16 bytes, got {len(data)}")
+    return data
+
+
+def decrypt_aes128(data: bytes, key: bytes, iv: bytes) -> bytes:
+    check_key(key)
+    if len(iv) != 16:
+        raise FormatError("AES-128 IV must be 16 bytes")
+    if not data or len(data) % 16:
+        raise FormatError(f"encrypted segment length {len(data)} is not a multiple of 16")
+    decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+    plain = decryptor.update(data) + decryptor.finalize()
+    unpadder = padding.PKCS7(128).unpadder()
+    try:
+        return unpadder.update(plain) + unpadder.finalize()
+    except ValueError:
+        raise FormatError("bad padding after AES-128 decryption (wrong key or IV?)") from None

@@ -1,0 +1,49 @@
+"""Retry decisions and backoff delays: pure, randomness injected.
+
+Exponential backoff with ±50 % jitter (Shaka's fuzz factor 0.5) so that many
+players hitting one failing CDN do not retry in lockstep; no retry on 4xx,
+except 404/410 at the live edge (the segment may not be there yet) and
+408/429; 5xx and transport errors are retried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = ["KEY_RETRY", "PLAYLIST_RETRY", "SEGMENT_RETRY", "RetryPolicy", "is_retryable"]
+
+
+def is_retryable(status: int | None, *, live_edge: bool = False) -> bool:
+    """Whether a failure is worth another try. ``status`` None = transport error
+    (timeout, reset, truncated body)."""
+    if status is None:
+        return True
+    if status in (408, 429) or status >= 500:
+        return True
+    return bool(live_edge and status in (404, 410))
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 4
+    base_delay: float = 0.5
+    factor: float = 2.0
+    max_delay: float = 8.0
+    jitter: float = 0.5
+
+    def delay(self, attempt: int, rand: Callable[[], float]) -> float:
+        """Seconds to wait before attempt number ``attempt + 1`` (``attempt`` >= 1
+        failed attempts so far). ``rand()`` returns a float in [0, 1)."""
+        base = min(self.base_delay * self.factor ** max(attempt - 1, 0), self.max_delay)
+        return max(0.0, base * (1.0 + self.jitter * (2.0 * rand() - 1.0)))
+
+    def should_retry(self, attempt: int, status: int | None, *, live_edge: bool = False) -> bool:
+        """After ``attempt`` failed attempts, try again?"""
+        return attempt < self.max_attempts and is_retryable(status, live_edge=live_edge)
+
+
+# hls.js: manifests 1→8 s, segments up to 6 retries capped at 8 s, keys 1 s steps.
+PLAYLIST_RETRY = RetryPolicy(max_attempts=3, base_delay=1.0)
+SEGMENT_RETRY = RetryPolicy(max_attempts=4, base_delay=0.5)
+KEY_RETRY = RetryPolicy(max_attempts=3, base_delay=1.0, factor=1.0)

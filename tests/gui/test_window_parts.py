@@ -1,0 +1,182 @@
+"""The window's helpers and settings: play lists, names, geometry, stats rows,
+translations, persistence, the demo."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from player.events import MediaInfo, VideoInfo
+from ui.i18n import I18N_DIR, install_language
+from ui.main_window import MainWindow
+from ui.playlist import Playlist, is_hls_playlist, parse_m3u
+from ui.render_common import fit_rect
+from ui.screenshot import screenshot_name
+from ui.settings import Settings
+from ui.stats_overlay import stats_lines
+
+from .conftest import TIMEOUT_MS, wait_playing
+
+
+def test_parse_m3u_resolves_relative_entries() -> None:
+    text = "#EXTM3U\n#EXTINF:10,Intro\nintro.mp4\n\nhttps://cdn/x.m3u8\n/abs/b.mkv\n"
+    entries = parse_m3u(text, "/media/list.m3u")
+    assert [e.url for e in entries] == ["/media/intro.mp4", "https://cdn/x.m3u8", "/abs/b.mkv"]
+    assert entries[0].title == "Intro" and entries[1].title == ""
+    assert parse_m3u("a.ts\n", "http://h/p/list.m3u")[0].url == "http://h/p/a.ts"
+    assert is_hls_playlist("#EXTM3U\n#EXT-X-TARGETDURATION:4\n")
+    pl = Playlist(entries)
+    assert pl.previous() is None and pl.next() == entries[1] and pl.next() == entries[2]
+    assert pl.next() is None and pl.current == entries[2]
+
+
+def test_fit_rect_letterboxes_and_pillarboxes() -> None:
+    r = fit_rect(1000, 1000, 16 / 9)
+    assert (r.width(), round(r.height())) == (1000, 562) and round(r.top()) == 219
+    r = fit_rect(1000, 400, 4 / 3)
+    assert (round(r.width()), r.height(), round(r.left())) == (533, 400, 233)
+
+
+def test_screenshot_name_is_safe() -> None:
+    assert screenshot_name("a/b: c?.mp4", 3723.5) == "a_b_c_.mp4_01-02-03.500.png"
+    assert screenshot_name("", 0) == "heureum_00-00-00.000.png"
+
+
+def test_stats_rows_hide_credentials() -> None:
+    info = MediaInfo(
+        url="rtsp://admin:hunter2@cam/live?token=abc",
+        protocol="rtsp",
+        container="rtsp",
+        duration=None,
+        is_live=True,
+        seekable=False,
+        video=VideoInfo("h264", 1920, 1080, 25.0, "yuv420p", 4_000_000),
+        audio=None,
+    )
+    stats = {
+        "frames": {"presented": 10, "dropped": 1, "dropped_late": 1, "dropped_catchup": 0},
+        "av_offset_last_ms": -3.0,
+        "buffer_s": 1.5,
+        "live_latency_s": 0.8,
+    }
+    text = repr(stats_lines(info, stats, "software", "x"))
+    assert "hunter2" not in text and "abc" not in text
+    for needle in ("1920×1080", "4000 kb/s", "-3.0 ms", "1.50 s", "0.80 s", "10 shown"):
+        assert needle in text
+
+
+def test_settings_round_trip(tmp_path: Path) -> None:
+    s = Settings(str(tmp_path / "s.ini"))
+    s.volume = 0.7
+    s.rtsp_transport = "tcp"
+    s.low_latency = True
+    for url in ("a", "b", "a"):
+        s.add_recent(url)
+    s.sync()
+    again = Settings(str(tmp_path / "s.ini"))
+    assert again.volume == 0.7 and again.recent == ["a", "b"]
+    opts = again.open_options()
+    assert opts.rtsp_transport == "tcp" and opts.low_latency is True
+
+
+def test_volume_and_geometry_persist(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], media: Path
+) -> None:
+    first = make_window()
+    first.set_volume(0.6)
+    first.open_url(str(media))
+    wait_playing(qtbot, first)
+    first.resize(700, 500)
+    first.close()
+    second = make_window(resize=False)
+    assert second.volume == 0.6 and abs(second.player.volume - 0.6) < 1e-6
+    assert second.settings.recent[0] == str(media)
+    assert second.size().width() == 700
+    second.recent_menu.actions()[0].trigger()
+    wait_playing(qtbot, second)
+
+
+def test_language_switches_to_korean_and_back(qtbot: QtBot, window: MainWindow) -> None:
+    assert (I18N_DIR / "heureum_ko.qm").exists(), "run: python -m ui.i18n"
+    window.set_language("ko")
+    try:
+        # Qt posts LanguageChange to every window
+        qtbot.waitUntil(lambda: window.file_menu.title() == "파일(&F)", timeout=TIMEOUT_MS)
+        assert window.actions_by_name["screenshot"].text() == "스크린샷"
+        assert window.transport.live_badge.text() == "실시간"
+    finally:
+        window.set_language("en")
+    qtbot.waitUntil(lambda: window.file_menu.title() == "&File", timeout=TIMEOUT_MS)
+    assert window.settings.language == "en"
+
+
+def test_system_language_is_followed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtCore import QLocale
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    monkeypatch.setattr(QLocale, "system", staticmethod(lambda: QLocale("ko_KR")))
+    try:
+        assert install_language(app, "system") == "ko"
+    finally:
+        install_language(app, "en")
+
+
+def test_demo_opens_when_no_url(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, media: Path
+) -> None:
+    import player.demo
+    from ui.app import start_demo
+
+    def fake_demo(progress: Callable[[float, str], None]) -> Path:
+        progress(0.5, "encoding")
+        return media
+
+    monkeypatch.delattr(player.demo, "ensure_demo", raising=False)
+    monkeypatch.setattr(player.demo, "ensure_demo_file", fake_demo)
+    start_demo(window)
+    qtbot.waitUntil(lambda: window.current_url == str(media), timeout=TIMEOUT_MS)
+    wait_playing(qtbot, window)
+
+
+def test_quality_menu_lists_variants(qtbot: QtBot, window: MainWindow) -> None:
+    from player.events import VariantInfo
+
+    variants = (
+        VariantInfo(0, 800_000, 640, 360),
+        VariantInfo(1, 3_000_000, 1280, 720, frame_rate=60.0),
+    )
+    window.quality_menu.set_variants(variants)
+    texts = [a.text() for a in window.quality_menu.actions() if not a.isSeparator()]
+    assert texts == ["Auto", "720p60 3.00 Mb/s", "360p 800 kb/s"]
+    window.quality_menu.mark_current(1)
+    assert window.quality_menu.actions()[2].text().startswith("▶ ")
+    with qtbot.waitSignal(window.quality_menu.variantChosen, timeout=TIMEOUT_MS) as chosen:
+        window.quality_menu.actions()[3].trigger()
+    assert chosen.args == [0]
+
+
+def test_live_media_shows_badge_latency_and_jump(qtbot: QtBot, window: MainWindow) -> None:
+    from PySide6.QtCore import Qt
+
+    from .conftest import press, spy
+
+    info = MediaInfo(
+        url="rtmp://localhost/live/cam", protocol="rtmp", container="flv", duration=None,
+        is_live=True, seekable=False, video=None, audio=None,
+    )  # fmt: skip
+    window._on_media(info)
+    t = window.transport
+    assert t.live_badge.isVisible() and t.live_button.isVisible()
+    assert not t.seek_bar.isVisible()
+    t.set_times(12.0, None, None, 1.25)
+    assert t.latency_label.text() == "latency 1.2 s" or t.latency_label.text() == "latency 1.3 s"
+    press(qtbot, window, Qt.Key.Key_L)
+    assert "seek_to_live" in spy(window).names()
+    before = len(spy(window).calls)
+    press(qtbot, window, Qt.Key.Key_Right)  # not seekable: nothing sent
+    assert "seek_relative" not in [c[0] for c in spy(window).calls[before:]]

@@ -1,0 +1,211 @@
+"""HLS test streams made by FFmpeg's own hls muxer (the ffmpeg CLI), cached.
+
+Each stream is a directory under ``$HEUREUM_TEST_CACHE`` (or
+``~/.cache/heureum-tests``)/``hls-v<N>/<name>``, built in a temporary sibling
+and renamed into place, so a half-built stream is never used. Tiny on
+purpose: 320x180 / 640x360, ultrafast, a few seconds, a keyframe every second.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+__all__ = [
+    "AES_KEY",
+    "byterange_vod",
+    "discontinuity_vod",
+    "fmp4_vod",
+    "gap_vod",
+    "hls_cache",
+    "ladder_vod",
+    "live_writer",
+    "ts_aes_vod",
+    "ts_vod",
+]
+
+VERSION = 2
+AES_KEY = bytes(range(16))
+_SRC = [
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc2=size={size}:rate=25",
+    "-f",
+    "lavfi",
+    "-i",
+    "sine=frequency=440:sample_rate=48000",
+]
+_ENC = [
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-g",
+    "25",
+    "-keyint_min",
+    "25",
+    "-sc_threshold",
+    "0",
+    "-bf",
+    "0",
+    "-pix_fmt",
+    "yuv420p",
+    "-c:a",
+    "aac",
+    "-b:a",
+    "64k",
+]
+
+
+def hls_cache() -> Path:
+    base = Path(os.environ.get("HEUREUM_TEST_CACHE") or Path.home() / ".cache" / "heureum-tests")
+    path = base / f"hls-v{VERSION}"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _ffmpeg(*args: str, cwd: Path) -> None:
+    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-y", *args]
+    subprocess.run(cmd, cwd=cwd, check=True, timeout=120)
+
+
+def _cached(name: str, build: Callable[[Path], None]) -> Path:
+    final = hls_cache() / name
+    if (final / ".done").exists():
+        return final
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=hls_cache()))
+    try:
+        build(tmp)
+        (tmp / ".done").write_text("ok")
+        try:
+            os.rename(tmp, final)
+        except OSError:  # another process won the race
+            if not (final / ".done").exists():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+
+def _src(size: str, seconds: float, offset: float = 0.0) -> list[str]:
+    out = [a.format(size=size) for a in _SRC]
+    return [*out, "-t", str(seconds), *(["-output_ts_offset", str(offset)] if offset else [])]
+
+
+def ts_vod(seconds: float = 6.0) -> Path:
+    """``index.m3u8`` with 2 s MPEG-TS segments (H.264 + AAC muxed)."""
+
+    def build(d: Path) -> None:
+        _ffmpeg(*_src("320x180", seconds), *_ENC, "-b:v", "300k", "-f", "hls", "-hls_time", "2",
+                "-hls_playlist_type", "vod", "-hls_segment_filename", "s%03d.ts", "index.m3u8",
+                cwd=d)  # fmt: skip
+
+    return _cached(f"ts-{seconds:g}", build)
+
+
+def fmp4_vod(seconds: float = 6.0) -> Path:
+    """``index.m3u8`` with fMP4/CMAF segments and an EXT-X-MAP init segment."""
+
+    def build(d: Path) -> None:
+        _ffmpeg(*_src("320x180", seconds), *_ENC, "-b:v", "300k", "-f", "hls", "-hls_time", "2",
+                "-hls_playlist_type", "vod", "-hls_segment_type", "fmp4",
+                "-hls_fmp4_init_filename", "init.mp4", "-hls_segment_filename", "s%03d.m4s",
+                "index.m3u8", cwd=d)  # fmt: skip
+
+    return _cached(f"fmp4-{seconds:g}", build)
+
+
+def ts_aes_vod(seconds: float = 6.0) -> Path:
+    """AES-128 encrypted TS; key ``enc.key`` = bytes 0..15, IV in the playlist."""
+
+    def build(d: Path) -> None:
+        (d / "enc.key").write_bytes(AES_KEY)
+        (d / "keyinfo").write_text("enc.key\nenc.key\n000102030405060708090a0b0c0d0e0f\n")
+        _ffmpeg(*_src("320x180", seconds), *_ENC, "-b:v", "300k", "-f", "hls", "-hls_time", "2",
+                "-hls_playlist_type", "vod", "-hls_key_info_file", "keyinfo",
+                "-hls_segment_filename", "s%03d.ts", "index.m3u8", cwd=d)  # fmt: skip
+
+    return _cached(f"aes-{seconds:g}", build)
+
+
+def ladder_vod(seconds: float = 8.0) -> Path:
+    """``master.m3u8``: two video variants (320x180 ~250 kb/s, 640x360 ~1.2 Mb/s)
+    sharing one alternate audio rendition (EXT-X-MEDIA TYPE=AUDIO, default)."""
+
+    def build(d: Path) -> None:
+        _ffmpeg(*_src("640x360", seconds),
+                "-filter_complex", "[0:v]split=2[a][b];[a]scale=320:180[lo];[b]null[hi]",
+                "-map", "[lo]", "-map", "[hi]", "-map", "1:a",
+                *_ENC, "-b:v:0", "250k", "-b:v:1", "1200k", "-maxrate:v:1", "1400k",
+                "-bufsize:v:1", "1400k",
+                "-f", "hls", "-hls_time", "2", "-hls_playlist_type", "vod",
+                "-master_pl_name", "master.m3u8",
+                "-var_stream_map", "v:0,agroup:aud v:1,agroup:aud a:0,agroup:aud,default:yes",
+                "-hls_segment_filename", "v%v/s%03d.ts", "v%v/index.m3u8", cwd=d)  # fmt: skip
+
+    return _cached(f"ladder-{seconds:g}", build)
+
+
+def byterange_vod(seconds: float = 6.0) -> Path:
+    """One ``all.ts`` file addressed with EXT-X-BYTERANGE (``-hls_flags single_file``)."""
+
+    def build(d: Path) -> None:
+        _ffmpeg(*_src("320x180", seconds), *_ENC, "-b:v", "300k", "-f", "hls", "-hls_time", "2",
+                "-hls_playlist_type", "vod", "-hls_flags", "single_file",
+                "-hls_segment_filename", "all.ts", "index.m3u8", cwd=d)  # fmt: skip
+
+    return _cached(f"byterange-{seconds:g}", build)
+
+
+def discontinuity_vod() -> Path:
+    """Two encodes spliced with EXT-X-DISCONTINUITY: the second one's timestamps
+    start 5000 s later, as at an ad break."""
+
+    def build(d: Path) -> None:
+        for name, offset in (("a", 0.0), ("b", 5000.0)):
+            _ffmpeg(*_src("320x180", 4.0, offset), *_ENC, "-b:v", "300k", "-f", "hls",
+                    "-hls_time", "2", "-hls_playlist_type", "vod",
+                    "-hls_segment_filename", f"{name}%03d.ts", f"{name}.m3u8", cwd=d)  # fmt: skip
+        lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:2",
+                 "#EXT-X-PLAYLIST-TYPE:VOD"]  # fmt: skip
+        for name in ("a", "b"):
+            if name == "b":
+                lines.append("#EXT-X-DISCONTINUITY")
+            lines += ["#EXTINF:2.0,", f"{name}000.ts", "#EXTINF:2.0,", f"{name}001.ts"]
+        lines.append("#EXT-X-ENDLIST")
+        (d / "index.m3u8").write_text("\n".join(lines) + "\n")
+
+    return _cached("discontinuity", build)
+
+
+def gap_vod() -> Path:
+    """Three segments of which the middle one is an EXT-X-GAP (and absent)."""
+    src = ts_vod()
+
+    def build(d: Path) -> None:
+        for n in ("s000.ts", "s002.ts"):
+            shutil.copy(src / n, d / n)
+        (d / "index.m3u8").write_text(
+            "#EXTM3U\n#EXT-X-VERSION:8\n#EXT-X-TARGETDURATION:2\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+            "#EXTINF:2.0,\ns000.ts\n#EXT-X-GAP\n#EXTINF:2.0,\ns001.ts\n#EXTINF:2.0,\ns002.ts\n"
+            "#EXT-X-ENDLIST\n"
+        )
+
+    return _cached("gap", build)
+
+
+def live_writer(directory: Path, seconds: float = 30.0) -> subprocess.Popen[bytes]:
+    """Start ffmpeg producing a live sliding window (1 s segments, 4 listed,
+    old ones deleted) in real time into ``directory``. The caller stops it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-re",
+           *[a.format(size="320x180") for a in _SRC], "-t", str(seconds), *_ENC, "-b:v", "200k",
+           "-f", "hls", "-hls_time", "1", "-hls_list_size", "4",
+           "-hls_flags", "delete_segments+temp_file", "-hls_segment_filename", "l%05d.ts",
+           "live.m3u8"]  # fmt: skip
+    return subprocess.Popen(cmd, cwd=directory)

@@ -1,0 +1,176 @@
+"""The desktop entry point: ``run_gui`` (called by ``player.cli`` for ``heureum``
+with or without URLs)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QApplication
+
+from player.config import DEFAULT_CONFIG, OpenOptions, PlayerConfig
+
+from .i18n import install_language
+from .main_window import MainWindow
+from .settings import Settings
+
+__all__ = ["DemoLoader", "run_gui"]
+
+log = logging.getLogger(__name__)
+
+
+def _opt(options: object, name: str, default: Any = None) -> Any:
+    """``options`` may be an argparse Namespace, a dict or None."""
+    if options is None:
+        return default
+    if isinstance(options, Mapping):
+        value = options.get(name, default)
+    else:
+        value = getattr(options, name, default)
+    return default if value is None else value
+
+
+class DemoLoader(QObject):
+    """Runs ``player.demo.ensure_demo`` on a worker thread, reporting progress."""
+
+    progress = Signal(str, object)  # text, percent or None
+    ready = Signal(str)
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        try:
+            from player import demo
+        except ImportError:
+            demo = None  # type: ignore[assignment]
+        ensure = getattr(demo, "ensure_demo", None) or getattr(demo, "ensure_demo_file", None)
+        if ensure is None:
+            self.failed.emit(
+                self.tr(
+                    "The built-in demo is not available in this build (player.demo is missing). "
+                    "Open a file with Ctrl+O or a URL with Ctrl+L."
+                )
+            )
+            return
+        self._thread = threading.Thread(
+            target=self._run, args=(ensure,), name="heureum-demo", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, ensure_demo: Callable[..., str]) -> None:
+        def report(*args: object) -> None:
+            percent: float | None = None
+            texts: list[str] = []
+            for a in args:
+                if isinstance(a, bool):
+                    continue
+                if isinstance(a, int | float):
+                    percent = float(a) * 100 if 0 <= a <= 1 and isinstance(a, float) else float(a)
+                elif a is not None:
+                    texts.append(str(a))
+            self.progress.emit(" ".join(texts), percent)
+
+        try:
+            url = ensure_demo(report)
+        except Exception as exc:
+            log.exception("demo preparation failed")
+            self.failed.emit(str(exc) or type(exc).__name__)
+            return
+        self.ready.emit(str(url))
+
+
+class _DemoPresenter(QObject):
+    def __init__(self, window: MainWindow, loader: DemoLoader) -> None:
+        super().__init__(window)
+        self.window = window
+        loader.progress.connect(self._progress)
+        loader.ready.connect(self._ready)
+        loader.failed.connect(self._failed)
+
+    @Slot(str, object)
+    def _progress(self, text: str, percent: object) -> None:
+        label = self.tr("Preparing the demo…") + (f" {text}" if text else "")
+        self.window.messages.show_progress(
+            label, float(percent) if isinstance(percent, int | float) else None
+        )
+
+    @Slot(str)
+    def _ready(self, url: str) -> None:
+        self.window.messages.dismiss()
+        self.window.open_url(url)
+
+    @Slot(str)
+    def _failed(self, message: str) -> None:
+        self.window.messages.show_message("error", message)
+
+
+def start_demo(window: MainWindow) -> DemoLoader:
+    loader = DemoLoader(window)
+    _DemoPresenter(window, loader)._progress("", None)
+    loader.start()
+    return loader
+
+
+def create_window(
+    urls: list[str],
+    options: object = None,
+    config: PlayerConfig | None = None,
+    *,
+    player: Any = None,
+    settings: Settings | None = None,
+) -> MainWindow:
+    """The window, shown, with ``urls`` opening (the demo if none). Needs a
+    QApplication. See ``run_gui`` for ``options``."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication), "create a QApplication first"
+    open_options = options if isinstance(options, OpenOptions) else _opt(options, "open_options")
+    extras = None if isinstance(options, OpenOptions) else options
+    settings = settings or Settings(_opt(extras, "settings_path"))
+    install_language(app, _opt(extras, "language") or settings.language)
+    if player is None:
+        from player import Player
+
+        cfg = config or _opt(extras, "config", DEFAULT_CONFIG)
+        assert isinstance(cfg, PlayerConfig)
+        player = Player(cfg)
+    window = MainWindow(player, settings, renderer=_opt(extras, "renderer"))
+    window.show()
+    if _opt(extras, "fullscreen", False):
+        window.toggle_fullscreen()
+    if _opt(extras, "ontop", False):
+        window.toggle_always_on_top()
+    if urls:
+        window.open_urls(list(urls), open_options)
+    else:
+        start_demo(window)
+    return window
+
+
+def run_gui(urls: list[str], options: object = None, config: PlayerConfig | None = None) -> int:
+    """Create the application and the main window, open ``urls`` (the built-in
+    demo when empty) and run the event loop; returns the exit code.
+
+    ``options`` is the ``OpenOptions`` for the URLs (fields left None take the
+    user's network settings), or an argparse Namespace / dict that may carry
+    ``open_options``, ``config``, ``fullscreen``, ``ontop``, ``renderer``
+    ('software' | 'opengl'), ``language`` ('system' | 'en' | 'ko') and
+    ``settings_path``. ``config`` is the engine's PlayerConfig.
+    """
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName("Heureum")
+    app.setOrganizationName("Heureum")
+    app.setApplicationDisplayName("Heureum")
+    app.setDesktopFileName("heureum")
+    window = create_window(urls, options, config)
+    code = app.exec()
+    window.close()
+    return int(code)

@@ -1,0 +1,52 @@
+"""Translations: Qt Linguist ``.ts`` sources here, compiled ``.qm`` next to them
+(``scripts``-free: ``python -m ui.i18n`` runs pyside6-lrelease)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+__all__ = ["I18N_DIR", "LANGUAGES", "install_language"]
+
+I18N_DIR = Path(__file__).resolve().parent
+#: code -> name shown in its own language
+LANGUAGES: dict[str, str] = {"en": "English", "ko": "한국어"}
+
+_installed: list[QTranslator] = []
+
+
+def _locale_for(lang: str) -> QLocale:
+    return QLocale.system() if lang in ("", "system") else QLocale(lang)
+
+
+def install_language(app: QCoreApplication, lang: str = "system") -> str:
+    """Install the translators for ``lang`` ('system', 'en', 'ko'); replaces the
+    previous ones, so every widget gets a LanguageChange. Returns the language used."""
+    for translator in _installed:
+        app.removeTranslator(translator)
+    _installed.clear()
+    locale = _locale_for(lang)
+    code = locale.name().split("_")[0]
+    if code not in LANGUAGES or code == "en":
+        return "en"
+    ours = QTranslator(app)
+    if ours.load(locale, "heureum", "_", str(I18N_DIR)):
+        app.installTranslator(ours)
+        _installed.append(ours)
+    qt = QTranslator(app)
+    if qt.load(locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+        _installed.append(qt)
+    return code
+
+
+def compile_translations() -> None:
+    """Compile every .ts here to .qm with Qt's lrelease (shipped with PySide6)."""
+    lrelease = Path(sys.executable).with_name("pyside6-lrelease")
+    for ts in sorted(I18N_DIR.glob("*.ts")):
+        subprocess.run(
+            [str(lrelease), "-silent", str(ts), "-qm", str(ts.with_suffix(".qm"))], check=True
+        )

@@ -1,0 +1,455 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ko_KR">
+<context>
+    <name>DemoLoader</name>
+    <message>
+        <source>The built-in demo is not available in this build (player.demo is missing). Open a file with Ctrl+O or a URL with Ctrl+L.</source>
+        <translation>이 빌드에는 내장 데모가 없습니다 (player.demo 없음). Ctrl+O로 파일을, Ctrl+L로 URL을 여세요.</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>&amp;File</source>
+        <translation>파일(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>최근 항목(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Playback</source>
+        <translation>재생(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>정지</translation>
+    </message>
+    <message>
+        <source>Speed</source>
+        <translation>속도</translation>
+    </message>
+    <message>
+        <source>&amp;Audio</source>
+        <translation>오디오(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Video</source>
+        <translation>비디오(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>설정(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>언어</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>시스템 기본값</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>네트워크</translation>
+    </message>
+    <message>
+        <source>RTSP transport: automatic</source>
+        <translation>RTSP 전송: 자동</translation>
+    </message>
+    <message>
+        <source>RTSP transport: UDP</source>
+        <translation>RTSP 전송: UDP</translation>
+    </message>
+    <message>
+        <source>RTSP transport: TCP</source>
+        <translation>RTSP 전송: TCP</translation>
+    </message>
+    <message>
+        <source>RTSP transport: HTTP tunnel</source>
+        <translation>RTSP 전송: HTTP 터널</translation>
+    </message>
+    <message>
+        <source>Low latency for live streams</source>
+        <translation>실시간 스트림 저지연</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>도움말(&amp;H)</translation>
+    </message>
+    <message>
+        <source>About Heureum</source>
+        <translation>흐름 정보</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>목록 지우기</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>%1을(를) 읽을 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>The play list %1 is empty.</source>
+        <translation>재생 목록 %1이(가) 비어 있습니다.</translation>
+    </message>
+    <message>
+        <source>Open file</source>
+        <translation>파일 열기</translation>
+    </message>
+    <message>
+        <source>Media (%1);;All files (*)</source>
+        <translation>미디어 (%1);;모든 파일 (*)</translation>
+    </message>
+    <message>
+        <source>Not seekable</source>
+        <translation>탐색할 수 없음</translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation>실시간</translation>
+    </message>
+    <message>
+        <source>Volume: %1%</source>
+        <translation>음량: %1%</translation>
+    </message>
+    <message>
+        <source>Mute</source>
+        <translation>음소거</translation>
+    </message>
+    <message>
+        <source>Sound on</source>
+        <translation>소리 켬</translation>
+    </message>
+    <message>
+        <source>Speed: %1×</source>
+        <translation>속도: %1×</translation>
+    </message>
+    <message>
+        <source>There is no picture to capture yet.</source>
+        <translation>아직 캡처할 화면이 없습니다.</translation>
+    </message>
+    <message>
+        <source>Screenshot failed: %1</source>
+        <translation>스크린샷 실패: %1</translation>
+    </message>
+    <message>
+        <source>Screenshot saved to %1</source>
+        <translation>스크린샷을 %1에 저장했습니다</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>단축키</translation>
+    </message>
+    <message>
+        <source>Mouse: double-click for fullscreen, wheel for volume.</source>
+        <translation>마우스: 더블클릭은 전체 화면, 휠은 음량.</translation>
+    </message>
+    <message>
+        <source>Heureum (흐름) — a streaming player and protocol test bench.</source>
+        <translation>흐름 (Heureum) — 스트리밍 플레이어이자 프로토콜 시험대.</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>일시 정지</translation>
+    </message>
+    <message>
+        <source>End</source>
+        <translation>끝</translation>
+    </message>
+    <message>
+        <source>Buffering… %1%</source>
+        <translation>버퍼링… %1%</translation>
+    </message>
+    <message>
+        <source>Connection lost (%1). Reconnecting, attempt %2 in %3 s…</source>
+        <translation>연결이 끊겼습니다 (%1). %3초 후 %2번째 재연결 시도…</translation>
+    </message>
+    <message>
+        <source>Reconnected after %1 s.</source>
+        <translation>%1초 만에 다시 연결되었습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>OpenUrlDialog</name>
+    <message>
+        <source>Open URL</source>
+        <translation>URL 열기</translation>
+    </message>
+    <message>
+        <source>https://…/master.m3u8, rtsp://camera/stream, rtmp://…, or a file path</source>
+        <translation>https://…/master.m3u8, rtsp://camera/stream, rtmp://… 또는 파일 경로</translation>
+    </message>
+    <message>
+        <source>Automatic (UDP, then TCP)</source>
+        <translation>자동 (UDP, 안 되면 TCP)</translation>
+    </message>
+    <message>
+        <source>HTTP tunnel</source>
+        <translation>HTTP 터널</translation>
+    </message>
+    <message>
+        <source>Low latency (live: small buffer, catch up)</source>
+        <translation>저지연 (실시간: 작은 버퍼, 따라잡기)</translation>
+    </message>
+    <message>
+        <source>URL:</source>
+        <translation>URL:</translation>
+    </message>
+    <message>
+        <source>RTSP transport:</source>
+        <translation>RTSP 전송:</translation>
+    </message>
+    <message>
+        <source>Credentials in the URL are never shown in logs or statistics.</source>
+        <translation>URL의 인증 정보는 로그와 통계에 표시되지 않습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>QualityMenu</name>
+    <message>
+        <source>&amp;Quality</source>
+        <translation>화질(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Auto</source>
+        <translation>자동</translation>
+    </message>
+</context>
+<context>
+    <name>Shortcuts</name>
+    <message>
+        <source>Play / pause</source>
+        <translation>재생 / 일시 정지</translation>
+    </message>
+    <message>
+        <source>Seek back 5 s</source>
+        <translation>5초 뒤로</translation>
+    </message>
+    <message>
+        <source>Seek forward 5 s</source>
+        <translation>5초 앞으로</translation>
+    </message>
+    <message>
+        <source>Seek back 60 s</source>
+        <translation>60초 뒤로</translation>
+    </message>
+    <message>
+        <source>Seek forward 60 s</source>
+        <translation>60초 앞으로</translation>
+    </message>
+    <message>
+        <source>Next frame (pauses)</source>
+        <translation>다음 프레임 (일시 정지)</translation>
+    </message>
+    <message>
+        <source>Previous frame (pauses)</source>
+        <translation>이전 프레임 (일시 정지)</translation>
+    </message>
+    <message>
+        <source>Volume down (also the wheel)</source>
+        <translation>음량 줄이기 (휠도 가능)</translation>
+    </message>
+    <message>
+        <source>Volume up (also the wheel)</source>
+        <translation>음량 키우기 (휠도 가능)</translation>
+    </message>
+    <message>
+        <source>Mute</source>
+        <translation>음소거</translation>
+    </message>
+    <message>
+        <source>Slower (÷1.1)</source>
+        <translation>느리게 (÷1.1)</translation>
+    </message>
+    <message>
+        <source>Faster (×1.1)</source>
+        <translation>빠르게 (×1.1)</translation>
+    </message>
+    <message>
+        <source>Normal speed</source>
+        <translation>보통 속도</translation>
+    </message>
+    <message>
+        <source>Fullscreen (also double-click)</source>
+        <translation>전체 화면 (더블클릭도 가능)</translation>
+    </message>
+    <message>
+        <source>Leave fullscreen</source>
+        <translation>전체 화면 끝내기</translation>
+    </message>
+    <message>
+        <source>Always on top</source>
+        <translation>항상 위</translation>
+    </message>
+    <message>
+        <source>Screenshot</source>
+        <translation>스크린샷</translation>
+    </message>
+    <message>
+        <source>Statistics overlay</source>
+        <translation>통계 표시</translation>
+    </message>
+    <message>
+        <source>Jump to the live edge</source>
+        <translation>실시간 지점으로 이동</translation>
+    </message>
+    <message>
+        <source>Next in play list</source>
+        <translation>재생 목록의 다음 항목</translation>
+    </message>
+    <message>
+        <source>Previous in play list</source>
+        <translation>재생 목록의 이전 항목</translation>
+    </message>
+    <message>
+        <source>Open a file</source>
+        <translation>파일 열기</translation>
+    </message>
+    <message>
+        <source>Open a URL</source>
+        <translation>URL 열기</translation>
+    </message>
+    <message>
+        <source>Show these keys</source>
+        <translation>단축키 보기</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>끝내기</translation>
+    </message>
+</context>
+<context>
+    <name>StatsOverlay</name>
+    <message>
+        <source>URL</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <source>Protocol</source>
+        <translation>프로토콜</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>비디오</translation>
+    </message>
+    <message>
+        <source>Audio</source>
+        <translation>오디오</translation>
+    </message>
+    <message>
+        <source>Live latency</source>
+        <translation>실시간 지연</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>상태</translation>
+    </message>
+    <message>
+        <source>Position</source>
+        <translation>위치</translation>
+    </message>
+    <message>
+        <source>Buffer</source>
+        <translation>버퍼</translation>
+    </message>
+    <message>
+        <source>Bitrate</source>
+        <translation>비트레이트</translation>
+    </message>
+    <message>
+        <source>Frames</source>
+        <translation>프레임</translation>
+    </message>
+    <message>
+        <source>%1 shown, %2 dropped (%3 late, %4 catch-up)</source>
+        <translation>%1 표시, %2 버림 (지연 %3, 따라잡기 %4)</translation>
+    </message>
+    <message>
+        <source>A/V offset</source>
+        <translation>A/V 오차</translation>
+    </message>
+    <message>
+        <source>Stalls</source>
+        <translation>끊김</translation>
+    </message>
+    <message>
+        <source>First frame</source>
+        <translation>첫 프레임</translation>
+    </message>
+    <message>
+        <source>Counters</source>
+        <translation>카운터</translation>
+    </message>
+    <message>
+        <source>Renderer</source>
+        <translation>렌더러</translation>
+    </message>
+    <message>
+        <source>View</source>
+        <translation>화면</translation>
+    </message>
+</context>
+<context>
+    <name>TransportBar</name>
+    <message>
+        <source>Play / pause (Space)</source>
+        <translation>재생 / 일시 정지 (Space)</translation>
+    </message>
+    <message>
+        <source>Previous (&lt;)</source>
+        <translation>이전 (&lt;)</translation>
+    </message>
+    <message>
+        <source>Next (&gt;)</source>
+        <translation>다음 (&gt;)</translation>
+    </message>
+    <message>
+        <source>LIVE</source>
+        <translation>실시간</translation>
+    </message>
+    <message>
+        <source>Go live</source>
+        <translation>실시간으로</translation>
+    </message>
+    <message>
+        <source>Jump to the live edge (L)</source>
+        <translation>실시간 지점으로 이동 (L)</translation>
+    </message>
+    <message>
+        <source>Mute (m)</source>
+        <translation>음소거 (m)</translation>
+    </message>
+    <message>
+        <source>Volume (9 / 0, wheel)</source>
+        <translation>음량 (9 / 0, 휠)</translation>
+    </message>
+    <message>
+        <source>Playback speed ([ / ], Backspace)</source>
+        <translation>재생 속도 ([ / ], Backspace)</translation>
+    </message>
+    <message>
+        <source>Fullscreen (f, double-click)</source>
+        <translation>전체 화면 (f, 더블클릭)</translation>
+    </message>
+    <message>
+        <source>latency %1 s</source>
+        <translation>지연 %1초</translation>
+    </message>
+</context>
+<context>
+    <name>_DemoPresenter</name>
+    <message>
+        <source>Preparing the demo…</source>
+        <translation>데모 준비 중…</translation>
+    </message>
+</context>
+<context>
+    <name>loader</name>
+    <message>
+        <source>Preparing the demo…</source>
+        <translation>데모 준비 중…</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,89 @@
+"""Software renderer: swscale converts and scales the frame straight to the
+target size in device pixels, and QPainter blits it unscaled.
+
+Only frames that are actually painted are converted (a frame replaced before
+the next paint costs nothing), and one swscale context is reused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from av.video.reformatter import Interpolation, VideoReformatter
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QImage, QPainter, QPaintEvent
+from PySide6.QtWidgets import QWidget
+
+from player.video_sink import VideoFrame
+
+from .render_common import display_aspect, fit_rect
+
+__all__ = ["ImageRenderer"]
+
+
+class ImageRenderer(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        self.setAutoFillBackground(False)
+        self._frame: VideoFrame | None = None
+        self._reformatter = VideoReformatter()
+        self._key: tuple[int, int, int] | None = None
+        self._image: QImage | None = None
+        self._pixels: Any = None  # keeps the converted av.VideoFrame alive under _image
+
+    @property
+    def renderer_name(self) -> str:
+        return "software (swscale → QImage)"
+
+    def set_frame(self, frame: VideoFrame | None) -> None:
+        self._frame = frame
+        if frame is None:
+            self._image = None
+            self._pixels = None
+            self._key = None
+        self.update()
+
+    def _converted(self, frame: VideoFrame, target: QRectF, dpr: float) -> QImage:
+        w = max(2, round(target.width() * dpr))
+        h = max(2, round(target.height() * dpr))
+        key = (id(frame), w, h)
+        if key != self._key or self._image is None:
+            out = self._reformatter.reformat(
+                frame.frame,
+                width=w,
+                height=h,
+                format="bgra",
+                interpolation=Interpolation.BILINEAR,
+            )
+            plane = out.planes[0]
+            image = QImage(memoryview(plane), w, h, plane.line_size, QImage.Format.Format_RGB32)
+            image.setDevicePixelRatio(dpr)
+            self._image, self._pixels, self._key = image, out, key
+        return self._image
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        try:
+            frame = self._frame
+            target = (
+                QRectF(fit_rect(self.width(), self.height(), display_aspect(frame)).toRect())
+                if frame is not None
+                else QRectF()
+            )
+            if frame is None or target.width() < 1 or target.height() < 1:
+                painter.fillRect(self.rect(), Qt.GlobalColor.black)
+                return
+            # paint the bars only: the picture covers the rest
+            t = target.toRect()
+            black = Qt.GlobalColor.black
+            painter.fillRect(0, 0, self.width(), t.top(), black)
+            painter.fillRect(0, t.bottom() + 1, self.width(), self.height() - t.bottom() - 1, black)
+            painter.fillRect(0, t.top(), t.left(), t.height(), black)
+            painter.fillRect(
+                t.right() + 1, t.top(), self.width() - t.right() - 1, t.height(), black
+            )
+            image = self._converted(frame, target, self.devicePixelRatioF())
+            painter.drawImage(target.topLeft(), image)
+        finally:
+            painter.end()

@@ -1,0 +1,193 @@
+"""The statistics overlay (mpv's ``i``): a translucent panel over the video."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QLabel, QWidget
+
+from player.events import MediaInfo
+from player.redact import redact_url
+
+__all__ = ["StatsOverlay", "stats_lines"]
+
+_CTX = "StatsOverlay"
+
+# Keys of Player.stats() (the report's keys) shown by a dedicated row, or not at all.
+_HANDLED = {
+    "schema", "url", "protocol", "container", "started_at", "session_seconds", "state",
+    "position_s", "buffer_s", "bitrate_kbps", "frames", "av_offset_ms", "av_offset_last_ms",
+    "rebuffer_count", "rebuffer_seconds", "live_latency_s", "time_to_first_frame_s",
+    "time_to_first_audio_s", "reconnects", "seeks", "decode_errors", "audio_underruns",
+    "bytes_in", "played_seconds", "errors", "warnings", "timeline",
+}  # fmt: skip
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # lupdate extracts calls by this name
+    return text
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate(_CTX, text)
+
+
+def _num(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _kbps(bps: int | None) -> str:
+    return f"{bps / 1000:.0f} kb/s" if bps else "—"
+
+
+def _seconds(value: object, digits: int = 2) -> str:
+    v = _num(value)
+    return "—" if v is None else f"{v:.{digits}f} s"
+
+
+def _scalar(value: object) -> str:
+    v = _num(value)
+    if v is not None and not float(v).is_integer():
+        return f"{v:.3g}"
+    return str(value)
+
+
+def stats_lines(
+    info: MediaInfo | None, stats: Mapping[str, Any], renderer: str, view_counts: str
+) -> list[tuple[str, str]]:
+    """(label, value) rows, translated labels: media first, then the engine's counters."""
+    rows: list[tuple[str, str]] = []
+    url = info.url if info is not None else str(stats.get("url") or "")
+    if url:
+        rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "URL")), redact_url(url)))
+    protocol = info.protocol if info is not None else stats.get("protocol")
+    container = info.container if info is not None else stats.get("container")
+    if protocol or container:
+        rows.append(
+            (
+                _t(QT_TRANSLATE_NOOP("StatsOverlay", "Protocol")),
+                f"{protocol or '?'} / {container or '?'}",
+            )
+        )
+    if info is not None and info.video is not None:
+        v = info.video
+        fps = f"{v.fps:.3f}".rstrip("0").rstrip(".") if v.fps else "?"
+        rows.append(
+            (
+                _t(QT_TRANSLATE_NOOP("StatsOverlay", "Video")),
+                f"{v.codec} {v.width}×{v.height} {v.pix_fmt or ''} @ {fps} fps,"
+                f" {_kbps(v.bit_rate)}",
+            )
+        )
+    if info is not None and info.audio is not None:
+        a = info.audio
+        rows.append(
+            (
+                _t(QT_TRANSLATE_NOOP("StatsOverlay", "Audio")),
+                f"{a.codec} {a.sample_rate} Hz {a.channels} ch, {_kbps(a.bit_rate)}",
+            )
+        )
+    if info is not None and info.is_live:
+        rows.append(
+            (
+                _t(QT_TRANSLATE_NOOP("StatsOverlay", "Live latency")),
+                _seconds(stats.get("live_latency_s")),
+            )
+        )
+    if "state" in stats:
+        rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "State")), str(stats["state"])))
+    if "position_s" in stats:
+        rows.append(
+            (_t(QT_TRANSLATE_NOOP("StatsOverlay", "Position")), _seconds(stats["position_s"]))
+        )
+    if "buffer_s" in stats:
+        rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Buffer")), _seconds(stats["buffer_s"])))
+    rates = stats.get("bitrate_kbps")
+    if isinstance(rates, Mapping):
+        parts = [f"{k} {float(v):.0f}" for k, v in rates.items() if _num(v) is not None]
+        rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Bitrate")), " · ".join(parts) + " kb/s"))
+    frames = stats.get("frames")
+    if isinstance(frames, Mapping):
+        rows.append(
+            (
+                _t(QT_TRANSLATE_NOOP("StatsOverlay", "Frames")),
+                _t(QT_TRANSLATE_NOOP("StatsOverlay", "%1 shown, %2 dropped (%3 late, %4 catch-up)"))
+                .replace("%1", str(frames.get("presented", 0)))
+                .replace("%2", str(frames.get("dropped", 0)))
+                .replace("%3", str(frames.get("dropped_late", 0)))
+                .replace("%4", str(frames.get("dropped_catchup", 0))),
+            )
+        )
+    last = _num(stats.get("av_offset_last_ms"))
+    dist = stats.get("av_offset_ms")
+    if last is not None or isinstance(dist, Mapping):
+        text = f"{last:+.1f} ms" if last is not None else "—"
+        if isinstance(dist, Mapping) and _num(dist.get("p95")) is not None:
+            text += (
+                f" (|p95| {float(dist['p95']):.1f} ms, |max| {float(dist.get('max') or 0):.1f} ms)"
+            )
+        rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "A/V offset")), text))
+    if "rebuffer_count" in stats:
+        rows.append(
+            (
+                _t(QT_TRANSLATE_NOOP("StatsOverlay", "Stalls")),
+                f"{stats['rebuffer_count']} ({_seconds(stats.get('rebuffer_seconds'))})",
+            )
+        )
+    if "time_to_first_frame_s" in stats:
+        rows.append(
+            (
+                _t(QT_TRANSLATE_NOOP("StatsOverlay", "First frame")),
+                _seconds(stats["time_to_first_frame_s"], 3),
+            )
+        )
+    counters = [
+        (key, stats[key])
+        for key in ("reconnects", "seeks", "decode_errors", "audio_underruns")
+        if key in stats
+    ]
+    if counters:
+        rows.append(
+            (
+                _t(QT_TRANSLATE_NOOP("StatsOverlay", "Counters")),
+                ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counters),
+            )
+        )
+    for key, value in stats.items():
+        if key in _HANDLED or isinstance(value, Mapping | list | tuple):
+            continue
+        rows.append((key.replace("_", " "), _scalar(value)))
+    rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Renderer")), renderer))
+    rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "View")), view_counts))
+    return rows
+
+
+class StatsOverlay(QLabel):
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        font.setPointSizeF(max(9.0, font.pointSizeF()))
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        self.setFont(font)
+        self.setStyleSheet(
+            "QLabel { background: rgba(0, 0, 0, 170); color: #f0f0f0;"
+            " border-radius: 6px; padding: 8px; }"
+        )
+        self.hide()
+
+    def set_rows(self, rows: list[tuple[str, str]]) -> None:
+        body = "".join(
+            f"<tr><td style='color:#9ecbff; padding-right:14px'>{html.escape(label)}</td>"
+            f"<td>{html.escape(value)}</td></tr>"
+            for label, value in rows
+        )
+        self.setText(f"<table cellspacing='0' cellpadding='1'>{body}</table>")
+        self.adjustSize()

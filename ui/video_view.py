@@ -1,0 +1,173 @@
+"""The video view: the engine's ``VideoSink`` on screen.
+
+``present()`` runs on the engine's presenter thread at the moment the engine
+chose; it only stores the frame and, if no repaint is pending, queues one to
+the GUI thread. A frame replaced before the GUI thread got to it is counted as
+coalesced (never converted). The renderer (OpenGL YUV shader or swscale →
+QImage) is chosen at run time; ``HEUREUM_RENDERER=software|opengl`` forces one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QMouseEvent, QWheelEvent
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from player.video_sink import VideoFrame
+
+from .render_common import FrameRenderer
+from .render_image import ImageRenderer
+
+__all__ = ["VideoView", "choose_renderer"]
+
+log = logging.getLogger(__name__)
+
+_SOFTWARE_GL = re.compile(r"llvmpipe|softpipe|swrast|software|lavapipe", re.IGNORECASE)
+
+
+def choose_renderer() -> tuple[str, str]:
+    """('opengl' | 'software', why). Software OpenGL (Mesa llvmpipe under Xvfb)
+    costs more than swscale, so it is not chosen unless forced."""
+    forced = os.environ.get("HEUREUM_RENDERER", "").strip().lower()
+    if forced in ("software", "image", "qimage"):
+        return "software", "forced by HEUREUM_RENDERER"
+    from .render_gl import probe_gl
+
+    gl = probe_gl()
+    if forced in ("opengl", "gl"):
+        if gl is None:
+            return "software", "HEUREUM_RENDERER=opengl but OpenGL is unavailable"
+        return "opengl", gl
+    if gl is None:
+        return "software", "OpenGL unavailable"
+    if _SOFTWARE_GL.search(gl):
+        return "software", f"OpenGL is software-rendered ({gl})"
+    return "opengl", gl
+
+
+class VideoView(QWidget):
+    """Implements ``player.VideoSink``. Mouse: double-click and wheel are
+    reported as signals; the window decides what they do."""
+
+    doubleClicked = Signal()
+    wheelSteps = Signal(int)  # +1 per notch up
+    mouseMoved = Signal()
+    _frameArrived = Signal()
+
+    def __init__(self, parent: QWidget | None = None, renderer: str | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumSize(160, 90)
+        self.setMouseTracking(True)
+        self.setAutoFillBackground(True)
+        pal = self.palette()
+        pal.setColor(self.backgroundRole(), Qt.GlobalColor.black)
+        self.setPalette(pal)
+        kind, why = (renderer, "requested") if renderer else choose_renderer()
+        self._renderer: FrameRenderer
+        widget: QWidget
+        if kind == "opengl":
+            from .render_gl import GLRenderer
+
+            gl = GLRenderer(self, gl_name=why)
+            self._renderer, widget = gl, gl
+        else:
+            image = ImageRenderer(self)
+            self._renderer, widget = image, image
+        self.renderer_reason = why
+        log.info("renderer: %s (%s)", self._renderer.renderer_name, why)
+        widget.setMouseTracking(True)
+        widget.installEventFilter(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(widget)
+        self._render_widget = widget
+        self._lock = threading.Lock()
+        self._latest: VideoFrame | None = None
+        self._pending = False
+        self._current: VideoFrame | None = None
+        self.presented = 0  # frames handed to us by the engine
+        self.painted = 0  # frames handed to the renderer
+        self.coalesced = 0  # replaced before the GUI thread took them
+        self._frameArrived.connect(self._take_frame, Qt.ConnectionType.QueuedConnection)
+
+    @property
+    def renderer_name(self) -> str:
+        return self._renderer.renderer_name
+
+    @property
+    def render_widget(self) -> QWidget:
+        return self._render_widget
+
+    @property
+    def current_frame(self) -> VideoFrame | None:
+        """The frame on screen now (GUI thread)."""
+        return self._current
+
+    # -- VideoSink (any thread) ---------------------------------------------------
+    def present(self, frame: VideoFrame) -> None:
+        with self._lock:
+            self._latest = frame
+            self.presented += 1
+            if self._pending:
+                self.coalesced += 1
+                return
+            self._pending = True
+        self._frameArrived.emit()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._latest = None
+            if self._pending:
+                return
+            self._pending = True
+        self._frameArrived.emit()
+
+    # -- GUI thread ------------------------------------------------------------------
+    @Slot()
+    def _take_frame(self) -> None:
+        with self._lock:
+            frame = self._latest
+            self._pending = False
+        if frame is self._current:
+            return
+        self._current = frame
+        if frame is not None:
+            self.painted += 1
+        self._renderer.set_frame(frame)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Mouse input on the renderer counts as input on the view."""
+        if watched is self._render_widget:
+            kind = event.type()
+            if kind == QEvent.Type.Wheel and isinstance(event, QWheelEvent):
+                self.wheelEvent(event)
+                return True
+            if kind == QEvent.Type.MouseButtonDblClick and isinstance(event, QMouseEvent):
+                self.mouseDoubleClickEvent(event)
+                return event.isAccepted()
+            if kind == QEvent.Type.MouseMove:
+                self.mouseMoved.emit()
+        return super().eventFilter(watched, event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.doubleClicked.emit()
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        self.mouseMoved.emit()
+        super().mouseMoveEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        delta = event.angleDelta().y()
+        steps = int(delta / 120) if abs(delta) >= 120 else (1 if delta > 0 else -1 if delta else 0)
+        if steps:
+            self.wheelSteps.emit(steps)
+        event.accept()

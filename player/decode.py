@@ -146,6 +146,9 @@ class VideoDecoder(_DecoderThread):
     def _handle_frames(self, frames: list[Any], serial: int) -> None:
         s = self.session
         for f in frames:
+            if f.is_corrupt:
+                # FFmpeg conceals damage instead of failing: still say so.
+                s.on_decode_error(self.kind, ValueError("corrupt frame"))
             pts = self._frame_time(f)
             if pts is None:
                 fps = self.spec.fps if self.spec and self.spec.fps else 25.0
@@ -198,6 +201,8 @@ class AudioDecoder(_DecoderThread):
 
     def _handle_frames(self, frames: list[Any], serial: int) -> None:
         for f in frames:
+            if f.is_corrupt:
+                self.session.on_decode_error(self.kind, ValueError("corrupt frame"))
             pts = self._frame_time(f)
             for r in self.resampler.resample(f):
                 self._push(r, pts, serial)

@@ -17,7 +17,7 @@ from .audio_out import SoundDeviceOutput, open_audio_output
 from .clock import Clock, PlaybackClock
 from .config import OpenOptions, PlayerConfig
 from .decode import AudioDecoder, VideoDecoder
-from .errors import NetworkError, PlayerError, UnsupportedError
+from .errors import DecodeError, NetworkError, PlayerError, UnsupportedError
 from .events import (
     BufferingChanged,
     EndOfStream,
@@ -31,6 +31,7 @@ from .events import (
     SeekCompleted,
     StateChanged,
     StatsUpdated,
+    SubtitleChanged,
     WarningRaised,
 )
 from .load_control import CatchUpAction, LoadControl, catch_up
@@ -119,6 +120,8 @@ class Session:
         self._threads: list[threading.Thread] = []
         self._decoders: list[VideoDecoder | AudioDecoder] = []
         self._decode_error_reported = 0.0
+        self._subtitle: str | None = None
+        self.max_resolution: tuple[int | None, int | None] = (None, None)
 
     # ------------------------------------------------------------------ events
     def emit(self, event: Event) -> None:
@@ -167,7 +170,7 @@ class Session:
             pos = self.position()
             where = f" at {pos:.1f} s" if pos is not None else ""
             self.error(
-                PlayerError(
+                DecodeError(
                     f"Corrupt {kind} data{where}: some frames could not be decoded "
                     "(playback continues)."
                 ),
@@ -231,9 +234,15 @@ class Session:
             if source is not None:
                 source.close()
 
-    def _open_source(self, target: Target) -> Source | None:
+    def _make_source(self, target: Target) -> Source:
         source = make_source(target, self.config, self.clock, self.emit)
+        if self.max_resolution != (None, None) and hasattr(source, "set_max_resolution"):
+            source.set_max_resolution(*self.max_resolution)
         self.source = source
+        return source
+
+    def _open_source(self, target: Target) -> Source | None:
+        source = self._make_source(target)
         try:
             info = source.open()
         except UnsupportedError as exc:
@@ -243,8 +252,7 @@ class Session:
             source.close()
             target = Target(target.url, target.scheme, "hls", target.display)
             self.target = target
-            source = make_source(target, self.config, self.clock, self.emit)
-            self.source = source
+            source = self._make_source(target)
             info = source.open()
         if self.stopping.is_set():
             source.close()
@@ -394,8 +402,7 @@ class Session:
             if self.stopping.wait(delay):
                 return None
             assert self.target is not None
-            source = make_source(self.target, self.config, self.clock, self.emit)
-            self.source = source
+            source = self._make_source(self.target)
             try:
                 source.open()
             except PlayerError as exc:
@@ -612,10 +619,16 @@ class Session:
                 elif live and self.config.latency.low_latency:
                     self._catch_up(buffered)
             now = self.clock.now()
-            if self.source is not None and hasattr(self.source, "set_playback_position"):
-                pos = self.position()
-                if pos is not None:
-                    self.source.set_playback_position(pos)
+            src = self.source
+            pos = self.position()
+            if src is not None and pos is not None:
+                if hasattr(src, "set_playback_position"):
+                    src.set_playback_position(pos)
+                if hasattr(src, "subtitle_text"):
+                    text = src.subtitle_text(pos)
+                    if text != self._subtitle:
+                        self._subtitle = text
+                        self.emit(SubtitleChanged(text=text))
             if now - last_stats >= _STATS_PERIOD:
                 last_stats = now
                 self.emit(StatsUpdated(stats=self.stats()))
@@ -815,7 +828,37 @@ class Session:
                 "video": None if self.media.video is None else vars(self.media.video),
                 "audio": None if self.media.audio is None else vars(self.media.audio),
             }
-        src = self.source
-        if src is not None and hasattr(src, "abr_stats"):
-            snap["abr"] = src.abr_stats()
+        # Optional source capabilities (adaptive streams) are duck-typed.
+        src: Any = self.source
+        if src is not None and hasattr(src, "estimate_bps"):
+            variant = src.current_variant()
+            ladder = src.variants()
+            snap["abr"] = {
+                "variant_index": variant,
+                "variant_bandwidth": ladder[variant].bandwidth
+                if variant is not None and variant < len(ladder)
+                else None,
+                "estimate_bps": round(src.estimate_bps()),
+                "buffer_s": round(src.buffer_level(), 3),
+                "variants": len(ladder),
+            }
+        if self.media is not None and self.media.is_live:
+            latency = (
+                src.live_latency() if src is not None and hasattr(src, "live_latency") else None
+            )
+            snap["live_latency_s"] = round(latency if latency is not None else self.buffered(), 3)
         return snap
+
+    def abr_timeline(self) -> list[dict[str, object]]:
+        src = self.source
+        if src is None or not hasattr(src, "timeline"):
+            return []
+        return [entry.as_dict() for entry in src.timeline()]
+
+    def call_source(self, name: str, *args: object) -> None:
+        """Forward an optional command (track choice, view-size cap) to sources
+        that support it."""
+        src = self.source
+        method = getattr(src, name, None) if src is not None else None
+        if method is not None:
+            method(*args)

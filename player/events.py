@@ -23,6 +23,8 @@ __all__ = [
     "SeekCompleted",
     "StateChanged",
     "StatsUpdated",
+    "SubtitleChanged",
+    "TrackInfo",
     "TracksChanged",
     "VariantInfo",
     "VariantSwitched",
@@ -74,6 +76,18 @@ class VariantInfo:
 
 
 @dataclass(frozen=True)
+class TrackInfo:
+    """An alternate audio or subtitle rendition (HLS EXT-X-MEDIA)."""
+
+    index: int
+    kind: str  # "audio" | "subtitles"
+    name: str
+    language: str | None = None
+    default: bool = False
+    autoselect: bool = False
+
+
+@dataclass(frozen=True)
 class MediaInfo:
     url: str  # redacted
     protocol: str  # file, http, https, rtsp, rtmp, hls
@@ -85,6 +99,8 @@ class MediaInfo:
     audio: AudioInfo | None
     title: str = ""
     variants: tuple[VariantInfo, ...] = ()
+    audio_tracks: tuple[TrackInfo, ...] = ()
+    subtitle_tracks: tuple[TrackInfo, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -172,3 +188,10 @@ class StatsUpdated(Event):
     with the same keys and units as the JSON report."""
 
     stats: dict[str, object]
+
+
+@dataclass(frozen=True)
+class SubtitleChanged(Event):
+    """The subtitle text to show now (None: nothing). Timed by the engine."""
+
+    text: str | None

@@ -48,6 +48,7 @@ class Player:
         self._speed = 1.0
         self._state = PlayerState.IDLE
         self._state_cond = threading.Condition()
+        self._max_resolution: tuple[int | None, int | None] = (None, None)
 
     # ---------------------------------------------------------------- events
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
@@ -102,6 +103,7 @@ class Player:
             self._speed,
         )
         ref.append(session)
+        session.max_resolution = self._max_resolution
         with self._lock:
             self._session = session
         session.start()
@@ -182,6 +184,28 @@ class Player:
     def select_variant(self, index: int | None) -> None:
         if (s := self._session) is not None:
             s.select_variant(index)
+
+    def select_audio_track(self, index: int | None) -> None:
+        """An alternate audio rendition (``MediaInfo.audio_tracks``); None = default."""
+        if (s := self._session) is not None:
+            s.call_source("select_audio_track", index)
+
+    def select_subtitle_track(self, index: int | None) -> None:
+        """A subtitle rendition (``MediaInfo.subtitle_tracks``); None = off."""
+        if (s := self._session) is not None:
+            s.call_source("select_subtitle_track", index)
+
+    def set_max_resolution(self, width: int | None, height: int | None) -> None:
+        """Cap adaptive streams to the view's size in device pixels (None: no cap)."""
+        self._max_resolution = (width, height)
+        if (s := self._session) is not None:
+            s.call_source("set_max_resolution", width, height)
+
+    def abr_timeline(self) -> list[dict[str, object]]:
+        """Adaptive streams: samples of estimate, selected bitrate and buffer over
+        time with switch/stall/error markers (for plots and JSON/CSV export)."""
+        s = self._session
+        return s.abr_timeline() if s is not None else []
 
     def seek_to_live(self) -> None:
         if (s := self._session) is not None:

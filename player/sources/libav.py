@@ -362,6 +362,9 @@ class LibavSource:
             self._container.seek(max(0, target_us), backward=True, any_frame=False)
         except Exception as exc:
             raise map_av_error(exc, self._target.display) from None
+        # A demux generator that reached the end stays exhausted: start a new one.
+        streams = [s for s in (self._video, self._audio) if s is not None]
+        self._iter = iter(self._container.demux(streams))
         self._pending_discontinuity = True
 
     def interrupt(self) -> None:

@@ -144,7 +144,7 @@ def _drop(window: MainWindow, mime: QMimeData) -> None:
     pos = QPointF(window.width() / 2, window.height() / 2)
     action = Qt.DropAction.CopyAction
     enter = QDragEnterEvent(
-        pos, action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        pos.toPoint(), action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     )
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()

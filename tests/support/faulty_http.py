@@ -1,0 +1,238 @@
+"""A small threaded HTTP server for faults nginx cannot make.
+
+URLs (build them with the methods, which return full URLs):
+
+* ``hang()`` -> ``/hang``: reads the request, never sends a status line.
+* ``stall_after(n, file)`` -> ``/stall/N/FILE``: full headers (real Content-Length), the first
+  ``n`` bytes of ``FILE``, then nothing - the socket stays open until :meth:`stop`.
+* ``reset_after(n, file)`` -> ``/reset/N/FILE``: headers + ``n`` bytes, then a TCP RST.
+* ``garbage(n)`` -> ``/garbage/N``: 200, ``n`` random bytes labelled ``video/mp2t``.
+* ``file(name)`` -> ``/file/FILE``: the file, plainly (a control case).
+
+``FILE`` is relative to ``root``. :meth:`FaultyHttpServer.stop` returns promptly: it wakes every
+blocked handler and shuts down every client socket. ``requests`` logs each request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import socket
+import struct
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import quote, unquote
+
+__all__ = ["FaultyHttpServer", "FaultyRequest"]
+
+MAX_CLIENTS = 64
+
+
+@dataclass(frozen=True)
+class FaultyRequest:
+    """One request the faulty server received."""
+
+    method: str
+    path: str
+    fault: str  # hang, stall, reset, garbage, file, unknown
+    headers: dict[str, str]
+    at: float  # time.monotonic()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, owner: FaultyHttpServer) -> None:
+        self.owner = owner
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.owner._lock:
+            full = len(self.owner._clients) >= MAX_CLIENTS or self.owner._stopping.is_set()
+            if not full:
+                self.owner._clients.add(request)
+        if full:
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.owner._lock:
+            self.owner._clients.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # broken pipes and resets are the point of this server
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    @property
+    def owner(self) -> FaultyHttpServer:
+        return self.server.owner
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        parts = [unquote(p) for p in self.path.split("?", 1)[0].split("/") if p]
+        fault = parts[0] if parts else "unknown"
+        self.owner._record(
+            FaultyRequest(
+                self.command, self.path, fault, dict(self.headers.items()), time.monotonic()
+            )
+        )
+        try:
+            if fault == "hang":
+                self.owner._stopping.wait()
+            elif fault in ("stall", "reset") and len(parts) >= 3:
+                self._partial(int(parts[1]), "/".join(parts[2:]), reset=fault == "reset")
+            elif fault == "garbage" and len(parts) == 2:
+                rng = random.Random(int(parts[1]))
+                self._send(200, rng.randbytes(int(parts[1])), "video/mp2t")
+            elif fault == "file" and len(parts) >= 2:
+                self._send(200, self._read("/".join(parts[1:])), "application/octet-stream")
+            else:
+                self._send(404, b"unknown fault\n", "text/plain")
+        except (OSError, ValueError):
+            self.close_connection = True
+
+    def _read(self, rel: str) -> bytes:
+        root = self.owner.root
+        if root is None:
+            raise ValueError("no root")
+        path = (root / rel).resolve()
+        if not path.is_relative_to(root):
+            raise ValueError("outside root")
+        return path.read_bytes()
+
+    def _send(self, status: int, body: bytes, ctype: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _partial(self, n: int, rel: str, *, reset: bool) -> None:
+        try:
+            data = self._read(rel)
+        except (OSError, ValueError):
+            self._send(404, b"no such file\n", "text/plain")
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data[:n])
+        self.wfile.flush()
+        self.close_connection = True
+        if reset:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        else:
+            self.owner._stopping.wait()
+
+
+class FaultyHttpServer:
+    """Fault-injecting HTTP server on 127.0.0.1 (threaded, bounded, promptly stoppable)."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = Path(root).resolve() if root is not None else None
+        self._lock = threading.Lock()
+        self._clients: set[socket.socket] = set()
+        self._stopping = threading.Event()
+        self._log: list[FaultyRequest] = []
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self.port = 0
+
+    # lifecycle
+    def start(self) -> None:
+        self._stopping.clear()
+        self._server = _Server(self)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="faulty-http",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Wake blocked handlers, close every client socket, stop serving. Prompt."""
+        self._stopping.set()
+        server, self._server = self._server, None
+        if server is None:
+            return
+        with self._lock:
+            clients = list(self._clients)
+        for sock in clients:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        server.shutdown()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5.0)
+            self._thread = None
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # URLs
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def hang(self) -> str:
+        return self.url("/hang")
+
+    def stall_after(self, n_bytes: int, file: str) -> str:
+        return self.url(f"/stall/{n_bytes}/{quote(file)}")
+
+    def reset_after(self, n_bytes: int, file: str) -> str:
+        return self.url(f"/reset/{n_bytes}/{quote(file)}")
+
+    def garbage(self, n_bytes: int = 65536) -> str:
+        return self.url(f"/garbage/{n_bytes}")
+
+    def file(self, name: str) -> str:
+        return self.url(f"/file/{quote(name)}")
+
+    # log
+    def _record(self, req: FaultyRequest) -> None:
+        with self._lock:
+            self._log.append(req)
+
+    @property
+    def requests(self) -> list[FaultyRequest]:
+        with self._lock:
+            return list(self._log)
+
+    def clear_requests(self) -> None:
+        with self._lock:
+            self._log.clear()

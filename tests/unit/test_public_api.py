@@ -14,7 +14,8 @@ def test_all_is_exactly_the_public_api() -> None:
         "VideoFrame", "NullVideoSink", "Event", "StateChanged", "MediaOpened", "TracksChanged",
         "BufferingChanged", "ErrorOccurred", "WarningRaised", "Reconnecting", "Reconnected",
         "SeekCompleted", "EndOfStream", "VariantSwitched", "StatsUpdated", "MediaInfo",
-        "VideoInfo", "AudioInfo", "VariantInfo", "TrackInfo", "SubtitleChanged", "PlayerError", "NetworkError", "FormatError",
+        "VideoInfo", "AudioInfo", "VariantInfo", "TrackInfo", "SubtitleChanged", "PlayerError",
+        "NetworkError", "FormatError",
         "DecodeError", "UnsupportedError", "SecurityError", "PlaylistError", "redact",
         "redact_url", "__version__",
     }  # fmt: skip

@@ -19,7 +19,13 @@ import numpy.typing as npt
 from .clock import Clock
 from .config import AudioConfig
 
-__all__ = ["AudioBuffer", "AudioOutputError", "SoundDeviceOutput", "open_audio_output"]
+__all__ = [
+    "AudioBuffer",
+    "AudioDevicePool",
+    "AudioOutputError",
+    "SoundDeviceOutput",
+    "open_audio_output",
+]
 
 log = logging.getLogger(__name__)
 
@@ -258,6 +264,23 @@ class SoundDeviceOutput:
     def playing(self) -> bool:
         return self._playing
 
+    def attach(self, buffer: AudioBuffer) -> None:
+        """Serve a new session: its own buffer, a fresh clock, not playing."""
+        with self._lock:
+            self._playing = False
+            self.buffer = buffer
+            self._anchor_pts = None
+            self._written_end = None
+            self._frozen = None
+            self.underruns = 0
+            self.starved = False
+
+    def detach(self) -> None:
+        """The session ended: silence, and an empty buffer nobody else writes to."""
+        old = self.buffer
+        self.attach(AudioBuffer(self.rate, self.channels, old.max_seconds))
+        old.close()
+
     def close(self) -> None:
         self._playing = False
         self.buffer.close()
@@ -280,3 +303,35 @@ def open_audio_output(
         return None, f"No audio: PortAudio is not available ({exc}). Video plays on its own."
     except Exception as exc:
         return None, f"No audio: no usable output device ({exc}). Video plays on its own."
+
+
+class AudioDevicePool:
+    """One PortAudio stream kept open across sessions: through PulseAudio a new
+    stream can take over a second to start calling back, which every open()
+    would otherwise pay."""
+
+    def __init__(self, config: AudioConfig, clock: Clock) -> None:
+        self._config = config
+        self._clock = clock
+        self._out: SoundDeviceOutput | None = None
+        self._lock = threading.Lock()
+
+    def acquire(self, buffer_seconds: float) -> tuple[SoundDeviceOutput | None, str | None]:
+        with self._lock:
+            if self._out is None:
+                out, reason = open_audio_output(self._config, self._clock, buffer_seconds)
+                if out is None:
+                    return None, reason
+                self._out = out
+            out = self._out
+        out.attach(AudioBuffer(out.rate, out.channels, buffer_seconds))
+        return out, None
+
+    def release(self, out: SoundDeviceOutput) -> None:
+        out.detach()
+
+    def close(self) -> None:
+        with self._lock:
+            out, self._out = self._out, None
+        if out is not None:
+            out.close()

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from .audio_out import SoundDeviceOutput, open_audio_output
+from .audio_out import AudioDevicePool, SoundDeviceOutput, open_audio_output
 from .clock import Clock, PlaybackClock
 from .config import OpenOptions, PlayerConfig
 from .decode import AudioDecoder, VideoDecoder
@@ -67,8 +67,10 @@ class Session:
         volume: float,
         muted: bool,
         speed: float,
+        audio_pool: AudioDevicePool | None = None,
     ) -> None:
         self.url = url
+        self.audio_pool = audio_pool
         self.options = options or OpenOptions()
         self.config = config.with_options(options)
         self.clock = clock
@@ -209,7 +211,10 @@ class Session:
                 continue
             t.join(max(0.0, deadline - self.clock.now()))
         if self.audio is not None:
-            self.audio.close()
+            if self.audio_pool is not None:
+                self.audio_pool.release(self.audio)
+            else:
+                self.audio.close()
         if self.sink is not None:
             self.sink.clear()
 
@@ -269,9 +274,13 @@ class Session:
         info = self.info
         if info.audio is not None:
             bcfg = self.config.buffer
-            out, reason = open_audio_output(
-                self.config.audio, self.clock, bcfg.max_decoded_audio_seconds
-            )
+            seconds = bcfg.max_decoded_audio_seconds
+            if not self.config.audio.enabled:
+                out, reason = None, None
+            elif self.audio_pool is not None:
+                out, reason = self.audio_pool.acquire(seconds)
+            else:
+                out, reason = open_audio_output(self.config.audio, self.clock, seconds)
             if out is None:
                 if self.config.audio.enabled:
                     self.warn("no-audio-output", reason or "No audio output.")

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from .audio_out import AudioDevicePool
 from .clock import Clock, SystemClock
 from .config import DEFAULT_CONFIG, OpenOptions, PlayerConfig
 from .engine import Session
@@ -49,6 +50,7 @@ class Player:
         self._state = PlayerState.IDLE
         self._state_cond = threading.Condition()
         self._max_resolution: tuple[int | None, int | None] = (None, None)
+        self._audio_pool = AudioDevicePool(config.audio, self._clock)
 
     # ---------------------------------------------------------------- events
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
@@ -101,6 +103,7 @@ class Player:
             self._volume,
             self._muted,
             self._speed,
+            self._audio_pool,
         )
         ref.append(session)
         session.max_resolution = self._max_resolution
@@ -165,6 +168,7 @@ class Player:
     def close(self) -> None:
         self.stop()
         self._closed = True
+        self._audio_pool.close()
 
     def set_volume(self, volume: float) -> None:
         self._volume = max(0.0, min(MAX_VOLUME, volume))

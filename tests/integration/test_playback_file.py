@@ -172,3 +172,15 @@ def test_volume_mute_and_speed(probe: Probe, av_file: Path) -> None:
     assert rates and max(rates) == pytest.approx(2.0, abs=0.15)
     frames = probe.report()["frames"]
     assert frames["presented"] >= 50
+
+
+def test_one_audio_device_serves_every_session(probe: Probe, av_file: Path, ts_file: Path) -> None:
+    probe.player.open(str(av_file))
+    probe.wait_state(PlayerState.PLAYING, 10)
+    first = probe.player._audio_pool._out
+    probe.clear_events()
+    probe.player.open(str(ts_file))
+    probe.wait_state(PlayerState.PLAYING, 10)
+    assert first is not None and probe.player._audio_pool._out is first
+    probe.wait_event(EndOfStream, 20)
+    assert probe.report()["av_offset_ms"]["p99"] < 60

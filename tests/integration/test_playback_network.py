@@ -101,10 +101,11 @@ def test_rtsp_reconnects_after_the_server_restarts(audio_device: str, long_file:
             probe.close()
 
 
+@pytest.mark.parametrize(("mode", "action"), [("speed", "speed_up"), ("drop", "jump")])
 def test_low_latency_live_catches_up_after_falling_behind(
-    audio_device: str, rtsp_server: RtspServer
+    audio_device: str, rtsp_server: RtspServer, mode: str, action: str
 ) -> None:
-    latency = LatencyConfig(target_latency=0.3, catch_up="speed", catch_up_threshold=0.5)
+    latency = LatencyConfig(target_latency=0.3, catch_up=mode, catch_up_threshold=0.5)  # type: ignore[arg-type]
     probe = Probe(replace(TEST_CONFIG, latency=latency))
     try:
         probe.player.open(rtsp_server.url, OpenOptions(rtsp_transport="tcp", low_latency=True))
@@ -124,8 +125,10 @@ def test_low_latency_live_catches_up_after_falling_behind(
             return isinstance(value, float) and value < 0.3 + 0.5
 
         probe.wait_event(StatsUpdated, 30, caught_up)
-        actions = [e for e in probe.report()["timeline"] if e["type"] == "catch_up"]
-        assert actions, "no catch-up recorded"
+        actions = [e["action"] for e in probe.report()["timeline"] if e["type"] == "catch_up"]
+        assert action in actions, actions
+        if mode == "drop":
+            assert probe.report()["frames"]["dropped_catchup"] > 0
     finally:
         probe.close()
 

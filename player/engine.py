@@ -34,7 +34,7 @@ from .events import (
     SubtitleChanged,
     WarningRaised,
 )
-from .load_control import CatchUpAction, LoadControl, catch_up
+from .load_control import CatchUpAction, LoadControl, catch_up, live_rate
 from .metrics import SessionMetrics
 from .queues import EOS, MediaQueue, QueueItem
 from .redact import redact
@@ -584,10 +584,12 @@ class Session:
         has_audio = self.audio is not None
         last_stats = self.clock.now()
         last_percent = -1.0
+        last_rate = 0.0
         while not self.stopping.is_set():
             self._wait(_TICK)
             if self.stopping.is_set():
                 break
+            now_tick = self.clock.now()
             audio_finished = (
                 has_audio
                 and self.audio_eos_serial == self.serial
@@ -627,6 +629,9 @@ class Session:
                     self._begin_rebuffer(buffered)
                 elif live and self.config.latency.low_latency:
                     self._catch_up(buffered)
+                elif live and now_tick - last_rate >= 0.5:
+                    last_rate = now_tick
+                    self._steer_live_rate()
             now = self.clock.now()
             src = self.source
             pos = self.position()
@@ -731,6 +736,25 @@ class Session:
                 if self.audio is not None:
                     self.audio.set_position(target)
                 self.metrics.on_event("catch_up", action="jump", to=round(target, 3))
+
+    def _steer_live_rate(self) -> None:
+        """Sources that publish a live target latency (LL-HLS PART-HOLD-BACK,
+        HOLD-BACK) get it held by a gentle rate change, unless the user chose a
+        speed of their own."""
+        info = self.info
+        src: Any = self.source
+        if info is None or src is None or self.user_speed != 1.0:
+            return
+        target = info.extra.get("live_target_latency")
+        if not isinstance(target, int | float) or not hasattr(src, "live_latency"):
+            return
+        latency = src.live_latency()
+        if latency is None:
+            return
+        rate = live_rate(float(latency), float(target))
+        if abs(rate - self.speed) >= 0.005:
+            self._apply_speed(rate)
+            self.metrics.on_event("live_rate", rate=round(rate, 3), latency=round(latency, 3))
 
     def _apply_speed(self, speed: float) -> None:
         self.sysclock.set_speed(speed)

@@ -58,3 +58,21 @@ def catch_up(buffered: float, current_speed: float, config: LatencyConfig) -> Ca
         if current_speed > 1.0 and excess <= config.catch_up_threshold / 4:
             return CatchUpAction.NORMAL_SPEED
     return CatchUpAction.NONE
+
+
+def live_rate(
+    latency: float,
+    target: float,
+    *,
+    min_rate: float = 0.97,
+    max_rate: float = 1.03,
+    deadband: float = 0.05,
+    gain: float = 0.05,
+) -> float:
+    """Playback rate that steers the live latency toward ``target`` (LL-HLS): a
+    proportional controller with a dead band, clamped to a change people do not
+    hear (±3 %, hls.js's maxLiveSyncPlaybackRate style)."""
+    error = latency - target
+    if abs(error) <= deadband:
+        return 1.0
+    return max(min_rate, min(max_rate, 1.0 + gain * error))

@@ -37,3 +37,14 @@ def test_catch_up_jumps_when_far_behind_or_configured_to_drop() -> None:
     drop = LatencyConfig(catch_up="drop", catch_up_threshold=0.5, target_latency=0.3)
     assert catch_up(1.0, 1.0, drop) == CatchUpAction.JUMP
     assert catch_up(0.5, 1.0, drop) == CatchUpAction.NONE
+
+
+def test_live_rate_steers_gently_toward_the_target() -> None:
+    from player.load_control import live_rate
+
+    assert live_rate(1.0, 1.0) == 1.0
+    assert live_rate(1.03, 1.0) == 1.0  # inside the dead band
+    assert 1.0 < live_rate(1.3, 1.0) <= 1.03
+    assert 0.97 <= live_rate(0.7, 1.0) < 1.0
+    assert live_rate(10.0, 1.0) == 1.03
+    assert live_rate(0.0, 5.0) == 0.97

@@ -84,6 +84,10 @@ class _DecoderThread(threading.Thread):
                 self.codec = pkt.stream.make_decoder()
             off = _packet_offset(pkt)
             if off is not None:
+                if abs(off - self.offset) > 1e-3 and self.codec is not None:
+                    # A timeline break (HLS discontinuity, timestamp rollover): let
+                    # the frames of the old timeline out with the old offset first.
+                    self._drain(item.serial)
                 self.offset = off
             self.time_base = pkt.packet.time_base or pkt.stream.time_base
             try:

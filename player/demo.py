@@ -126,5 +126,8 @@ def ensure_demo_file(progress: Progress | None = None) -> Path:
 
 
 def ensure_demo(progress: Progress | None = None) -> str:
-    """What the window opens when started without a URL."""
-    return str(ensure_demo_file(progress))
+    """What the window opens when started without a URL: the multivariant HLS
+    demo on its throttled loopback server (see ``demo_hls``)."""
+    from .demo_hls import ensure_hls_demo
+
+    return ensure_hls_demo(progress)

@@ -32,6 +32,7 @@ from .events import (
     StateChanged,
     StatsUpdated,
     SubtitleChanged,
+    VariantSwitched,
     WarningRaised,
 )
 from .load_control import CatchUpAction, LoadControl, catch_up, live_rate
@@ -130,6 +131,21 @@ class Session:
         if self.stopping.is_set() and not isinstance(event, StateChanged):
             return
         object.__setattr__(event, "t", round(self.metrics.t(), 4))
+        if isinstance(event, VariantSwitched):
+            self.metrics.on_event(
+                "switch",
+                from_index=event.from_index,
+                to_index=event.to_index,
+                bandwidth=event.bandwidth,
+                estimate_bps=round(event.estimate_bps),
+                buffer=round(event.buffer, 3),
+                rule=event.rule,
+                reason=event.reason,
+            )
+        elif isinstance(event, WarningRaised) and event.code not in {
+            w["code"] for w in self.metrics.warnings
+        }:
+            self.metrics.on_warning(event.code, event.message)
         self._emit_raw(event)
 
     def set_state(self, state: PlayerState) -> None:
@@ -153,9 +169,7 @@ class Session:
             self.wake()
 
     def warn(self, code: str, message: str) -> None:
-        message = redact(message)
-        self.metrics.on_warning(code, message)
-        self.emit(WarningRaised(code=code, message=message))
+        self.emit(WarningRaised(code=code, message=redact(message)))
 
     def fail_from_thread(self, exc: BaseException) -> None:
         self.error(
@@ -529,6 +543,10 @@ class Session:
                 self.metrics.frames_dropped_late += 1
                 continue
             if decision.action == SyncAction.RESYNC:
+                if self.audio is not None and not self.audio_done and self.audio.playing:
+                    # Audio defines time: a frame far from it is damaged, not a jump.
+                    self.metrics.frames_dropped_late += 1
+                    continue
                 self._pin_clock(frame.pts, keep_running=True)
                 self._show(frame, None)
                 continue

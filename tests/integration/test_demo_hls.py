@@ -52,7 +52,7 @@ def test_demo_switches_down_and_back_up_and_plays_through_discontinuities(
         return 150_000 / 8 if 3.0 <= t < 9.0 else 8_000_000 / 8
 
     with ThrottleServer(ladder.parent, bandwidth=pattern) as server:
-        probe.player.open(server.url("ladder/master.m3u8"))
+        probe.player.open(server.url("master.m3u8"))
         probe.wait_event(EndOfStream, 60)
     switches = probe.of(VariantSwitched)
     targets = [s.to_index for s in switches]

@@ -3,13 +3,13 @@ fixed location (to prove redirects cannot leave the URL's protocol family)."""
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from .loopback import LoopbackServer
 
-class RedirectServer:
+
+class RedirectServer(LoopbackServer):
     def __init__(self, location: str) -> None:
         self.requests: list[str] = []
         outer = self
@@ -25,21 +25,7 @@ class RedirectServer:
             def log_message(self, format: str, *args: Any) -> None:
                 return None
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     def url(self, path: str = "/video.mp4") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
-
-    def __enter__(self) -> RedirectServer:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(2)

@@ -7,16 +7,16 @@ import datetime
 import functools
 import ipaddress
 import ssl
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from .loopback import LoopbackServer
 
 
 def make_self_signed(directory: Path, host: str = "127.0.0.1") -> tuple[Path, Path]:
@@ -56,28 +56,14 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         return None
 
 
-class HttpsFileServer:
+class HttpsFileServer(LoopbackServer):
     def __init__(self, root: Path, cert_dir: Path) -> None:
         self.cert, key = make_self_signed(cert_dir)
         handler = functools.partial(_QuietHandler, directory=str(root))
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
+        super().__init__(handler)  # type: ignore[arg-type]
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(self.cert, key)
         self._server.socket = ctx.wrap_socket(self._server.socket, server_side=True)
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def url(self, name: str) -> str:
         return f"https://127.0.0.1:{self.port}/{name}"
-
-    def __enter__(self) -> HttpsFileServer:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(2)

@@ -12,7 +12,7 @@ if command -v pactl >/dev/null 2>&1; then
   fi
   if pactl info >/dev/null 2>&1 && ! pactl list short sinks 2>/dev/null | grep -q heureum_null; then
     if ! pactl list short sinks 2>/dev/null | grep -vq auto_null; then
-      pactl load-module module-null-sink sink_name=heureum_null >/dev/null 2>&1 || true
+      pactl load-module module-null-sink sink_name=heureum_null rate=48000 >/dev/null 2>&1 || true
       pactl set-default-sink heureum_null >/dev/null 2>&1 || true
     fi
   fi

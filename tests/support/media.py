@@ -142,7 +142,7 @@ def _draw_frame_number(y: U8Array, n: int) -> None:
         y[0:BIT_H, bit * BIT_W : (bit + 1) * BIT_W] = 235 if on else 16
 
 
-def read_frame_number(luma: U8Array) -> int:
+def read_frame_number(luma: npt.NDArray[Any]) -> int:
     """Decode the frame number drawn by :func:`make_av_file` from a luma plane (h, w)."""
     n = 0
     for bit in range(BITS):

@@ -689,12 +689,14 @@ def _start_pulse() -> None:
     subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=15.0, check=False)
 
 
-def _portaudio_output() -> str | None:
-    """Re-read PortAudio's device list and pick an output: pulse, default, anything."""
+def _portaudio_output(reinit: bool) -> str | None:
+    """Pick a PortAudio output: pulse, default, anything. ``reinit`` re-reads the device list
+    (sounddevice caches it at import; only safe while no stream is open)."""
     import sounddevice as sd
 
-    sd._terminate()
-    sd._initialize()
+    if reinit:
+        sd._terminate()
+        sd._initialize()
     outputs = [d for d in sd.query_devices() if int(d["max_output_channels"]) > 0]
     names = [str(d["name"]) for d in outputs]
     for preferred in ("pulse", "default"):
@@ -709,19 +711,21 @@ def ensure_pulse_null_sink(timeout: float = 10.0) -> str | None:
     Returns the PortAudio output device name to use (``"pulse"`` normally), or None when no
     output can be had. Safe to call repeatedly and after ``sounddevice`` was imported.
     """
+    started = False
     if shutil.which("pactl") and shutil.which("pulseaudio"):
         if not _pulse_up():
+            started = True
             _start_pulse()
             with contextlib.suppress(ServerError):
                 wait_until(_pulse_up, timeout, what="PulseAudio", interval=0.05)
         if _pulse_up():
             sinks = _pactl("list", "short", "sinks").stdout
             if NULL_SINK not in sinks:
-                _pactl("load-module", "module-null-sink", f"sink_name={NULL_SINK}")
+                _pactl("load-module", "module-null-sink", f"sink_name={NULL_SINK}", "rate=48000")
             _pactl("set-default-sink", NULL_SINK)
     else:
         print("pactl/pulseaudio not installed", file=sys.stderr)
-    return _portaudio_output()
+    return _portaudio_output(reinit=started)
 
 
 @contextlib.contextmanager

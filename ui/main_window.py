@@ -6,6 +6,8 @@ from __future__ import annotations
 import html
 import logging
 import os
+import re
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -47,7 +49,9 @@ from player.events import (
     WarningRaised,
 )
 from player.redact import redact_url
+from player.timeline_export import write_timeline
 
+from .abr_panel import AbrPanel
 from .bridge import PlayerBridge, PlayerLike
 from .controls import SPEEDS, TransportBar
 from .i18n import LANGUAGES, install_language
@@ -192,6 +196,8 @@ class MainWindow(QMainWindow):
             "screenshot": self.take_screenshot,
             "stats": self.toggle_stats,
             "jump_live": self.jump_to_live,
+            "abr_panel": self.toggle_abr_panel,
+            "export_timeline": lambda: self.export_timeline(),
             "next": self.play_next,
             "previous": self.play_previous,
             "open_file": self.open_file_dialog,
@@ -209,7 +215,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, h=handler: h())
             self.addAction(action)
             self.actions_by_name[shortcut.action] = action
-        for name in ("always_on_top", "stats", "mute"):
+        for name in ("always_on_top", "stats", "mute", "abr_panel"):
             self.actions_by_name[name].setCheckable(True)
         self.actions_by_name["mute"].setChecked(self._muted)
 
@@ -221,6 +227,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = self.file_menu.addMenu("")
         self.file_menu.addSeparator()
         self.file_menu.addAction(a["screenshot"])
+        self.file_menu.addAction(a["export_timeline"])
         self.file_menu.addSeparator()
         self.file_menu.addAction(a["quit"])
 
@@ -258,6 +265,14 @@ class MainWindow(QMainWindow):
         self.video_menu.addActions(
             [a["fullscreen"], a["leave_fullscreen"], a["always_on_top"], a["stats"]]
         )
+        self.video_menu.addAction(a["abr_panel"])
+        self.abr_panel = AbrPanel(self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.abr_panel)
+        self.abr_panel.hide()
+        self.abr_panel.visibilityChanged.connect(self._abr_visibility)
+        self._abr_timer = QTimer(self)
+        self._abr_timer.setInterval(500)
+        self._abr_timer.timeout.connect(self.refresh_abr_panel)
         self.quality_menu = QualityMenu(self)
         bar.addMenu(self.quality_menu)
 
@@ -449,6 +464,7 @@ class MainWindow(QMainWindow):
         self.title = title or _title_for(url)
         self._update_title()
         self.quality_menu.set_variants(())
+        self.abr_panel.reset()
         self.transport.set_live(False)
         self.transport.set_playlist(
             self.playlist.has_previous(), self.playlist.has_next(), len(self.playlist)
@@ -656,6 +672,53 @@ class MainWindow(QMainWindow):
         )
         self.screenshotSaved.emit(str(path))
         return path
+
+    def toggle_abr_panel(self) -> None:
+        self.abr_panel.setVisible(not self.abr_panel.isVisible())
+
+    def _abr_visibility(self, visible: bool) -> None:
+        self.actions_by_name["abr_panel"].setChecked(visible)
+        if visible:
+            self.refresh_abr_panel()
+            self._abr_timer.start()
+        else:
+            self._abr_timer.stop()
+
+    def refresh_abr_panel(self) -> None:
+        try:
+            abr = list(self.player.abr_timeline())
+            stats = dict(self.player.stats())
+        except Exception:
+            log.debug("ABR data failed", exc_info=True)
+            return
+        self.abr_panel.update_from(abr, stats)
+
+    def export_timeline(self, path: str | Path | None = None) -> Path | None:
+        """Write the session's timeline (ABR samples, markers, events, report) as
+        JSON or CSV, chosen by the file's extension."""
+        if path is None:
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            base = re.sub(r"[^\w.-]+", "_", self.title or "heureum").strip("_") or "heureum"
+            default = str(Path(self.settings.screenshot_dir).parent / f"{base}-{stamp}.json")
+            chosen, _ = QFileDialog.getSaveFileName(
+                self, self.tr("Export timeline"), default, self.tr("JSON (*.json);;CSV (*.csv)")
+            )
+            if not chosen:
+                return None
+            path = chosen
+        try:
+            written = write_timeline(
+                path, dict(self.player.report()), list(self.player.abr_timeline())
+            )
+        except OSError as exc:
+            self.messages.show_message(
+                "error", self.tr("Export failed: %1").replace("%1", str(exc))
+            )
+            return None
+        self.messages.show_message(
+            "info", self.tr("Timeline saved to %1").replace("%1", str(written))
+        )
+        return written
 
     def toggle_stats(self) -> None:
         show = not self.overlay.isVisible()

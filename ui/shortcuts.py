@@ -48,6 +48,8 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("screenshot", ("S",), QT_TRANSLATE_NOOP("Shortcuts", "Screenshot")),
     Shortcut("stats", ("I",), QT_TRANSLATE_NOOP("Shortcuts", "Statistics overlay")),
     Shortcut("jump_live", ("L",), QT_TRANSLATE_NOOP("Shortcuts", "Jump to the live edge")),
+    Shortcut("abr_panel", ("Ctrl+B",), QT_TRANSLATE_NOOP("Shortcuts", "Bitrate and buffer panel")),
+    Shortcut("export_timeline", ("Ctrl+E",), QT_TRANSLATE_NOOP("Shortcuts", "Export the timeline")),
     Shortcut("next", (">", "Shift+>"), QT_TRANSLATE_NOOP("Shortcuts", "Next in play list")),
     Shortcut("previous", ("<", "Shift+<"), QT_TRANSLATE_NOOP("Shortcuts", "Previous in play list")),
     Shortcut("open_file", ("Ctrl+O",), QT_TRANSLATE_NOOP("Shortcuts", "Open a file")),

@@ -99,6 +99,33 @@ def stats_lines(
                 _seconds(stats.get("live_latency_s")),
             )
         )
+    abr = stats.get("abr")
+    if isinstance(abr, Mapping):
+        index = abr.get("variant_index")
+        variant = ""
+        if info is not None and isinstance(index, int) and 0 <= index < len(info.variants):
+            rung = info.variants[index]
+            size = f"{rung.width}×{rung.height} " if rung.width and rung.height else ""
+            variant = f"{index + 1}/{len(info.variants)} {size}{_kbps(rung.bandwidth)}"
+        rows.append(
+            (
+                _t(QT_TRANSLATE_NOOP("StatsOverlay", "Variant")),
+                variant or str(index),
+            )
+        )
+        estimate = _num(abr.get("estimate_bps"))
+        rows.append(
+            (
+                _t(QT_TRANSLATE_NOOP("StatsOverlay", "Estimate")),
+                f"{estimate / 1e6:.2f} Mb/s" if estimate is not None else "—",
+            )
+        )
+        rows.append(
+            (
+                _t(QT_TRANSLATE_NOOP("StatsOverlay", "ABR buffer")),
+                _seconds(abr.get("buffer_s")),
+            )
+        )
     if "state" in stats:
         rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "State")), str(stats["state"])))
     if "position_s" in stats:

@@ -170,6 +170,22 @@
         <source>Reconnected after %1 s.</source>
         <translation>%1초 만에 다시 연결되었습니다.</translation>
     </message>
+    <message>
+        <source>Export timeline</source>
+        <translation>타임라인 내보내기</translation>
+    </message>
+    <message>
+        <source>JSON (*.json);;CSV (*.csv)</source>
+        <translation>JSON (*.json);;CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>내보내기 실패: %1</translation>
+    </message>
+    <message>
+        <source>Timeline saved to %1</source>
+        <translation>타임라인을 %1에 저장했습니다</translation>
+    </message>
 </context>
 <context>
     <name>OpenUrlDialog</name>
@@ -319,6 +335,14 @@
         <source>Quit</source>
         <translation>끝내기</translation>
     </message>
+    <message>
+        <source>Bitrate and buffer panel</source>
+        <translation>비트레이트·버퍼 패널</translation>
+    </message>
+    <message>
+        <source>Export the timeline</source>
+        <translation>타임라인 내보내기</translation>
+    </message>
 </context>
 <context>
     <name>StatsOverlay</name>
@@ -390,6 +414,18 @@
         <source>View</source>
         <translation>화면</translation>
     </message>
+    <message>
+        <source>Variant</source>
+        <translation>화질 단계</translation>
+    </message>
+    <message>
+        <source>Estimate</source>
+        <translation>대역폭 추정</translation>
+    </message>
+    <message>
+        <source>ABR buffer</source>
+        <translation>ABR 버퍼</translation>
+    </message>
 </context>
 <context>
     <name>TransportBar</name>
@@ -450,6 +486,33 @@
     <message>
         <source>Preparing the demo…</source>
         <translation>데모 준비 중…</translation>
+    </message>
+</context>
+<context>
+    <name>AbrPanel</name>
+    <message>
+        <source>Adaptive bitrate</source>
+        <translation>적응형 비트레이트</translation>
+    </message>
+    <message>
+        <source>Bitrate (Mb/s)</source>
+        <translation>비트레이트 (Mb/s)</translation>
+    </message>
+    <message>
+        <source>Buffer (s)</source>
+        <translation>버퍼 (초)</translation>
+    </message>
+    <message>
+        <source>estimate</source>
+        <translation>추정</translation>
+    </message>
+    <message>
+        <source>selected / input</source>
+        <translation>선택 / 입력</translation>
+    </message>
+    <message>
+        <source>session time (s)</source>
+        <translation>세션 시간 (초)</translation>
     </message>
 </context>
 </TS>

@@ -270,6 +270,11 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.abr_panel)
         self.abr_panel.hide()
         self.abr_panel.visibilityChanged.connect(self._abr_visibility)
+        self.view_cap: tuple[int, int] | None = None
+        self._cap_timer = QTimer(self)
+        self._cap_timer.setSingleShot(True)
+        self._cap_timer.setInterval(300)
+        self._cap_timer.timeout.connect(self._apply_view_cap)
         self._abr_timer = QTimer(self)
         self._abr_timer.setInterval(500)
         self._abr_timer.timeout.connect(self.refresh_abr_panel)
@@ -884,6 +889,17 @@ class MainWindow(QMainWindow):
         super().resizeEvent(event)
         if self.osd.isVisible():
             self.osd.move(self.view.width() - self.osd.width() - 16, 16)
+        # Adaptive streams need not fetch more pixels than the view shows;
+        # wait for the resize to settle before telling the engine.
+        self._cap_timer.start()
+
+    def _apply_view_cap(self) -> None:
+        ratio = self.view.devicePixelRatioF()
+        width = round(self.view.width() * ratio)
+        height = round(self.view.height() * ratio)
+        if width > 0 and height > 0 and (width, height) != self.view_cap:
+            self.view_cap = (width, height)
+            self._call(self.player.set_max_resolution, width, height)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closed:

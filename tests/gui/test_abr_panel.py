@@ -72,3 +72,11 @@ def test_timeline_exports_as_json_and_csv(
     assert any(r["kind"] == "abr" for r in rows) and any(r["marker"] == "switch" for r in rows)
     assert window.messages.level == "info" and "session.csv" in window.messages.label.text()
     assert "abr_timeline" in spy(window).names()
+
+
+def test_view_size_caps_adaptive_streams(qtbot: QtBot, window: MainWindow) -> None:
+    window.resize(640, 480)
+    qtbot.waitUntil(lambda: "set_max_resolution" in spy(window).names(), timeout=TIMEOUT_MS)
+    args, _ = spy(window).last("set_max_resolution")
+    ratio = window.view.devicePixelRatioF()
+    assert args == (round(window.view.width() * ratio), round(window.view.height() * ratio))

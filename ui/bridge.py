@@ -77,6 +77,7 @@ class PlayerBridge(QObject):
     endOfStream = Signal()
     variantSwitched = Signal(object)  # ev.VariantSwitched
     statsUpdated = Signal(dict)
+    subtitleChanged = Signal(object)  # str | None
     #: every event, after the typed signal (the ABR panel and timeline export listen here)
     anyEvent = Signal(object)
 
@@ -120,4 +121,6 @@ class PlayerBridge(QObject):
             self.variantSwitched.emit(event)
         elif isinstance(event, ev.StatsUpdated):
             self.statsUpdated.emit(dict(event.stats))
+        elif isinstance(event, ev.SubtitleChanged):
+            self.subtitleChanged.emit(event.text)
         self.anyEvent.emit(event)

@@ -45,6 +45,7 @@ from player.events import (
     Reconnected,
     Reconnecting,
     StateChanged,
+    TrackInfo,
     VariantSwitched,
     WarningRaised,
 )
@@ -63,6 +64,7 @@ from .screenshot import save_screenshot
 from .settings import Settings
 from .shortcuts import SHORTCUTS, help_rows
 from .stats_overlay import StatsOverlay, stats_lines
+from .subtitles import SubtitleLabel
 from .video_view import VideoView
 
 __all__ = ["MainWindow"]
@@ -82,6 +84,12 @@ MEDIA_FILTER = (
     " *.mp3 *.m4a *.aac *.flac *.wav *.ogg *.opus *.m3u *.m3u8"
 )
 _PLAYING = (PlayerState.PLAYING, PlayerState.BUFFERING)
+
+
+def _track_name(track: TrackInfo) -> str:
+    if track.language and track.language.lower() not in track.name.lower():
+        return f"{track.name} ({track.language})"
+    return track.name
 
 
 def _title_for(url: str) -> str:
@@ -260,6 +268,11 @@ class MainWindow(QMainWindow):
 
         self.audio_menu = bar.addMenu("")
         self.audio_menu.addActions([a["volume_up"], a["volume_down"], a["mute"]])
+        self.audio_menu.addSeparator()
+        self.audio_tracks_menu = self.audio_menu.addMenu("")
+        self.subtitles_menu = bar.addMenu("")
+        self.subtitle_label = SubtitleLabel(self.view)
+        self._set_track_menus(None)
 
         self.video_menu = bar.addMenu("")
         self.video_menu.addActions(
@@ -330,6 +343,7 @@ class MainWindow(QMainWindow):
         b.endOfStream.connect(self._on_end)
         b.variantSwitched.connect(self._on_variant)
         b.statsUpdated.connect(self._on_stats)
+        b.subtitleChanged.connect(self.subtitle_label.set_text)
         t = self.transport
         t.playPauseClicked.connect(self.toggle_pause)
         t.seekRequested.connect(self.seek)
@@ -353,6 +367,8 @@ class MainWindow(QMainWindow):
         self.stop_action.setText(self.tr("Stop"))
         self.speed_menu.setTitle(self.tr("Speed"))
         self.audio_menu.setTitle(self.tr("&Audio"))
+        self.audio_tracks_menu.setTitle(self.tr("Audio track"))
+        self.subtitles_menu.setTitle(self.tr("S&ubtitles"))
         self.video_menu.setTitle(self.tr("&Video"))
         self.settings_menu.setTitle(self.tr("&Settings"))
         self.language_menu.setTitle(self.tr("Language"))
@@ -469,6 +485,8 @@ class MainWindow(QMainWindow):
         self.title = title or _title_for(url)
         self._update_title()
         self.quality_menu.set_variants(())
+        self._set_track_menus(None)
+        self.subtitle_label.set_text(None)
         self.abr_panel.reset()
         self.transport.set_live(False)
         self.transport.set_playlist(
@@ -678,6 +696,42 @@ class MainWindow(QMainWindow):
         self.screenshotSaved.emit(str(path))
         return path
 
+    def _set_track_menus(self, info: MediaInfo | None) -> None:
+        """Audio renditions and subtitles of the media (HLS EXT-X-MEDIA)."""
+        audio = info.audio_tracks if info is not None else ()
+        subs = info.subtitle_tracks if info is not None else ()
+        self.audio_tracks_menu.clear()
+        group = QActionGroup(self.audio_tracks_menu)
+        for track in audio:
+            act = QAction(_track_name(track), self.audio_tracks_menu, checkable=True)
+            act.setChecked(track.default)
+            act.triggered.connect(lambda _=False, i=track.index: self.select_audio_track(i))
+            group.addAction(act)
+            self.audio_tracks_menu.addAction(act)
+        self.audio_tracks_menu.setEnabled(bool(audio))
+        self.subtitles_menu.clear()
+        group = QActionGroup(self.subtitles_menu)
+        off = QAction(self.tr("Off"), self.subtitles_menu, checkable=True)
+        off.setChecked(not any(t.default for t in subs))
+        off.triggered.connect(lambda _=False: self.select_subtitle_track(None))
+        group.addAction(off)
+        self.subtitles_menu.addAction(off)
+        for track in subs:
+            act = QAction(_track_name(track), self.subtitles_menu, checkable=True)
+            act.setChecked(track.default)
+            act.triggered.connect(lambda _=False, i=track.index: self.select_subtitle_track(i))
+            group.addAction(act)
+            self.subtitles_menu.addAction(act)
+        self.subtitles_menu.setEnabled(bool(subs))
+
+    def select_audio_track(self, index: int | None) -> None:
+        self._call(self.player.select_audio_track, index)
+
+    def select_subtitle_track(self, index: int | None) -> None:
+        self._call(self.player.select_subtitle_track, index)
+        if index is None:
+            self.subtitle_label.set_text(None)
+
     def toggle_abr_panel(self) -> None:
         self.abr_panel.setVisible(not self.abr_panel.isVisible())
 
@@ -810,6 +864,7 @@ class MainWindow(QMainWindow):
             self._update_title()
         self.transport.set_live(info.is_live)
         self.quality_menu.set_variants(info.variants)
+        self._set_track_menus(info)
         self._refresh()
         if self.overlay.isVisible():
             self._update_overlay()

@@ -186,6 +186,18 @@
         <source>Timeline saved to %1</source>
         <translation>타임라인을 %1에 저장했습니다</translation>
     </message>
+    <message>
+        <source>Off</source>
+        <translation>끄기</translation>
+    </message>
+    <message>
+        <source>Audio track</source>
+        <translation>오디오 트랙</translation>
+    </message>
+    <message>
+        <source>S&amp;ubtitles</source>
+        <translation>자막(&amp;U)</translation>
+    </message>
 </context>
 <context>
     <name>OpenUrlDialog</name>

@@ -111,3 +111,33 @@ def test_password_in_url_appears_nowhere(caplog: pytest.LogCaptureFixture, tmp_p
     assert "Traceback" not in result.stderr
     if report.exists():
         assert CANARY not in report.read_text()
+
+
+@pytest.mark.parametrize(
+    "location", ["file:///etc/passwd", "http://127.0.0.1:9/x.mp4", "rtmp://127.0.0.1:9/live/x"]
+)
+def test_rtsp_redirect_to_another_scheme_is_refused(location: str) -> None:
+    from tests.support.rtsp_redirect import RtspRedirectServer
+
+    with RtspRedirectServer(location) as server:
+        probe = Probe()
+        try:
+            probe.player.open(server.url)
+            error = probe.wait_event(ErrorOccurred, 10)
+            assert error.fatal
+            assert not probe.of(MediaOpened)
+            assert server.requests, "the player never asked"
+        finally:
+            probe.close()
+
+
+def test_frames_larger_than_max_pixels_are_refused(av_file: Path) -> None:
+    from player.config import DecodeConfig
+
+    probe = Probe(replace(TEST_CONFIG, decode=DecodeConfig(max_pixels=320 * 180)))
+    try:
+        probe.player.open(str(av_file))  # 640x360
+        error = probe.wait_event(ErrorOccurred, 10)
+        assert error.kind == "unsupported" and "pixel limit" in error.message
+    finally:
+        probe.close()

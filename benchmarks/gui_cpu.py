@@ -58,12 +58,12 @@ app.exec()
 """
 
 
-def _media(seconds: float) -> Path:
+def _media(seconds: float, fps: int = 30) -> Path:
     sys.path.insert(0, str(ROOT))
     try:
         from tests.support.media import make_1080p_file
 
-        return make_1080p_file(seconds=seconds, fps=30, audio=True)
+        return make_1080p_file(seconds=seconds, fps=fps, audio=True)
     except ImportError:
         out = Path(tempfile.gettempdir()) / f"heureum-bench-1080p-{seconds:g}s.mp4"
         if not out.exists():
@@ -146,6 +146,7 @@ def run_mpv(path: Path, seconds: float, audio: bool) -> dict[str, Any] | None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--fps", type=int, default=30, help="60 checks 1080p60 smoothness")
     parser.add_argument("--renderer", default="software", choices=["software", "opengl"])
     parser.add_argument("--audio", action="store_true", help="play audio in both players")
     parser.add_argument("--out", default=str(ROOT / "bench-results" / "gui_cpu.json"))
@@ -157,7 +158,7 @@ def main() -> int:
         return subprocess.call(
             ["xvfb-run", "-a", "-s", "-screen 0 1600x900x24", sys.executable, *sys.argv]
         )
-    path = _media(args.seconds + WARMUP_S + 5)
+    path = _media(args.seconds + WARMUP_S + 5, args.fps)
     ours = run_heureum(path, args.seconds, args.renderer, args.audio)
     mpv = run_mpv(path, args.seconds, args.audio)
     result: dict[str, Any] = {

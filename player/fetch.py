@@ -35,6 +35,7 @@ __all__ = [
     "HttpFetcher",
     "HttpStatusError",
     "ProgressCallback",
+    "ResponseTooLarge",
     "TransferKind",
     "TransferStats",
 ]
@@ -92,6 +93,11 @@ class HttpStatusError(NetworkError):
         self.status = status
         self.url = url
         super().__init__(f"HTTP {status} for {redact_url(url)}")
+
+
+class ResponseTooLarge(NetworkError):
+    """The response is over the caller's byte cap: the same request would get
+    the same answer, so it is not worth retrying."""
 
 
 class FetchAborted(NetworkError):
@@ -277,19 +283,21 @@ class HttpFetcher:
             except ValueError:
                 raise NetworkError(f"bad Content-Length from {redact_url(url)}") from None
             if expected > limit and byterange is None:
-                raise NetworkError(
+                raise ResponseTooLarge(
                     f"{kind} from {redact_url(url)} is {expected} bytes, over the {limit} cap"
                 )
         chunks: list[bytes] = []
         received = 0
-        for chunk in response.iter_bytes(_CHUNK):
+        # as the socket delivers, so progress (and ABR abandonment) is checked
+        # often on a slow link, not once per 64 KiB
+        for chunk in response.iter_bytes():
             chunks.append(chunk)
             received += len(chunk)
             now = self._clock.now()
             if received > limit:
                 if byterange is not None:
                     break  # enough for the range
-                raise NetworkError(
+                raise ResponseTooLarge(
                     f"{kind} from {redact_url(url)} is over the {limit} byte cap; stopped reading"
                 )
             if cancel is not None and cancel.is_set():

@@ -11,6 +11,7 @@ link (hls.js #5826; Shaka ignores samples under 16 kB).
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 __all__ = ["BandwidthEstimator", "EstimatorConfig", "Ewma"]
@@ -57,6 +58,8 @@ class EstimatorConfig:
     #: seconds of transfer needed before the estimate replaces the default
     min_total_weight: float = 0.05
     ttfb_half_life: float = 3.0
+    #: how many recent samples ``recent()`` keeps (for predictors such as MPC's)
+    history: int = 8
 
 
 class BandwidthEstimator:
@@ -67,6 +70,7 @@ class BandwidthEstimator:
         self._ttfb = Ewma(self.config.ttfb_half_life)
         self._samples = 0
         self._last_bps: float | None = None
+        self._recent: deque[tuple[float, float]] = deque(maxlen=self.config.history)
 
     def add_sample(
         self,
@@ -88,7 +92,12 @@ class BandwidthEstimator:
         self._slow.sample(transfer_seconds, bps)
         self._samples += 1
         self._last_bps = bps
+        self._recent.append((bps, transfer_seconds))
         return True
+
+    def recent(self) -> tuple[float, ...]:
+        """Throughput (bit/s) of the last few accepted samples, oldest first."""
+        return tuple(bps for bps, _ in self._recent)
 
     def has_estimate(self) -> bool:
         return self._fast.total_weight >= self.config.min_total_weight

@@ -1,97 +1,136 @@
-"""The default policy: throughput at startup and when the buffer is low, BOLA
-when it is high (dash.js's DYNAMIC strategy goes to BOLA at 18 s and back
-below 10 s; we go at 14 s, which scored better in the simulator), with
-hysteresis so a steady link never oscillates:
+"""The default policy: throughput planning steered by the buffer.
 
-- up only to a rung the link sustains with margin (bitrate <= ``up_safety`` x
-  estimate) and only with some buffer in hand (``min_up_buffer``, Exo-style);
-- down in throughput mode when the current rung is no longer sustained
-  (bitrate > ``down_safety`` x estimate); in BOLA mode only as far as BOLA's
-  buffer signal asks and never below what throughput still sustains;
-- a switch after ``settle_switches`` switches needs ``min_switch_interval`` s
-  since the last one, unless it is a drop forced by a low buffer;
-- an in-flight download that would cause a stall is abandoned for a lower rung.
+Every decision names its rule and gives its reason (``Decision.rule`` /
+``Decision.reason``), so a switch can always be explained:
+
+- ``startup``: the lowest rung until the link is measured (fastest first
+  frame, and the first sample).
+- ``throughput``: the highest rung at most ``safety`` x the *long* estimate,
+  the harmonic mean of the last ``long_samples`` downloads (what MPC
+  predicts with; it follows the average download rate, so one slow segment
+  does not swing the choice the way a short EWMA does).
+- ``low-buffer``: below ``low_buffer`` s the lower of the long estimate and
+  the slowest of the last ``short_samples`` downloads decides: a stall is
+  near, react now.
+- ``climb``: the last two downloads both ran at ``climb_factor`` x the long
+  estimate or more, with ``climb_buffer`` s in hand: plan with them (a step
+  up in bandwidth is followed within two segments, not five).
+- ``buffer-target``: the budget is scaled by how far the buffer is from
+  ``target_buffer``, corrected over ``correction_horizon`` s of media: below
+  the target we take less than the link gives, so the buffer grows back.
+- ``funded``: above the target, and only while the throughput varies or
+  rises (so a steady link never oscillates), the buffer funds *one* rung
+  above the throughput choice, as long as the extra download time over the
+  horizon is covered by the buffer above the target.
+
+The buffer target and the climb threshold are for the default 30 s buffer;
+a smaller ``AbrContext.buffer_target`` scales them down in proportion (the
+low-buffer and panic thresholds stay: a small buffer is a reason to react
+fast, not slowly).
+
+Down-switches have hysteresis: the current rung is kept until it exceeds the
+budget by ``down_hysteresis`` (or the buffer falls below ``panic_buffer``).
+An in-flight download that would stall playback is abandoned for a lower
+rung (``abandon``).
+
+Tuned in the trace simulator on ``BUNDLED_TRACES`` and checked on
+``HELDOUT_TRACES``, which the tuning never saw (``benchmarks/abr_simulator``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from .bola import Bola
 from .policy import AbrContext, Decision, InFlight, abandon_check, highest_below
 
-__all__ = ["HybridPolicy"]
+__all__ = ["HybridPolicy", "harmonic_mean"]
+
+
+def harmonic_mean(values: Sequence[float]) -> float:
+    positive = [v for v in values if v > 0]
+    if not positive:
+        return 0.0
+    return len(positive) / sum(1.0 / v for v in positive)
 
 
 @dataclass
 class HybridPolicy:
-    low_buffer: float = 10.0
-    high_buffer: float = 14.0
-    up_safety: float = 0.9
-    down_safety: float = 0.95
-    bola_up_safety: float = 1.0
-    min_up_buffer: float = 6.0
-    #: a stall threatens below this buffer: drops are never held back
-    panic_buffer: float = 6.0
-    min_switch_interval: float = 0.0
+    long_samples: int = 6
+    short_samples: int = 2
+    safety: float = 0.97
+    target_buffer: float = 10.0
+    correction_horizon: float = 32.0
+    #: the budget is never cut by more than this (far below the target)
+    max_restraint: float = 0.5
+    #: ... nor raised by more than this (far above it)
+    max_funding: float = 0.8
+    low_buffer: float = 6.0
+    panic_buffer: float = 2.0
+    down_hysteresis: float = 0.4
+    #: (max - min) / mean of the last five downloads that counts as varying
+    variability_gate: float = 0.1
+    rise_gate: float = 1.05
+    climb_factor: float = 2.0
+    climb_buffer: float = 16.0
+    #: the buffer target the thresholds above are for
+    reference_buffer: float = 30.0
     name: str = "hybrid"
-    bola: Bola = field(default_factory=Bola)
-    mode: str = "throughput"
-    _last_switch: float | None = None
 
-    def _throughput_choice(self, ctx: AbrContext, cur: int) -> tuple[int, str]:
-        est = ctx.estimate_bps
-        up = highest_below(ctx.bitrates, est * self.up_safety, ctx.top)
-        hold = highest_below(ctx.bitrates, est * self.down_safety, ctx.top)
-        if cur > ctx.top:
-            return min(hold, ctx.top), "above the cap"
-        if ctx.bitrates[cur] > est * self.down_safety:
-            return hold, f"estimate {est / 1e6:.2f} Mb/s no longer sustains the rung"
-        if up > cur and ctx.buffer >= min(self.min_up_buffer, ctx.buffer_target / 2):
-            return up, f"estimate {est / 1e6:.2f} Mb/s sustains a higher rung"
-        return cur, "hold"
+    def _scale(self, ctx: AbrContext) -> float:
+        return min(1.0, max(ctx.buffer_target, 1.0) / self.reference_buffer)
+
+    def _estimate(self, ctx: AbrContext) -> tuple[float, str, str]:
+        recent = ctx.recent_bps or (ctx.estimate_bps,)
+        long = harmonic_mean(recent[-self.long_samples :]) or ctx.estimate_bps
+        scale = self._scale(ctx)
+        if ctx.buffer < self.low_buffer:
+            short = min(recent[-self.short_samples :], default=long)
+            c = min(long, short)
+            return c, "low-buffer", f"buffer {ctx.buffer:.1f}s low: {c / 1e6:.2f} Mb/s"
+        last2 = recent[-2:]
+        if (
+            len(last2) == 2
+            and ctx.buffer >= self.climb_buffer * scale
+            and min(last2) >= self.climb_factor * long
+        ):
+            return min(last2), "climb", f"the link rose to {min(last2) / 1e6:.2f} Mb/s"
+        return long, "throughput", f"mean {long / 1e6:.2f} Mb/s"
+
+    def _varies(self, ctx: AbrContext) -> bool:
+        last = ctx.recent_bps[-5:]
+        if len(last) < 2:
+            return False
+        mean = sum(last) / len(last)
+        spread = (max(last) - min(last)) / mean if mean > 0 else 0.0
+        return spread >= self.variability_gate or last[-1] > last[0] * self.rise_gate
 
     def choose(self, ctx: AbrContext) -> Decision:
         if ctx.current is None or ctx.samples == 0:
-            # nothing measured yet: the lowest rung starts fastest and measures the link
-            return Decision(0, "throughput", "startup: lowest rung until the link is measured")
+            return Decision(0, "startup", "lowest rung until the link is measured")
         cur = ctx.current
-        if ctx.buffer >= self.high_buffer:
-            self.mode = "bola"
-        elif ctx.buffer < self.low_buffer:
-            self.mode = "throughput"
-        if self.mode == "throughput":
-            index, reason = self._throughput_choice(ctx, cur)
-            rule = "throughput"
-        else:
-            rule = "bola"
-            b = self.bola.choose(ctx).index
-            if b > cur:
-                mean = max(ctx.mean_bps or ctx.estimate_bps, ctx.estimate_bps)
-                cap = highest_below(ctx.bitrates, mean * self.bola_up_safety, ctx.top)
-                index = max(cur, min(b, cap))
-                reason = f"buffer {ctx.buffer:.1f}s high and the link sustains it"
-            elif b < cur:
-                floor = highest_below(ctx.bitrates, ctx.estimate_bps * self.down_safety, ctx.top)
-                index = min(cur, max(b, floor))
-                reason = f"buffer {ctx.buffer:.1f}s falling"
-            else:
-                index, reason = cur, "hold"
-            index = min(index, ctx.top)
-        if index != cur:
-            forced = index < cur and (ctx.buffer < self.panic_buffer or cur > ctx.top)
-            recent = (
-                self._last_switch is not None
-                and ctx.now - self._last_switch < self.min_switch_interval
-            )
-            if recent and not forced:
-                return Decision(cur, rule, "hold: switched recently")
-            self._last_switch = ctx.now
-        return Decision(index, rule, reason)
+        c, rule, why = self._estimate(ctx)
+        top = ctx.top
+        plain = highest_below(ctx.bitrates, c * self.safety, top)
+        # the buffer's distance from its target moves the budget
+        scale = self._scale(ctx)
+        error = (ctx.buffer - self.target_buffer * scale) / self.correction_horizon
+        if error > 0 and not self._varies(ctx):
+            error = 0.0  # a steady link: no funding, no oscillation
+        error = max(-self.max_restraint, min(self.max_funding, error))
+        budget = c * self.safety / (1.0 - error)
+        choice = min(highest_below(ctx.bitrates, budget, top), plain + 1)
+        if choice > plain:
+            rule, why = "funded", f"{why}; buffer {ctx.buffer:.1f}s funds one rung more"
+        elif choice < plain:
+            rule, why = "buffer-target", f"{why}; buffer {ctx.buffer:.1f}s below target"
+        if choice > cur:
+            return Decision(choice, rule, why)
+        if choice < cur:
+            over = ctx.bitrates[cur] > budget * (1.0 + self.down_hysteresis)
+            if over or ctx.buffer < self.panic_buffer or cur > top:
+                return Decision(choice, rule, f"{why}; budget {budget / 1e6:.2f} Mb/s")
+        return Decision(cur, rule, f"hold: {why}")
 
     def abandon(self, ctx: AbrContext, flight: InFlight) -> Decision | None:
-        d = abandon_check(ctx, flight)
-        if d is not None:
-            self._last_switch = ctx.now
-            self.mode = "throughput"
-        return d
+        return abandon_check(ctx, flight)

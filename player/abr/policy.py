@@ -32,6 +32,8 @@ class AbrContext:
     live: bool = False
     #: a slower, smoother estimate (the slow EWMA) for buffer-rich decisions
     mean_bps: float | None = None
+    #: throughput of the last few downloads (bit/s), oldest first
+    recent_bps: tuple[float, ...] = ()
 
     @property
     def top(self) -> int:

@@ -148,6 +148,7 @@ def simulate(
             samples=meter.sample_count,
             now=now,
             mean_bps=max(meter.fast_bps(), meter.slow_bps()),
+            recent_bps=meter.recent(),
         )
 
     for k in range(video.chunks):

@@ -10,7 +10,15 @@ import random
 from dataclasses import dataclass
 from functools import cached_property
 
-__all__ = ["BUNDLED_TRACES", "Link", "Trace", "bundled_traces", "constant_trace"]
+__all__ = [
+    "BUNDLED_TRACES",
+    "HELDOUT_TRACES",
+    "Link",
+    "Trace",
+    "bundled_traces",
+    "constant_trace",
+    "heldout_traces",
+]
 
 
 @dataclass(frozen=True)
@@ -128,4 +136,24 @@ def bundled_traces() -> tuple[Trace, ...]:
     )
 
 
+def heldout_traces() -> tuple[Trace, ...]:
+    """A second set, never used to tune the policies: other seeds, levels and
+    periods, so a tuning that only fits ``BUNDLED_TRACES`` shows up."""
+    M = 1e6
+    return (
+        Trace("step-up-2-4", ((80.0, 2.0 * M), (240.0, 4.0 * M))),
+        Trace("step-down-3-0.8", ((90.0, 3.0 * M), (230.0, 0.8 * M))),
+        Trace("oscillating-15s", tuple(((15.0, 3.0 * M), (15.0, 1.4 * M)) * 11)),
+        Trace("slow-ramp-fast", tuple((5.0, (0.6 + 0.15 * i) * M) for i in range(64))),
+        _random_walk("3g-walk-11", 11, 1.2 * M),
+        _random_walk("3g-walk-12", 12, 2.5 * M),
+        _random_walk("3g-walk-13", 13, 0.9 * M),
+        _random_walk("3g-walk-14", 14, 3.5 * M),
+        Trace("outage-long", ((60.0, 2.5 * M), (15.0, 0.0), (245.0, 2.5 * M))),
+        constant_trace(1.0 * M, 320.0, "constant-1M"),
+        constant_trace(3.2 * M, 320.0, "constant-3.2M"),
+    )
+
+
 BUNDLED_TRACES = bundled_traces()
+HELDOUT_TRACES = heldout_traces()

@@ -4,9 +4,6 @@
 
 from __future__ import annotations
 
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
 from ..errors import FormatError, SecurityError
 
 __all__ = ["KEY_LENGTH", "check_key", "decrypt_aes128", "sequence_iv"]
@@ -30,6 +27,10 @@ def decrypt_aes128(data: bytes, key: bytes, iv: bytes) -> bytes:
         raise FormatError("AES-128 IV must be 16 bytes")
     if not data or len(data) % 16:
         raise FormatError(f"encrypted segment length {len(data)} is not a multiple of 16")
+    # imported here: most streams are clear, and start-up time counts
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
     decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
     plain = decryptor.update(data) + decryptor.finalize()
     unpadder = padding.PKCS7(128).unpadder()

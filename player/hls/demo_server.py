@@ -1,6 +1,9 @@
-"""A small loopback HTTP server for HLS demos and tests: serves a directory,
-throttled to a bandwidth pattern, with byte ranges, a request log and
-scriptable faults (status codes, hangs, truncated bodies).
+"""Small loopback HTTP servers for HLS demos and tests.
+
+``ThrottleServer`` serves a directory, throttled to a bandwidth pattern, with
+byte ranges, a request log and scriptable faults (status codes, hangs,
+truncated bodies). ``LowLatencyServer`` is a real-time LL-HLS origin over
+pre-encoded parts (blocking reloads, preload hints, delta updates).
 
     with ThrottleServer(root, bandwidth=lambda t: 2e6 / 8) as srv:
         url = srv.url("ladder/master.m3u8")
@@ -9,17 +12,20 @@ scriptable faults (status codes, hangs, truncated bodies).
 from __future__ import annotations
 
 import contextlib
+import math
 import mimetypes
 import posixpath
+import re
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
-__all__ = ["ThrottleServer"]
+__all__ = ["LowLatencyServer", "ThrottleServer"]
 
 _TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
@@ -29,6 +35,11 @@ _TYPES = {
     ".vtt": "text/vtt",
     ".key": "application/octet-stream",
 }
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        return  # a client that hangs up mid-answer is normal here
 
 
 class ThrottleServer:
@@ -61,7 +72,7 @@ class ThrottleServer:
             def do_GET(self) -> None:
                 server._handle(self)
 
-        self._httpd = ThreadingHTTPServer((host, 0), Handler)
+        self._httpd = _QuietServer((host, 0), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._start = time.monotonic()
@@ -158,6 +169,269 @@ class ThrottleServer:
 
     @staticmethod
     def _send_status(h: BaseHTTPRequestHandler, status: int) -> None:
+        h.send_response(status)
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+
+
+class LowLatencyServer:
+    """A loopback LL-HLS origin that "produces" real encoded parts in real
+    time: part ``n`` of every variant exists from ``(n + 1 - backlog) x
+    part_duration`` seconds after start. It serves media playlists with
+    EXT-X-PART, PRELOAD-HINT, PROGRAM-DATE-TIME and RENDITION-REPORT tags,
+    holds blocking reloads (``_HLS_msn``/``_HLS_part``) and hinted part
+    requests until what they ask for exists, answers ``_HLS_skip=YES`` with
+    delta updates, and ends the playlist when the parts run out.
+
+    URLs: ``/master.m3u8``, ``/v<i>/live.m3u8``, ``/v<i>/p<n>.ts`` (part n),
+    ``/v<i>/s<m>.ts`` (segment m: its parts, concatenated).
+    """
+
+    def __init__(
+        self,
+        variants: list[list[bytes]],
+        *,
+        bandwidths: list[int],
+        part_duration: float = 0.5,
+        parts_per_segment: int = 4,
+        independent_every: int = 2,
+        backlog_parts: int = 40,
+        window_segments: int = 10,
+        parts_listed_segments: int = 3,
+        part_hold_back: float | None = None,
+        can_skip_until: float | None = 12.0,
+        blocking: bool = True,
+        hints: bool = True,
+        stall_after_parts: int | None = None,
+        host: str = "127.0.0.1",
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        if not variants or len({len(v) for v in variants}) != 1:
+            raise ValueError("every variant needs the same number of parts")
+        self.variants = variants
+        self.bandwidths = bandwidths
+        self.part_duration = part_duration
+        self.k = parts_per_segment
+        self.independent_every = independent_every
+        self.backlog = backlog_parts
+        self.window = window_segments
+        self.parts_listed = parts_listed_segments
+        self.part_hold_back = part_hold_back or 3 * part_duration
+        self.can_skip_until = can_skip_until
+        self.blocking = blocking
+        self.hints = hints
+        #: production stops after this many parts (no ENDLIST): a stalled encoder
+        self.stall_after = stall_after_parts
+        self.requests: list[str] = []
+        self._wall = wall
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._start = time.monotonic()
+        self._wall_start = wall()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+            def do_GET(self) -> None:
+                with contextlib.suppress(OSError):
+                    server._handle(self)
+
+        self._httpd = _QuietServer((host, 0), Handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    # -------------------------------------------------------------- lifecycle
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def start(self) -> LowLatencyServer:
+        self._start = time.monotonic()
+        self._wall_start = self._wall()
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(2)
+
+    def __enter__(self) -> LowLatencyServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -------------------------------------------------------------- the clock
+
+    @property
+    def total(self) -> int:
+        return len(self.variants[0])
+
+    def produced(self) -> int:
+        """Parts complete now."""
+        n = self.backlog + int((time.monotonic() - self._start) / self.part_duration)
+        if self.stall_after is not None:
+            n = min(n, self.stall_after)
+        return min(self.total, n)
+
+    def edge_seconds(self) -> float:
+        """Media seconds produced so far (the live edge)."""
+        return self.produced() * self.part_duration
+
+    def _wait_for_part(self, n: int, limit: float) -> bool:
+        """Hold until part ``n`` exists (or ``limit`` s pass); True if it does."""
+        deadline = time.monotonic() + limit
+        while self.produced() <= n and self.produced() < self.total:
+            if self.stall_after is not None and n >= self.stall_after:
+                self._stopping.wait(max(0.0, deadline - time.monotonic()))
+                return False
+            left = deadline - time.monotonic()
+            if left <= 0 or self._stopping.is_set():
+                return False
+            ready = self._start + (n + 1 - self.backlog) * self.part_duration
+            self._stopping.wait(max(0.001, min(left, ready - time.monotonic())))
+        return self.produced() > n
+
+    # -------------------------------------------------------------- playlists
+
+    def master(self) -> str:
+        lines = ["#EXTM3U", "#EXT-X-VERSION:9", "#EXT-X-INDEPENDENT-SEGMENTS"]
+        for i, bw in enumerate(self.bandwidths):
+            lines += [f"#EXT-X-STREAM-INF:BANDWIDTH={bw}", f"v{i}/live.m3u8"]
+        return "\n".join(lines) + "\n"
+
+    def media(self, variant: int, produced: int, skip: bool = False) -> str:
+        k, pd = self.k, self.part_duration
+        seg_dur = k * pd
+        complete = produced // k
+        first = max(0, complete - self.window)
+        sc = f"CAN-BLOCK-RELOAD={'YES' if self.blocking else 'NO'}"
+        sc += f",PART-HOLD-BACK={self.part_hold_back:g}"
+        if self.can_skip_until is not None:
+            sc += f",CAN-SKIP-UNTIL={self.can_skip_until:g}"
+        lines = [
+            "#EXTM3U",
+            "#EXT-X-VERSION:9",
+            f"#EXT-X-TARGETDURATION:{math.ceil(seg_dur)}",
+            f"#EXT-X-SERVER-CONTROL:{sc}",
+            f"#EXT-X-PART-INF:PART-TARGET={pd:g}",
+            f"#EXT-X-MEDIA-SEQUENCE:{first}",
+        ]
+        skipped = 0
+        if skip and self.can_skip_until is not None:
+            while first + skipped < complete and (complete - first - skipped) * seg_dur > (
+                self.can_skip_until
+            ):
+                skipped += 1
+            if skipped:
+                lines.append(f"#EXT-X-SKIP:SKIPPED-SEGMENTS={skipped}")
+        for m in range(first + skipped, complete):
+            lines.append(f"#EXT-X-PROGRAM-DATE-TIME:{self._date(m * seg_dur)}")
+            if m >= complete - self.parts_listed:
+                lines += [self._part_line(n) for n in range(m * k, (m + 1) * k)]
+            lines += [f"#EXTINF:{seg_dur:.5f},", f"s{m}.ts"]
+        if produced >= self.total and self.stall_after is None:
+            lines.append("#EXT-X-ENDLIST")
+            return "\n".join(lines) + "\n"
+        lines += [self._part_line(n) for n in range(complete * k, produced)]
+        if self.hints:
+            lines.append(f'#EXT-X-PRELOAD-HINT:TYPE=PART,URI="p{produced}.ts"')
+        last = produced - 1
+        for j in range(len(self.variants)):
+            if j != variant:
+                lines.append(
+                    f'#EXT-X-RENDITION-REPORT:URI="../v{j}/live.m3u8",'
+                    f"LAST-MSN={last // k},LAST-PART={last % k}"
+                )
+        return "\n".join(lines) + "\n"
+
+    def _part_line(self, n: int) -> str:
+        ind = ",INDEPENDENT=YES" if n % self.independent_every == 0 else ""
+        return f'#EXT-X-PART:DURATION={self.part_duration:g},URI="p{n}.ts"{ind}'
+
+    def wall_time(self, media_seconds: float) -> float:
+        """The wall-clock time (Unix seconds) media time ``media_seconds`` was
+        captured at: its PROGRAM-DATE-TIME."""
+        return self._wall_start + media_seconds - self.backlog * self.part_duration
+
+    def _date(self, media_seconds: float) -> str:
+        t = self.wall_time(media_seconds)
+        return datetime.fromtimestamp(t, UTC).isoformat(timespec="milliseconds")
+
+    # -------------------------------------------------------------- serving
+
+    def _handle(self, h: BaseHTTPRequestHandler) -> None:
+        with self._lock:
+            self.requests.append(h.path)
+        parts = urlsplit(h.path)
+        query = dict(parse_qsl(parts.query))
+        path = parts.path.strip("/")
+        hold = 3 * self.k * self.part_duration
+        if path == "master.m3u8":
+            self._send(h, self.master().encode(), "application/vnd.apple.mpegurl")
+            return
+        m = re.fullmatch(r"v(\d+)/(live\.m3u8|p(\d+)\.ts|s(\d+)\.ts)", path)
+        if not m or int(m.group(1)) >= len(self.variants):
+            self._status(h, 404)
+            return
+        variant = int(m.group(1))
+        if m.group(2) == "live.m3u8":
+            if "_HLS_msn" in query and self.blocking:
+                try:
+                    msn = int(query["_HLS_msn"])
+                    part = int(query["_HLS_part"]) if "_HLS_part" in query else None
+                except ValueError:
+                    self._status(h, 400)
+                    return
+                wanted = msn * self.k + part if part is not None else (msn + 1) * self.k - 1
+                if wanted >= self.produced() + 3 * self.k:
+                    self._status(h, 400)  # too far ahead (LL-HLS: more than two segments)
+                    return
+                self._wait_for_part(wanted, hold)
+            text = self.media(variant, self.produced(), query.get("_HLS_skip") == "YES")
+            self._send(h, text.encode(), "application/vnd.apple.mpegurl")
+            return
+        if m.group(3) is not None:
+            n = int(m.group(3))
+            if n >= self.total or n > self.produced() or not self._wait_for_part(n, hold):
+                self._status(h, 404)
+                return
+            self._send(h, self.variants[variant][n], "video/mp2t")
+            return
+        seg = int(m.group(4))
+        if (seg + 1) * self.k > self.produced():
+            self._status(h, 404)
+            return
+        body = b"".join(self.variants[variant][seg * self.k : (seg + 1) * self.k])
+        self._send(h, body, "video/mp2t")
+
+    @staticmethod
+    def _send(h: BaseHTTPRequestHandler, body: bytes, ctype: str) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", ctype)
+        h.send_header("Content-Length", str(len(body)))
+        h.send_header("Cache-Control", "no-cache")
+        h.end_headers()
+        h.wfile.write(body)
+
+    @staticmethod
+    def _status(h: BaseHTTPRequestHandler, status: int) -> None:
         h.send_response(status)
         h.send_header("Content-Length", "0")
         h.end_headers()

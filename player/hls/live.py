@@ -3,11 +3,22 @@ start, when a playlist is stuck. Pure: times come in as arguments."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .playlist import MediaPlaylist
+from ..errors import PlaylistError
+from .playlist import MediaPlaylist, Part, PreloadHint
 
-__all__ = ["LiveReloader", "live_start_index", "target_latency"]
+__all__ = [
+    "LiveReloader",
+    "duration_ahead",
+    "hint_position",
+    "live_start_index",
+    "ll_start",
+    "merge_delta",
+    "part_at",
+    "target_latency",
+    "uses_parts",
+]
 
 
 def target_latency(pl: MediaPlaylist, low_latency: bool = True) -> float:
@@ -43,6 +54,118 @@ def live_start_index(pl: MediaPlaylist, low_latency: bool = False) -> int:
     return 0
 
 
+def uses_parts(pl: MediaPlaylist) -> bool:
+    """Whether the playlist offers LL-HLS partial segments."""
+    return (
+        pl.part_target is not None
+        and pl.is_live
+        and (bool(pl.trailing_parts) or any(s.parts for s in pl.segments))
+    )
+
+
+def ll_start(pl: MediaPlaylist, hold: float) -> tuple[int, int] | None:
+    """(media sequence, part index) to start a low-latency stream at: the
+    latest independent part at least ``hold`` seconds from the end of the
+    playlist (part 0 of a segment counts as independent). None when the
+    playlist lists no parts."""
+    entries: list[tuple[int, int, float, bool]] = []
+    for s in pl.segments:
+        if s.parts:
+            for i, p in enumerate(s.parts):
+                entries.append((s.sequence, i, p.duration, p.independent or i == 0))
+        else:
+            entries.append((s.sequence, 0, s.duration, True))
+    nxt = pl.last_sequence + 1
+    for i, p in enumerate(pl.trailing_parts):
+        entries.append((nxt, i, p.duration, p.independent or i == 0))
+    if not any(s.parts for s in pl.segments) and not pl.trailing_parts:
+        return None
+    acc = 0.0
+    for seq, idx, dur, independent in reversed(entries):
+        acc += dur
+        if acc >= hold and independent:
+            return seq, idx
+    for seq, idx, _dur, independent in entries:
+        if independent:
+            return seq, idx
+    return None
+
+
+def part_at(pl: MediaPlaylist, sequence: int, index: int) -> Part | None:
+    """Part ``index`` of segment ``sequence``, complete or being produced."""
+    if sequence == pl.last_sequence + 1:
+        parts = pl.trailing_parts
+    else:
+        seg = next((s for s in pl.segments if s.sequence == sequence), None)
+        parts = seg.parts if seg is not None else ()
+    return parts[index] if 0 <= index < len(parts) else None
+
+
+def hint_position(pl: MediaPlaylist) -> tuple[int, int, PreloadHint] | None:
+    """The (sequence, part index) the playlist's PART preload hint stands for:
+    the part after the last one listed. None without a usable hint (an
+    open-ended byte range is not fetched)."""
+    for h in pl.preload_hints:
+        if h.type != "PART":
+            continue
+        if h.byterange_start is not None and h.byterange_length is None:
+            return None
+        return pl.last_sequence + 1, len(pl.trailing_parts), h
+    return None
+
+
+def duration_ahead(pl: MediaPlaylist, sequence: int, part: int = 0) -> float:
+    """Seconds listed from (``sequence``, ``part``) to the end of the playlist,
+    partial segments included."""
+    total = 0.0
+    for s in pl.segments:
+        if s.sequence > sequence:
+            total += s.duration
+        elif s.sequence == sequence:
+            total += max(0.0, s.duration - sum(p.duration for p in s.parts[:part]))
+    nxt = pl.last_sequence + 1
+    if sequence < nxt:
+        total += sum(p.duration for p in pl.trailing_parts)
+    elif sequence == nxt:
+        total += sum(p.duration for p in pl.trailing_parts[part:])
+    return total
+
+
+def merge_delta(old: MediaPlaylist, delta: MediaPlaylist) -> MediaPlaylist:
+    """A playlist delta update (EXT-X-SKIP) completed with the segments it
+    skipped, taken from the last full playlist. Raises ``PlaylistError`` when
+    ``old`` does not have them (ask for a full playlist then)."""
+    if not delta.skipped_segments:
+        return delta
+    first = delta.media_sequence
+    by_seq = {s.sequence: s for s in old.segments}
+    skipped = []
+    for seq in range(first, first + delta.skipped_segments):
+        s = by_seq.get(seq)
+        if s is None:
+            raise PlaylistError(
+                f"delta update skips segment {seq}, which the previous playlist does not have"
+            )
+        skipped.append(s)
+    segments = []
+    t = 0.0
+    for s in skipped:
+        segments.append(replace(s, start=t))
+        t += s.duration
+    dseq = skipped[-1].discontinuity_sequence
+    for s in delta.segments:
+        if s.discontinuity:
+            dseq += 1
+        segments.append(replace(s, start=t, discontinuity_sequence=dseq))
+        t += s.duration
+    return replace(
+        delta,
+        segments=tuple(segments),
+        skipped_segments=0,
+        discontinuity_sequence=skipped[0].discontinuity_sequence,
+    )
+
+
 @dataclass
 class LiveReloader:
     """Reload delays and stuck detection for one live media playlist.
@@ -68,6 +191,11 @@ class LiveReloader:
         self._last_seq = seq
         self._changed = changed
         return changed
+
+    @property
+    def changed(self) -> bool:
+        """Whether the last reload brought anything new."""
+        return self._changed
 
     def delay(self, pl: MediaPlaylist) -> float:
         base = pl.part_target if pl.part_target else pl.target_duration

@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 import m3u8.parser
 
-from ..errors import PlaylistError
+from ..errors import PlaylistError, SecurityError
 from .defines import substitute_variables
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "MAX_RENDITIONS",
     "MAX_SEGMENTS",
     "ByteRange",
+    "DowngradeError",
     "InitSection",
     "Key",
     "MediaPlaylist",
@@ -222,6 +223,14 @@ class MultivariantPlaylist:
     variables: Mapping[str, str] = field(default_factory=dict)
 
 
+class DowngradeError(PlaylistError, SecurityError):
+    """An https playlist pointing at a plain-http URI (a key above all: it
+    would travel in clear). A ``PlaylistError`` for the parser's contract and
+    a ``SecurityError`` for whoever reports it."""
+
+    kind = "security"
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -245,7 +254,7 @@ def check_uri(base: str, uri: str, line: int | None, what: str = "URI") -> str:
     if not parts.hostname:
         raise PlaylistError(f"{what} has no host", line)
     if urlsplit(base).scheme.lower() == "https" and scheme == "http":
-        raise PlaylistError(f"{what} downgrades https to http", line)
+        raise DowngradeError(f"{what} downgrades https to http", line)
     return resolved
 
 

@@ -11,13 +11,15 @@ waits on the network for longer than the read timeout, and ``interrupt()`` /
 
 from __future__ import annotations
 
+import heapq
 import io
 import logging
 import random
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -34,27 +36,50 @@ from ..events import (
     AudioInfo,
     Event,
     MediaInfo,
+    TrackInfo,
     VariantInfo,
     VariantSwitched,
     VideoInfo,
     WarningRaised,
 )
-from ..fetch import FetchAborted, Fetcher, FetchResult, HttpFetcher, HttpStatusError, TransferKind
+from ..fetch import (
+    FetchAborted,
+    Fetcher,
+    FetchResult,
+    HttpFetcher,
+    HttpStatusError,
+    ResponseTooLarge,
+    TransferKind,
+)
 from ..redact import redact_url
 from ..retry import KEY_RETRY, PLAYLIST_RETRY, SEGMENT_RETRY, RetryPolicy
 from ..source import DemuxPacket, SourceInfo, StreamSpec
 from .crypto import check_key, decrypt_aes128, sequence_iv
-from .live import LiveReloader, live_start_index, target_latency
+from .live import (
+    LiveReloader,
+    duration_ahead,
+    hint_position,
+    live_start_index,
+    ll_start,
+    merge_delta,
+    part_at,
+    target_latency,
+    uses_parts,
+)
 from .playlist import (
     MAX_PLAYLIST_BYTES,
     MAX_SEGMENTS,
+    ByteRange,
     MediaPlaylist,
     MultivariantPlaylist,
+    Part,
     Rendition,
     Segment,
     Variant,
     parse_playlist,
 )
+from .rendition import RenditionCursor, RenditionTrack, build_tracks, default_track
+from .subtitles import MAX_VTT_BYTES, Cue, CueStore, WebVtt, parse_webvtt
 from .timeline import DateMap, Rebaser
 
 __all__ = ["HlsConfig", "HlsSource", "TimelineEntry"]
@@ -72,6 +97,11 @@ class HlsConfig:
     max_timeline_entries: int = 20_000
     #: consecutive segments that fail to demux before the error is fatal
     max_bad_segments: int = 3
+    #: LL-HLS: fetch partial segments (and preload hints) at the live edge and
+    #: aim for PART-HOLD-BACK, when the playlist offers them (hls.js's default)
+    low_latency: bool = True
+    #: ask for playlist delta updates (_HLS_skip=YES) when CAN-SKIP-UNTIL allows
+    delta_updates: bool = True
 
 
 @dataclass(frozen=True)
@@ -106,9 +136,46 @@ class _Track:
     loaded_at: float
 
 
+@dataclass
+class _Follower:
+    """An alternate rendition (audio or subtitles) fetched alongside the main
+    segments: its playlist, and how far along the timeline it has been read."""
+
+    kind: str  # "audio" | "subtitles"
+    rendition: Rendition
+    track: _Track
+    cursor: RenditionCursor
+    #: clock time before which a subtitle playlist is not reloaded again
+    next_reload: float = 0.0
+    #: discontinuity domain → timeline start (WebVTT without X-TIMESTAMP-MAP)
+    domain_starts: dict[int, float] = field(default_factory=dict)
+
+
+_UNSET = object()
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """What to fetch next: a whole segment, or one part of it (LL-HLS), as a
+    segment-shaped record (the part's URI, byte range and duration with the
+    parent's sequence, key and init section)."""
+
+    seg: Segment
+    #: the part's index in its parent segment; None for a whole segment
+    part: int | None = None
+    independent: bool = True
+    #: fetched through a preload hint: the duration is PART-TARGET until listed
+    hint: bool = False
+
+
 class _Abandon(Exception):
     def __init__(self, decision: Decision) -> None:
         self.decision = decision
+
+
+def _dts_key(p: DemuxPacket) -> float:
+    t = p.dts if p.dts is not None else p.pts
+    return t if t is not None else -1e18
 
 
 def _with_query(url: str, extra: dict[str, str]) -> str:
@@ -130,8 +197,10 @@ class HlsSource:
         policy: AbrPolicy | None = None,
         hls: HlsConfig | None = None,
         rand: Callable[[], float] | None = None,
+        wall: Callable[[], datetime] | None = None,
     ) -> None:
         self.url = url
+        self._wall = wall or (lambda: datetime.now(UTC))
         self._config = config
         self._clock = clock or SystemClock()
         self._emit_cb = emit
@@ -164,23 +233,49 @@ class HlsSource:
         self._read_pts: float | None = None
         self._fetched_until = 0.0
         self._stalled = False
+        #: clock time the loader last received bytes (read() waits while it does)
+        self._progress_at = self._clock.now()
 
         self._ladder: list[Variant] = []
         self._multivariant: MultivariantPlaylist | None = None
-        self._audio_rendition: Rendition | None = None
+        self._audio_tracks: list[RenditionTrack] = []
+        self._subtitle_tracks: list[RenditionTrack] = []
+        #: the selected tracks (indexes into the lists above)
+        self._audio_index: int | None = None
+        self._subtitle_index: int | None = None
+        #: track changes asked for by the user, applied by the loader thread
+        self._requests: dict[str, int | None] = {}
+        self._audio: _Follower | None = None
+        self._subs: _Follower | None = None
+        self._cues = CueStore()
+        #: read() hands out nothing at or after this time (an audio switch in progress)
+        self._hold_at: float | None = None
+        #: highest decode time handed out by read()
+        self._read_front: float | None = None
         self._rung: int | None = None
         self._manual: int | None = None
         self._max_resolution: tuple[int, int] | None = None
         self._failed: set[int] = set()
         self._tracks: dict[int, _Track] = {}
-        self._audio_track: _Track | None = None
         self._live = False
         self._info: SourceInfo | None = None
 
         self._next_time = 0.0
         self._next_seq: int | None = None
-        self._audio_next_time = 0.0
-        self._audio_next_seq: int | None = None
+        #: LL-HLS: the next part of segment ``_next_seq`` (0: its start)
+        self._next_part = 0
+        self._ll = False
+        #: (sequence, part, assumed duration) of a part fetched by its preload hint
+        self._hint_fix: tuple[int, int, float] | None = None
+        self._hints_ok = True
+        #: rung → blocking-reload parameters from a rendition report (LL switch)
+        self._switch_params: dict[int, dict[str, str]] = {}
+        self._live_edge_time: float | None = None
+        self._edge_loaded_at = 0.0
+        self._live_latency_target: float | None = None
+        #: LL-HLS counters, for the metrics and the tests
+        self.ll_stats = {"parts": 0, "hints": 0, "blocking_reloads": 0, "delta_updates": 0}
+        self._last_video: dict[int | None, StreamSpec] = {}
         self._pending_discontinuity = False
         self._rebaser = Rebaser()
         self._dates = DateMap()
@@ -226,28 +321,43 @@ class HlsSource:
         if self._live and self._tracks:
             timeout += 2 * max(t.playlist.target_duration for t in self._tracks.values())
         with self._cond:
-            waited = 0.0
-            while not self._queue:
+            started = self._clock.now()
+            while not self._readable_locked():
                 if self._interrupted:
                     raise NetworkError("reading the HLS stream was interrupted")
                 if self._error is not None:
                     raise self._error
-                if self._ended:
+                if self._ended and not self._queue:
                     return None
-                if not self._stalled and self._position is not None:
+                waited = self._clock.now() - started
+                if not self._stalled and self._position is not None and waited >= 0.25:
                     self._stalled = True
                     self._mark("stall", "no segment data ahead of playback")
-                if waited >= timeout:
+                # a slow download is not a dead one: the timeout counts from the
+                # later of this call and the last bytes the loader received
+                idle = self._clock.now() - max(started, self._progress_at)
+                if idle >= timeout:
                     raise NetworkError(f"no HLS data for {timeout:g} s from {redact_url(self.url)}")
                 self._cond.wait(0.05)
-                waited += 0.05
             self._stalled = False
             pkt = self._queue.popleft()
             self._queued_bytes -= pkt.size
             if pkt.pts is not None:
                 self._read_pts = pkt.pts
+            t = pkt.dts if pkt.dts is not None else pkt.pts
+            if t is not None and (self._read_front is None or t > self._read_front):
+                self._read_front = t
             self._cond.notify_all()
             return pkt
+
+    def _readable_locked(self) -> bool:
+        if not self._queue:
+            return False
+        if self._hold_at is None:
+            return True
+        head = self._queue[0]
+        t = head.dts if head.dts is not None else head.pts
+        return t is None or t < self._hold_at
 
     def seek(self, position: float, exact: bool) -> None:
         if self._live:
@@ -259,6 +369,8 @@ class HlsSource:
             self._seek_request = max(0.0, position)
             self._position = max(0.0, position)
             self._read_pts = None
+            self._read_front = None
+            self._hold_at = None
             self._fetched_until = max(0.0, position)
             self._ended = False
             self._cancel.set()
@@ -283,6 +395,43 @@ class HlsSource:
                 raise ValueError(f"no variant {index}")
             self._manual = index
             self._cond.notify_all()
+
+    def select_audio_track(self, index: int | None) -> None:
+        """Play alternate audio track ``index`` (``MediaInfo.audio_tracks``);
+        None: the default one. Takes effect at the next segment boundary of
+        the new rendition after what has been read, timestamps continuous."""
+        self._request("audio", index, self._audio_tracks)
+
+    def select_subtitle_track(self, index: int | None) -> None:
+        """Show subtitle track ``index`` (``MediaInfo.subtitle_tracks``); None: off."""
+        self._request("subtitles", index, self._subtitle_tracks)
+
+    def _request(self, kind: str, index: int | None, tracks: list[RenditionTrack]) -> None:
+        with self._cond:
+            known = self._opened.is_set()
+            if index is not None and (index < 0 or (known and index >= len(tracks))):
+                raise ValueError(f"no {kind} track {index}")
+            self._requests[kind] = index
+            if kind == "subtitles" and index is None:
+                self._subtitle_index = None  # off at once, whatever the loader is doing
+            self._cond.notify_all()
+
+    def subtitle_text(self, position: float) -> str | None:
+        """The text of the subtitle cues active at ``position`` (lines joined
+        with newlines), or None. Cheap: the engine asks about 50 times a second."""
+        if self._subtitle_index is None:
+            return None
+        return self._cues.text_at(position)
+
+    def audio_tracks(self) -> tuple[TrackInfo, ...]:
+        return tuple(t.info for t in self._audio_tracks)
+
+    def subtitle_tracks(self) -> tuple[TrackInfo, ...]:
+        return tuple(t.info for t in self._subtitle_tracks)
+
+    def selected_tracks(self) -> tuple[int | None, int | None]:
+        """(audio track, subtitle track) in use now."""
+        return self._audio_index, self._subtitle_index
 
     # ------------------------------------------------------------------ extras
 
@@ -314,15 +463,34 @@ class HlsSource:
             return list(self._timeline)
 
     def live_latency(self) -> float | None:
-        """Seconds between the play position and the live edge, when live."""
-        if not self._live or self._rung not in self._tracks:
+        """Seconds between the play position and the live edge, when live:
+        from EXT-X-PROGRAM-DATE-TIME (the wall clock now minus the date at the
+        position) where the playlist has it and it agrees with the playlist
+        within a few target durations, else from the end of the playlist
+        (parts included), moved on by the time since it was loaded (at most
+        one target duration, so a stalled server does not run it away)."""
+        if not self._live:
             return None
         with self._cond:
             pos = self._position if self._position is not None else self._read_pts
             edge = self._live_edge_time
-        return None if pos is None or edge is None else max(0.0, edge - pos)
+            loaded = self._edge_loaded_at
+        track = self._tracks.get(self._rung) if self._rung is not None else None
+        if pos is None or edge is None or track is None:
+            return None
+        td = track.playlist.target_duration
+        age = min(max(0.0, self._clock.now() - loaded), td)
+        latency = max(0.0, edge + age - pos)
+        date = self._dates.date_at(pos)
+        if date is not None:
+            by_date = (self._wall() - date).total_seconds()
+            if abs(by_date - latency) <= max(2 * td, 3.0):
+                return max(0.0, by_date)
+        return latency
 
-    _live_edge_time: float | None = None
+    def program_date_time(self, position: float) -> datetime | None:
+        """The EXT-X-PROGRAM-DATE-TIME of timeline ``position`` (None without one)."""
+        return self._dates.date_at(position)
 
     # ------------------------------------------------------------------ helpers
 
@@ -392,6 +560,11 @@ class HlsSource:
         progress: Callable[[int, int | None, float], bool] | None = None,
     ) -> FetchResult:
         attempt = 0
+
+        def tick(done: int, total: int | None, elapsed: float) -> bool:
+            self._progress_at = self._clock.now()
+            return progress(done, total, elapsed) if progress is not None else True
+
         while True:
             self._check_stop()
             self._cancel.clear()
@@ -401,12 +574,10 @@ class HlsSource:
                     kind=kind,
                     max_bytes=max_bytes,
                     byterange=byterange,
-                    progress=progress,
+                    progress=tick,
                     cancel=self._cancel,
                 )
-            except FetchAborted:
-                raise
-            except SecurityError:
+            except (FetchAborted, ResponseTooLarge, SecurityError):
                 raise
             except NetworkError as exc:
                 attempt += 1
@@ -423,10 +594,14 @@ class HlsSource:
             return result
 
     def _load_playlist(
-        self, url: str, *, blocking: dict[str, str] | None = None
+        self,
+        url: str,
+        *,
+        blocking: dict[str, str] | None = None,
+        retry: RetryPolicy = PLAYLIST_RETRY,
     ) -> MultivariantPlaylist | MediaPlaylist:
         target = _with_query(url, blocking) if blocking else url
-        result = self._get(target, "playlist", MAX_PLAYLIST_BYTES, retry=PLAYLIST_RETRY)
+        result = self._get(target, "playlist", MAX_PLAYLIST_BYTES, retry=retry)
         try:
             text = result.data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -436,8 +611,13 @@ class HlsSource:
             text, result.url, max_segments=self._hls.max_segments, imported=imported
         )
 
-    def _load_media(self, url: str, blocking: dict[str, str] | None = None) -> MediaPlaylist:
-        pl = self._load_playlist(url, blocking=blocking)
+    def _load_media(
+        self,
+        url: str,
+        blocking: dict[str, str] | None = None,
+        retry: RetryPolicy = PLAYLIST_RETRY,
+    ) -> MediaPlaylist:
+        pl = self._load_playlist(url, blocking=blocking, retry=retry)
         if isinstance(pl, MultivariantPlaylist):
             raise PlaylistError("a multivariant playlist where a media playlist was expected")
         return pl
@@ -449,9 +629,10 @@ class HlsSource:
         variant = self._ladder[rung]
         urls = (variant.uri, *variant.backups)
         last: PlayerError | None = None
+        params = self._switch_params.pop(rung, None)
         for u in urls:
             try:
-                pl = self._load_media(u)
+                pl = self._load_media(u, blocking=params if u == variant.uri else None)
                 break
             except (NetworkError, PlaylistError) as exc:
                 if isinstance(exc, FetchAborted):
@@ -503,7 +684,9 @@ class HlsSource:
             self._inits[cache_key] = data
         return data
 
-    def _segment_bytes(self, seg: Segment, rung: int, live_edge: bool) -> bytes:
+    def _segment_bytes(
+        self, seg: Segment, rung: int, live_edge: bool, *, retry: RetryPolicy = SEGMENT_RETRY
+    ) -> bytes:
         if seg.key is not None and seg.key.method != "AES-128":
             raise SecurityError(f"encryption {seg.key.method} is not supported (DRM)")
         bitrate = self._ladder[rung].bandwidth if self._ladder[rung].bandwidth else 0
@@ -522,6 +705,10 @@ class HlsSource:
             flight = InFlight(rung, done, total or expected or done * 2, elapsed)
             decision = self._policy.abandon(ctx, flight)
             if decision is not None and decision.index < rung:
+                # what arrived is a measurement too: the slowdown that made us
+                # give up must show in the estimate the next choice is made with
+                ttfb = min(self._meter.ttfb(), elapsed / 2)
+                self._meter.add_sample(done, elapsed - ttfb, None)
                 raise _Abandon(decision)
             return True
 
@@ -530,6 +717,7 @@ class HlsSource:
             "segment",
             cap,
             byterange=(br.offset, br.length) if br else None,
+            retry=retry,
             live_edge=live_edge,
             progress=progress,
         ).data
@@ -571,6 +759,7 @@ class HlsSource:
             now=self._clock.now(),
             live=self._live,
             mean_bps=max(self._meter.fast_bps(), self._meter.slow_bps()),
+            recent_bps=self._meter.recent(),
         )
 
     def _decide(self, duration: float) -> Decision:
@@ -594,6 +783,8 @@ class HlsSource:
             return
         self._rung = decision.index
         variant = self._ladder[decision.index]
+        if self._live and previous is not None:
+            self._prepare_live_switch(previous, decision.index)
         with self._cond:
             self._mark("switch", f"{decision.rule}: {decision.reason}")
             buffer = self._buffer_level_locked()
@@ -609,6 +800,26 @@ class HlsSource:
                 t=self._now(),
             )
         )
+        self._regroup()
+
+    def _prepare_live_switch(self, old: int, new: int) -> None:
+        """A live rung's playlist is stale once we leave it: drop it. In LL-HLS
+        the current playlist's EXT-X-RENDITION-REPORT for the new rung says how
+        far it is, so the first request for it blocks for exactly that and the
+        answer is fresh."""
+        self._tracks.pop(new, None)
+        current = self._tracks.get(old)
+        if current is None or not current.playlist.server_control.can_block_reload:
+            return
+        target = self._ladder[new].uri
+        for r in current.playlist.rendition_reports:
+            if r.last_msn is None or urlsplit(r.uri).path != urlsplit(target).path:
+                continue
+            params = {"_HLS_msn": str(r.last_msn)}
+            if r.last_part is not None and self._ll:
+                params["_HLS_part"] = str(r.last_part)
+            self._switch_params[new] = params
+            return
 
     # ------------------------------------------------------------------ loader thread
 
@@ -642,7 +853,10 @@ class HlsSource:
             self._multivariant = top
             playable = [v for v in top.variants]
             self._ladder = sorted(playable, key=lambda v: (v.bitrate, v.bandwidth))
-            self._audio_rendition = self._pick_audio(top)
+            self._audio_tracks = build_tracks(top, self._ladder, "AUDIO")
+            self._subtitle_tracks = build_tracks(top, self._ladder, "SUBTITLES")
+            self._audio_index = default_track(self._audio_tracks, "AUDIO")
+            self._subtitle_index = default_track(self._subtitle_tracks, "SUBTITLES")
         else:
             self._ladder = [Variant(index=0, uri=top.url, bandwidth=0)]
             self._tracks[0] = _Track(
@@ -654,52 +868,57 @@ class HlsSource:
         track = self._track(first.index)
         pl = track.playlist
         self._live = pl.is_live
-        if self._audio_rendition is not None and self._audio_rendition.uri:
-            apl = self._load_media(self._audio_rendition.uri)
-            self._audio_track = _Track(
-                apl, LiveReloader(stuck_factor=self._hls.stuck_factor), self._clock.now()
-            )
         if not pl.segments and not self._live:
             raise PlaylistError("media playlist without segments")
         self._position_start(pl)
+        with self._cond:
+            requests = dict(self._requests)
+        if "audio" in requests:
+            self._audio_index = self._valid_track(requests.pop("audio"), self._audio_tracks, True)
+        if "subtitles" in requests:
+            self._subtitle_index = self._valid_track(
+                requests.pop("subtitles"), self._subtitle_tracks, False
+            )
+        with self._cond:
+            self._requests = requests
+        if self._audio_index is not None:
+            rendition = self._audio_tracks[self._audio_index].for_group(self._group("AUDIO"))
+            if rendition.uri:
+                self._audio = self._make_follower("audio", rendition, self._next_time)
+        if self._subtitle_index is not None:
+            self._start_subtitles(self._next_time)
         # fetch until the first segment with media gives us the stream parameters
         while not self._opened.is_set():
             if not self._step():
                 raise FormatError("the HLS stream has no playable media")
 
-    def _pick_audio(self, top: MultivariantPlaylist) -> Rendition | None:
-        groups = {v.audio_group for v in self._ladder if v.audio_group}
-        candidates = [r for r in top.renditions if r.type == "AUDIO" and r.group_id in groups]
-        if not candidates:
-            return None
-        for pick in (
-            [r for r in candidates if r.default],
-            [r for r in candidates if r.autoselect],
-            candidates,
-        ):
-            if pick:
-                return pick[0]
-        return None
-
     def _position_start(self, pl: MediaPlaylist) -> None:
         if self._live:
-            low = self._config.latency.low_latency
-            i = live_start_index(pl, low)
-            if pl.segments:
-                self._next_seq = pl.segments[i].sequence
-            else:
-                self._next_seq = pl.first_sequence
+            self._ll = self._hls.low_latency and uses_parts(pl)
+            self._live_latency_target = target_latency(pl, self._ll)
+            self._seek_live_start(pl)
             self._next_time = 0.0
-            self._live_latency_target = target_latency(pl, low)
         else:
             start = 0.0
             if pl.start_offset is not None:
                 off = pl.start_offset
                 start = off if off >= 0 else max(0.0, pl.duration + off)
             self._next_time = self._segment_at(pl, start).start if pl.segments else 0.0
-        self._audio_next_time = self._next_time
         with self._cond:
             self._fetched_until = self._next_time
+
+    def _seek_live_start(self, pl: MediaPlaylist) -> None:
+        """Point the live cursor at the target latency from the live edge: an
+        independent part in LL-HLS, else a segment (RFC 8216 §6.3.3)."""
+        if self._ll:
+            hold = self._live_latency_target or target_latency(pl, True)
+            pos = ll_start(pl, hold)
+            if pos is not None:
+                self._next_seq, self._next_part = pos
+                return
+        i = live_start_index(pl, self._ll)
+        self._next_seq = pl.segments[i].sequence if pl.segments else pl.first_sequence
+        self._next_part = 0
 
     @staticmethod
     def _segment_at(pl: MediaPlaylist, t: float) -> Segment:
@@ -713,16 +932,17 @@ class HlsSource:
             if self._interrupted:
                 return
             self._handle_seek()
-            if not self._wait_for_room():
-                continue
             try:
+                self._apply_requests()
+                if not self._wait_for_room():
+                    continue
                 more = self._step()
             except FetchAborted:
                 if self._stop.is_set() or self._interrupted:
                     return
                 continue  # a seek cancelled the download
             if not more:
-                # VOD finished: wait for a seek or the end
+                # VOD finished: wait for a seek, a track change or the end
                 with self._cond:
                     if self._seek_request is None:
                         self._ended = True
@@ -732,6 +952,7 @@ class HlsSource:
                             self._stop.is_set()
                             or self._interrupted
                             or self._seek_request is not None
+                            or bool(self._requests)
                         ),
                         timeout=1.0,
                     )
@@ -745,7 +966,9 @@ class HlsSource:
         pl = self._track(self._rung).playlist
         seg = self._segment_at(pl, target)
         self._next_time = seg.start
-        self._audio_next_time = seg.start
+        for f in (self._audio, self._subs):
+            if f is not None:
+                f.cursor.next_time = seg.start
         self._pending_discontinuity = True
         with self._cond:
             self._fetched_until = seg.start
@@ -755,7 +978,7 @@ class HlsSource:
         with self._cond:
             max_bytes = self._config.buffer.max_bytes
             while not self._stop.is_set() and not self._interrupted:
-                if self._seek_request is not None:
+                if self._seek_request is not None or self._requests:
                     return False
                 if (
                     self._buffer_level_locked() < self._buffer_target
@@ -765,8 +988,9 @@ class HlsSource:
                 self._cond.wait(0.1)
         return False
 
-    def _next_segment(self) -> tuple[MediaPlaylist, Segment] | None:
-        """The next segment of the current rung, reloading a live playlist as needed."""
+    def _next_segment(self) -> tuple[MediaPlaylist, _Chunk] | None:
+        """The next segment (or LL-HLS part) of the current rung, reloading a
+        live playlist as needed."""
         assert self._rung is not None
         while not self._stop.is_set() and not self._interrupted:
             track = self._track(self._rung)
@@ -774,30 +998,115 @@ class HlsSource:
             if not self._live:
                 for s in pl.segments:
                     if s.end > self._next_time + 1e-3:
-                        return pl, s
+                        return pl, _Chunk(s)
                 return None
             assert self._next_seq is not None
+            self._fix_hint(pl)
             if pl.segments and self._next_seq < pl.first_sequence:
                 # fell out of the live window (a long outage): rejoin at the live edge
-                i = live_start_index(pl, self._config.latency.low_latency)
                 with self._cond:
                     self._mark("rejoin", f"segment {self._next_seq} left the live window")
-                self._next_seq = pl.segments[i].sequence
+                self._seek_live_start(pl)
                 self._pending_discontinuity = True
-            for s in pl.segments:
-                if s.sequence == self._next_seq:
-                    self._update_live_edge(pl)
-                    return pl, s
+            chunk = self._live_chunk(pl)
+            if chunk is not None:
+                self._update_live_edge(pl, track)
+                return pl, chunk
             if pl.endlist:
                 return None
             self._reload_live(track)
         return None
 
-    def _update_live_edge(self, pl: MediaPlaylist) -> None:
+    def _live_chunk(self, pl: MediaPlaylist) -> _Chunk | None:
+        """The chunk at the live cursor if ``pl`` lists it (or hints at it)."""
         assert self._next_seq is not None
-        ahead = sum(s.duration for s in pl.segments if s.sequence >= self._next_seq)
+        while True:
+            seq, idx = self._next_seq, self._next_part
+            seg = next((s for s in pl.segments if s.sequence == seq), None)
+            if seg is None:
+                break
+            if idx == 0:
+                return _Chunk(seg)
+            if idx < len(seg.parts):
+                return self._part_chunk(pl, seg, seq, idx, seg.parts[idx])
+            # every part of this (now complete) segment is in hand: the next one
+            self._next_seq, self._next_part = seq + 1, 0
+        if not self._ll or seq != pl.last_sequence + 1:
+            return None
+        part = part_at(pl, seq, idx)
+        if part is not None:
+            return self._part_chunk(pl, None, seq, idx, part)
+        hint = hint_position(pl)
+        if hint is not None and self._hints_ok and hint[:2] == (seq, idx) and pl.part_target:
+            h = hint[2]
+            br = None
+            if h.byterange_start is not None and h.byterange_length:
+                br = ByteRange(h.byterange_length, h.byterange_start)
+            guess = Part(h.uri, pl.part_target, byterange=br)
+            return self._part_chunk(pl, None, seq, idx, guess, hint=True)
+        return None
+
+    @staticmethod
+    def _part_chunk(
+        pl: MediaPlaylist,
+        seg: Segment | None,
+        seq: int,
+        idx: int,
+        part: Part,
+        *,
+        hint: bool = False,
+    ) -> _Chunk:
+        base = seg if seg is not None else (pl.segments[-1] if pl.segments else None)
+        record = Segment(
+            uri=part.uri,
+            duration=part.duration,
+            sequence=seq,
+            discontinuity_sequence=(
+                base.discontinuity_sequence if base is not None else pl.discontinuity_sequence
+            ),
+            start=0.0,
+            key=base.key if base is not None else None,
+            init=base.init if base is not None else None,
+            byterange=part.byterange,
+            program_date_time=seg.program_date_time if seg is not None and idx == 0 else None,
+            gap=part.gap,
+        )
+        return _Chunk(record, idx, part.independent or idx == 0, hint)
+
+    def _fix_hint(self, pl: MediaPlaylist) -> None:
+        """A part fetched by its hint is listed now: use its real duration."""
+        if self._hint_fix is None:
+            return
+        seq, idx, guess = self._hint_fix
+        part = part_at(pl, seq, idx)
+        if part is None and pl.last_sequence < seq:
+            return  # not listed yet
+        self._hint_fix = None
+        if part is not None and part.duration != guess:
+            self._next_time += part.duration - guess
+            with self._cond:
+                self._fetched_until = self._next_time
+
+    def _update_live_edge(self, pl: MediaPlaylist, track: _Track) -> None:
+        assert self._next_seq is not None
+        ahead = duration_ahead(pl, self._next_seq, self._next_part)
         with self._cond:
             self._live_edge_time = self._next_time + ahead
+            self._edge_loaded_at = track.loaded_at
+        # EXT-X-PROGRAM-DATE-TIME of the latest segment that has one
+        nxt = next((s for s in pl.segments if s.sequence == self._next_seq), None)
+        if nxt is not None:
+            here = nxt.start + sum(p.duration for p in nxt.parts[: self._next_part])
+        elif pl.segments and self._next_seq == pl.last_sequence + 1:
+            here = pl.segments[-1].end + sum(
+                p.duration for p in pl.trailing_parts[: self._next_part]
+            )
+        else:
+            return
+        for s in reversed(pl.segments):
+            if s.program_date_time is not None:
+                self._dates.add(s.program_date_time, self._next_time - here + s.start)
+                return
 
     def _reload_live(self, track: _Track) -> None:
         assert self._rung is not None
@@ -808,82 +1117,166 @@ class HlsSource:
                 f"the live playlist has not advanced for {self._hls.stuck_factor:g} target "
                 f"durations ({redact_url(pl.url)}): the stream has stalled"
             )
-        blocking = None
-        if pl.server_control.can_block_reload and self._next_seq is not None:
-            blocking = {"_HLS_msn": str(self._next_seq)}
+        params: dict[str, str] = {}
+        sc = pl.server_control
+        if sc.can_block_reload and self._next_seq is not None and track.reloader.changed:
+            # the server answers when what we need next is there (LL-HLS §6.2.5.2)
+            params["_HLS_msn"] = str(self._next_seq)
+            if self._ll:
+                params["_HLS_part"] = str(self._next_part)
+            self.ll_stats["blocking_reloads"] += 1
         else:
             wait = track.reloader.delay(pl) - (now - track.loaded_at)
             if wait > 0:
                 self._sleep(wait)
             self._check_stop()
+        skip = (
+            self._hls.delta_updates
+            and sc.can_skip_until is not None
+            and self._clock.now() - track.loaded_at < sc.can_skip_until / 2
+        )
+        if skip:
+            params["_HLS_skip"] = "YES"
         variant = self._ladder[self._rung]
-        new = self._load_media(variant.uri, blocking=blocking)
+        if "_HLS_msn" in params:
+            try:
+                new = self._load_media(variant.uri, params, retry=RetryPolicy(max_attempts=1))
+            except (FetchAborted, ResponseTooLarge, SecurityError, PlaylistError):
+                raise
+            except NetworkError as exc:
+                # a held request that timed out is no news, not an error: the
+                # next reload waits instead, and stuck detection takes over
+                log.info("blocking playlist reload failed: %s", exc)
+                track.reloader.update(pl, self._clock.now())
+                return
+        else:
+            new = self._load_media(variant.uri, blocking=params or None)
         if new.skipped_segments:
-            raise PlaylistError("delta playlist update (EXT-X-SKIP) without a request for one")
+            if not skip:
+                raise PlaylistError("delta playlist update (EXT-X-SKIP) without a request for one")
+            try:
+                new = merge_delta(pl, new)
+                self.ll_stats["delta_updates"] += 1
+            except PlaylistError as exc:
+                log.info("full playlist reload: %s", exc)
+                params.pop("_HLS_skip")
+                new = self._load_media(variant.uri, blocking=params or None)
+                if new.skipped_segments:
+                    raise PlaylistError(
+                        "delta update (EXT-X-SKIP) without a request for one"
+                    ) from None
         track.playlist = new
         track.loaded_at = self._clock.now()
         track.reloader.update(new, track.loaded_at)
 
     def _step(self) -> bool:
-        """Fetch, demux and queue one segment. False at the end of a VOD."""
+        """Fetch, demux and queue one segment (or part). False at the end of a VOD."""
         assert self._rung is not None
         nxt = self._next_segment()
         if nxt is None:
             return False
-        pl, seg = nxt
-        decision = self._decide(seg.duration)
-        if decision.index != self._rung:
-            self._switch(decision)
-            nxt = self._next_segment()
-            if nxt is None:
-                return False
-            pl, seg = nxt
+        pl, chunk = nxt
+        if chunk.independent:  # never switch rungs inside a GOP
+            decision = self._decide(chunk.seg.duration)
+            if decision.index != self._rung:
+                self._switch(decision)
+                nxt = self._next_segment()
+                if nxt is None:
+                    return False
+                pl, chunk = nxt
+        seg = chunk.seg
         generation = self._generation
         try:
-            data = self._fetch_with_fallback(pl, seg)
+            if chunk.hint:
+                data: bytes | None = self._hint_bytes(seg)
+                if data is None:
+                    return True
+            else:
+                got = self._fetch_with_fallback(pl, chunk)
+                if got is not None and got[0] is not chunk:
+                    chunk, seg = got[0], got[0].seg
+                data = got[1] if got is not None else None
         except _Abandon as ab:
             self._switch(ab.decision)
             return True
+        if chunk.part is not None:
+            self.ll_stats["parts"] += 1
+            self.ll_stats["hints"] += int(chunk.hint)
         if data is None:  # a gap: no media, the timeline moves on
-            self._advance(seg)
+            self._advance(chunk)
             with self._cond:
                 self._mark("gap", f"segment {seg.sequence} is a gap")
             return True
         packets = self._demux_segment(data, seg)
         if packets is None:
-            self._advance(seg)
+            self._advance(chunk)
             return True
-        audio = self._audio_packets(seg) if self._audio_track is not None else []
-        merged = sorted(packets + audio, key=lambda p: p.dts if p.dts is not None else -1e18)
+        end = self._next_time + seg.duration
+        if not self._live and pl.endlist and seg is pl.segments[-1]:
+            end = float("inf")  # the renditions' tails (audio segments cut elsewhere)
+        audio = self._follow_audio(self._audio, end) if self._audio is not None else []
+        merged = sorted(packets + audio, key=_dts_key)
         with self._cond:
             if generation != self._generation or self._seek_request is not None:
                 return True
             for p in merged:
                 self._queue.append(p)
                 self._queued_bytes += p.size
-            self._advance(seg)
+            self._advance(chunk)
             self._mark(None)
             self._cond.notify_all()
+        if self._subs is not None:
+            self._follow_subtitles(self._subs, end)
         if merged and not self._opened.is_set():
             self._build_info(pl)
         return True
 
-    def _advance(self, seg: Segment) -> None:
+    def _hint_bytes(self, seg: Segment) -> bytes | None:
+        """A part fetched through its preload hint (the server answers when the
+        part exists). One attempt: a server that fails hints gets blocking
+        playlist reloads instead."""
+        assert self._rung is not None
+        try:
+            return self._segment_bytes(seg, self._rung, True, retry=RetryPolicy(max_attempts=1))
+        except (FetchAborted, SecurityError):
+            raise
+        except NetworkError as exc:
+            self._check_stop()  # closing mid-request is not a failing hint
+            self._hints_ok = False
+            self._emit(
+                WarningRaised(
+                    code="preload-hint-failed",
+                    message=f"preload hints disabled: {exc}",
+                    t=self._now(),
+                )
+            )
+            return None
+
+    def _advance(self, chunk: _Chunk) -> None:
+        seg = chunk.seg
         self._dates.add(seg.program_date_time, self._next_time)
         self._next_time += seg.duration
         if self._live:
-            self._next_seq = seg.sequence + 1
+            if chunk.part is None:
+                self._next_seq, self._next_part = seg.sequence + 1, 0
+            else:
+                self._next_seq, self._next_part = seg.sequence, chunk.part + 1
+                if chunk.hint:
+                    self._hint_fix = (seg.sequence, chunk.part, seg.duration)
         self._fetched_until = self._next_time
 
-    def _fetch_with_fallback(self, pl: MediaPlaylist, seg: Segment) -> bytes | None:
-        """The segment's bytes; on lasting failure, the same time from another rung."""
+    def _fetch_with_fallback(self, pl: MediaPlaylist, chunk: _Chunk) -> tuple[_Chunk, bytes] | None:
+        """The chunk's bytes; on lasting failure, the same time from another
+        rung (which may be another chunk: it is returned with its bytes).
+        None for a gap."""
         assert self._rung is not None
         while True:
+            seg = chunk.seg
             if seg.gap:
                 return None
             try:
                 live_edge = self._live and seg.sequence >= pl.last_sequence - 1
-                return self._segment_bytes(seg, self._rung, live_edge)
+                return chunk, self._segment_bytes(seg, self._rung, live_edge)
             except (FetchAborted, SecurityError):
                 raise
             except NetworkError as exc:
@@ -909,7 +1302,7 @@ class HlsSource:
                 nxt = self._next_segment()
                 if nxt is None:
                     return None
-                pl, seg = nxt
+                pl, chunk = nxt
 
     # ------------------------------------------------------------------ demux
 
@@ -970,46 +1363,292 @@ class HlsSource:
         self._pending_discontinuity = False
         return out
 
-    def _audio_packets(self, seg: Segment) -> list[DemuxPacket]:
-        track = self._audio_track
-        assert track is not None
-        out: list[DemuxPacket] = []
-        end = self._next_time + seg.duration
-        while self._audio_next_time < end - 1e-3:
-            apl = track.playlist
-            aseg = None
-            for s in apl.segments:
-                if s.end > self._audio_next_time + 1e-3:
-                    aseg = s
-                    break
-            if aseg is None:
-                if apl.endlist or not self._live:
-                    break
-                self._sleep(0.05)
-                track.playlist = self._load_media(apl.url)
-                continue
-            if aseg.gap:
-                self._audio_next_time = aseg.end
-                continue
-            data = self._get(aseg.uri, "segment", self._hls.max_segment_bytes).data
-            if aseg.key is not None and aseg.key.uri:
-                data = decrypt_aes128(
-                    data, self._key_bytes(aseg.key.uri), aseg.key.iv or sequence_iv(aseg.sequence)
+    # ------------------------------------------------------------------ renditions
+
+    def _group(self, kind: str) -> str | None:
+        if self._rung is None or not self._ladder:
+            return None
+        v = self._ladder[self._rung]
+        return v.audio_group if kind == "AUDIO" else v.subtitles_group
+
+    def _valid_track(
+        self, index: int | None, tracks: list[RenditionTrack], audio: bool
+    ) -> int | None:
+        if index is None:
+            return default_track(tracks, "AUDIO") if audio else None
+        if not 0 <= index < len(tracks):
+            self._emit(
+                WarningRaised(
+                    code="no-such-track",
+                    message=f"there is no {'audio' if audio else 'subtitle'} track {index}",
+                    t=self._now(),
                 )
-            if aseg.init is not None:
-                data = self._init_bytes(aseg) + data
-            fmt = "mp4" if aseg.init is not None else "mpegts"
-            self._container_hint = fmt
-            if data[:3] == b"ID3" or data[:2] in (b"\xff\xf1", b"\xff\xf9"):
-                fmt = "aac"
-            try:
-                raw = [r for r in self._demux(data, fmt, "rendition") if r[0].kind == "audio"]
-            except FormatError as exc:
-                self._emit(WarningRaised(code="bad-segment", message=str(exc), t=self._now()))
-                raw = []
-            out.extend(self._to_packets(raw, fmt, False))
-            self._audio_next_time = aseg.end
+            )
+            return default_track(tracks, "AUDIO") if audio else None
+        return index
+
+    def _make_follower(self, kind: str, rendition: Rendition, start: float) -> _Follower:
+        """Load a rendition's playlist and place it on the timeline at ``start``."""
+        assert rendition.uri is not None
+        pl = self._load_media(rendition.uri)
+        cursor = RenditionCursor(pl)
+        if pl.is_live and self._live:
+            assert self._next_seq is not None
+            cursor.anchor_live(self._next_seq, self._next_time, self._live_edge_time, self._dates)
+        else:
+            cursor.anchor_vod()
+        cursor.next_time = start
+        now = self._clock.now()
+        track = _Track(pl, LiveReloader(stuck_factor=self._hls.stuck_factor), now)
+        track.reloader.update(pl, now)
+        return _Follower(kind, rendition, track, cursor)
+
+    def _reload_follower(self, f: _Follower, *, wait: bool) -> None:
+        pl = f.track.playlist
+        now = self._clock.now()
+        if f.kind == "audio" and f.track.reloader.stuck(pl, now):
+            raise NetworkError(
+                f"the audio rendition playlist has not advanced for {self._hls.stuck_factor:g} "
+                f"target durations ({redact_url(pl.url)}): the stream has stalled"
+            )
+        blocking = None
+        nxt = pl.last_sequence + 1
+        if pl.server_control.can_block_reload and wait:
+            blocking = {"_HLS_msn": str(nxt)}
+        elif wait:
+            delay = f.track.reloader.delay(pl) - (now - f.track.loaded_at)
+            if delay > 0:
+                self._sleep(delay)
+            self._check_stop()
+        assert f.rendition.uri is not None
+        new = self._load_media(f.rendition.uri, blocking=blocking)
+        if not f.cursor.update(new) and self._next_seq is not None:
+            f.cursor.anchor_live(self._next_seq, self._next_time, self._live_edge_time, self._dates)
+        f.track.playlist = new
+        f.track.loaded_at = self._clock.now()
+        f.track.reloader.update(new, f.track.loaded_at)
+
+    def _follow_audio(
+        self, f: _Follower, until: float, *, cut: float | None = None, one: bool = False
+    ) -> list[DemuxPacket]:
+        """Audio packets of rendition ``f`` from its cursor up to ``until``
+        (one segment only with ``one``). Packets before ``cut`` are dropped
+        (an audio switch starts exactly at its boundary)."""
+        out: list[DemuxPacket] = []
+        while f.cursor.next_time < until - 1e-3:
+            self._check_stop()
+            nxt = f.cursor.next_segment()
+            if nxt is None:
+                if f.track.playlist.endlist or not self._live:
+                    f.cursor.next_time = until
+                    break
+                self._reload_follower(f, wait=True)
+                continue
+            seg, start = nxt
+            if not seg.gap:
+                data = self._rendition_bytes(seg, "segment", self._hls.max_segment_bytes)
+                fmt = "mp4" if seg.init is not None else "mpegts"
+                self._container_hint = fmt
+                if data[:3] == b"ID3" or data[:2] in (b"\xff\xf1", b"\xff\xf9"):
+                    fmt = "aac"
+                try:
+                    raw = [r for r in self._demux(data, fmt, "rendition") if r[0].kind == "audio"]
+                except FormatError as exc:
+                    self._emit(WarningRaised(code="bad-segment", message=str(exc), t=self._now()))
+                    raw = []
+                pending = self._pending_discontinuity
+                packets = self._to_packets(raw, fmt, False)
+                self._pending_discontinuity = pending
+                if cut is not None:
+                    packets = [p for p in packets if (p.pts if p.pts is not None else cut) >= cut]
+                out.extend(packets)
+            f.cursor.next_time = max(f.cursor.next_time, start + seg.duration)
+            if one:
+                break
         return out
+
+    def _rendition_bytes(self, seg: Segment, kind: TransferKind, cap: int) -> bytes:
+        if seg.key is not None and seg.key.method != "AES-128":
+            raise SecurityError(f"encryption {seg.key.method} is not supported (DRM)")
+        br = seg.byterange
+        data = self._get(seg.uri, kind, cap, byterange=(br.offset, br.length) if br else None).data
+        if seg.key is not None and seg.key.uri:
+            data = decrypt_aes128(
+                data, self._key_bytes(seg.key.uri), seg.key.iv or sequence_iv(seg.sequence)
+            )
+        if seg.init is not None:
+            data = self._init_bytes(seg) + data
+        return data
+
+    def _start_subtitles(self, start: float) -> None:
+        """Follow the selected subtitle track from timeline time ``start``."""
+        self._subs = None
+        if self._subtitle_index is None:
+            return
+        rendition = self._subtitle_tracks[self._subtitle_index].for_group(self._group("SUBTITLES"))
+        try:
+            self._subs = self._make_follower("subtitles", rendition, start)
+        except (FetchAborted, SecurityError):
+            raise
+        except (NetworkError, FormatError) as exc:
+            self._emit(
+                WarningRaised(
+                    code="subtitles-failed",
+                    message=f"subtitle track {rendition.name!r} is unavailable: {exc}",
+                    t=self._now(),
+                )
+            )
+
+    def _follow_subtitles(self, f: _Follower, until: float) -> None:
+        """Fetch and parse the subtitle segments up to ``until``. A subtitle
+        failure is a warning: playback goes on without those cues."""
+        reloaded = False
+        while f.cursor.next_time < until - 1e-3:
+            self._check_stop()
+            nxt = f.cursor.next_segment()
+            if nxt is None:
+                pl = f.track.playlist
+                if pl.endlist or not self._live or reloaded:
+                    break
+                now = self._clock.now()
+                if now < f.next_reload:
+                    break
+                f.next_reload = now + pl.target_duration / 2
+                reloaded = True
+                try:
+                    self._reload_follower(f, wait=False)
+                except (FetchAborted, SecurityError):
+                    raise
+                except (NetworkError, FormatError) as exc:
+                    self._subtitle_warning(str(exc))
+                    break
+                continue
+            seg, start = nxt
+            f.cursor.next_time = max(f.cursor.next_time, start + seg.duration)
+            if seg.gap:
+                continue
+            try:
+                data = self._rendition_bytes(seg, "subtitle", MAX_VTT_BYTES)
+                cues = self._place_cues(f, parse_webvtt(data), seg, start)
+            except (FetchAborted, SecurityError):
+                raise
+            except (NetworkError, FormatError) as exc:
+                self._subtitle_warning(str(exc))
+                continue
+            if self._subs is f:
+                self._cues.add(cues)
+
+    def _subtitle_warning(self, message: str) -> None:
+        self._emit(
+            WarningRaised(code="subtitles-failed", message=f"subtitles: {message}", t=self._now())
+        )
+
+    def _place_cues(self, f: _Follower, vtt: WebVtt, seg: Segment, start: float) -> list[Cue]:
+        """Cues in the WebVTT file's own clock → timeline seconds."""
+        domain = seg.discontinuity_sequence
+        tmap = vtt.timestamp_map
+        if tmap is None:
+            base = f.domain_starts.get(domain)
+            if base is None:
+                base = start
+                for s in f.cursor.playlist.segments:
+                    if s.discontinuity_sequence == domain:
+                        known = f.cursor.start_of(s)
+                        base = known if known is not None else start
+                        break
+                f.domain_starts[domain] = base
+            return [Cue(base + c.start, base + c.end, c.text) for c in vtt.cues]
+        mpegts = self._container == "mpegts"
+        out = []
+        for c in vtt.cues:
+            a = self._rebaser.map_in_domain(tmap.media_seconds(c.start), domain, mpegts)
+            if a is None:
+                continue
+            out.append(Cue(a, a + (c.end - c.start), c.text))
+        return out
+
+    def _apply_requests(self) -> None:
+        """Track changes the user asked for (loader thread)."""
+        with self._cond:
+            requests, self._requests = self._requests, {}
+        if "subtitles" in requests:
+            index = self._valid_track(requests["subtitles"], self._subtitle_tracks, False)
+            self._cues.clear()
+            self._subtitle_index = index
+            with self._cond:
+                pos = self._position if self._position is not None else self._read_pts
+                fetched = self._fetched_until
+            start = pos if pos is not None else self._next_time
+            self._start_subtitles(start)
+            if self._subs is not None:
+                self._follow_subtitles(self._subs, fetched)
+        if "audio" in requests:
+            self._set_audio(self._valid_track(requests["audio"], self._audio_tracks, True))
+
+    def _set_audio(self, index: int | None) -> None:
+        if index is None or index == self._audio_index:
+            return
+        self._audio_index = index
+        rendition = self._audio_tracks[index].for_group(self._group("AUDIO"))
+        old = self._audio
+        frontier = old.cursor.next_time if old is not None else self._next_time
+        if rendition.uri is None:
+            # audio muxed in the variant: it comes with the segments not fetched yet
+            self._audio = None
+            return
+        f = self._make_follower("audio", rendition, frontier)
+        self._audio = f
+        generation = self._generation
+        with self._cond:
+            # the boundary and the hold in one step, so read() cannot pass it meanwhile
+            front = self._read_front
+            if front is None:
+                front = self._position if self._position is not None else self._next_time
+            boundary = f.cursor.boundary_at_or_after(front + 0.1)
+            if boundary is None or boundary >= frontier - 1e-3:
+                return  # nothing fetched past the boundary: the next segments bring it
+            self._hold_at = boundary
+            kept: deque[DemuxPacket] = deque()
+            for p in self._queue:
+                t = p.pts if p.pts is not None else p.dts
+                if p.stream.kind == "audio" and t is not None and t >= boundary - 1e-3:
+                    self._queued_bytes -= p.size
+                else:
+                    kept.append(p)
+            self._queue = kept
+            self._cond.notify_all()
+        f.cursor.next_time = boundary
+        try:
+            while f.cursor.next_time < frontier - 1e-3:
+                got = self._follow_audio(f, frontier, cut=boundary - 1e-3, one=True)
+                with self._cond:
+                    if generation != self._generation:
+                        return
+                    self._merge_locked(got)
+                    self._hold_at = f.cursor.next_time
+                    self._cond.notify_all()
+        finally:
+            with self._cond:
+                self._hold_at = None
+                self._cond.notify_all()
+
+    def _merge_locked(self, packets: list[DemuxPacket]) -> None:
+        if not packets:
+            return
+        merged = list(heapq.merge(self._queue, sorted(packets, key=_dts_key), key=_dts_key))
+        self._queue = deque(merged)
+        self._queued_bytes += sum(p.size for p in packets)
+
+    def _regroup(self) -> None:
+        """After a variant switch: renditions of the new variant's groups."""
+        if self._audio is not None and self._audio_index is not None:
+            r = self._audio_tracks[self._audio_index].for_group(self._group("AUDIO"))
+            if r.uri and r.uri != self._audio.rendition.uri:
+                self._audio = self._make_follower("audio", r, self._audio.cursor.next_time)
+        if self._subs is not None and self._subtitle_index is not None:
+            r = self._subtitle_tracks[self._subtitle_index].for_group(self._group("SUBTITLES"))
+            if r.uri and r.uri != self._subs.rendition.uri:
+                self._start_subtitles(self._subs.cursor.next_time)
 
     def _demux(
         self, data: bytes, fmt: str, origin: str
@@ -1022,7 +1661,7 @@ class HlsSource:
                 streams = []
                 video = next((s for s in container.streams if s.type == "video"), None)
                 audio = next((s for s in container.streams if s.type == "audio"), None)
-                if self._audio_track is not None and origin == "main":
+                if self._audio is not None and origin == "main":
                     audio = None  # audio comes from the rendition
                 specs: dict[int, StreamSpec] = {}
                 for s in (video, audio):
@@ -1061,8 +1700,13 @@ class HlsSource:
             )
         else:
             key = ("audio", name, extradata, cc.sample_rate, cc.layout.nb_channels, origin)
+        if stream.type == "video" and not cc.width and self._rung in self._last_video:
+            # an LL-HLS part that starts inside a GOP carries no parameter sets
+            return self._last_video[self._rung]
         spec = self._specs.get(key)
         if spec is not None:
+            if stream.type == "video":
+                self._last_video[self._rung] = spec
             return spec
 
         def make_decoder(name: str = name, extradata: bytes | None = extradata) -> Any:
@@ -1084,6 +1728,7 @@ class HlsSource:
                 bit_rate=self._ladder[self._rung].bandwidth if self._rung is not None else None,
             )
             self._first_video = self._first_video or spec
+            self._last_video[self._rung] = spec
         else:
             spec = StreamSpec(
                 kind="audio",
@@ -1111,6 +1756,8 @@ class HlsSource:
             else None,
             audio=AudioInfo(a.codec_name, a.sample_rate, a.channels) if a else None,
             variants=self.variants() if len(self._ladder) > 1 else (),
+            audio_tracks=self.audio_tracks(),
+            subtitle_tracks=self.subtitle_tracks(),
         )
         with self._cond:
             self._info = SourceInfo(
@@ -1119,6 +1766,9 @@ class HlsSource:
                 audio=a,
                 start_time=0.0,
                 variants=media.variants,
-                extra={"live_target_latency": getattr(self, "_live_latency_target", None)},
+                extra={
+                    "live_target_latency": self._live_latency_target if self._live else None,
+                    "low_latency": self._ll,
+                },
             )
         self._opened.set()

@@ -33,6 +33,17 @@ class Unwrapper:
         self._last = t
         return t + self._wraps * self.period
 
+    def peek(self, t: float) -> float:
+        """``unwrap(t)`` without remembering ``t`` (for timestamps from another
+        source on the same clock, such as a WebVTT X-TIMESTAMP-MAP)."""
+        wraps = self._wraps
+        if self._last is not None:
+            if t < self._last - self.period / 2:
+                wraps += 1
+            elif t > self._last + self.period / 2 and wraps > 0:
+                wraps -= 1
+        return t + wraps * self.period
+
     def reset(self) -> None:
         self._wraps = 0
         self._last = None
@@ -49,6 +60,8 @@ class Rebaser:
     offset: float | None = None
     domain: int | None = None
     unwrapper: Unwrapper = field(default_factory=Unwrapper)
+    #: the offset each discontinuity domain was mapped with (latest per domain)
+    offsets: dict[int, float] = field(default_factory=dict)
 
     def begin_segment(
         self, domain: int, playlist_start: float, first_raw: float | None, mpegts: bool
@@ -63,11 +76,29 @@ class Rebaser:
             brk = self.offset is not None
             self.offset = playlist_start - raw
             self.domain = domain
+            self._remember()
             return brk
         if abs(raw + self.offset - playlist_start) > self.tolerance:
             self.offset = playlist_start - raw
+            self._remember()
             return True
         return False
+
+    def _remember(self) -> None:
+        if self.domain is not None and self.offset is not None:
+            self.offsets[self.domain] = self.offset
+            while len(self.offsets) > 64:
+                del self.offsets[next(iter(self.offsets))]
+
+    def map_in_domain(self, raw: float, domain: int, mpegts: bool) -> float | None:
+        """Map a timestamp of discontinuity domain ``domain`` without changing
+        any state; None if no media of that domain has been seen."""
+        offset = self.offsets.get(domain)
+        if offset is None:
+            return None
+        if mpegts:
+            raw = self.unwrapper.peek(raw)
+        return raw + offset
 
     def map(self, raw: float, mpegts: bool) -> float:
         if mpegts:
@@ -77,6 +108,7 @@ class Rebaser:
     def reset(self) -> None:
         self.offset = None
         self.domain = None
+        self.offsets.clear()
         self.unwrapper.reset()
 
 

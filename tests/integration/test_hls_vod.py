@@ -6,6 +6,7 @@ import itertools
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -164,7 +165,9 @@ def test_ladder_alt_audio_and_abr_switch_up(serve: list[ThrottleServer]) -> None
     switches = [e for e in events if isinstance(e, VariantSwitched)]
     assert switches[0].from_index is None and switches[0].to_index == 0
     ups = [e for e in switches[1:] if e.to_index == 1]
-    assert ups and ups[0].estimate_bps > 2e6 and ups[0].rule in ("throughput", "bola")
+    assert ups and ups[0].estimate_bps > 2e6
+    assert ups[0].rule in ("throughput", "low-buffer", "climb", "funded", "buffer-target")
+    assert ups[0].reason
     heights = {p.stream.height for p in packets if p.stream.kind == "video"}
     assert heights == {180, 360}
     samples = [e for e in src.timeline() if e.marker is None]
@@ -285,5 +288,62 @@ def test_seek_vod(serve: list[ThrottleServer]) -> None:
         assert first.pts == pytest.approx(4.0, abs=0.15)
         rest = read_all(src)
         assert max(p.pts or 0 for p in rest) == pytest.approx(6.0, abs=0.1)
+    finally:
+        src.close()
+
+
+def test_abandoned_download_still_feeds_the_estimate(serve: list[ThrottleServer]) -> None:
+    """The link collapses mid-download: the download is abandoned for the low
+    rung, and the bytes that did arrive count, so the estimate the switch is
+    made with already shows the collapse."""
+    fast = 8e6 / 8
+
+    def link(t: float) -> float:
+        return fast if t < 0.3 else 0.15e6 / 8
+
+    srv = start(serve, hls_media.ladder_vod(), bandwidth=link)
+    seen: list[tuple[VariantSwitched, float]] = []
+    src: HlsSource
+
+    def on(e: Event) -> None:
+        if isinstance(e, VariantSwitched):
+            seen.append((e, src.estimate_bps()))
+
+    src = HlsSource(srv.url("master.m3u8"), emit=on)
+    try:
+        src.open()
+        src.set_playback_position(0.0)
+        deadline = time.monotonic() + 20  # fail, do not crawl through the whole VOD
+        while not any(e.rule == "abandon" for e, _ in seen) and time.monotonic() < deadline:
+            if src.read() is None:
+                break
+    finally:
+        src.close()
+    up = next(est for e, est in seen if e.to_index == 1)
+    abandon = next(est for e, est in seen if e.rule == "abandon")
+    assert up > 2e6
+    assert abandon < up / 2
+
+
+def test_program_date_time_of_a_position(serve: list[ThrottleServer], tmp_path: Path) -> None:
+    src_dir = hls_media.ts_vod()
+    for n in ("s000.ts", "s001.ts", "s002.ts"):
+        (tmp_path / n).write_bytes((src_dir / n).read_bytes())
+    (tmp_path / "index.m3u8").write_text(
+        "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+        "#EXT-X-PROGRAM-DATE-TIME:2026-03-01T12:00:00.000Z\n#EXTINF:2,\ns000.ts\n"
+        "#EXTINF:2,\ns001.ts\n"
+        "#EXT-X-PROGRAM-DATE-TIME:2026-03-01T12:00:10.000Z\n#EXTINF:2,\ns002.ts\n"
+        "#EXT-X-ENDLIST\n"
+    )
+    srv = start(serve, tmp_path)
+    src = HlsSource(srv.url("index.m3u8"))
+    try:
+        src.open()
+        assert src.program_date_time(0.0) == datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
+        read_all(src)
+        # the latest date rules: a gap in the clock at the third segment shows
+        at = src.program_date_time(5.0)
+        assert at == datetime(2026, 3, 1, 12, 0, 11, tzinfo=UTC)
     finally:
         src.close()

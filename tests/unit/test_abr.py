@@ -6,12 +6,12 @@ import pytest
 
 from player.abr.bola import Bola
 from player.abr.estimator import BandwidthEstimator, Ewma
-from player.abr.hybrid import HybridPolicy
+from player.abr.hybrid import HybridPolicy, harmonic_mean
 from player.abr.optimal import optimal_qoe
-from player.abr.policy import AbrContext, InFlight, abandon_check
+from player.abr.policy import AbrContext, InFlight, abandon_check, highest_below
 from player.abr.simulator import PENSIEVE_LADDER, make_video, qoe_lin, simulate
 from player.abr.throughput import ThroughputRule
-from player.abr.traces import BUNDLED_TRACES, Link, Trace, constant_trace
+from player.abr.traces import BUNDLED_TRACES, HELDOUT_TRACES, Link, Trace, constant_trace
 
 M = 1e6
 
@@ -74,14 +74,62 @@ def test_bola_is_buffer_driven() -> None:
     assert picks == sorted(picks)
 
 
-def test_hybrid_modes_and_startup() -> None:
+def test_hybrid_startup_and_rules() -> None:
     h = HybridPolicy()
     first = h.choose(ctx(current=None, samples=0))
-    assert first.index == 0 and first.rule == "throughput"
-    d = h.choose(ctx(current=2, buffer=25.0, estimate_bps=5 * M, mean_bps=5 * M))
-    assert d.rule == "bola" and d.index > 2
-    low = h.choose(ctx(current=4, buffer=3.0, estimate_bps=1 * M))
-    assert low.rule == "throughput" and low.index < 4
+    assert first.index == 0 and first.rule == "startup"
+    # steady link: the highest rung under safety x the harmonic mean of recent downloads
+    steady = (2.0 * M,) * 6
+    d = h.choose(ctx(current=2, buffer=12.0, recent_bps=steady))
+    assert d.rule == "throughput" and d.index == 3  # 1.85 <= 0.97 x 2.0
+    # a steady link never gets funded, however full the buffer
+    assert h.choose(ctx(current=3, buffer=29.0, recent_bps=steady)).index == 3
+    # a varying one does: one rung above the throughput choice, no more
+    varying = (1.6 * M, 2.6 * M, 1.7 * M, 2.5 * M, 1.8 * M, 2.4 * M)
+    plain = highest_below(PENSIEVE_LADDER, 0.97 * harmonic_mean(varying), 5)
+    funded = h.choose(ctx(current=plain, buffer=28.0, recent_bps=varying))
+    assert funded.rule == "funded" and funded.index == plain + 1
+    assert "funds one rung" in funded.reason
+    # far below the buffer target the budget shrinks, so the buffer grows back
+    low = h.choose(ctx(current=0, buffer=6.5, recent_bps=steady))
+    assert low.rule == "buffer-target" and low.index < 3
+    # a stall is near: the short estimate (the last downloads) decides
+    dip = (2.0 * M,) * 4 + (0.5 * M, 0.5 * M)
+    d = h.choose(ctx(current=3, buffer=3.0, recent_bps=dip))
+    assert d.rule == "low-buffer" and d.index <= 1
+    # a step up: two fast downloads with a full buffer are followed at once
+    step = (1.0 * M,) * 4 + (5.0 * M, 5.0 * M)
+    d = h.choose(ctx(current=1, buffer=25.0, recent_bps=step))
+    assert d.rule == "climb" and d.index == 5
+
+
+def test_hybrid_down_hysteresis() -> None:
+    h = HybridPolicy()
+    # 1.85 Mb/s with a 1.6 Mb/s mean: over budget, but not by 40 %: hold
+    hold = h.choose(ctx(current=3, buffer=12.0, recent_bps=(1.6 * M,) * 6))
+    assert hold.index == 3 and hold.reason.startswith("hold")
+    # with 1.2 Mb/s it is: down
+    down = h.choose(ctx(current=3, buffer=12.0, recent_bps=(1.2 * M,) * 6))
+    assert down.index < 3
+    # above the view-size cap: down whatever the budget
+    assert h.choose(ctx(current=4, buffer=25.0, recent_bps=(9 * M,) * 6, max_index=2)).index <= 2
+
+
+def test_every_decision_carries_a_rule_and_reason() -> None:
+    video = make_video()
+    for trace in BUNDLED_TRACES[:4]:
+        result = simulate(HybridPolicy(), trace, video)
+        assert all(c.rule and c.reason for c in result.chunks)
+        rules = {c.rule for c in result.chunks}
+        assert rules <= {
+            "startup",
+            "throughput",
+            "low-buffer",
+            "climb",
+            "funded",
+            "buffer-target",
+            "abandon",
+        }
 
 
 def test_abandon_when_stall_is_coming() -> None:
@@ -124,13 +172,66 @@ def test_no_switch_after_20s_on_constant_trace(rung: int, factor: float) -> None
     assert result.rebuffer < 2.0
 
 
-def test_default_policy_ahead_of_baselines_on_bundled_set() -> None:
+#: offline-optimal QoE of each trace (``optimal_qoe``, the simulator's defaults,
+#: ``make_video()``), pinned so the suite does not spend 30 s on the DP;
+#: ``test_pinned_optimum_is_the_dp_result`` recomputes some of them.
+OPTIMAL = {
+    "step-up": 145.196,
+    "step-down": 104.91,
+    "step-up-down": 110.837,
+    "oscillating-10s": 113.561,
+    "oscillating-30s": 104.934,
+    "slow-ramp": 94.75,
+    "slow-ramp-down": 197.29,
+    "3g-walk-1": 99.751,
+    "3g-walk-2": 45.481,
+    "3g-walk-3": 107.646,
+    "outages": 122.097,
+    "constant-2M": 88.267,
+    "constant-5M": 197.06,
+    # held out: never used for tuning
+    "step-up-2-4": 141.042,
+    "step-down-3-0.8": 80.247,
+    "oscillating-15s": 99.747,
+    "slow-ramp-fast": 132.159,
+    "3g-walk-11": 63.619,
+    "3g-walk-12": 158.298,
+    "3g-walk-13": 44.492,
+    "3g-walk-14": 197.007,
+    "outage-long": 102.686,
+    "constant-1M": 40.578,
+    "constant-3.2M": 143.9,
+}
+
+
+@pytest.mark.parametrize("name", ["slow-ramp-down", "3g-walk-2", "step-down"])
+def test_pinned_optimum_is_the_dp_result(name: str) -> None:
+    trace = next(t for t in BUNDLED_TRACES if t.name == name)
+    assert optimal_qoe(trace, make_video()).qoe == pytest.approx(OPTIMAL[name], abs=0.01)
+
+
+def percent_of_optimal(make: type, traces: tuple[Trace, ...]) -> float:
     video = make_video()
-    opt = sum(optimal_qoe(t, video).qoe for t in BUNDLED_TRACES)
+    return sum(simulate(make(), t, video).qoe for t in traces) / sum(
+        OPTIMAL[t.name] for t in traces
+    )
+
+
+def test_default_policy_reaches_90_percent_of_optimum_ahead_of_baselines() -> None:
     score = {
-        name: sum(simulate(make(), t, video).qoe for t in BUNDLED_TRACES) / opt
-        for name, make in (("hybrid", HybridPolicy), ("tput", ThroughputRule), ("bola", Bola))
+        make.__name__: percent_of_optimal(make, BUNDLED_TRACES)
+        for make in (HybridPolicy, ThroughputRule, Bola)
     }
-    assert score["hybrid"] > score["tput"] and score["hybrid"] > score["bola"]
-    # Regression floor at today's figure (85.5 %); the issue's goal is 90 %.
-    assert score["hybrid"] >= 0.85
+    assert score["HybridPolicy"] >= 0.90, score
+    assert score["HybridPolicy"] > max(score["ThroughputRule"], score["Bola"]) + 0.05, score
+
+
+def test_default_policy_holds_up_on_held_out_traces() -> None:
+    """Traces the tuning never saw: no cliff (within a few points of the
+    bundled figure) and still ahead of both baselines."""
+    score = {
+        make.__name__: percent_of_optimal(make, HELDOUT_TRACES)
+        for make in (HybridPolicy, ThroughputRule, Bola)
+    }
+    assert score["HybridPolicy"] >= 0.86, score
+    assert score["HybridPolicy"] > max(score["ThroughputRule"], score["Bola"]), score

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from player.errors import PlaylistError
+from player.errors import PlaylistError, SecurityError
 from player.hls.playlist import (
     MediaPlaylist,
     MultivariantPlaylist,
@@ -247,3 +247,17 @@ def test_any_text_gives_model_or_playlist_error(lines: list[str], header: bool) 
 def test_random_text(text: str) -> None:
     with contextlib.suppress(PlaylistError):
         parse_playlist("#EXTM3U\n" + text, "http://h/p.m3u8")
+
+
+def test_https_to_http_downgrade_is_a_security_error() -> None:
+    text = (
+        "#EXTM3U\n#EXT-X-TARGETDURATION:2\n"
+        '#EXT-X-KEY:METHOD=AES-128,URI="http://keys.example/k.key"\n'
+        "#EXTINF:2,\ns.ts\n#EXT-X-ENDLIST\n"
+    )
+    with pytest.raises(SecurityError, match="key URI downgrades https to http") as info:
+        parse_playlist(text, "https://cdn.example/v/index.m3u8")
+    assert isinstance(info.value, PlaylistError) and info.value.kind == "security"
+    # the same over plain http is fine (and warned about when the key is fetched)
+    pl = parse_playlist(text, "http://cdn.example/v/index.m3u8")
+    assert isinstance(pl, MediaPlaylist) and pl.segments[0].key is not None

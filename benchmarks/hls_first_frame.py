@@ -1,0 +1,158 @@
+"""Time to first frame for HLS VOD (a three-rung multivariant ladder, MPEG-TS
+and fMP4, 4 s segments) served by nginx on loopback, next to
+``mpv --no-config --vo=null --ao=null --frames=1 URL`` on the same URLs in the
+same run (median of N rounds).
+
+Two figures for us: ``engine_s`` (``Player.open()`` to the first presented
+frame inside one process) and ``command_s`` (the whole
+``python -m player.cli --headless --frames 1 --no-audio URL`` process,
+interpreter start included), against mpv's whole process. ``first_rung`` is
+the rung our engine started on (0 = lowest).
+
+    .venv/bin/python -m benchmarks.hls_first_frame [--rounds 5] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from player import DEFAULT_CONFIG, Player, VariantSwitched
+from player.config import AudioConfig
+from player.events import Event
+from player.video_sink import RecordingVideoSink
+
+from .media import bench_dir
+
+#: (width, height, video bit rate) low to high
+LADDER = ((426, 240, "400k"), (854, 480, "1500k"), (1280, 720, "4000k"))
+SECONDS = 60
+
+
+def make_ladder(fmp4: bool) -> Path:
+    """The ladder under the bench cache, made once."""
+    kind = "fmp4" if fmp4 else "ts"
+    root = bench_dir() / f"hls-ttff-{kind}"
+    if (root / ".done").exists():
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    n = len(LADDER)
+    split = f"[0:v]split={n}" + "".join(f"[s{i}]" for i in range(n)) + ";"
+    split += ";".join(f"[s{i}]scale={w}:{h}[v{i}]" for i, (w, h, _) in enumerate(LADDER))
+    maps: list[str] = []
+    rates: list[str] = []
+    for i, (_, _, rate) in enumerate(LADDER):
+        maps += ["-map", f"[v{i}]", "-map", "1:a"]
+        rates += [f"-b:v:{i}", rate, f"-maxrate:v:{i}", rate, f"-bufsize:v:{i}", rate]
+    seg = ["-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", "init.mp4"] if fmp4 else []
+    ext = "m4s" if fmp4 else "ts"
+    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-y",
+           "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
+           "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", str(SECONDS),
+           "-filter_complex", split, *maps,
+           "-c:v", "libx264", "-preset", "veryfast", "-g", "60", "-keyint_min", "60",
+           "-sc_threshold", "0", "-pix_fmt", "yuv420p", *rates, "-c:a", "aac", "-b:a", "96k",
+           "-f", "hls", "-hls_time", "4", "-hls_playlist_type", "vod", *seg,
+           "-master_pl_name", "master.m3u8",
+           "-var_stream_map", " ".join(f"v:{i},a:{i}" for i in range(n)),
+           "-hls_segment_filename", f"v%v/s%03d.{ext}", "v%v/index.m3u8"]  # fmt: skip
+    subprocess.run(cmd, cwd=root, check=True, timeout=600)
+    (root / ".done").write_text("ok")
+    return root
+
+
+def engine_ttff(url: str) -> tuple[float, int | None]:
+    sink = RecordingVideoSink()
+    player = Player(replace(DEFAULT_CONFIG, audio=AudioConfig(enabled=False)), video_sink=sink)
+    first: list[int] = []
+
+    def on(e: Event) -> None:
+        if isinstance(e, VariantSwitched) and not first:
+            first.append(e.to_index)
+
+    player.subscribe(on)
+    start = time.monotonic()
+    player.open(url)
+    ok = sink.wait_for(1, 20)
+    elapsed = time.monotonic() - start
+    player.close()
+    if not ok:
+        raise RuntimeError(f"no frame from {url}")
+    return elapsed, first[0] if first else None
+
+
+def command_ttff(url: str) -> float:
+    start = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-m", "player.cli", "--headless", "--frames", "1", "--no-audio", url],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return time.monotonic() - start
+
+
+def mpv_ttff(url: str) -> float | None:
+    mpv = shutil.which("mpv")
+    if mpv is None:
+        return None
+    start = time.monotonic()
+    subprocess.run(
+        [mpv, "--no-config", "--vo=null", "--ao=null", "--frames=1", url],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return time.monotonic() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.support.servers import NginxHttpServer
+
+    if shutil.which("mpv") is None:
+        print("mpv is not installed: its column is empty", file=sys.stderr)
+    roots = {"ts": make_ladder(False), "fmp4": make_ladder(True)}
+    results: dict[str, dict[str, object]] = {}
+    site = bench_dir() / "hls-ttff-site"
+    site.mkdir(exist_ok=True)
+    for name, root in roots.items():
+        link = site / name
+        if not link.exists():
+            link.symlink_to(root, target_is_directory=True)
+    with NginxHttpServer(site) as http:
+        for name in roots:
+            url = f"{http.base_url}/{name}/master.m3u8"
+            engine_ttff(url)  # warm the page cache and the imports
+            ours = [engine_ttff(url) for _ in range(args.rounds)]
+            cmd = [command_ttff(url) for _ in range(args.rounds)]
+            theirs = [t for t in (mpv_ttff(url) for _ in range(args.rounds)) if t is not None]
+            results[name] = {
+                "engine_s": round(statistics.median(t for t, _ in ours), 3),
+                "command_s": round(statistics.median(cmd), 3),
+                "mpv_s": round(statistics.median(theirs), 3) if theirs else None,
+                "first_rung": ours[0][1],
+            }
+    out = {"benchmark": "hls_first_frame", "rounds": args.rounds, "results": results}
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    print(f"{'stream':<8}{'engine_s':>10}{'command_s':>11}{'mpv_s':>8}{'first rung':>12}")
+    for name, r in results.items():
+        mpv = f"{r['mpv_s']:.3f}" if r["mpv_s"] is not None else "-"
+        print(
+            f"{name:<8}{r['engine_s']:>10.3f}{r['command_s']:>11.3f}{mpv:>8}{r['first_rung']!s:>12}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -356,7 +356,10 @@ class Session:
             except PlayerError as exc:
                 if self.stopping.is_set():
                     break
-                if source.is_live and self.config.network.reconnect:
+                # HLS retries and rejoins on its own; reconnecting would replay
+                # a stalled playlist's window forever.
+                hls = self.target is not None and self.target.family == "hls"
+                if source.is_live and self.config.network.reconnect and not hls:
                     end = max(self.demuxed_end.values(), default=0.0)
                     new = self._reconnect(source, str(exc))
                     if new is None:
@@ -905,6 +908,12 @@ class Session:
         if src is None or not hasattr(src, "timeline"):
             return []
         return [entry.as_dict() for entry in src.timeline()]
+
+    def query_source(self, name: str, *args: object) -> object:
+        """An optional source capability's answer, or None without it."""
+        src = self.source
+        method = getattr(src, name, None) if src is not None else None
+        return method(*args) if method is not None else None
 
     def call_source(self, name: str, *args: object) -> None:
         """Forward an optional command (track choice, view-size cap) to sources

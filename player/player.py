@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from .audio_out import AudioDevicePool
@@ -204,6 +205,18 @@ class Player:
         self._max_resolution = (width, height)
         if (s := self._session) is not None:
             s.call_source("set_max_resolution", width, height)
+
+    def program_date_time(self, position: float | None = None) -> datetime | None:
+        """HLS: the wall-clock time (EXT-X-PROGRAM-DATE-TIME) of ``position``
+        (default: now playing), when the playlist carries it."""
+        s = self._session
+        if s is None:
+            return None
+        pos = position if position is not None else s.position()
+        if pos is None:
+            return None
+        value = s.query_source("program_date_time", pos)
+        return value if isinstance(value, datetime) else None
 
     def abr_timeline(self) -> list[dict[str, object]]:
         """Adaptive streams: samples of estimate, selected bitrate and buffer over

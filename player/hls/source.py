@@ -1588,15 +1588,28 @@ class HlsSource:
     def _set_audio(self, index: int | None) -> None:
         if index is None or index == self._audio_index:
             return
-        self._audio_index = index
         rendition = self._audio_tracks[index].for_group(self._group("AUDIO"))
         old = self._audio
         frontier = old.cursor.next_time if old is not None else self._next_time
         if rendition.uri is None:
             # audio muxed in the variant: it comes with the segments not fetched yet
+            self._audio_index = index
             self._audio = None
             return
-        f = self._make_follower("audio", rendition, frontier)
+        try:
+            f = self._make_follower("audio", rendition, frontier)
+        except (FetchAborted, SecurityError):
+            raise
+        except (NetworkError, FormatError) as exc:
+            self._emit(
+                WarningRaised(
+                    code="audio-track-failed",
+                    message=f"audio track {rendition.name!r} is unavailable: {exc}",
+                    t=self._now(),
+                )
+            )
+            return  # the current track plays on
+        self._audio_index = index
         self._audio = f
         generation = self._generation
         with self._cond:

@@ -14,7 +14,7 @@ import pytest
 
 from player import Player, PlayerState, StateChanged, SubtitleChanged
 from player.config import AudioConfig
-from player.events import Event, MediaOpened
+from player.events import Event, MediaOpened, WarningRaised
 from player.hls.demo_server import ThrottleServer
 from player.hls.source import HlsSource
 from player.source import DemuxPacket
@@ -156,3 +156,25 @@ def test_player_shows_subtitles_at_their_times_and_switches_track(
     off = shown[at["Zwei\nzweite Zeile"][0] + 1]
     assert off[0] is None and off[1] == pytest.approx(two[1], abs=0.15)
     assert at["Drei"][1] == pytest.approx(three[0], abs=0.15)
+
+
+def test_unavailable_audio_track_is_a_warning_and_playback_goes_on(
+    server: ThrottleServer,
+) -> None:
+    server.faults["v3/index.m3u8"] = 404
+    events: list[Event] = []
+    src = HlsSource(server.url("master.m3u8"), emit=events.append)
+    try:
+        src.open()
+        src.select_audio_track(1)
+        packets = []
+        while (p := src.read()) is not None:
+            packets.append(p)
+    finally:
+        src.close()
+        del server.faults["v3/index.m3u8"]
+    assert src.selected_tracks()[0] == 0
+    codes = [e.code for e in events if isinstance(e, WarningRaised)]
+    assert codes == ["audio-track-failed"]
+    audio = [p.pts for p in packets if p.stream.kind == "audio" and p.pts is not None]
+    assert max(audio) > 7.9

@@ -62,23 +62,25 @@ def engine_ttff(url: str) -> float:
     return elapsed
 
 
-def command_ttff(url: str) -> float:
+def command_ttff(url: str, *extra: str) -> float:
+    """Wall time of ``heureum --headless --frames 1``, interpreter start included."""
     start = time.monotonic()
     subprocess.run(
         [sys.executable, "-m", "player.cli", "--headless", "--frames", "1", "--no-audio",
-         "--rtsp-transport", "tcp", url],
+         *extra, url],
         check=True, capture_output=True, timeout=60,
     )  # fmt: skip
     return time.monotonic() - start
 
 
-def mpv_ttff(url: str) -> float | None:
+def mpv_ttff(url: str, *extra: str) -> float | None:
+    """Wall time of ``mpv --vo=null --ao=null --frames=1``; None without mpv."""
     mpv = shutil.which("mpv")
     if mpv is None:
         return None
     start = time.monotonic()
     subprocess.run(
-        [mpv, "--no-config", "--vo=null", "--ao=null", "--frames=1", "--rtsp-transport=tcp", url],
+        [mpv, "--no-config", "--vo=null", "--ao=null", "--frames=1", *extra, url],
         check=True, capture_output=True, timeout=60,
     )  # fmt: skip
     return time.monotonic() - start
@@ -106,8 +108,8 @@ def main() -> None:
         }
         for name, url in urls.items():
             ours = [engine_ttff(url) for _ in range(args.rounds)]
-            cmd = [command_ttff(url) for _ in range(args.rounds)]
-            theirs = [mpv_ttff(url) for _ in range(args.rounds)]
+            cmd = [command_ttff(url, "--rtsp-transport", "tcp") for _ in range(args.rounds)]
+            theirs = [mpv_ttff(url, "--rtsp-transport=tcp") for _ in range(args.rounds)]
             mpv_values = [t for t in theirs if t is not None]
             results[name] = {
                 "engine_s": round(statistics.median(ours), 3),

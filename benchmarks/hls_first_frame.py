@@ -29,6 +29,7 @@ from player.config import AudioConfig
 from player.events import Event
 from player.video_sink import RecordingVideoSink
 
+from .first_frame import command_ttff, mpv_ttff
 from .media import bench_dir
 
 #: (width, height, video bit rate) low to high
@@ -87,27 +88,6 @@ def engine_ttff(url: str) -> tuple[float, int | None]:
     if not ok:
         raise RuntimeError(f"no frame from {url}")
     return elapsed, first[0] if first else None
-
-
-def command_ttff(url: str) -> float:
-    start = time.monotonic()
-    subprocess.run(
-        [sys.executable, "-m", "player.cli", "--headless", "--frames", "1", "--no-audio", url],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
-    return time.monotonic() - start
-
-
-def mpv_ttff(url: str) -> float | None:
-    mpv = shutil.which("mpv")
-    if mpv is None:
-        return None
-    start = time.monotonic()
-    subprocess.run(
-        [mpv, "--no-config", "--vo=null", "--ao=null", "--frames=1", url],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
-    return time.monotonic() - start
 
 
 def main(argv: list[str] | None = None) -> int:

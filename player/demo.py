@@ -13,7 +13,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-__all__ = ["cache_dir", "ensure_demo", "ensure_demo_file"]
+__all__ = ["cache_dir", "ensure_demo", "ensure_demo_file", "stop_demo_server"]
 
 Progress = Callable[[float, str], None]
 
@@ -125,9 +125,22 @@ def ensure_demo_file(progress: Progress | None = None) -> Path:
     return make_demo_file(path, progress=progress)
 
 
-def ensure_demo(progress: Progress | None = None) -> str:
+def ensure_demo(
+    progress: Progress | None = None, *, bandwidth: Callable[[float], float] | None = None
+) -> str:
     """What the window opens when started without a URL: the multivariant HLS
-    demo on its throttled loopback server (see ``demo_hls``)."""
+    demo's master playlist URL on its throttled loopback server (see
+    ``demo_hls``; the media is made on first run and cached). ``bandwidth``
+    (bytes/s over seconds since the server started) replaces the demo's
+    pattern, e.g. ``DEMO_PATTERN.scaled(0.25)`` in tests; it only applies
+    when this call starts the server."""
     from .demo_hls import ensure_hls_demo
 
-    return ensure_hls_demo(progress)
+    return ensure_hls_demo(progress, bandwidth=bandwidth)
+
+
+def stop_demo_server() -> None:
+    """Stop the demo's server (tests; the window leaves it to the process's end)."""
+    from .demo_hls import stop_demo_server as stop
+
+    stop()

@@ -1,27 +1,95 @@
-"""The ABR panel: bandwidth estimate, selected bitrate and buffer over session
-time, with switch, stall and error markers (pyqtgraph). For streams without
-ABR it plots the input bitrate and the buffer from the engine's stats."""
+"""The bitrate and buffer panel: bandwidth estimate, selected bitrate and buffer
+over session time, with switch, stall and error markers (pyqtgraph).
+
+Adaptive (HLS) sessions are drawn from ``Player.abr_timeline()`` (one sample
+per download), polled by the window at 2 Hz while the panel shows; only the
+entries newer than the last one seen are read. Other streams (RTSP, RTMP,
+HTTP, files) are drawn from ``Player.stats()``: the input bitrate and the
+buffer. Switches, stalls and errors come from the engine's events as they
+happen. Everything is bounded (``MAX_POINTS`` samples, ``MAX_MARKERS``
+markers) and nothing is done per video frame.
+"""
 
 from __future__ import annotations
 
+import html
+import math
 from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
-__all__ = ["AbrPanel"]
+from player.events import BufferingChanged, ErrorOccurred, VariantInfo, VariantSwitched
+
+__all__ = ["MAX_MARKERS", "MAX_POINTS", "AbrPanel", "Marker", "rate_text", "variant_text"]
 
 MAX_POINTS = 3000
-_MARKER_PENS = {
-    "switch": ("#f0b400", Qt.PenStyle.DashLine),
-    "stall": ("#e04040", Qt.PenStyle.SolidLine),
-    "stall_start": ("#e04040", Qt.PenStyle.SolidLine),
-    "error": ("#d040d0", Qt.PenStyle.SolidLine),
-    "gap": ("#808080", Qt.PenStyle.DotLine),
-    "rejoin": ("#40a0e0", Qt.PenStyle.DotLine),
+MAX_MARKERS = 200
+#: markers of one kind (switches excepted) closer than this (s) are one marker:
+#: the loader's record and the engine's event of the same error, say
+_SAME_MARKER_S = 1.0
+
+_BACKGROUND = "#16181c"
+_ESTIMATE = "#4fc3f7"
+_SELECTED = "#f5a623"
+_BUFFER = "#81c784"
+_MARKER_STYLE = {
+    "switch": ("#fdd835", Qt.PenStyle.DashLine),
+    "stall": ("#ef5350", Qt.PenStyle.SolidLine),
+    "error": ("#ce93d8", Qt.PenStyle.SolidLine),
+    "gap": ("#9e9e9e", Qt.PenStyle.DotLine),
+    "rejoin": ("#64b5f6", Qt.PenStyle.DotLine),
 }
+#: the loader's timeline markers the panel draws (switches, stalls and
+#: errors that reach the player come from its events instead)
+_TIMELINE_MARKERS = {"gap", "rejoin", "error"}
+_LABEL_HEIGHTS = (0.95, 0.83, 0.71)
+_RATE_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500)
+
+
+def rate_text(bps: float | None) -> str:
+    """``2.5 Mb/s`` / ``800 kb/s``."""
+    if bps is None:
+        return "—"
+    if bps >= 995_000:
+        return f"{bps / 1e6:.1f} Mb/s"
+    return f"{bps / 1000:.0f} kb/s"
+
+
+def variant_text(v: VariantInfo) -> str:
+    """``1280x720 · 2.5 Mb/s`` (``1920x1080 60 fps · 6.0 Mb/s``; the name when
+    the playlist gives no resolution)."""
+    parts = []
+    if v.width and v.height:
+        size = f"{v.width}x{v.height}"
+        if v.frame_rate and v.frame_rate > 31:
+            size += f" {round(v.frame_rate)} fps"
+        parts.append(size)
+    elif v.name:
+        parts.append(v.name)
+    parts.append(rate_text(v.bandwidth))
+    return " · ".join(parts)
+
+
+def _short(v: VariantInfo | None, index: int) -> str:
+    if v is not None and v.height:
+        return f"{v.height}p"
+    return f"#{index + 1}"
+
+
+@dataclass(frozen=True)
+class Marker:
+    t: float
+    kind: str  # switch, stall, error, gap, rejoin
+    label: str
+    tooltip: str
+    #: switches: the event, so the label can name the rungs once the ladder is known
+    switch: VariantSwitched | None = None
 
 
 class AbrPanel(QDockWidget):
@@ -31,116 +99,356 @@ class AbrPanel(QDockWidget):
         self.setAllowedAreas(
             Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea
         )
-        self.graphs = pg.GraphicsLayoutWidget()
-        self.graphs.setBackground("#16181c")
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(6, 2, 6, 4)
+        layout.setSpacing(2)
+        # The current values, coloured as their curves: the legend too.
+        self.status = QLabel(body)
+        self.status.setObjectName("abr_status")
+        self.status.setTextFormat(Qt.TextFormat.RichText)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.status)
+        self.graphs = pg.GraphicsLayoutWidget(body)
+        self.graphs.setBackground(_BACKGROUND)
+        self.graphs.setMinimumHeight(200)
+        layout.addWidget(self.graphs, 1)
+        self.setWidget(body)
+
+        # Bitrates on a log axis: the rungs (0.3 to 6 Mb/s, say) stay apart
+        # when the estimate is ten times the top one.
         self.rate_plot = self.graphs.addPlot(row=0, col=0)
-        self.rate_plot.addLegend(offset=(8, 4))
-        self.rate_plot.showGrid(x=True, y=True, alpha=0.2)
-        self.estimate_curve = self.rate_plot.plot(pen=pg.mkPen("#37c0e0", width=2))
-        self.selected_curve = self.rate_plot.plot(pen=pg.mkPen("#f08c28", width=2), stepMode=None)
+        self.rate_plot.setLogMode(x=False, y=True)
+        self.rate_plot.showGrid(x=True, y=True, alpha=0.15)
+        self.rate_plot.setMouseEnabled(x=True, y=False)
+        self.estimate_curve = self.rate_plot.plot(pen=pg.mkPen(_ESTIMATE, width=2))
+        self.selected_curve = self.rate_plot.plot(pen=pg.mkPen(_SELECTED, width=2), stepMode="left")
+        self.graphs.ci.layout.setRowStretchFactor(0, 3)
+        self.graphs.ci.layout.setRowStretchFactor(1, 2)
         self.buffer_plot = self.graphs.addPlot(row=1, col=0)
-        self.buffer_plot.showGrid(x=True, y=True, alpha=0.2)
+        self.buffer_plot.showGrid(x=True, y=True, alpha=0.15)
+        self.buffer_plot.setMouseEnabled(x=True, y=False)
+        self.buffer_plot.getViewBox().setLimits(yMin=0)
         self.buffer_plot.setXLink(self.rate_plot)
         self.buffer_curve = self.buffer_plot.plot(
-            pen=pg.mkPen("#70d070", width=2), fillLevel=0, brush=(112, 208, 112, 40)
+            pen=pg.mkPen(_BUFFER, width=2), fillLevel=0, brush=(129, 199, 132, 50)
         )
-        self.setWidget(self.graphs)
-        self._samples: deque[tuple[float, float | None, float | None, float | None]] = deque(
-            maxlen=MAX_POINTS
+        # Mb/s on the left at 1-2-5 steps; the rungs' names on the right.
+        self.rate_plot.getAxis("left").setTicks(
+            [[(math.log10(v), f"{v:g}") for v in _RATE_TICKS], []]
         )
-        self._markers: dict[tuple[float, str], pg.InfiniteLine] = {}
+        for plot in (self.rate_plot, self.buffer_plot):
+            plot.showAxis("right")
+            plot.getAxis("left").setWidth(44)
+            plot.getAxis("right").setWidth(44)
+        self.buffer_plot.getAxis("right").setStyle(showValues=False)
+        self.rate_plot.getAxis("right").setTicks([[], []])
+
+        # (t, estimate bps, selected bps, buffer s); NaN where not known
+        self._samples: deque[tuple[float, float, float, float]] = deque(maxlen=MAX_POINTS)
+        self._adaptive = False
+        self._last_t = -1.0
+        self._variants: tuple[VariantInfo, ...] = ()
+        self._ladder_lines: list[pg.InfiniteLine] = []
+        self._markers: deque[tuple[Marker, list[pg.GraphicsObject]]] = deque()
+        self._stall_start: float | None = None
+        self._dirty = False
+        self._last_stats: Mapping[str, Any] = {}
         self.retranslate()
 
+    # -- text --------------------------------------------------------------------
     def retranslate(self) -> None:
-        self.setWindowTitle(self.tr("Adaptive bitrate"))
-        self.rate_plot.setTitle(self.tr("Bitrate (Mb/s)"))
-        self.buffer_plot.setTitle(self.tr("Buffer (s)"))
-        legend = self.rate_plot.legend
-        if legend is not None:
-            legend.clear()
-            legend.addItem(self.estimate_curve, self.tr("estimate"))
-            legend.addItem(self.selected_curve, self.tr("selected / input"))
+        self.setWindowTitle(self.tr("Bitrate and buffer"))
+        self.rate_plot.setLabel("left", self.tr("Mb/s"))
+        self.buffer_plot.setLabel("left", self.tr("s"))
         self.buffer_plot.setLabel("bottom", self.tr("session time (s)"))
+        self._set_status(self._last_stats)
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # -- session -----------------------------------------------------------------
     def reset(self) -> None:
+        """A new session: no samples, no markers, no ladder."""
         self._samples.clear()
-        for line in self._markers.values():
-            for plot in (self.rate_plot, self.buffer_plot):
-                if line in plot.items:
-                    plot.removeItem(line)
-        self._markers.clear()
+        self._adaptive = False
+        self._last_t = -1.0
+        self._stall_start = None
+        while self._markers:
+            self._drop_marker()
+        self.set_variants(())
+        self._set_status({})
         self._redraw()
 
-    # -- data ---------------------------------------------------------------------
-    def update_from(self, abr: list[dict[str, Any]], stats: dict[str, Any]) -> None:
-        """Refresh from ``Player.abr_timeline()`` (adaptive streams) or, when it
-        is empty, from one ``Player.stats()`` snapshot."""
+    def set_variants(self, variants: Sequence[VariantInfo]) -> None:
+        """The ladder, drawn as faint horizontal lines at each rung's bitrate."""
+        self._variants = tuple(variants)
+        # Switches seen before the ladder (the first ones come before MediaOpened).
+        for i, (marker, items) in enumerate(self._markers):
+            if marker.switch is not None:
+                named = self._switch_marker(marker.switch)
+                self._markers[i] = (named, items)
+                for item in items:
+                    item.setToolTip(named.tooltip)
+                if isinstance(items[0], pg.InfiniteLine) and items[0].label is not None:
+                    items[0].label.setFormat(named.label)
+        for line in self._ladder_lines:
+            self.rate_plot.removeItem(line)
+        self._ladder_lines = []
+        ticks = []
+        for v in self._variants:
+            level = math.log10(max(v.bandwidth, 1) / 1e6)
+            line = pg.InfiniteLine(
+                pos=level,
+                angle=0,
+                pen=pg.mkPen("#5a5f6a", width=1, style=Qt.PenStyle.DotLine),
+            )
+            line.setZValue(-10)
+            line.setToolTip(variant_text(v))
+            self.rate_plot.addItem(line, ignoreBounds=True)
+            self._ladder_lines.append(line)
+            ticks.append((level, _short(v, v.index)))
+        self.rate_plot.getAxis("right").setTicks([ticks, []])
+
+    # -- data ----------------------------------------------------------------------
+    def update_from(self, abr: Sequence[Mapping[str, Any]], stats: Mapping[str, Any]) -> None:
+        """A poll: ``Player.abr_timeline()`` (adaptive streams) and ``Player.stats()``."""
         if abr:
+            self._take_timeline(abr)
+        elif not self._adaptive:
+            self.add_stats_sample(stats, redraw=False)
+        self._set_status(stats)
+        self._redraw()
+
+    def add_stats_sample(self, stats: Mapping[str, Any], *, redraw: bool = True) -> None:
+        """One sample of a stream without ABR: the input bitrate and the buffer
+        (also fed by ``StatsUpdated`` while the panel is hidden, so the plot has
+        the session's history when it opens)."""
+        if self._adaptive:
+            return
+        t = _float(stats.get("session_seconds"))
+        if t is None or t <= self._last_t:
+            return
+        rates = stats.get("bitrate_kbps")
+        kbps = _float(rates.get("input")) if isinstance(rates, Mapping) else None
+        buffer = _float(stats.get("buffer_s"))
+        rate = np.nan if kbps is None or kbps <= 0 else kbps * 1000  # log axis: > 0
+        self._samples.append((t, np.nan, rate, _nan(buffer)))
+        self._last_t = t
+        if redraw:
+            self._redraw()
+
+    def _take_timeline(self, abr: Sequence[Mapping[str, Any]]) -> None:
+        if not self._adaptive:
+            self._adaptive = True
             self._samples.clear()
-            for e in abr[-MAX_POINTS:]:
-                if e.get("marker"):
-                    self._mark(float(e["t"]), str(e["marker"]), str(e.get("detail") or ""))
+            self._last_t = -1.0
+        # Only the entries newer than the last one seen (the list is in time order).
+        start = len(abr)
+        while start > 0 and (_float(abr[start - 1].get("t")) or 0.0) > self._last_t:
+            start -= 1
+        for entry in abr[max(start, len(abr) - MAX_POINTS) :]:
+            t = _float(entry.get("t"))
+            if t is None:
+                continue
+            marker = entry.get("marker")
+            if marker in _TIMELINE_MARKERS:
+                detail = str(entry.get("detail") or "")
+                self._add_marker(Marker(t, str(marker), str(marker), _tip(t, str(marker), detail)))
+            elif marker is None:
                 self._samples.append(
                     (
-                        float(e["t"]),
-                        _mbps(e.get("estimate_bps")),
-                        _mbps(e.get("selected_bitrate")),
-                        _float(e.get("buffer")),
+                        t,
+                        _positive(_float(entry.get("estimate_bps"))),
+                        _positive(_float(entry.get("selected_bitrate"))),
+                        _nan(_float(entry.get("buffer"))),
                     )
                 )
-        else:
-            t = _float(stats.get("session_seconds"))
-            rates = stats.get("bitrate_kbps") or {}
-            if t is not None and (not self._samples or t > self._samples[-1][0]):
-                kbps = _float(rates.get("input")) if isinstance(rates, dict) else None
-                self._samples.append(
-                    (t, None, None if kbps is None else kbps / 1000, _float(stats.get("buffer_s")))
-                )
-        for event in stats.get("timeline", []) or []:
-            kind = str(event.get("type", ""))
-            if kind in ("stall_start", "error", "switch"):
-                detail = str(event.get("message") or event.get("reason") or "")
-                self._mark(float(event.get("t", 0.0)), kind, detail)
-        self._redraw()
+            self._last_t = max(self._last_t, t)
 
-    def _mark(self, t: float, kind: str, detail: str) -> None:
-        key = (round(t, 1), "stall" if kind == "stall_start" else kind)
-        if key in self._markers:
-            return
-        colour, style = _MARKER_PENS.get(kind, ("#a0a0a0", Qt.PenStyle.DotLine))
-        line = pg.InfiniteLine(
-            pos=t,
-            angle=90,
-            pen=pg.mkPen(colour, width=1, style=style),
-            label=key[1],
-            labelOpts={"position": 0.92, "color": colour, "rotateAxis": (1, 0)},
+    # -- events (GUI thread, from the bridge) -------------------------------------
+    def on_switch(self, event: VariantSwitched) -> None:
+        if event.from_index is None:
+            return  # the first choice: the selected-bitrate line starts there
+        self._add_marker(self._switch_marker(event))
+
+    def _switch_marker(self, event: VariantSwitched) -> Marker:
+        from_index = event.from_index if event.from_index is not None else -1
+        to = self._variant(event.to_index)
+        arrow = "↑" if event.to_index > from_index else "↓"
+        label = f"{arrow}{_short(to, event.to_index)}"
+        target = variant_text(to) if to is not None else rate_text(event.bandwidth)
+        detail = (
+            f"{from_index + 1} → {event.to_index + 1}: {target}\n"
+            f"{event.rule}: {event.reason}\n"
+            f"estimate {rate_text(event.estimate_bps)}, buffer {event.buffer:.1f} s"
         )
-        line.setToolTip(f"{key[1]} at {t:.1f} s: {detail}" if detail else key[1])
-        self.rate_plot.addItem(line)
-        self._markers[key] = line
+        return Marker(event.t, "switch", label, _tip(event.t, "switch", detail), event)
 
+    def on_buffering(self, event: BufferingChanged) -> None:
+        if event.buffering and event.rebuffer:
+            self._stall_start = event.t
+            self._add_marker(
+                Marker(event.t, "stall", "stall", _tip(event.t, "stall", "rebuffering"))
+            )
+        elif not event.buffering and self._stall_start is not None:
+            region = pg.LinearRegionItem(
+                values=(self._stall_start, max(event.t, self._stall_start + 0.05)),
+                movable=False,
+                brush=(239, 83, 80, 45),
+                pen=pg.mkPen(None),
+            )
+            region.setZValue(-20)
+            region.setToolTip(
+                _tip(self._stall_start, "stall", f"{event.t - self._stall_start:.1f} s")
+            )
+            self.buffer_plot.addItem(region, ignoreBounds=True)
+            if self._markers and self._markers[-1][0].kind == "stall":
+                self._markers[-1][1].append(region)
+            self._stall_start = None
+
+    def on_error(self, event: ErrorOccurred) -> None:
+        kind = "error"
+        self._add_marker(Marker(event.t, kind, kind, _tip(event.t, event.kind, event.message)))
+
+    # -- markers ---------------------------------------------------------------------
+    def _add_marker(self, marker: Marker) -> None:
+        for existing, _items in reversed(self._markers):
+            if existing.t < marker.t - _SAME_MARKER_S:
+                break
+            if (
+                marker.kind != "switch"  # each switch is its own, however close
+                and existing.kind == marker.kind
+                and abs(existing.t - marker.t) < _SAME_MARKER_S
+            ):
+                return
+        colour, style = _MARKER_STYLE.get(marker.kind, ("#a0a0a0", Qt.PenStyle.DotLine))
+        pen = pg.mkPen(colour, width=1.5, style=style)
+        height = _LABEL_HEIGHTS[len(self._markers) % len(_LABEL_HEIGHTS)]
+        top = pg.InfiniteLine(
+            pos=marker.t,
+            angle=90,
+            pen=pen,
+            label=marker.label,
+            labelOpts={"position": height, "color": colour, "anchors": [(0, 0.5), (0, 0.5)]},
+        )
+        bottom = pg.InfiniteLine(pos=marker.t, angle=90, pen=pen)
+        items: list[pg.GraphicsObject] = [top, bottom]
+        for line in items:
+            line.setToolTip(marker.tooltip)
+        self.rate_plot.addItem(top, ignoreBounds=True)
+        self.buffer_plot.addItem(bottom, ignoreBounds=True)
+        self._markers.append((marker, items))
+        while len(self._markers) > MAX_MARKERS:
+            self._drop_marker()
+
+    def _drop_marker(self) -> None:
+        _marker, items = self._markers.popleft()
+        for item in items:
+            for plot in (self.rate_plot, self.buffer_plot):
+                if item in plot.items:
+                    plot.removeItem(item)
+
+    # -- drawing -------------------------------------------------------------------
     def _redraw(self) -> None:
-        xs = [s[0] for s in self._samples]
-        est = [(x, s[1]) for x, s in zip(xs, self._samples, strict=True) if s[1] is not None]
-        sel = [(x, s[2]) for x, s in zip(xs, self._samples, strict=True) if s[2] is not None]
-        buf = [(x, s[3]) for x, s in zip(xs, self._samples, strict=True) if s[3] is not None]
-        self.estimate_curve.setData([p[0] for p in est], [p[1] for p in est])
-        self.selected_curve.setData([p[0] for p in sel], [p[1] for p in sel])
-        self.buffer_curve.setData([p[0] for p in buf], [p[1] for p in buf])
+        if not self.isVisible() and self._samples:
+            self._dirty = True
+            return
+        self._dirty = False
+        data = np.array(self._samples, dtype=np.float64).reshape(-1, 4)
+        t = data[:, 0]
+        for curve, column, scale in (
+            (self.estimate_curve, 1, 1e-6),
+            (self.selected_curve, 2, 1e-6),
+            (self.buffer_curve, 3, 1.0),
+        ):
+            known = ~np.isnan(data[:, column])
+            curve.setData(t[known], data[known, column] * scale)
 
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self._redraw()
+
+    def _set_status(self, stats: Mapping[str, Any]) -> None:
+        """The current values, each coloured as its curve (the plots' legend)."""
+        self._last_stats = stats
+        abr = stats.get("abr")
+        parts: list[str] = []
+        if isinstance(abr, Mapping) or self._adaptive or not stats:
+            abr = abr if isinstance(abr, Mapping) else {}
+            estimate = rate_text(_float(abr.get("estimate_bps")))
+            parts.append(_swatch(_ESTIMATE, self.tr("bandwidth estimate %1"), estimate))
+            index = abr.get("variant_index")
+            v = self._variant(index) if isinstance(index, int) else None
+            if v is not None:
+                chosen = variant_text(v)
+            elif isinstance(abr.get("variant_bandwidth"), int):
+                chosen = rate_text(abr["variant_bandwidth"])
+            else:
+                chosen = "—"
+            parts.append(_swatch(_SELECTED, self.tr("selected %1"), chosen))
+            buffer = _float(abr.get("buffer_s"))
+        else:
+            rates = stats.get("bitrate_kbps")
+            kbps = _float(rates.get("input")) if isinstance(rates, Mapping) else None
+            rate = rate_text(None if kbps is None else kbps * 1000)
+            parts.append(_swatch(_SELECTED, self.tr("input bitrate %1"), rate))
+            buffer = _float(stats.get("buffer_s"))
+        level = "—" if buffer is None else f"{buffer:.1f} s"
+        parts.append(_swatch(_BUFFER, self.tr("buffer %1"), level))
+        switches = sum(1 for m, _ in self._markers if m.kind == "switch")
+        stalls = sum(1 for m, _ in self._markers if m.kind == "stall")
+        counts = self.tr("%1 switches, %2 stalls").replace("%1", str(switches))
+        parts.append(html.escape(counts.replace("%2", str(stalls))))
+        self.status.setText("&nbsp;&nbsp;&nbsp;".join(parts))
+
+    def _variant(self, index: int) -> VariantInfo | None:
+        for v in self._variants:
+            if v.index == index:
+                return v
+        return None
+
+    # -- for tests and the export ---------------------------------------------------
     @property
     def point_count(self) -> int:
         return len(self._samples)
 
     @property
+    def markers(self) -> list[Marker]:
+        return [m for m, _ in self._markers]
+
+    @property
     def marker_kinds(self) -> list[str]:
-        return [k for _, k in self._markers]
+        return [m.kind for m, _ in self._markers]
+
+    @property
+    def adaptive(self) -> bool:
+        return self._adaptive
+
+
+def _swatch(colour: str, template: str, value: str) -> str:
+    """``━━ name value`` in the line's colour (rich text)."""
+    text = html.escape(template.replace("%1", value))
+    return f"<span style='color:{colour}'>━━</span>&nbsp;{text}"
+
+
+def _tip(t: float, kind: str, detail: str) -> str:
+    return f"{kind} at {t:.1f} s\n{detail}" if detail else f"{kind} at {t:.1f} s"
 
 
 def _float(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
 
 
-def _mbps(value: object) -> float | None:
-    v = _float(value)
-    return None if v is None else v / 1e6
+def _nan(value: float | None) -> float:
+    return np.nan if value is None else value
+
+
+def _positive(value: float | None) -> float:
+    """For the log axis: a rate, or NaN (not drawn) when unknown or zero."""
+    return np.nan if value is None or value <= 0 else value

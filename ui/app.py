@@ -105,6 +105,9 @@ class _DemoPresenter(QObject):
     def _ready(self, url: str) -> None:
         self.window.messages.dismiss()
         self.window.open_url(url)
+        if url.startswith("http"):
+            # The demo is there to show adaptive streaming at work: show its plot.
+            self.window.abr_panel.show()
 
     @Slot(str)
     def _failed(self, message: str) -> None:

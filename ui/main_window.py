@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from PySide6.QtCore import QEvent, QMimeData, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
     QResizeEvent,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -79,6 +80,9 @@ SPEED_FACTOR = 1.1
 MIN_SPEED, MAX_SPEED = 0.25, 4.0
 MAX_VOLUME = 1.5
 CONTROLS_HIDE_MS = 2500
+ABR_POLL_MS = 500  # the bitrate panel's refresh while it shows
+PANEL_HEIGHT, PANEL_WIDTH = 300, 420  # the bitrate panel's size when it first docks
+CAP_DEBOUNCE_MS = 300  # a resize settles before the engine hears the view's size
 MEDIA_FILTER = (
     "*.mp4 *.mkv *.webm *.mov *.avi *.ts *.m2ts *.flv *.m4v *.mpg *.mpeg *.wmv *.ogv"
     " *.mp3 *.m4a *.aac *.flac *.wav *.ogg *.opus *.m3u *.m3u8"
@@ -135,6 +139,7 @@ class MainWindow(QMainWindow):
         self.current_options: OpenOptions | None = None
         self.title = ""
         self._closed = False
+        self._screen_hooked = False
         self._was_maximized = False
         self._volume = settings.volume
         self._muted = settings.muted
@@ -174,6 +179,9 @@ class MainWindow(QMainWindow):
         geometry = settings.geometry
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1100, 700)
+        state = settings.window_state
+        if state is not None:
+            self.restoreState(state)
         self._call(player.set_volume, self._volume)
         self._call(player.set_muted, self._muted)
         self.transport.set_volume(self._volume, self._muted)
@@ -274,11 +282,11 @@ class MainWindow(QMainWindow):
         self.subtitle_label = SubtitleLabel(self.view)
         self._set_track_menus(None)
 
-        self.video_menu = bar.addMenu("")
-        self.video_menu.addActions(
+        self.view_menu = bar.addMenu("")
+        self.view_menu.addActions(
             [a["fullscreen"], a["leave_fullscreen"], a["always_on_top"], a["stats"]]
         )
-        self.video_menu.addAction(a["abr_panel"])
+        self.view_menu.addAction(a["abr_panel"])
         self.abr_panel = AbrPanel(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.abr_panel)
         self.abr_panel.hide()
@@ -286,10 +294,11 @@ class MainWindow(QMainWindow):
         self.view_cap: tuple[int, int] | None = None
         self._cap_timer = QTimer(self)
         self._cap_timer.setSingleShot(True)
-        self._cap_timer.setInterval(300)
+        self._cap_timer.setInterval(CAP_DEBOUNCE_MS)
         self._cap_timer.timeout.connect(self._apply_view_cap)
+        self.view.installEventFilter(self)
         self._abr_timer = QTimer(self)
-        self._abr_timer.setInterval(500)
+        self._abr_timer.setInterval(ABR_POLL_MS)
         self._abr_timer.timeout.connect(self.refresh_abr_panel)
         self.quality_menu = QualityMenu(self)
         bar.addMenu(self.quality_menu)
@@ -344,6 +353,9 @@ class MainWindow(QMainWindow):
         b.variantSwitched.connect(self._on_variant)
         b.statsUpdated.connect(self._on_stats)
         b.subtitleChanged.connect(self.subtitle_label.set_text)
+        b.variantSwitched.connect(self.abr_panel.on_switch)
+        b.bufferingChanged.connect(self.abr_panel.on_buffering)
+        b.errorOccurred.connect(self.abr_panel.on_error)
         t = self.transport
         t.playPauseClicked.connect(self.toggle_pause)
         t.seekRequested.connect(self.seek)
@@ -369,7 +381,7 @@ class MainWindow(QMainWindow):
         self.audio_menu.setTitle(self.tr("&Audio"))
         self.audio_tracks_menu.setTitle(self.tr("Audio track"))
         self.subtitles_menu.setTitle(self.tr("S&ubtitles"))
-        self.video_menu.setTitle(self.tr("&Video"))
+        self.view_menu.setTitle(self.tr("&View"))
         self.settings_menu.setTitle(self.tr("&Settings"))
         self.language_menu.setTitle(self.tr("Language"))
         self.language_actions["system"].setText(self.tr("System default"))
@@ -737,6 +749,15 @@ class MainWindow(QMainWindow):
 
     def _abr_visibility(self, visible: bool) -> None:
         self.actions_by_name["abr_panel"].setChecked(visible)
+        panel = self.abr_panel
+        if visible and not panel.isFloating() and panel.height() < PANEL_HEIGHT:
+            # Docked at its minimum the plots are slivers: give them room.
+            horizontal = self.dockWidgetArea(panel) == Qt.DockWidgetArea.RightDockWidgetArea
+            self.resizeDocks(
+                [panel],
+                [PANEL_WIDTH if horizontal else PANEL_HEIGHT],
+                Qt.Orientation.Horizontal if horizontal else Qt.Orientation.Vertical,
+            )
         if visible:
             self.refresh_abr_panel()
             self._abr_timer.start()
@@ -744,27 +765,31 @@ class MainWindow(QMainWindow):
             self._abr_timer.stop()
 
     def refresh_abr_panel(self) -> None:
+        """The panel's poll (2 Hz while it shows): the HLS timeline and the stats."""
         try:
             abr = list(self.player.abr_timeline())
             stats = dict(self.player.stats())
         except Exception:
             log.debug("ABR data failed", exc_info=True)
             return
+        self._mark_variant(stats)
         self.abr_panel.update_from(abr, stats)
 
     def export_timeline(self, path: str | Path | None = None) -> Path | None:
         """Write the session's timeline (ABR samples, markers, events, report) as
         JSON or CSV, chosen by the file's extension."""
         if path is None:
-            stamp = time.strftime("%Y%m%d-%H%M%S")
-            base = re.sub(r"[^\w.-]+", "_", self.title or "heureum").strip("_") or "heureum"
-            default = str(Path(self.settings.screenshot_dir).parent / f"{base}-{stamp}.json")
-            chosen, _ = QFileDialog.getSaveFileName(
-                self, self.tr("Export timeline"), default, self.tr("JSON (*.json);;CSV (*.csv)")
+            default = str(Path(self.settings.export_dir) / self.export_name())
+            json_filter, csv_filter = self.tr("JSON (*.json)"), self.tr("CSV (*.csv)")
+            chosen, chosen_filter = QFileDialog.getSaveFileName(
+                self, self.tr("Export timeline"), default, f"{json_filter};;{csv_filter}"
             )
             if not chosen:
                 return None
+            if Path(chosen).suffix.lower() not in (".json", ".csv"):
+                chosen += ".csv" if chosen_filter == csv_filter else ".json"
             path = chosen
+            self.settings.export_dir = str(Path(chosen).parent)
         try:
             written = write_timeline(
                 path, dict(self.player.report()), list(self.player.abr_timeline())
@@ -778,6 +803,12 @@ class MainWindow(QMainWindow):
             "info", self.tr("Timeline saved to %1").replace("%1", str(written))
         )
         return written
+
+    def export_name(self) -> str:
+        """``<title>-<YYYYmmdd-HHMMSS>.json``: the title made safe for a file name."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        base = re.sub(r"[^\w.-]+", "_", self.title or "heureum").strip("._") or "heureum"
+        return f"{base[:60]}-{stamp}.json"
 
     def toggle_stats(self) -> None:
         show = not self.overlay.isVisible()
@@ -799,7 +830,16 @@ class MainWindow(QMainWindow):
             f"{self.view.painted} painted, {self.view.coalesced} coalesced"
             f" of {self.view.presented} presented"
         )
-        self.overlay.set_rows(stats_lines(self.info, self.stats, self.view.renderer_name, counts))
+        self.overlay.set_rows(
+            stats_lines(
+                self.info,
+                self.stats,
+                self.view.renderer_name,
+                counts,
+                current_variant=self.quality_menu.current,
+                locked_variant=self.quality_menu.locked,
+            )
+        )
 
     def show_help(self) -> None:
         rows = "".join(
@@ -864,6 +904,7 @@ class MainWindow(QMainWindow):
             self._update_title()
         self.transport.set_live(info.is_live)
         self.quality_menu.set_variants(info.variants)
+        self.abr_panel.set_variants(info.variants)
         self._set_track_menus(info)
         self._refresh()
         if self.overlay.isVisible():
@@ -902,11 +943,21 @@ class MainWindow(QMainWindow):
 
     def _on_variant(self, event: VariantSwitched) -> None:
         self.quality_menu.mark_current(event.to_index)
+        if self.overlay.isVisible():
+            self._update_overlay()
 
     def _on_stats(self, stats: dict[str, object]) -> None:
         self.stats = stats
+        self._mark_variant(stats)
+        if not self.abr_panel.isVisible():
+            self.abr_panel.add_stats_sample(stats)
         if self.overlay.isVisible():
             self._update_overlay()
+
+    def _mark_variant(self, stats: dict[str, object]) -> None:
+        abr = stats.get("abr")
+        if isinstance(abr, dict) and isinstance(abr.get("variant_index"), int):
+            self.quality_menu.mark_current(abr["variant_index"])
 
     def _refresh(self) -> None:
         """Labels and the seek bar (5 Hz); the video itself is driven by the engine."""
@@ -944,9 +995,22 @@ class MainWindow(QMainWindow):
         super().resizeEvent(event)
         if self.osd.isVisible():
             self.osd.move(self.view.width() - self.osd.width() - 16, 16)
-        # Adaptive streams need not fetch more pixels than the view shows;
-        # wait for the resize to settle before telling the engine.
-        self._cap_timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Adaptive streams need not fetch more pixels than the view shows (the
+        # window, a panel or fullscreen change its size); wait for the resize
+        # to settle before telling the engine.
+        if watched is self.view and event.type() == QEvent.Type.Resize:
+            self._cap_timer.start()
+        return super().eventFilter(watched, event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        handle = self.windowHandle()
+        if handle is not None and not self._screen_hooked:
+            # Another screen may have another device pixel ratio.
+            handle.screenChanged.connect(lambda _screen: self._cap_timer.start())
+            self._screen_hooked = True
 
     def _apply_view_cap(self) -> None:
         ratio = self.view.devicePixelRatioF()
@@ -962,6 +1026,7 @@ class MainWindow(QMainWindow):
             self._refresh_timer.stop()
             if not self.isFullScreen():
                 self.settings.geometry = self.saveGeometry()
+                self.settings.window_state = self.saveState()
             self.settings.volume = self._volume
             self.settings.muted = self._muted
             self.settings.sync()

@@ -1,38 +1,25 @@
-"""The Quality menu: Auto plus one entry per HLS variant (MediaInfo.variants).
+"""The Quality menu: Auto plus one entry per HLS variant (``MediaInfo.variants``),
+highest first, as ``1280x720 · 2.5 Mb/s``.
 
-This is where the ABR-aware UI grows: the bandwidth/bitrate/buffer panel
-(``ui/abr_panel.py``, pyqtgraph) and the timeline export will listen to
-``PlayerBridge.anyEvent`` (VariantSwitched, StatsUpdated, BufferingChanged,
-ErrorOccurred) and sit next to this menu.
+Checks: Auto is checked while the player chooses; the variant in use is
+checked too (from ``VariantSwitched`` and ``stats()["abr"]["variant_index"]``),
+so "Auto ✓ + 720p ✓" reads "automatic, playing 720p now". A locked variant is
+checked alone.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Signal
-from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QWidget
 
 from player.events import VariantInfo
 
+from .abr_panel import variant_text
+
 __all__ = ["QualityMenu", "variant_label"]
 
-
-def variant_label(v: VariantInfo) -> str:
-    parts = []
-    if v.height:
-        parts.append(f"{v.height}p")
-    if v.frame_rate and v.frame_rate > 31:
-        parts[-1:] = [
-            f"{parts[-1]}{round(v.frame_rate)}" if parts else f"{round(v.frame_rate)} fps"
-        ]
-    parts.append(
-        f"{v.bandwidth / 1_000_000:.2f} Mb/s"
-        if v.bandwidth >= 1_000_000
-        else f"{v.bandwidth // 1000} kb/s"
-    )
-    if v.name:
-        parts.append(f"({v.name})")
-    return " ".join(parts)
+variant_label = variant_text
 
 
 class QualityMenu(QMenu):
@@ -42,17 +29,17 @@ class QualityMenu(QMenu):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._group = QActionGroup(self)
-        self._group.setExclusive(True)
         self._variants: tuple[VariantInfo, ...] = ()
         self._auto: QAction | None = None
+        self._by_index: dict[int, QAction] = {}
+        self._locked: int | None = None
+        self._current: int | None = None
         self.retranslate()
         self.set_variants(())
 
     def retranslate(self) -> None:
         self.setTitle(self.tr("&Quality"))
-        if self._auto is not None:
-            self._auto.setText(self.tr("Auto"))
+        self._label_auto()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -60,32 +47,68 @@ class QualityMenu(QMenu):
         super().changeEvent(event)
 
     def set_variants(self, variants: tuple[VariantInfo, ...]) -> None:
+        """A new ladder (new media): back to Auto."""
+        if variants == self._variants and self._auto is not None:
+            return  # TracksChanged with the same ladder: keep the state
         self._variants = variants
+        self._locked = None
+        self._current = None
         self.clear()
-        for action in self._group.actions():
-            self._group.removeAction(action)
-        self._auto = self._add(self.tr("Auto"), -1)
-        self._auto.setChecked(True)
+        self._by_index = {}
+        self._auto = self._add("", -1)
         if variants:
             self.addSeparator()
         for v in sorted(variants, key=lambda v: v.bandwidth, reverse=True):
-            self._add(variant_label(v), v.index)
+            self._by_index[v.index] = self._add(variant_label(v), v.index)
         self.setEnabled(bool(variants))
+        self._sync()
 
     def _add(self, text: str, index: int) -> QAction:
         action = QAction(text, self)
         action.setCheckable(True)
         action.setData(index)
-        action.triggered.connect(lambda _=False, i=index: self.variantChosen.emit(i))
-        self._group.addAction(action)
+        action.triggered.connect(lambda _=False, i=index: self._chosen(i))
         self.addAction(action)
         return action
 
+    def _chosen(self, index: int) -> None:
+        self._locked = None if index < 0 else index
+        self._sync()
+        self.variantChosen.emit(index)
+
     def mark_current(self, index: int | None) -> None:
-        """Mark the variant playing now (what Auto chose, or the locked one)."""
-        for action in self._group.actions():
-            data = action.data()
-            if data == -1:
-                continue
-            base = action.text().removeprefix("▶ ")
-            action.setText(f"▶ {base}" if data == index else base)
+        """The variant playing now (what Auto chose, or the locked one)."""
+        if index != self._current:
+            self._current = index
+            self._sync()
+
+    @property
+    def locked(self) -> int | None:
+        return self._locked
+
+    @property
+    def current(self) -> int | None:
+        return self._current
+
+    def _label_auto(self) -> None:
+        if self._auto is None:
+            return
+        v = self._by_variant(self._current)
+        text = self.tr("Auto")
+        if v is not None and self._locked is None and v.height:
+            text = self.tr("Auto (%1)").replace("%1", f"{v.height}p")
+        self._auto.setText(text)
+
+    def _sync(self) -> None:
+        if self._auto is not None:
+            self._auto.setChecked(self._locked is None)
+        for index, action in self._by_index.items():
+            on = index == self._locked if self._locked is not None else index == self._current
+            action.setChecked(on)
+        self._label_auto()
+
+    def _by_variant(self, index: int | None) -> VariantInfo | None:
+        for v in self._variants:
+            if v.index == index:
+                return v
+        return None

@@ -81,6 +81,16 @@ class Settings:
         self._q.setValue("window/geometry", g)
 
     @property
+    def window_state(self) -> QByteArray | None:
+        """``QMainWindow.saveState()``: where the panels are and which show."""
+        value = self._q.value("window/state")
+        return value if isinstance(value, QByteArray) else None
+
+    @window_state.setter
+    def window_state(self, state: QByteArray) -> None:
+        self._q.setValue("window/state", state)
+
+    @property
     def recent(self) -> list[str]:
         return self._list("history/recent")
 
@@ -144,6 +154,19 @@ class Settings:
     @screenshot_dir.setter
     def screenshot_dir(self, path: str) -> None:
         self._q.setValue("screenshot/directory", path)
+
+    @property
+    def export_dir(self) -> str:
+        """Where the last timeline export went (Documents at first)."""
+        configured = str(self._q.value("export/directory", ""))
+        if configured and os.path.isdir(configured):
+            return configured
+        docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        return docs or os.path.expanduser("~")
+
+    @export_dir.setter
+    def export_dir(self, path: str) -> None:
+        self._q.setValue("export/directory", path)
 
 
 def _push(items: list[str], url: str) -> list[str]:

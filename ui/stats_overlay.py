@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QLabel, QWidget
 from player.events import MediaInfo
 from player.redact import redact_url
 
+from .abr_panel import rate_text, variant_text
+
 __all__ = ["StatsOverlay", "stats_lines"]
 
 _CTX = "StatsOverlay"
@@ -58,9 +60,18 @@ def _scalar(value: object) -> str:
 
 
 def stats_lines(
-    info: MediaInfo | None, stats: Mapping[str, Any], renderer: str, view_counts: str
+    info: MediaInfo | None,
+    stats: Mapping[str, Any],
+    renderer: str,
+    view_counts: str,
+    *,
+    current_variant: int | None = None,
+    locked_variant: int | None = None,
 ) -> list[tuple[str, str]]:
-    """(label, value) rows, translated labels: media first, then the engine's counters."""
+    """(label, value) rows, translated labels: media first, then the engine's
+    counters. ``current_variant`` (the last ``VariantSwitched``) stands in for
+    ``stats["abr"]["variant_index"]`` until the next stats; ``locked_variant``
+    is the user's lock (None: Auto)."""
     rows: list[tuple[str, str]] = []
     url = info.url if info is not None else str(stats.get("url") or "")
     if url:
@@ -100,30 +111,32 @@ def stats_lines(
             )
         )
     abr = stats.get("abr")
-    if isinstance(abr, Mapping):
-        index = abr.get("variant_index")
-        variant = ""
-        if info is not None and isinstance(index, int) and 0 <= index < len(info.variants):
-            rung = info.variants[index]
-            size = f"{rung.width}×{rung.height} " if rung.width and rung.height else ""
-            variant = f"{index + 1}/{len(info.variants)} {size}{_kbps(rung.bandwidth)}"
-        rows.append(
-            (
-                _t(QT_TRANSLATE_NOOP("StatsOverlay", "Variant")),
-                variant or str(index),
+    if isinstance(abr, Mapping) or current_variant is not None:
+        abr = abr if isinstance(abr, Mapping) else {}
+        index = current_variant if current_variant is not None else abr.get("variant_index")
+        variants = info.variants if info is not None else ()
+        rung = next((v for v in variants if v.index == index), None)
+        if isinstance(index, int):
+            mode = (
+                _t(QT_TRANSLATE_NOOP("StatsOverlay", "auto"))
+                if locked_variant is None
+                else _t(QT_TRANSLATE_NOOP("StatsOverlay", "locked"))
             )
-        )
-        estimate = _num(abr.get("estimate_bps"))
+            name = variant_text(rung) if rung is not None else f"#{index + 1}"
+            variant = f"{name} ({index + 1}/{len(variants) or '?'}, {mode})"
+        else:
+            variant = "—"
+        rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Variant")), variant))
         rows.append(
             (
                 _t(QT_TRANSLATE_NOOP("StatsOverlay", "Estimate")),
-                f"{estimate / 1e6:.2f} Mb/s" if estimate is not None else "—",
+                rate_text(_num(abr.get("estimate_bps"))),
             )
         )
         rows.append(
             (
-                _t(QT_TRANSLATE_NOOP("StatsOverlay", "ABR buffer")),
-                _seconds(abr.get("buffer_s")),
+                _t(QT_TRANSLATE_NOOP("StatsOverlay", "Buffer ahead")),
+                _seconds(abr.get("buffer_s"), 1),
             )
         )
     if "state" in stats:

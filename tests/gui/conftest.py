@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from player import Player
-from player.config import DEFAULT_CONFIG, AudioConfig
+from player.config import DEFAULT_CONFIG, AudioConfig, PlayerConfig
 from player.events import PlayerState
 from tests.support.media import make_av_file
 from ui.main_window import MainWindow
@@ -94,8 +94,9 @@ class SpyPlayer:
 def make_window(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., MainWindow]]:
     windows: list[MainWindow] = []
 
-    def make(resize: bool = True) -> MainWindow:
-        real = Player(replace(DEFAULT_CONFIG, audio=AudioConfig(enabled=False)))
+    def make(resize: bool = True, config: PlayerConfig | None = None) -> MainWindow:
+        base = config or DEFAULT_CONFIG
+        real = Player(replace(base, audio=AudioConfig(enabled=False)))
         spy = SpyPlayer(real)
         window = MainWindow(spy, Settings(), renderer="software")
         qtbot.addWidget(window)

@@ -102,12 +102,18 @@ def test_volume_and_geometry_persist(
 
 def test_language_switches_to_korean_and_back(qtbot: QtBot, window: MainWindow) -> None:
     assert (I18N_DIR / "heureum_ko.qm").exists(), "run: python -m ui.i18n"
+    source = (I18N_DIR / "heureum_ko.ts").read_text(encoding="utf-8")
+    assert 'type="unfinished"' not in source, "every message has a Korean translation"
     window.set_language("ko")
     try:
         # Qt posts LanguageChange to every window
         qtbot.waitUntil(lambda: window.file_menu.title() == "파일(&F)", timeout=TIMEOUT_MS)
         assert window.actions_by_name["screenshot"].text() == "스크린샷"
         assert window.transport.live_badge.text() == "실시간"
+        assert window.view_menu.title() == "보기(&V)"
+        assert window.abr_panel.windowTitle() == "비트레이트와 버퍼"
+        assert window.quality_menu.actions()[0].text() == "자동"
+        assert "대역폭 추정" in window.abr_panel.status.text()
     finally:
         window.set_language("en")
     qtbot.waitUntil(lambda: window.file_menu.title() == "&File", timeout=TIMEOUT_MS)
@@ -146,18 +152,66 @@ def test_demo_opens_when_no_url(
 def test_quality_menu_lists_variants(qtbot: QtBot, window: MainWindow) -> None:
     from player.events import VariantInfo
 
+    menu = window.quality_menu
+    assert not menu.isEnabled()
     variants = (
         VariantInfo(0, 800_000, 640, 360),
         VariantInfo(1, 3_000_000, 1280, 720, frame_rate=60.0),
+        VariantInfo(2, 96_000, name="audio only"),
     )
-    window.quality_menu.set_variants(variants)
-    texts = [a.text() for a in window.quality_menu.actions() if not a.isSeparator()]
-    assert texts == ["Auto", "720p60 3.00 Mb/s", "360p 800 kb/s"]
-    window.quality_menu.mark_current(1)
-    assert window.quality_menu.actions()[2].text().startswith("▶ ")
-    with qtbot.waitSignal(window.quality_menu.variantChosen, timeout=TIMEOUT_MS) as chosen:
-        window.quality_menu.actions()[3].trigger()
+    menu.set_variants(variants)
+    actions = [a for a in menu.actions() if not a.isSeparator()]
+    assert [a.text() for a in actions] == [
+        "Auto",
+        "1280x720 60 fps · 3.0 Mb/s",
+        "640x360 · 800 kb/s",
+        "audio only · 96 kb/s",
+    ]
+    assert menu.isEnabled() and [a.isChecked() for a in actions] == [True, False, False, False]
+    # Auto: the variant in use is checked too, and named next to Auto.
+    menu.mark_current(1)
+    assert [a.isChecked() for a in actions] == [True, True, False, False]
+    assert actions[0].text() == "Auto (720p)"
+    with qtbot.waitSignal(menu.variantChosen, timeout=TIMEOUT_MS) as chosen:
+        actions[2].trigger()
     assert chosen.args == [0]
+    # Locked: only the lock is checked (the switch to it follows), Auto is plain.
+    assert [a.isChecked() for a in actions] == [False, False, True, False]
+    assert actions[0].text() == "Auto" and menu.locked == 0
+    menu.mark_current(0)
+    assert [a.isChecked() for a in actions] == [False, False, True, False]
+    # Triggering the checked Auto keeps it checked.
+    with qtbot.waitSignal(menu.variantChosen, timeout=TIMEOUT_MS) as chosen:
+        actions[0].trigger()
+    assert chosen.args == [-1]
+    assert [a.isChecked() for a in actions] == [True, False, True, False]
+    assert actions[0].text() == "Auto (360p)"
+    # New media: back to Auto with nothing in use.
+    menu.set_variants(variants[:2])
+    state: tuple[int | None, int | None] = (menu.locked, menu.current)
+    assert state == (None, None)
+
+
+def test_overlay_names_the_variant_estimate_and_buffer() -> None:
+    from player.events import VariantInfo
+
+    info = MediaInfo(
+        url="https://cdn.example/live.m3u8", protocol="hls", container="mpegts",
+        duration=None, is_live=True, seekable=False, video=None, audio=None,
+        variants=(VariantInfo(0, 800_000, 640, 360), VariantInfo(1, 2_500_000, 1280, 720)),
+    )  # fmt: skip
+    stats = {
+        "abr": {"variant_index": 0, "estimate_bps": 4_200_000, "buffer_s": 12.34},
+        "live_latency_s": 3.5,
+    }
+    rows = dict(stats_lines(info, stats, "software", "0"))
+    assert rows["Variant"] == "640x360 · 800 kb/s (1/2, auto)"
+    assert rows["Estimate"] == "4.2 Mb/s"
+    assert rows["Buffer ahead"] == "12.3 s"
+    assert rows["Live latency"] == "3.50 s"
+    # A switch reported since the last stats wins; a lock is named.
+    rows = dict(stats_lines(info, stats, "software", "0", current_variant=1, locked_variant=1))
+    assert rows["Variant"] == "1280x720 · 2.5 Mb/s (2/2, locked)"
 
 
 def test_live_media_shows_badge_latency_and_jump(qtbot: QtBot, window: MainWindow) -> None:

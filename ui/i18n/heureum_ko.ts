@@ -2,6 +2,45 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ko_KR">
 <context>
+    <name>AbrPanel</name>
+    <message>
+        <source>Bitrate and buffer</source>
+        <translation>비트레이트와 버퍼</translation>
+    </message>
+    <message>
+        <source>Mb/s</source>
+        <translation>Mb/s</translation>
+    </message>
+    <message>
+        <source>s</source>
+        <translation>초</translation>
+    </message>
+    <message>
+        <source>session time (s)</source>
+        <translation>세션 시간 (초)</translation>
+    </message>
+    <message>
+        <source>bandwidth estimate %1</source>
+        <translation>대역폭 추정 %1</translation>
+    </message>
+    <message>
+        <source>selected %1</source>
+        <translation>선택 %1</translation>
+    </message>
+    <message>
+        <source>input bitrate %1</source>
+        <translation>입력 비트레이트 %1</translation>
+    </message>
+    <message>
+        <source>buffer %1</source>
+        <translation>버퍼 %1</translation>
+    </message>
+    <message>
+        <source>%1 switches, %2 stalls</source>
+        <translation>전환 %1회, 멈춤 %2회</translation>
+    </message>
+</context>
+<context>
     <name>DemoLoader</name>
     <message>
         <source>The built-in demo is not available in this build (player.demo is missing). Open a file with Ctrl+O or a URL with Ctrl+L.</source>
@@ -35,8 +74,8 @@
         <translation>오디오(&amp;A)</translation>
     </message>
     <message>
-        <source>&amp;Video</source>
-        <translation>비디오(&amp;V)</translation>
+        <source>&amp;View</source>
+        <translation>보기(&amp;V)</translation>
     </message>
     <message>
         <source>&amp;Settings</source>
@@ -139,6 +178,14 @@
         <translation>스크린샷을 %1에 저장했습니다</translation>
     </message>
     <message>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
         <source>Keyboard shortcuts</source>
         <translation>단축키</translation>
     </message>
@@ -173,10 +220,6 @@
     <message>
         <source>Export timeline</source>
         <translation>타임라인 내보내기</translation>
-    </message>
-    <message>
-        <source>JSON (*.json);;CSV (*.csv)</source>
-        <translation>JSON (*.json);;CSV (*.csv)</translation>
     </message>
     <message>
         <source>Export failed: %1</source>
@@ -243,6 +286,10 @@
     <message>
         <source>Auto</source>
         <translation>자동</translation>
+    </message>
+    <message>
+        <source>Auto (%1)</source>
+        <translation>자동 (%1)</translation>
     </message>
 </context>
 <context>
@@ -379,6 +426,18 @@
         <translation>실시간 지연</translation>
     </message>
     <message>
+        <source>auto</source>
+        <translation>자동</translation>
+    </message>
+    <message>
+        <source>locked</source>
+        <translation>고정</translation>
+    </message>
+    <message>
+        <source>Buffer ahead</source>
+        <translation>미리 받은 버퍼</translation>
+    </message>
+    <message>
         <source>State</source>
         <translation>상태</translation>
     </message>
@@ -434,10 +493,6 @@
         <source>Estimate</source>
         <translation>대역폭 추정</translation>
     </message>
-    <message>
-        <source>ABR buffer</source>
-        <translation>ABR 버퍼</translation>
-    </message>
 </context>
 <context>
     <name>TransportBar</name>
@@ -491,40 +546,6 @@
     <message>
         <source>Preparing the demo…</source>
         <translation>데모 준비 중…</translation>
-    </message>
-</context>
-<context>
-    <name>loader</name>
-    <message>
-        <source>Preparing the demo…</source>
-        <translation>데모 준비 중…</translation>
-    </message>
-</context>
-<context>
-    <name>AbrPanel</name>
-    <message>
-        <source>Adaptive bitrate</source>
-        <translation>적응형 비트레이트</translation>
-    </message>
-    <message>
-        <source>Bitrate (Mb/s)</source>
-        <translation>비트레이트 (Mb/s)</translation>
-    </message>
-    <message>
-        <source>Buffer (s)</source>
-        <translation>버퍼 (초)</translation>
-    </message>
-    <message>
-        <source>estimate</source>
-        <translation>추정</translation>
-    </message>
-    <message>
-        <source>selected / input</source>
-        <translation>선택 / 입력</translation>
-    </message>
-    <message>
-        <source>session time (s)</source>
-        <translation>세션 시간 (초)</translation>
     </message>
 </context>
 </TS>

@@ -100,15 +100,17 @@ def _src(size: str, seconds: float, offset: float = 0.0) -> list[str]:
     return [*out, "-t", str(seconds), *(["-output_ts_offset", str(offset)] if offset else [])]
 
 
-def ts_vod(seconds: float = 6.0) -> Path:
-    """``index.m3u8`` with 2 s MPEG-TS segments (H.264 + AAC muxed)."""
+def ts_vod(seconds: float = 6.0, offset: float = 0.0) -> Path:
+    """``index.m3u8`` with 2 s MPEG-TS segments (H.264 + AAC muxed), timestamps
+    starting at ``offset`` seconds (e.g. just before the 33-bit wrap)."""
 
     def build(d: Path) -> None:
-        _ffmpeg(*_src("320x180", seconds), *_ENC, "-b:v", "300k", "-f", "hls", "-hls_time", "2",
-                "-hls_playlist_type", "vod", "-hls_segment_filename", "s%03d.ts", "index.m3u8",
+        _ffmpeg(*_src("320x180", seconds, offset), *_ENC, "-b:v", "300k", "-f", "hls",
+                "-hls_time", "2", "-hls_playlist_type", "vod", "-hls_segment_filename", "s%03d.ts",
+                "index.m3u8",
                 cwd=d)  # fmt: skip
 
-    return _cached(f"ts-{seconds:g}", build)
+    return _cached(f"ts-{seconds:g}" + (f"-at-{offset:.3f}" if offset else ""), build)
 
 
 def fmp4_vod(seconds: float = 6.0) -> Path:

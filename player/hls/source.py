@@ -81,6 +81,7 @@ from .playlist import (
 from .rendition import RenditionCursor, RenditionTrack, build_tracks, default_track
 from .subtitles import MAX_VTT_BYTES, Cue, CueStore, WebVtt, parse_webvtt
 from .timeline import DateMap, Rebaser
+from .view_cap import covering_rung
 
 __all__ = ["HlsConfig", "HlsSource", "TimelineEntry"]
 
@@ -734,13 +735,7 @@ class HlsSource:
     def _cap_index(self) -> int:
         top = len(self._ladder) - 1
         if self._max_resolution is not None:
-            w, h = self._max_resolution
-            fits = [
-                i
-                for i, v in enumerate(self._ladder)
-                if v.height is None or (v.height <= h * 1.1 and (v.width or 0) <= w * 1.1)
-            ]
-            top = max(fits) if fits else 0
+            top = covering_rung([(v.width, v.height) for v in self._ladder], self._max_resolution)
         while top > 0 and top in self._failed:
             top -= 1
         return top

@@ -1,0 +1,26 @@
+"""Capping automatic rung choices to the size of the view (hls.js's
+``capLevelToPlayerSize``): fetching more pixels than the view shows only
+costs bandwidth."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["covering_rung"]
+
+
+def covering_rung(sizes: Sequence[tuple[int | None, int | None]], view: tuple[int, int]) -> int:
+    """The highest index allowed for a view of ``view`` (width, height) device
+    pixels, given each rung's (width, height) from lowest to highest bitrate.
+
+    That is the first rung that covers the view in either dimension, so the
+    picture is never upscaled from less than the view shows, and a
+    letterboxed view (a wide window over a short picture) is capped by the
+    dimension that limits the picture. Of several rungs with that same size,
+    the richest is allowed. Rungs without a RESOLUTION do not cap; with no
+    covering rung, the top one is allowed."""
+    width, height = view
+    for w, h in sizes:
+        if w is not None and h is not None and (w >= width or h >= height):
+            return max(j for j, size in enumerate(sizes) if size == (w, h))
+    return len(sizes) - 1

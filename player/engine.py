@@ -887,8 +887,10 @@ class Session:
         if src is not None and hasattr(src, "estimate_bps"):
             variant = src.current_variant()
             ladder = src.variants()
+            playing = src.playing_variant() if hasattr(src, "playing_variant") else variant
             snap["abr"] = {
                 "variant_index": variant,
+                "playing_index": playing,
                 "variant_bandwidth": ladder[variant].bandwidth
                 if variant is not None and variant < len(ladder)
                 else None,

@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         self.title = ""
         self._closed = False
         self._screen_hooked = False
+        self._loading_variant: int | None = None
         self._was_maximized = False
         self._volume = settings.volume
         self._muted = settings.muted
@@ -497,6 +498,7 @@ class MainWindow(QMainWindow):
         self.title = title or _title_for(url)
         self._update_title()
         self.quality_menu.set_variants(())
+        self._loading_variant = None
         self._set_track_menus(None)
         self.subtitle_label.set_text(None)
         self.abr_panel.reset()
@@ -838,6 +840,7 @@ class MainWindow(QMainWindow):
                 counts,
                 current_variant=self.quality_menu.current,
                 locked_variant=self.quality_menu.locked,
+                loading_variant=self._loading_variant,
             )
         )
 
@@ -942,7 +945,11 @@ class MainWindow(QMainWindow):
             self.play_next()
 
     def _on_variant(self, event: VariantSwitched) -> None:
-        self.quality_menu.mark_current(event.to_index)
+        # What is fetched now plays once the buffer ahead of it has: the menu
+        # follows what plays (the stats), the overlay shows both meanwhile.
+        self._loading_variant = event.to_index
+        if self.quality_menu.current is None:
+            self.quality_menu.mark_current(event.to_index)  # the first choice plays first
         if self.overlay.isVisible():
             self._update_overlay()
 
@@ -956,8 +963,13 @@ class MainWindow(QMainWindow):
 
     def _mark_variant(self, stats: dict[str, object]) -> None:
         abr = stats.get("abr")
-        if isinstance(abr, dict) and isinstance(abr.get("variant_index"), int):
-            self.quality_menu.mark_current(abr["variant_index"])
+        if not isinstance(abr, dict):
+            return
+        if isinstance(abr.get("variant_index"), int):
+            self._loading_variant = abr["variant_index"]
+        playing = abr.get("playing_index", abr.get("variant_index"))
+        if isinstance(playing, int):
+            self.quality_menu.mark_current(playing)
 
     def _refresh(self) -> None:
         """Labels and the seek bar (5 Hz); the video itself is driven by the engine."""

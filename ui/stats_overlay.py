@@ -67,11 +67,14 @@ def stats_lines(
     *,
     current_variant: int | None = None,
     locked_variant: int | None = None,
+    loading_variant: int | None = None,
 ) -> list[tuple[str, str]]:
     """(label, value) rows, translated labels: media first, then the engine's
-    counters. ``current_variant`` (the last ``VariantSwitched``) stands in for
-    ``stats["abr"]["variant_index"]`` until the next stats; ``locked_variant``
-    is the user's lock (None: Auto)."""
+    counters. ``current_variant`` (the variant playing) stands in for
+    ``stats["abr"]["playing_index"]`` and ``loading_variant`` (the last
+    ``VariantSwitched``) for ``stats["abr"]["variant_index"]`` until the next
+    stats; ``locked_variant`` is the user's lock (None: Auto). While the
+    buffer still holds the old variant, both show."""
     rows: list[tuple[str, str]] = []
     url = info.url if info is not None else str(stats.get("url") or "")
     if url:
@@ -113,7 +116,10 @@ def stats_lines(
     abr = stats.get("abr")
     if isinstance(abr, Mapping) or current_variant is not None:
         abr = abr if isinstance(abr, Mapping) else {}
-        index = current_variant if current_variant is not None else abr.get("variant_index")
+        index = current_variant
+        if index is None:
+            index = abr.get("playing_index", abr.get("variant_index"))
+        loading = loading_variant if loading_variant is not None else abr.get("variant_index")
         variants = info.variants if info is not None else ()
         rung = next((v for v in variants if v.index == index), None)
         if isinstance(index, int):
@@ -127,6 +133,14 @@ def stats_lines(
         else:
             variant = "—"
         rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Variant")), variant))
+        if isinstance(loading, int) and isinstance(index, int) and loading != index:
+            next_rung = next((v for v in variants if v.index == loading), None)
+            rows.append(
+                (
+                    _t(QT_TRANSLATE_NOOP("StatsOverlay", "Loading")),
+                    variant_text(next_rung) if next_rung is not None else f"#{loading + 1}",
+                )
+            )
         rows.append(
             (
                 _t(QT_TRANSLATE_NOOP("StatsOverlay", "Estimate")),

@@ -256,6 +256,10 @@ class HlsSource:
         self._rung: int | None = None
         self._manual: int | None = None
         self._max_resolution: tuple[int, int] | None = None
+        #: (output time where a fetched chunk starts, its rung), in fetch order:
+        #: what plays at a position is the rung fetched for it, which lags the
+        #: ABR's choice by the buffer
+        self._rungs_at: deque[tuple[float, int]] = deque(maxlen=4096)
         self._failed: set[int] = set()
         self._tracks: dict[int, _Track] = {}
         self._live = False
@@ -365,6 +369,7 @@ class HlsSource:
             return
         with self._cond:
             self._generation += 1
+            self._rungs_at.clear()
             self._queue.clear()
             self._queued_bytes = 0
             self._seek_request = max(0.0, position)
@@ -454,7 +459,16 @@ class HlsSource:
         return self._meter.estimate_bps()
 
     def current_variant(self) -> int | None:
+        """The rung being fetched (the ABR's latest choice)."""
         return self._rung
+
+    def playing_variant(self) -> int | None:
+        """The rung of the media at the playback position (None before any)."""
+        with self._cond:
+            for start, rung in reversed(self._rungs_at):
+                if start <= self._position + 1e-3:
+                    return rung
+            return self._rungs_at[0][1] if self._rungs_at else None
 
     def variants(self) -> tuple[VariantInfo, ...]:
         return tuple(self._variant_info(i, v) for i, v in enumerate(self._ladder))
@@ -1217,6 +1231,7 @@ class HlsSource:
             for p in merged:
                 self._queue.append(p)
                 self._queued_bytes += p.size
+            self._rungs_at.append((self._next_time, self._rung))
             self._advance(chunk)
             self._mark(None)
             self._cond.notify_all()

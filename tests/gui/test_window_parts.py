@@ -3,6 +3,9 @@ translations, persistence, the demo."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -98,6 +101,21 @@ def test_volume_and_geometry_persist(
     assert second.size().width() == 700
     second.recent_menu.actions()[0].trigger()
     wait_playing(qtbot, second)
+
+
+def test_every_string_in_the_code_is_in_the_korean_file(tmp_path: Path) -> None:
+    """Qt's own extractor over ui/: a string added without a translation shows
+    up as new and unfinished."""
+    ts = tmp_path / "ko.ts"
+    shutil.copy(I18N_DIR / "heureum_ko.ts", ts)
+    lupdate = Path(sys.executable).parent / "pyside6-lupdate"
+    sources = sorted(str(p) for p in (I18N_DIR.parent).glob("*.py"))
+    done = subprocess.run(
+        [str(lupdate), *sources, "-ts", str(ts)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "(0 new " in done.stdout, done.stdout
+    assert 'type="unfinished"' not in ts.read_text(encoding="utf-8")
 
 
 def test_language_switches_to_korean_and_back(qtbot: QtBot, window: MainWindow) -> None:
@@ -234,3 +252,19 @@ def test_live_media_shows_badge_latency_and_jump(qtbot: QtBot, window: MainWindo
     before = len(spy(window).calls)
     press(qtbot, window, Qt.Key.Key_Right)  # not seekable: nothing sent
     assert "seek_relative" not in [c[0] for c in spy(window).calls[before:]]
+
+
+def test_overlay_shows_what_plays_and_what_loads_while_they_differ() -> None:
+    from player.events import VariantInfo
+
+    info = MediaInfo(
+        url="https://cdn.example/vod.m3u8", protocol="hls", container="mpegts",
+        duration=60.0, is_live=False, seekable=True, video=None, audio=None,
+        variants=(VariantInfo(0, 800_000, 640, 360), VariantInfo(1, 2_500_000, 1280, 720)),
+    )  # fmt: skip
+    stats = {"abr": {"variant_index": 1, "playing_index": 0, "estimate_bps": 4e6, "buffer_s": 9}}
+    rows = dict(stats_lines(info, stats, "software", "0"))
+    assert rows["Variant"] == "640x360 · 800 kb/s (1/2, auto)"
+    assert rows["Loading"] == "1280x720 · 2.5 Mb/s"
+    stats["abr"]["playing_index"] = 1
+    assert "Loading" not in dict(stats_lines(info, stats, "software", "0"))

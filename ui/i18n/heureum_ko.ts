@@ -438,6 +438,10 @@
         <translation>미리 받은 버퍼</translation>
     </message>
     <message>
+        <source>Loading</source>
+        <translation>받는 중</translation>
+    </message>
+    <message>
         <source>State</source>
         <translation>상태</translation>
     </message>

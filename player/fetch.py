@@ -35,6 +35,7 @@ __all__ = [
     "HttpFetcher",
     "HttpStatusError",
     "ProgressCallback",
+    "RangeStream",
     "ResponseTooLarge",
     "TransferKind",
     "TransferStats",
@@ -124,6 +125,33 @@ class Fetcher(Protocol):
         (HttpStatusError, FetchAborted) or SecurityError."""
         ...
 
+    def open_range(
+        self,
+        url: str,
+        offset: int,
+        *,
+        kind: TransferKind = "part",
+        max_bytes: int,
+        timeout: float | None = None,
+        cancel: threading.Event | None = None,
+    ) -> RangeStream:
+        """GET ``url`` from byte ``offset`` to its end (``Range: bytes=offset-``),
+        returned as soon as the headers arrive: the body is read as the origin
+        writes it (a resource still being produced). Same errors as ``get``."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class RangeStream(Protocol):
+    #: the resource offset of the next byte ``read`` returns
+    offset: int
+
+    def read(self, n: int) -> bytes:
+        """Exactly ``n`` more bytes, waiting for the origin to write them.
+        NetworkError if the body ends first."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -192,25 +220,8 @@ class HttpFetcher:
             headers["Range"] = f"bytes={offset}-{offset + length - 1}"
         deadline_total = timeout if timeout is not None else max(self._config.read_timeout * 4, 20)
         start = self._clock.now()
-        current = url
         try:
-            for _ in range(MAX_REDIRECTS + 1):
-                request = self._client.build_request("GET", current, headers=headers)
-                response = self._client.send(request, stream=True)
-                if response.status_code in (301, 302, 303, 307, 308):
-                    location = response.headers.get("location")
-                    response.close()
-                    if not location:
-                        raise NetworkError(f"redirect without Location from {redact_url(current)}")
-                    target = urljoin(current, location)
-                    why = _family_ok(current, target)
-                    if why:
-                        raise SecurityError(f"{why}: {redact_url(current)}")
-                    current = target
-                    continue
-                break
-            else:
-                raise NetworkError(f"more than {MAX_REDIRECTS} redirects from {redact_url(url)}")
+            response, current = self._send(url, headers)
             try:
                 return self._read(
                     response,
@@ -225,19 +236,65 @@ class HttpFetcher:
                 )
             finally:
                 response.close()
-        except (NetworkError, SecurityError):
+        except Exception as exc:
+            raise _mapped(exc, url, self._closed, cancel) from None
+
+    def _send(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, str]:
+        """The response (headers read, body not) and the URL after redirects."""
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            request = self._client.build_request("GET", current, headers=headers)
+            response = self._client.send(request, stream=True)
+            if response.status_code not in (301, 302, 303, 307, 308):
+                return response, current
+            location = response.headers.get("location")
+            response.close()
+            if not location:
+                raise NetworkError(f"redirect without Location from {redact_url(current)}")
+            target = urljoin(current, location)
+            why = _family_ok(current, target)
+            if why:
+                raise SecurityError(f"{why}: {redact_url(current)}")
+            current = target
+        raise NetworkError(f"more than {MAX_REDIRECTS} redirects from {redact_url(url)}")
+
+    def open_range(
+        self,
+        url: str,
+        offset: int,
+        *,
+        kind: TransferKind = "part",
+        max_bytes: int,
+        timeout: float | None = None,
+        cancel: threading.Event | None = None,
+    ) -> RangeStream:
+        if self._closed:
+            raise FetchAborted("the fetcher is closed")
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            raise SecurityError(f"refusing to fetch a non-http(s) URL: {redact_url(url)}")
+        if offset < 0:
+            raise ValueError("negative offset")
+        headers = {"Accept-Encoding": "identity", "Range": f"bytes={offset}-"}
+        deadline = timeout if timeout is not None else max(self._config.read_timeout * 4, 20)
+        start = self._clock.now()
+        try:
+            response, current = self._send(url, headers)
+        except Exception as exc:
+            raise _mapped(exc, url, self._closed, cancel) from None
+        try:
+            return _HttpRangeStream(
+                self,
+                response,
+                url=current,
+                kind=kind,
+                offset=offset,
+                max_bytes=max_bytes,
+                deadline=start + deadline,
+                cancel=cancel,
+            )
+        except BaseException:
+            response.close()
             raise
-        except httpx.TimeoutException as exc:
-            raise NetworkError(
-                f"timed out loading {redact_url(url)} ({type(exc).__name__})"
-            ) from None
-        except httpx.HTTPError as exc:
-            raise NetworkError(f"could not load {redact_url(url)}: {redact(str(exc))}") from None
-        except (OSError, ValueError, RuntimeError) as exc:
-            # closed client from another thread, bad URL, SSL errors
-            if self._closed or (cancel is not None and cancel.is_set()):
-                raise FetchAborted("cancelled") from None
-            raise NetworkError(f"could not load {redact_url(url)}: {redact(str(exc))}") from None
 
     def _read(
         self,
@@ -294,9 +351,11 @@ class HttpFetcher:
             chunks.append(chunk)
             received += len(chunk)
             now = self._clock.now()
+            if byterange is not None and received >= limit:
+                # enough for the range: not one chunk more (a growing resource
+                # sent whole would hold us until its next part is written)
+                break
             if received > limit:
-                if byterange is not None:
-                    break  # enough for the range
                 raise ResponseTooLarge(
                     f"{kind} from {redact_url(url)} is over the {limit} byte cap; stopped reading"
                 )
@@ -350,3 +409,130 @@ class HttpFetcher:
             status=status,
             aborted=aborted,
         )
+
+
+def _mapped(
+    exc: Exception, url: str, closed: bool, cancel: threading.Event | None
+) -> NetworkError | SecurityError:
+    """An exception raised while talking HTTP, as one of our errors."""
+    if isinstance(exc, (NetworkError, SecurityError)):
+        return exc
+    if isinstance(exc, httpx.TimeoutException):
+        return NetworkError(f"timed out loading {redact_url(url)} ({type(exc).__name__})")
+    if isinstance(exc, httpx.HTTPError):
+        return NetworkError(f"could not load {redact_url(url)}: {redact(str(exc))}")
+    if isinstance(exc, (OSError, ValueError, RuntimeError)):
+        # closed client from another thread, bad URL, SSL errors
+        if closed or (cancel is not None and cancel.is_set()):
+            return FetchAborted("cancelled")
+        return NetworkError(f"could not load {redact_url(url)}: {redact(str(exc))}")
+    raise exc
+
+
+class _HttpRangeStream:
+    """The body of ``Range: bytes=N-`` read on demand, as the origin writes it.
+
+    206 must start at N (Content-Range). A server may ignore Range (RFC 9110
+    §14.2) and send the whole resource with 200: its first N bytes are read
+    and dropped, within the byte cap, because the rest is still the bytes
+    asked for and a growing resource cannot be asked again any better; an N
+    over the cap is refused. A content-coded answer is refused: offsets would
+    count coded bytes. Every byte read counts against ``max_bytes``; the cancel
+    flag and the total deadline are checked at each chunk, the read timeout
+    bounds each wait for one.
+    """
+
+    def __init__(
+        self,
+        owner: HttpFetcher,
+        response: httpx.Response,
+        *,
+        url: str,
+        kind: str,
+        offset: int,
+        max_bytes: int,
+        deadline: float,
+        cancel: threading.Event | None,
+    ) -> None:
+        self._owner = owner
+        self._response = response
+        self._url = url
+        self._kind = kind
+        self._max_bytes = max_bytes
+        self._deadline = deadline
+        self._cancel = cancel
+        self._buffer = bytearray()
+        self._received = 0
+        self._ended = False
+        self.offset = offset
+        status = response.status_code
+        if status >= 400 or status < 200 or status in (204, 205):
+            raise HttpStatusError(status, url)
+        if response.headers.get("content-encoding", "identity").strip().lower() != "identity":
+            raise NetworkError(f"content-coded byte range from {redact_url(url)}")
+        self._chunks = response.iter_raw()
+        if status == 206:
+            first = _range_start(response.headers.get("content-range"))
+            if first is not None and first != offset:
+                raise NetworkError(
+                    f"asked {redact_url(url)} for bytes from {offset}, got them from {first}"
+                )
+        elif offset > 0:
+            if offset > max_bytes:
+                raise NetworkError(
+                    f"server ignored the byte range of {redact_url(url)} and the range starts "
+                    f"past the {max_bytes} byte cap"
+                )
+            self._fill(offset)
+            del self._buffer[:offset]
+
+    def read(self, n: int) -> bytes:
+        self._fill(n)
+        if len(self._buffer) < n:
+            raise NetworkError(
+                f"truncated {self._kind}: the stream of {redact_url(self._url)} ended "
+                f"{n - len(self._buffer)} bytes short"
+            )
+        out = bytes(self._buffer[:n])
+        del self._buffer[:n]
+        self.offset += n
+        return out
+
+    def _fill(self, n: int) -> None:
+        clock = self._owner._clock
+        try:
+            while len(self._buffer) < n and not self._ended:
+                chunk = next(self._chunks, None)
+                if chunk is None:
+                    self._ended = True
+                    break
+                self._buffer += chunk
+                self._received += len(chunk)
+                if self._received > self._max_bytes:
+                    raise ResponseTooLarge(
+                        f"{self._kind} stream from {redact_url(self._url)} is over the "
+                        f"{self._max_bytes} byte cap; stopped reading"
+                    )
+                if self._cancel is not None and self._cancel.is_set():
+                    raise FetchAborted("cancelled")
+                if clock.now() > self._deadline:
+                    raise NetworkError(f"timed out streaming {redact_url(self._url)}")
+        except Exception as exc:
+            self.close()
+            raise _mapped(exc, self._url, self._owner._closed, self._cancel) from None
+
+    def close(self) -> None:
+        self._ended = True
+        try:
+            self._response.close()
+        except Exception:  # closing while the client closes: nothing to do
+            log.debug("closing a range stream raised", exc_info=True)
+
+
+def _range_start(header: str | None) -> int | None:
+    """The first byte of a ``Content-Range: bytes a-b/c`` header (None: absent
+    or unreadable, which a 206 to a one-range request may be)."""
+    if not header or not header.strip().lower().startswith("bytes "):
+        return None
+    first = header.strip()[6:].partition("-")[0].strip()
+    return int(first) if first.isdigit() else None

@@ -3,6 +3,10 @@ and which segments of a rendition playlist cover a span of the main timeline.
 
 Pure: playlists in, choices and times out. The source does the fetching.
 
+In LL-HLS a rendition is walked part by part near the live edge
+(``RenditionCursor.next_step``), as the main track is, so an alternate audio
+track does not hold playback a whole segment behind the edge.
+
 A *track* is one (NAME, LANGUAGE) across every group the ladder uses, so the
 menu does not change when ABR moves to a variant with another audio group;
 ``RenditionTrack.for_group`` gives the rendition of that track in a group.
@@ -14,10 +18,28 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..events import TrackInfo
-from .playlist import MediaPlaylist, MultivariantPlaylist, Rendition, Segment, Variant
+from .hints import open_hint
+from .live import hint_position
+from .playlist import (
+    ByteRange,
+    MediaPlaylist,
+    MultivariantPlaylist,
+    Part,
+    PreloadHint,
+    Rendition,
+    Segment,
+    Variant,
+)
 from .timeline import DateMap
 
-__all__ = ["RenditionCursor", "RenditionTrack", "build_tracks", "default_track"]
+__all__ = [
+    "RenditionCursor",
+    "RenditionStep",
+    "RenditionTrack",
+    "RenditionWait",
+    "build_tracks",
+    "default_track",
+]
 
 _EPS = 1e-3
 
@@ -32,6 +54,38 @@ class RenditionTrack:
         if group is not None and group in self.by_group:
             return self.by_group[group]
         return next(iter(self.by_group.values()))
+
+
+@dataclass(frozen=True)
+class RenditionStep:
+    """The next thing to fetch of a rendition followed part by part."""
+
+    sequence: int
+    #: part index in segment ``sequence``; None: the whole segment
+    part: int | None
+    #: timeline start and duration (a hinted part: PART-TARGET until listed)
+    start: float
+    duration: float
+    #: the listed segment (fetched whole, or the parent of the part); None for
+    #: a part of the segment being produced
+    segment: Segment | None = None
+    #: the part (for a hint: its URI and byte range, PART-TARGET long)
+    item: Part | None = None
+    hint: bool = False
+    #: drop packets before this time: the segment's parts are no longer listed
+    #: and some of them are in hand already
+    cut: float | None = None
+
+
+@dataclass(frozen=True)
+class RenditionWait:
+    """Nothing listed at the cursor yet: reload the playlist, blocking until
+    part ``part`` of segment ``sequence`` is listed."""
+
+    sequence: int
+    part: int
+    #: an open-ended preload hint for that part (its bytes can be asked for now)
+    open_hint: PreloadHint | None = None
 
 
 def build_tracks(
@@ -106,8 +160,23 @@ class RenditionCursor:
     def __init__(self, playlist: MediaPlaylist) -> None:
         self.playlist = playlist
         self._times: dict[int, float] = {}
-        #: timeline seconds this rendition has been followed up to
-        self.next_time = 0.0
+        self._next_time = 0.0
+        #: LL-HLS: (sequence, part) of the next step; None: found by time
+        self._pos: tuple[int, int] | None = None
+        #: (sequence, part, assumed duration) of a part taken through its hint
+        self._hint_fix: tuple[int, int, float] | None = None
+
+    @property
+    def next_time(self) -> float:
+        """Timeline seconds this rendition has been followed up to. Setting it
+        (a seek, a track switch) makes the next step the one covering it."""
+        return self._next_time
+
+    @next_time.setter
+    def next_time(self, t: float) -> None:
+        self._next_time = t
+        self._pos = None
+        self._hint_fix = None
 
     # -------------------------------------------------------------- anchoring
 
@@ -148,6 +217,7 @@ class RenditionCursor:
     def update(self, playlist: MediaPlaylist) -> bool:
         """A reloaded playlist. False if it shares no segment with the last
         one (an outage longer than the window): re-anchor it."""
+        self._fix_hint(playlist)
         for s in playlist.segments:
             t = self._times.get(s.sequence)
             if t is not None:
@@ -156,6 +226,22 @@ class RenditionCursor:
                 return True
         self.playlist = playlist
         return False
+
+    def _fix_hint(self, playlist: MediaPlaylist) -> None:
+        """A part taken through its hint is listed now: its real duration."""
+        if self._hint_fix is None:
+            return
+        seq, idx, guess = self._hint_fix
+        if seq == playlist.last_sequence + 1:
+            parts = playlist.trailing_parts
+        else:
+            seg = next((s for s in playlist.segments if s.sequence == seq), None)
+            if seg is None and playlist.last_sequence < seq:
+                return  # not listed yet
+            parts = seg.parts if seg is not None else ()
+        self._hint_fix = None
+        if idx < len(parts):
+            self._next_time += parts[idx].duration - guess
 
     def start_of(self, seg: Segment) -> float | None:
         return self._times.get(seg.sequence)
@@ -181,10 +267,133 @@ class RenditionCursor:
     def next_segment(self) -> tuple[Segment, float] | None:
         return self.segment_at(self.next_time)
 
-    def boundary_at_or_after(self, t: float) -> float | None:
-        """The first segment start at or after ``t``."""
+    def boundary_at_or_after(self, t: float, *, parts: bool = False) -> float | None:
+        """The first segment start at or after ``t`` (or part start, with
+        ``parts``: where an audio track can change in LL-HLS)."""
         for s in self.playlist.segments:
             start = self._times.get(s.sequence)
-            if start is not None and start >= t - _EPS:
-                return start
+            if start is None:
+                continue
+            for b in _starts(start, s.parts if parts else ()):
+                if b >= t - _EPS:
+                    return b
+        end = self.end_time()
+        if parts and end is not None:
+            for b in _starts(end, self.playlist.trailing_parts):
+                if b >= t - _EPS:
+                    return b
         return None
+
+    # -------------------------------------------------------------- LL-HLS parts
+
+    def next_step(self, hints: bool = True) -> RenditionStep | RenditionWait | None:
+        """The segment or part at the cursor, part by part near the live edge
+        (``hints``: a PART preload hint with a length counts as the next part).
+        None when an ended playlist has nothing more, or it cannot be placed."""
+        pl = self.playlist
+        for _ in range(len(pl.segments) + 3):
+            if self._pos is None:
+                found = self._locate(self._next_time)
+                if found is None:
+                    if pl.endlist:
+                        return None
+                    # past what is listed: wait for more without settling on a part
+                    return RenditionWait(pl.last_sequence + 1, len(pl.trailing_parts))
+                self._pos = found
+            seq, idx = self._pos
+            seg = next((s for s in pl.segments if s.sequence == seq), None)
+            if seg is not None:
+                st = self._times.get(seq)
+                if st is None:
+                    return None
+                if idx == 0:
+                    return RenditionStep(seq, None, st, seg.duration, segment=seg)
+                if idx < len(seg.parts):
+                    start = st + sum(p.duration for p in seg.parts[:idx])
+                    part = seg.parts[idx]
+                    return RenditionStep(seq, idx, start, part.duration, segment=seg, item=part)
+                if not seg.parts:
+                    return RenditionStep(
+                        seq, None, st, seg.duration, segment=seg, cut=self._next_time - _EPS
+                    )
+                self._pos = (seq + 1, 0)  # every part of it is in hand
+                continue
+            if pl.segments and seq < pl.segments[0].sequence:
+                self._pos = None  # fell out of the window: find the time again
+                continue
+            return self._edge_step(seq, idx, hints)
+        return None
+
+    def _edge_step(self, seq: int, idx: int, hints: bool) -> RenditionStep | RenditionWait | None:
+        """The step at (``seq``, ``idx``) past the complete segments."""
+        pl = self.playlist
+        nxt = pl.last_sequence + 1
+        if seq != nxt:
+            return None if pl.endlist else RenditionWait(seq, idx)
+        base = self.end_time()
+        if idx < len(pl.trailing_parts) and base is not None:
+            start = base + sum(p.duration for p in pl.trailing_parts[:idx])
+            part = pl.trailing_parts[idx]
+            return RenditionStep(seq, idx, start, part.duration, item=part)
+        if pl.endlist:
+            return None
+        if idx == len(pl.trailing_parts) and base is not None:
+            start = base + sum(p.duration for p in pl.trailing_parts)
+            closed = hint_position(pl)
+            if hints and closed is not None and pl.part_target:
+                h = closed[2]
+                br = None
+                if h.byterange_start is not None and h.byterange_length:
+                    br = ByteRange(h.byterange_length, h.byterange_start)
+                guess = Part(h.uri, pl.part_target, byterange=br)
+                return RenditionStep(seq, idx, start, pl.part_target, item=guess, hint=True)
+            opened = open_hint(pl)
+            if opened is not None:
+                return RenditionWait(seq, idx, opened[2])
+        return RenditionWait(seq, idx)
+
+    def _locate(self, t: float) -> tuple[int, int] | None:
+        """(sequence, part) of the step covering timeline time ``t``: a whole
+        segment when ``t`` is its start or it lists no parts."""
+        pl = self.playlist
+        for s in pl.segments:
+            st = self._times.get(s.sequence)
+            if st is None or st + s.duration <= t + _EPS:
+                continue
+            if t <= st + _EPS or not s.parts:
+                return s.sequence, 0
+            acc = st
+            for i, p in enumerate(s.parts):
+                if acc + p.duration > t + _EPS:
+                    return s.sequence, i
+                acc += p.duration
+            return s.sequence + 1, 0
+        acc_or_none = self.end_time()
+        if acc_or_none is None:
+            return None
+        acc = acc_or_none
+        nxt = pl.last_sequence + 1
+        for i, p in enumerate(pl.trailing_parts):
+            if acc + p.duration > t + _EPS:
+                return nxt, i
+            acc += p.duration
+        if t <= acc + _EPS:
+            return nxt, len(pl.trailing_parts)
+        return None
+
+    def advance(self, step: RenditionStep) -> None:
+        """``step`` is in hand: move past it."""
+        if step.part is None:
+            self._pos = (step.sequence + 1, 0)
+        else:
+            self._pos = (step.sequence, step.part + 1)
+        self._hint_fix = (step.sequence, step.part or 0, step.duration) if step.hint else None
+        self._next_time = max(self._next_time, step.start + step.duration)
+
+
+def _starts(start: float, parts: tuple[Part, ...]) -> list[float]:
+    """The start of a segment and of each of its parts."""
+    out = [start]
+    for p in parts[:-1]:
+        out.append(out[-1] + p.duration)
+    return out

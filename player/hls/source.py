@@ -48,6 +48,7 @@ from ..fetch import (
     FetchResult,
     HttpFetcher,
     HttpStatusError,
+    RangeStream,
     ResponseTooLarge,
     TransferKind,
 )
@@ -55,6 +56,7 @@ from ..redact import redact_url
 from ..retry import KEY_RETRY, PLAYLIST_RETRY, SEGMENT_RETRY, RetryPolicy
 from ..source import DemuxPacket, SourceInfo, StreamSpec
 from .crypto import check_key, decrypt_aes128, sequence_iv
+from .hints import open_hint
 from .live import (
     LiveReloader,
     duration_ahead,
@@ -78,7 +80,13 @@ from .playlist import (
     Variant,
     parse_playlist,
 )
-from .rendition import RenditionCursor, RenditionTrack, build_tracks, default_track
+from .rendition import (
+    RenditionCursor,
+    RenditionStep,
+    RenditionTrack,
+    build_tracks,
+    default_track,
+)
 from .subtitles import MAX_VTT_BYTES, Cue, CueStore, WebVtt, parse_webvtt
 from .timeline import DateMap, Rebaser
 from .view_cap import covering_rung
@@ -150,6 +158,8 @@ class _Follower:
     next_reload: float = 0.0
     #: discontinuity domain → timeline start (WebVTT without X-TIMESTAMP-MAP)
     domain_starts: dict[int, float] = field(default_factory=dict)
+    #: LL-HLS: this rendition's preload hints work (off after one fails)
+    hints_ok: bool = True
 
 
 _UNSET = object()
@@ -279,7 +289,17 @@ class HlsSource:
         self._edge_loaded_at = 0.0
         self._live_latency_target: float | None = None
         #: LL-HLS counters, for the metrics and the tests
-        self.ll_stats = {"parts": 0, "hints": 0, "blocking_reloads": 0, "delta_updates": 0}
+        self.ll_stats = {
+            "parts": 0,
+            "hints": 0,
+            "blocking_reloads": 0,
+            "delta_updates": 0,
+            "audio_parts": 0,
+            "streamed_parts": 0,
+        }
+        #: open-ended preload hints being read ("main" | "audio" → (URL, stream))
+        self._streams: dict[str, tuple[str, RangeStream]] = {}
+        self._open_hints_ok = True
         self._last_video: dict[int | None, StreamSpec] = {}
         self._pending_discontinuity = False
         self._rebaser = Rebaser()
@@ -465,8 +485,9 @@ class HlsSource:
     def playing_variant(self) -> int | None:
         """The rung of the media at the playback position (None before any)."""
         with self._cond:
+            position = self._position if self._position is not None else 0.0
             for start, rung in reversed(self._rungs_at):
-                if start <= self._position + 1e-3:
+                if start <= position + 1e-3:
                     return rung
             return self._rungs_at[0][1] if self._rungs_at else None
 
@@ -727,15 +748,17 @@ class HlsSource:
                 raise _Abandon(decision)
             return True
 
-        data = self._get(
-            seg.uri,
-            "segment",
-            cap,
-            byterange=(br.offset, br.length) if br else None,
-            retry=retry,
-            live_edge=live_edge,
-            progress=progress,
-        ).data
+        data = self._streamed(seg.uri, br)
+        if data is None:
+            data = self._get(
+                seg.uri,
+                "segment",
+                cap,
+                byterange=(br.offset, br.length) if br else None,
+                retry=retry,
+                live_edge=live_edge,
+                progress=progress,
+            ).data
         if seg.key is not None and seg.key.uri:
             data = decrypt_aes128(
                 data, self._key_bytes(seg.key.uri), seg.key.iv or sequence_iv(seg.sequence)
@@ -844,6 +867,7 @@ class HlsSource:
             log.exception("HLS loader failed")
             self._fail(FormatError(f"HLS engine error: {type(exc).__name__}: {exc}"))
         finally:
+            self._close_streams()
             with self._cond:
                 self._ended = True
                 self._cond.notify_all()
@@ -1053,6 +1077,11 @@ class HlsSource:
                 br = ByteRange(h.byterange_length, h.byterange_start)
             guess = Part(h.uri, pl.part_target, byterange=br)
             return self._part_chunk(pl, None, seq, idx, guess, hint=True)
+        opened = open_hint(pl)
+        if opened is not None and opened[:2] == (seq, idx):
+            # its bytes flow while the blocking reload waits for the part's
+            # listing (and length); the listed part is then read from them
+            self._open_stream("main", opened[2].uri, opened[2].byterange_start or 0)
         return None
 
     @staticmethod
@@ -1403,8 +1432,8 @@ class HlsSource:
         pl = self._load_media(rendition.uri)
         cursor = RenditionCursor(pl)
         if pl.is_live and self._live:
-            assert self._next_seq is not None
-            cursor.anchor_live(self._next_seq, self._next_time, self._live_edge_time, self._dates)
+            seq, t = self._main_anchor()
+            cursor.anchor_live(seq, t, self._live_edge_time, self._dates)
         else:
             cursor.anchor_vod()
         cursor.next_time = start
@@ -1413,7 +1442,26 @@ class HlsSource:
         track.reloader.update(pl, now)
         return _Follower(kind, rendition, track, cursor)
 
-    def _reload_follower(self, f: _Follower, *, wait: bool) -> None:
+    def _main_anchor(self) -> tuple[int, float]:
+        """(sequence, timeline start) of the main segment at the live cursor,
+        which in LL-HLS may be some parts into it: a rendition is lined up
+        with that segment's start, not with the cursor."""
+        assert self._next_seq is not None
+        t = self._next_time
+        track = self._tracks.get(self._rung) if self._rung is not None else None
+        if self._next_part and track is not None:
+            pl = track.playlist
+            for i in range(self._next_part):
+                part = part_at(pl, self._next_seq, i)
+                t -= part.duration if part is not None else (pl.part_target or 0.0)
+        return self._next_seq, t
+
+    def _reload_follower(
+        self, f: _Follower, *, wait: bool, part: tuple[int, int] | None = None
+    ) -> None:
+        """Reload a rendition's playlist; ``wait``: for something new, blocking
+        (until part ``part`` = (sequence, index) is listed, in LL-HLS) when the
+        server can, else after the reload delay."""
         pl = f.track.playlist
         now = self._clock.now()
         if f.kind == "audio" and f.track.reloader.stuck(pl, now):
@@ -1424,7 +1472,10 @@ class HlsSource:
         blocking = None
         nxt = pl.last_sequence + 1
         if pl.server_control.can_block_reload and wait:
-            blocking = {"_HLS_msn": str(nxt)}
+            if part is not None and self._ll:
+                blocking = {"_HLS_msn": str(part[0]), "_HLS_part": str(part[1])}
+            else:
+                blocking = {"_HLS_msn": str(nxt)}
         elif wait:
             delay = f.track.reloader.delay(pl) - (now - f.track.loaded_at)
             if delay > 0:
@@ -1433,20 +1484,48 @@ class HlsSource:
         assert f.rendition.uri is not None
         new = self._load_media(f.rendition.uri, blocking=blocking)
         if not f.cursor.update(new) and self._next_seq is not None:
-            f.cursor.anchor_live(self._next_seq, self._next_time, self._live_edge_time, self._dates)
+            seq, t = self._main_anchor()
+            f.cursor.anchor_live(seq, t, self._live_edge_time, self._dates)
         f.track.playlist = new
         f.track.loaded_at = self._clock.now()
         f.track.reloader.update(new, f.track.loaded_at)
+
+    def _follows_parts(self, f: _Follower) -> bool:
+        pl = f.track.playlist
+        return self._ll and f.kind == "audio" and pl.is_live and pl.part_target is not None
 
     def _follow_audio(
         self, f: _Follower, until: float, *, cut: float | None = None, one: bool = False
     ) -> list[DemuxPacket]:
         """Audio packets of rendition ``f`` from its cursor up to ``until``
-        (one segment only with ``one``). Packets before ``cut`` are dropped
-        (an audio switch starts exactly at its boundary)."""
+        (one segment or part only with ``one``). Packets before ``cut`` are
+        dropped (an audio switch starts exactly at its boundary). In LL-HLS
+        the rendition is followed part by part, with blocking reloads and
+        preload hints, so audio never holds the live edge a segment back."""
         out: list[DemuxPacket] = []
         while f.cursor.next_time < until - 1e-3:
             self._check_stop()
+            if self._follows_parts(f):
+                step = f.cursor.next_step(f.hints_ok)
+                if step is None and f.track.playlist.endlist:
+                    f.cursor.next_time = until
+                    break
+                if not isinstance(step, RenditionStep):
+                    part = (step.sequence, step.part) if step is not None else None
+                    if step is not None and step.open_hint is not None:
+                        h = step.open_hint
+                        self._open_stream("audio", h.uri, h.byterange_start or 0)
+                    self._reload_follower(f, wait=True, part=part)
+                    continue
+                packets = self._audio_step(f, step, cut)
+                if packets is None:
+                    continue  # its hint failed: the listed part instead
+                out.extend(packets)
+                f.cursor.advance(step)
+                self.ll_stats["audio_parts"] += int(step.part is not None)
+                if one:
+                    break
+                continue
             nxt = f.cursor.next_segment()
             if nxt is None:
                 if f.track.playlist.endlist or not self._live:
@@ -1457,31 +1536,91 @@ class HlsSource:
             seg, start = nxt
             if not seg.gap:
                 data = self._rendition_bytes(seg, "segment", self._hls.max_segment_bytes)
-                fmt = "mp4" if seg.init is not None else "mpegts"
-                self._container_hint = fmt
-                if data[:3] == b"ID3" or data[:2] in (b"\xff\xf1", b"\xff\xf9"):
-                    fmt = "aac"
-                try:
-                    raw = [r for r in self._demux(data, fmt, "rendition") if r[0].kind == "audio"]
-                except FormatError as exc:
-                    self._emit(WarningRaised(code="bad-segment", message=str(exc), t=self._now()))
-                    raw = []
-                pending = self._pending_discontinuity
-                packets = self._to_packets(raw, fmt, False)
-                self._pending_discontinuity = pending
-                if cut is not None:
-                    packets = [p for p in packets if (p.pts if p.pts is not None else cut) >= cut]
-                out.extend(packets)
+                out.extend(self._audio_packets(data, seg, cut))
             f.cursor.next_time = max(f.cursor.next_time, start + seg.duration)
             if one:
                 break
         return out
 
-    def _rendition_bytes(self, seg: Segment, kind: TransferKind, cap: int) -> bytes:
+    def _audio_step(
+        self, f: _Follower, step: RenditionStep, cut: float | None
+    ) -> list[DemuxPacket] | None:
+        """The packets of one LL-HLS audio step; None if it was a preload hint
+        that failed (hints are then off for this rendition)."""
+        if step.item is None:
+            assert step.segment is not None
+            seg = step.segment
+        else:
+            pl = f.track.playlist
+            idx = step.part or 0
+            seg = self._part_chunk(pl, step.segment, step.sequence, idx, step.item).seg
+        if seg.gap:
+            return []
+        cap = self._hls.max_segment_bytes
+        kind: TransferKind = "segment" if step.part is None else "part"
+        if step.hint:
+            try:
+                data = self._rendition_bytes(
+                    seg, kind, cap, retry=RetryPolicy(max_attempts=1), live_edge=True
+                )
+            except (FetchAborted, SecurityError):
+                raise
+            except NetworkError as exc:
+                self._check_stop()  # closing mid-request is not a failing hint
+                f.hints_ok = False
+                self._emit(
+                    WarningRaised(
+                        code="preload-hint-failed",
+                        message=f"audio preload hints disabled: {exc}",
+                        t=self._now(),
+                    )
+                )
+                return None
+        else:
+            data = self._rendition_bytes(seg, kind, cap, live_edge=step.part is not None)
+        if step.cut is not None:
+            cut = step.cut if cut is None else max(cut, step.cut)
+        return self._audio_packets(data, seg, cut)
+
+    def _audio_packets(self, data: bytes, seg: Segment, cut: float | None) -> list[DemuxPacket]:
+        fmt = "mp4" if seg.init is not None else "mpegts"
+        self._container_hint = fmt
+        if data[:3] == b"ID3" or data[:2] in (b"\xff\xf1", b"\xff\xf9"):
+            fmt = "aac"
+        try:
+            raw = [r for r in self._demux(data, fmt, "rendition") if r[0].kind == "audio"]
+        except FormatError as exc:
+            self._emit(WarningRaised(code="bad-segment", message=str(exc), t=self._now()))
+            raw = []
+        pending = self._pending_discontinuity
+        packets = self._to_packets(raw, fmt, False)
+        self._pending_discontinuity = pending
+        if cut is not None:
+            packets = [p for p in packets if (p.pts if p.pts is not None else cut) >= cut]
+        return packets
+
+    def _rendition_bytes(
+        self,
+        seg: Segment,
+        kind: TransferKind,
+        cap: int,
+        *,
+        retry: RetryPolicy = SEGMENT_RETRY,
+        live_edge: bool = False,
+    ) -> bytes:
         if seg.key is not None and seg.key.method != "AES-128":
             raise SecurityError(f"encryption {seg.key.method} is not supported (DRM)")
         br = seg.byterange
-        data = self._get(seg.uri, kind, cap, byterange=(br.offset, br.length) if br else None).data
+        data = self._streamed(seg.uri, br)
+        if data is None:
+            data = self._get(
+                seg.uri,
+                kind,
+                cap,
+                byterange=(br.offset, br.length) if br else None,
+                retry=retry,
+                live_edge=live_edge,
+            ).data
         if seg.key is not None and seg.key.uri:
             data = decrypt_aes128(
                 data, self._key_bytes(seg.key.uri), seg.key.iv or sequence_iv(seg.sequence)
@@ -1489,6 +1628,75 @@ class HlsSource:
         if seg.init is not None:
             data = self._init_bytes(seg) + data
         return data
+
+    # ------------------------------------------------------------------ open-ended hints
+
+    def _open_stream(self, owner: str, url: str, offset: int) -> None:
+        """Ask for ``url`` from ``offset`` on (an open-ended preload hint), the
+        body read later as parts of it are listed. One stream per owner (the
+        main track, the audio rendition): a new one replaces the old."""
+        current = self._streams.get(owner)
+        if current is not None and current[0] == url and current[1].offset == offset:
+            return  # the hinted part is what this stream delivers next
+        self._drop_stream(owner)
+        if not self._open_hints_ok:
+            return
+        self._check_stop()
+        self._cancel.clear()
+        try:
+            stream = self._fetcher.open_range(
+                url, offset, kind="part", max_bytes=self._hls.max_segment_bytes, cancel=self._cancel
+            )
+        except (FetchAborted, SecurityError):
+            raise
+        except NetworkError as exc:
+            self._check_stop()
+            # parts are still listed with their byte ranges: fetch those instead
+            self._open_hints_ok = False
+            self._emit(
+                WarningRaised(
+                    code="preload-hint-failed",
+                    message=f"open-ended preload hints disabled: {exc}",
+                    t=self._now(),
+                )
+            )
+            return
+        self._streams[owner] = (url, stream)
+
+    def _streamed(self, url: str, br: ByteRange | None) -> bytes | None:
+        """The bytes of range ``br`` of ``url`` from an open stream, if one is
+        at that offset (else None: fetch them). A stream that fails is
+        dropped and the range fetched as usual."""
+        if br is None:
+            return None
+        for owner, (u, stream) in list(self._streams.items()):
+            if u != url:
+                continue
+            if stream.offset != br.offset:
+                self._drop_stream(owner)  # another part than it delivers next
+                return None
+            try:
+                data = stream.read(br.length)
+            except FetchAborted:
+                self._drop_stream(owner)
+                raise
+            except NetworkError as exc:
+                log.info("open-ended hint stream failed, fetching the range: %s", exc)
+                self._drop_stream(owner)
+                return None
+            self._progress_at = self._clock.now()
+            self.ll_stats["streamed_parts"] += 1
+            return data
+        return None
+
+    def _drop_stream(self, owner: str) -> None:
+        old = self._streams.pop(owner, None)
+        if old is not None:
+            old[1].close()
+
+    def _close_streams(self) -> None:
+        for owner in list(self._streams):
+            self._drop_stream(owner)
 
     def _start_subtitles(self, start: float) -> None:
         """Follow the selected subtitle track from timeline time ``start``."""
@@ -1627,7 +1835,7 @@ class HlsSource:
             front = self._read_front
             if front is None:
                 front = self._position if self._position is not None else self._next_time
-            boundary = f.cursor.boundary_at_or_after(front + 0.1)
+            boundary = f.cursor.boundary_at_or_after(front + 0.1, parts=self._ll)
             if boundary is None or boundary >= frontier - 1e-3:
                 return  # nothing fetched past the boundary: the next segments bring it
             self._hold_at = boundary

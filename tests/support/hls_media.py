@@ -353,3 +353,26 @@ def live_writer(directory: Path, seconds: float = 30.0) -> subprocess.Popen[byte
            "-hls_flags", "delete_segments+temp_file", "-hls_segment_filename", "l%05d.ts",
            "live.m3u8"]  # fmt: skip
     return subprocess.Popen(cmd, cwd=directory)
+
+
+def ll_audio_parts(seconds: float = 40.0) -> list[list[bytes]]:
+    """Real encoded LL-HLS audio-only parts for alternate renditions, one list
+    per tone of ``RENDITION_TONES`` (440 Hz, 1 kHz): 0.5 s MPEG-TS parts of
+    AAC, cut like ``ll_parts`` (same muxer offset, so part ``n`` lines up with
+    the video's part ``n``)."""
+
+    def build(d: Path) -> None:
+        for j, tone in enumerate(RENDITION_TONES):
+            out = d / f"a{j}"
+            out.mkdir()
+            _ffmpeg("-f", "lavfi", "-i", f"sine=frequency={tone}:sample_rate=48000",
+                    "-t", str(seconds), "-c:a", "aac", "-b:a", "64k",
+                    "-f", "segment", "-segment_format", "mpegts", "-segment_time", "0.5",
+                    "-reset_timestamps", "0", str(out / "p%04d.ts"), cwd=d)  # fmt: skip
+
+    d = _cached(f"ll-audio-parts-{seconds:g}", build)
+    tracks = []
+    for j in range(len(RENDITION_TONES)):
+        tracks.append([p.read_bytes() for p in sorted((d / f"a{j}").glob("p*.ts"))])
+    n = min(len(t) for t in tracks)
+    return [t[:n] for t in tracks]

@@ -12,11 +12,13 @@ from functools import cached_property
 
 __all__ = [
     "BUNDLED_TRACES",
+    "FRESH_TRACES",
     "HELDOUT_TRACES",
     "Link",
     "Trace",
     "bundled_traces",
     "constant_trace",
+    "fresh_traces",
     "heldout_traces",
 ]
 
@@ -155,5 +157,48 @@ def heldout_traces() -> tuple[Trace, ...]:
     )
 
 
+def fresh_traces(seed: int = 2025) -> tuple[Trace, ...]:
+    """The bundled families again with every level, time and period drawn at
+    random from ``seed``: a check that nothing was tuned to particular numbers
+    (``benchmarks/abr_simulator`` prints it as a third set)."""
+    rng = random.Random(seed)
+    M = 1e6
+
+    def u(lo: float, hi: float) -> float:
+        return round(rng.uniform(lo, hi), 2)
+
+    low, at = u(0.8, 2.0), u(30.0, 100.0)
+    up = Trace("fresh-step-up", ((at, low * M), (320.0 - at, low * u(2.0, 4.0) * M)))
+    high, at = u(2.5, 5.0), u(30.0, 100.0)
+    down = Trace("fresh-step-down", ((at, high * M), (320.0 - at, high / u(2.5, 4.0) * M)))
+    a, b = u(20.0, 60.0), u(30.0, 90.0)
+    up_down = Trace(
+        "fresh-step-up-down",
+        ((a, u(1.0, 2.0) * M), (b, u(3.0, 5.0) * M), (320.0 - a - b, u(0.7, 1.5) * M)),
+    )
+    half = u(8.0, 40.0)
+    hi, lo = u(2.5, 4.5), u(0.8, 1.5)
+    osc = Trace("fresh-oscillating", ((half, hi * M), (half, lo * M)) * (int(320 / half) // 2 + 1))
+    start, step, width = u(0.4, 1.0), u(0.1, 0.25), u(5.0, 12.0)
+    n = int(320 / width) + 1
+    ramp = Trace(
+        "fresh-ramp", tuple((width, (start + step * i * width / 10) * M) for i in range(n))
+    )
+    top = u(4.5, 7.0)
+    ramp_down = Trace(
+        "fresh-ramp-down",
+        tuple((10.0, max(top - step * i, 0.4) * M) for i in range(32)),
+    )
+    walks = tuple(
+        _random_walk(f"fresh-3g-walk-{i}", rng.randrange(10**6), u(0.8, 3.5) * M)
+        for i in range(1, 4)
+    )
+    level, at, gap = u(1.5, 4.0), u(30.0, 120.0), u(5.0, 15.0)
+    outage = Trace("fresh-outage", ((at, level * M), (gap, 0.0), (320.0 - at - gap, level * M)))
+    constant = constant_trace(u(0.8, 5.0) * M, 320.0, "fresh-constant")
+    return (up, down, up_down, osc, ramp, ramp_down, *walks, outage, constant)
+
+
 BUNDLED_TRACES = bundled_traces()
 HELDOUT_TRACES = heldout_traces()
+FRESH_TRACES = fresh_traces()

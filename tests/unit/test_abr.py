@@ -11,7 +11,14 @@ from player.abr.optimal import optimal_qoe
 from player.abr.policy import AbrContext, InFlight, abandon_check, highest_below
 from player.abr.simulator import PENSIEVE_LADDER, make_video, qoe_lin, simulate
 from player.abr.throughput import ThroughputRule
-from player.abr.traces import BUNDLED_TRACES, HELDOUT_TRACES, Link, Trace, constant_trace
+from player.abr.traces import (
+    BUNDLED_TRACES,
+    FRESH_TRACES,
+    HELDOUT_TRACES,
+    Link,
+    Trace,
+    constant_trace,
+)
 
 M = 1e6
 
@@ -201,6 +208,18 @@ OPTIMAL = {
     "outage-long": 102.686,
     "constant-1M": 40.578,
     "constant-3.2M": 143.9,
+    # fresh (``fresh_traces()``'s default seed): drawn at random, never tuned on
+    "fresh-step-up": 141.669,
+    "fresh-step-down": 46.307,
+    "fresh-step-up-down": 70.9,
+    "fresh-oscillating": 83.892,
+    "fresh-ramp": 80.703,
+    "fresh-ramp-down": 151.708,
+    "fresh-3g-walk-1": 36.282,
+    "fresh-3g-walk-2": 191.031,
+    "fresh-3g-walk-3": 136.985,
+    "fresh-outage": 105.257,
+    "fresh-constant": 37.053,
 }
 
 
@@ -235,3 +254,14 @@ def test_default_policy_holds_up_on_held_out_traces() -> None:
     }
     assert score["HybridPolicy"] >= 0.86, score
     assert score["HybridPolicy"] > max(score["ThroughputRule"], score["Bola"]), score
+
+
+def test_fresh_traces_ahead_of_both_baselines() -> None:
+    """Random levels, times and periods: no tuning has seen them."""
+    assert all(t.name in OPTIMAL for t in FRESH_TRACES)
+    score = {
+        make.__name__: percent_of_optimal(make, FRESH_TRACES)
+        for make in (HybridPolicy, ThroughputRule, Bola)
+    }
+    assert score["HybridPolicy"] >= 0.86, score
+    assert score["HybridPolicy"] > max(score["ThroughputRule"], score["Bola"]) + 0.05, score

@@ -11,13 +11,18 @@ import logging
 import threading
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any
 
 from .clock import Clock
 from .config import AudioConfig
+
+if TYPE_CHECKING:
+    # Only annotations name numpy (the arrays come from PyAV and sounddevice):
+    # importing it would add some 50 ms to every start, --no-audio ones too.
+    import numpy as np
+    import numpy.typing as npt
+
+    Samples = npt.NDArray[np.float32]
 
 __all__ = [
     "AudioBuffer",
@@ -28,8 +33,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-Samples = npt.NDArray[np.float32]
 
 
 class AudioOutputError(Exception):

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 import av
 import av.error
-import numpy as np
 
 from .audio_out import AudioBuffer
 from .queues import EOS, MediaQueue, QueueItem
@@ -224,7 +223,9 @@ class AudioDecoder(_DecoderThread):
             return
         outs = self.tempo.process(frame) if self.tempo is not None else [frame]
         for o in outs:
-            data = o.to_ndarray().reshape(-1, self.out.channels).astype(np.float32, copy=False)
+            # A dtype by name: numpy comes in with to_ndarray() only when audio
+            # is decoded, so a video-only start never pays for importing it.
+            data = o.to_ndarray().reshape(-1, self.out.channels).astype("float32", copy=False)
             start = self.next_pts
             self.next_pts = start + len(data) * speed / self.out.rate
             if s.drop_before is not None and self.next_pts <= s.drop_before:

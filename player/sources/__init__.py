@@ -8,7 +8,6 @@ from ..clock import Clock
 from ..config import PlayerConfig
 from ..events import Event
 from ..source import Source
-from .libav import LibavSource
 from .urls import Target, classify
 
 __all__ = ["Target", "classify", "make_source"]
@@ -23,4 +22,8 @@ def make_source(
 
         hls: Source = HlsSource(target.url, config=config, clock=clock, emit=emit)
         return hls
+    # Imported per family so that an HLS start compiles and runs only the
+    # modules it plays with (each module costs start-up time).
+    from .libav import LibavSource
+
     return LibavSource(target, config)

@@ -1,0 +1,103 @@
+"""Start-up cost: what importing the package and the command costs, checked in
+fresh interpreters (this process has imported everything already).
+
+``heureum --headless --frames 1 --no-audio URL`` is benchmarked against mpv
+(benchmarks/hls_first_frame.py): numpy alone was a tenth of a second of it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import player
+
+#: Never needed to parse a command line, nor to play without audio.
+HEAVY = ("numpy", "sounddevice", "cryptography", "av", "httpx", "httpcore", "m3u8")
+#: The engine's own modules that pull in those libraries.
+ENGINE = ("player.player", "player.engine", "player.decode", "player.hls.source", "player.fetch")
+
+
+def _modules_after(code: str) -> set[str]:
+    """The modules loaded once ``code`` has run in a new interpreter."""
+    script = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    modules: list[str] = json.loads(result.stdout.splitlines()[-1])
+    return set(modules)
+
+
+def _loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in names or m in names)
+
+
+def test_importing_the_package_loads_no_engine_and_no_heavy_library() -> None:
+    modules = _modules_after("import player")
+    assert _loaded(modules, HEAVY) == []
+    assert [m for m in ENGINE if m in modules] == []
+    # Nor the dataclass-heavy modules: the exports load on first use.
+    assert "player.events" not in modules
+    assert "player.config" not in modules
+
+
+def test_parsing_a_no_audio_command_line_loads_no_heavy_library() -> None:
+    modules = _modules_after(
+        "import player.cli as cli\n"
+        "args = cli.build_parser().parse_args("
+        "['--headless', '--frames', '1', '--no-audio', 'http://127.0.0.1:1/a.m3u8'])\n"
+        "cli._config(args)\n"
+        "cli._options(args)\n"
+    )
+    assert _loaded(modules, HEAVY) == []
+    assert [m for m in ENGINE if m in modules] == []
+    assert "player.report" not in modules  # tempfile and json: only with --report
+
+
+def test_the_engine_and_the_hls_source_do_not_load_numpy_nor_portaudio() -> None:
+    """What a --no-audio HLS start imports before it plays (PyAV and httpx are
+    needed to demux, decode and fetch; numpy only arrives with decoded audio,
+    sounddevice with an audio device, cryptography with an AES-128 key)."""
+    modules = _modules_after(
+        "import player.player, player.engine, player.sources, player.hls.source"
+    )
+    assert _loaded(modules, ("numpy", "sounddevice", "cryptography")) == []
+    # libavformat's Source is for files, RTSP, RTMP and progressive HTTP only.
+    assert "player.sources.libav" not in modules
+
+
+def test_lazy_exports_are_the_defining_modules_objects() -> None:
+    from player import config, errors, events, video_sink
+    from player import player as player_module
+
+    owners = {
+        "config": config,
+        "errors": errors,
+        "events": events,
+        "player": player_module,
+        "video_sink": video_sink,
+    }
+    for name, module_name in player._LAZY.items():
+        assert getattr(player, name) is getattr(owners[module_name], name), name
+    assert set(player._LAZY) | {"redact", "redact_url", "__version__"} == set(player.__all__)
+    assert set(player.__all__) <= set(dir(player))
+
+
+def test_redact_stays_the_function_once_its_module_is_imported() -> None:
+    # ``import player.redact`` binds the package attribute to the submodule
+    # unless the function is bound first (it is exported eagerly for that).
+    modules_code = (
+        "import player.redact, player\n"
+        "from player import redact\n"
+        "assert callable(redact) and redact is player.redact, player.redact\n"
+    )
+    _modules_after(modules_code)
+
+
+def test_an_unknown_attribute_is_still_an_attribute_error() -> None:
+    name = "no_such_name"
+    with pytest.raises(AttributeError, match=name):
+        getattr(player, name)

@@ -40,6 +40,21 @@ def _ca_file(config: PlayerConfig) -> str:
     return str(certifi.where())
 
 
+#: FFmpeg's own HTTP resume: at most this many attempts per failed read,
+#: with delays 0 s and 1 s (the next one, 3 s, is past the maximum)
+HTTP_RECONNECT_RETRIES = 2
+HTTP_RECONNECT_DELAY_MAX = 2
+
+
+def read_deadline(target: Target, config: PlayerConfig) -> float:
+    """The longest one read may block: the socket timeout, times the HTTP
+    resume attempts plus their delays where FFmpeg resumes by itself."""
+    read = config.network.read_timeout
+    if target.family == "http" and not target.inherently_live:
+        return read * (HTTP_RECONNECT_RETRIES + 1) + 1.0 + 0.5
+    return read
+
+
 def build_options(target: Target, config: PlayerConfig) -> dict[str, str]:
     """libavformat options for one open: whitelist, TLS, timeouts, latency."""
     net = config.network
@@ -53,6 +68,15 @@ def build_options(target: Target, config: PlayerConfig) -> dict[str, str]:
     if target.family == "http":
         opts["user_agent"] = net.user_agent
         opts["rw_timeout"] = read_us
+        if not target.inherently_live:
+            # A read that times out or fails before the end of a sized body
+            # asks again from the byte it stopped at (FFmpeg waits 0 s, then
+            # 1 s); the player keeps playing its buffer meanwhile. Unsized
+            # (live) bodies are the engine's to reconnect.
+            opts["reconnect"] = "1"
+            opts["reconnect_on_network_error"] = "1"
+            opts["reconnect_delay_max"] = str(HTTP_RECONNECT_DELAY_MAX)
+            opts["reconnect_max_retries"] = str(HTTP_RECONNECT_RETRIES)
         if target.scheme == "https":
             opts["tls_verify"] = "1" if net.tls_verify else "0"
             opts["ca_file"] = _ca_file(config)
@@ -188,7 +212,9 @@ class LibavSource:
                 self._target.url,
                 mode="r",
                 options=opts,
-                timeout=(net.open_timeout, net.read_timeout),
+                # PyAV's own deadline interrupts FFmpeg's resume loop: give
+                # it room for the resume attempts (rw_timeout bounds each).
+                timeout=(net.open_timeout, read_deadline(self._target, self._config)),
             )
         except Exception as exc:  # every PyAV failure becomes one clear error
             error = map_av_error(exc, self._target.display)

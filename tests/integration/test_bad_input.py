@@ -119,6 +119,26 @@ def test_server_that_stalls_mid_stream_ends_in_an_error_not_a_hang(
     _recovers(probe, av_file)
 
 
+def test_server_that_stalls_once_is_resumed_from_where_it_stopped(
+    probe: Probe, faulty_http: FaultyHttpServer, media_dir: Path
+) -> None:
+    """A server that goes quiet once mid-body and then answers byte ranges (a
+    CDN edge hiccup): the read resumes from the byte it stopped at, and the
+    file plays to its end without an error."""
+    name = "long.mp4"
+    target = media_dir / name
+    if not target.exists():
+        target.write_bytes(media.make_av_file(seconds=20.0, crf=30).read_bytes())
+    probe.player.open(faulty_http.stall_once(300_000, name))
+    probe.wait_event(EndOfStream, 40)
+    assert not probe.of(ErrorOccurred)
+    ranges = [r.headers.get("Range") for r in faulty_http.requests if r.fault == "stall-once"]
+    assert ranges[0] in (None, "bytes=0-")
+    assert "bytes=300000-" in ranges[1:]
+    last = max(pts for pts, _ in probe.sink.shown)
+    assert last > 19.5  # the whole file, not just what came before the stall
+
+
 def test_stop_returns_promptly_while_the_server_hangs(
     probe: Probe, faulty_http: FaultyHttpServer
 ) -> None:

@@ -6,6 +6,9 @@ URLs (build them with the methods, which return full URLs):
 * ``stall_after(n, file)`` -> ``/stall/N/FILE``: full headers (real Content-Length), the first
   ``n`` bytes of ``FILE``, then nothing - the socket stays open until :meth:`stop`.
 * ``reset_after(n, file)`` -> ``/reset/N/FILE``: headers + ``n`` bytes, then a TCP RST.
+* ``stall_once(n, file)`` -> ``/stall-once/N/FILE``: like ``stall_after`` on the first request
+  for that URL; later requests are answered properly, byte ranges included (a server that
+  hiccups once, as a CDN edge may).
 * ``garbage(n)`` -> ``/garbage/N``: 200, ``n`` random bytes labelled ``video/mp2t``.
 * ``file(name)`` -> ``/file/FILE``: the file, plainly (a control case).
 
@@ -98,6 +101,14 @@ class _Handler(BaseHTTPRequestHandler):
                 self.owner._stopping.wait()
             elif fault in ("stall", "reset") and len(parts) >= 3:
                 self._partial(int(parts[1]), "/".join(parts[2:]), reset=fault == "reset")
+            elif fault == "stall-once" and len(parts) >= 3:
+                with self.owner._lock:
+                    first = self.path not in self.owner._stalled
+                    self.owner._stalled.add(self.path)
+                if first:
+                    self._partial(int(parts[1]), "/".join(parts[2:]), reset=False)
+                else:
+                    self._ranged("/".join(parts[2:]))
             elif fault == "garbage" and len(parts) == 2:
                 rng = random.Random(int(parts[1]))
                 self._send(200, rng.randbytes(int(parts[1])), "video/mp2t")
@@ -125,6 +136,28 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def _ranged(self, rel: str) -> None:
+        data = self._read(rel)
+        wanted = self.headers.get("Range", "")
+        start = 0
+        if wanted.startswith("bytes=") and wanted[6:].split("-", 1)[0].isdigit():
+            start = int(wanted[6:].split("-", 1)[0])
+        if start >= len(data) > 0:
+            self.send_response(416)
+            self.send_header("Content-Range", f"bytes */{len(data)}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(206 if wanted else 200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Accept-Ranges", "bytes")
+        if wanted:
+            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+        self.send_header("Content-Length", str(len(data) - start))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data[start:])
+
     def _partial(self, n: int, rel: str, *, reset: bool) -> None:
         try:
             data = self._read(rel)
@@ -133,6 +166,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Accept-Ranges", "bytes")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data[:n])
@@ -154,6 +188,7 @@ class FaultyHttpServer:
         self._clients: set[socket.socket] = set()
         self._stopping = threading.Event()
         self._log: list[FaultyRequest] = []
+        self._stalled: set[str] = set()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
@@ -213,6 +248,9 @@ class FaultyHttpServer:
 
     def stall_after(self, n_bytes: int, file: str) -> str:
         return self.url(f"/stall/{n_bytes}/{quote(file)}")
+
+    def stall_once(self, n_bytes: int, file: str) -> str:
+        return self.url(f"/stall-once/{n_bytes}/{quote(file)}")
 
     def reset_after(self, n_bytes: int, file: str) -> str:
         return self.url(f"/reset/{n_bytes}/{quote(file)}")

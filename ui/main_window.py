@@ -832,6 +832,7 @@ class MainWindow(QMainWindow):
             f"{self.view.painted} painted, {self.view.coalesced} coalesced"
             f" of {self.view.presented} presented"
         )
+        shown = self.view.current_frame
         self.overlay.set_rows(
             stats_lines(
                 self.info,
@@ -841,6 +842,7 @@ class MainWindow(QMainWindow):
                 current_variant=self.quality_menu.current,
                 locked_variant=self.quality_menu.locked,
                 loading_variant=self._loading_variant,
+                frame_size=None if shown is None else (shown.width, shown.height),
             )
         )
 

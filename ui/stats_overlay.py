@@ -25,7 +25,7 @@ _HANDLED = {
     "position_s", "buffer_s", "bitrate_kbps", "frames", "av_offset_ms", "av_offset_last_ms",
     "rebuffer_count", "rebuffer_seconds", "live_latency_s", "time_to_first_frame_s",
     "time_to_first_audio_s", "reconnects", "seeks", "decode_errors", "audio_underruns",
-    "bytes_in", "played_seconds", "errors", "warnings", "timeline",
+    "bytes_in", "played_seconds", "errors", "warnings", "timeline", "speed",
 }  # fmt: skip
 
 
@@ -68,13 +68,15 @@ def stats_lines(
     current_variant: int | None = None,
     locked_variant: int | None = None,
     loading_variant: int | None = None,
+    frame_size: tuple[int, int] | None = None,
 ) -> list[tuple[str, str]]:
     """(label, value) rows, translated labels: media first, then the engine's
     counters. ``current_variant`` (the variant playing) stands in for
     ``stats["abr"]["playing_index"]`` and ``loading_variant`` (the last
     ``VariantSwitched``) for ``stats["abr"]["variant_index"]`` until the next
     stats; ``locked_variant`` is the user's lock (None: Auto). While the
-    buffer still holds the old variant, both show."""
+    buffer still holds the old variant, both show. ``frame_size`` is the
+    picture on screen: an adaptive stream's size changes with its variant."""
     rows: list[tuple[str, str]] = []
     url = info.url if info is not None else str(stats.get("url") or "")
     if url:
@@ -91,11 +93,13 @@ def stats_lines(
     if info is not None and info.video is not None:
         v = info.video
         fps = f"{v.fps:.3f}".rstrip("0").rstrip(".") if v.fps else "?"
+        width, height = frame_size or (v.width, v.height)
+        # The opening stream's bit rate says nothing once another variant plays.
+        rate = f", {_kbps(v.bit_rate)}" if (width, height) == (v.width, v.height) else ""
         rows.append(
             (
                 _t(QT_TRANSLATE_NOOP("StatsOverlay", "Video")),
-                f"{v.codec} {v.width}×{v.height} {v.pix_fmt or ''} @ {fps} fps,"
-                f" {_kbps(v.bit_rate)}",
+                f"{v.codec} {width}×{height} {v.pix_fmt or ''} @ {fps} fps{rate}",
             )
         )
     if info is not None and info.audio is not None:
@@ -161,6 +165,9 @@ def stats_lines(
         )
     if "buffer_s" in stats:
         rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Buffer")), _seconds(stats["buffer_s"])))
+    speed = _num(stats.get("speed"))
+    if speed is not None:
+        rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Speed")), f"{speed:g}×"))
     rates = stats.get("bitrate_kbps")
     if isinstance(rates, Mapping):
         parts = [f"{k} {float(v):.0f}" for k, v in rates.items() if _num(v) is not None]

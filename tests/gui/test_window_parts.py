@@ -268,3 +268,17 @@ def test_overlay_shows_what_plays_and_what_loads_while_they_differ() -> None:
     assert rows["Loading"] == "1280x720 · 2.5 Mb/s"
     stats["abr"]["playing_index"] = 1
     assert "Loading" not in dict(stats_lines(info, stats, "software", "0"))
+
+
+def test_overlay_video_row_shows_the_picture_on_screen_and_the_speed() -> None:
+    info = MediaInfo(
+        url="https://cdn.example/vod.m3u8", protocol="hls", container="mpegts",
+        duration=60.0, is_live=False, seekable=True, audio=None,
+        video=VideoInfo("h264", 416, 234, 24.0, "yuv420p", 490_000),
+    )  # fmt: skip
+    rows = dict(stats_lines(info, {"speed": 1.5}, "software", "0"))
+    assert rows["Video"] == "h264 416×234 yuv420p @ 24 fps, 490 kb/s"
+    assert rows["Speed"] == "1.5×" and "speed" not in rows
+    # Another variant plays now: its size, and no stale bit rate.
+    rows = dict(stats_lines(info, {}, "software", "0", frame_size=(640, 360)))
+    assert rows["Video"] == "h264 640×360 yuv420p @ 24 fps"

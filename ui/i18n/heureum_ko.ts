@@ -442,6 +442,10 @@
         <translation>받는 중</translation>
     </message>
     <message>
+        <source>Speed</source>
+        <translation>속도</translation>
+    </message>
+    <message>
         <source>State</source>
         <translation>상태</translation>
     </message>

@@ -1,0 +1,48 @@
+"""Redundant streams (RFC 8216 §6.3.4 / Apple's "backup streams"): the same
+variant listed twice with the same attributes and another URI. When the
+first copy is gone, the player plays the backup, not an error."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from player.events import Event, VariantSwitched
+from player.hls.demo_server import ThrottleServer
+from player.hls.source import HlsSource
+from tests.support import hls_media
+
+pytestmark = pytest.mark.integration
+
+
+def _with_backup(root: Path, primary: str) -> None:
+    shutil.copytree(hls_media.ts_vod(), root / "backup")
+    attrs = 'BANDWIDTH=400000,RESOLUTION=320x180,CODECS="avc1.42c00d,mp4a.40.2"'
+    (root / "master.m3u8").write_text(
+        "#EXTM3U\n"
+        f"#EXT-X-STREAM-INF:{attrs}\n{primary}\n"
+        f"#EXT-X-STREAM-INF:{attrs}\nbackup/index.m3u8\n"
+    )
+
+
+@pytest.mark.parametrize("primary", ["gone/index.m3u8", "http://127.0.0.1:9/index.m3u8"])
+def test_a_dead_primary_plays_from_its_backup(tmp_path: Path, primary: str) -> None:
+    _with_backup(tmp_path, primary)
+    events: list[Event] = []
+    with ThrottleServer(tmp_path) as srv:
+        src = HlsSource(srv.url("master.m3u8"), emit=events.append, rand=lambda: 0.0)
+        try:
+            info = src.open()
+            assert len(info.media.variants) <= 1  # one variant, with a backup URI
+            packets = []
+            while (p := src.read()) is not None:
+                packets.append(p)
+        finally:
+            src.close()
+        served = list(srv.requests)
+    video = [p.dts for p in packets if p.stream.kind == "video" and p.dts is not None]
+    assert video and max(video) == pytest.approx(6.0, abs=0.3)
+    assert any(r.startswith("/backup/s") for r in served)
+    assert not [e for e in events if isinstance(e, VariantSwitched) and e.rule == "fallback"]

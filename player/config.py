@@ -38,6 +38,13 @@ class NetworkConfig:
     reconnect_initial_delay: float = 0.5
     reconnect_max_delay: float = 8.0
     reconnect_max_attempts: int = 30
+    # HLS live: how long an origin may stay unreachable (refused, 5xx, timeouts)
+    # before it is a fatal error; meanwhile playback shows buffering and the
+    # playlist is retried. About one live window: typical windows are 30 s to
+    # a few minutes (RFC 8216 asks for at least three target durations), so an
+    # origin back within 30 s usually still lists where we were or near it;
+    # later, rejoining is no different from opening the stream again. 0: none.
+    live_outage_timeout: float = 30.0
     tls_verify: bool = True
     ca_file: str | None = None  # None: certifi's bundle
 

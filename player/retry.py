@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["KEY_RETRY", "PLAYLIST_RETRY", "SEGMENT_RETRY", "RetryPolicy", "is_retryable"]
+__all__ = [
+    "KEY_RETRY",
+    "LIVE_OUTAGE_RETRY",
+    "PLAYLIST_RETRY",
+    "SEGMENT_RETRY",
+    "RetryPolicy",
+    "is_retryable",
+]
 
 
 def is_retryable(status: int | None, *, live_edge: bool = False) -> bool:
@@ -47,3 +54,9 @@ class RetryPolicy:
 PLAYLIST_RETRY = RetryPolicy(max_attempts=3, base_delay=1.0)
 SEGMENT_RETRY = RetryPolicy(max_attempts=4, base_delay=0.5)
 KEY_RETRY = RetryPolicy(max_attempts=3, base_delay=1.0, factor=1.0)
+# A live origin that went away: its playlist asked for again 0.5 s doubling to
+# a 2 s cap (±50 %), for as long as NetworkConfig.live_outage_timeout allows
+# (time bounds it, not attempts). One small request every 1-3 s is cheap and
+# puts playback back within about 2 s of the origin's return; the jitter keeps
+# many players from hitting a recovering CDN in step.
+LIVE_OUTAGE_RETRY = RetryPolicy(max_attempts=1 << 30, base_delay=0.5, max_delay=2.0)

@@ -3,7 +3,10 @@
 ``ThrottleServer`` serves a directory, throttled to a bandwidth pattern, with
 byte ranges, a request log and scriptable faults (status codes, hangs,
 truncated bodies). ``LowLatencyServer`` is a real-time LL-HLS origin over
-pre-encoded parts (blocking reloads, preload hints, delta updates).
+pre-encoded parts (blocking reloads, preload hints, delta updates), or a
+plain live sliding window of the same media. Either can go down for a while
+(``outage()``: connections refused, 503s or hanging requests) and come back
+on the same port.
 
     with ThrottleServer(root, bandwidth=lambda t: 2e6 / 8) as srv:
         url = srv.url("ladder/master.m3u8")
@@ -16,6 +19,7 @@ import math
 import mimetypes
 import posixpath
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -23,9 +27,15 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
+from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-__all__ = ["LowLatencyServer", "ThrottleServer"]
+__all__ = ["LowLatencyServer", "OutageMode", "ThrottleServer"]
+
+#: how an origin is down: ``refuse`` connections (the listening socket is
+#: closed), answer ``error`` (503) to everything, or ``hang`` (hold every
+#: request unanswered)
+OutageMode = Literal["refuse", "error", "hang"]
 
 _TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
@@ -38,11 +48,145 @@ _TYPES = {
 
 
 class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self._conns: set[socket.socket] = set()
+        self._conns_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._conns_lock:
+            self._conns.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._conns_lock:
+            self._conns.discard(request)
+        super().shutdown_request(request)
+
+    def drop_connections(self) -> None:
+        """Cut every open connection (kept-alive ones and requests being
+        answered or held), as an origin that goes away does."""
+        with self._conns_lock:
+            conns = list(self._conns)
+        for c in conns:
+            with contextlib.suppress(OSError):
+                c.shutdown(socket.SHUT_RDWR)
+
     def handle_error(self, request: object, client_address: object) -> None:
         return  # a client that hangs up mid-answer is normal here
 
 
-class ThrottleServer:
+class _Origin:
+    """What both loopback origins share: the listening server, its thread,
+    and scripted outages (``outage()``), during which a real-time origin
+    goes on producing, so it comes back with its live edge moved on."""
+
+    def _serve(self, host: str, handler: type[BaseHTTPRequestHandler]) -> None:
+        self._host = host
+        self._handler = handler
+        self._stopping = threading.Event()
+        self._httpd = _QuietServer((host, 0), handler)
+        self._port = int(self._httpd.server_address[1])
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._listening = False
+        self._outage_lock = threading.Lock()
+        self._down: OutageMode | None = None
+        self._up = threading.Event()
+        self._up.set()
+        #: [mode, start, end] (time.monotonic()) of every outage; end None while down
+        self.outages: list[list[Any]] = []
+        #: paths asked for while down (answered 503 or held); refused connections
+        #: never reach the server
+        self.outage_requests: list[str] = []
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self._host}:{self._port}"
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def _listen(self) -> None:
+        self._thread.start()
+        self._listening = True
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._up.set()
+        with self._outage_lock:
+            listening, self._listening = self._listening, False
+        if listening:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._thread.join(2)
+        self._httpd.drop_connections()
+
+    @property
+    def down(self) -> bool:
+        return self._down is not None
+
+    def outage(self, seconds: float | None = None, mode: OutageMode = "refuse") -> None:
+        """Go down now, and come back after ``seconds`` (None: at ``restore()``).
+        Every open connection is cut when the outage starts."""
+        with self._outage_lock:
+            if self._down is not None:
+                raise RuntimeError("the origin is down already")
+            self._down = mode
+            self._up.clear()
+            self.outages.append([mode, time.monotonic(), None])
+            if mode == "refuse" and self._listening:
+                self._listening = False
+                self._httpd.shutdown()
+                self._httpd.server_close()
+                self._thread.join(2)
+        self._httpd.drop_connections()
+        if seconds is not None:
+
+            def later() -> None:
+                if not self._stopping.wait(seconds):
+                    self.restore()
+
+            threading.Thread(target=later, name="origin-outage", daemon=True).start()
+
+    def restore(self) -> None:
+        """End the outage: listening again on the same port if it was closed."""
+        with self._outage_lock:
+            mode, self._down = self._down, None
+            if mode is None or self._stopping.is_set():
+                return
+            if mode == "refuse":
+                self._httpd = _QuietServer((self._host, self._port), self._handler)
+                self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+                self._thread.start()
+                self._listening = True
+            self.outages[-1][2] = time.monotonic()
+        self._up.set()
+
+    def _intercepted(self, h: BaseHTTPRequestHandler) -> bool:
+        """Answer ``h`` as the outage does; False when the origin is up."""
+        mode = self._down
+        if mode is None:
+            return False
+        with self._outage_lock:
+            self.outage_requests.append(h.path)
+        if mode == "error":
+            h.send_response(503)
+            h.send_header("Content-Length", "0")
+            h.send_header("Retry-After", "1")
+            h.end_headers()
+            return True
+        if mode == "hang":
+            while not self._up.wait(0.1) and not self._stopping.is_set():
+                pass
+        # "refuse": a request on a connection opened before the outage gets
+        # no answer, as from a server that is gone
+        h.close_connection = True
+        return True
+
+
+class ThrottleServer(_Origin):
     def __init__(
         self,
         root: Path,
@@ -59,7 +203,6 @@ class ThrottleServer:
         self.hang: set[str] = set()
         self.truncate: dict[str, int] = {}
         self.requests: list[str] = []
-        self._stopping = threading.Event()
         self._lock = threading.Lock()
         server = self
 
@@ -70,31 +213,16 @@ class ThrottleServer:
                 return
 
             def do_GET(self) -> None:
-                server._handle(self)
+                if not server._intercepted(self):
+                    server._handle(self)
 
-        self._httpd = _QuietServer((host, 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._serve(host, Handler)
         self._start = time.monotonic()
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def url(self, path: str) -> str:
-        return f"{self.base_url}/{path.lstrip('/')}"
 
     def start(self) -> ThrottleServer:
         self._start = time.monotonic()
-        self._thread.start()
+        self._listen()
         return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(2)
 
     def __enter__(self) -> ThrottleServer:
         return self.start()
@@ -174,7 +302,7 @@ class ThrottleServer:
         h.end_headers()
 
 
-class LowLatencyServer:
+class LowLatencyServer(_Origin):
     """A loopback LL-HLS origin that "produces" real encoded parts in real
     time: part ``n`` of every variant exists from ``(n + 1 - backlog) x
     part_duration`` seconds after start. It serves media playlists with
@@ -185,6 +313,9 @@ class LowLatencyServer:
 
     URLs: ``/master.m3u8``, ``/v<i>/live.m3u8``, ``/v<i>/p<n>.ts`` (part n),
     ``/v<i>/s<m>.ts`` (segment m: its parts, concatenated).
+
+    With ``low_latency=False`` it is a plain live sliding window (whole
+    segments only). Production goes on in wall time through an ``outage()``.
     """
 
     def __init__(
@@ -203,6 +334,7 @@ class LowLatencyServer:
         blocking: bool = True,
         hints: bool = True,
         stall_after_parts: int | None = None,
+        low_latency: bool = True,
         host: str = "127.0.0.1",
         wall: Callable[[], float] = time.time,
     ) -> None:
@@ -222,9 +354,11 @@ class LowLatencyServer:
         self.hints = hints
         #: production stops after this many parts (no ENDLIST): a stalled encoder
         self.stall_after = stall_after_parts
+        #: False: a plain live sliding window of whole segments (no parts,
+        #: hints, blocking reloads or delta updates), produced in real time all the same
+        self.low_latency = low_latency
         self.requests: list[str] = []
         self._wall = wall
-        self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._start = time.monotonic()
         self._wall_start = wall()
@@ -238,33 +372,18 @@ class LowLatencyServer:
 
             def do_GET(self) -> None:
                 with contextlib.suppress(OSError):
-                    server._handle(self)
+                    if not server._intercepted(self):
+                        server._handle(self)
 
-        self._httpd = _QuietServer((host, 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._serve(host, Handler)
 
     # -------------------------------------------------------------- lifecycle
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def url(self, path: str) -> str:
-        return f"{self.base_url}/{path.lstrip('/')}"
 
     def start(self) -> LowLatencyServer:
         self._start = time.monotonic()
         self._wall_start = self._wall()
-        self._thread.start()
+        self._listen()
         return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(2)
 
     def __enter__(self) -> LowLatencyServer:
         return self.start()
@@ -321,6 +440,8 @@ class LowLatencyServer:
         seg_dur = k * pd
         complete = produced // k
         first = max(0, complete - self.window)
+        if not self.low_latency:
+            return self._plain_media(first, complete, produced)
         sc = f"CAN-BLOCK-RELOAD={'YES' if self.blocking else 'NO'}"
         sc += f",PART-HOLD-BACK={self.part_hold_back:g}"
         if self.can_skip_until is not None:
@@ -359,6 +480,21 @@ class LowLatencyServer:
                     f'#EXT-X-RENDITION-REPORT:URI="../v{j}/live.m3u8",'
                     f"LAST-MSN={last // k},LAST-PART={last % k}"
                 )
+        return "\n".join(lines) + "\n"
+
+    def _plain_media(self, first: int, complete: int, produced: int) -> str:
+        seg_dur = self.k * self.part_duration
+        lines = [
+            "#EXTM3U",
+            "#EXT-X-VERSION:6",
+            f"#EXT-X-TARGETDURATION:{math.ceil(seg_dur)}",
+            f"#EXT-X-MEDIA-SEQUENCE:{first}",
+        ]
+        for m in range(first, complete):
+            lines.append(f"#EXT-X-PROGRAM-DATE-TIME:{self._date(m * seg_dur)}")
+            lines += [f"#EXTINF:{seg_dur:.5f},", f"s{m}.ts"]
+        if produced >= self.total and self.stall_after is None:
+            lines.append("#EXT-X-ENDLIST")
         return "\n".join(lines) + "\n"
 
     def _part_line(self, n: int) -> str:

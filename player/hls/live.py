@@ -9,13 +9,16 @@ from ..errors import PlaylistError
 from .playlist import MediaPlaylist, Part, PreloadHint
 
 __all__ = [
+    "STALLED_LAG",
     "LiveReloader",
     "duration_ahead",
     "hint_position",
     "live_start_index",
     "ll_start",
+    "max_live_lag",
     "merge_delta",
     "part_at",
+    "rejoin_reason",
     "target_latency",
     "uses_parts",
 ]
@@ -131,6 +134,51 @@ def duration_ahead(pl: MediaPlaylist, sequence: int, part: int = 0) -> float:
     return total
 
 
+#: the lag allowed while nothing is buffered (see ``max_live_lag``)
+STALLED_LAG = 1.0
+
+
+def max_live_lag(
+    pl: MediaPlaylist, configured: float | None = None, *, stalled: bool = False
+) -> float:
+    """Seconds the fetch position may fall behind the target latency before
+    it jumps ahead to the target point: ``configured``, else one target
+    duration but at least 3 s. The rate controller (at most +3 %) needs
+    about L / 0.03 s to take a lag L back, so 3 s is already a minute and a
+    half of speed-up, while a cut in what plays is a visible jolt. While
+    playback has (nearly) nothing buffered, stalled or about to, a jump
+    costs the viewer nothing the stall did not: then ``STALLED_LAG``."""
+    lag = max(0.0, configured) if configured is not None else max(3.0, pl.target_duration)
+    return min(lag, STALLED_LAG) if stalled else lag
+
+
+def rejoin_reason(
+    pl: MediaPlaylist,
+    sequence: int,
+    part: int,
+    target: float,
+    max_lag: float,
+    landing: tuple[int, int] | None = None,
+) -> str | None:
+    """Why the live cursor (``sequence``, ``part``) has to jump to the target
+    latency point of ``pl`` (``landing``, the start rule's (sequence, part)),
+    as hls.js and Media3 rejoin, or None to keep fetching where it is: the
+    segment has left the live window (an outage longer than the window), or
+    more than ``target + max_lag`` seconds are listed after it (an outage,
+    or downloads that fell behind) and the landing point is ahead of it
+    (the start rule works in whole segments or independent parts)."""
+    if pl.endlist or not pl.segments:
+        return None
+    if sequence < pl.first_sequence:
+        return f"segment {sequence} left the live window"
+    if landing is not None and landing <= (sequence, part):
+        return None
+    behind = duration_ahead(pl, sequence, part)
+    if behind > target + max_lag:
+        return f"{behind:.1f} s behind the live edge (target {target:g} s)"
+    return None
+
+
 def merge_delta(old: MediaPlaylist, delta: MediaPlaylist) -> MediaPlaylist:
     """A playlist delta update (EXT-X-SKIP) completed with the segments it
     skipped, taken from the last full playlist. Raises ``PlaylistError`` when
@@ -196,6 +244,12 @@ class LiveReloader:
     def changed(self) -> bool:
         """Whether the last reload brought anything new."""
         return self._changed
+
+    def restart(self, now: float) -> None:
+        """Count stuck time from ``now``: the origin answers again after an
+        outage, during which nothing could advance."""
+        self._last_change = now
+        self._changed = True
 
     def delay(self, pl: MediaPlaylist) -> float:
         base = pl.part_target if pl.part_target else pl.target_duration

@@ -36,6 +36,8 @@ from ..events import (
     AudioInfo,
     Event,
     MediaInfo,
+    Reconnected,
+    Reconnecting,
     TrackInfo,
     VariantInfo,
     VariantSwitched,
@@ -52,8 +54,15 @@ from ..fetch import (
     ResponseTooLarge,
     TransferKind,
 )
-from ..redact import redact_url
-from ..retry import KEY_RETRY, PLAYLIST_RETRY, SEGMENT_RETRY, RetryPolicy
+from ..redact import redact, redact_url
+from ..retry import (
+    KEY_RETRY,
+    LIVE_OUTAGE_RETRY,
+    PLAYLIST_RETRY,
+    SEGMENT_RETRY,
+    RetryPolicy,
+    is_retryable,
+)
 from ..source import DemuxPacket, SourceInfo, StreamSpec
 from .crypto import check_key, decrypt_aes128, sequence_iv
 from .hints import open_hint
@@ -63,8 +72,10 @@ from .live import (
     hint_position,
     live_start_index,
     ll_start,
+    max_live_lag,
     merge_delta,
     part_at,
+    rejoin_reason,
     target_latency,
     uses_parts,
 )
@@ -111,6 +122,9 @@ class HlsConfig:
     low_latency: bool = True
     #: ask for playlist delta updates (_HLS_skip=YES) when CAN-SKIP-UNTIL allows
     delta_updates: bool = True
+    #: live: seconds the fetch position may fall behind the target latency
+    #: before it jumps ahead to it (None: ``live.max_live_lag``'s default)
+    max_live_lag: float | None = None
 
 
 @dataclass(frozen=True)
@@ -287,6 +301,21 @@ class HlsSource:
         self._switch_params: dict[int, dict[str, str]] = {}
         self._live_edge_time: float | None = None
         self._edge_loaded_at = 0.0
+        #: live: clock time since which fetches have been failing (None: the
+        #: last one worked), and the last failure
+        self._failing_since: float | None = None
+        self._last_failure: NetworkError | None = None
+        #: a playlist failed too since then: the origin is away, not one variant
+        self._playlist_failed = False
+        #: Reconnecting events of the outage under way (0: none reported)
+        self._outage_attempt = 0
+        #: the main playlist is as old as an outage: reload it before going on
+        self._refresh = False
+        #: the renditions are to be lined up with the main cursor again (a rejoin)
+        self._reanchor = False
+        #: how long a live origin may stay unreachable (0: not at all)
+        net = config.network
+        self._outage_bound = net.live_outage_timeout if net.reconnect else 0.0
         self._live_latency_target: float | None = None
         #: LL-HLS counters, for the metrics and the tests
         self.ll_stats = {
@@ -360,8 +389,13 @@ class HlsSource:
                     self._mark("stall", "no segment data ahead of playback")
                 # a slow download is not a dead one: the timeout counts from the
                 # later of this call and the last bytes the loader received
-                idle = self._clock.now() - max(started, self._progress_at)
-                if idle >= timeout:
+                now = self._clock.now()
+                deadline = max(started, self._progress_at) + timeout
+                failing = self._failing_since
+                if failing is not None:
+                    # a live outage: the loader retries, bounded, and fails itself
+                    deadline = max(deadline, failing + self._outage_bound + timeout)
+                if now >= deadline:
                     raise NetworkError(f"no HLS data for {timeout:g} s from {redact_url(self.url)}")
                 self._cond.wait(0.05)
             self._stalled = False
@@ -515,7 +549,9 @@ class HlsSource:
         if pos is None or edge is None or track is None:
             return None
         td = track.playlist.target_duration
-        age = min(max(0.0, self._clock.now() - loaded), td)
+        age = max(0.0, self._clock.now() - loaded)
+        if self._failing_since is None:
+            age = min(age, td)  # a stalled origin's edge does not move; one that is away does
         latency = max(0.0, edge + age - pos)
         date = self._dates.date_at(pos)
         if date is not None:
@@ -619,11 +655,15 @@ class HlsSource:
                 attempt += 1
                 status = exc.status if isinstance(exc, HttpStatusError) else None
                 if not retry.should_retry(attempt, status, live_edge=live_edge):
+                    self._note_failure(exc, kind, None)
                     raise
                 delay = retry.delay(attempt, self._rand)
+                self._note_failure(exc, kind, delay)
                 log.info("retrying %s in %.2fs: %s", redact_url(url), delay, exc)
                 self._sleep(delay)
                 continue
+            if self._failing_since is not None:
+                self._failures_over()
             if kind in ("segment", "part"):
                 s = result.stats
                 self._meter.add_sample(s.bytes, s.transfer_seconds, s.ttfb, from_cache=s.from_cache)
@@ -658,7 +698,9 @@ class HlsSource:
             raise PlaylistError("a multivariant playlist where a media playlist was expected")
         return pl
 
-    def _track(self, rung: int, *, reload: bool = False) -> _Track:
+    def _track(
+        self, rung: int, *, reload: bool = False, retry: RetryPolicy = PLAYLIST_RETRY
+    ) -> _Track:
         track = self._tracks.get(rung)
         if track is not None and not reload:
             return track
@@ -668,7 +710,7 @@ class HlsSource:
         params = self._switch_params.pop(rung, None)
         for u in urls:
             try:
-                pl = self._load_media(u, blocking=params if u == variant.uri else None)
+                pl = self._load_media(u, blocking=params if u == variant.uri else None, retry=retry)
                 break
             except (NetworkError, PlaylistError) as exc:
                 if isinstance(exc, FetchAborted):
@@ -941,17 +983,19 @@ class HlsSource:
             self._fetched_until = self._next_time
 
     def _seek_live_start(self, pl: MediaPlaylist) -> None:
-        """Point the live cursor at the target latency from the live edge: an
+        """Point the live cursor at the target latency from the live edge."""
+        self._next_seq, self._next_part = self._live_start_point(pl)
+
+    def _live_start_point(self, pl: MediaPlaylist) -> tuple[int, int]:
+        """(sequence, part) at the target latency from the live edge: an
         independent part in LL-HLS, else a segment (RFC 8216 §6.3.3)."""
         if self._ll:
             hold = self._live_latency_target or target_latency(pl, True)
             pos = ll_start(pl, hold)
             if pos is not None:
-                self._next_seq, self._next_part = pos
-                return
+                return pos
         i = live_start_index(pl, self._ll)
-        self._next_seq = pl.segments[i].sequence if pl.segments else pl.first_sequence
-        self._next_part = 0
+        return (pl.segments[i].sequence if pl.segments else pl.first_sequence), 0
 
     @staticmethod
     def _segment_at(pl: MediaPlaylist, t: float) -> Segment:
@@ -974,6 +1018,11 @@ class HlsSource:
                 if self._stop.is_set() or self._interrupted:
                     return
                 continue  # a seek cancelled the download
+            except NetworkError as exc:
+                if not self._outage_tolerated(exc):
+                    raise
+                self._ride_out_outage(exc)
+                continue
             if not more:
                 # VOD finished: wait for a seek, a track change or the end
                 with self._cond:
@@ -1026,7 +1075,8 @@ class HlsSource:
         live playlist as needed."""
         assert self._rung is not None
         while not self._stop.is_set() and not self._interrupted:
-            track = self._track(self._rung)
+            track = self._track(self._rung, reload=self._refresh)
+            self._refresh = False
             pl = track.playlist
             if not self._live:
                 for s in pl.segments:
@@ -1035,15 +1085,24 @@ class HlsSource:
                 return None
             assert self._next_seq is not None
             self._fix_hint(pl)
-            if pl.segments and self._next_seq < pl.first_sequence:
-                # fell out of the live window (a long outage): rejoin at the live edge
-                with self._cond:
-                    self._mark("rejoin", f"segment {self._next_seq} left the live window")
-                self._seek_live_start(pl)
-                self._pending_discontinuity = True
+            with self._cond:
+                stalled = self._position is not None and self._buffer_level_locked() < 0.5
+            why = rejoin_reason(
+                pl,
+                self._next_seq,
+                self._next_part,
+                self._live_latency_target or target_latency(pl, self._ll),
+                max_live_lag(pl, self._hls.max_live_lag, stalled=stalled),
+                self._live_start_point(pl),
+            )
+            if why is not None:
+                self._rejoin_live(pl, why)
             chunk = self._live_chunk(pl)
             if chunk is not None:
                 self._update_live_edge(pl, track)
+                if self._reanchor:
+                    self._reanchor = False
+                    self._reanchor_followers()
                 return pl, chunk
             if pl.endlist:
                 return None
@@ -1150,7 +1209,8 @@ class HlsSource:
         assert self._rung is not None
         pl = track.playlist
         now = self._clock.now()
-        if track.reloader.stuck(pl, now):
+        # while fetches fail the origin is down, not stuck: the outage bound rules
+        if self._failing_since is None and track.reloader.stuck(pl, now):
             raise NetworkError(
                 f"the live playlist has not advanced for {self._hls.stuck_factor:g} target "
                 f"durations ({redact_url(pl.url)}): the stream has stalled"
@@ -1206,6 +1266,148 @@ class HlsSource:
         track.playlist = new
         track.loaded_at = self._clock.now()
         track.reloader.update(new, track.loaded_at)
+
+    def _outage_tolerated(self, exc: NetworkError) -> bool:
+        """Whether ``exc`` (out of a live step) is the origin being away for a
+        while: fetches failing the way a restart, an overload or a network cut
+        makes them fail. A refusal (401, 403) or a stuck playlist is not."""
+        if not self._live or self._outage_bound <= 0:
+            return False
+        if isinstance(exc, FetchAborted | ResponseTooLarge):
+            return False
+        last = self._last_failure
+        if self._failing_since is None or last is None:
+            return False
+        status = last.status if isinstance(last, HttpStatusError) else None
+        return is_retryable(status, live_edge=True)
+
+    def _note_failure(self, exc: NetworkError, kind: TransferKind, delay: float | None) -> None:
+        """Live: a fetch failed (``delay``: it is tried again after that long).
+        Failures that last are an outage: each retry is reported
+        (``Reconnecting``) until something loads again."""
+        if not self._live:
+            return
+        now = self._clock.now()
+        if self._failing_since is None:
+            self._failing_since = now
+        self._last_failure = exc
+        self._playlist_failed = self._playlist_failed or kind == "playlist"
+        # one quick retry that works is a hiccup the buffer hides, not worth a word
+        if delay is not None and (self._outage_attempt or now - self._failing_since >= 1.0):
+            self._outage_reported(redact(str(exc)), delay)
+
+    def _outage_reported(self, reason: str, delay: float) -> None:
+        if not self._outage_attempt:
+            with self._cond:
+                self._mark("error", f"live origin unreachable: {reason}")
+        self._outage_attempt += 1
+        self._emit(
+            Reconnecting(attempt=self._outage_attempt, delay=delay, reason=reason, t=self._now())
+        )
+
+    def _failures_over(self) -> None:
+        """Something loaded after failures. After a reported outage nothing
+        could advance or work meanwhile: stuck clocks restart, preload hints
+        (and variants, if the playlists failed too) get another chance, and
+        the playlist is reloaded before the next fetch (it is as old as the
+        outage: we may have to rejoin)."""
+        assert self._failing_since is not None
+        now = self._clock.now()
+        outage = now - self._failing_since
+        attempts, self._outage_attempt = self._outage_attempt, 0
+        origin_wide, self._playlist_failed = self._playlist_failed, False
+        self._failing_since = None
+        if not attempts:
+            return
+        if origin_wide:
+            self._failed.clear()
+        for track in self._tracks.values():
+            track.reloader.restart(now)
+        for f in (self._audio, self._subs):
+            if f is not None:
+                f.track.reloader.restart(now)
+                f.hints_ok = True
+        self._hints_ok = True
+        self._open_hints_ok = True
+        self._refresh = True
+        with self._cond:
+            self._mark("reload", f"live origin back after {outage:.1f} s")
+        self._emit(Reconnected(attempt=attempts, outage=outage, t=self._now()))
+
+    def _ride_out_outage(self, exc: NetworkError) -> None:
+        """A live step failed for good: reload the playlist with backoff and
+        jitter until the origin answers (``_next_segment`` then decides
+        whether to rejoin) or the outage bound has passed (then one fatal
+        error). read() meanwhile waits without timing out: a stall."""
+        assert self._rung is not None and self._failing_since is not None
+        started = self._failing_since
+        reason = redact(str(exc))
+        attempt = 0
+        while True:
+            self._check_stop()
+            elapsed = self._clock.now() - started
+            if elapsed >= self._outage_bound:
+                raise NetworkError(
+                    f"the live stream has been unreachable for {elapsed:.0f} s "
+                    f"({redact_url(self.url)}); last error: {reason}. "
+                    "Check the connection or try again later."
+                )
+            attempt += 1
+            delay = min(LIVE_OUTAGE_RETRY.delay(attempt, self._rand), self._outage_bound - elapsed)
+            self._outage_reported(reason, delay)
+            self._sleep(delay)
+            self._check_stop()
+            try:
+                # one request per attempt: the backoff above is the retry policy
+                self._track(self._rung, reload=True, retry=RetryPolicy(max_attempts=1))
+            except (FetchAborted, SecurityError):
+                raise
+            except NetworkError as again:
+                if not self._outage_tolerated(again):
+                    raise
+                reason = redact(str(again))
+                continue
+            self._refresh = False  # just reloaded
+            # the step failed on every variant it could try: all get another chance
+            self._failed.clear()
+            return
+
+    def _rejoin_live(self, pl: MediaPlaylist, why: str) -> None:
+        """Jump the live cursor ahead to the target latency point, as at the
+        start. The media skips ahead but the timeline goes on from where it
+        is, re-based as at a discontinuity: the decoders see a break, not a
+        hole as long as the lag."""
+        with self._cond:
+            self._mark("rejoin", why)
+        self._seek_live_start(pl)
+        self._hint_fix = None
+        self._pending_discontinuity = True
+        self._rebaser.break_next()
+        self._reanchor = True
+        self._emit(
+            WarningRaised(
+                code="live-rejoin", message=f"rejoined the live edge: {why}", t=self._now()
+            )
+        )
+
+    def _reanchor_followers(self) -> None:
+        """After a rejoin: the renditions are lined up with the main cursor
+        again, from fresh playlists (theirs are as old as the outage)."""
+        for f in (self._audio, self._subs):
+            if f is None:
+                continue
+            assert f.rendition.uri is not None
+            new = self._load_media(f.rendition.uri)
+            now = self._clock.now()
+            f.cursor.update(new)
+            seq, t = self._main_anchor()
+            f.cursor.anchor_live(seq, t, self._live_edge_time, self._dates)
+            f.cursor.next_time = self._next_time
+            f.track.playlist = new
+            f.track.loaded_at = now
+            f.track.reloader.restart(now)
+            f.track.reloader.update(new, now)
+            f.next_reload = 0.0
 
     def _step(self) -> bool:
         """Fetch, demux and queue one segment (or part). False at the end of a VOD."""

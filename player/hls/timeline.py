@@ -84,6 +84,12 @@ class Rebaser:
             return True
         return False
 
+    def break_next(self) -> None:
+        """Re-base at the next segment whatever its timestamps: the media
+        jumps (a live rejoin) while the timeline goes on, and a jump smaller
+        than ``tolerance`` would otherwise leave a hole in the timeline."""
+        self.domain = None
+
     def _remember(self) -> None:
         if self.domain is not None and self.offset is not None:
             self.offsets[self.domain] = self.offset

@@ -33,6 +33,16 @@ budget by ``down_hysteresis`` (or the buffer falls below ``panic_buffer``).
 An in-flight download that would stall playback is abandoned for a lower
 rung (``abandon``).
 
+- ``bola``: with a rich buffer (from ``bola_on`` s until it falls below
+  ``bola_off`` s: hysteresis between the modes, as dash.js's DYNAMIC
+  strategy; never under ``bola_min`` s, so a small buffer stays with
+  throughput) BOLA decides, within the bounds the rules above set: it never
+  climbs above their choice (BOLA-O's safeguard: the buffer alone is no
+  reason to fetch faster than the link delivers), and never drops below the
+  lower of their choice and the current rung (a buffer that is still rich
+  is spent, not abandoned, on a short dip). So at startup and with a low
+  buffer throughput decides, with a high buffer BOLA does.
+
 Tuned in the trace simulator on ``BUNDLED_TRACES`` and checked on
 ``HELDOUT_TRACES``, which the tuning never saw (``benchmarks/abr_simulator``).
 """
@@ -40,8 +50,9 @@ Tuned in the trace simulator on ``BUNDLED_TRACES`` and checked on
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from .bola import Bola
 from .policy import AbrContext, Decision, InFlight, abandon_check, highest_below
 
 __all__ = ["HybridPolicy", "harmonic_mean"]
@@ -73,9 +84,17 @@ class HybridPolicy:
     rise_gate: float = 1.05
     climb_factor: float = 2.0
     climb_buffer: float = 16.0
+    #: BOLA decides from this buffer (s) up, until it falls below ``bola_off``
+    bola_on: float = 16.0
+    bola_off: float = 12.0
+    #: ... and never with less than this in hand (small buffers)
+    bola_min: float = 8.0
+    #: BOLA's lowest-rung buffer (dash.js: 10 s), scaled like the thresholds
+    bola_min_buffer: float = 10.0
     #: the buffer target the thresholds above are for
     reference_buffer: float = 30.0
     name: str = "hybrid"
+    _bola_mode: bool = field(default=False, init=False, repr=False)
 
     def _scale(self, ctx: AbrContext) -> float:
         return min(1.0, max(ctx.buffer_target, 1.0) / self.reference_buffer)
@@ -107,7 +126,38 @@ class HybridPolicy:
 
     def choose(self, ctx: AbrContext) -> Decision:
         if ctx.current is None or ctx.samples == 0:
+            self._bola_mode = False
             return Decision(0, "startup", "lowest rung until the link is measured")
+        planned = self._plan(ctx)
+        scale = self._scale(ctx)
+        # Scaled for a smaller buffer, but a few seconds in hand are never
+        # "rich", whatever the buffer's size: a small buffer stays throughput's.
+        threshold = self.bola_off if self._bola_mode else self.bola_on
+        self._bola_mode = ctx.buffer >= max(threshold * scale, self.bola_min)
+        if not self._bola_mode:
+            return planned
+        return self._bola(ctx, planned, scale)
+
+    def _bola(self, ctx: AbrContext, planned: Decision, scale: float) -> Decision:
+        cur = ctx.current
+        assert cur is not None
+        levels = len(ctx.bitrates)
+        target = min(ctx.buffer_target * 0.8, (self.bola_min_buffer + 2.0 * levels) * scale)
+        bola = Bola(min_buffer=self.bola_min_buffer * scale, buffer_target=target)
+        wanted = bola.choose(ctx).index
+        low, high = min(cur, planned.index), max(cur, planned.index)
+        index = max(low, min(high, wanted))
+        if index == cur:
+            return Decision(cur, "bola", f"hold: buffer {ctx.buffer:.1f}s; {planned.reason}")
+        return Decision(
+            index,
+            "bola",
+            f"buffer {ctx.buffer:.1f}s maximises BOLA utility within {planned.reason}",
+        )
+
+    def _plan(self, ctx: AbrContext) -> Decision:
+        """The throughput rules' choice (everything but BOLA)."""
+        assert ctx.current is not None
         cur = ctx.current
         c, rule, why = self._estimate(ctx)
         top = ctx.top

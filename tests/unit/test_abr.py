@@ -82,7 +82,8 @@ def test_bola_is_buffer_driven() -> None:
 
 
 def test_hybrid_startup_and_rules() -> None:
-    h = HybridPolicy()
+    # the throughput side alone (BOLA never takes over here): see the test below
+    h = HybridPolicy(bola_on=99.0)
     first = h.choose(ctx(current=None, samples=0))
     assert first.index == 0 and first.rule == "startup"
     # steady link: the highest rung under safety x the harmonic mean of recent downloads
@@ -108,6 +109,30 @@ def test_hybrid_startup_and_rules() -> None:
     step = (1.0 * M,) * 4 + (5.0 * M, 5.0 * M)
     d = h.choose(ctx(current=1, buffer=25.0, recent_bps=step))
     assert d.rule == "climb" and d.index == 5
+
+
+def test_hybrid_hands_over_to_bola_with_a_rich_buffer() -> None:
+    h = HybridPolicy()
+    varying = (1.6 * M, 2.6 * M, 1.7 * M, 2.5 * M, 1.8 * M, 2.4 * M)
+    # below bola_on throughput decides...
+    assert h.choose(ctx(current=2, buffer=14.0, recent_bps=varying)).rule != "bola"
+    # ...from it BOLA does, and keeps deciding down to bola_off (hysteresis)
+    rich = h.choose(ctx(current=2, buffer=20.0, recent_bps=varying))
+    assert rich.rule == "bola" and "BOLA" in rich.reason
+    assert h.choose(ctx(current=rich.index, buffer=13.0, recent_bps=varying)).rule == "bola"
+    assert h.choose(ctx(current=rich.index, buffer=11.0, recent_bps=varying)).rule != "bola"
+    # BOLA never climbs above what the throughput side allows (BOLA-O): a slow
+    # link with a full buffer stays at the throughput choice
+    slow = (0.8 * M,) * 6
+    h = HybridPolicy()
+    d = h.choose(ctx(current=1, buffer=29.0, recent_bps=slow))
+    assert d.rule == "bola" and d.index == 1
+    # ...and never drops below the lower of that choice and the current rung:
+    # a dip with 20 s in hand is ridden out, not followed to the bottom
+    h = HybridPolicy()
+    dip = (2.0 * M,) * 5 + (0.9 * M,)
+    d = h.choose(ctx(current=3, buffer=20.0, recent_bps=dip))
+    assert d.rule == "bola" and d.index >= 2
 
 
 def test_hybrid_down_hysteresis() -> None:
@@ -136,6 +161,7 @@ def test_every_decision_carries_a_rule_and_reason() -> None:
             "funded",
             "buffer-target",
             "abandon",
+            "bola",
         }
 
 

@@ -142,6 +142,14 @@ class Session:
                 rule=event.rule,
                 reason=event.reason,
             )
+        elif isinstance(event, Reconnecting):
+            # From the engine's own loop or from a source that retries itself (HLS)
+            self.metrics.on_event("reconnecting", attempt=event.attempt, reason=event.reason)
+        elif isinstance(event, Reconnected):
+            self.metrics.reconnects += 1
+            self.metrics.on_event(
+                "reconnected", attempt=event.attempt, outage=round(event.outage, 3)
+            )
         elif isinstance(event, WarningRaised) and event.code not in {
             w["code"] for w in self.metrics.warnings
         }:
@@ -423,7 +431,6 @@ class Session:
         delay = net.reconnect_initial_delay
         while not self.stopping.is_set() and attempt < net.reconnect_max_attempts:
             attempt += 1
-            self.metrics.on_event("reconnecting", attempt=attempt, reason=redact(reason))
             self.emit(Reconnecting(attempt=attempt, delay=delay, reason=redact(reason)))
             if self.stopping.wait(delay):
                 return None
@@ -436,9 +443,7 @@ class Session:
                 reason = str(exc)
                 delay = min(net.reconnect_max_delay, delay * 2)
                 continue
-            self.metrics.reconnects += 1
             outage = self.clock.now() - started
-            self.metrics.on_event("reconnected", attempt=attempt, outage=round(outage, 3))
             self.emit(Reconnected(attempt=attempt, outage=outage))
             return source
         if not self.stopping.is_set():

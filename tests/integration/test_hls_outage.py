@@ -106,6 +106,11 @@ def ride_out(
     attempts = [e.attempt for e in probe.of(Reconnecting)]
     assert attempts == list(range(1, len(attempts) + 1))
     assert all(0 <= e.delay <= 3.0 for e in probe.of(Reconnecting))
+    # the report counts it as the engine's own reconnects are counted
+    report = probe.report()
+    assert report["reconnects"] == len(probe.of(Reconnected))
+    kinds = [entry["type"] for entry in report["timeline"]]
+    assert "reconnecting" in kinds and "reconnected" in kinds
     return back.t
 
 

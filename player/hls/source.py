@@ -285,6 +285,8 @@ class HlsSource:
         #: ABR's choice by the buffer
         self._rungs_at: deque[tuple[float, int]] = deque(maxlen=4096)
         self._failed: set[int] = set()
+        #: which copy of each rung is in use: 0 its URI, n its n-th backup
+        self._copy: dict[int, int] = {}
         self._tracks: dict[int, _Track] = {}
         self._live = False
         self._info: SourceInfo | None = None
@@ -705,12 +707,15 @@ class HlsSource:
         if track is not None and not reload:
             return track
         variant = self._ladder[rung]
-        urls = (variant.uri, *variant.backups)
+        # from the copy in use (a redundant stream after a failover) onwards
+        first = self._copy.get(rung, 0)
+        urls = (variant.uri, *variant.backups)[first:]
         last: PlayerError | None = None
         params = self._switch_params.pop(rung, None)
-        for u in urls:
+        for n, u in enumerate(urls):
             try:
                 pl = self._load_media(u, blocking=params if u == variant.uri else None, retry=retry)
+                self._copy[rung] = first + n
                 break
             except (NetworkError, PlaylistError) as exc:
                 if isinstance(exc, FetchAborted):
@@ -1523,6 +1528,12 @@ class HlsSource:
             except NetworkError as exc:
                 with self._cond:
                     self._mark("error", str(exc))
+                if self._to_backup(self._rung, exc):
+                    nxt = self._next_segment()
+                    if nxt is None:
+                        return None
+                    pl, chunk = nxt
+                    continue
                 self._failed.add(self._rung)
                 others = [i for i in range(len(self._ladder)) if i not in self._failed]
                 if not others:
@@ -1544,6 +1555,27 @@ class HlsSource:
                 if nxt is None:
                     return None
                 pl, chunk = nxt
+
+    def _to_backup(self, rung: int, exc: PlayerError) -> bool:
+        """Move ``rung`` to its next redundant copy (same variant, another
+        URI) after a segment kept failing on this one; False when none is left.
+        The same time is then fetched from the copy's playlist."""
+        variant = self._ladder[rung]
+        copies = (variant.uri, *variant.backups)
+        current = self._copy.get(rung, 0)
+        if current + 1 >= len(copies):
+            return False
+        self._copy[rung] = current + 1
+        self._tracks.pop(rung, None)
+        self._emit(
+            WarningRaised(
+                code="redundant-failover",
+                message=f"variant {rung} failed ({exc}); trying its backup "
+                f"{redact_url(copies[current + 1])}",
+                t=self._now(),
+            )
+        )
+        return True
 
     # ------------------------------------------------------------------ demux
 

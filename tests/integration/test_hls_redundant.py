@@ -4,12 +4,13 @@ first copy is gone, the player plays the backup, not an error."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
 import pytest
 
-from player.events import Event, VariantSwitched
+from player.events import Event, VariantSwitched, WarningRaised
 from player.hls.demo_server import ThrottleServer
 from player.hls.source import HlsSource
 from tests.support import hls_media
@@ -46,3 +47,29 @@ def test_a_dead_primary_plays_from_its_backup(tmp_path: Path, primary: str) -> N
     assert video and max(video) == pytest.approx(6.0, abs=0.3)
     assert any(r.startswith("/backup/s") for r in served)
     assert not [e for e in events if isinstance(e, VariantSwitched) and e.rule == "fallback"]
+
+
+def test_segments_failing_on_the_primary_come_from_the_backup(tmp_path: Path) -> None:
+    """The primary's playlist loads but its second segment is gone: the same
+    time is fetched from the backup copy instead of failing the variant."""
+    _with_backup(tmp_path, "primary/index.m3u8")
+    shutil.copytree(hls_media.ts_vod(), tmp_path / "primary")
+    (tmp_path / "primary" / "s001.ts").unlink()
+    events: list[Event] = []
+    with ThrottleServer(tmp_path) as srv:
+        src = HlsSource(srv.url("master.m3u8"), emit=events.append, rand=lambda: 0.0)
+        try:
+            src.open()
+            packets = []
+            while (p := src.read()) is not None:
+                packets.append(p)
+        finally:
+            src.close()
+        served = list(srv.requests)
+    video = [p.dts for p in packets if p.stream.kind == "video" and p.dts is not None]
+    assert max(video) == pytest.approx(6.0, abs=0.3)
+    steps = [b - a for a, b in itertools.pairwise(video)]
+    assert max(steps) < 0.2  # no hole where s001 was
+    assert "/primary/s000.ts" in served and "/backup/s001.ts" in served
+    warnings = [e for e in events if isinstance(e, WarningRaised)]
+    assert [w.code for w in warnings] == ["redundant-failover"]

@@ -435,13 +435,10 @@ class LowLatencyServer(_Origin):
             lines += [f"#EXT-X-STREAM-INF:BANDWIDTH={bw}", f"v{i}/live.m3u8"]
         return "\n".join(lines) + "\n"
 
-    def media(self, variant: int, produced: int, skip: bool = False) -> str:
-        k, pd = self.k, self.part_duration
-        seg_dur = k * pd
-        complete = produced // k
-        first = max(0, complete - self.window)
-        if not self.low_latency:
-            return self._plain_media(first, complete, produced)
+    def _ll_head(self, first: int, complete: int, skip: bool) -> tuple[list[str], int]:
+        """An LL-HLS media playlist's header lines from ``first``, and how many
+        segments a delta update (``_HLS_skip``) leaves out before ``complete``."""
+        seg_dur = self.k * self.part_duration
         sc = f"CAN-BLOCK-RELOAD={'YES' if self.blocking else 'NO'}"
         sc += f",PART-HOLD-BACK={self.part_hold_back:g}"
         if self.can_skip_until is not None:
@@ -451,7 +448,7 @@ class LowLatencyServer(_Origin):
             "#EXT-X-VERSION:9",
             f"#EXT-X-TARGETDURATION:{math.ceil(seg_dur)}",
             f"#EXT-X-SERVER-CONTROL:{sc}",
-            f"#EXT-X-PART-INF:PART-TARGET={pd:g}",
+            f"#EXT-X-PART-INF:PART-TARGET={self.part_duration:g}",
             f"#EXT-X-MEDIA-SEQUENCE:{first}",
         ]
         skipped = 0
@@ -462,6 +459,16 @@ class LowLatencyServer(_Origin):
                 skipped += 1
             if skipped:
                 lines.append(f"#EXT-X-SKIP:SKIPPED-SEGMENTS={skipped}")
+        return lines, skipped
+
+    def media(self, variant: int, produced: int, skip: bool = False) -> str:
+        k = self.k
+        seg_dur = k * self.part_duration
+        complete = produced // k
+        first = max(0, complete - self.window)
+        if not self.low_latency:
+            return self._plain_media(first, complete, produced)
+        lines, skipped = self._ll_head(first, complete, skip)
         for m in range(first + skipped, complete):
             lines.append(f"#EXT-X-PROGRAM-DATE-TIME:{self._date(m * seg_dur)}")
             if m >= complete - self.parts_listed:

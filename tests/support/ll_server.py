@@ -17,7 +17,6 @@ Every media request is logged with its Range header in ``range_requests``.
 
 from __future__ import annotations
 
-import math
 import re
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
@@ -84,30 +83,11 @@ class LlRenditionServer(LowLatencyServer):
             return self.media(index, produced, skip)
         parts = self._track(kind, index)
         assert parts is not None
-        k, pd = self.k, self.part_duration
-        seg_dur = k * pd
+        k = self.k
+        seg_dur = k * self.part_duration
         complete = produced // k
         first = max(0, complete - self.window)
-        sc = f"CAN-BLOCK-RELOAD={'YES' if self.blocking else 'NO'}"
-        sc += f",PART-HOLD-BACK={self.part_hold_back:g}"
-        if self.can_skip_until is not None:
-            sc += f",CAN-SKIP-UNTIL={self.can_skip_until:g}"
-        lines = [
-            "#EXTM3U",
-            "#EXT-X-VERSION:9",
-            f"#EXT-X-TARGETDURATION:{math.ceil(seg_dur)}",
-            f"#EXT-X-SERVER-CONTROL:{sc}",
-            f"#EXT-X-PART-INF:PART-TARGET={pd:g}",
-            f"#EXT-X-MEDIA-SEQUENCE:{first}",
-        ]
-        skipped = 0
-        if skip and self.can_skip_until is not None:
-            while first + skipped < complete and (complete - first - skipped) * seg_dur > (
-                self.can_skip_until
-            ):
-                skipped += 1
-            if skipped:
-                lines.append(f"#EXT-X-SKIP:SKIPPED-SEGMENTS={skipped}")
+        lines, skipped = self._ll_head(first, complete, skip)
         for m in range(first + skipped, complete):
             lines.append(f"#EXT-X-PROGRAM-DATE-TIME:{self._date(m * seg_dur)}")
             if m >= complete - self.parts_listed:

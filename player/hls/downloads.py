@@ -1,0 +1,231 @@
+"""Every download the HLS loader makes, from request to usable bytes.
+
+Playlists (blocking-reload queries, UTF-8, parsing with the multivariant
+playlist's variables), AES-128 keys and init sections (each fetched once),
+and media segments or parts (read from an open-ended hint stream when one
+is at their offset, decrypted, init section first). Every request is
+retried by its policy, wakes for a stop or a seek, counts as progress for
+``read()``'s timeout, and is measured for the bandwidth estimate. Apart
+from the loader because none of this depends on what it fetches for: the
+loader decides what to fetch and hands in what a download reports to
+(failures for the outage watch, the warnings).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ..abr.estimator import BandwidthEstimator
+from ..errors import NetworkError, PlaylistError, SecurityError
+from ..fetch import (
+    FetchAborted,
+    Fetcher,
+    FetchResult,
+    HttpStatusError,
+    ResponseTooLarge,
+    TransferKind,
+)
+from ..redact import redact_url
+from ..retry import KEY_RETRY, PLAYLIST_RETRY, SEGMENT_RETRY, RetryPolicy
+from .crypto import check_key, sequence_iv
+from .hint_streams import HintStreams
+from .playlist import (
+    MAX_PLAYLIST_BYTES,
+    MediaPlaylist,
+    MultivariantPlaylist,
+    Segment,
+    parse_playlist,
+)
+
+__all__ = ["Downloads", "Progress"]
+
+log = logging.getLogger(__name__)
+
+#: (bytes so far, total if known, seconds since the request) → go on?
+Progress = Callable[[int, int | None, float], bool]
+
+
+def _with_query(url: str, extra: dict[str, str]) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in extra]
+    query += list(extra.items())
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+class Downloads:
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        cancel: threading.Event,
+        meter: BandwidthEstimator,
+        streams: HintStreams,
+        *,
+        max_segments: int,
+        rand: Callable[[], float],
+        sleep: Callable[[float], None],
+        check_stop: Callable[[], None],
+        received: Callable[[], None],
+        failed: Callable[[NetworkError, TransferKind, float | None], None],
+        worked: Callable[[], None],
+        warn: Callable[[str, str], None],
+        decrypt: Callable[[bytes, bytes, bytes], bytes],
+    ) -> None:
+        self._fetcher = fetcher
+        self._cancel = cancel
+        self._meter = meter
+        self._streams = streams
+        self._max_segments = max_segments
+        self._rand = rand
+        self._sleep = sleep
+        self._check_stop = check_stop
+        self._received = received
+        self._failed = failed
+        self._worked = worked
+        self._warn = warn
+        self._decrypt = decrypt
+        #: its EXT-X-DEFINE variables are imported by the media playlists
+        self.multivariant: MultivariantPlaylist | None = None
+        self._keys: dict[str, bytes] = {}
+        self._inits: dict[tuple[str, int | None, int | None], bytes] = {}
+        self._warned_http_key = False
+
+    def get(
+        self,
+        url: str,
+        kind: TransferKind,
+        max_bytes: int,
+        *,
+        byterange: tuple[int, int] | None = None,
+        retry: RetryPolicy = SEGMENT_RETRY,
+        live_edge: bool = False,
+        progress: Progress | None = None,
+    ) -> FetchResult:
+        attempt = 0
+
+        def tick(done: int, total: int | None, elapsed: float) -> bool:
+            self._received()
+            return progress(done, total, elapsed) if progress is not None else True
+
+        while True:
+            self._check_stop()
+            self._cancel.clear()
+            try:
+                result = self._fetcher.get(
+                    url,
+                    kind=kind,
+                    max_bytes=max_bytes,
+                    byterange=byterange,
+                    progress=tick,
+                    cancel=self._cancel,
+                )
+            except (FetchAborted, ResponseTooLarge, SecurityError):
+                raise
+            except NetworkError as exc:
+                attempt += 1
+                status = exc.status if isinstance(exc, HttpStatusError) else None
+                if not retry.should_retry(attempt, status, live_edge=live_edge):
+                    self._failed(exc, kind, None)
+                    raise
+                delay = retry.delay(attempt, self._rand)
+                self._failed(exc, kind, delay)
+                log.info("retrying %s in %.2fs: %s", redact_url(url), delay, exc)
+                self._sleep(delay)
+                continue
+            self._worked()
+            if kind in ("segment", "part"):
+                s = result.stats
+                self._meter.add_sample(s.bytes, s.transfer_seconds, s.ttfb, from_cache=s.from_cache)
+            return result
+
+    def playlist(
+        self,
+        url: str,
+        *,
+        blocking: dict[str, str] | None = None,
+        retry: RetryPolicy = PLAYLIST_RETRY,
+    ) -> MultivariantPlaylist | MediaPlaylist:
+        target = _with_query(url, blocking) if blocking else url
+        result = self.get(target, "playlist", MAX_PLAYLIST_BYTES, retry=retry)
+        try:
+            text = result.data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PlaylistError(f"playlist is not UTF-8 (byte {exc.start})") from None
+        imported = self.multivariant.variables if self.multivariant else None
+        return parse_playlist(text, result.url, max_segments=self._max_segments, imported=imported)
+
+    def media_playlist(
+        self,
+        url: str,
+        blocking: dict[str, str] | None = None,
+        retry: RetryPolicy = PLAYLIST_RETRY,
+    ) -> MediaPlaylist:
+        pl = self.playlist(url, blocking=blocking, retry=retry)
+        if isinstance(pl, MultivariantPlaylist):
+            raise PlaylistError("a multivariant playlist where a media playlist was expected")
+        return pl
+
+    def key(self, uri: str) -> bytes:
+        key = self._keys.get(uri)
+        if key is None:
+            if urlsplit(uri).scheme == "http" and not self._warned_http_key:
+                self._warned_http_key = True
+                self._warn(
+                    "key-over-http", f"AES-128 key fetched over plain HTTP: {redact_url(uri)}"
+                )
+            key = check_key(self.get(uri, "key", 64, retry=KEY_RETRY).data)
+            self._keys[uri] = key
+        return key
+
+    def init(self, seg: Segment) -> bytes:
+        assert seg.init is not None
+        br = seg.init.byterange
+        cache_key = (seg.init.uri, br.offset if br else None, br.length if br else None)
+        data = self._inits.get(cache_key)
+        if data is None:
+            data = self.get(
+                seg.init.uri,
+                "init",
+                4 * 1024 * 1024,
+                byterange=(br.offset, br.length) if br else None,
+            ).data
+            if seg.key is not None and seg.key.method == "AES-128" and seg.key.uri:
+                iv = seg.key.iv or sequence_iv(seg.sequence)
+                data = self._decrypt(data, self.key(seg.key.uri), iv)
+            self._inits[cache_key] = data
+        return data
+
+    def media(
+        self,
+        seg: Segment,
+        kind: TransferKind,
+        cap: int,
+        *,
+        retry: RetryPolicy = SEGMENT_RETRY,
+        live_edge: bool = False,
+        progress: Progress | None = None,
+    ) -> bytes:
+        """A segment's (or part's) bytes, decrypted, its init section first."""
+        if seg.key is not None and seg.key.method != "AES-128":
+            raise SecurityError(f"encryption {seg.key.method} is not supported (DRM)")
+        br = seg.byterange
+        data = self._streams.read(seg.uri, br)
+        if data is None:
+            data = self.get(
+                seg.uri,
+                kind,
+                cap,
+                byterange=(br.offset, br.length) if br else None,
+                retry=retry,
+                live_edge=live_edge,
+                progress=progress,
+            ).data
+        if seg.key is not None and seg.key.uri:
+            data = self._decrypt(
+                data, self.key(seg.key.uri), seg.key.iv or sequence_iv(seg.sequence)
+            )
+        if seg.init is not None:
+            data = self.init(seg) + data
+        return data

@@ -535,18 +535,8 @@ class LowLatencyServer(_Origin):
             return
         variant = int(m.group(1))
         if m.group(2) == "live.m3u8":
-            if "_HLS_msn" in query and self.blocking:
-                try:
-                    msn = int(query["_HLS_msn"])
-                    part = int(query["_HLS_part"]) if "_HLS_part" in query else None
-                except ValueError:
-                    self._status(h, 400)
-                    return
-                wanted = msn * self.k + part if part is not None else (msn + 1) * self.k - 1
-                if wanted >= self.produced() + 3 * self.k:
-                    self._status(h, 400)  # too far ahead (LL-HLS: more than two segments)
-                    return
-                self._wait_for_part(wanted, hold)
+            if not self._hold_for_reload(h, query, hold):
+                return
             text = self.media(variant, self.produced(), query.get("_HLS_skip") == "YES")
             self._send(h, text.encode(), "application/vnd.apple.mpegurl")
             return
@@ -563,6 +553,27 @@ class LowLatencyServer(_Origin):
             return
         body = b"".join(self.variants[variant][seg * self.k : (seg + 1) * self.k])
         self._send(h, body, "video/mp2t")
+
+    def _hold_for_reload(
+        self, h: BaseHTTPRequestHandler, query: dict[str, str], hold: float
+    ) -> bool:
+        """A blocking playlist reload (``_HLS_msn``/``_HLS_part``) is held until
+        what it asks for exists (at most ``hold`` s). False when it was refused
+        with a 400 (bad numbers, or more than two segments ahead)."""
+        if "_HLS_msn" not in query or not self.blocking:
+            return True
+        try:
+            msn = int(query["_HLS_msn"])
+            part = int(query["_HLS_part"]) if "_HLS_part" in query else None
+        except ValueError:
+            self._status(h, 400)
+            return False
+        wanted = msn * self.k + part if part is not None else (msn + 1) * self.k - 1
+        if wanted >= self.produced() + 3 * self.k:
+            self._status(h, 400)
+            return False
+        self._wait_for_part(wanted, hold)
+        return True
 
     @staticmethod
     def _send(h: BaseHTTPRequestHandler, body: bytes, ctype: str) -> None:

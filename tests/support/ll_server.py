@@ -137,18 +137,8 @@ class LlRenditionServer(LowLatencyServer):
         hold = 3 * self.k * self.part_duration
         if m.group(3) == "live.m3u8":
             query = dict(parse_qsl(parts_url.query))
-            if "_HLS_msn" in query and self.blocking:
-                try:
-                    msn = int(query["_HLS_msn"])
-                    part = int(query["_HLS_part"]) if "_HLS_part" in query else None
-                except ValueError:
-                    self._status(h, 400)
-                    return
-                wanted = msn * self.k + part if part is not None else (msn + 1) * self.k - 1
-                if wanted >= self.produced() + 3 * self.k:
-                    self._status(h, 400)
-                    return
-                self._wait_for_part(wanted, hold)
+            if not self._hold_for_reload(h, query, hold):
+                return
             text = self.track_media(kind, index, self.produced(), query.get("_HLS_skip") == "YES")
             self._send(h, text.encode(), "application/vnd.apple.mpegurl")
             return

@@ -271,16 +271,21 @@ class Session:
     def _open_source(self, target: Target) -> Source | None:
         source = self._make_source(target)
         try:
-            info = source.open()
-        except UnsupportedError as exc:
-            if str(exc) != "hls-redirect":
-                raise
-            # A URL without .m3u8 that turned out to be HLS: our engine plays it.
+            try:
+                info = source.open()
+            except UnsupportedError as exc:
+                if str(exc) != "hls-redirect":
+                    raise
+                # A URL without .m3u8 that turned out to be HLS: our engine plays it.
+                source.close()
+                target = Target(target.url, target.scheme, "hls", target.display)
+                self.target = target
+                source = self._make_source(target)
+                info = source.open()
+        except BaseException:
+            # A source that failed to open still holds connections and threads.
             source.close()
-            target = Target(target.url, target.scheme, "hls", target.display)
-            self.target = target
-            source = self._make_source(target)
-            info = source.open()
+            raise
         if self.stopping.is_set():
             source.close()
             return None

@@ -177,27 +177,50 @@ class HttpFetcher:
     ) -> None:
         self._config = config or NetworkConfig()
         self._clock = clock or SystemClock()
-        verify: ssl.SSLContext | bool
-        if self._config.tls_verify:
-            verify = ssl.create_default_context(cafile=self._config.ca_file or certifi.where())
-        else:
-            verify = False
-        self._client = httpx.Client(
-            verify=verify,
-            follow_redirects=False,
-            timeout=httpx.Timeout(self._config.read_timeout, connect=self._config.open_timeout),
-            headers={"User-Agent": self._config.user_agent},
-            transport=transport,
-            trust_env=False,
-        )
+        self._transport = transport
+        #: one client per scheme, made on first use: loading the CA bundle
+        #: costs ~40 ms that a plain-HTTP stream need not pay at start-up, and
+        #: an https request never goes through the plain client
+        self._clients: dict[str, httpx.Client] = {}
+        self._clients_lock = threading.Lock()
         self._closed = False
 
+    def _client(self, url: str) -> httpx.Client:
+        tls = urlsplit(url).scheme.lower() == "https"
+        key = "https" if tls else "http"
+        with self._clients_lock:
+            if self._closed:
+                # a loader still running after close() must not open a new pool
+                raise FetchAborted("the fetcher is closed")
+            client = self._clients.get(key)
+            if client is None:
+                verify: ssl.SSLContext | bool = False
+                if tls and self._config.tls_verify:
+                    verify = ssl.create_default_context(
+                        cafile=self._config.ca_file or certifi.where()
+                    )
+                client = httpx.Client(
+                    verify=verify,
+                    follow_redirects=False,
+                    timeout=httpx.Timeout(
+                        self._config.read_timeout, connect=self._config.open_timeout
+                    ),
+                    headers={"User-Agent": self._config.user_agent},
+                    transport=self._transport,
+                    trust_env=False,
+                )
+                self._clients[key] = client
+            return client
+
     def close(self) -> None:
-        self._closed = True
-        try:
-            self._client.close()
-        except Exception:  # closing while another thread streams: nothing to do
-            log.debug("closing the HTTP client raised", exc_info=True)
+        with self._clients_lock:
+            self._closed = True
+            clients = list(self._clients.values())
+        for client in clients:
+            try:
+                client.close()
+            except Exception:  # closing while another thread streams: nothing to do
+                log.debug("closing the HTTP client raised", exc_info=True)
 
     def get(
         self,
@@ -243,8 +266,9 @@ class HttpFetcher:
         """The response (headers read, body not) and the URL after redirects."""
         current = url
         for _ in range(MAX_REDIRECTS + 1):
-            request = self._client.build_request("GET", current, headers=headers)
-            response = self._client.send(request, stream=True)
+            client = self._client(current)
+            request = client.build_request("GET", current, headers=headers)
+            response = client.send(request, stream=True)
             if response.status_code not in (301, 302, 303, 307, 308):
                 return response, current
             location = response.headers.get("location")
@@ -417,6 +441,12 @@ def _mapped(
     """An exception raised while talking HTTP, as one of our errors."""
     if isinstance(exc, (NetworkError, SecurityError)):
         return exc
+    refused = _certificate_refusal(exc)
+    if refused is not None:
+        # Not a network hiccup: retrying cannot make the certificate trusted.
+        return SecurityError(
+            f"The server's TLS certificate is not trusted ({refused}): {redact_url(url)}"
+        )
     if isinstance(exc, httpx.TimeoutException):
         return NetworkError(f"timed out loading {redact_url(url)} ({type(exc).__name__})")
     if isinstance(exc, httpx.HTTPError):
@@ -427,6 +457,19 @@ def _mapped(
             return FetchAborted("cancelled")
         return NetworkError(f"could not load {redact_url(url)}: {redact(str(exc))}")
     raise exc
+
+
+def _certificate_refusal(exc: BaseException) -> str | None:
+    """Why TLS verification refused the server, when that is what ``exc``
+    (httpx wraps ssl's error in its ConnectError) comes down to."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return str(current.verify_message or current.reason or "verification failed")
+        current = current.__cause__ or current.__context__
+    return None
 
 
 class _HttpRangeStream:

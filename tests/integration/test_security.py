@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 
 from player import ErrorOccurred, MediaOpened
+from player.config import PlayerConfig
+from player.hls.demo_server import ThrottleServer
+from tests.support import hls_media
 from tests.support.player_probe import TEST_CONFIG, Probe
 from tests.support.redirect_server import RedirectServer
 from tests.support.tls_server import HttpsFileServer
@@ -141,3 +144,52 @@ def test_frames_larger_than_max_pixels_are_refused(av_file: Path) -> None:
         assert error.kind == "unsupported" and "pixel limit" in error.message
     finally:
         probe.close()
+
+
+def _hls_error(url: str, config: PlayerConfig = TEST_CONFIG) -> ErrorOccurred | None:
+    """Play ``url`` until its first frames or an error; the error, if any."""
+    probe = Probe(config)
+    try:
+        probe.player.open(url)
+        try:
+            return probe.wait_event(ErrorOccurred, 10)
+        except AssertionError:
+            return None
+    finally:
+        probe.close()
+
+
+def test_hls_over_self_signed_https_is_refused_and_trusted_ca_accepted(tmp_path: Path) -> None:
+    media = tmp_path / "media"
+    shutil.copytree(hls_media.ts_vod(), media)
+    with HttpsFileServer(media, tmp_path) as server:
+        error = _hls_error(server.url("index.m3u8"))
+        assert error is not None and error.fatal and error.kind == "security"
+        trusted = replace(
+            TEST_CONFIG, network=replace(TEST_CONFIG.network, ca_file=str(server.cert))
+        )
+        probe = Probe(trusted)
+        try:
+            probe.player.open(server.url("index.m3u8"))
+            probe.wait_event(MediaOpened, 10)
+            probe.wait_frames(3, 10)
+        finally:
+            probe.close()
+
+
+def test_plain_http_playlist_cannot_reach_untrusted_https_segments(tmp_path: Path) -> None:
+    """An http:// playlist may name https:// segments (an upgrade), but they go
+    through the verifying client: a self-signed origin is refused."""
+    media = tmp_path / "media"
+    shutil.copytree(hls_media.ts_vod(), media)
+    with HttpsFileServer(media, tmp_path) as tls:
+        plain = tmp_path / "plain"
+        plain.mkdir()
+        text = (media / "index.m3u8").read_text()
+        (plain / "index.m3u8").write_text(
+            "\n".join(tls.url(line) if line.endswith(".ts") else line for line in text.splitlines())
+        )
+        with ThrottleServer(plain) as srv:
+            error = _hls_error(srv.url("index.m3u8"))
+    assert error is not None and error.fatal
+    assert "certificate" in error.message.lower() or error.kind == "security", error

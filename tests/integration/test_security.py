@@ -31,6 +31,18 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _plays_trusting(server: HttpsFileServer, name: str) -> None:
+    """``name`` plays once the server's own certificate is the trusted CA."""
+    trusted = replace(TEST_CONFIG, network=replace(TEST_CONFIG.network, ca_file=str(server.cert)))
+    probe = Probe(trusted)
+    try:
+        probe.player.open(server.url(name))
+        probe.wait_event(MediaOpened, 10)
+        probe.wait_frames(3, 10)
+    finally:
+        probe.close()
+
+
 def test_self_signed_https_is_refused_and_trusted_ca_accepted(
     tmp_path: Path, av_file: Path
 ) -> None:
@@ -44,16 +56,7 @@ def test_self_signed_https_is_refused_and_trusted_ca_accepted(
             assert "certificate" in error.message and "self-signed" in error.message
         finally:
             probe.close()
-        trusted = replace(
-            TEST_CONFIG, network=replace(TEST_CONFIG.network, ca_file=str(server.cert))
-        )
-        probe = Probe(trusted)
-        try:
-            probe.player.open(server.url("a.mp4"))
-            probe.wait_event(MediaOpened, 10)
-            probe.wait_frames(3, 10)
-        finally:
-            probe.close()
+        _plays_trusting(server, "a.mp4")
 
 
 @pytest.mark.parametrize(
@@ -165,16 +168,7 @@ def test_hls_over_self_signed_https_is_refused_and_trusted_ca_accepted(tmp_path:
     with HttpsFileServer(media, tmp_path) as server:
         error = _hls_error(server.url("index.m3u8"))
         assert error is not None and error.fatal and error.kind == "security"
-        trusted = replace(
-            TEST_CONFIG, network=replace(TEST_CONFIG.network, ca_file=str(server.cert))
-        )
-        probe = Probe(trusted)
-        try:
-            probe.player.open(server.url("index.m3u8"))
-            probe.wait_event(MediaOpened, 10)
-            probe.wait_frames(3, 10)
-        finally:
-            probe.close()
+        _plays_trusting(server, "index.m3u8")
 
 
 def test_plain_http_playlist_cannot_reach_untrusted_https_segments(tmp_path: Path) -> None:

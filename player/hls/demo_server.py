@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, Self
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 __all__ = ["LowLatencyServer", "OutageMode", "ThrottleServer"]
@@ -83,11 +83,25 @@ class _Origin:
     and scripted outages (``outage()``), during which a real-time origin
     goes on producing, so it comes back with its live edge moved on."""
 
-    def _serve(self, host: str, handler: type[BaseHTTPRequestHandler]) -> None:
+    def _serve(self, host: str) -> None:
+        origin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+            def do_GET(self) -> None:
+                # a client that hangs up mid-answer is normal here
+                with contextlib.suppress(OSError):
+                    if not origin._intercepted(self):
+                        origin._handle(self)
+
         self._host = host
-        self._handler = handler
+        self._handler: type[BaseHTTPRequestHandler] = Handler
         self._stopping = threading.Event()
-        self._httpd = _QuietServer((host, 0), handler)
+        self._httpd = _QuietServer((host, 0), Handler)
         self._port = int(self._httpd.server_address[1])
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._listening = False
@@ -108,9 +122,29 @@ class _Origin:
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"
 
-    def _listen(self) -> None:
+    def _handle(self, h: BaseHTTPRequestHandler) -> None:
+        raise NotImplementedError
+
+    def _started(self) -> None:
+        """Clocks that count from ``start()``."""
+        self._start = time.monotonic()
+
+    def start(self) -> Self:
+        self._started()
         self._thread.start()
         self._listening = True
+        return self
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -204,36 +238,8 @@ class ThrottleServer(_Origin):
         self.truncate: dict[str, int] = {}
         self.requests: list[str] = []
         self._lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-            def do_GET(self) -> None:
-                if not server._intercepted(self):
-                    server._handle(self)
-
-        self._serve(host, Handler)
+        self._serve(host)
         self._start = time.monotonic()
-
-    def start(self) -> ThrottleServer:
-        self._start = time.monotonic()
-        self._listen()
-        return self
-
-    def __enter__(self) -> ThrottleServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         path = unquote(urlsplit(h.path).path)
@@ -362,39 +368,11 @@ class LowLatencyServer(_Origin):
         self._lock = threading.Lock()
         self._start = time.monotonic()
         self._wall_start = wall()
-        server = self
+        self._serve(host)
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-            def do_GET(self) -> None:
-                with contextlib.suppress(OSError):
-                    if not server._intercepted(self):
-                        server._handle(self)
-
-        self._serve(host, Handler)
-
-    # -------------------------------------------------------------- lifecycle
-
-    def start(self) -> LowLatencyServer:
-        self._start = time.monotonic()
+    def _started(self) -> None:
+        super()._started()
         self._wall_start = self._wall()
-        self._listen()
-        return self
-
-    def __enter__(self) -> LowLatencyServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -------------------------------------------------------------- the clock
 

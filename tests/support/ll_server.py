@@ -47,10 +47,6 @@ class LlRenditionServer(LowLatencyServer):
         #: (path, Range header or None) of every media request
         self.range_requests: list[tuple[str, str | None]] = []
 
-    def __enter__(self) -> LlRenditionServer:
-        self.start()
-        return self
-
     # -------------------------------------------------------------- tracks
 
     def _track(self, kind: str, index: int) -> list[bytes] | None:

@@ -27,12 +27,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
 from player import DEFAULT_CONFIG, Player
+from player.config import PlayerConfig
+from player.events import Event
 from player.video_sink import RecordingVideoSink
 
 from .media import bench_dir
@@ -56,10 +58,19 @@ def _clip() -> Path:
     return path
 
 
-def engine_ttff(url: str) -> float:
+def engine_ttff(
+    url: str,
+    config: PlayerConfig | None = None,
+    on_event: Callable[[Event], None] | None = None,
+) -> float:
+    """``Player.open()`` to the first presented frame, in this process."""
     sink = RecordingVideoSink()
-    cfg = replace(DEFAULT_CONFIG, network=replace(DEFAULT_CONFIG.network, rtsp_transport="tcp"))
+    cfg = config or replace(
+        DEFAULT_CONFIG, network=replace(DEFAULT_CONFIG.network, rtsp_transport="tcp")
+    )
     player = Player(cfg, video_sink=sink)
+    if on_event is not None:
+        player.subscribe(on_event)
     start = time.monotonic()
     player.open(url)
     ok = sink.wait_for(1, 20)

@@ -22,15 +22,14 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
-from player import DEFAULT_CONFIG, Player, VariantSwitched
+from player import DEFAULT_CONFIG, VariantSwitched
 from player.config import AudioConfig
 from player.events import Event
-from player.video_sink import RecordingVideoSink
 
+from . import first_frame
 from .first_frame import paired_ttff, target_met
 from .media import bench_dir
 
@@ -73,22 +72,15 @@ def make_ladder(fmp4: bool) -> Path:
 
 
 def engine_ttff(url: str) -> tuple[float, int | None]:
-    sink = RecordingVideoSink()
-    player = Player(replace(DEFAULT_CONFIG, audio=AudioConfig(enabled=False)), video_sink=sink)
+    """In-process time to first frame, and the rung the engine started on."""
     first: list[int] = []
 
     def on(e: Event) -> None:
         if isinstance(e, VariantSwitched) and not first:
             first.append(e.to_index)
 
-    player.subscribe(on)
-    start = time.monotonic()
-    player.open(url)
-    ok = sink.wait_for(1, 20)
-    elapsed = time.monotonic() - start
-    player.close()
-    if not ok:
-        raise RuntimeError(f"no frame from {url}")
+    config = replace(DEFAULT_CONFIG, audio=AudioConfig(enabled=False))
+    elapsed = first_frame.engine_ttff(url, config, on)
     return elapsed, first[0] if first else None
 
 

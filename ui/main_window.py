@@ -8,7 +8,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -88,6 +88,30 @@ MEDIA_FILTER = (
     " *.mp3 *.m4a *.aac *.flac *.wav *.ogg *.opus *.m3u *.m3u8"
 )
 _PLAYING = (PlayerState.PLAYING, PlayerState.BUFFERING)
+
+
+def _fill_track_menu(
+    menu: QMenu,
+    tracks: Sequence[TrackInfo],
+    select: Callable[[int | None], None],
+    *,
+    off: str | None = None,
+) -> None:
+    """One checkable, exclusive entry per track (the default one checked),
+    after an ``off`` entry when given; disabled without tracks."""
+    menu.clear()
+    group = QActionGroup(menu)
+    entries: list[tuple[str, int | None, bool]] = []
+    if off is not None:
+        entries.append((off, None, not any(t.default for t in tracks)))
+    entries += [(_track_name(t), t.index, t.default) for t in tracks]
+    for text, index, checked in entries:
+        act = QAction(text, menu, checkable=True)
+        act.setChecked(checked)
+        act.triggered.connect(lambda _=False, i=index: select(i))
+        group.addAction(act)
+        menu.addAction(act)
+    menu.setEnabled(bool(tracks))
 
 
 def _track_name(track: TrackInfo) -> str:
@@ -714,29 +738,8 @@ class MainWindow(QMainWindow):
         """Audio renditions and subtitles of the media (HLS EXT-X-MEDIA)."""
         audio = info.audio_tracks if info is not None else ()
         subs = info.subtitle_tracks if info is not None else ()
-        self.audio_tracks_menu.clear()
-        group = QActionGroup(self.audio_tracks_menu)
-        for track in audio:
-            act = QAction(_track_name(track), self.audio_tracks_menu, checkable=True)
-            act.setChecked(track.default)
-            act.triggered.connect(lambda _=False, i=track.index: self.select_audio_track(i))
-            group.addAction(act)
-            self.audio_tracks_menu.addAction(act)
-        self.audio_tracks_menu.setEnabled(bool(audio))
-        self.subtitles_menu.clear()
-        group = QActionGroup(self.subtitles_menu)
-        off = QAction(self.tr("Off"), self.subtitles_menu, checkable=True)
-        off.setChecked(not any(t.default for t in subs))
-        off.triggered.connect(lambda _=False: self.select_subtitle_track(None))
-        group.addAction(off)
-        self.subtitles_menu.addAction(off)
-        for track in subs:
-            act = QAction(_track_name(track), self.subtitles_menu, checkable=True)
-            act.setChecked(track.default)
-            act.triggered.connect(lambda _=False, i=track.index: self.select_subtitle_track(i))
-            group.addAction(act)
-            self.subtitles_menu.addAction(act)
-        self.subtitles_menu.setEnabled(bool(subs))
+        _fill_track_menu(self.audio_tracks_menu, audio, self.select_audio_track)
+        _fill_track_menu(self.subtitles_menu, subs, self.select_subtitle_track, off=self.tr("Off"))
 
     def select_audio_track(self, index: int | None) -> None:
         self._call(self.player.select_audio_track, index)

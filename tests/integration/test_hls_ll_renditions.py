@@ -7,22 +7,16 @@ from __future__ import annotations
 
 import itertools
 import re
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from player import Player, PlayerState, StateChanged, StatsUpdated
-from player.config import AudioConfig
-from player.events import Event
 from player.hls.source import HlsSource
 from player.source import DemuxPacket
 from tests.support import hls_media
 from tests.support.ll_server import LlRenditionServer
-from tests.support.player_probe import TEST_CONFIG
+from tests.support.player_probe import TEST_CONFIG, sample_live_latency
 
 pytestmark = pytest.mark.integration
 
@@ -138,38 +132,14 @@ def test_player_latency_with_alternate_audio_stays_near_part_hold_back(
     behind the edge the fetching is, about a part here, where an audio
     rendition followed a segment at a time keeps it up to a segment (2 s)
     behind, the buffer see-sawing with each audio segment."""
-    player = Player(replace(TEST_CONFIG, audio=AudioConfig(enabled=False)))
-    samples: list[float] = []
-    behind: list[float] = []
-    done = threading.Event()
-
-    def on_event(e: Event) -> None:
-        latency = e.stats.get("live_latency_s") if isinstance(e, StatsUpdated) else None
-        if isinstance(e, StatsUpdated) and e.stats.get("state") == "playing":
-            buffer = e.stats.get("buffer_s")
-            if isinstance(latency, float):
-                samples.append(latency)
-                if isinstance(buffer, float):
-                    behind.append(latency - buffer)
-            if len(samples) >= 6:
-                done.set()
-        if isinstance(e, StateChanged) and e.state == PlayerState.ERROR:
-            done.set()
-
-    player.subscribe(on_event)
-    started = time.monotonic()
-    try:
-        player.open(origin.url("master.m3u8"))
-        assert done.wait(15)
-        info = player.media_info
-    finally:
-        player.close()
+    run = sample_live_latency(origin.url("master.m3u8"), 6)
+    info, samples, behind = run.media, run.latencies, run.behind
     assert info is not None and info.is_live and info.audio is not None
     assert len(samples) >= 6, samples
     target = 1.5
     assert all(target - 0.2 <= s <= target + 1.0 for s in samples), samples
     assert samples[-1] <= samples[0] + 0.1
     assert len(behind) >= 6 and max(behind) < 0.9, behind
-    assert time.monotonic() - started < 15
+    assert run.seconds < 15
     audio_parts = [r for r in origin.requests if re.fullmatch(r"/a0/p\d+\.ts", r)]
     assert len(audio_parts) >= 4, origin.requests

@@ -6,23 +6,18 @@ from __future__ import annotations
 
 import itertools
 import re
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from player import Player, PlayerState, StateChanged, StatsUpdated
-from player.config import AudioConfig
 from player.errors import NetworkError
-from player.events import Event
 from player.hls.demo_server import LowLatencyServer
 from player.hls.source import HlsConfig, HlsSource
 from player.source import DemuxPacket
 from tests.support import hls_media
-from tests.support.player_probe import TEST_CONFIG
+from tests.support.player_probe import TEST_CONFIG, sample_live_latency
 
 pytestmark = pytest.mark.integration
 
@@ -127,28 +122,8 @@ def test_parts_hints_blocking_reloads_delta_updates_and_switch(origin: LowLatenc
 
 
 def test_player_latency_stays_near_part_hold_back(origin: LowLatencyServer) -> None:
-    player = Player(replace(TEST_CONFIG, audio=AudioConfig(enabled=False)))
-    samples: list[float] = []
-    done = threading.Event()
-
-    def on_event(e: Event) -> None:
-        latency = e.stats.get("live_latency_s") if isinstance(e, StatsUpdated) else None
-        if isinstance(e, StatsUpdated) and e.stats.get("state") == "playing":
-            if isinstance(latency, float):
-                samples.append(latency)
-            if len(samples) >= 5:
-                done.set()
-        if isinstance(e, StateChanged) and e.state == PlayerState.ERROR:
-            done.set()
-
-    player.subscribe(on_event)
-    started = time.monotonic()
-    try:
-        player.open(origin.url("master.m3u8"))
-        assert done.wait(15)
-        info = player.media_info
-    finally:
-        player.close()
+    run = sample_live_latency(origin.url("master.m3u8"), 5)
+    info, samples = run.media, run.latencies
     assert info is not None and info.is_live
     assert len(samples) >= 5, samples
     target = 1.5
@@ -156,7 +131,7 @@ def test_player_latency_stays_near_part_hold_back(origin: LowLatencyServer) -> N
     # plus the start-up buffer; never drifting away
     assert all(target - 0.2 <= s <= target + 1.0 for s in samples), samples
     assert samples[-1] <= samples[0] + 0.1
-    assert time.monotonic() - started < 15
+    assert run.seconds < 15
 
 
 def test_stalled_low_latency_origin_is_an_error_within_a_bound() -> None:

@@ -4,12 +4,22 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from player import DEFAULT_CONFIG, Event, Player, PlayerConfig, PlayerState, StateChanged
-from player.config import NetworkConfig
+from player import (
+    DEFAULT_CONFIG,
+    Event,
+    MediaInfo,
+    Player,
+    PlayerConfig,
+    PlayerState,
+    StateChanged,
+    StatsUpdated,
+)
+from player.config import AudioConfig, NetworkConfig
 from player.video_sink import RecordingVideoSink, VideoFrame
 
 E = TypeVar("E", bound=Event)
@@ -86,3 +96,47 @@ class Probe:
 
     def close(self) -> None:
         self.player.close()
+
+
+@dataclass
+class LatencyRun:
+    """What ``sample_live_latency`` saw while playing."""
+
+    #: ``live_latency_s`` of each stats sample in the playing state
+    latencies: list[float]
+    #: latency minus buffer at those samples: how far behind the edge fetching is
+    behind: list[float]
+    media: MediaInfo | None
+    #: wall seconds from open() to the last sample
+    seconds: float
+
+
+def sample_live_latency(url: str, count: int, timeout: float = 15.0) -> LatencyRun:
+    """Play live ``url`` without audio until ``count`` playing stats samples
+    (or an error), then close: the latencies for tests to bound."""
+    player = Player(replace(TEST_CONFIG, audio=AudioConfig(enabled=False)))
+    run = LatencyRun([], [], None, 0.0)
+    done = threading.Event()
+
+    def on_event(e: Event) -> None:
+        if isinstance(e, StatsUpdated) and e.stats.get("state") == "playing":
+            latency, buffer = e.stats.get("live_latency_s"), e.stats.get("buffer_s")
+            if isinstance(latency, float):
+                run.latencies.append(latency)
+                if isinstance(buffer, float):
+                    run.behind.append(latency - buffer)
+            if len(run.latencies) >= count:
+                done.set()
+        if isinstance(e, StateChanged) and e.state == PlayerState.ERROR:
+            done.set()
+
+    player.subscribe(on_event)
+    started = time.monotonic()
+    try:
+        player.open(url)
+        assert done.wait(timeout), f"only {len(run.latencies)} playing samples in {timeout} s"
+        run.media = player.media_info
+    finally:
+        player.close()
+    run.seconds = time.monotonic() - started
+    return run

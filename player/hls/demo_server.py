@@ -125,6 +125,13 @@ class _Origin:
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         raise NotImplementedError
 
+    @staticmethod
+    def _status(h: BaseHTTPRequestHandler, status: int) -> None:
+        """An empty answer with ``status``."""
+        h.send_response(status)
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+
     def _started(self) -> None:
         """Clocks that count from ``start()``."""
         self._start = time.monotonic()
@@ -250,11 +257,11 @@ class ThrottleServer(_Origin):
             self._stopping.wait(60)
             return
         if rel in self.faults:
-            self._send_status(h, self.faults[rel])
+            self._status(h, self.faults[rel])
             return
         target = (self.root / rel).resolve()
         if not target.is_relative_to(self.root) or not target.is_file():
-            self._send_status(h, 404)
+            self._status(h, 404)
             return
         data = target.read_bytes()
         status = 200
@@ -265,7 +272,7 @@ class ThrottleServer(_Origin):
             a = int(a_s)
             b = int(b_s) if b_s else len(data) - 1
             if a >= len(data):
-                self._send_status(h, 416)
+                self._status(h, 416)
                 return
             data = data[a : b + 1]
             status = 206
@@ -300,12 +307,6 @@ class ThrottleServer(_Origin):
             spare = len(piece) / rate - (time.monotonic() - t0)
             if spare > 0:
                 self._stopping.wait(spare)
-
-    @staticmethod
-    def _send_status(h: BaseHTTPRequestHandler, status: int) -> None:
-        h.send_response(status)
-        h.send_header("Content-Length", "0")
-        h.end_headers()
 
 
 class LowLatencyServer(_Origin):
@@ -561,9 +562,3 @@ class LowLatencyServer(_Origin):
         h.send_header("Cache-Control", "no-cache")
         h.end_headers()
         h.wfile.write(body)
-
-    @staticmethod
-    def _status(h: BaseHTTPRequestHandler, status: int) -> None:
-        h.send_response(status)
-        h.send_header("Content-Length", "0")
-        h.end_headers()

@@ -379,21 +379,12 @@ def _write_playlists(root: Path, rungs: Rungs, loops: int) -> Path:
         seconds = sum(durations.values()) or 1.0
         average = int(total_bytes * 8 / seconds)
         peak = max(int(p.stat().st_size * 8 / durations.get(p.name, SEGMENT)) for p in segments)
-        media = [
-            "#EXTM3U",
-            "#EXT-X-VERSION:3",
-            f"#EXT-X-TARGETDURATION:{math.ceil(max(durations.values()))}",
-            "#EXT-X-MEDIA-SEQUENCE:0",
-            "#EXT-X-PLAYLIST-TYPE:VOD",
-        ]
-        for loop in range(loops):
-            if loop:
-                media.append("#EXT-X-DISCONTINUITY")
-            for seg in segments:
-                media.append(f"#EXTINF:{durations.get(seg.name, SEGMENT):.6f},")
-                media.append(seg.name)
-        media.append("#EXT-X-ENDLIST")
-        (folder / "index.m3u8").write_text("\n".join(media) + "\n")
+        _write_looped(
+            folder / "index.m3u8",
+            [(seg.name, durations.get(seg.name, SEGMENT)) for seg in segments],
+            loops,
+            math.ceil(max(durations.values())),
+        )
         lines.append(
             f"#EXT-X-STREAM-INF:BANDWIDTH={peak},AVERAGE-BANDWIDTH={average},"
             f'RESOLUTION={w}x{h},FRAME-RATE={FPS:.3f},CODECS="avc1.4d401f,mp4a.40.2",'
@@ -428,20 +419,28 @@ def _write_subtitles(folder: Path, column: int, loop_seconds: float, loops: int)
         name = f"s{k:03d}.vtt"
         (folder / name).write_text("\n".join(body), encoding="utf-8")
         names.append((name, end - start))
+    _write_looped(folder / "index.m3u8", names, loops, SUBTITLE_SEGMENT)
+
+
+def _write_looped(
+    path: Path, entries: list[tuple[str, float]], loops: int, target_duration: int
+) -> None:
+    """A VOD media playlist playing ``entries`` (name, seconds) ``loops`` times,
+    a discontinuity between loops (each loop restarts its timestamps)."""
     media = [
         "#EXTM3U",
         "#EXT-X-VERSION:3",
-        f"#EXT-X-TARGETDURATION:{SUBTITLE_SEGMENT}",
+        f"#EXT-X-TARGETDURATION:{target_duration}",
         "#EXT-X-MEDIA-SEQUENCE:0",
         "#EXT-X-PLAYLIST-TYPE:VOD",
     ]
     for loop in range(loops):
         if loop:
             media.append("#EXT-X-DISCONTINUITY")
-        for name, duration in names:
+        for name, duration in entries:
             media += [f"#EXTINF:{duration:.6f},", name]
     media.append("#EXT-X-ENDLIST")
-    (folder / "index.m3u8").write_text("\n".join(media) + "\n", encoding="utf-8")
+    path.write_text("\n".join(media) + "\n", encoding="utf-8")
 
 
 def _segment_durations(playlist: Path) -> dict[str, float]:

@@ -19,8 +19,8 @@ from player.hls import crypto
 from player.hls import source as source_module
 from player.hls.demo_server import ThrottleServer
 from player.hls.source import HlsSource
-from player.source import DemuxPacket
 from tests.support import hls_media
+from tests.support.hls_packets import assert_timeline, decoded, read_all
 from tests.support.player_probe import Probe
 
 pytestmark = pytest.mark.integration
@@ -79,28 +79,6 @@ def rotated(tmp_path: Path) -> Iterator[ThrottleServer]:
         yield srv
 
 
-def _read_all(src: HlsSource) -> list[DemuxPacket]:
-    out: list[DemuxPacket] = []
-    while (p := src.read()) is not None:
-        out.append(p)
-    return out
-
-
-def _decoded(packets: list[DemuxPacket], kind: str) -> int:
-    spec = next(p.stream for p in packets if p.stream.kind == kind)
-    ctx = spec.make_decoder()
-    return sum(len(ctx.decode(p.packet)) for p in packets if p.stream is spec)
-
-
-def _assert_continuous(packets: list[DemuxPacket], duration: float) -> None:
-    for kind in ("video", "audio"):
-        dts = [p.dts for p in packets if p.stream.kind == kind and p.dts is not None]
-        assert dts[0] == pytest.approx(0.0, abs=0.25), kind
-        assert dts[-1] == pytest.approx(duration, abs=0.3), kind
-        steps = [b - a for a, b in itertools.pairwise(dts)]
-        assert min(steps) >= -0.05 and max(steps) < 0.2, (kind, min(steps), max(steps))
-
-
 def test_key_rotation_with_explicit_and_sequence_ivs(
     rotated: ThrottleServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -118,15 +96,15 @@ def test_key_rotation_with_explicit_and_sequence_ivs(
     src = HlsSource(rotated.url("index.m3u8"), emit=events.append)
     try:
         src.open()
-        packets = _read_all(src)
+        packets = read_all(src)
     finally:
         src.close()
     clear = [p.read_bytes() for p in sorted(hls_media.ts_vod(8.0).glob("s*.ts"))]
     assert plain == clear
-    _assert_continuous(packets, 8.0)
+    assert_timeline(packets, 8.0, max_step=0.2)
     # Every frame of every segment decodes: 25 fps for 8 s.
-    assert _decoded(packets, "video") >= 8 * 25 - 2
-    assert _decoded(packets, "audio") >= 8 * 48_000 // 1024 - 4
+    assert decoded(packets, "video") >= 8 * 25 - 2
+    assert decoded(packets, "audio") >= 8 * 48_000 // 1024 - 4
     keys = [r for r in rotated.requests if r.endswith(".key")]
     assert keys == ["/a.key", "/b.key"]  # each fetched once, when first needed
     warnings = [e.code for e in events if isinstance(e, WarningRaised)]
@@ -168,12 +146,12 @@ def test_33_bit_rollover_keeps_one_timeline(wrapping: Path) -> None:
         try:
             info = src.open()
             assert info.media.duration == pytest.approx(8.0, abs=0.1)
-            packets = _read_all(src)
+            packets = read_all(src)
         finally:
             src.close()
-    _assert_continuous(packets, 8.0)
+    assert_timeline(packets, 8.0, max_step=0.2)
     assert not any(p.discontinuity for p in packets)  # a wrap is not a break
-    assert _decoded(packets, "video") >= 8 * 25 - 2
+    assert decoded(packets, "video") >= 8 * 25 - 2
 
 
 def test_player_plays_across_the_rollover_in_sync(wrapping: Path, audio_device: str) -> None:

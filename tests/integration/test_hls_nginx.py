@@ -4,7 +4,6 @@ real playback through ``player.Player`` on a throttled link."""
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 import threading
@@ -21,8 +20,8 @@ from player.errors import NetworkError, PlayerError, PlaylistError
 from player.events import Event, VariantSwitched, WarningRaised
 from player.hls.demo_server import ThrottleServer
 from player.hls.source import HlsSource
-from player.source import DemuxPacket
 from tests.support import hls_media
+from tests.support.hls_packets import assert_timeline, decoded, read_all
 from tests.support.player_probe import TEST_CONFIG
 from tests.support.servers import NginxHttpServer
 
@@ -93,19 +92,6 @@ def nginx(site: Path) -> Iterator[NginxHttpServer]:
         yield server
 
 
-def read_all(src: HlsSource) -> list[DemuxPacket]:
-    out: list[DemuxPacket] = []
-    while (p := src.read()) is not None:
-        out.append(p)
-    return out
-
-
-def continuous(packets: list[DemuxPacket], kind: str, end: float) -> None:
-    dts = [p.dts for p in packets if p.stream.kind == kind and p.dts is not None]
-    assert dts[0] == pytest.approx(0.0, abs=0.25) and dts[-1] == pytest.approx(end, abs=0.3)
-    assert all(0 <= b - a < 0.2 for a, b in itertools.pairwise(dts)), kind
-
-
 @pytest.mark.parametrize(
     ("name", "container", "media"), [("ts", "mpegts", ".ts"), ("fmp4", "mp4", ".m4s")]
 )
@@ -119,8 +105,8 @@ def test_multivariant_vod(nginx: NginxHttpServer, name: str, container: str, med
         src.close()
     assert info.media.container == container and info.media.duration == pytest.approx(6.0)
     assert [(v.width, v.height) for v in info.variants] == [(320, 180), (640, 360)]
-    continuous(packets, "video", 6.0)
-    continuous(packets, "audio", 6.0)
+    assert_timeline(packets, 6.0, ("video",), min_step=0.0, max_step=0.2)
+    assert_timeline(packets, 6.0, ("audio",), min_step=0.0, max_step=0.2)
     log = nginx.access_log()
     assert all(e.status == 200 for e in log)
     assert sum(1 for e in log if e.uri.endswith(media)) == 3  # every segment once
@@ -138,11 +124,8 @@ def test_aes128_decrypts_and_warns_about_a_key_over_http(nginx: NginxHttpServer)
         packets = read_all(src)
     finally:
         src.close()
-    continuous(packets, "video", 6.0)
-    spec = next(p.stream for p in packets if p.stream.kind == "video")
-    ctx = spec.make_decoder()
-    frames = sum(len(ctx.decode(p.packet)) for p in packets if p.stream is spec)
-    assert frames >= 140  # every frame decodes: the key and IV were right
+    assert_timeline(packets, 6.0, ("video",), min_step=0.0, max_step=0.2)
+    assert decoded(packets) >= 140  # every frame decodes: the key and IV were right
     warnings = [e for e in events if isinstance(e, WarningRaised)]
     assert [w.code for w in warnings] == ["key-over-http"]
     assert sum(1 for e in nginx.access_log() if e.uri.endswith("enc.key")) == 1
@@ -156,7 +139,7 @@ def test_byte_ranges(nginx: NginxHttpServer) -> None:
         packets = read_all(src)
     finally:
         src.close()
-    continuous(packets, "video", 6.0)
+    assert_timeline(packets, 6.0, ("video",), min_step=0.0, max_step=0.2)
     media = [e for e in nginx.access_log() if e.uri.endswith("all.ts")]
     assert len(media) == 3 and all(e.status == 206 and e.range.startswith("bytes=") for e in media)
     ends = [int(e.range.split("-")[1]) for e in media]
@@ -173,7 +156,7 @@ def test_404_segment_falls_back_to_the_other_variant(nginx: NginxHttpServer) -> 
         packets = read_all(src)
     finally:
         src.close()
-    continuous(packets, "video", 6.0)
+    assert_timeline(packets, 6.0, ("video",), min_step=0.0, max_step=0.2)
     assert any(isinstance(e, WarningRaised) and e.code == "variant-failed" for e in events)
     assert {p.stream.height for p in packets if p.stream.kind == "video"} == {180, 360}
 

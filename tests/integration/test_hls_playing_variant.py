@@ -10,8 +10,8 @@ import pytest
 
 from player.hls.demo_server import ThrottleServer
 from player.hls.source import HlsSource
-from player.source import DemuxPacket
 from tests.support import hls_media
+from tests.support.hls_packets import read_all
 
 pytestmark = pytest.mark.integration
 
@@ -24,13 +24,11 @@ def ladder() -> Iterator[ThrottleServer]:
 
 def test_playing_variant_follows_the_position_not_the_fetch(ladder: ThrottleServer) -> None:
     src = HlsSource(ladder.url("master.m3u8"))
-    packets: list[DemuxPacket] = []
     try:
         info = src.open()
         heights = [v.height for v in info.variants]
         src.set_playback_position(0.0)
-        while (p := src.read()) is not None:
-            packets.append(p)
+        packets = read_all(src)
         fetching = src.current_variant()
         video = [p for p in packets if p.stream.kind == "video" and p.pts is not None]
         switch_at = next(p.pts for p in video if p.stream.height != video[0].stream.height)

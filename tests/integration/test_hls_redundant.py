@@ -13,8 +13,8 @@ import pytest
 from player.events import Event, VariantSwitched, WarningRaised
 from player.hls.demo_server import ThrottleServer
 from player.hls.source import HlsSource
-from player.source import DemuxPacket
 from tests.support import hls_media
+from tests.support.hls_packets import read_all
 
 pytestmark = pytest.mark.integration
 
@@ -32,13 +32,11 @@ def _with_backup(root: Path, primary: str) -> None:
 def _play(root: Path) -> tuple[list[float], list[str], list[Event]]:
     """Every video dts, the paths the server served, and the events."""
     events: list[Event] = []
-    packets: list[DemuxPacket] = []
     with ThrottleServer(root) as srv:
         src = HlsSource(srv.url("master.m3u8"), emit=events.append, rand=lambda: 0.0)
         try:
             src.open()
-            while (p := src.read()) is not None:
-                packets.append(p)
+            packets = read_all(src)
         finally:
             src.close()
         served = list(srv.requests)

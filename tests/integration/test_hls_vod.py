@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -15,8 +14,8 @@ from player.errors import NetworkError, PlaylistError, SecurityError
 from player.events import Event, VariantSwitched, WarningRaised
 from player.hls.demo_server import ThrottleServer
 from player.hls.source import HlsSource
-from player.source import DemuxPacket
 from tests.support import hls_media
+from tests.support.hls_packets import assert_timeline, decoded, read_all
 
 pytestmark = pytest.mark.integration
 
@@ -33,34 +32,6 @@ def start(servers: list[ThrottleServer], root: Path, **kw: object) -> ThrottleSe
     srv = ThrottleServer(root, **kw).start()  # type: ignore[arg-type]
     servers.append(srv)
     return srv
-
-
-def read_all(src: HlsSource, limit: int = 100_000) -> list[DemuxPacket]:
-    out: list[DemuxPacket] = []
-    while (p := src.read()) is not None and len(out) < limit:
-        out.append(p)
-    return out
-
-
-def check_timeline(packets: list[DemuxPacket], duration: float) -> None:
-    for kind in ("video", "audio"):
-        dts = [p.dts for p in packets if p.stream.kind == kind and p.dts is not None]
-        assert dts, kind
-        assert dts[0] == pytest.approx(0.0, abs=0.25)
-        assert dts[-1] == pytest.approx(duration, abs=0.3)
-        assert all(b >= a - 0.05 for a, b in itertools.pairwise(dts))
-
-
-def decode_some(packets: list[DemuxPacket], kind: str = "video", n: int = 30) -> int:
-    spec = next(p.stream for p in packets if p.stream.kind == kind)
-    ctx = spec.make_decoder()
-    frames = 0
-    for p in packets:
-        if p.stream is spec:
-            frames += len(ctx.decode(p.packet))
-            if frames >= n:
-                break
-    return frames
 
 
 @pytest.mark.parametrize(
@@ -82,9 +53,9 @@ def test_vod_plays_whole_stream(serve: list[ThrottleServer], make: object, conta
         assert info.video is not None and info.video.width == 320
         assert info.audio is not None and info.audio.sample_rate == 48000
         packets = read_all(src)
-        check_timeline(packets, 6.0)
-        assert decode_some(packets) >= 30
-        assert decode_some(packets, "audio") >= 30
+        assert_timeline(packets, 6.0)
+        assert decoded(packets, at_least=30) >= 30
+        assert decoded(packets, "audio", at_least=30) >= 30
     finally:
         src.close()
 
@@ -96,8 +67,8 @@ def test_aes128_decrypts_and_warns_on_http_key(serve: list[ThrottleServer]) -> N
     try:
         src.open()
         packets = read_all(src)
-        check_timeline(packets, 6.0)
-        assert decode_some(packets) >= 30
+        assert_timeline(packets, 6.0)
+        assert decoded(packets, at_least=30) >= 30
     finally:
         src.close()
     assert [e.code for e in events if isinstance(e, WarningRaised)] == ["key-over-http"]
@@ -160,7 +131,7 @@ def test_ladder_alt_audio_and_abr_switch_up(serve: list[ThrottleServer]) -> None
         packets = read_all(src)
     finally:
         src.close()
-    check_timeline(packets, 8.0)
+    assert_timeline(packets, 8.0)
     assert any(r.startswith("/v2/") for r in srv.requests)  # audio from the rendition
     switches = [e for e in events if isinstance(e, VariantSwitched)]
     assert switches[0].from_index is None and switches[0].to_index == 0
@@ -208,7 +179,7 @@ def test_404_segment_falls_back_to_other_variant(serve: list[ThrottleServer]) ->
         packets = read_all(src)
     finally:
         src.close()
-    check_timeline(packets, 8.0)
+    assert_timeline(packets, 8.0)
     assert any(isinstance(e, WarningRaised) and e.code == "variant-failed" for e in events)
 
 

@@ -1,0 +1,56 @@
+"""Reading an ``HlsSource`` to its end in a test, and checking what came out:
+one timeline, and packets that really decode."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pytest
+
+from player.hls.source import HlsSource
+from player.source import DemuxPacket
+
+__all__ = ["assert_timeline", "decoded", "read_all"]
+
+
+def read_all(src: HlsSource, limit: int = 100_000) -> list[DemuxPacket]:
+    """Every packet until the end of the stream (at most ``limit``: a test of
+    a VOD stream must not read forever if it turns out endless)."""
+    out: list[DemuxPacket] = []
+    while len(out) < limit and (p := src.read()) is not None:
+        out.append(p)
+    return out
+
+
+def decoded(packets: list[DemuxPacket], kind: str = "video", at_least: int | None = None) -> int:
+    """Frames the first ``kind`` stream's packets decode to (stopping once
+    ``at_least`` are in)."""
+    spec = next(p.stream for p in packets if p.stream.kind == kind)
+    ctx = spec.make_decoder()
+    frames = 0
+    for p in packets:
+        if p.stream is spec:
+            frames += len(ctx.decode(p.packet))
+            if at_least is not None and frames >= at_least:
+                break
+    return frames
+
+
+def assert_timeline(
+    packets: list[DemuxPacket],
+    end: float,
+    kinds: tuple[str, ...] = ("video", "audio"),
+    *,
+    min_step: float = -0.05,
+    max_step: float = math.inf,
+) -> None:
+    """Each kind's dts run from 0 to ``end`` (within a quarter and three tenths
+    of a second), every step in [``min_step``, ``max_step``)."""
+    for kind in kinds:
+        dts = [p.dts for p in packets if p.stream.kind == kind and p.dts is not None]
+        assert dts, kind
+        assert dts[0] == pytest.approx(0.0, abs=0.25), kind
+        assert dts[-1] == pytest.approx(end, abs=0.3), kind
+        steps = [b - a for a, b in itertools.pairwise(dts)]
+        assert all(min_step <= s < max_step for s in steps), (kind, min(steps), max(steps))

@@ -33,11 +33,29 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
+EPILOG = f"""examples:
+  heureum                                   the window, on the built-in demo
+  heureum movie.mkv https://example.com/live/master.m3u8
+                                            the window, with a play list
+  heureum --headless --duration 30 --report run.json rtsp://cam.local/stream
+                                            play 30 s without a window, write the report
+  heureum --headless --frames 1 movie.mkv   open, show one frame, exit (a smoke test)
+
+exit status:
+  {EXIT_OK}    played (or the window was closed)
+  {EXIT_PLAYBACK_ERROR}    a playback error (one line on stderr says why)
+  {EXIT_USAGE}    a usage error (bad flags)
+  {EXIT_INTERRUPTED}  interrupted (Ctrl+C)
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="heureum",
         description="Heureum: a streaming player and protocol test bench "
         "(HLS with ABR, RTSP, RTMP, HTTP, local files).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("urls", nargs="*", metavar="URL", help="URL(s) or file(s) to play")
     p.add_argument("--version", action="version", version=f"heureum {__version__}")

@@ -104,7 +104,7 @@ class _DemoPresenter(QObject):
     @Slot(str)
     def _ready(self, url: str) -> None:
         self.window.messages.dismiss()
-        self.window.open_url(url)
+        self.window.open_url(url, remember=False)
         if url.startswith("http"):
             # The demo is there to show adaptive streaming at work: show its plot.
             self.window.abr_panel.show()

@@ -55,12 +55,13 @@ from player.timeline_export import write_timeline
 
 from .abr_panel import AbrPanel
 from .bridge import PlayerBridge, PlayerLike
-from .controls import SPEEDS, TransportBar
+from .controls import SPEEDS, TransportBar, format_time
 from .i18n import LANGUAGES, install_language
 from .message_bar import MessageBar
 from .osd import Osd
 from .playlist import Playlist, PlaylistEntry, is_hls_playlist, looks_like_playlist, parse_m3u
 from .quality import QualityMenu
+from .resume import ResumeStore
 from .screenshot import save_screenshot
 from .settings import Settings
 from .shortcuts import SHORTCUTS, help_rows
@@ -80,6 +81,8 @@ SPEED_FACTOR = 1.1
 MIN_SPEED, MAX_SPEED = 0.25, 4.0
 MAX_VOLUME = 1.5
 CONTROLS_HIDE_MS = 2500
+#: the share of the screen's free area a window fitted to its video may take
+FIT_SCREEN_SHARE = 0.9
 ABR_POLL_MS = 500  # the bitrate panel's refresh while it shows
 PANEL_HEIGHT, PANEL_WIDTH = 300, 420  # the bitrate panel's size when it first docks
 CAP_DEBOUNCE_MS = 300  # a resize settles before the engine hears the view's size
@@ -118,6 +121,19 @@ def _track_name(track: TrackInfo) -> str:
     if track.language and track.language.lower() not in track.name.lower():
         return f"{track.name} ({track.language})"
     return track.name
+
+
+def seek_osd_text(position: float | None, delta: float, duration: float | None) -> str:
+    """What a relative seek shows: the target and the duration ("00:42 / 10:00"),
+    as mpv's OSD does; the step alone when the position is unknown."""
+    step = ("+" if delta > 0 else "−") + f"{abs(delta):g} s"
+    if position is None:
+        return step
+    target = max(0.0, position + delta)
+    if duration is not None and duration > 0:
+        target = min(target, duration)
+        return f"{format_time(target)} / {format_time(duration)}"
+    return f"{format_time(target)} ({step})"
 
 
 def _title_for(url: str) -> str:
@@ -169,6 +185,13 @@ class MainWindow(QMainWindow):
         self._volume = settings.volume
         self._muted = settings.muted
         self._speed = 1.0
+        self.resume = ResumeStore(Path(settings.path).with_name("resume.json"))
+        # The demo's loopback URL dies with the process: never a recent entry.
+        self._remember = True
+        self._recorded = False
+        self._fitted = False
+        self._resumed_at: float | None = None
+        self._fitted_view: tuple[int, int] | None = None
 
         self.view = VideoView(self, renderer=renderer)
         self.overlay = StatsOverlay(self.view)
@@ -472,10 +495,15 @@ class MainWindow(QMainWindow):
         self.playlist = Playlist([PlaylistEntry(u) for u in urls])
         self._open_entry(options)
 
-    def open_url(self, url: str, options: OpenOptions | None = None) -> None:
+    def open_url(
+        self, url: str, options: OpenOptions | None = None, *, remember: bool = True
+    ) -> None:
+        """``remember=False`` opens without a trace in Open Recent or the resume
+        store (the built-in demo's temporary loopback URL)."""
         url = url.strip()
         if not url:
             return
+        self._remember = remember
         local = self._local_path(url)
         if local is not None and looks_like_playlist(local) and os.path.isfile(local):
             try:
@@ -493,8 +521,9 @@ class MainWindow(QMainWindow):
                         "warning", self.tr("The play list %1 is empty.").replace("%1", local)
                     )
                     return
-                self.settings.add_recent(url)
-                self._rebuild_recent()
+                if remember:
+                    self.settings.add_recent(url)
+                    self._rebuild_recent()
                 self.playlist = Playlist(entries)
                 self._open_entry(options)
                 return
@@ -515,8 +544,17 @@ class MainWindow(QMainWindow):
         self._start(entry.url, options, entry.title)
 
     def _start(self, url: str, options: OpenOptions | None, title: str = "") -> None:
+        self._save_resume()
         opts = _merge(self.settings.open_options(), options)
+        self._resumed_at = None
+        if self._remember and opts.start_position is None:
+            saved = self.resume.get(url)
+            if saved is not None:
+                opts = replace(opts, start_position=saved)
+                self._resumed_at = saved
         self.current_url, self.current_options = url, opts
+        self._recorded = False
+        self._fitted = False
         self.info = None
         self.stats = {}
         self.title = title or _title_for(url)
@@ -532,9 +570,66 @@ class MainWindow(QMainWindow):
         )
         if self.messages.level == "error":
             self.messages.dismiss()
-        if self._call(self.player.open, url, opts):
-            self.settings.add_recent(url)
-            self._rebuild_recent()
+        self._call(self.player.open, url, opts)
+
+    def _record_opened(self) -> None:
+        """Open Recent holds what opened, not every URL tried."""
+        if self._recorded or not self._remember or self.current_url is None:
+            return
+        self._recorded = True
+        self.settings.add_recent(self.current_url)
+        self._rebuild_recent()
+
+    def _save_resume(self) -> None:
+        """Keep where a VOD stream was left (forget it when near either end)."""
+        url, info = self.current_url, self.info
+        if url is None or info is None or not self._remember:
+            return
+        if info.is_live or not info.seekable:
+            return
+        try:
+            position = self.player.position
+            duration = self.player.duration or info.duration
+        except Exception:
+            log.debug("position unavailable for resume", exc_info=True)
+            return
+        if self.state == PlayerState.ENDED:
+            self.resume.forget(url)
+            return
+        self.resume.remember(url, position, duration)
+
+    def fit_to_video(self) -> None:
+        """Size the window so the video shows at its own size (the top rung's
+        for an adaptive stream, so the view does not cap the ladder), bounded by
+        the screen's available area with the aspect ratio kept, as mpv's
+        autofit does."""
+        info = self.info
+        if info is None or self.isFullScreen() or self.isMaximized():
+            return
+        sizes = [(v.width, v.height) for v in info.variants if v.width and v.height]
+        if info.video is not None and info.video.width and info.video.height:
+            sizes.append((info.video.width, info.video.height))
+        if not sizes:
+            return
+        pixels_w, pixels_h = max(sizes, key=lambda wh: wh[0] * wh[1])
+        screen = self.screen()
+        ratio = self.devicePixelRatioF() or 1.0
+        width, height = pixels_w / ratio, pixels_h / ratio
+        chrome_w = self.width() - self.view.width()
+        chrome_h = self.height() - self.view.height()
+        avail = screen.availableGeometry()
+        max_w = avail.width() * FIT_SCREEN_SHARE - chrome_w
+        max_h = avail.height() * FIT_SCREEN_SHARE - chrome_h
+        scale = min(1.0, max_w / width, max_h / height)
+        target_w = max(self.minimumWidth(), round(width * scale + chrome_w))
+        target_h = max(self.minimumHeight(), round(height * scale + chrome_h))
+        self.resize(target_w, target_h)
+        self._fitted_view = (target_w - chrome_w, target_h - chrome_h)
+        frame = self.frameGeometry()
+        frame.moveCenter(avail.center())
+        left = max(avail.left(), frame.left())
+        top = max(avail.top(), frame.top())
+        self.move(left, top)
 
     def open_file_dialog(self) -> None:
         start = self.settings.recent[0] if self.settings.recent else ""
@@ -612,8 +707,13 @@ class MainWindow(QMainWindow):
         if self.info is not None and not self.info.seekable:
             self.osd.flash(self.tr("Not seekable"))
             return
+        try:
+            position = self.player.position
+            duration = self.player.duration or (self.info.duration if self.info else None)
+        except Exception:
+            position, duration = None, None
         self._call(self.player.seek_relative, delta)
-        self.osd.flash(("+" if delta > 0 else "−") + f"{abs(delta):g} s")
+        self.osd.flash(seek_osd_text(position, delta, duration))
 
     def frame_step(self) -> None:
         self._call(self.player.frame_step)
@@ -758,16 +858,35 @@ class MainWindow(QMainWindow):
         if visible and not panel.isFloating() and panel.height() < PANEL_HEIGHT:
             # Docked at its minimum the plots are slivers: give them room.
             horizontal = self.dockWidgetArea(panel) == Qt.DockWidgetArea.RightDockWidgetArea
-            self.resizeDocks(
-                [panel],
-                [PANEL_WIDTH if horizontal else PANEL_HEIGHT],
-                Qt.Orientation.Horizontal if horizontal else Qt.Orientation.Vertical,
-            )
+            # The picture keeps the size it was fitted to: the panel's room
+            # comes from the screen where it can.
+            fit_w, fit_h = self._fitted_view or (0, 0)
+            if horizontal:
+                self._grow_for_dock(PANEL_WIDTH - panel.width() + fit_w - self.view.width(), 0)
+            else:
+                self._grow_for_dock(0, PANEL_HEIGHT - panel.height() + fit_h - self.view.height())
+            size = PANEL_WIDTH if horizontal else PANEL_HEIGHT
+            orientation = Qt.Orientation.Horizontal if horizontal else Qt.Orientation.Vertical
+            self.resizeDocks([panel], [size], orientation)
+            # Once more when the grown window is laid out.
+            QTimer.singleShot(0, lambda: self.resizeDocks([panel], [size], orientation))
         if visible:
             self.refresh_abr_panel()
             self._abr_timer.start()
         else:
             self._abr_timer.stop()
+
+    def _grow_for_dock(self, extra_w: int, extra_h: int) -> None:
+        """A panel opening beside a window fitted to its video takes its room
+        from the screen, not from the picture (within the free area)."""
+        if self.isFullScreen() or self.isMaximized():
+            return
+        screen = self.screen()
+        avail = screen.availableGeometry()
+        width = min(avail.width(), self.width() + max(0, extra_w))
+        height = min(avail.height(), self.height() + max(0, extra_h))
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
 
     def refresh_abr_panel(self) -> None:
         """The panel's poll (2 Hz while it shows): the HLS timeline and the stats."""
@@ -902,10 +1021,27 @@ class MainWindow(QMainWindow):
         if event.state == PlayerState.PAUSED:
             self.osd.flash(self.tr("Paused"))
         elif event.state == PlayerState.ENDED and not self.playlist.has_next():
-            self.osd.flash(self.tr("End"))
+            # A state that stays, with the way back (Space replays), as mpv's
+            # keep-open shows the last frame.
+            self.osd.flash(self.tr("Ended — Space to replay"), 0)
+            if self.current_url is not None and self._remember:
+                self.resume.forget(self.current_url)
+        elif event.state == PlayerState.PLAYING and self.osd.text() == self.tr(
+            "Ended — Space to replay"
+        ):
+            self.osd.hide()
 
     def _on_media(self, info: MediaInfo) -> None:
         self.info = info
+        self._record_opened()
+        if not self._fitted:
+            self._fitted = True
+            self.fit_to_video()
+            if self._resumed_at is not None:
+                # The message bar, not the OSD: buffering notices reuse the OSD.
+                self.messages.show_message(
+                    "info", self.tr("Resumed at %1").replace("%1", format_time(self._resumed_at))
+                )
         entry = self.playlist.current
         if info.title and not (entry is not None and entry.title):
             self.title = info.title
@@ -1044,6 +1180,7 @@ class MainWindow(QMainWindow):
             if not self.isFullScreen():
                 self.settings.geometry = self.saveGeometry()
                 self.settings.window_state = self.saveState()
+            self._save_resume()
             self.settings.volume = self._volume
             self.settings.muted = self._muted
             self.settings.sync()

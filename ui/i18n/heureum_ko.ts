@@ -202,8 +202,12 @@
         <translation>일시 정지</translation>
     </message>
     <message>
-        <source>End</source>
-        <translation>끝</translation>
+        <source>Ended — Space to replay</source>
+        <translation>끝 — Space로 다시 재생</translation>
+    </message>
+    <message>
+        <source>Resumed at %1</source>
+        <translation>%1부터 이어서 재생</translation>
     </message>
     <message>
         <source>Buffering… %1%</source>

@@ -59,7 +59,15 @@ from .controls import SPEEDS, TransportBar, format_time
 from .i18n import LANGUAGES, install_language
 from .message_bar import MessageBar
 from .osd import Osd
-from .playlist import Playlist, PlaylistEntry, is_hls_playlist, looks_like_playlist, parse_m3u
+from .playlist import (
+    Playlist,
+    PlaylistEntry,
+    is_hls_playlist,
+    looks_like_playlist,
+    parse_m3u,
+    parse_pls,
+)
+from .playlist_panel import PlaylistPanel, save_playlist
 from .quality import QualityMenu
 from .resume import ResumeStore
 from .screenshot import save_screenshot
@@ -261,6 +269,7 @@ class MainWindow(QMainWindow):
             "stats": self.toggle_stats,
             "jump_live": self.jump_to_live,
             "abr_panel": self.toggle_abr_panel,
+            "playlist_panel": self.toggle_playlist_panel,
             "export_timeline": lambda: self.export_timeline(),
             "next": self.play_next,
             "previous": self.play_previous,
@@ -279,7 +288,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, h=handler: h())
             self.addAction(action)
             self.actions_by_name[shortcut.action] = action
-        for name in ("always_on_top", "stats", "mute", "abr_panel"):
+        for name in ("always_on_top", "stats", "mute", "abr_panel", "playlist_panel"):
             self.actions_by_name[name].setCheckable(True)
         self.actions_by_name["mute"].setChecked(self._muted)
 
@@ -335,6 +344,16 @@ class MainWindow(QMainWindow):
             [a["fullscreen"], a["leave_fullscreen"], a["always_on_top"], a["stats"]]
         )
         self.view_menu.addAction(a["abr_panel"])
+        self.view_menu.addAction(a["playlist_panel"])
+        self.playlist_panel = PlaylistPanel(lambda: self.playlist, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.playlist_panel)
+        self.playlist_panel.hide()
+        self.playlist_panel.visibilityChanged.connect(
+            lambda visible: self.actions_by_name["playlist_panel"].setChecked(visible)
+        )
+        self.playlist_panel.activated.connect(self.play_index)
+        self.playlist_panel.changed.connect(self._playlist_changed)
+        self.playlist_panel.saveRequested.connect(self.save_playlist_dialog)
         self.abr_panel = AbrPanel(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.abr_panel)
         self.abr_panel.hide()
@@ -423,6 +442,7 @@ class MainWindow(QMainWindow):
             self.actions_by_name[shortcut.action].setText(shortcut.translated())
         self.file_menu.setTitle(self.tr("&File"))
         self.recent_menu.setTitle(self.tr("Open &Recent"))
+        self.playlist_panel.retranslate()
         self.playback_menu.setTitle(self.tr("&Playback"))
         self.stop_action.setText(self.tr("Stop"))
         self.speed_menu.setTitle(self.tr("Speed"))
@@ -492,7 +512,7 @@ class MainWindow(QMainWindow):
         if len(urls) == 1:
             self.open_url(urls[0], options)
             return
-        self.playlist = Playlist([PlaylistEntry(u) for u in urls])
+        self._set_playlist([PlaylistEntry(u) for u in urls])
         self._open_entry(options)
 
     def open_url(
@@ -514,8 +534,9 @@ class MainWindow(QMainWindow):
                     self.tr("Cannot read %1: %2").replace("%1", local).replace("%2", str(exc)),
                 )
                 return
-            if not is_hls_playlist(text):
-                entries = parse_m3u(text, local)
+            if local.lower().endswith(".pls") or not is_hls_playlist(text):
+                parse = parse_pls if local.lower().endswith(".pls") else parse_m3u
+                entries = parse(text, local)
                 if not entries:
                     self.messages.show_message(
                         "warning", self.tr("The play list %1 is empty.").replace("%1", local)
@@ -524,10 +545,10 @@ class MainWindow(QMainWindow):
                 if remember:
                     self.settings.add_recent(url)
                     self._rebuild_recent()
-                self.playlist = Playlist(entries)
+                self._set_playlist(entries)
                 self._open_entry(options)
                 return
-        self.playlist = Playlist([PlaylistEntry(url)])
+        self._set_playlist([PlaylistEntry(url)])
         self._open_entry(options)
 
     def _local_path(self, url: str) -> str | None:
@@ -565,9 +586,7 @@ class MainWindow(QMainWindow):
         self.subtitle_label.set_text(None)
         self.abr_panel.reset()
         self.transport.set_live(False)
-        self.transport.set_playlist(
-            self.playlist.has_previous(), self.playlist.has_next(), len(self.playlist)
-        )
+        self._playlist_changed()
         if self.messages.level == "error":
             self.messages.dismiss()
         self._call(self.player.open, url, opts)
@@ -662,6 +681,61 @@ class MainWindow(QMainWindow):
             self.settings.add_url_history(url)
             self.open_url(url, dialog.options())
 
+    def _set_playlist(self, entries: list[PlaylistEntry]) -> None:
+        """A new list; the loop mode is the user's, not the list's, so it stays."""
+        previous = self.playlist
+        self.playlist = Playlist(entries)
+        self.playlist.loop = previous.loop
+        if previous.shuffle:
+            self.playlist.set_shuffle(True)
+        self.playlist_panel.refresh()
+
+    def append_urls(self, urls: list[str]) -> None:
+        """Add to the play list without interrupting what plays (several
+        dropped files, ``--enqueue``); start the first when nothing is loaded."""
+        urls = [u.strip() for u in urls if u.strip()]
+        if not urls:
+            return
+        idle = self.current_url is None or self.state in (PlayerState.IDLE, PlayerState.STOPPED)
+        start = len(self.playlist)
+        for url in urls:
+            self.playlist.append(PlaylistEntry(url))
+        self._playlist_changed()
+        if idle:
+            self.play_index(start)
+
+    def play_index(self, index: int) -> None:
+        if self.playlist.select(index) is not None:
+            self._open_entry(self.current_options)
+
+    def _playlist_changed(self) -> None:
+        self.transport.set_playlist(
+            self.playlist.has_previous(), self.playlist.has_next(), len(self.playlist)
+        )
+        self.playlist_panel.refresh()
+
+    def toggle_playlist_panel(self) -> None:
+        self.playlist_panel.setVisible(not self.playlist_panel.isVisible())
+        if self.playlist_panel.isVisible():
+            self.playlist_panel.refresh()
+
+    def save_playlist_dialog(self, path: str | None = None) -> Path | None:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, self.tr("Save the play list"), "playlist.m3u8", "M3U8 (*.m3u8)"
+            )
+        if not path:
+            return None
+        try:
+            save_playlist(self.playlist.entries, path)
+        except OSError as exc:
+            self.messages.show_message(
+                "error", self.tr("Cannot save %1: %2").replace("%1", path).replace("%2", str(exc))
+            )
+            return None
+        self.messages.show_message("info", self.tr("Play list saved to %1").replace("%1", path))
+        return Path(path)
+
     def play_next(self) -> None:
         if self.playlist.next() is not None:
             self._open_entry(self.current_options)
@@ -687,7 +761,10 @@ class MainWindow(QMainWindow):
         urls = self._dropped(event.mimeData())
         if urls:
             event.acceptProposedAction()
-            self.open_urls(urls)
+            if len(urls) > 1 and self.current_url is not None:
+                self.append_urls(urls)  # several files join the list (VLC's enqueue)
+            else:
+                self.open_urls(urls)
 
     # -- transport commands ----------------------------------------------------------------
     def toggle_pause(self) -> None:
@@ -1020,7 +1097,9 @@ class MainWindow(QMainWindow):
         self.transport.set_playing(event.state in _PLAYING)
         if event.state == PlayerState.PAUSED:
             self.osd.flash(self.tr("Paused"))
-        elif event.state == PlayerState.ENDED and not self.playlist.has_next():
+        elif event.state == PlayerState.ENDED and not (
+            self.playlist.has_next() or self.playlist.loop.value == "one"
+        ):
             # A state that stays, with the way back (Space replays), as mpv's
             # keep-open shows the last frame.
             self.osd.flash(self.tr("Ended — Space to replay"), 0)
@@ -1082,8 +1161,8 @@ class MainWindow(QMainWindow):
         )
 
     def _on_end(self) -> None:
-        if self.playlist.has_next():
-            self.play_next()
+        if self.playlist.after_end() is not None:
+            self._open_entry(self.current_options)
 
     def _on_variant(self, event: VariantSwitched) -> None:
         # What is fetched now plays once the buffer ahead of it has: the menu

@@ -48,9 +48,12 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("screenshot", ("S",), QT_TRANSLATE_NOOP("Shortcuts", "Screenshot")),
     Shortcut("stats", ("I",), QT_TRANSLATE_NOOP("Shortcuts", "Statistics overlay")),
     Shortcut("jump_live", ("L",), QT_TRANSLATE_NOOP("Shortcuts", "Jump to the live edge")),
+    Shortcut("playlist_panel", ("F8",), QT_TRANSLATE_NOOP("Shortcuts", "Play list panel")),
     Shortcut("abr_panel", ("Ctrl+B",), QT_TRANSLATE_NOOP("Shortcuts", "Bitrate and buffer panel")),
     Shortcut("export_timeline", ("Ctrl+E",), QT_TRANSLATE_NOOP("Shortcuts", "Export the timeline")),
-    Shortcut("next", (">", "Shift+>"), QT_TRANSLATE_NOOP("Shortcuts", "Next in play list")),
+    Shortcut(
+        "next", (">", "Shift+>", "Return"), QT_TRANSLATE_NOOP("Shortcuts", "Next in play list")
+    ),
     Shortcut("previous", ("<", "Shift+<"), QT_TRANSLATE_NOOP("Shortcuts", "Previous in play list")),
     Shortcut("open_file", ("Ctrl+O",), QT_TRANSLATE_NOOP("Shortcuts", "Open a file")),
     Shortcut("open_url", ("Ctrl+L",), QT_TRANSLATE_NOOP("Shortcuts", "Open a URL")),

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMimeData, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -139,3 +140,15 @@ def press(
     qtbot: QtBot, widget: QWidget, key: Qt.Key, mod: Qt.KeyboardModifier | None = None
 ) -> None:
     qtbot.keyClick(widget, key, mod or Qt.KeyboardModifier.NoModifier)
+
+
+def drop_on(window: MainWindow, mime: QMimeData) -> None:
+    pos = QPointF(window.width() / 2, window.height() / 2)
+    action = Qt.DropAction.CopyAction
+    enter = QDragEnterEvent(
+        pos.toPoint(), action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(pos, action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, drop)

@@ -17,6 +17,7 @@ from player.config import DEFAULT_CONFIG, OpenOptions, PlayerConfig
 from .i18n import install_language
 from .main_window import MainWindow
 from .settings import Settings
+from .single_instance import InstanceServer
 
 __all__ = ["DemoLoader", "run_gui"]
 
@@ -144,6 +145,9 @@ def create_window(
         assert isinstance(cfg, PlayerConfig)
         player = Player(cfg)
     window = MainWindow(player, settings, renderer=_opt(extras, "renderer"))
+    # ``heureum --enqueue`` from another process lands in this window's list.
+    window.instance_server = InstanceServer(window.append_urls, window)
+    window.instance_server.listen()
     window.show()
     if _opt(extras, "fullscreen", False):
         window.toggle_fullscreen()

@@ -200,6 +200,7 @@ class MainWindow(QMainWindow):
         self._fitted = False
         self._resumed_at: float | None = None
         self._fitted_view: tuple[int, int] | None = None
+        self.instance_server: QObject | None = None  # ui.app makes it (--enqueue)
 
         self.view = VideoView(self, renderer=renderer)
         self.overlay = StatsOverlay(self.view)

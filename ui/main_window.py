@@ -81,6 +81,7 @@ __all__ = ["MainWindow"]
 
 log = logging.getLogger(__name__)
 
+SUB_SCALE_STEP = 0.1  # mpv's F/G
 VOLUME_STEP = 0.02  # mpv: 9/0 change the volume by 2 %
 WHEEL_STEP = 0.05
 SEEK_SHORT = 5.0
@@ -267,6 +268,9 @@ class MainWindow(QMainWindow):
             "leave_fullscreen": self.leave_fullscreen,
             "always_on_top": self.toggle_always_on_top,
             "screenshot": self.take_screenshot,
+            "screenshot_plain": lambda: self.take_screenshot(subtitles=False),
+            "sub_smaller": lambda: self.scale_subtitles(-SUB_SCALE_STEP),
+            "sub_bigger": lambda: self.scale_subtitles(SUB_SCALE_STEP),
             "stats": self.toggle_stats,
             "jump_live": self.jump_to_live,
             "abr_panel": self.toggle_abr_panel,
@@ -300,7 +304,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addActions([a["open_file"], a["open_url"]])
         self.recent_menu = self.file_menu.addMenu("")
         self.file_menu.addSeparator()
-        self.file_menu.addAction(a["screenshot"])
+        self.file_menu.addActions([a["screenshot"], a["screenshot_plain"]])
         self.file_menu.addAction(a["export_timeline"])
         self.file_menu.addSeparator()
         self.file_menu.addAction(a["quit"])
@@ -894,13 +898,28 @@ class MainWindow(QMainWindow):
     def always_on_top(self) -> bool:
         return bool(self.windowFlags() & Qt.WindowType.WindowStaysOnTopHint)
 
-    def take_screenshot(self) -> Path | None:
+    def scale_subtitles(self, delta: float) -> None:
+        """mpv's sub-scale (F/G): kept for the whole session, every file."""
+        label = self.subtitle_label
+        label.set_scale(label.scale + delta)
+        self.osd.flash(self.tr("Subtitle scale: %1").replace("%1", f"{label.scale:.1f}"))
+
+    def take_screenshot(self, subtitles: bool = True) -> Path | None:
+        """``s`` with the subtitle on screen drawn in, ``S`` without (mpv)."""
         frame = self.view.current_frame
         if frame is None:
             self.messages.show_message("warning", self.tr("There is no picture to capture yet."))
             return None
         try:
-            path = save_screenshot(frame, self.settings.screenshot_dir, self.title or "heureum")
+            text = self.subtitle_label.text() if subtitles else None
+            path = save_screenshot(
+                frame,
+                self.settings.screenshot_dir,
+                self.title or "heureum",
+                subtitle=text or None,
+                font=self.subtitle_label.font(),
+                scale=self.subtitle_label.scale,
+            )
         except OSError as exc:
             self.messages.show_message(
                 "error", self.tr("Screenshot failed: %1").replace("%1", str(exc))

@@ -50,6 +50,10 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>Subtitle scale: %1</source>
+        <translation>자막 크기: %1</translation>
+    </message>
+    <message>
         <source>Save the play list</source>
         <translation>재생 목록 저장</translation>
     </message>
@@ -311,6 +315,22 @@
 <context>
     <name>Shortcuts</name>
     <message>
+        <source>Screenshot with subtitles</source>
+        <translation>자막 포함 스크린샷</translation>
+    </message>
+    <message>
+        <source>Screenshot without subtitles</source>
+        <translation>자막 없는 스크린샷</translation>
+    </message>
+    <message>
+        <source>Smaller subtitles</source>
+        <translation>자막 작게</translation>
+    </message>
+    <message>
+        <source>Bigger subtitles</source>
+        <translation>자막 크게</translation>
+    </message>
+    <message>
         <source>Play list panel</source>
         <translation>재생 목록 패널</translation>
     </message>
@@ -377,10 +397,6 @@
     <message>
         <source>Always on top</source>
         <translation>항상 위</translation>
-    </message>
-    <message>
-        <source>Screenshot</source>
-        <translation>스크린샷</translation>
     </message>
     <message>
         <source>Statistics overlay</source>

@@ -56,6 +56,7 @@ from player.timeline_export import write_timeline
 from .abr_panel import AbrPanel
 from .bridge import PlayerBridge, PlayerLike
 from .controls import SPEEDS, TransportBar, format_time
+from .desktop import DesktopIntegration
 from .i18n import LANGUAGES, install_language
 from .message_bar import MessageBar
 from .osd import Osd
@@ -223,6 +224,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._connect()
+        self.desktop = DesktopIntegration(self)
         self.retranslate()
 
         self._refresh_timer = QTimer(self)
@@ -491,6 +493,7 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.title} — Heureum" if self.title else "Heureum")
+        self.desktop.changed()
 
     def _rebuild_recent(self) -> None:
         menu = self.recent_menu
@@ -718,6 +721,7 @@ class MainWindow(QMainWindow):
             self.playlist.has_previous(), self.playlist.has_next(), len(self.playlist)
         )
         self.playlist_panel.refresh()
+        self.desktop.changed()
 
     def toggle_playlist_panel(self) -> None:
         self.playlist_panel.setVisible(not self.playlist_panel.isVisible())
@@ -814,6 +818,7 @@ class MainWindow(QMainWindow):
         self.settings.volume = self._volume
         self.transport.set_volume(self._volume, self._muted)
         self.osd.flash(self.tr("Volume: %1%").replace("%1", str(round(self._volume * 100))))
+        self.desktop.changed()
 
     def change_volume(self, delta: float) -> None:
         self.set_volume(self._volume + delta)
@@ -851,6 +856,7 @@ class MainWindow(QMainWindow):
         for act in self._speed_group.actions():
             act.setChecked(abs(float(act.data()) - speed) < 1e-6)
         self.osd.flash(self.tr("Speed: %1×").replace("%1", f"{speed:.2f}"))
+        self.desktop.changed()
 
     def select_variant(self, index: int) -> None:
         self._call(self.player.select_variant, None if index < 0 else index)
@@ -1280,6 +1286,7 @@ class MainWindow(QMainWindow):
                 self.settings.geometry = self.saveGeometry()
                 self.settings.window_state = self.saveState()
             self._save_resume()
+            self.desktop.close()
             self.settings.volume = self._volume
             self.settings.muted = self._muted
             self.settings.sync()

@@ -19,6 +19,7 @@ from player import Player
 from player.config import DEFAULT_CONFIG, AudioConfig, PlayerConfig
 from player.events import PlayerState
 from tests.support.media import make_av_file
+from tests.support.session_bus import private_session_bus
 from ui.main_window import MainWindow
 from ui.settings import Settings
 
@@ -30,6 +31,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.gui)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_session_bus() -> Iterator[str]:
+    """MPRIS and the screen saver talk to a bus of the tests' own, set before
+    the first QDBusConnection is made (Qt keeps the session connection)."""
+    with private_session_bus() as address:
+        previous = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+        os.environ["DBUS_SESSION_BUS_ADDRESS"] = address
+        yield address
+        if previous is None:
+            os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        else:
+            os.environ["DBUS_SESSION_BUS_ADDRESS"] = previous
 
 
 @pytest.fixture(autouse=True)

@@ -134,6 +134,9 @@ class OpenOptions:
     start_position: float | None = None
     # Open paused on the first frame (tests, frame stepping from the start).
     start_paused: bool = False
+    #: subtitle languages to pick first (ISO 639-1, e.g. ("ko", "en")), as
+    #: mpv's --slang; the window passes its own language
+    subtitle_languages: tuple[str, ...] = ()
 
 
 DEFAULT_CONFIG = PlayerConfig()

@@ -124,6 +124,10 @@ class Session:
         self._decoders: list[VideoDecoder | AudioDecoder] = []
         self._decode_error_reported = 0.0
         self._subtitle: str | None = None
+        #: the player's subtitles for a local file (None: the source's own)
+        self.text_source: Callable[[float], str | None] | None = None
+        #: mpv's sub-delay: subtitles show this much later
+        self.subtitle_delay = 0.0
         self.max_resolution: tuple[int | None, int | None] = (None, None)
 
     # ------------------------------------------------------------------ events
@@ -669,8 +673,9 @@ class Session:
             if src is not None and pos is not None:
                 if hasattr(src, "set_playback_position"):
                     src.set_playback_position(pos)
-                if hasattr(src, "subtitle_text"):
-                    text = src.subtitle_text(pos)
+                text_at = self.text_source or getattr(src, "subtitle_text", None)
+                if text_at is not None:
+                    text = text_at(pos - self.subtitle_delay)
                     if text != self._subtitle:
                         self._subtitle = text
                         self.emit(SubtitleChanged(text=text))

@@ -6,15 +6,20 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .audio_out import AudioDevicePool
 from .clock import Clock, SystemClock
 from .config import DEFAULT_CONFIG, OpenOptions, PlayerConfig
 from .engine import Session
-from .events import Event, MediaInfo, PlayerState, StateChanged
+from .errors import PlayerError
+from .events import Event, MediaInfo, MediaOpened, PlayerState, StateChanged, TracksChanged
 from .video_sink import VideoSink
+
+if TYPE_CHECKING:
+    from .text_tracks import TextTracks
 
 __all__ = ["Player"]
 
@@ -52,6 +57,10 @@ class Player:
         self._state_cond = threading.Condition()
         self._max_resolution: tuple[int | None, int | None] = (None, None)
         self._audio_pool = AudioDevicePool(config.audio, self._clock)
+        # Subtitles of a local file (its text streams, files beside it): the
+        # player's, not the source's, so they outlive nothing but the file.
+        self._text: TextTracks | None = None
+        self._subtitle_delay = 0.0
 
     # ---------------------------------------------------------------- events
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
@@ -70,6 +79,8 @@ class Player:
             # Events of a replaced session must not reach subscribers.
             if not session_ref or session_ref[0] is not self._session:
                 return
+            if isinstance(event, MediaOpened | TracksChanged):
+                event = self._with_text_tracks(event)
             if isinstance(event, StateChanged):
                 with self._state_cond:
                     self._state = event.state
@@ -93,6 +104,8 @@ class Player:
             self._session = None
         if old is not None:
             old.stop()
+        self._close_text()
+        text = self._text_tracks_for(url, options)
         ref: list[Session] = []
         session = Session(
             url,
@@ -108,6 +121,10 @@ class Player:
         )
         ref.append(session)
         session.max_resolution = self._max_resolution
+        session.subtitle_delay = self._subtitle_delay
+        if text is not None:
+            session.text_source = text.text_at
+        self._text = text
         with self._lock:
             self._session = session
         session.start()
@@ -168,6 +185,7 @@ class Player:
 
     def close(self) -> None:
         self.stop()
+        self._close_text()
         self._closed = True
         self._audio_pool.close()
 
@@ -196,9 +214,75 @@ class Player:
             s.call_source("select_audio_track", index)
 
     def select_subtitle_track(self, index: int | None) -> None:
-        """A subtitle rendition (``MediaInfo.subtitle_tracks``); None = off."""
-        if (s := self._session) is not None:
+        """A subtitle track (``MediaInfo.subtitle_tracks``); None = off."""
+        if self._text is not None:
+            self._text.select(index)
+        elif (s := self._session) is not None:
             s.call_source("select_subtitle_track", index)
+
+    def load_subtitles(self, path: str) -> None:
+        """Add a subtitle file (.srt, .vtt, .ass) to what plays and show it.
+        Raises ``PlayerError`` with a message for a person."""
+        from .errors import FormatError
+
+        s = self._session
+        if s is None:
+            raise PlayerError("Open a video before loading subtitles.")
+        if self._text is None:
+            from .text_tracks import TextTracks
+
+            self._text = TextTracks()
+            s.text_source = self._text.text_at
+        try:
+            self._text.add_file(path)
+        except OSError as exc:
+            raise FormatError(f"Cannot read the subtitle file {path}: {exc.strerror}") from None
+        info = s.media
+        if info is not None:
+            s.emit(TracksChanged(info=info))
+
+    def set_subtitle_delay(self, seconds: float) -> None:
+        """Show subtitles ``seconds`` later (negative: earlier), mpv's sub-delay;
+        kept for every file until changed."""
+        self._subtitle_delay = round(seconds, 3)
+        if (s := self._session) is not None:
+            s.subtitle_delay = self._subtitle_delay
+
+    @property
+    def subtitle_delay(self) -> float:
+        return self._subtitle_delay
+
+    def _text_tracks_for(self, url: str, options: OpenOptions | None) -> TextTracks | None:
+        """A local file's own text streams and the subtitle files beside it."""
+        from .sources.urls import classify
+
+        try:
+            target = classify(url)
+        except PlayerError:
+            return None  # the session reports it
+        if target.family != "file":
+            return None
+        from .text_tracks import TextTracks
+
+        preferred = options.subtitle_languages if options is not None else ()
+        tracks = TextTracks(preferred)
+        tracks.open_local(target.url)
+        return tracks if tracks.tracks else None
+
+    def _with_text_tracks(self, event: MediaOpened | TracksChanged) -> MediaOpened | TracksChanged:
+        text = self._text
+        if text is None:
+            return event
+        info = replace(event.info, subtitle_tracks=text.infos())
+        s = self._session
+        if s is not None:
+            s.media = info
+        return replace(event, info=info)
+
+    def _close_text(self) -> None:
+        if self._text is not None:
+            self._text.close()
+            self._text = None
 
     def set_max_resolution(self, width: int | None, height: int | None) -> None:
         """Cap adaptive streams to the view's size in device pixels (None: no cap)."""

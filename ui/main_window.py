@@ -57,7 +57,7 @@ from .abr_panel import AbrPanel
 from .bridge import PlayerBridge, PlayerLike
 from .controls import SPEEDS, TransportBar, format_time
 from .desktop import DesktopIntegration
-from .i18n import LANGUAGES, install_language
+from .i18n import LANGUAGES, install_language, ui_language
 from .message_bar import MessageBar
 from .osd import Osd
 from .playlist import (
@@ -83,6 +83,7 @@ __all__ = ["MainWindow"]
 log = logging.getLogger(__name__)
 
 SUB_SCALE_STEP = 0.1  # mpv's F/G
+SUB_DELAY_STEP = 0.1  # mpv's z/x
 VOLUME_STEP = 0.02  # mpv: 9/0 change the volume by 2 %
 WHEEL_STEP = 0.05
 SEEK_SHORT = 5.0
@@ -96,6 +97,8 @@ FIT_SCREEN_SHARE = 0.9
 ABR_POLL_MS = 500  # the bitrate panel's refresh while it shows
 PANEL_HEIGHT, PANEL_WIDTH = 300, 420  # the bitrate panel's size when it first docks
 CAP_DEBOUNCE_MS = 300  # a resize settles before the engine hears the view's size
+SUBTITLE_EXTENSIONS = (".srt", ".vtt", ".ass", ".ssa")
+SUBTITLE_FILTER = "Subtitles (*.srt *.vtt *.ass *.ssa);;All files (*)"
 MEDIA_FILTER = (
     "*.mp4 *.mkv *.webm *.mov *.avi *.ts *.m2ts *.flv *.m4v *.mpg *.mpeg *.wmv *.ogv"
     " *.mp3 *.m4a *.aac *.flac *.wav *.ogg *.opus *.m3u *.m3u8"
@@ -144,6 +147,31 @@ def seek_osd_text(position: float | None, delta: float, duration: float | None) 
         target = min(target, duration)
         return f"{format_time(target)} / {format_time(duration)}"
     return f"{format_time(target)} ({step})"
+
+
+def _language_code(language: str | None) -> str | None:
+    """'ko', 'kor', 'ko-KR' → 'ko' (HLS gives BCP 47, files ISO 639-2)."""
+    if not language:
+        return None
+    from player.text_tracks.sidecar import language_of
+
+    base = language.split("-")[0].split("_")[0]
+    return language_of(base) or base.lower()
+
+
+def preferred_subtitle(info: MediaInfo, wanted: str) -> int | None:
+    """The subtitle track to switch to on opening: the one in the window's
+    language when another is the default (an HLS ladder's English default in a
+    Korean window), or when an HLS stream shows none. A file's tracks were
+    chosen by language when it opened, so its "none" stays."""
+    tracks = info.subtitle_tracks
+    match = next((t for t in tracks if _language_code(t.language) == wanted), None)
+    current = next((t for t in tracks if t.default), None)
+    if match is None or current is match:
+        return None
+    if current is None and info.protocol != "hls":
+        return None
+    return match.index
 
 
 def _title_for(url: str) -> str:
@@ -272,6 +300,8 @@ class MainWindow(QMainWindow):
             "screenshot": self.take_screenshot,
             "screenshot_plain": lambda: self.take_screenshot(subtitles=False),
             "sub_smaller": lambda: self.scale_subtitles(-SUB_SCALE_STEP),
+            "sub_earlier": lambda: self.shift_subtitles(-SUB_DELAY_STEP),
+            "sub_later": lambda: self.shift_subtitles(SUB_DELAY_STEP),
             "sub_bigger": lambda: self.scale_subtitles(SUB_SCALE_STEP),
             "stats": self.toggle_stats,
             "jump_live": self.jump_to_live,
@@ -575,6 +605,9 @@ class MainWindow(QMainWindow):
     def _start(self, url: str, options: OpenOptions | None, title: str = "") -> None:
         self._save_resume()
         opts = _merge(self.settings.open_options(), options)
+        if not opts.subtitle_languages:
+            # Subtitles in the window's language when the media has them.
+            opts = replace(opts, subtitle_languages=(ui_language(self.settings.language),))
         self._resumed_at = None
         if self._remember and opts.start_position is None:
             saved = self.resume.get(url)
@@ -770,6 +803,11 @@ class MainWindow(QMainWindow):
         urls = self._dropped(event.mimeData())
         if urls:
             event.acceptProposedAction()
+            subtitles = [u for u in urls if u.lower().endswith(SUBTITLE_EXTENSIONS)]
+            if subtitles and len(subtitles) == len(urls) and self.current_url is not None:
+                for path in subtitles:  # subtitles dropped on a video join it
+                    self.load_subtitle_file(path)
+                return
             if len(urls) > 1 and self.current_url is not None:
                 self.append_urls(urls)  # several files join the list (VLC's enqueue)
             else:
@@ -943,9 +981,42 @@ class MainWindow(QMainWindow):
         subs = info.subtitle_tracks if info is not None else ()
         _fill_track_menu(self.audio_tracks_menu, audio, self.select_audio_track)
         _fill_track_menu(self.subtitles_menu, subs, self.select_subtitle_track, off=self.tr("Off"))
+        self.subtitles_menu.addSeparator()
+        load = self.subtitles_menu.addAction(self.tr("Load…"))
+        load.triggered.connect(lambda _=False: self.load_subtitle_file())
+        load.setEnabled(info is not None)
+        self.subtitles_menu.setEnabled(True)
 
     def select_audio_track(self, index: int | None) -> None:
         self._call(self.player.select_audio_track, index)
+
+    def _prefer_subtitles(self, info: MediaInfo) -> None:
+        """On opening, the subtitle track in the window's language."""
+        index = preferred_subtitle(info, ui_language(self.settings.language))
+        if index is None:
+            return
+        self.select_subtitle_track(index)
+        chosen = tuple(replace(t, default=t.index == index) for t in info.subtitle_tracks)
+        self.info = replace(info, subtitle_tracks=chosen)
+        self._set_track_menus(self.info)
+
+    def load_subtitle_file(self, path: str | None = None) -> None:
+        """Subtitles → Load, or a subtitle file dropped on the window."""
+        if path is None:
+            start = os.path.dirname(self._local_path(self.current_url or "") or "")
+            path, _ = QFileDialog.getOpenFileName(
+                self, self.tr("Load subtitles"), start, SUBTITLE_FILTER
+            )
+        if not path:
+            return
+        if self._call(self.player.load_subtitles, path):
+            self.osd.flash(self.tr("Subtitles: %1").replace("%1", os.path.basename(path)))
+
+    def shift_subtitles(self, delta: float) -> None:
+        """mpv's z/x: subtitles 100 ms earlier/later, for every file after."""
+        delay = round(self.player.subtitle_delay + delta, 3)
+        self._call(self.player.set_subtitle_delay, delay)
+        self.osd.flash(self.tr("Subtitle delay: %1 ms").replace("%1", f"{round(delay * 1000):+d}"))
 
     def select_subtitle_track(self, index: int | None) -> None:
         self._call(self.player.select_subtitle_track, index)
@@ -1142,6 +1213,7 @@ class MainWindow(QMainWindow):
         if not self._fitted:
             self._fitted = True
             self.fit_to_video()
+            self._prefer_subtitles(info)
             if self._resumed_at is not None:
                 # The message bar, not the OSD: buffering notices reuse the OSD.
                 self.messages.show_message(

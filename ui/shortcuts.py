@@ -51,6 +51,8 @@ SHORTCUTS: tuple[Shortcut, ...] = (
         ("Shift+S",),
         QT_TRANSLATE_NOOP("Shortcuts", "Screenshot without subtitles"),
     ),
+    Shortcut("sub_earlier", ("Z",), QT_TRANSLATE_NOOP("Shortcuts", "Subtitles 100 ms earlier")),
+    Shortcut("sub_later", ("X",), QT_TRANSLATE_NOOP("Shortcuts", "Subtitles 100 ms later")),
     Shortcut("sub_smaller", ("Shift+F",), QT_TRANSLATE_NOOP("Shortcuts", "Smaller subtitles")),
     Shortcut("sub_bigger", ("Shift+G",), QT_TRANSLATE_NOOP("Shortcuts", "Bigger subtitles")),
     Shortcut("stats", ("I",), QT_TRANSLATE_NOOP("Shortcuts", "Statistics overlay")),

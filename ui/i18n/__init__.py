@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-__all__ = ["I18N_DIR", "LANGUAGES", "install_language"]
+__all__ = ["I18N_DIR", "LANGUAGES", "install_language", "ui_language"]
 
 I18N_DIR = Path(__file__).resolve().parent
 #: code -> name shown in its own language
@@ -20,6 +20,12 @@ _installed: list[QTranslator] = []
 
 def _locale_for(lang: str) -> QLocale:
     return QLocale.system() if lang in ("", "system") else QLocale(lang)
+
+
+def ui_language(lang: str = "system") -> str:
+    """The language code ('en', 'ko') the window speaks for the setting ``lang``."""
+    code = _locale_for(lang).name().split("_")[0]
+    return code if code in LANGUAGES else "en"
 
 
 def install_language(app: QCoreApplication, lang: str = "system") -> str:

@@ -50,6 +50,22 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>Load subtitles</source>
+        <translation>자막 불러오기</translation>
+    </message>
+    <message>
+        <source>Subtitles: %1</source>
+        <translation>자막: %1</translation>
+    </message>
+    <message>
+        <source>Subtitle delay: %1 ms</source>
+        <translation>자막 지연: %1 ms</translation>
+    </message>
+    <message>
+        <source>Load…</source>
+        <translation>불러오기…</translation>
+    </message>
+    <message>
         <source>Subtitle scale: %1</source>
         <translation>자막 크기: %1</translation>
     </message>
@@ -314,6 +330,14 @@
 </context>
 <context>
     <name>Shortcuts</name>
+    <message>
+        <source>Subtitles 100 ms earlier</source>
+        <translation>자막 100 ms 앞당기기</translation>
+    </message>
+    <message>
+        <source>Subtitles 100 ms later</source>
+        <translation>자막 100 ms 늦추기</translation>
+    </message>
     <message>
         <source>Screenshot with subtitles</source>
         <translation>자막 포함 스크린샷</translation>

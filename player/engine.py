@@ -575,7 +575,7 @@ class Session:
                 log.warning("video sink failed: %s", exc)
         self.last_shown_pts = frame.pts
         self.last_shown_at = self.clock.now()
-        self.metrics.on_presented(av_offset)
+        self.metrics.on_presented(av_offset, (frame.width, frame.height))
 
     def _pin_clock(self, pts: float, keep_running: bool = False) -> None:
         self.sysclock.set(pts)
@@ -889,7 +889,9 @@ class Session:
                 "title": self.media.title,
                 "duration_s": self.media.duration,
                 "is_live": self.media.is_live,
-                "video": None if self.media.video is None else vars(self.media.video),
+                "video": None
+                if self.media.video is None
+                else self.metrics.shown_video(vars(self.media.video)),
                 "audio": None if self.media.audio is None else vars(self.media.audio),
             }
         # Optional source capabilities (adaptive streams) are duck-typed.

@@ -67,6 +67,8 @@ class SessionMetrics:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _first_in_pts: float | None = None
     _last_in_pts: float | None = None
+    #: (width, height) of the last frame presented: what is on screen now
+    shown_size: tuple[int, int] | None = None
 
     def start(self, url: str) -> None:
         self.url = url
@@ -90,13 +92,33 @@ class SessionMetrics:
                 if self._last_in_pts is None or pts > self._last_in_pts:
                     self._last_in_pts = pts
 
-    def on_presented(self, av_offset: float | None) -> None:
+    def on_presented(self, av_offset: float | None, size: tuple[int, int] | None = None) -> None:
         with self._lock:
             self.frames_presented += 1
             if self.first_frame_at is None:
                 self.first_frame_at = self.t()
             if av_offset is not None:
                 self.av_offsets.append(av_offset)
+            if size is not None and size != self.shown_size:
+                # An adaptive stream changes picture size on screen when its
+                # new rung reaches the play position, not when it is fetched.
+                self.shown_size = size
+                self.timeline.append(
+                    {
+                        "t": round(self.t(), 3),
+                        "type": "video_size",
+                        "width": size[0],
+                        "height": size[1],
+                    }
+                )
+
+    def shown_video(self, opened: dict[str, Any]) -> dict[str, Any]:
+        """The video description at open, with the size of the frames on screen."""
+        with self._lock:
+            size = self.shown_size
+        if size is None:
+            return opened
+        return {**opened, "width": size[0], "height": size[1]}
 
     def on_stall_start(self) -> None:
         with self._lock:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,8 @@ from typing import Any
 import av
 import av.error
 
+from .. import libav_log
+from ..clock import Clock, SystemClock
 from ..config import PlayerConfig
 from ..errors import (
     DecodeError,
@@ -22,7 +24,7 @@ from ..errors import (
     SecurityError,
     UnsupportedError,
 )
-from ..events import AudioInfo, MediaInfo, VideoInfo
+from ..events import AudioInfo, Event, MediaInfo, Reconnected, Reconnecting, VideoInfo
 from ..redact import redact
 from ..source import DemuxPacket, SourceInfo, StreamSpec
 from .urls import Target, protocol_whitelist
@@ -183,9 +185,21 @@ class LibavSource:
     """A libavformat input. ``open``/``read``/``seek``/``close`` on the demux
     thread only; ``interrupt`` from anywhere."""
 
-    def __init__(self, target: Target, config: PlayerConfig) -> None:
+    def __init__(
+        self,
+        target: Target,
+        config: PlayerConfig,
+        clock: Clock | None = None,
+        emit: Callable[[Event], None] | None = None,
+    ) -> None:
         self._target = target
         self._config = config
+        self._clock = clock or SystemClock()
+        self._emit = emit or (lambda event: None)
+        #: FFmpeg's HTTP resumes since the last packet: (attempts, outage start)
+        self._resuming: tuple[int, float] | None = None
+        self._last_packet_at: float | None = None
+        self._resumes = 0
         self._container: Any = None
         self._iter: Iterator[Any] | None = None
         self._video: Any = None
@@ -204,9 +218,48 @@ class LibavSource:
     def select_variant(self, index: int | None) -> None:
         return None
 
+    @property
+    def resumes(self) -> int:
+        """Transfers FFmpeg's HTTP client resumed by itself (Range from the byte it had)."""
+        return self._resumes
+
+    def _on_resume(self, notice: libav_log.HttpResume) -> None:
+        # On the demux thread, inside a read that FFmpeg is retrying.
+        now = self._clock.now()
+        attempts, since = self._resuming or (0, self._last_packet_at or now)
+        attempts += 1
+        self._resuming = (attempts, since)
+        log.info(
+            "HTTP read failed (%s) at byte %d of %s; resuming in %g s (attempt %d)",
+            notice.reason,
+            notice.offset,
+            self._target.display,
+            notice.delay,
+            attempts,
+        )
+        self._emit(
+            Reconnecting(
+                attempt=attempts,
+                delay=notice.delay,
+                reason=f"{notice.reason}; resuming from byte {notice.offset}",
+            )
+        )
+
+    def _resumed(self) -> None:
+        now = self._clock.now()
+        self._last_packet_at = now
+        if self._resuming is None:
+            return
+        attempts, since = self._resuming
+        self._resuming = None
+        self._resumes += 1
+        self._emit(Reconnected(attempt=attempts, outage=now - since))
+
     def open(self) -> SourceInfo:
         net = self._config.network
         opts = build_options(self._target, self._config)
+        if "reconnect" in opts:
+            libav_log.watch(self._on_resume)
         try:
             container = av.open(
                 self._target.url,
@@ -366,6 +419,7 @@ class LibavSource:
             duration = float(packet.duration * tb) if packet.duration else 0.0
             discontinuity = self._pending_discontinuity
             self._pending_discontinuity = False
+            self._resumed()
             return DemuxPacket(
                 stream=spec,
                 packet=packet,
@@ -397,6 +451,7 @@ class LibavSource:
         self._interrupted.set()
 
     def close(self) -> None:
+        libav_log.unwatch(self._on_resume)
         container, self._container = self._container, None
         self._iter = None
         if container is not None:

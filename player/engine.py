@@ -313,6 +313,7 @@ class Session:
                     self.warn("no-audio-output", reason or "No audio output.")
             else:
                 self.audio = out
+                out.on_underrun = self.metrics.on_audio_underrun
                 out.volume = self.volume
                 out.muted = self.muted
                 self.metrics.extra["audio"] = {

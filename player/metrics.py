@@ -69,6 +69,7 @@ class SessionMetrics:
     _last_in_pts: float | None = None
     #: (width, height) of the last frame presented: what is on screen now
     shown_size: tuple[int, int] | None = None
+    _last_underrun_entry: dict[str, Any] | None = None
 
     def start(self, url: str) -> None:
         self.url = url
@@ -119,6 +120,25 @@ class SessionMetrics:
         if size is None:
             return opened
         return {**opened, "width": size[0], "height": size[1]}
+
+    def on_audio_underrun(self) -> None:
+        """The audio device ran dry (the callback came too late), whatever the buffer held."""
+        with self._lock:
+            self.audio_underruns += 1
+            now = self.t()
+            last = self._last_underrun_entry
+            # Underruns come in bursts (hundreds on a starved machine): one
+            # timeline entry a second at most, with the running count.
+            if last is None or now - last["t"] >= 1.0:
+                entry = {
+                    "t": round(now, 3),
+                    "type": "audio_underrun",
+                    "count": self.audio_underruns,
+                }
+                self._last_underrun_entry = entry
+                self.timeline.append(entry)
+            else:
+                last["count"] = self.audio_underruns
 
     def on_stall_start(self) -> None:
         with self._lock:

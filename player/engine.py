@@ -17,7 +17,7 @@ from .audio_out import AudioDevicePool, SoundDeviceOutput, open_audio_output
 from .clock import Clock, PlaybackClock
 from .config import OpenOptions, PlayerConfig
 from .decode import AudioDecoder, VideoDecoder
-from .errors import DecodeError, NetworkError, PlayerError, UnsupportedError
+from .errors import ErrorCode, PlayerError, UnsupportedError, error_for
 from .events import (
     BufferingChanged,
     EndOfStream,
@@ -167,10 +167,15 @@ class Session:
         self.emit(StateChanged(state=state, previous=previous))
 
     def error(self, exc: BaseException, fatal: bool) -> None:
-        kind = exc.kind if isinstance(exc, PlayerError) else "internal"
-        message = redact(str(exc)) or exc.__class__.__name__
-        self.metrics.on_error(kind, message, fatal)
-        self.emit(ErrorOccurred(kind=kind, message=message, fatal=fatal))
+        if not isinstance(exc, PlayerError):
+            exc = error_for(ErrorCode.INTERNAL, detail=str(exc) or exc.__class__.__name__)
+        kind = exc.kind
+        message = redact(exc.text)
+        params = tuple((name, redact(value)) for name, value in exc.params.items())
+        self.metrics.on_error(kind, message, fatal, exc.code)
+        self.emit(
+            ErrorOccurred(kind=kind, message=message, fatal=fatal, code=exc.code, params=params)
+        )
         if fatal:
             self.set_state(PlayerState.ERROR)
             self.stopping.set()
@@ -180,10 +185,7 @@ class Session:
         self.emit(WarningRaised(code=code, message=redact(message)))
 
     def fail_from_thread(self, exc: BaseException) -> None:
-        self.error(
-            exc if isinstance(exc, PlayerError) else PlayerError(f"Internal error: {exc}"),
-            fatal=True,
-        )
+        self.error(exc, fatal=True)
 
     def on_decode_error(self, kind: str, exc: BaseException) -> None:
         self.metrics.decode_errors += 1
@@ -192,14 +194,9 @@ class Session:
         if now - self._decode_error_reported > 2.0:
             self._decode_error_reported = now
             pos = self.position()
-            where = f" at {pos:.1f} s" if pos is not None else ""
-            self.error(
-                DecodeError(
-                    f"Corrupt {kind} data{where}: some frames could not be decoded "
-                    "(playback continues)."
-                ),
-                fatal=False,
-            )
+            code = ErrorCode.CORRUPT_AUDIO if kind == "audio" else ErrorCode.CORRUPT_VIDEO
+            where = f"{pos:.1f}" if pos is not None else "?"
+            self.error(error_for(code, position=where), fatal=False)
 
     def wake(self) -> None:
         with self._wake:
@@ -256,7 +253,7 @@ class Session:
         except Exception as exc:
             log.exception("demux thread crashed")
             if not self.stopping.is_set():
-                self.error(PlayerError(f"Internal error: {redact(str(exc))}"), fatal=True)
+                self.error(exc, fatal=True)
         finally:
             if source is not None:
                 source.close()
@@ -454,7 +451,7 @@ class Session:
             return source
         if not self.stopping.is_set():
             self.error(
-                NetworkError(f"Gave up reconnecting after {attempt} attempts: {redact(reason)}"),
+                error_for(ErrorCode.RECONNECT_FAILED, attempts=attempt, reason=redact(reason)),
                 fatal=True,
             )
         return None
@@ -745,9 +742,8 @@ class Session:
             reached = max(self.demuxed_end.values(), default=0.0)
             if reached < expected * 0.9 - 0.5 and self.seek_target is None:
                 self.error(
-                    PlayerError(
-                        f"The stream ended early, at {reached:.1f} s of {expected:.1f} s "
-                        "(the file may be truncated)."
+                    error_for(
+                        ErrorCode.ENDED_EARLY, reached=f"{reached:.1f}", expected=f"{expected:.1f}"
                     ),
                     fatal=False,
                 )

@@ -161,9 +161,15 @@ class SessionMetrics:
                 self.played_seconds += now - self.playing_since
                 self.playing_since = None
 
-    def on_error(self, kind: str, message: str, fatal: bool) -> None:
+    def on_error(self, kind: str, message: str, fatal: bool, code: str = "internal") -> None:
         with self._lock:
-            entry = {"t": round(self.t(), 3), "kind": kind, "message": message, "fatal": fatal}
+            entry = {
+                "t": round(self.t(), 3),
+                "kind": kind,
+                "code": str(code),
+                "message": message,
+                "fatal": fatal,
+            }
             self.errors.append(entry)
             self.timeline.append({"type": "error", **entry})
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 __all__ = ["CONTEXT", "TEMPLATES", "ErrorCode", "fields", "render"]
 
-#: the translation context of the templates
+# the translation context of the templates
 CONTEXT = "ErrorText"
 
 
@@ -225,7 +225,11 @@ TEMPLATES: Mapping[ErrorCode, str] = {
         "The video is {width}x{height}, larger than the {limit} pixel limit. Open a smaller "
         "version of the stream.",
     ),
-    ErrorCode.UNSUPPORTED: QT_TRANSLATE_NOOP("ErrorText", "Heureum cannot play this: {detail}."),
+    ErrorCode.UNSUPPORTED: QT_TRANSLATE_NOOP(
+        "ErrorText",
+        "Heureum cannot play this: {detail}. Open another version of the media, or another "
+        "address.",
+    ),
     ErrorCode.TLS_UNTRUSTED: QT_TRANSLATE_NOOP(
         "ErrorText",
         "The server's TLS certificate is not trusted ({reason}): {where}. Check the address; "
@@ -246,7 +250,9 @@ TEMPLATES: Mapping[ErrorCode, str] = {
         "Refused to follow {where} to a protocol outside its own family ({detail}). Open the "
         "final address yourself if you trust it.",
     ),
-    ErrorCode.SECURITY: QT_TRANSLATE_NOOP("ErrorText", "Refused for your safety: {detail}."),
+    ErrorCode.SECURITY: QT_TRANSLATE_NOOP(
+        "ErrorText", "Refused for your safety: {detail}. Open the media from a source you trust."
+    ),
     ErrorCode.INTERNAL: QT_TRANSLATE_NOOP(
         "ErrorText",
         "Internal error: {detail}. This is a bug in Heureum; please report it with the log.",

@@ -48,6 +48,10 @@ class PlayerError(Exception):
         if code is None:
             code = self.general
             values.setdefault("detail", message)
+        for name in ("detail", "reason"):
+            if name in values:
+                # The templates end the sentence themselves.
+                values[name] = values[name].rstrip().removesuffix(".")
         self.code = code
         self.params = values
         self.text = render(code, values)
@@ -193,7 +197,8 @@ def error_for(code: ErrorCode, **params: object) -> PlayerError:
 
 
 def _int_or_none(value: object) -> int | None:
-    return value if isinstance(value, int) else None
+    text = str(value) if value is not None else ""
+    return int(text) if text.isdigit() else None
 
 
 def code_for_status(status: int) -> ErrorCode:

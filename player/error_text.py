@@ -40,7 +40,7 @@ class ErrorCode(enum.StrEnum):
     HOST_NOT_FOUND = "host_not_found"
     TIMEOUT = "timeout"
     CONNECTION_LOST = "connection_lost"
-    SERVER_CLOSED = "server_closed"
+    STREAM_CUT_SHORT = "stream_cut_short"
     NOT_FOUND = "not_found"
     FORBIDDEN = "forbidden"
     UNAUTHORIZED = "unauthorized"
@@ -121,10 +121,10 @@ TEMPLATES: Mapping[ErrorCode, str] = {
         "The connection was lost while reading {where}. Check your network connection and "
         "open it again.",
     ),
-    ErrorCode.SERVER_CLOSED: QT_TRANSLATE_NOOP(
+    ErrorCode.STREAM_CUT_SHORT: QT_TRANSLATE_NOOP(
         "ErrorText",
-        "The server closed the connection before sending the media: {where}. Try again "
-        "later; if it keeps happening, the server is at fault.",
+        "The data ends before its media begins: {where}. The file on the server may be cut "
+        "short, or the server closed the connection early; try again later.",
     ),
     ErrorCode.NOT_FOUND: QT_TRANSLATE_NOOP(
         "ErrorText",

@@ -138,7 +138,7 @@ FAMILY_OF: dict[ErrorCode, str] = {
             ErrorCode.HOST_NOT_FOUND,
             ErrorCode.TIMEOUT,
             ErrorCode.CONNECTION_LOST,
-            ErrorCode.SERVER_CLOSED,
+            ErrorCode.STREAM_CUT_SHORT,
             ErrorCode.NOT_FOUND,
             ErrorCode.FORBIDDEN,
             ErrorCode.UNAUTHORIZED,

@@ -183,7 +183,7 @@ def map_av_error(exc: BaseException, target: Target) -> PlayerError:
     if isinstance(exc, av.error.EOFError):
         # The data ended before libavformat had what it needed.
         return error_for(
-            ErrorCode.FILE_CUT_SHORT if local else ErrorCode.SERVER_CLOSED, where=where
+            ErrorCode.FILE_CUT_SHORT if local else ErrorCode.STREAM_CUT_SHORT, where=where
         )
     if isinstance(exc, av.error.OSError | OSError):
         words = _av_words(exc)
@@ -300,13 +300,24 @@ class LibavSource:
                     error = error_for(
                         ErrorCode.TLS_UNTRUSTED, reason=reason, where=self._target.display
                     )
-            raise error from None
+            raise self._cut_off(error) from None
         self._container = container
         try:
             return self._probe(container)
+        except PlayerError as error:
+            self.close()
+            raise self._cut_off(error) from None
         except Exception:
             self.close()
             raise
+
+    def _cut_off(self, error: PlayerError) -> PlayerError:
+        """What libavformat makes of a transfer that broke off mid-header (too
+        little data to probe, "no streams") is the broken transfer itself."""
+        misread = (ErrorCode.NOT_MEDIA, ErrorCode.NO_STREAMS, ErrorCode.STREAM_CUT_SHORT)
+        if self._resuming is not None and error.code in misread:
+            return error_for(ErrorCode.CONNECTION_LOST, where=self._target.display)
+        return error
 
     def _probe(self, container: Any) -> SourceInfo:
         fmt_name: str = container.format.name if container.format else "unknown"

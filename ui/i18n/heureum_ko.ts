@@ -86,8 +86,8 @@
         <translation>{where}을(를) 읽는 중에 연결이 끊어졌습니다. 네트워크 연결을 확인하고 다시 여세요.</translation>
     </message>
     <message>
-        <source>The server closed the connection before sending the media: {where}. Try again later; if it keeps happening, the server is at fault.</source>
-        <translation>서버가 미디어를 보내기 전에 연결을 닫았습니다: {where}. 나중에 다시 시도하세요. 계속 이러면 서버에 문제가 있는 것입니다.</translation>
+        <source>The data ends before its media begins: {where}. The file on the server may be cut short, or the server closed the connection early; try again later.</source>
+        <translation>미디어가 시작되기 전에 데이터가 끝납니다: {where}. 서버의 파일이 잘렸거나 서버가 연결을 일찍 닫았을 수 있습니다. 나중에 다시 시도하세요.</translation>
     </message>
     <message>
         <source>The server has no stream at this address ({protocol} 404): {where}. Check the address; the link may be wrong or expired.</source>

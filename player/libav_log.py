@@ -81,6 +81,8 @@ def install() -> None:
         source.propagate = False
         source.addHandler(_Router())
         av.logging.set_level(av.logging.WARNING)
+        # Two resumes at the same byte are two events, not one repeated line.
+        av.logging.set_skip_repeated(False)
         _installed = True
 
 

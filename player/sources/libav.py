@@ -277,6 +277,9 @@ class LibavSource:
     def open(self) -> SourceInfo:
         net = self._config.network
         opts = build_options(self._target, self._config)
+        # FFmpeg's words go to our log for every source (and into PyAV's
+        # exceptions, which name the cause, such as a name that does not resolve).
+        libav_log.install()
         if "reconnect" in opts:
             libav_log.watch(self._on_resume)
         try:

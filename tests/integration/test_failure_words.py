@@ -64,6 +64,16 @@ CASES: dict[str, tuple[Callable[[Rig], str], ErrorCode, str]] = {
         ErrorCode.CONNECTION_REFUSED,
         "network",
     ),
+    "host name unknown": (
+        lambda r: "http://no-such-host.invalid/a.mp4",
+        ErrorCode.HOST_NOT_FOUND,
+        "network",
+    ),
+    "hls host name unknown": (
+        lambda r: "http://no-such-host.invalid/live/index.m3u8",
+        ErrorCode.HOST_NOT_FOUND,
+        "network",
+    ),
     "rtsp path missing": (
         lambda r: r.rtsp.url.rsplit("/", 1)[0] + "/no-such-stream",
         ErrorCode.NOT_FOUND,

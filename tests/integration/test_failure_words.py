@@ -139,3 +139,11 @@ def test_a_missing_rtsp_path_is_not_called_http(rig: Rig, probe: Probe) -> None:
     probe.player.open(rig.rtsp.url.rsplit("/", 1)[0] + "/no-such-stream")
     error = probe.wait_event(ErrorOccurred, 15)
     assert "RTSP 404" in error.message and "HTTP" not in error.message
+
+
+def test_credentials_never_reach_the_words_or_their_fields(rig: Rig, probe: Probe) -> None:
+    probe.player.open(f"rtsp://alice:s3cret@127.0.0.1:{rig.closed_port}/live?token=t0ken")
+    error = probe.wait_event(ErrorOccurred, 15)
+    assert error.code == ErrorCode.CONNECTION_REFUSED
+    shown = [error.message, *(value for _, value in error.params)]
+    assert not [text for text in shown if "s3cret" in text or "t0ken" in text], shown

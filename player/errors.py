@@ -14,6 +14,7 @@ from typing import ClassVar
 from .error_text import ErrorCode, render
 
 __all__ = [
+    "FAMILY_OF",
     "DecodeError",
     "ErrorCode",
     "FileError",

@@ -33,11 +33,30 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
+EPILOG = f"""examples:
+  heureum                                   the window, on the built-in demo
+  heureum movie.mkv https://example.com/live/master.m3u8
+                                            the window, with a play list
+  heureum --headless --duration 30 --report run.json rtsp://cam.local/stream
+                                            play 30 s without a window, write the report
+  heureum --headless --frames 1 movie.mkv   open, show one frame, exit (a smoke test)
+  heureum --enqueue next.mkv                add to the running window's play list
+
+exit status:
+  {EXIT_OK}    played (or the window was closed)
+  {EXIT_PLAYBACK_ERROR}    a playback error (one line on stderr says why)
+  {EXIT_USAGE}    a usage error (bad flags)
+  {EXIT_INTERRUPTED}  interrupted (Ctrl+C)
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="heureum",
         description="Heureum: a streaming player and protocol test bench "
         "(HLS with ABR, RTSP, RTMP, HTTP, local files).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("urls", nargs="*", metavar="URL", help="URL(s) or file(s) to play")
     p.add_argument("--version", action="version", version=f"heureum {__version__}")
@@ -54,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", type=float, metavar="S", help="start at S seconds")
     p.add_argument("--volume", type=float, metavar="V", help="volume 0..150 (percent)")
     p.add_argument("--timeout", type=float, metavar="S", help="network open/read timeout")
+    p.add_argument(
+        "--enqueue",
+        action="store_true",
+        help="add the URLs to the running window's play list (or start one)",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens to stderr")
     return p
 
@@ -222,6 +246,11 @@ def run_gui(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    if args.enqueue and args.urls:
+        from ui.single_instance import send_to_running  # type: ignore[import-not-found,unused-ignore]
+
+        if send_to_running(list(args.urls)):
+            return EXIT_OK
     result: int = start_gui(list(args.urls), _options(args), _config(args))
     return result
 

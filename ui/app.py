@@ -17,6 +17,7 @@ from player.config import DEFAULT_CONFIG, OpenOptions, PlayerConfig
 from .i18n import install_language
 from .main_window import MainWindow
 from .settings import Settings
+from .single_instance import InstanceServer
 
 __all__ = ["DemoLoader", "run_gui"]
 
@@ -104,7 +105,7 @@ class _DemoPresenter(QObject):
     @Slot(str)
     def _ready(self, url: str) -> None:
         self.window.messages.dismiss()
-        self.window.open_url(url)
+        self.window.open_url(url, remember=False)
         if url.startswith("http"):
             # The demo is there to show adaptive streaming at work: show its plot.
             self.window.abr_panel.show()
@@ -144,6 +145,9 @@ def create_window(
         assert isinstance(cfg, PlayerConfig)
         player = Player(cfg)
     window = MainWindow(player, settings, renderer=_opt(extras, "renderer"))
+    # ``heureum --enqueue`` from another process lands in this window's list.
+    window.instance_server = InstanceServer(window.append_urls, window)
+    window.instance_server.listen()
     window.show()
     if _opt(extras, "fullscreen", False):
         window.toggle_fullscreen()

@@ -55,13 +55,23 @@ from player.timeline_export import write_timeline
 
 from .abr_panel import AbrPanel
 from .bridge import PlayerBridge, PlayerLike
-from .controls import SPEEDS, TransportBar
+from .controls import SPEEDS, TransportBar, format_time
+from .desktop import DesktopIntegration
 from .error_text import error_message
 from .i18n import LANGUAGES, install_language
 from .message_bar import MessageBar
 from .osd import Osd
-from .playlist import Playlist, PlaylistEntry, is_hls_playlist, looks_like_playlist, parse_m3u
+from .playlist import (
+    Playlist,
+    PlaylistEntry,
+    is_hls_playlist,
+    looks_like_playlist,
+    parse_m3u,
+    parse_pls,
+)
+from .playlist_panel import PlaylistPanel, save_playlist
 from .quality import QualityMenu
+from .resume import ResumeStore
 from .screenshot import save_screenshot
 from .settings import Settings
 from .shortcuts import SHORTCUTS, help_rows
@@ -73,6 +83,7 @@ __all__ = ["MainWindow"]
 
 log = logging.getLogger(__name__)
 
+SUB_SCALE_STEP = 0.1  # mpv's F/G
 VOLUME_STEP = 0.02  # mpv: 9/0 change the volume by 2 %
 WHEEL_STEP = 0.05
 SEEK_SHORT = 5.0
@@ -81,6 +92,8 @@ SPEED_FACTOR = 1.1
 MIN_SPEED, MAX_SPEED = 0.25, 4.0
 MAX_VOLUME = 1.5
 CONTROLS_HIDE_MS = 2500
+#: the share of the screen's free area a window fitted to its video may take
+FIT_SCREEN_SHARE = 0.9
 ABR_POLL_MS = 500  # the bitrate panel's refresh while it shows
 PANEL_HEIGHT, PANEL_WIDTH = 300, 420  # the bitrate panel's size when it first docks
 CAP_DEBOUNCE_MS = 300  # a resize settles before the engine hears the view's size
@@ -119,6 +132,19 @@ def _track_name(track: TrackInfo) -> str:
     if track.language and track.language.lower() not in track.name.lower():
         return f"{track.name} ({track.language})"
     return track.name
+
+
+def seek_osd_text(position: float | None, delta: float, duration: float | None) -> str:
+    """What a relative seek shows: the target and the duration ("00:42 / 10:00"),
+    as mpv's OSD does; the step alone when the position is unknown."""
+    step = ("+" if delta > 0 else "−") + f"{abs(delta):g} s"
+    if position is None:
+        return step
+    target = max(0.0, position + delta)
+    if duration is not None and duration > 0:
+        target = min(target, duration)
+        return f"{format_time(target)} / {format_time(duration)}"
+    return f"{format_time(target)} ({step})"
 
 
 def _title_for(url: str) -> str:
@@ -170,6 +196,14 @@ class MainWindow(QMainWindow):
         self._volume = settings.volume
         self._muted = settings.muted
         self._speed = 1.0
+        self.resume = ResumeStore(Path(settings.path).with_name("resume.json"))
+        # The demo's loopback URL dies with the process: never a recent entry.
+        self._remember = True
+        self._recorded = False
+        self._fitted = False
+        self._resumed_at: float | None = None
+        self._fitted_view: tuple[int, int] | None = None
+        self.instance_server: QObject | None = None  # ui.app makes it (--enqueue)
 
         self.view = VideoView(self, renderer=renderer)
         self.overlay = StatsOverlay(self.view)
@@ -191,6 +225,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._connect()
+        self.desktop = DesktopIntegration(self)
         self.retranslate()
 
         self._refresh_timer = QTimer(self)
@@ -236,9 +271,13 @@ class MainWindow(QMainWindow):
             "leave_fullscreen": self.leave_fullscreen,
             "always_on_top": self.toggle_always_on_top,
             "screenshot": self.take_screenshot,
+            "screenshot_plain": lambda: self.take_screenshot(subtitles=False),
+            "sub_smaller": lambda: self.scale_subtitles(-SUB_SCALE_STEP),
+            "sub_bigger": lambda: self.scale_subtitles(SUB_SCALE_STEP),
             "stats": self.toggle_stats,
             "jump_live": self.jump_to_live,
             "abr_panel": self.toggle_abr_panel,
+            "playlist_panel": self.toggle_playlist_panel,
             "export_timeline": lambda: self.export_timeline(),
             "next": self.play_next,
             "previous": self.play_previous,
@@ -257,7 +296,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, h=handler: h())
             self.addAction(action)
             self.actions_by_name[shortcut.action] = action
-        for name in ("always_on_top", "stats", "mute", "abr_panel"):
+        for name in ("always_on_top", "stats", "mute", "abr_panel", "playlist_panel"):
             self.actions_by_name[name].setCheckable(True)
         self.actions_by_name["mute"].setChecked(self._muted)
 
@@ -268,7 +307,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addActions([a["open_file"], a["open_url"]])
         self.recent_menu = self.file_menu.addMenu("")
         self.file_menu.addSeparator()
-        self.file_menu.addAction(a["screenshot"])
+        self.file_menu.addActions([a["screenshot"], a["screenshot_plain"]])
         self.file_menu.addAction(a["export_timeline"])
         self.file_menu.addSeparator()
         self.file_menu.addAction(a["quit"])
@@ -313,6 +352,16 @@ class MainWindow(QMainWindow):
             [a["fullscreen"], a["leave_fullscreen"], a["always_on_top"], a["stats"]]
         )
         self.view_menu.addAction(a["abr_panel"])
+        self.view_menu.addAction(a["playlist_panel"])
+        self.playlist_panel = PlaylistPanel(lambda: self.playlist, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.playlist_panel)
+        self.playlist_panel.hide()
+        self.playlist_panel.visibilityChanged.connect(
+            lambda visible: self.actions_by_name["playlist_panel"].setChecked(visible)
+        )
+        self.playlist_panel.activated.connect(self.play_index)
+        self.playlist_panel.changed.connect(self._playlist_changed)
+        self.playlist_panel.saveRequested.connect(self.save_playlist_dialog)
         self.abr_panel = AbrPanel(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.abr_panel)
         self.abr_panel.hide()
@@ -401,6 +450,7 @@ class MainWindow(QMainWindow):
             self.actions_by_name[shortcut.action].setText(shortcut.translated())
         self.file_menu.setTitle(self.tr("&File"))
         self.recent_menu.setTitle(self.tr("Open &Recent"))
+        self.playlist_panel.retranslate()
         self.playback_menu.setTitle(self.tr("&Playback"))
         self.stop_action.setText(self.tr("Stop"))
         self.speed_menu.setTitle(self.tr("Speed"))
@@ -444,6 +494,7 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.title} — Heureum" if self.title else "Heureum")
+        self.desktop.changed()
 
     def _rebuild_recent(self) -> None:
         menu = self.recent_menu
@@ -470,13 +521,18 @@ class MainWindow(QMainWindow):
         if len(urls) == 1:
             self.open_url(urls[0], options)
             return
-        self.playlist = Playlist([PlaylistEntry(u) for u in urls])
+        self._set_playlist([PlaylistEntry(u) for u in urls])
         self._open_entry(options)
 
-    def open_url(self, url: str, options: OpenOptions | None = None) -> None:
+    def open_url(
+        self, url: str, options: OpenOptions | None = None, *, remember: bool = True
+    ) -> None:
+        """``remember=False`` opens without a trace in Open Recent or the resume
+        store (the built-in demo's temporary loopback URL)."""
         url = url.strip()
         if not url:
             return
+        self._remember = remember
         local = self._local_path(url)
         if local is not None and looks_like_playlist(local) and os.path.isfile(local):
             try:
@@ -487,19 +543,21 @@ class MainWindow(QMainWindow):
                     self.tr("Cannot read %1: %2").replace("%1", local).replace("%2", str(exc)),
                 )
                 return
-            if not is_hls_playlist(text):
-                entries = parse_m3u(text, local)
+            if local.lower().endswith(".pls") or not is_hls_playlist(text):
+                parse = parse_pls if local.lower().endswith(".pls") else parse_m3u
+                entries = parse(text, local)
                 if not entries:
                     self.messages.show_message(
                         "warning", self.tr("The play list %1 is empty.").replace("%1", local)
                     )
                     return
-                self.settings.add_recent(url)
-                self._rebuild_recent()
-                self.playlist = Playlist(entries)
+                if remember:
+                    self.settings.add_recent(url)
+                    self._rebuild_recent()
+                self._set_playlist(entries)
                 self._open_entry(options)
                 return
-        self.playlist = Playlist([PlaylistEntry(url)])
+        self._set_playlist([PlaylistEntry(url)])
         self._open_entry(options)
 
     def _local_path(self, url: str) -> str | None:
@@ -516,8 +574,17 @@ class MainWindow(QMainWindow):
         self._start(entry.url, options, entry.title)
 
     def _start(self, url: str, options: OpenOptions | None, title: str = "") -> None:
+        self._save_resume()
         opts = _merge(self.settings.open_options(), options)
+        self._resumed_at = None
+        if self._remember and opts.start_position is None:
+            saved = self.resume.get(url)
+            if saved is not None:
+                opts = replace(opts, start_position=saved)
+                self._resumed_at = saved
         self.current_url, self.current_options = url, opts
+        self._recorded = False
+        self._fitted = False
         self.info = None
         self.stats = {}
         self.title = title or _title_for(url)
@@ -528,14 +595,69 @@ class MainWindow(QMainWindow):
         self.subtitle_label.set_text(None)
         self.abr_panel.reset()
         self.transport.set_live(False)
-        self.transport.set_playlist(
-            self.playlist.has_previous(), self.playlist.has_next(), len(self.playlist)
-        )
+        self._playlist_changed()
         if self.messages.level == "error":
             self.messages.dismiss()
-        if self._call(self.player.open, url, opts):
-            self.settings.add_recent(url)
-            self._rebuild_recent()
+        self._call(self.player.open, url, opts)
+
+    def _record_opened(self) -> None:
+        """Open Recent holds what opened, not every URL tried."""
+        if self._recorded or not self._remember or self.current_url is None:
+            return
+        self._recorded = True
+        self.settings.add_recent(self.current_url)
+        self._rebuild_recent()
+
+    def _save_resume(self) -> None:
+        """Keep where a VOD stream was left (forget it when near either end)."""
+        url, info = self.current_url, self.info
+        if url is None or info is None or not self._remember:
+            return
+        if info.is_live or not info.seekable:
+            return
+        try:
+            position = self.player.position
+            duration = self.player.duration or info.duration
+        except Exception:
+            log.debug("position unavailable for resume", exc_info=True)
+            return
+        if self.state == PlayerState.ENDED:
+            self.resume.forget(url)
+            return
+        self.resume.remember(url, position, duration)
+
+    def fit_to_video(self) -> None:
+        """Size the window so the video shows at its own size (the top rung's
+        for an adaptive stream, so the view does not cap the ladder), bounded by
+        the screen's available area with the aspect ratio kept, as mpv's
+        autofit does."""
+        info = self.info
+        if info is None or self.isFullScreen() or self.isMaximized():
+            return
+        sizes = [(v.width, v.height) for v in info.variants if v.width and v.height]
+        if info.video is not None and info.video.width and info.video.height:
+            sizes.append((info.video.width, info.video.height))
+        if not sizes:
+            return
+        pixels_w, pixels_h = max(sizes, key=lambda wh: wh[0] * wh[1])
+        screen = self.screen()
+        ratio = self.devicePixelRatioF() or 1.0
+        width, height = pixels_w / ratio, pixels_h / ratio
+        chrome_w = self.width() - self.view.width()
+        chrome_h = self.height() - self.view.height()
+        avail = screen.availableGeometry()
+        max_w = avail.width() * FIT_SCREEN_SHARE - chrome_w
+        max_h = avail.height() * FIT_SCREEN_SHARE - chrome_h
+        scale = min(1.0, max_w / width, max_h / height)
+        target_w = max(self.minimumWidth(), round(width * scale + chrome_w))
+        target_h = max(self.minimumHeight(), round(height * scale + chrome_h))
+        self.resize(target_w, target_h)
+        self._fitted_view = (target_w - chrome_w, target_h - chrome_h)
+        frame = self.frameGeometry()
+        frame.moveCenter(avail.center())
+        left = max(avail.left(), frame.left())
+        top = max(avail.top(), frame.top())
+        self.move(left, top)
 
     def open_file_dialog(self) -> None:
         start = self.settings.recent[0] if self.settings.recent else ""
@@ -568,6 +690,62 @@ class MainWindow(QMainWindow):
             self.settings.add_url_history(url)
             self.open_url(url, dialog.options())
 
+    def _set_playlist(self, entries: list[PlaylistEntry]) -> None:
+        """A new list; the loop mode is the user's, not the list's, so it stays."""
+        previous = self.playlist
+        self.playlist = Playlist(entries)
+        self.playlist.loop = previous.loop
+        if previous.shuffle:
+            self.playlist.set_shuffle(True)
+        self.playlist_panel.refresh()
+
+    def append_urls(self, urls: list[str]) -> None:
+        """Add to the play list without interrupting what plays (several
+        dropped files, ``--enqueue``); start the first when nothing is loaded."""
+        urls = [u.strip() for u in urls if u.strip()]
+        if not urls:
+            return
+        idle = self.current_url is None or self.state in (PlayerState.IDLE, PlayerState.STOPPED)
+        start = len(self.playlist)
+        for url in urls:
+            self.playlist.append(PlaylistEntry(url))
+        self._playlist_changed()
+        if idle:
+            self.play_index(start)
+
+    def play_index(self, index: int) -> None:
+        if self.playlist.select(index) is not None:
+            self._open_entry(self.current_options)
+
+    def _playlist_changed(self) -> None:
+        self.transport.set_playlist(
+            self.playlist.has_previous(), self.playlist.has_next(), len(self.playlist)
+        )
+        self.playlist_panel.refresh()
+        self.desktop.changed()
+
+    def toggle_playlist_panel(self) -> None:
+        self.playlist_panel.setVisible(not self.playlist_panel.isVisible())
+        if self.playlist_panel.isVisible():
+            self.playlist_panel.refresh()
+
+    def save_playlist_dialog(self, path: str | None = None) -> Path | None:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, self.tr("Save the play list"), "playlist.m3u8", "M3U8 (*.m3u8)"
+            )
+        if not path:
+            return None
+        try:
+            save_playlist(self.playlist.entries, path)
+        except OSError as exc:
+            self.messages.show_message(
+                "error", self.tr("Cannot save %1: %2").replace("%1", path).replace("%2", str(exc))
+            )
+            return None
+        self.messages.show_message("info", self.tr("Play list saved to %1").replace("%1", path))
+        return Path(path)
+
     def play_next(self) -> None:
         if self.playlist.next() is not None:
             self._open_entry(self.current_options)
@@ -593,7 +771,10 @@ class MainWindow(QMainWindow):
         urls = self._dropped(event.mimeData())
         if urls:
             event.acceptProposedAction()
-            self.open_urls(urls)
+            if len(urls) > 1 and self.current_url is not None:
+                self.append_urls(urls)  # several files join the list (VLC's enqueue)
+            else:
+                self.open_urls(urls)
 
     # -- transport commands ----------------------------------------------------------------
     def toggle_pause(self) -> None:
@@ -613,8 +794,13 @@ class MainWindow(QMainWindow):
         if self.info is not None and not self.info.seekable:
             self.osd.flash(self.tr("Not seekable"))
             return
+        try:
+            position = self.player.position
+            duration = self.player.duration or (self.info.duration if self.info else None)
+        except Exception:
+            position, duration = None, None
         self._call(self.player.seek_relative, delta)
-        self.osd.flash(("+" if delta > 0 else "−") + f"{abs(delta):g} s")
+        self.osd.flash(seek_osd_text(position, delta, duration))
 
     def frame_step(self) -> None:
         self._call(self.player.frame_step)
@@ -633,6 +819,7 @@ class MainWindow(QMainWindow):
         self.settings.volume = self._volume
         self.transport.set_volume(self._volume, self._muted)
         self.osd.flash(self.tr("Volume: %1%").replace("%1", str(round(self._volume * 100))))
+        self.desktop.changed()
 
     def change_volume(self, delta: float) -> None:
         self.set_volume(self._volume + delta)
@@ -670,6 +857,7 @@ class MainWindow(QMainWindow):
         for act in self._speed_group.actions():
             act.setChecked(abs(float(act.data()) - speed) < 1e-6)
         self.osd.flash(self.tr("Speed: %1×").replace("%1", f"{speed:.2f}"))
+        self.desktop.changed()
 
     def select_variant(self, index: int) -> None:
         self._call(self.player.select_variant, None if index < 0 else index)
@@ -717,13 +905,28 @@ class MainWindow(QMainWindow):
     def always_on_top(self) -> bool:
         return bool(self.windowFlags() & Qt.WindowType.WindowStaysOnTopHint)
 
-    def take_screenshot(self) -> Path | None:
+    def scale_subtitles(self, delta: float) -> None:
+        """mpv's sub-scale (F/G): kept for the whole session, every file."""
+        label = self.subtitle_label
+        label.set_scale(label.scale + delta)
+        self.osd.flash(self.tr("Subtitle scale: %1").replace("%1", f"{label.scale:.1f}"))
+
+    def take_screenshot(self, subtitles: bool = True) -> Path | None:
+        """``s`` with the subtitle on screen drawn in, ``S`` without (mpv)."""
         frame = self.view.current_frame
         if frame is None:
             self.messages.show_message("warning", self.tr("There is no picture to capture yet."))
             return None
         try:
-            path = save_screenshot(frame, self.settings.screenshot_dir, self.title or "heureum")
+            text = self.subtitle_label.text() if subtitles else None
+            path = save_screenshot(
+                frame,
+                self.settings.screenshot_dir,
+                self.title or "heureum",
+                subtitle=text or None,
+                font=self.subtitle_label.font(),
+                scale=self.subtitle_label.scale,
+            )
         except OSError as exc:
             self.messages.show_message(
                 "error", self.tr("Screenshot failed: %1").replace("%1", str(exc))
@@ -759,16 +962,35 @@ class MainWindow(QMainWindow):
         if visible and not panel.isFloating() and panel.height() < PANEL_HEIGHT:
             # Docked at its minimum the plots are slivers: give them room.
             horizontal = self.dockWidgetArea(panel) == Qt.DockWidgetArea.RightDockWidgetArea
-            self.resizeDocks(
-                [panel],
-                [PANEL_WIDTH if horizontal else PANEL_HEIGHT],
-                Qt.Orientation.Horizontal if horizontal else Qt.Orientation.Vertical,
-            )
+            # The picture keeps the size it was fitted to: the panel's room
+            # comes from the screen where it can.
+            fit_w, fit_h = self._fitted_view or (0, 0)
+            if horizontal:
+                self._grow_for_dock(PANEL_WIDTH - panel.width() + fit_w - self.view.width(), 0)
+            else:
+                self._grow_for_dock(0, PANEL_HEIGHT - panel.height() + fit_h - self.view.height())
+            size = PANEL_WIDTH if horizontal else PANEL_HEIGHT
+            orientation = Qt.Orientation.Horizontal if horizontal else Qt.Orientation.Vertical
+            self.resizeDocks([panel], [size], orientation)
+            # Once more when the grown window is laid out.
+            QTimer.singleShot(0, lambda: self.resizeDocks([panel], [size], orientation))
         if visible:
             self.refresh_abr_panel()
             self._abr_timer.start()
         else:
             self._abr_timer.stop()
+
+    def _grow_for_dock(self, extra_w: int, extra_h: int) -> None:
+        """A panel opening beside a window fitted to its video takes its room
+        from the screen, not from the picture (within the free area)."""
+        if self.isFullScreen() or self.isMaximized():
+            return
+        screen = self.screen()
+        avail = screen.availableGeometry()
+        width = min(avail.width(), self.width() + max(0, extra_w))
+        height = min(avail.height(), self.height() + max(0, extra_h))
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
 
     def refresh_abr_panel(self) -> None:
         """The panel's poll (2 Hz while it shows): the HLS timeline and the stats."""
@@ -902,11 +1124,30 @@ class MainWindow(QMainWindow):
         self.transport.set_playing(event.state in _PLAYING)
         if event.state == PlayerState.PAUSED:
             self.osd.flash(self.tr("Paused"))
-        elif event.state == PlayerState.ENDED and not self.playlist.has_next():
-            self.osd.flash(self.tr("End"))
+        elif event.state == PlayerState.ENDED and not (
+            self.playlist.has_next() or self.playlist.loop.value == "one"
+        ):
+            # A state that stays, with the way back (Space replays), as mpv's
+            # keep-open shows the last frame.
+            self.osd.flash(self.tr("Ended — Space to replay"), 0)
+            if self.current_url is not None and self._remember:
+                self.resume.forget(self.current_url)
+        elif event.state == PlayerState.PLAYING and self.osd.text() == self.tr(
+            "Ended — Space to replay"
+        ):
+            self.osd.hide()
 
     def _on_media(self, info: MediaInfo) -> None:
         self.info = info
+        self._record_opened()
+        if not self._fitted:
+            self._fitted = True
+            self.fit_to_video()
+            if self._resumed_at is not None:
+                # The message bar, not the OSD: buffering notices reuse the OSD.
+                self.messages.show_message(
+                    "info", self.tr("Resumed at %1").replace("%1", format_time(self._resumed_at))
+                )
         entry = self.playlist.current
         if info.title and not (entry is not None and entry.title):
             self.title = info.title
@@ -947,8 +1188,8 @@ class MainWindow(QMainWindow):
         )
 
     def _on_end(self) -> None:
-        if self.playlist.has_next():
-            self.play_next()
+        if self.playlist.after_end() is not None:
+            self._open_entry(self.current_options)
 
     def _on_variant(self, event: VariantSwitched) -> None:
         # What is fetched now plays once the buffer ahead of it has: the menu
@@ -1045,6 +1286,8 @@ class MainWindow(QMainWindow):
             if not self.isFullScreen():
                 self.settings.geometry = self.saveGeometry()
                 self.settings.window_state = self.saveState()
+            self._save_resume()
+            self.desktop.close()
             self.settings.volume = self._volume
             self.settings.muted = self._muted
             self.settings.sync()

@@ -6,11 +6,14 @@ import re
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QFont, QImage, QPainter
 
 from player.video_sink import VideoFrame
 
-__all__ = ["frame_to_qimage", "save_screenshot", "screenshot_name"]
+from .subtitles import layout_subtitle, paint_subtitle
+
+__all__ = ["frame_to_qimage", "save_screenshot", "screenshot_name", "with_subtitle"]
 
 
 def frame_to_qimage(frame: VideoFrame) -> QImage:
@@ -34,9 +37,27 @@ def screenshot_name(title: str, position: float) -> str:
     return f"{safe[:80]}_{_timestamp(position)}.png"
 
 
-def save_screenshot(frame: VideoFrame, directory: str | Path, title: str) -> Path:
-    """Write ``frame`` to ``directory`` (created if needed); returns the path.
-    Raises OSError when the file cannot be written."""
+def with_subtitle(image: QImage, text: str, base: QFont, scale: float = 1.0) -> QImage:
+    """``image`` with ``text`` drawn as the view draws it, sized to the
+    picture rather than to the window (mpv's ``s`` screenshots)."""
+    layout = layout_subtitle(text, image.width(), image.height(), base, scale)
+    painter = QPainter(image)
+    paint_subtitle(painter, layout, QPointF(layout.rect.topLeft()))
+    painter.end()
+    return image
+
+
+def save_screenshot(
+    frame: VideoFrame,
+    directory: str | Path,
+    title: str,
+    subtitle: str | None = None,
+    font: QFont | None = None,
+    scale: float = 1.0,
+) -> Path:
+    """Write ``frame`` to ``directory`` (created if needed), with ``subtitle``
+    drawn on it when given; returns the path. Raises OSError when the file
+    cannot be written."""
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     name = screenshot_name(title, frame.pts)
@@ -45,6 +66,9 @@ def save_screenshot(frame: VideoFrame, directory: str | Path, title: str) -> Pat
     while path.exists():
         path = folder / f"{Path(name).stem}-{n}.png"
         n += 1
-    if not frame_to_qimage(frame).save(str(path)):
+    image = frame_to_qimage(frame)
+    if subtitle:
+        image = with_subtitle(image, subtitle, font or QFont(), scale)
+    if not image.save(str(path)):
         raise OSError(f"Could not write {path}")
     return path

@@ -7,6 +7,8 @@ other scripts) in the system's fonts."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QEvent, QObject, QPointF, QRect, Qt
 from PySide6.QtGui import (
     QColor,
@@ -19,7 +21,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-__all__ = ["SubtitleLabel", "wrap_lines"]
+__all__ = ["SubtitleLabel", "SubtitleLayout", "layout_subtitle", "paint_subtitle", "wrap_lines"]
 
 
 def wrap_lines(text: str, fits: QFontMetricsF, width: float) -> list[str]:
@@ -46,6 +48,59 @@ def wrap_lines(text: str, fits: QFontMetricsF, width: float) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class SubtitleLayout:
+    """Where and how a subtitle is drawn on a picture of a given size."""
+
+    font: QFont
+    outline: float
+    lines: list[str]
+    rect: QRect
+
+
+def layout_subtitle(
+    text: str, width: int, height: int, base: QFont, scale: float = 1.0
+) -> SubtitleLayout:
+    """About 5.5 % of the picture's height, as TV subtitles are (times
+    ``scale``, mpv's sub-scale), but never wider than a narrow picture allows;
+    centred near the bottom, wrapped to 90 % of the width."""
+    vw, vh = max(1, width), max(1, height)
+    size = round(max(8, min(vh * 0.055, vw * 0.045, 96) * scale))
+    font = QFont(base)
+    font.setPixelSize(size)
+    font.setWeight(QFont.Weight.DemiBold)
+    font.setStyleStrategy(QFont.StyleStrategy.PreferAntialias)
+    outline = max(1.5, size / 11)
+    metrics = QFontMetricsF(font)
+    lines = wrap_lines(text, metrics, vw * 0.9)
+    widest = max(metrics.horizontalAdvance(line) for line in lines)
+    margin = outline * 2
+    w = min(vw, round(widest + 2 * margin))
+    h = round(metrics.lineSpacing() * len(lines) + 2 * margin)
+    bottom_gap = round(vh * 0.06)
+    return SubtitleLayout(
+        font, outline, lines, QRect((vw - w) // 2, max(0, vh - bottom_gap - h), w, h)
+    )
+
+
+def paint_subtitle(painter: QPainter, layout: SubtitleLayout, origin: QPointF) -> None:
+    """White glyphs with a dark outline (readable on any picture, no box
+    hiding it), drawn as paths so they are sharp at any pixel ratio."""
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    metrics = QFontMetricsF(layout.font)
+    path = QPainterPath()
+    margin = layout.outline * 2
+    y = origin.y() + margin + metrics.ascent()
+    for line in layout.lines:
+        x = origin.x() + (layout.rect.width() - metrics.horizontalAdvance(line)) / 2
+        path.addText(QPointF(x, y), layout.font, line)
+        y += metrics.lineSpacing()
+    pen = QPen(QColor(0, 0, 0, 230), layout.outline * 2)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    painter.strokePath(path, pen)
+    painter.fillPath(path, QColor(255, 255, 255))
+
+
 class SubtitleLabel(QWidget):
     """Child of the video view; ``set_text(None)`` hides it."""
 
@@ -57,9 +112,8 @@ class SubtitleLabel(QWidget):
         self.setAutoFillBackground(False)
         self._view = view
         self._text = ""
-        self._lines: list[str] = []
-        self._font = QFont(self.font())
-        self._outline = 2.0
+        self._layout: SubtitleLayout | None = None
+        self.scale = 1.0
         view.installEventFilter(self)
         self.hide()
 
@@ -69,16 +123,22 @@ class SubtitleLabel(QWidget):
     @property
     def lines(self) -> list[str]:
         """The text as wrapped for the current size."""
-        return list(self._lines)
+        return list(self._layout.lines) if self._layout is not None else []
 
     @property
     def pixel_size(self) -> int:
-        return self._font.pixelSize()
+        return self._layout.font.pixelSize() if self._layout is not None else 0
+
+    def set_scale(self, scale: float) -> None:
+        self.scale = min(4.0, max(0.25, round(scale, 2)))
+        if self._text:
+            self._place()
+            self.update()
 
     def set_text(self, text: str | None) -> None:
         if not text or not text.strip():
             self._text = ""
-            self._lines = []
+            self._layout = None
             self.hide()
             return
         self._text = text
@@ -93,42 +153,14 @@ class SubtitleLabel(QWidget):
         return False
 
     def _place(self) -> None:
-        view = self._view
-        vw, vh = max(1, view.width()), max(1, view.height())
-        # About 5.5 % of the picture's height, as TV subtitles are, but never
-        # wider than a narrow window allows.
-        size = round(max(14, min(vh * 0.055, vw * 0.045, 96)))
-        font = QFont(self.font())
-        font.setPixelSize(size)
-        font.setWeight(QFont.Weight.DemiBold)
-        font.setStyleStrategy(QFont.StyleStrategy.PreferAntialias)
-        self._font = font
-        self._outline = max(1.5, size / 11)
-        metrics = QFontMetricsF(font)
-        self._lines = wrap_lines(self._text, metrics, vw * 0.9)
-        line_h = metrics.lineSpacing()
-        widest = max(metrics.horizontalAdvance(line) for line in self._lines)
-        margin = self._outline * 2
-        w = min(vw, round(widest + 2 * margin))
-        h = round(line_h * len(self._lines) + 2 * margin)
-        bottom_gap = round(vh * 0.06)
-        self.setGeometry(QRect((vw - w) // 2, max(0, vh - bottom_gap - h), w, h))
+        self._layout = layout_subtitle(
+            self._text, self._view.width(), self._view.height(), self.font(), self.scale
+        )
+        self.setGeometry(self._layout.rect)
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        if not self._lines:
+        if self._layout is None:
             return
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        metrics = QFontMetricsF(self._font)
-        path = QPainterPath()
-        margin = self._outline * 2
-        y = margin + metrics.ascent()
-        for line in self._lines:
-            x = (self.width() - metrics.horizontalAdvance(line)) / 2
-            path.addText(QPointF(x, y), self._font, line)
-            y += metrics.lineSpacing()
-        pen = QPen(QColor(0, 0, 0, 230), self._outline * 2)
-        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-        painter.strokePath(path, pen)
-        painter.fillPath(path, QColor(255, 255, 255))
+        paint_subtitle(painter, self._layout, QPointF(0, 0))
         painter.end()

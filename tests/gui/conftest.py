@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMimeData, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -18,6 +19,7 @@ from player import Player
 from player.config import DEFAULT_CONFIG, AudioConfig, PlayerConfig
 from player.events import PlayerState
 from tests.support.media import make_av_file
+from tests.support.session_bus import private_session_bus
 from ui.main_window import MainWindow
 from ui.settings import Settings
 
@@ -29,6 +31,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.gui)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_session_bus() -> Iterator[str]:
+    """MPRIS and the screen saver talk to a bus of the tests' own, set before
+    the first QDBusConnection is made (Qt keeps the session connection)."""
+    with private_session_bus() as address:
+        previous = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+        os.environ["DBUS_SESSION_BUS_ADDRESS"] = address
+        yield address
+        if previous is None:
+            os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        else:
+            os.environ["DBUS_SESSION_BUS_ADDRESS"] = previous
 
 
 @pytest.fixture(autouse=True)
@@ -139,3 +155,15 @@ def press(
     qtbot: QtBot, widget: QWidget, key: Qt.Key, mod: Qt.KeyboardModifier | None = None
 ) -> None:
     qtbot.keyClick(widget, key, mod or Qt.KeyboardModifier.NoModifier)
+
+
+def drop_on(window: MainWindow, mime: QMimeData) -> None:
+    pos = QPointF(window.width() / 2, window.height() / 2)
+    action = Qt.DropAction.CopyAction
+    enter = QDragEnterEvent(
+        pos.toPoint(), action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(pos, action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, drop)

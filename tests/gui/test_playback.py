@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QWheelEvent
+from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -16,7 +16,7 @@ from tests.support.media import read_frame_number
 from ui.main_window import MainWindow
 from ui.open_dialog import OpenUrlDialog
 
-from .conftest import TIMEOUT_MS, press, spy, wait_playing, wait_state
+from .conftest import TIMEOUT_MS, drop_on, press, spy, wait_playing, wait_state
 
 
 def test_open_file_plays_and_shows_media(qtbot: QtBot, window: MainWindow, media: Path) -> None:
@@ -140,22 +140,10 @@ def test_open_through_url_dialog(qtbot: QtBot, window: MainWindow, media: Path) 
     assert window.settings.url_history[0] == str(media)
 
 
-def _drop(window: MainWindow, mime: QMimeData) -> None:
-    pos = QPointF(window.width() / 2, window.height() / 2)
-    action = Qt.DropAction.CopyAction
-    enter = QDragEnterEvent(
-        pos.toPoint(), action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
-    QApplication.sendEvent(window, enter)
-    assert enter.isAccepted()
-    drop = QDropEvent(pos, action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(window, drop)
-
-
 def test_open_by_drag_and_drop(qtbot: QtBot, window: MainWindow, media: Path, media2: Path) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(media2)), QUrl.fromLocalFile(str(media))])
-    _drop(window, mime)
+    drop_on(window, mime)
     wait_playing(qtbot, window)
     assert spy(window).last("open")[0][0] == str(media2)
     assert len(window.playlist) == 2
@@ -164,7 +152,7 @@ def test_open_by_drag_and_drop(qtbot: QtBot, window: MainWindow, media: Path, me
     wait_playing(qtbot, window)
     text = QMimeData()
     text.setText(str(media2))
-    _drop(window, text)
+    drop_on(window, text)
     qtbot.waitUntil(lambda: window.current_url == str(media2), timeout=TIMEOUT_MS)
 
 

@@ -126,7 +126,7 @@ def test_language_switches_to_korean_and_back(qtbot: QtBot, window: MainWindow) 
     try:
         # Qt posts LanguageChange to every window
         qtbot.waitUntil(lambda: window.file_menu.title() == "파일(&F)", timeout=TIMEOUT_MS)
-        assert window.actions_by_name["screenshot"].text() == "스크린샷"
+        assert window.actions_by_name["screenshot"].text() == "자막 포함 스크린샷"
         assert window.transport.live_badge.text() == "실시간"
         assert window.view_menu.title() == "보기(&V)"
         assert window.abr_panel.windowTitle() == "비트레이트와 버퍼"

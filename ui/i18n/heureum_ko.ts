@@ -209,6 +209,22 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>Subtitle scale: %1</source>
+        <translation>자막 크기: %1</translation>
+    </message>
+    <message>
+        <source>Save the play list</source>
+        <translation>재생 목록 저장</translation>
+    </message>
+    <message>
+        <source>Cannot save %1: %2</source>
+        <translation>%1을(를) 저장할 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>Play list saved to %1</source>
+        <translation>재생 목록을 %1에 저장했습니다</translation>
+    </message>
+    <message>
         <source>&amp;File</source>
         <translation>파일(&amp;F)</translation>
     </message>
@@ -361,8 +377,12 @@
         <translation>일시 정지</translation>
     </message>
     <message>
-        <source>End</source>
-        <translation>끝</translation>
+        <source>Ended — Space to replay</source>
+        <translation>끝 — Space로 다시 재생</translation>
+    </message>
+    <message>
+        <source>Resumed at %1</source>
+        <translation>%1부터 이어서 재생</translation>
     </message>
     <message>
         <source>Buffering… %1%</source>
@@ -454,6 +474,26 @@
 <context>
     <name>Shortcuts</name>
     <message>
+        <source>Screenshot with subtitles</source>
+        <translation>자막 포함 스크린샷</translation>
+    </message>
+    <message>
+        <source>Screenshot without subtitles</source>
+        <translation>자막 없는 스크린샷</translation>
+    </message>
+    <message>
+        <source>Smaller subtitles</source>
+        <translation>자막 작게</translation>
+    </message>
+    <message>
+        <source>Bigger subtitles</source>
+        <translation>자막 크게</translation>
+    </message>
+    <message>
+        <source>Play list panel</source>
+        <translation>재생 목록 패널</translation>
+    </message>
+    <message>
         <source>Play / pause</source>
         <translation>재생 / 일시 정지</translation>
     </message>
@@ -516,10 +556,6 @@
     <message>
         <source>Always on top</source>
         <translation>항상 위</translation>
-    </message>
-    <message>
-        <source>Screenshot</source>
-        <translation>스크린샷</translation>
     </message>
     <message>
         <source>Statistics overlay</source>
@@ -713,6 +749,37 @@
     <message>
         <source>Preparing the demo…</source>
         <translation>데모 준비 중…</translation>
+    </message>
+</context>
+<context>
+    <name>PlaylistPanel</name>
+    <message>
+        <source>Play list</source>
+        <translation>재생 목록</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>제거</translation>
+    </message>
+    <message>
+        <source>Save as M3U8…</source>
+        <translation>M3U8로 저장…</translation>
+    </message>
+    <message>
+        <source>Shuffle</source>
+        <translation>무작위</translation>
+    </message>
+    <message>
+        <source>No loop</source>
+        <translation>반복 없음</translation>
+    </message>
+    <message>
+        <source>Loop this entry</source>
+        <translation>이 항목 반복</translation>
+    </message>
+    <message>
+        <source>Loop the list</source>
+        <translation>목록 반복</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,126 @@
+"""The window on the desktop's bus: MPRIS answers the shell's calls and
+reports what plays; the screen saver is held while video plays."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from player.events import PlayerState
+from tests.gui.conftest import TIMEOUT_MS, wait_playing, wait_state
+from tests.support.session_bus import LineReader, screensaver_service
+from ui.main_window import MainWindow
+
+DEST = "org.mpris.MediaPlayer2.heureum"
+
+
+def _dbus_send(qtbot: QtBot, *args: str) -> str:
+    """dbus-send as the shell would, while the GUI thread keeps answering."""
+    tool = shutil.which("dbus-send")
+    assert tool is not None, "dbus-send is missing (apt-get install dbus-bin)"
+    proc = subprocess.Popen(
+        [tool, "--session", "--print-reply", f"--dest={DEST}", "/org/mpris/MediaPlayer2", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        qtbot.waitUntil(lambda: proc.poll() is not None, timeout=TIMEOUT_MS)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    out, err = proc.communicate()
+    assert proc.returncode == 0, err
+    return out
+
+
+def _get(qtbot: QtBot, name: str) -> str:
+    return _dbus_send(
+        qtbot,
+        "org.freedesktop.DBus.Properties.Get",
+        "string:org.mpris.MediaPlayer2.Player",
+        f"string:{name}",
+    )
+
+
+def test_mpris_reports_and_controls_playback(
+    qtbot: QtBot, window: MainWindow, media: Path, media2: Path, tmp_path: Path
+) -> None:
+    assert window.desktop.mpris is not None and window.desktop.mpris.service == DEST
+    monitor = subprocess.Popen(
+        ["dbus-monitor", "--session", "member='PropertiesChanged'"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        changes = LineReader(monitor)
+        m3u = tmp_path / "list.m3u"
+        m3u.write_text(f"#EXTM3U\n#EXTINF:12,First clip\n{media}\n{media2}\n", encoding="utf-8")
+        window.open_url(str(m3u))
+        wait_playing(qtbot, window)
+        assert 'string "Playing"' in _get(qtbot, "PlaybackStatus")
+        meta = _get(qtbot, "Metadata")
+        # PySide6 sends an int that fits in 32 bits as int32 (the spec says int64;
+        # shells read either): the length in microseconds is what matters.
+        assert 'string "First clip"' in meta and 'string "mpris:length"' in meta
+        assert " 12000000\n" in meta
+        assert str(media) not in meta  # the shell gets the title, never the URL
+        assert "boolean true" in _get(qtbot, "CanGoNext")
+        _dbus_send(qtbot, "org.mpris.MediaPlayer2.Player.PlayPause")
+        wait_state(qtbot, window, PlayerState.PAUSED)
+        qtbot.waitUntil(
+            lambda: any('"Paused"' in line for line in changes.lines), timeout=TIMEOUT_MS
+        )
+        _dbus_send(qtbot, "org.mpris.MediaPlayer2.Player.Next")
+        qtbot.waitUntil(lambda: window.current_url == str(media2), timeout=TIMEOUT_MS)
+        assert "boolean false" in _get(qtbot, "CanGoNext")
+    finally:
+        monitor.terminate()
+        monitor.wait(timeout=10)
+        changes.close()
+
+
+def test_the_screen_saver_waits_while_video_plays(
+    qtbot: QtBot, window: MainWindow, media: Path
+) -> None:
+    with screensaver_service(dict(os.environ)) as saver:
+        qtbot.waitUntil(lambda: bool(saver.lines), timeout=TIMEOUT_MS)
+        assert saver.lines[0] == "ready"
+        window.open_url(str(media))
+        wait_playing(qtbot, window)
+        qtbot.waitUntil(lambda: bool(saver.seen("Inhibit")), timeout=TIMEOUT_MS)
+        assert saver.seen("Inhibit") == ["Inhibit 'Heureum' 'Playing video' -> 1"]
+        awake = window.desktop.awake
+        assert awake.held
+        window.toggle_pause()
+        wait_state(qtbot, window, PlayerState.PAUSED)
+        qtbot.waitUntil(lambda: saver.seen("UnInhibit") == ["UnInhibit 1"], timeout=TIMEOUT_MS)
+        assert not window.desktop.awake.held
+        window.toggle_pause()
+        qtbot.waitUntil(lambda: len(saver.seen("Inhibit")) == 2, timeout=TIMEOUT_MS)
+        window.close()
+        qtbot.waitUntil(lambda: len(saver.seen("UnInhibit")) == 2, timeout=TIMEOUT_MS)
+
+
+def test_each_platform_gets_its_backend() -> None:
+    from ui.screen_awake import (
+        FreedesktopScreenSaver,
+        MacPowerAssertion,
+        WindowsExecutionState,
+        screen_awake,
+    )
+
+    assert isinstance(screen_awake("linux"), FreedesktopScreenSaver)
+    assert isinstance(screen_awake("win32"), WindowsExecutionState)
+    assert isinstance(screen_awake("darwin"), MacPowerAssertion)
+    other = screen_awake("plan9")
+    other.hold()
+    assert not other.held  # nothing to hold there, and no error
+    # Without ctypes.windll (here), Windows' backend declines quietly.
+    windows = screen_awake("win32")
+    windows.hold()
+    assert not windows.held

@@ -1,0 +1,102 @@
+"""Where each video-on-demand file or URL was left (mpv's save-position-on-quit,
+VLC's "continue playback"): a small JSON store beside the settings file.
+
+Keys are SHA-256 digests of the URL, so a password in a URL never reaches the
+disk; the file is replaced atomically, so a crash never leaves half of it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import time
+from pathlib import Path
+
+__all__ = ["MAX_ENTRIES", "ResumeStore", "resume_point"]
+
+log = logging.getLogger(__name__)
+
+MAX_ENTRIES = 200
+#: too close to either end to be worth resuming (VLC skips these too): the
+#: first 5 s, and the last 5 s or 5 % of the length, whichever is shorter
+MIN_POSITION_S = 5.0
+TAIL_S = 5.0
+TAIL_SHARE = 0.05
+
+
+def resume_point(position: float | None, duration: float | None) -> float | None:
+    """The position worth keeping for a VOD stream, or None to forget it."""
+    if position is None or duration is None or duration <= 0:
+        return None
+    if position < MIN_POSITION_S or position > duration - min(TAIL_S, duration * TAIL_SHARE):
+        return None
+    return round(position, 3)
+
+
+def _key(url: str) -> str:
+    return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class ResumeStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._entries: dict[str, dict[str, float]] = self._load()
+
+    def _load(self) -> dict[str, dict[str, float]]:
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            # A damaged store costs the saved positions, never the start-up.
+            log.warning("resume positions unreadable (%s); starting afresh", exc)
+            return {}
+        entries: dict[str, dict[str, float]] = {}
+        if isinstance(raw, dict):
+            for key, value in raw.items():
+                if isinstance(value, dict) and isinstance(value.get("position"), int | float):
+                    entries[str(key)] = {
+                        "position": float(value["position"]),
+                        "saved": float(value.get("saved", 0.0)),
+                    }
+        return entries
+
+    def get(self, url: str) -> float | None:
+        entry = self._entries.get(_key(url))
+        return None if entry is None else entry["position"]
+
+    def remember(self, url: str, position: float | None, duration: float | None) -> None:
+        point = resume_point(position, duration)
+        key = _key(url)
+        if point is None:
+            if self._entries.pop(key, None) is not None:
+                self._save()
+            return
+        self._entries[key] = {"position": point, "saved": time.time()}
+        if len(self._entries) > MAX_ENTRIES:
+            oldest = sorted(self._entries, key=lambda k: self._entries[k]["saved"])
+            for stale in oldest[: len(self._entries) - MAX_ENTRIES]:
+                del self._entries[stale]
+        self._save()
+
+    def forget(self, url: str) -> None:
+        if self._entries.pop(_key(url), None) is not None:
+            self._save()
+
+    def _save(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".resume-", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    json.dump(self._entries, f, indent=0, sort_keys=True)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, self.path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            log.warning("could not save resume positions: %s", exc)

@@ -218,7 +218,6 @@ class LibavSource:
         #: FFmpeg's HTTP resumes since the last packet: (attempts, outage start)
         self._resuming: tuple[int, float] | None = None
         self._last_packet_at: float | None = None
-        self._resumes = 0
         self._container: Any = None
         self._iter: Iterator[Any] | None = None
         self._video: Any = None
@@ -236,11 +235,6 @@ class LibavSource:
 
     def select_variant(self, index: int | None) -> None:
         return None
-
-    @property
-    def resumes(self) -> int:
-        """Transfers FFmpeg's HTTP client resumed by itself (Range from the byte it had)."""
-        return self._resumes
 
     def _on_resume(self, notice: libav_log.HttpResume) -> None:
         # On the demux thread, inside a read that FFmpeg is retrying.
@@ -271,7 +265,6 @@ class LibavSource:
             return
         attempts, since = self._resuming
         self._resuming = None
-        self._resumes += 1
         self._emit(Reconnected(attempt=attempts, outage=now - since))
 
     def open(self) -> SourceInfo:

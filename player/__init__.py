@@ -10,6 +10,8 @@ if TYPE_CHECKING:
     from .config import DEFAULT_CONFIG, OpenOptions, PlayerConfig
     from .errors import (
         DecodeError,
+        ErrorCode,
+        FileError,
         FormatError,
         NetworkError,
         PlayerError,
@@ -55,8 +57,10 @@ __all__ = [
     "BufferingChanged",
     "DecodeError",
     "EndOfStream",
+    "ErrorCode",
     "ErrorOccurred",
     "Event",
+    "FileError",
     "FormatError",
     "MediaInfo",
     "MediaOpened",
@@ -98,6 +102,8 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(
         (
             "DecodeError",
+            "ErrorCode",
+            "FileError",
             "FormatError",
             "NetworkError",
             "PlayerError",

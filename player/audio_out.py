@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import alsa_log
 from .clock import Clock
 from .config import AudioConfig
 
@@ -159,6 +161,8 @@ class SoundDeviceOutput:
     """A PortAudio output stream driven by its callback; also the master clock."""
 
     def __init__(self, config: AudioConfig, clock: Clock, buffer_seconds: float) -> None:
+        # Before PortAudio starts: it talks to ALSA from its first call.
+        alsa_log.install()
         import sounddevice as sd  # only this module touches PortAudio
 
         self._sd = sd
@@ -176,6 +180,11 @@ class SoundDeviceOutput:
         self.muted = False
         self.underruns = 0
         self.starved = False
+        #: times the device ran dry (ALSA's underruns on this stream's thread)
+        self.device_underruns = 0
+        #: told of each device underrun (the session's metrics)
+        self.on_underrun: Callable[[], None] | None = None
+        self._callback_thread: int | None = None
         self._anchor_pts: float | None = None
         self._anchor_t = 0.0
         self._anchor_speed = 1.0
@@ -208,6 +217,13 @@ class SoundDeviceOutput:
     # The PortAudio callback thread.
     def _callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
         now = self._clock.now()
+        thread = threading.get_ident()
+        if thread != self._callback_thread:
+            # ALSA reports this stream's underruns on this thread.
+            self._callback_thread = thread
+            alsa_log.watch(self._device_underrun)
+        if status.output_underflow and not alsa_log.installed():
+            self._device_underrun()
         if not self._playing:
             outdata.fill(0)
             return
@@ -233,6 +249,12 @@ class SoundDeviceOutput:
             self._anchor_speed = speed
             self._written_end = end_pts
             self._frozen = None
+
+    def _device_underrun(self) -> None:
+        self.device_underruns += 1
+        listener = self.on_underrun
+        if listener is not None:
+            listener()
 
     def _position_locked(self, now: float) -> float | None:
         if self._frozen is not None:
@@ -277,6 +299,8 @@ class SoundDeviceOutput:
             self._frozen = None
             self.underruns = 0
             self.starved = False
+            self.device_underruns = 0
+            self.on_underrun = None
 
     def detach(self) -> None:
         """The session ended: silence, and an empty buffer nobody else writes to."""
@@ -287,6 +311,7 @@ class SoundDeviceOutput:
     def close(self) -> None:
         self._playing = False
         self.buffer.close()
+        alsa_log.unwatch(self._device_underrun)
         try:
             self._stream.abort()
             self._stream.close()

@@ -59,6 +59,11 @@ class _DecoderThread(threading.Thread):
         except Exception as exc:  # a bug here must end in an error event, not silence
             log.exception("%s decoder crashed", self.kind)
             self.session.fail_from_thread(exc)
+        finally:
+            # Park the codec's frame threads now, without the GIL: freed later
+            # (with the GIL held) mid-decode, a worker that logs would wait for
+            # the GIL forever (FFmpeg's log reaches Python, see libav_log).
+            self._flush()
 
     def _loop(self) -> None:
         s = self.session

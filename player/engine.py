@@ -17,7 +17,7 @@ from .audio_out import AudioDevicePool, SoundDeviceOutput, open_audio_output
 from .clock import Clock, PlaybackClock
 from .config import OpenOptions, PlayerConfig
 from .decode import AudioDecoder, VideoDecoder
-from .errors import DecodeError, NetworkError, PlayerError, UnsupportedError
+from .errors import ErrorCode, PlayerError, UnsupportedError, error_for
 from .events import (
     BufferingChanged,
     EndOfStream,
@@ -171,10 +171,15 @@ class Session:
         self.emit(StateChanged(state=state, previous=previous))
 
     def error(self, exc: BaseException, fatal: bool) -> None:
-        kind = exc.kind if isinstance(exc, PlayerError) else "internal"
-        message = redact(str(exc)) or exc.__class__.__name__
-        self.metrics.on_error(kind, message, fatal)
-        self.emit(ErrorOccurred(kind=kind, message=message, fatal=fatal))
+        if not isinstance(exc, PlayerError):
+            exc = error_for(ErrorCode.INTERNAL, detail=str(exc) or exc.__class__.__name__)
+        kind = exc.kind
+        message = redact(exc.text)
+        params = tuple((name, redact(value)) for name, value in exc.params.items())
+        self.metrics.on_error(kind, message, fatal, exc.code)
+        self.emit(
+            ErrorOccurred(kind=kind, message=message, fatal=fatal, code=exc.code, params=params)
+        )
         if fatal:
             self.set_state(PlayerState.ERROR)
             self.stopping.set()
@@ -184,10 +189,7 @@ class Session:
         self.emit(WarningRaised(code=code, message=redact(message)))
 
     def fail_from_thread(self, exc: BaseException) -> None:
-        self.error(
-            exc if isinstance(exc, PlayerError) else PlayerError(f"Internal error: {exc}"),
-            fatal=True,
-        )
+        self.error(exc, fatal=True)
 
     def on_decode_error(self, kind: str, exc: BaseException) -> None:
         self.metrics.decode_errors += 1
@@ -196,14 +198,9 @@ class Session:
         if now - self._decode_error_reported > 2.0:
             self._decode_error_reported = now
             pos = self.position()
-            where = f" at {pos:.1f} s" if pos is not None else ""
-            self.error(
-                DecodeError(
-                    f"Corrupt {kind} data{where}: some frames could not be decoded "
-                    "(playback continues)."
-                ),
-                fatal=False,
-            )
+            code = ErrorCode.CORRUPT_AUDIO if kind == "audio" else ErrorCode.CORRUPT_VIDEO
+            where = f"{pos:.1f}" if pos is not None else "?"
+            self.error(error_for(code, position=where), fatal=False)
 
     def wake(self) -> None:
         with self._wake:
@@ -260,7 +257,7 @@ class Session:
         except Exception as exc:
             log.exception("demux thread crashed")
             if not self.stopping.is_set():
-                self.error(PlayerError(f"Internal error: {redact(str(exc))}"), fatal=True)
+                self.error(exc, fatal=True)
         finally:
             if source is not None:
                 source.close()
@@ -317,6 +314,7 @@ class Session:
                     self.warn("no-audio-output", reason or "No audio output.")
             else:
                 self.audio = out
+                out.on_underrun = self.metrics.on_audio_underrun
                 out.volume = self.volume
                 out.muted = self.muted
                 self.metrics.extra["audio"] = {
@@ -457,7 +455,7 @@ class Session:
             return source
         if not self.stopping.is_set():
             self.error(
-                NetworkError(f"Gave up reconnecting after {attempt} attempts: {redact(reason)}"),
+                error_for(ErrorCode.RECONNECT_FAILED, attempts=attempt, reason=redact(reason)),
                 fatal=True,
             )
         return None
@@ -579,7 +577,7 @@ class Session:
                 log.warning("video sink failed: %s", exc)
         self.last_shown_pts = frame.pts
         self.last_shown_at = self.clock.now()
-        self.metrics.on_presented(av_offset)
+        self.metrics.on_presented(av_offset, (frame.width, frame.height))
 
     def _pin_clock(self, pts: float, keep_running: bool = False) -> None:
         self.sysclock.set(pts)
@@ -749,9 +747,8 @@ class Session:
             reached = max(self.demuxed_end.values(), default=0.0)
             if reached < expected * 0.9 - 0.5 and self.seek_target is None:
                 self.error(
-                    PlayerError(
-                        f"The stream ended early, at {reached:.1f} s of {expected:.1f} s "
-                        "(the file may be truncated)."
+                    error_for(
+                        ErrorCode.ENDED_EARLY, reached=f"{reached:.1f}", expected=f"{expected:.1f}"
                     ),
                     fatal=False,
                 )
@@ -894,7 +891,9 @@ class Session:
                 "title": self.media.title,
                 "duration_s": self.media.duration,
                 "is_live": self.media.is_live,
-                "video": None if self.media.video is None else vars(self.media.video),
+                "video": None
+                if self.media.video is None
+                else self.metrics.shown_video(vars(self.media.video)),
                 "audio": None if self.media.audio is None else vars(self.media.audio),
             }
         # Optional source capabilities (adaptive streams) are duck-typed.

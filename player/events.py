@@ -9,6 +9,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from .error_text import ErrorCode
+
 __all__ = [
     "AudioInfo",
     "BufferingChanged",
@@ -137,9 +139,13 @@ class BufferingChanged(Event):
 
 @dataclass(frozen=True)
 class ErrorOccurred(Event):
-    kind: str
-    message: str
+    kind: str  # the family: network, file, format, decode, unsupported, security, ...
+    message: str  # what happened and what to try, in English
     fatal: bool
+    #: what happened, from a closed set: the UI translates ``code``'s template
+    code: ErrorCode = ErrorCode.INTERNAL
+    #: the template's fields (redacted)
+    params: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ import httpx
 
 from .clock import Clock, SystemClock
 from .config import NetworkConfig
-from .errors import NetworkError, SecurityError
+from .errors import ErrorCode, NetworkError, SecurityError, code_for_socket_error, code_for_status
 from .redact import redact, redact_url
 
 __all__ = [
@@ -93,7 +93,12 @@ class HttpStatusError(NetworkError):
     def __init__(self, status: int, url: str) -> None:
         self.status = status
         self.url = url
-        super().__init__(f"HTTP {status} for {redact_url(url)}")
+        super().__init__(
+            f"HTTP {status} for {redact_url(url)}",
+            code=code_for_status(status),
+            protocol="HTTP",
+            where=redact_url(url),
+        )
 
 
 class ResponseTooLarge(NetworkError):
@@ -445,12 +450,24 @@ def _mapped(
     if refused is not None:
         # Not a network hiccup: retrying cannot make the certificate trusted.
         return SecurityError(
-            f"The server's TLS certificate is not trusted ({refused}): {redact_url(url)}"
+            f"The server's TLS certificate is not trusted ({refused}): {redact_url(url)}",
+            code=ErrorCode.TLS_UNTRUSTED,
+            reason=refused,
+            where=redact_url(url),
         )
     if isinstance(exc, httpx.TimeoutException):
-        return NetworkError(f"timed out loading {redact_url(url)} ({type(exc).__name__})")
+        return NetworkError(
+            f"timed out loading {redact_url(url)} ({type(exc).__name__})",
+            code=ErrorCode.TIMEOUT,
+            where=redact_url(url),
+        )
     if isinstance(exc, httpx.HTTPError):
-        return NetworkError(f"could not load {redact_url(url)}: {redact(str(exc))}")
+        # The socket's own words ("[Errno 111] Connection refused") name what happened.
+        code = code_for_socket_error(str(exc))
+        message = f"could not load {redact_url(url)}: {redact(str(exc))}"
+        if code is not None:
+            return NetworkError(message, code=code, where=redact_url(url))
+        return NetworkError(message)
     if isinstance(exc, (OSError, ValueError, RuntimeError)):
         # closed client from another thread, bad URL, SSL errors
         if closed or (cancel is not None and cancel.is_set()):

@@ -67,6 +67,9 @@ class SessionMetrics:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _first_in_pts: float | None = None
     _last_in_pts: float | None = None
+    #: (width, height) of the last frame presented: what is on screen now
+    shown_size: tuple[int, int] | None = None
+    _last_underrun_entry: dict[str, Any] | None = None
 
     def start(self, url: str) -> None:
         self.url = url
@@ -90,13 +93,52 @@ class SessionMetrics:
                 if self._last_in_pts is None or pts > self._last_in_pts:
                     self._last_in_pts = pts
 
-    def on_presented(self, av_offset: float | None) -> None:
+    def on_presented(self, av_offset: float | None, size: tuple[int, int] | None = None) -> None:
         with self._lock:
             self.frames_presented += 1
             if self.first_frame_at is None:
                 self.first_frame_at = self.t()
             if av_offset is not None:
                 self.av_offsets.append(av_offset)
+            if size is not None and size != self.shown_size:
+                # An adaptive stream changes picture size on screen when its
+                # new rung reaches the play position, not when it is fetched.
+                self.shown_size = size
+                self.timeline.append(
+                    {
+                        "t": round(self.t(), 3),
+                        "type": "video_size",
+                        "width": size[0],
+                        "height": size[1],
+                    }
+                )
+
+    def shown_video(self, opened: dict[str, Any]) -> dict[str, Any]:
+        """The video description at open, with the size of the frames on screen."""
+        with self._lock:
+            size = self.shown_size
+        if size is None:
+            return opened
+        return {**opened, "width": size[0], "height": size[1]}
+
+    def on_audio_underrun(self) -> None:
+        """The audio device ran dry (the callback came too late), whatever the buffer held."""
+        with self._lock:
+            self.audio_underruns += 1
+            now = self.t()
+            last = self._last_underrun_entry
+            # Underruns come in bursts (hundreds on a starved machine): one
+            # timeline entry a second at most, with the running count.
+            if last is None or now - last["t"] >= 1.0:
+                entry = {
+                    "t": round(now, 3),
+                    "type": "audio_underrun",
+                    "count": self.audio_underruns,
+                }
+                self._last_underrun_entry = entry
+                self.timeline.append(entry)
+            else:
+                last["count"] = self.audio_underruns
 
     def on_stall_start(self) -> None:
         with self._lock:
@@ -119,9 +161,15 @@ class SessionMetrics:
                 self.played_seconds += now - self.playing_since
                 self.playing_since = None
 
-    def on_error(self, kind: str, message: str, fatal: bool) -> None:
+    def on_error(self, kind: str, message: str, fatal: bool, code: str = "internal") -> None:
         with self._lock:
-            entry = {"t": round(self.t(), 3), "kind": kind, "message": message, "fatal": fatal}
+            entry = {
+                "t": round(self.t(), 3),
+                "kind": kind,
+                "code": str(code),
+                "message": message,
+                "fatal": fatal,
+            }
             self.errors.append(entry)
             self.timeline.append({"type": "error", **entry})
 

@@ -57,6 +57,7 @@ from .abr_panel import AbrPanel
 from .bridge import PlayerBridge, PlayerLike
 from .controls import SPEEDS, TransportBar, format_time
 from .desktop import DesktopIntegration
+from .error_text import error_message
 from .i18n import LANGUAGES, install_language, ui_language
 from .message_bar import MessageBar
 from .osd import Osd
@@ -1238,7 +1239,7 @@ class MainWindow(QMainWindow):
             self.osd.hide()
 
     def _on_error(self, event: ErrorOccurred) -> None:
-        self.messages.show_message("error" if event.fatal else "warning", event.message)
+        self.messages.show_message("error" if event.fatal else "warning", error_message(event))
 
     def _on_warning(self, event: WarningRaised) -> None:
         self.messages.show_message("warning", event.message, timeout_ms=10000)

@@ -26,4 +26,4 @@ def make_source(
     # modules it plays with (each module costs start-up time).
     from .libav import LibavSource
 
-    return LibavSource(target, config)
+    return LibavSource(target, config, clock, emit)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -13,16 +13,18 @@ from typing import Any
 import av
 import av.error
 
+from .. import libav_log
+from ..clock import Clock, SystemClock
 from ..config import PlayerConfig
 from ..errors import (
-    DecodeError,
-    FormatError,
+    ErrorCode,
     NetworkError,
     PlayerError,
-    SecurityError,
     UnsupportedError,
+    code_for_socket_error,
+    error_for,
 )
-from ..events import AudioInfo, MediaInfo, VideoInfo
+from ..events import AudioInfo, Event, MediaInfo, Reconnected, Reconnecting, VideoInfo
 from ..redact import redact
 from ..source import DemuxPacket, SourceInfo, StreamSpec
 from .urls import Target, protocol_whitelist
@@ -131,61 +133,91 @@ def diagnose_tls(url: str, ca_file: str, timeout: float) -> str | None:
         return None
 
 
-def map_av_error(exc: BaseException, display: str) -> PlayerError:
-    """One clear, redacted message per failure kind."""
+def _av_words(exc: BaseException) -> str:
+    """What FFmpeg said, without the "[Errno N]" prefix or the URL."""
+    strerror = getattr(exc, "strerror", None)
+    words = str(strerror) if strerror else type(exc).__name__
+    logged = getattr(exc, "log", None)
+    if isinstance(logged, tuple) and len(logged) == 3 and logged[2]:
+        words += f" ({str(logged[2]).strip()})"
+    return redact(words)
+
+
+def map_av_error(exc: BaseException, target: Target) -> PlayerError:
+    """One clear, redacted message per failure: what happened, what to try."""
     if isinstance(exc, PlayerError):
         return exc
-    detail = redact(str(exc))
+    where = target.display
+    local = target.family == "file"
+    protocol = {"rtsp": "RTSP", "rtmp": "RTMP"}.get(target.family, "HTTP")
     if isinstance(exc, av.error.HTTPNotFoundError):
-        return NetworkError(f"The server has no such stream (HTTP 404): {display}")
+        return error_for(ErrorCode.NOT_FOUND, protocol=protocol, where=where)
     if isinstance(exc, av.error.HTTPForbiddenError):
-        return NetworkError(f"The server refused access (HTTP 403): {display}")
+        return error_for(ErrorCode.FORBIDDEN, protocol=protocol, where=where)
     if isinstance(exc, av.error.HTTPUnauthorizedError):
-        return NetworkError(f"The server wants a login (HTTP 401): {display}")
+        return error_for(ErrorCode.UNAUTHORIZED, protocol=protocol, where=where)
     if isinstance(exc, av.error.HTTPServerError):
-        return NetworkError(f"The server failed (HTTP 5xx), try again later: {display}")
+        return error_for(ErrorCode.SERVER_ERROR, protocol=protocol, where=where)
     if isinstance(exc, av.error.HTTPClientError):
-        return NetworkError(f"The server rejected the request (HTTP 4xx): {display}")
+        return error_for(ErrorCode.REQUEST_REJECTED, protocol=protocol, where=where)
     if isinstance(exc, av.error.ConnectionRefusedError):
-        return NetworkError(f"Connection refused: nothing is listening at {display}")
+        return error_for(ErrorCode.CONNECTION_REFUSED, where=where)
     if isinstance(exc, av.error.ExitError | av.error.TimeoutError):
-        return NetworkError(f"The server did not answer in time: {display}")
+        return error_for(ErrorCode.TIMEOUT, where=where)
     if isinstance(exc, av.error.ProtocolNotFoundError):
-        return SecurityError(
-            f"Refused to follow {display} to a protocol outside its own family ({detail})"
-        )
+        return error_for(ErrorCode.PROTOCOL_REFUSED, where=where, detail=_av_words(exc))
     if isinstance(exc, av.error.FileNotFoundError):
-        return FormatError(f"File not found: {display}")
+        if local:
+            return error_for(ErrorCode.FILE_NOT_FOUND, where=where)
+        return error_for(ErrorCode.NOT_FOUND, protocol=protocol, where=where)
     if isinstance(exc, av.error.PermissionError):
-        return FormatError(f"Permission denied: {display}")
+        if local:
+            return error_for(ErrorCode.FILE_NO_PERMISSION, where=where)
+        return error_for(ErrorCode.FORBIDDEN, protocol=protocol, where=where)
     if isinstance(exc, av.error.InvalidDataError):
-        return FormatError(
-            f"Not a playable media stream (the data is not in a known format): {display}"
-        )
-    if isinstance(exc, av.error.ArgumentError) and "://" in display:
-        return SecurityError(
-            f"Refused to follow where the server sent us (a redirect to another protocol, "
-            f"such as file:, is never followed): {display}"
-        )
+        return error_for(ErrorCode.NOT_MEDIA, where=where)
+    if isinstance(exc, av.error.ArgumentError) and "://" in where:
+        return error_for(ErrorCode.REDIRECT_REFUSED, where=where)
     if isinstance(exc, av.error.DecoderNotFoundError):
-        return UnsupportedError(f"No decoder for this codec: {display}")
+        return error_for(ErrorCode.NO_DECODER, where=where)
+    if isinstance(exc, av.error.EOFError):
+        # The data ended before libavformat had what it needed.
+        return error_for(
+            ErrorCode.FILE_CUT_SHORT if local else ErrorCode.STREAM_CUT_SHORT, where=where
+        )
     if isinstance(exc, av.error.OSError | OSError):
-        text = detail.lower()
-        if "certificate" in text or "tls" in text or "ssl" in text:
-            return SecurityError(f"The server's TLS certificate was not accepted: {display}")
-        if "connection reset" in text or "broken pipe" in text or "end of file" in text:
-            return NetworkError(f"The connection was lost: {display}")
-        return NetworkError(f"Cannot read {display}: {detail}")
-    return DecodeError(f"Cannot play {display}: {detail}")
+        words = _av_words(exc)
+        lowered = words.lower()
+        if "certificate" in lowered or "tls" in lowered or "ssl" in lowered:
+            return error_for(ErrorCode.TLS_REJECTED, where=where)
+        if local:
+            return error_for(ErrorCode.FILE_READ_FAILED, where=where)
+        code = code_for_socket_error(words)
+        if code is not None:
+            return error_for(code, where=where)
+        # EIO and its kin from a network protocol: the transfer broke off.
+        return error_for(ErrorCode.CONNECTION_LOST, where=where)
+    return error_for(ErrorCode.DECODE, detail=f"{where}: {_av_words(exc)}")
 
 
 class LibavSource:
     """A libavformat input. ``open``/``read``/``seek``/``close`` on the demux
     thread only; ``interrupt`` from anywhere."""
 
-    def __init__(self, target: Target, config: PlayerConfig) -> None:
+    def __init__(
+        self,
+        target: Target,
+        config: PlayerConfig,
+        clock: Clock | None = None,
+        emit: Callable[[Event], None] | None = None,
+    ) -> None:
         self._target = target
         self._config = config
+        self._clock = clock or SystemClock()
+        self._emit = emit or (lambda event: None)
+        #: FFmpeg's HTTP resumes since the last packet: (attempts, outage start)
+        self._resuming: tuple[int, float] | None = None
+        self._last_packet_at: float | None = None
         self._container: Any = None
         self._iter: Iterator[Any] | None = None
         self._video: Any = None
@@ -204,9 +236,45 @@ class LibavSource:
     def select_variant(self, index: int | None) -> None:
         return None
 
+    def _on_resume(self, notice: libav_log.HttpResume) -> None:
+        # On the demux thread, inside a read that FFmpeg is retrying.
+        now = self._clock.now()
+        attempts, since = self._resuming or (0, self._last_packet_at or now)
+        attempts += 1
+        self._resuming = (attempts, since)
+        log.info(
+            "HTTP read failed (%s) at byte %d of %s; resuming in %g s (attempt %d)",
+            notice.reason,
+            notice.offset,
+            self._target.display,
+            notice.delay,
+            attempts,
+        )
+        self._emit(
+            Reconnecting(
+                attempt=attempts,
+                delay=notice.delay,
+                reason=f"{notice.reason}; resuming from byte {notice.offset}",
+            )
+        )
+
+    def _resumed(self) -> None:
+        now = self._clock.now()
+        self._last_packet_at = now
+        if self._resuming is None:
+            return
+        attempts, since = self._resuming
+        self._resuming = None
+        self._emit(Reconnected(attempt=attempts, outage=now - since))
+
     def open(self) -> SourceInfo:
         net = self._config.network
         opts = build_options(self._target, self._config)
+        # FFmpeg's words go to our log for every source (and into PyAV's
+        # exceptions, which name the cause, such as a name that does not resolve).
+        libav_log.install()
+        if "reconnect" in opts:
+            libav_log.watch(self._on_resume)
         try:
             container = av.open(
                 self._target.url,
@@ -217,7 +285,7 @@ class LibavSource:
                 timeout=(net.open_timeout, read_deadline(self._target, self._config)),
             )
         except Exception as exc:  # every PyAV failure becomes one clear error
-            error = map_av_error(exc, self._target.display)
+            error = map_av_error(exc, self._target)
             if self._target.scheme in ("https", "rtsps", "rtmps") and isinstance(
                 exc, av.error.OSError
             ):
@@ -225,17 +293,27 @@ class LibavSource:
                 # Python's TLS stack why, so the message can say so.
                 reason = diagnose_tls(self._target.url, _ca_file(self._config), net.open_timeout)
                 if reason is not None:
-                    error = SecurityError(
-                        f"The server's TLS certificate is not trusted ({reason}): "
-                        f"{self._target.display}"
+                    error = error_for(
+                        ErrorCode.TLS_UNTRUSTED, reason=reason, where=self._target.display
                     )
-            raise error from None
+            raise self._cut_off(error) from None
         self._container = container
         try:
             return self._probe(container)
+        except PlayerError as error:
+            self.close()
+            raise self._cut_off(error) from None
         except Exception:
             self.close()
             raise
+
+    def _cut_off(self, error: PlayerError) -> PlayerError:
+        """What libavformat makes of a transfer that broke off mid-header (too
+        little data to probe, "no streams") is the broken transfer itself."""
+        misread = (ErrorCode.NOT_MEDIA, ErrorCode.NO_STREAMS, ErrorCode.STREAM_CUT_SHORT)
+        if self._resuming is not None and error.code in misread:
+            return error_for(ErrorCode.CONNECTION_LOST, where=self._target.display)
+        return error
 
     def _probe(self, container: Any) -> SourceInfo:
         fmt_name: str = container.format.name if container.format else "unknown"
@@ -246,7 +324,7 @@ class LibavSource:
         video = next(iter(container.streams.video), None)
         audio = next(iter(container.streams.audio), None)
         if video is None and audio is None:
-            raise FormatError(f"No audio or video in {self._target.display}")
+            raise error_for(ErrorCode.NO_STREAMS, where=self._target.display)
         dec = self._config.decode
         low_latency = self._config.latency.low_latency or self._target.inherently_live
         vinfo: VideoInfo | None = None
@@ -255,9 +333,8 @@ class LibavSource:
         if video is not None:
             cc = video.codec_context
             if cc.width * cc.height > dec.max_pixels:
-                raise UnsupportedError(
-                    f"The video is {cc.width}x{cc.height}, larger than the {dec.max_pixels} "
-                    "pixel limit."
+                raise error_for(
+                    ErrorCode.TOO_LARGE, width=cc.width, height=cc.height, limit=dec.max_pixels
                 )
             rate = video.average_rate or video.guessed_rate
             fps = float(rate) if rate else None
@@ -347,7 +424,7 @@ class LibavSource:
             except av.error.EOFError:
                 return None
             except Exception as exc:
-                raise map_av_error(exc, self._target.display) from None
+                raise map_av_error(exc, self._target) from None
             if packet.size == 0 and packet.pts is None:
                 continue  # PyAV's flush packet at the end of the stream
             spec = self._specs.get(packet.stream.index)
@@ -366,6 +443,7 @@ class LibavSource:
             duration = float(packet.duration * tb) if packet.duration else 0.0
             discontinuity = self._pending_discontinuity
             self._pending_discontinuity = False
+            self._resumed()
             return DemuxPacket(
                 stream=spec,
                 packet=packet,
@@ -387,7 +465,7 @@ class LibavSource:
             # decode forward from there and drop frames before the target.
             self._container.seek(max(0, target_us), backward=True, any_frame=False)
         except Exception as exc:
-            raise map_av_error(exc, self._target.display) from None
+            raise map_av_error(exc, self._target) from None
         # A demux generator that reached the end stays exhausted: start a new one.
         streams = [s for s in (self._video, self._audio) if s is not None]
         self._iter = iter(self._container.demux(streams))
@@ -397,6 +475,7 @@ class LibavSource:
         self._interrupted.set()
 
     def close(self) -> None:
+        libav_log.unwatch(self._on_resume)
         container, self._container = self._container, None
         self._iter = None
         if container is not None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from ..errors import FormatError, UnsupportedError
+from ..errors import ErrorCode, error_for
 from ..redact import redact_url
 
 __all__ = ["Target", "classify", "protocol_whitelist"]
@@ -40,7 +40,7 @@ def classify(url: str) -> Target:
     message for a person."""
     text = url.strip()
     if not text:
-        raise UnsupportedError("No URL or file given.")
+        raise error_for(ErrorCode.NO_URL)
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
     # "C:\\video.mp4" parses with scheme "c"; treat one-letter schemes as paths.
@@ -48,32 +48,29 @@ def classify(url: str) -> Target:
         return _local(text)
     if scheme == "file":
         if parts.netloc not in ("", "localhost"):
-            raise UnsupportedError(f"Remote file URLs are not supported: {redact_url(text)}")
+            raise error_for(ErrorCode.REMOTE_FILE_URL, where=redact_url(text))
         return _local(unquote(parts.path))
     display = redact_url(text)
     if scheme in ("http", "https"):
         if not parts.hostname:
-            raise UnsupportedError(f"The URL has no host name: {display}")
+            raise error_for(ErrorCode.NO_HOST, where=display)
         family: Family = "hls" if _looks_like_hls(parts.path) else "http"
         return Target(text, scheme, family, display)
     if scheme in ("rtsp", "rtsps", "rtmp", "rtmps"):
         if not parts.hostname:
-            raise UnsupportedError(f"The URL has no host name: {display}")
+            raise error_for(ErrorCode.NO_HOST, where=display)
         return Target(text, scheme, "rtsp" if scheme.startswith("rtsp") else "rtmp", display)
-    raise UnsupportedError(
-        f"Unsupported URL scheme '{scheme}:' in {display}. Heureum opens http(s), rtsp(s), "
-        "rtmp(s) URLs and local files."
-    )
+    raise error_for(ErrorCode.UNSUPPORTED_SCHEME, scheme=scheme, where=display)
 
 
 def _local(path_text: str) -> Target:
     path = Path(os.path.expanduser(path_text))
     if not path.exists():
-        raise FormatError(f"File not found: {path}")
+        raise error_for(ErrorCode.FILE_NOT_FOUND, where=path)
     if path.is_dir():
-        raise FormatError(f"This is a folder, not a media file: {path}")
+        raise error_for(ErrorCode.FILE_IS_FOLDER, where=path)
     if not os.access(path, os.R_OK):
-        raise FormatError(f"Permission denied reading {path}")
+        raise error_for(ErrorCode.FILE_NO_PERMISSION, where=path)
     family: Family = "file"
     return Target(str(path), "file", family, str(path))
 

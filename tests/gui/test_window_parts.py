@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from player.events import MediaInfo, VideoInfo
-from ui.i18n import I18N_DIR, install_language
+from ui.i18n import I18N_DIR, install_language, translation_sources
 from ui.main_window import MainWindow
 from ui.playlist import Playlist, is_hls_playlist, parse_m3u
 from ui.render_common import fit_rect
@@ -109,7 +109,7 @@ def test_every_string_in_the_code_is_in_the_korean_file(tmp_path: Path) -> None:
     ts = tmp_path / "ko.ts"
     shutil.copy(I18N_DIR / "heureum_ko.ts", ts)
     lupdate = Path(sys.executable).parent / "pyside6-lupdate"
-    sources = sorted(str(p) for p in (I18N_DIR.parent).glob("*.py"))
+    sources = [str(p) for p in translation_sources()]
     done = subprocess.run(
         [str(lupdate), *sources, "-ts", str(ts)], capture_output=True, text=True, timeout=60
     )

@@ -35,7 +35,7 @@ def _recovers(probe: Probe, good: Path) -> None:
 Case = Callable[[NginxHttpServer, FaultyHttpServer, Path], str]
 
 CASES: dict[str, tuple[Case, str, str]] = {
-    "missing file": (lambda h, f, d: str(d / "no-such-file.mp4"), "format", "File not found"),
+    "missing file": (lambda h, f, d: str(d / "no-such-file.mp4"), "file", "File not found"),
     "http 404": (lambda h, f, d: h.url("status/404"), "network", "404"),
     "http 403": (lambda h, f, d: h.url("status/403"), "network", "403"),
     "http 500": (lambda h, f, d: h.url("status/500"), "network", "5xx"),

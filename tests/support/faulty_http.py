@@ -9,6 +9,8 @@ URLs (build them with the methods, which return full URLs):
 * ``stall_once(n, file)`` -> ``/stall-once/N/FILE``: like ``stall_after`` on the first request
   for that URL; later requests are answered properly, byte ranges included (a server that
   hiccups once, as a CDN edge may).
+* ``reset_once(n, file)`` -> ``/reset-once/N/FILE``: like ``reset_after`` on the first request
+  for that URL; later requests are answered properly, byte ranges included.
 * ``garbage(n)`` -> ``/garbage/N``: 200, ``n`` random bytes labelled ``video/mp2t``.
 * ``file(name)`` -> ``/file/FILE``: the file, plainly (a control case).
 
@@ -101,12 +103,12 @@ class _Handler(BaseHTTPRequestHandler):
                 self.owner._stopping.wait()
             elif fault in ("stall", "reset") and len(parts) >= 3:
                 self._partial(int(parts[1]), "/".join(parts[2:]), reset=fault == "reset")
-            elif fault == "stall-once" and len(parts) >= 3:
+            elif fault in ("stall-once", "reset-once") and len(parts) >= 3:
                 with self.owner._lock:
                     first = self.path not in self.owner._stalled
                     self.owner._stalled.add(self.path)
                 if first:
-                    self._partial(int(parts[1]), "/".join(parts[2:]), reset=False)
+                    self._partial(int(parts[1]), "/".join(parts[2:]), reset=fault == "reset-once")
                 else:
                     self._ranged("/".join(parts[2:]))
             elif fault == "garbage" and len(parts) == 2:
@@ -254,6 +256,9 @@ class FaultyHttpServer:
 
     def reset_after(self, n_bytes: int, file: str) -> str:
         return self.url(f"/reset/{n_bytes}/{quote(file)}")
+
+    def reset_once(self, n_bytes: int, file: str) -> str:
+        return self.url(f"/reset-once/{n_bytes}/{quote(file)}")
 
     def garbage(self, n_bytes: int = 65536) -> str:
         return self.url(f"/garbage/{n_bytes}")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from player.errors import FormatError, UnsupportedError
+from player.errors import ErrorCode, FileError, FormatError, UnsupportedError
 from player.sources.urls import classify, protocol_whitelist
 
 
@@ -20,10 +20,12 @@ def test_local_files(tmp_path: Path) -> None:
     f.write_bytes(b"x")
     assert classify(str(f)).family == "file"
     assert classify(f.as_uri()).url == str(f)
-    with pytest.raises(FormatError, match="File not found"):
+    with pytest.raises(FileError, match="File not found") as missing:
         classify(str(tmp_path / "missing.mp4"))
-    with pytest.raises(FormatError, match="folder"):
+    assert missing.value.kind == "file" and missing.value.code == ErrorCode.FILE_NOT_FOUND
+    with pytest.raises(FileError, match="folder") as folder:
         classify(str(tmp_path))
+    assert folder.value.code == ErrorCode.FILE_IS_FOLDER
 
 
 @pytest.mark.parametrize("url", ["ftp://h/x", "concat:a|b", "data:text/plain,x", "gopher://x"])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-__all__ = ["I18N_DIR", "LANGUAGES", "install_language", "ui_language"]
+__all__ = ["I18N_DIR", "LANGUAGES", "install_language", "translation_sources", "ui_language"]
 
 I18N_DIR = Path(__file__).resolve().parent
 #: code -> name shown in its own language
@@ -47,6 +47,22 @@ def install_language(app: QCoreApplication, lang: str = "system") -> str:
         app.installTranslator(qt)
         _installed.append(qt)
     return code
+
+
+def translation_sources() -> list[Path]:
+    """Every file whose strings the .ts files translate: the UI's modules and
+    the engine's error templates (marked for lupdate, see player.error_text)."""
+    ui = I18N_DIR.parent
+    return [*sorted(ui.glob("*.py")), ui.parent / "player" / "error_text.py"]
+
+
+def update_translations() -> None:
+    """Refresh every .ts here from the sources with Qt's lupdate (new strings
+    come in unfinished, for a translator)."""
+    lupdate = Path(sys.executable).with_name("pyside6-lupdate")
+    sources = [str(p) for p in translation_sources()]
+    for ts in sorted(I18N_DIR.glob("*.ts")):
+        subprocess.run([str(lupdate), "-locations", "none", *sources, "-ts", str(ts)], check=True)
 
 
 def compile_translations() -> None:

@@ -48,6 +48,165 @@
     </message>
 </context>
 <context>
+    <name>ErrorText</name>
+    <message>
+        <source>File not found: {where}. Check the name and the folder; the file may have been moved or deleted.</source>
+        <translation>파일을 찾을 수 없습니다: {where}. 이름과 폴더를 확인하세요. 파일이 옮겨졌거나 삭제되었을 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>This is a folder, not a media file: {where}. Open a video or audio file in it.</source>
+        <translation>미디어 파일이 아니라 폴더입니다: {where}. 폴더 안의 동영상이나 오디오 파일을 여세요.</translation>
+    </message>
+    <message>
+        <source>Permission denied reading {where}. Ask for read access to the file, or copy it to a folder of your own.</source>
+        <translation>{where}을(를) 읽을 권한이 없습니다. 파일의 읽기 권한을 요청하거나, 자신의 폴더로 복사하세요.</translation>
+    </message>
+    <message>
+        <source>The file could not be read (input/output error): {where}. The disk or the file may be damaged; copy it again and retry.</source>
+        <translation>파일을 읽을 수 없습니다(입출력 오류): {where}. 디스크나 파일이 손상되었을 수 있습니다. 파일을 다시 복사한 뒤 다시 시도하세요.</translation>
+    </message>
+    <message>
+        <source>The file ends before its media begins: {where}. It is cut short or still downloading; wait for the download to finish, or get the file again.</source>
+        <translation>미디어가 시작되기 전에 파일이 끝납니다: {where}. 파일이 잘렸거나 아직 내려받는 중입니다. 다운로드가 끝날 때까지 기다리거나 파일을 다시 받으세요.</translation>
+    </message>
+    <message>
+        <source>Connection refused: nothing is listening at {where}. Check the address and the port, and that the server is running.</source>
+        <translation>연결이 거부되었습니다: {where}에서 응답하는 서버가 없습니다. 주소와 포트, 그리고 서버가 실행 중인지 확인하세요.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s name could not be found: {where}. Check the address for typos, and that this computer is online.</source>
+        <translation>서버 이름을 찾을 수 없습니다: {where}. 주소에 오타가 없는지, 이 컴퓨터가 인터넷에 연결되어 있는지 확인하세요.</translation>
+    </message>
+    <message>
+        <source>The server did not answer in time: {where}. Check your network connection, or try again later.</source>
+        <translation>서버가 제시간에 응답하지 않았습니다: {where}. 네트워크 연결을 확인하거나 나중에 다시 시도하세요.</translation>
+    </message>
+    <message>
+        <source>The connection was lost while reading {where}. Check your network connection and open it again.</source>
+        <translation>{where}을(를) 읽는 중에 연결이 끊어졌습니다. 네트워크 연결을 확인하고 다시 여세요.</translation>
+    </message>
+    <message>
+        <source>The data ends before its media begins: {where}. The file on the server may be cut short, or the server closed the connection early; try again later.</source>
+        <translation>미디어가 시작되기 전에 데이터가 끝납니다: {where}. 서버의 파일이 잘렸거나 서버가 연결을 일찍 닫았을 수 있습니다. 나중에 다시 시도하세요.</translation>
+    </message>
+    <message>
+        <source>The server has no stream at this address ({protocol} 404): {where}. Check the address; the link may be wrong or expired.</source>
+        <translation>서버에 이 주소의 스트림이 없습니다({protocol} 404): {where}. 주소를 확인하세요. 링크가 잘못되었거나 만료되었을 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>The server refused access ({protocol} 403): {where}. You may need permission, or a fresh link.</source>
+        <translation>서버가 접근을 거부했습니다({protocol} 403): {where}. 권한이나 새 링크가 필요할 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>The server asks for a login ({protocol} 401): {where}. Put the user name and password in the address, as scheme://user:password@host/path.</source>
+        <translation>서버가 로그인을 요구합니다({protocol} 401): {where}. 사용자 이름과 비밀번호를 주소에 scheme://user:password@host/path 형식으로 넣으세요.</translation>
+    </message>
+    <message>
+        <source>The server failed ({protocol} 5xx): {where}. The fault is on the server; try again later.</source>
+        <translation>서버에 오류가 발생했습니다({protocol} 5xx): {where}. 서버 쪽 문제이니 나중에 다시 시도하세요.</translation>
+    </message>
+    <message>
+        <source>The server rejected the request ({protocol} 4xx): {where}. Check the address.</source>
+        <translation>서버가 요청을 거절했습니다({protocol} 4xx): {where}. 주소를 확인하세요.</translation>
+    </message>
+    <message>
+        <source>Gave up reconnecting after {attempts} attempts. The last try said: {reason}</source>
+        <translation>{attempts}번 다시 연결을 시도한 끝에 포기했습니다. 마지막 시도의 오류: {reason}</translation>
+    </message>
+    <message>
+        <source>A network problem stopped playback: {detail}. Check your network connection and open the stream again.</source>
+        <translation>네트워크 문제로 재생이 멈췄습니다: {detail}. 네트워크 연결을 확인하고 스트림을 다시 여세요.</translation>
+    </message>
+    <message>
+        <source>Not a playable media stream (the data is not in a known format): {where}. Check that the address points to a video or audio file, not to a web page.</source>
+        <translation>재생할 수 있는 미디어 스트림이 아닙니다(알려진 형식의 데이터가 아님): {where}. 주소가 웹 페이지가 아니라 동영상이나 오디오 파일을 가리키는지 확인하세요.</translation>
+    </message>
+    <message>
+        <source>No audio or video in {where}. It holds no track that Heureum can play.</source>
+        <translation>{where}에 오디오도 동영상도 없습니다. Heureum이 재생할 수 있는 트랙이 없습니다.</translation>
+    </message>
+    <message>
+        <source>The stream ended early, at {reached} s of {expected} s (the file may be truncated). Get it again if it should be longer.</source>
+        <translation>스트림이 일찍 끝났습니다: {expected}초 중 {reached}초(파일이 잘렸을 수 있음). 더 길어야 한다면 파일을 다시 받으세요.</translation>
+    </message>
+    <message>
+        <source>Bad playlist: {reason}. The stream&apos;s playlist is broken; try again later, or tell its publisher.</source>
+        <translation>잘못된 재생 목록: {reason}. 스트림의 재생 목록이 손상되었습니다. 나중에 다시 시도하거나 게시자에게 알리세요.</translation>
+    </message>
+    <message>
+        <source>Bad playlist (line {line}): {reason}. The stream&apos;s playlist is broken; try again later, or tell its publisher.</source>
+        <translation>잘못된 재생 목록({line}번째 줄): {reason}. 스트림의 재생 목록이 손상되었습니다. 나중에 다시 시도하거나 게시자에게 알리세요.</translation>
+    </message>
+    <message>
+        <source>The stream cannot be played: {detail}. The data is damaged, or in a form Heureum does not play.</source>
+        <translation>스트림을 재생할 수 없습니다: {detail}. 데이터가 손상되었거나 Heureum이 재생하지 않는 형식입니다.</translation>
+    </message>
+    <message>
+        <source>Corrupt video data at {position} s: some frames could not be decoded (playback continues). If this happens often, the source is damaged.</source>
+        <translation>{position}초 지점의 동영상 데이터가 손상되었습니다: 일부 프레임을 디코딩하지 못했습니다(재생은 계속됩니다). 자주 일어나면 원본이 손상된 것입니다.</translation>
+    </message>
+    <message>
+        <source>Corrupt audio data at {position} s: some sound could not be decoded (playback continues). If this happens often, the source is damaged.</source>
+        <translation>{position}초 지점의 오디오 데이터가 손상되었습니다: 일부 소리를 디코딩하지 못했습니다(재생은 계속됩니다). 자주 일어나면 원본이 손상된 것입니다.</translation>
+    </message>
+    <message>
+        <source>The media could not be decoded: {detail}. The data may be damaged.</source>
+        <translation>미디어를 디코딩할 수 없습니다: {detail}. 데이터가 손상되었을 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>No URL or file given. Type an address or choose a file.</source>
+        <translation>URL이나 파일이 주어지지 않았습니다. 주소를 입력하거나 파일을 고르세요.</translation>
+    </message>
+    <message>
+        <source>Unsupported URL scheme &apos;{scheme}:&apos; in {where}. Heureum opens http(s), rtsp(s) and rtmp(s) addresses and local files.</source>
+        <translation>지원하지 않는 URL 스킴 &apos;{scheme}:&apos;입니다: {where}. Heureum은 http(s), rtsp(s), rtmp(s) 주소와 로컬 파일을 엽니다.</translation>
+    </message>
+    <message>
+        <source>Remote file URLs are not supported: {where}. Copy the file to this computer, or open it over http(s).</source>
+        <translation>원격 file URL은 지원하지 않습니다: {where}. 파일을 이 컴퓨터로 복사하거나 http(s)로 여세요.</translation>
+    </message>
+    <message>
+        <source>The URL has no host name: {where}. Check the address.</source>
+        <translation>URL에 호스트 이름이 없습니다: {where}. 주소를 확인하세요.</translation>
+    </message>
+    <message>
+        <source>No decoder for this codec: {where}. Heureum cannot play this format; open another version of the media.</source>
+        <translation>이 코덱의 디코더가 없습니다: {where}. Heureum은 이 형식을 재생할 수 없습니다. 다른 버전의 미디어를 여세요.</translation>
+    </message>
+    <message>
+        <source>The video is {width}x{height}, larger than the {limit} pixel limit. Open a smaller version of the stream.</source>
+        <translation>동영상이 {width}x{height}로, {limit} 픽셀 제한보다 큽니다. 더 작은 버전의 스트림을 여세요.</translation>
+    </message>
+    <message>
+        <source>Heureum cannot play this: {detail}. Open another version of the media, or another address.</source>
+        <translation>Heureum이 재생할 수 없습니다: {detail}. 다른 버전의 미디어나 다른 주소를 여세요.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s TLS certificate is not trusted ({reason}): {where}. Check the address; the connection may not be private.</source>
+        <translation>서버의 TLS 인증서를 신뢰할 수 없습니다({reason}): {where}. 주소를 확인하세요. 안전한 연결이 아닐 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s TLS certificate was not accepted: {where}. Check the address, and this computer&apos;s date and time.</source>
+        <translation>서버의 TLS 인증서가 받아들여지지 않았습니다: {where}. 주소와 이 컴퓨터의 날짜와 시간을 확인하세요.</translation>
+    </message>
+    <message>
+        <source>Refused to follow where the server sent us (a redirect to another protocol, such as file:, is never followed): {where}. Open the final address yourself if you trust it.</source>
+        <translation>서버가 보낸 곳으로 따라가지 않았습니다(다른 프로토콜, 예를 들어 file:로의 리디렉션은 따르지 않습니다): {where}. 신뢰한다면 최종 주소를 직접 여세요.</translation>
+    </message>
+    <message>
+        <source>Refused to follow {where} to a protocol outside its own family ({detail}). Open the final address yourself if you trust it.</source>
+        <translation>{where}을(를) 다른 계열의 프로토콜로 따라가지 않았습니다({detail}). 신뢰한다면 최종 주소를 직접 여세요.</translation>
+    </message>
+    <message>
+        <source>Refused for your safety: {detail}. Open the media from a source you trust.</source>
+        <translation>안전을 위해 거부했습니다: {detail}. 신뢰할 수 있는 곳의 미디어를 여세요.</translation>
+    </message>
+    <message>
+        <source>Internal error: {detail}. This is a bug in Heureum; please report it with the log.</source>
+        <translation>내부 오류: {detail}. Heureum의 버그입니다. 로그와 함께 알려 주세요.</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Load subtitles</source>

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from lab.origin import ThrottleServer
 from player import ErrorOccurred, Player, PlayerState, Reconnecting, StateChanged
 from player.config import AudioConfig
 from player.errors import NetworkError, PlayerError, PlaylistError
 from player.events import Event, VariantSwitched, WarningRaised
-from player.hls.demo_server import ThrottleServer
 from player.hls.source import HlsSource
 from tests.support import hls_media
 from tests.support.hls_packets import assert_timeline, decoded, read_all

@@ -332,7 +332,9 @@ class HlsSource:
                     deadline = max(deadline, failing + self._outage.bound + timeout)
                 if now >= deadline:
                     raise NetworkError(f"no HLS data for {timeout:g} s from {redact_url(self.url)}")
-                self._cond.wait(0.05)
+                # wakes for anything the checks above read; the timeout
+                # paces the stall mark and the idle deadline
+                self._clock.wait_for(self._cond, self._read_wakes_locked, 0.05)
             self._stalled = False
             pkt = self._queue.popleft()
             self._queued_bytes -= pkt.size
@@ -343,6 +345,14 @@ class HlsSource:
                 self._read_front = t
             self._cond.notify_all()
             return pkt
+
+    def _read_wakes_locked(self) -> bool:
+        return (
+            self._readable_locked()
+            or self._interrupted
+            or self._error is not None
+            or (self._ended and not self._queue)
+        )
 
     def _readable_locked(self) -> bool:
         if not self._queue:
@@ -539,9 +549,10 @@ class HlsSource:
     def _sleep(self, seconds: float) -> None:
         """Wait, waking early for stop, interrupt or a seek."""
         with self._cond:
-            self._cond.wait_for(
+            self._clock.wait_for(
+                self._cond,
                 lambda: self._stop.is_set() or self._interrupted or self._seek_request is not None,
-                timeout=seconds,
+                seconds,
             )
 
     def _check_stop(self) -> None:

@@ -185,24 +185,28 @@ class ManualClock:
     # ---------------------------------------------------------------- test helpers
 
     def waiting(self) -> int:
-        """How many threads are blocked in this clock's waits."""
+        """How many threads are blocked in this clock's waits (a waiter whose
+        deadline has passed is released, even before its thread runs)."""
         with self._lock:
-            return len(self._waiters)
+            return self._blocked_locked()
+
+    def _blocked_locked(self) -> int:
+        return sum(1 for w in self._waiters if w.deadline > self._t)
 
     def until_waiting(self, count: int = 1, timeout: float = 10.0) -> None:
         """Block until at least ``count`` threads wait on this clock.
         ``timeout`` is real seconds, a guard against a test hanging, not a
         synchronisation: a thread that never waits fails the test."""
         with self._lock:
-            if not self._lock.wait_for(lambda: len(self._waiters) >= count, timeout):
+            if not self._lock.wait_for(lambda: self._blocked_locked() >= count, timeout):
                 raise TimeoutError(
-                    f"{len(self._waiters)} thread(s) waiting on the clock, expected {count}"
+                    f"{self._blocked_locked()} thread(s) waiting on the clock, expected {count}"
                 )
 
     def next_deadline(self) -> float | None:
         """The earliest finite deadline of a waiter or a pending timer."""
         with self._lock:
-            times = [w.deadline for w in self._waiters if w.deadline != math.inf]
+            times = [w.deadline for w in self._waiters if self._t < w.deadline < math.inf]
             times += [t.deadline for _, _, t in self._timers if not t.cancelled]
         return min(times) if times else None
 

@@ -3,104 +3,22 @@ and their backoff waits, measuring, playlists, keys, init sections."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
 import pytest
 
-from player.abr.estimator import BandwidthEstimator
-from player.clock import ManualClock
 from player.errors import NetworkError, PlaylistError, SecurityError
-from player.fetch import FetchAborted, FetchResult, HttpStatusError
+from player.fetch import FetchAborted, HttpStatusError
 from player.hls.crypto import sequence_iv
-from player.hls.downloads import Downloads
-from player.hls.hint_streams import HintStreams
 from player.hls.playlist import MediaPlaylist, parse_media_playlist
-from tests.support.fake_fetcher import FakeFetcher, Reply
-
-ORIGIN = "http://origin.test/"
-
-
-@dataclass
-class Rig:
-    """A ``Downloads`` wired to a scripted origin; what it reports is kept."""
-
-    clock: ManualClock = field(default_factory=ManualClock)
-    meter: BandwidthEstimator = field(default_factory=BandwidthEstimator)
-    failures: list[tuple[str, str, float | None]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    decrypted: list[tuple[bytes, bytes, bytes]] = field(default_factory=list)
-    worked: int = 0
-    received: int = 0
-
-    def __post_init__(self) -> None:
-        self.origin = FakeFetcher(self.clock)
-        cancel = threading.Event()
-        streams = HintStreams(
-            self.origin,
-            cancel,
-            max_bytes=1 << 20,
-            check_stop=lambda: None,
-            warn=lambda code, text: self.warnings.append(code),
-            received=lambda: None,
-            stats={"streamed_parts": 0},
-        )
-        self.downloads = Downloads(
-            self.origin,
-            cancel,
-            self.meter,
-            streams,
-            max_segments=1000,
-            rand=lambda: 0.5,  # no jitter: the policy's base delays exactly
-            sleep=self.clock.sleep,
-            check_stop=lambda: None,
-            received=self._received,
-            failed=lambda exc, kind, delay: self.failures.append((str(exc), kind, delay)),
-            worked=self._worked,
-            warn=lambda code, text: self.warnings.append(code),
-            decrypt=self._decrypt,
-        )
-
-    def _received(self) -> None:
-        self.received += 1
-
-    def _worked(self) -> None:
-        self.worked += 1
-
-    def _decrypt(self, data: bytes, key: bytes, iv: bytes) -> bytes:
-        self.decrypted.append((data, key, iv))
-        return data.upper()
-
-    def in_thread(self, call: Callable[[], FetchResult]) -> Callable[[], FetchResult]:
-        """Run ``call`` on a thread (it waits on the clock); the returned
-        function joins it and gives its result or raises its error."""
-        out: list[FetchResult | BaseException] = []
-
-        def run() -> None:
-            try:
-                out.append(call())
-            except BaseException as exc:
-                out.append(exc)
-
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
-
-        def join() -> FetchResult:
-            thread.join(10.0)
-            assert out, "the download did not finish"
-            if isinstance(out[0], BaseException):
-                raise out[0]
-            return out[0]
-
-        return join
+from tests.support.background import Background
+from tests.support.download_rig import ORIGIN, Rig
+from tests.support.fake_fetcher import Reply
 
 
 def test_a_failing_segment_is_retried_after_backoff_waits_on_the_clock() -> None:
     rig = Rig()
     url = ORIGIN + "s1.ts"
     rig.origin.script(url, Reply(status=503), Reply(status=502), Reply(body=b"x" * 100))
-    join = rig.in_thread(lambda: rig.downloads.get(url, "segment", 1 << 20))
+    join = Background(lambda: rig.downloads.get(url, "segment", 1 << 20))
     rig.clock.until_waiting(1)
     # the first backoff (0.5 s) holds the loader until the clock passes it
     rig.clock.advance(0.49)
@@ -109,7 +27,7 @@ def test_a_failing_segment_is_retried_after_backoff_waits_on_the_clock() -> None
     rig.clock.advance(0.01)
     rig.clock.until_waiting(1)  # the second, doubled
     rig.clock.advance(1.0)
-    assert join().data == b"x" * 100
+    assert join.result().data == b"x" * 100
     assert [(r.t, r.outcome) for r in rig.origin.requests] == [
         (0.0, "503"),
         (0.5, "502"),
@@ -133,22 +51,22 @@ def test_a_404_is_final_except_at_the_live_edge() -> None:
     assert rig.worked == 0
     # at the live edge a 404 is a segment not published yet: retried
     rig.origin.script(url, Reply(status=404), Reply(body=b"late"))
-    join = rig.in_thread(lambda: rig.downloads.get(url, "segment", 1 << 20, live_edge=True))
+    join = Background(lambda: rig.downloads.get(url, "segment", 1 << 20, live_edge=True))
     rig.clock.until_waiting(1)
     rig.clock.advance(0.5)
-    assert join().data == b"late"
+    assert join.result().data == b"late"
 
 
 def test_retries_stop_at_the_policys_attempts() -> None:
     rig = Rig()
     url = ORIGIN + "down.m3u8"
     rig.origin.script(url, Reply(status=500))
-    join = rig.in_thread(lambda: rig.downloads.get(url, "playlist", 1 << 16))
+    join = Background(lambda: rig.downloads.get(url, "playlist", 1 << 16))
     for delay in (0.5, 1.0, 2.0):
         rig.clock.until_waiting(1)
         rig.clock.advance(delay)
     with pytest.raises(HttpStatusError):
-        join()
+        join.result()
     assert len(rig.origin.requests) == 4  # SEGMENT_RETRY: four attempts
     assert rig.failures[-1][2] is None
 
@@ -157,11 +75,11 @@ def test_a_segment_download_feeds_the_bandwidth_meter_and_a_playlist_does_not() 
     rig = Rig()
     rig.origin.serve(ORIGIN + "big.ts", b"v" * 100_000, ttfb=0.1, duration=1.0, pieces=4)
     rig.origin.serve(ORIGIN + "big.m3u8", b"#" * 100_000, ttfb=0.1, duration=1.0)
-    join = rig.in_thread(lambda: rig.downloads.get(ORIGIN + "big.m3u8", "playlist", 1 << 20))
+    join = Background(lambda: rig.downloads.get(ORIGIN + "big.m3u8", "playlist", 1 << 20))
     for step in (0.1, 1.0):  # the headers, then the body
         rig.clock.until_waiting(1)
         rig.clock.advance(step)
-    join()
+    join.result()
     assert rig.meter.sample_count == 0
     progress: list[tuple[int, int | None]] = []
 
@@ -169,13 +87,13 @@ def test_a_segment_download_feeds_the_bandwidth_meter_and_a_playlist_does_not() 
         progress.append((done, total))
         return True
 
-    join = rig.in_thread(
+    join = Background(
         lambda: rig.downloads.get(ORIGIN + "big.ts", "segment", 1 << 20, progress=note)
     )
     for step in (0.1, 0.25, 0.25, 0.25, 0.25):  # the headers, then four pieces
         rig.clock.until_waiting(1)
         rig.clock.advance(step)
-    result = join()
+    result = join.result()
     assert result.stats.ttfb == pytest.approx(0.1)
     assert result.stats.transfer_seconds == pytest.approx(1.0)
     assert progress == [(n, 100_000) for n in (25_000, 50_000, 75_000, 100_000)]
@@ -273,11 +191,11 @@ def test_a_truncated_body_is_a_retried_network_error() -> None:
     rig = Rig()
     url = ORIGIN + "cut.ts"
     rig.origin.script(url, Reply(body=b"z" * 100, truncate_at=60), Reply(body=b"z" * 100))
-    join = rig.in_thread(lambda: rig.downloads.get(url, "segment", 1 << 20))
+    join = Background(lambda: rig.downloads.get(url, "segment", 1 << 20))
     rig.clock.until_waiting(1)
     assert "truncated segment: 60 of 100" in rig.failures[0][0]
     rig.clock.advance(0.5)
-    assert join().data == b"z" * 100
+    assert join.result().data == b"z" * 100
 
 
 def test_a_stop_check_ends_the_retries() -> None:
@@ -291,9 +209,9 @@ def test_a_stop_check_ends_the_retries() -> None:
 
     rig.downloads._check_stop = check_stop
     rig.origin.script(ORIGIN + "x.ts", Reply(error=NetworkError("reset")))
-    join = rig.in_thread(lambda: rig.downloads.get(ORIGIN + "x.ts", "segment", 1 << 20))
+    join = Background(lambda: rig.downloads.get(ORIGIN + "x.ts", "segment", 1 << 20))
     rig.clock.until_waiting(1)
     rig.clock.advance(0.5)
     with pytest.raises(FetchAborted, match="stopped"):
-        join()
+        join.result()
     assert len(rig.origin.requests) == 1

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 __all__ = ["Clock", "ManualClock", "PlaybackClock", "SystemClock", "Timer"]
@@ -80,6 +81,12 @@ class SystemClock:
 class _Waiter:
     deadline: float
     cond: threading.Condition
+    predicate: Callable[[], bool]
+
+    def released(self) -> bool:
+        """Whether the thread is free to go on (its predicate holds)."""
+        with self.cond:
+            return bool(self.predicate())
 
 
 @dataclass(eq=False)
@@ -112,6 +119,8 @@ class ManualClock:
         self._waiters: list[_Waiter] = []
         self._timers: list[tuple[float, int, _ManualTimer]] = []
         self._seq = itertools.count()
+        #: bumped whenever a waiter comes or goes (``settle``)
+        self._generation = 0
 
     def now(self) -> float:
         with self._lock:
@@ -154,8 +163,9 @@ class ManualClock:
             return result
         with self._lock:
             deadline = math.inf if timeout is None else self._t + timeout
-            waiter = _Waiter(deadline, cond)
+            waiter = _Waiter(deadline, cond, predicate)
             self._waiters.append(waiter)
+            self._generation += 1
             self._lock.notify_all()
         try:
             while True:
@@ -169,6 +179,7 @@ class ManualClock:
         finally:
             with self._lock:
                 self._waiters.remove(waiter)
+                self._generation += 1
                 self._lock.notify_all()
 
     def sleep(self, seconds: float) -> None:
@@ -202,6 +213,44 @@ class ManualClock:
                 raise TimeoutError(
                     f"{self._blocked_locked()} thread(s) waiting on the clock, expected {count}"
                 )
+
+    def settle(
+        self,
+        count: int,
+        *,
+        unless: Callable[[], bool] = lambda: False,
+        timeout: float = 10.0,
+    ) -> bool:
+        """Block until ``count`` threads wait on this clock and none of them
+        can go on without time passing (each one's predicate is false): the
+        threads of a run are quiescent, and only ``advance`` moves them, so
+        the order of what they do no longer depends on the scheduler. Returns
+        False as soon as ``unless()`` holds instead (a thread of the run has
+        ended). ``timeout`` (real seconds) guards against a hang."""
+        give_up = time.monotonic() + timeout
+        while True:
+            if unless():
+                return False
+            left = give_up - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(
+                    f"{self.waiting()} thread(s) settled on the clock, expected {count}"
+                )
+            with self._lock:
+                generation = self._generation
+                blocked = [w for w in self._waiters if w.deadline > self._t]
+            if len(blocked) >= count and not any(w.released() for w in blocked):
+                with self._lock:
+                    if self._generation == generation:
+                        return True
+                continue
+            # something is still on its way: wait for a waiter to come or go;
+            # the short slice only re-reads ``unless``, it orders nothing
+            with self._lock:
+                self._lock.wait_for(partial(self._moved_since, generation), min(left, 0.05))
+
+    def _moved_since(self, generation: int) -> bool:
+        return self._generation != generation
 
     def next_deadline(self) -> float | None:
         """The earliest finite deadline of a waiter or a pending timer."""

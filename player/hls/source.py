@@ -289,8 +289,11 @@ class HlsSource:
         self._thread = threading.Thread(target=self._run, name="hls-loader", daemon=True)
         self._thread.start()
         deadline = self._clock.now() + self._config.network.open_timeout + 5.0
-        while not self._opened.wait(0.05):
+        while not self._opened.is_set():
             with self._cond:
+                self._clock.wait_for(self._cond, self._open_wakes_locked, 0.05)
+                if self._opened.is_set():
+                    break
                 if self._error is not None:
                     raise self._error
                 if self._interrupted:
@@ -345,6 +348,9 @@ class HlsSource:
                 self._read_front = t
             self._cond.notify_all()
             return pkt
+
+    def _open_wakes_locked(self) -> bool:
+        return self._opened.is_set() or self._error is not None or self._interrupted or self._ended
 
     def _read_wakes_locked(self) -> bool:
         return (
@@ -835,14 +841,15 @@ class HlsSource:
                     if self._seek_request is None:
                         self._ended = True
                     self._cond.notify_all()
-                    self._cond.wait_for(
+                    self._clock.wait_for(
+                        self._cond,
                         lambda: (
                             self._stop.is_set()
                             or self._interrupted
                             or self._seek_request is not None
                             or bool(self._requests)
                         ),
-                        timeout=1.0,
+                        1.0,
                     )
 
     def _handle_seek(self) -> None:
@@ -868,13 +875,23 @@ class HlsSource:
             while not self._stop.is_set() and not self._interrupted:
                 if self._seek_request is not None or self._requests:
                     return False
-                if (
-                    self._buffer_level_locked() < self._buffer_target
-                    and self._queued_bytes < max_bytes
-                ):
+                if self._has_room_locked(max_bytes):
                     return True
-                self._cond.wait(0.1)
+                self._clock.wait_for(
+                    self._cond,
+                    lambda: (
+                        self._stop.is_set()
+                        or self._interrupted
+                        or self._seek_request is not None
+                        or bool(self._requests)
+                        or self._has_room_locked(max_bytes)
+                    ),
+                    0.1,
+                )
         return False
+
+    def _has_room_locked(self, max_bytes: int) -> bool:
+        return self._buffer_level_locked() < self._buffer_target and self._queued_bytes < max_bytes
 
     def _next_segment(self) -> tuple[MediaPlaylist, Chunk] | None:
         """The next segment (or LL-HLS part) of the current rung, reloading a
@@ -1406,4 +1423,5 @@ class HlsSource:
                     "low_latency": self._ll,
                 },
             )
-        self._opened.set()
+            self._opened.set()
+            self._cond.notify_all()

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from player.clock import Clock
@@ -127,6 +128,28 @@ class FakeFetcher:
             raise ValueError("a script needs at least one reply")
         with self._cond:
             self._state.routes[url] = _Route(list(replies))
+
+    def serve_directory(
+        self,
+        base_url: str,
+        root: Path,
+        *,
+        ttfb: float = 0.0,
+        bits_per_second: float | None = None,
+        pieces: int = 4,
+    ) -> None:
+        """Serve every file under ``root`` at ``base_url`` + its relative path:
+        each reply after ``ttfb``, its body at ``bits_per_second`` (at once if
+        None)."""
+        for path in sorted(root.rglob("*")):
+            if not path.is_file() or path.name.startswith("."):
+                continue
+            body = path.read_bytes()
+            duration = len(body) * 8 / bits_per_second if bits_per_second else 0.0
+            self.script(
+                base_url + path.relative_to(root).as_posix(),
+                Reply(body=body, ttfb=ttfb, duration=duration, pieces=pieces),
+            )
 
     def outage(self, start: float, end: float, mode: OutageMode = "refused") -> None:
         """Every request made while the clock is in [start, end) fails: refused

@@ -35,7 +35,10 @@ def live(first: int, n: int = 4, td: int = 2, head: str = "", tail: str = "") ->
     )
 
 
-LL_HEAD = "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.5\n#EXT-X-PART-INF:PART-TARGET=0.5\n"
+LL_HEAD = (
+    "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.5\n"
+    "#EXT-X-PART-INF:PART-TARGET=0.5\n"
+)
 
 
 def ll(first: int, parts: int) -> str:

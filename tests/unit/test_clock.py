@@ -185,3 +185,33 @@ def test_the_system_clock_waits_on_the_conditions_own_timeout() -> None:
     cancelled = threading.Event()
     clock.call_later(30.0, cancelled.set).cancel()
     assert not cancelled.is_set()
+
+
+def test_settle_waits_for_a_released_thread_to_block_again() -> None:
+    """A thread whose predicate holds is not settled even while it is still
+    registered in its wait: ``settle`` returns once it waits again."""
+    clock = ManualClock()
+    cond = threading.Condition()
+    go = False
+    stages: list[str] = []
+
+    def worker() -> None:
+        with cond:
+            clock.wait_for(cond, lambda: go, 5.0)
+        stages.append("released")
+        clock.sleep(1.0)
+        stages.append("slept")
+
+    thread = threading.Thread(target=worker, daemon=True)
+    thread.start()
+    assert clock.settle(1)
+    assert stages == []
+    with cond:
+        go = True
+        cond.notify_all()
+    assert clock.settle(1)
+    assert stages == ["released"]
+    assert clock.next_deadline() == pytest.approx(1.0)
+    clock.advance(1.0)
+    assert clock.settle(1, unless=lambda: not thread.is_alive()) is False
+    assert stages == ["released", "slept"]

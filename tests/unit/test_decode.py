@@ -125,7 +125,7 @@ def test_audio_is_resampled_into_the_buffer_with_its_times() -> None:
         dec.join(10.0)
     block = np.zeros((48_000 * 5, 2), dtype=np.float32)
     written, first, speed, end = out.read_into(block, gain=1.0)
-    assert first == pytest.approx(0.0, abs=0.05) and speed == 1.0
+    assert first is not None and first == pytest.approx(0.0, abs=0.05) and speed == 1.0
     # two 2 s segments of audio, at the device's rate
     assert written / 48_000 == pytest.approx(4.0, abs=0.1)
     assert end == pytest.approx(first + written / 48_000, abs=1e-3)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .audio_out import AudioDevicePool, SoundDeviceOutput, open_audio_output
+from .capabilities import Adaptive, Live, PositionAware, Tracks
 from .clock import Clock, PlaybackClock
 from .config import OpenOptions, PlayerConfig
 from .decode import AudioDecoder, VideoDecoder
@@ -263,7 +264,7 @@ class Session:
 
     def _make_source(self, target: Target) -> Source:
         source = make_source(target, self.config, self.clock, self.emit)
-        if self.max_resolution != (None, None) and hasattr(source, "set_max_resolution"):
+        if self.max_resolution != (None, None) and isinstance(source, Adaptive):
             source.set_max_resolution(*self.max_resolution)
         self.source = source
         return source
@@ -667,9 +668,9 @@ class Session:
             src = self.source
             pos = self.position()
             if src is not None and pos is not None:
-                if hasattr(src, "set_playback_position"):
+                if isinstance(src, PositionAware):
                     src.set_playback_position(pos)
-                if hasattr(src, "subtitle_text"):
+                if isinstance(src, Tracks):
                     text = src.subtitle_text(pos)
                     if text != self._subtitle:
                         self._subtitle = text
@@ -773,11 +774,11 @@ class Session:
         HOLD-BACK) get it held by a gentle rate change, unless the user chose a
         speed of their own."""
         info = self.info
-        src: Any = self.source
+        src = self.source
         if info is None or src is None or self.user_speed != 1.0:
             return
         target = info.extra.get("live_target_latency")
-        if not isinstance(target, int | float) or not hasattr(src, "live_latency"):
+        if not isinstance(target, int | float) or not isinstance(src, Live):
             return
         latency = src.live_latency()
         if latency is None:
@@ -892,45 +893,37 @@ class Session:
                 "video": None if self.media.video is None else vars(self.media.video),
                 "audio": None if self.media.audio is None else vars(self.media.audio),
             }
-        # Optional source capabilities (adaptive streams) are duck-typed.
-        src: Any = self.source
-        if src is not None and hasattr(src, "estimate_bps"):
-            variant = src.current_variant()
-            ladder = src.variants()
-            playing = src.playing_variant() if hasattr(src, "playing_variant") else variant
-            snap["abr"] = {
-                "variant_index": variant,
-                "playing_index": playing,
-                "variant_bandwidth": ladder[variant].bandwidth
-                if variant is not None and variant < len(ladder)
-                else None,
-                "estimate_bps": round(src.estimate_bps()),
-                "buffer_s": round(src.buffer_level(), 3),
-                "variants": len(ladder),
-            }
+        if (adaptive := self.adaptive()) is not None:
+            snap["abr"] = adaptive.abr_status().as_dict()
         if self.media is not None and self.media.is_live:
-            latency = (
-                src.live_latency() if src is not None and hasattr(src, "live_latency") else None
-            )
+            live = self.live()
+            latency = live.live_latency() if live is not None else None
             snap["live_latency_s"] = round(latency if latency is not None else self.buffered(), 3)
         return snap
 
     def abr_timeline(self) -> list[dict[str, object]]:
-        src = self.source
-        if src is None or not hasattr(src, "timeline"):
-            return []
-        return [entry.as_dict() for entry in src.timeline()]
+        adaptive = self.adaptive()
+        return [entry.as_dict() for entry in adaptive.timeline()] if adaptive is not None else []
 
-    def query_source(self, name: str, *args: object) -> object:
-        """An optional source capability's answer, or None without it."""
-        src = self.source
-        method = getattr(src, name, None) if src is not None else None
-        return method(*args) if method is not None else None
+    # The source's optional capabilities, typed; None without one (or no source).
 
-    def call_source(self, name: str, *args: object) -> None:
-        """Forward an optional command (track choice, view-size cap) to sources
-        that support it."""
+    def adaptive(self) -> Adaptive | None:
         src = self.source
-        method = getattr(src, name, None) if src is not None else None
-        if method is not None:
-            method(*args)
+        # narrowed from Source first: mypy cannot narrow an Optional to a protocol
+        if src is None or not isinstance(src, Adaptive):
+            return None
+        return src
+
+    def live(self) -> Live | None:
+        src = self.source
+        # narrowed from Source first: mypy cannot narrow an Optional to a protocol
+        if src is None or not isinstance(src, Live):
+            return None
+        return src
+
+    def tracks(self) -> Tracks | None:
+        src = self.source
+        # narrowed from Source first: mypy cannot narrow an Optional to a protocol
+        if src is None or not isinstance(src, Tracks):
+            return None
+        return src

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from ..abr.estimator import BandwidthEstimator
 from ..abr.hybrid import HybridPolicy
 from ..abr.policy import AbrContext, AbrPolicy, Decision, InFlight
+from ..capabilities import AbrStatus, TimelineEntry
 from ..clock import Clock, SystemClock
 from ..config import DEFAULT_CONFIG, PlayerConfig
 from ..errors import FormatError, NetworkError, PlayerError, PlaylistError, SecurityError
@@ -101,29 +102,6 @@ class HlsConfig:
     #: live: seconds the fetch position may fall behind the target latency
     #: before it jumps ahead to it (None: ``live.max_live_lag``'s default)
     max_live_lag: float | None = None
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    """One sample for the ABR panel (after each download) or a marker."""
-
-    t: float
-    estimate_bps: float
-    selected_bitrate: int
-    buffer: float
-    #: None for a sample; "switch", "stall", "error", "gap", "reload", "rejoin"
-    marker: str | None = None
-    detail: str = ""
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "t": round(self.t, 3),
-            "estimate_bps": round(self.estimate_bps),
-            "selected_bitrate": self.selected_bitrate,
-            "buffer": round(self.buffer, 3),
-            "marker": self.marker,
-            "detail": self.detail,
-        }
 
 
 class _Abandon(Exception):
@@ -462,6 +440,20 @@ class HlsSource:
 
     def estimate_bps(self) -> float:
         return self._meter.estimate_bps()
+
+    def abr_status(self) -> AbrStatus:
+        variant = self._rung
+        ladder = self._ladder
+        return AbrStatus(
+            variant_index=variant,
+            playing_index=self.playing_variant(),
+            variant_bandwidth=ladder[variant].bandwidth
+            if variant is not None and variant < len(ladder)
+            else None,
+            estimate_bps=self.estimate_bps(),
+            buffer_s=self.buffer_level(),
+            variants=len(ladder),
+        )
 
     def current_variant(self) -> int | None:
         """The rung being fetched (the ABR's latest choice)."""

@@ -48,6 +48,8 @@ class PacedReader:
     clock: ManualClock
     info: SourceInfo | None = None
     packets: list[DemuxPacket] = field(default_factory=list)
+    #: the clock time each packet was read at
+    read_at: list[float] = field(default_factory=list)
     error: BaseException | None = None
 
     def __post_init__(self) -> None:
@@ -61,6 +63,7 @@ class PacedReader:
             first: float | None = None
             while (pkt := self.source.read()) is not None:
                 self.packets.append(pkt)
+                self.read_at.append(self.clock.now())
                 if pkt.pts is None:
                     continue
                 first = pkt.pts if first is None else first

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -113,6 +114,8 @@ class FakeFetcher:
         # guards the state; notified on close so a delayed request wakes
         self._cond = threading.Condition()
         self._state = _State()
+        #: bits per second of the link at a clock time (None: each reply's own duration)
+        self._link: Callable[[float], float] | None = None
 
     # ----------------------------------------------------------------- scripting
 
@@ -150,6 +153,11 @@ class FakeFetcher:
                 base_url + path.relative_to(root).as_posix(),
                 Reply(body=body, ttfb=ttfb, duration=duration, pieces=pieces),
             )
+
+    def set_link(self, bits_per_second: Callable[[float], float]) -> None:
+        """Time every body by a link whose speed is ``bits_per_second(t)`` at
+        the clock time the body starts (replaces the replies' durations)."""
+        self._link = bits_per_second
 
     def outage(self, start: float, end: float, mode: OutageMode = "refused") -> None:
         """Every request made while the clock is in [start, end) fails: refused
@@ -190,6 +198,10 @@ class FakeFetcher:
             raise
         except NetworkError as exc:
             self._log(start, url, kind, byterange, type(exc).__name__)
+            raise
+        except BaseException:
+            # the caller's progress callback raised (an ABR abandonment)
+            self._log(start, url, kind, byterange, "stopped by the caller")
             raise
         self._log(start, url, kind, byterange, str(result.stats.status))
         return result
@@ -296,9 +308,12 @@ class FakeFetcher:
         delivered = body if reply.truncate_at is None else body[: reply.truncate_at]
         pieces = max(1, reply.pieces)
         step = math.ceil(len(delivered) / pieces) if delivered else 0
+        duration = reply.duration
+        if self._link is not None:
+            duration = len(delivered) * 8 / self._link(self._clock.now())
         received = 0
         for i in range(pieces):
-            if not self._wait(reply.duration / pieces, cancel):
+            if not self._wait(duration / pieces, cancel):
                 raise FetchAborted(
                     "cancelled", self._stats(url, kind, received, start, ttfb, status, True)
                 )

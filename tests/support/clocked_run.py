@@ -53,6 +53,8 @@ class PacedReader:
     error: BaseException | None = None
 
     def __post_init__(self) -> None:
+        self._cond = threading.Condition()
+        self._stopped = False
         self._thread = threading.Thread(target=self._run, name="paced-reader", daemon=True)
         self._thread.start()
 
@@ -69,9 +71,17 @@ class PacedReader:
                 first = pkt.pts if first is None else first
                 ahead = (pkt.pts - first) - (self.clock.now() - started)
                 if ahead > 0:
-                    self.clock.sleep(ahead)
+                    with self._cond:
+                        if self.clock.wait_for(self._cond, lambda: self._stopped, ahead):
+                            return
         except BaseException as exc:
             self.error = exc
+
+    def stop(self) -> None:
+        """End the reading (a live stream has no end of its own)."""
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
 
     @property
     def done(self) -> bool:

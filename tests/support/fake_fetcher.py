@@ -97,6 +97,7 @@ class _Outage:
 @dataclass
 class _State:
     routes: dict[str, _Route] = field(default_factory=dict)
+    live: dict[str, Callable[[float], Reply]] = field(default_factory=dict)
     outages: list[_Outage] = field(default_factory=list)
     requests: list[Request] = field(default_factory=list)
     closed: bool = False
@@ -131,6 +132,12 @@ class FakeFetcher:
             raise ValueError("a script needs at least one reply")
         with self._cond:
             self._state.routes[url] = _Route(list(replies))
+
+    def serve_live(self, url: str, reply_at: Callable[[float], Reply]) -> None:
+        """Answer ``url`` with ``reply_at(t)``, ``t`` the clock time of the
+        request: a live playlist that grows as time passes."""
+        with self._cond:
+            self._state.live[url] = reply_at
 
     def serve_directory(
         self,
@@ -261,7 +268,10 @@ class FakeFetcher:
                 raise FetchAborted("fetcher closed")
             outage = next((o for o in self._state.outages if o.start <= now < o.end), None)
             route = self._state.routes.get(url)
+            live = self._state.live.get(url)
             reply = route.next() if route is not None else Reply(status=404)
+        if live is not None:
+            reply = live(now)
         if outage is not None:
             if outage.mode == "503":
                 raise HttpStatusError(503, url)

@@ -83,6 +83,8 @@ class Session:
         self.stopping = threading.Event()
         self._lock = threading.RLock()
         self._wake = threading.Condition(threading.Lock())
+        #: counts ``wake()`` calls: a wait ends at the next one
+        self._wakes = 0
         self.serial = 0
         self.drop_before: float | None = None
         self.speed = speed
@@ -204,12 +206,15 @@ class Session:
 
     def wake(self) -> None:
         with self._wake:
+            self._wakes += 1
             self._wake.notify_all()
         self.frames.wake()
 
     def _wait(self, timeout: float) -> None:
+        """Until the next ``wake()`` or ``timeout`` seconds of the clock."""
         with self._wake:
-            self._wake.wait(timeout)
+            seen = self._wakes
+            self.clock.wait_for(self._wake, lambda: self._wakes != seen, timeout)
 
     # ------------------------------------------------------------------ start/stop
     def start(self) -> None:

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from player.clock import ManualClock
 from player.config import DEFAULT_CONFIG
-from player.events import Event, VariantSwitched
+from player.events import Event, VariantSwitched, WarningRaised
 from player.hls.source import HlsSource
+from player.hls.timeline import ROLLOVER_SECONDS
 from tests.support.clocked_run import PacedReader, drive
 from tests.support.fake_fetcher import FakeFetcher
 from tests.support.hls_media import muxed_ladder_vod, ts_vod
+from tests.support.hls_packets import assert_timeline
 
 ORIGIN = "http://origin.test/"
 
@@ -74,3 +76,49 @@ def test_the_same_script_gives_the_same_run() -> None:
     second = _ladder_run(3e6)
     assert [repr(e) for e in first[0]] == [repr(e) for e in second[0]]
     assert first[1:] == second[1:]
+
+
+def _play(origin: FakeFetcher, clock: ManualClock, url: str) -> tuple[PacedReader, list[Event]]:
+    events: list[Event] = []
+    src = HlsSource(url, clock=clock, fetcher=origin, emit=events.append, rand=lambda: 0.5)
+    reader = PacedReader(src, clock)
+    try:
+        drive(clock, 2, lambda: reader.done)
+        reader.join()
+    finally:
+        src.close()
+    return reader, events
+
+
+def test_the_33_bit_rollover_keeps_one_timeline_on_the_clock() -> None:
+    clock = ManualClock()
+    origin = FakeFetcher(clock)
+    origin.serve_directory(ORIGIN, ts_vod(8.0, offset=ROLLOVER_SECONDS - 3.7), ttfb=0.05)
+    reader, _ = _play(origin, clock, ORIGIN + "index.m3u8")
+    assert_timeline(reader.packets, 8.0, max_step=0.2)
+    assert not any(p.discontinuity for p in reader.packets)  # a wrap is not a break
+    # read at the clock's pace across the wrap: no hold-up where it happens
+    video = [(t, p.pts) for t, p in zip(reader.read_at, reader.packets, strict=True)
+             if p.stream.kind == "video" and p.pts is not None]  # fmt: skip
+    assert max(pts - t for t, pts in video) - min(pts - t for t, pts in video) < 0.5
+
+
+def test_a_segment_gone_from_the_primary_comes_from_the_backup_on_the_clock() -> None:
+    clock = ManualClock()
+    origin = FakeFetcher(clock)
+    media = ts_vod()
+    origin.serve_directory(ORIGIN + "primary/", media, ttfb=0.05)
+    origin.serve_directory(ORIGIN + "backup/", media, ttfb=0.05)
+    origin.serve(ORIGIN + "primary/s001.ts", b"", status=404)
+    attrs = 'BANDWIDTH=400000,RESOLUTION=320x180,CODECS="avc1.42c00d,mp4a.40.2"'
+    origin.serve(
+        ORIGIN + "master.m3u8",
+        f"#EXTM3U\n#EXT-X-STREAM-INF:{attrs}\nprimary/index.m3u8\n"
+        f"#EXT-X-STREAM-INF:{attrs}\nbackup/index.m3u8\n",
+    )
+    reader, events = _play(origin, clock, ORIGIN + "master.m3u8")
+    assert_timeline(reader.packets, 6.0, max_step=0.2)  # no hole where s001 was
+    segments = [u.removeprefix(ORIGIN) for u in origin.urls("segment")]
+    assert segments[:2] == ["primary/s000.ts", "primary/s001.ts"]
+    assert "backup/s001.ts" in segments
+    assert [e.code for e in events if isinstance(e, WarningRaised)] == ["redundant-failover"]

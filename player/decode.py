@@ -7,20 +7,18 @@ import logging
 import threading
 from collections.abc import Callable
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import av
 import av.error
 
 from .audio_out import AudioBuffer
+from .metrics import SessionMetrics
 from .queues import EOS, MediaQueue, QueueItem
 from .source import DemuxPacket, StreamSpec
 from .video_sink import VideoFrame
 
-if TYPE_CHECKING:
-    from .engine import Session
-
-__all__ = ["AudioDecoder", "VideoDecoder"]
+__all__ = ["AudioDecoder", "DecodeContext", "VideoDecoder"]
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +35,31 @@ def _packet_offset(pkt: DemuxPacket) -> float | None:
     return pkt.pts - float(raw * tb)
 
 
+class DecodeContext(Protocol):
+    """What a decoder reads of its session and reports to it, from its own
+    thread. The engine's ``Session`` is one; a test passes its own. Decoders
+    never see more of the session than this."""
+
+    #: set when the session closes: the decoder's loop ends
+    stopping: threading.Event
+    #: the current serial: items of another one are stale (a seek happened)
+    serial: int
+    #: an exact seek's target: frames before it are decoded, not delivered
+    drop_before: float | None
+    #: playback speed, for audio's tempo filter
+    speed: float
+    #: decoded-frame counts and the first-audio time
+    metrics: SessionMetrics
+
+    def fail_from_thread(self, exc: BaseException) -> None: ...
+
+    def on_decode_error(self, kind: str, exc: BaseException) -> None: ...
+
+
 class _DecoderThread(threading.Thread):
     kind = "stream"
 
-    def __init__(self, session: Session, packets: MediaQueue[DemuxPacket]) -> None:
+    def __init__(self, session: DecodeContext, packets: MediaQueue[DemuxPacket]) -> None:
         super().__init__(name=f"heureum-{self.kind}-decode", daemon=True)
         self.session = session
         self.packets = packets
@@ -144,7 +163,10 @@ class VideoDecoder(_DecoderThread):
     kind = "video"
 
     def __init__(
-        self, session: Session, packets: MediaQueue[DemuxPacket], frames: MediaQueue[VideoFrame]
+        self,
+        session: DecodeContext,
+        packets: MediaQueue[DemuxPacket],
+        frames: MediaQueue[VideoFrame],
     ) -> None:
         super().__init__(session, packets)
         self.frames = frames
@@ -187,7 +209,7 @@ class AudioDecoder(_DecoderThread):
 
     def __init__(
         self,
-        session: Session,
+        session: DecodeContext,
         packets: MediaQueue[DemuxPacket],
         out: AudioBuffer,
         on_eos: Callable[[int], None],

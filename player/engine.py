@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .audio_out import AudioDevicePool, SoundDeviceOutput, open_audio_output
+from .capabilities import Adaptive, Live, PositionAware, Tracks
 from .clock import Clock, PlaybackClock
 from .config import OpenOptions, PlayerConfig
 from .decode import AudioDecoder, VideoDecoder
@@ -82,6 +83,8 @@ class Session:
         self.stopping = threading.Event()
         self._lock = threading.RLock()
         self._wake = threading.Condition(threading.Lock())
+        #: counts ``wake()`` calls: a wait ends at the next one
+        self._wakes = 0
         self.serial = 0
         self.drop_before: float | None = None
         self.speed = speed
@@ -204,12 +207,15 @@ class Session:
 
     def wake(self) -> None:
         with self._wake:
+            self._wakes += 1
             self._wake.notify_all()
         self.frames.wake()
 
     def _wait(self, timeout: float) -> None:
+        """Until the next ``wake()`` or ``timeout`` seconds of the clock."""
         with self._wake:
-            self._wake.wait(timeout)
+            seen = self._wakes
+            self.clock.wait_for(self._wake, lambda: self._wakes != seen, timeout)
 
     # ------------------------------------------------------------------ start/stop
     def start(self) -> None:
@@ -264,7 +270,7 @@ class Session:
 
     def _make_source(self, target: Target) -> Source:
         source = make_source(target, self.config, self.clock, self.emit)
-        if self.max_resolution != (None, None) and hasattr(source, "set_max_resolution"):
+        if self.max_resolution != (None, None) and isinstance(source, Adaptive):
             source.set_max_resolution(*self.max_resolution)
         self.source = source
         return source
@@ -669,9 +675,11 @@ class Session:
             src = self.source
             pos = self.position()
             if src is not None and pos is not None:
-                if hasattr(src, "set_playback_position"):
+                if isinstance(src, PositionAware):
                     src.set_playback_position(pos)
-                text_at = self.text_source or getattr(src, "subtitle_text", None)
+                text_at = self.text_source
+                if text_at is None and isinstance(src, Tracks):
+                    text_at = src.subtitle_text
                 if text_at is not None:
                     text = text_at(pos - self.subtitle_delay)
                     if text != self._subtitle:
@@ -775,11 +783,11 @@ class Session:
         HOLD-BACK) get it held by a gentle rate change, unless the user chose a
         speed of their own."""
         info = self.info
-        src: Any = self.source
+        src = self.source
         if info is None or src is None or self.user_speed != 1.0:
             return
         target = info.extra.get("live_target_latency")
-        if not isinstance(target, int | float) or not hasattr(src, "live_latency"):
+        if not isinstance(target, int | float) or not isinstance(src, Live):
             return
         latency = src.live_latency()
         if latency is None:
@@ -896,45 +904,37 @@ class Session:
                 else self.metrics.shown_video(vars(self.media.video)),
                 "audio": None if self.media.audio is None else vars(self.media.audio),
             }
-        # Optional source capabilities (adaptive streams) are duck-typed.
-        src: Any = self.source
-        if src is not None and hasattr(src, "estimate_bps"):
-            variant = src.current_variant()
-            ladder = src.variants()
-            playing = src.playing_variant() if hasattr(src, "playing_variant") else variant
-            snap["abr"] = {
-                "variant_index": variant,
-                "playing_index": playing,
-                "variant_bandwidth": ladder[variant].bandwidth
-                if variant is not None and variant < len(ladder)
-                else None,
-                "estimate_bps": round(src.estimate_bps()),
-                "buffer_s": round(src.buffer_level(), 3),
-                "variants": len(ladder),
-            }
+        if (adaptive := self.adaptive()) is not None:
+            snap["abr"] = adaptive.abr_status().as_dict()
         if self.media is not None and self.media.is_live:
-            latency = (
-                src.live_latency() if src is not None and hasattr(src, "live_latency") else None
-            )
+            live = self.live()
+            latency = live.live_latency() if live is not None else None
             snap["live_latency_s"] = round(latency if latency is not None else self.buffered(), 3)
         return snap
 
     def abr_timeline(self) -> list[dict[str, object]]:
-        src = self.source
-        if src is None or not hasattr(src, "timeline"):
-            return []
-        return [entry.as_dict() for entry in src.timeline()]
+        adaptive = self.adaptive()
+        return [entry.as_dict() for entry in adaptive.timeline()] if adaptive is not None else []
 
-    def query_source(self, name: str, *args: object) -> object:
-        """An optional source capability's answer, or None without it."""
-        src = self.source
-        method = getattr(src, name, None) if src is not None else None
-        return method(*args) if method is not None else None
+    # The source's optional capabilities, typed; None without one (or no source).
 
-    def call_source(self, name: str, *args: object) -> None:
-        """Forward an optional command (track choice, view-size cap) to sources
-        that support it."""
+    def adaptive(self) -> Adaptive | None:
         src = self.source
-        method = getattr(src, name, None) if src is not None else None
-        if method is not None:
-            method(*args)
+        # narrowed from Source first: mypy cannot narrow an Optional to a protocol
+        if src is None or not isinstance(src, Adaptive):
+            return None
+        return src
+
+    def live(self) -> Live | None:
+        src = self.source
+        # narrowed from Source first: mypy cannot narrow an Optional to a protocol
+        if src is None or not isinstance(src, Live):
+            return None
+        return src
+
+    def tracks(self) -> Tracks | None:
+        src = self.source
+        # narrowed from Source first: mypy cannot narrow an Optional to a protocol
+        if src is None or not isinstance(src, Tracks):
+            return None
+        return src

@@ -210,15 +210,15 @@ class Player:
 
     def select_audio_track(self, index: int | None) -> None:
         """An alternate audio rendition (``MediaInfo.audio_tracks``); None = default."""
-        if (s := self._session) is not None:
-            s.call_source("select_audio_track", index)
+        if (s := self._session) is not None and (tracks := s.tracks()) is not None:
+            tracks.select_audio_track(index)
 
     def select_subtitle_track(self, index: int | None) -> None:
         """A subtitle track (``MediaInfo.subtitle_tracks``); None = off."""
         if self._text is not None:
             self._text.select(index)
-        elif (s := self._session) is not None:
-            s.call_source("select_subtitle_track", index)
+        elif (s := self._session) is not None and (tracks := s.tracks()) is not None:
+            tracks.select_subtitle_track(index)
 
     def load_subtitles(self, path: str) -> None:
         """Add a subtitle file (.srt, .vtt, .ass) to what plays and show it.
@@ -287,8 +287,8 @@ class Player:
     def set_max_resolution(self, width: int | None, height: int | None) -> None:
         """Cap adaptive streams to the view's size in device pixels (None: no cap)."""
         self._max_resolution = (width, height)
-        if (s := self._session) is not None:
-            s.call_source("set_max_resolution", width, height)
+        if (s := self._session) is not None and (adaptive := s.adaptive()) is not None:
+            adaptive.set_max_resolution(width, height)
 
     def program_date_time(self, position: float | None = None) -> datetime | None:
         """HLS: the wall-clock time (EXT-X-PROGRAM-DATE-TIME) of ``position``
@@ -299,8 +299,8 @@ class Player:
         pos = position if position is not None else s.position()
         if pos is None:
             return None
-        value = s.query_source("program_date_time", pos)
-        return value if isinstance(value, datetime) else None
+        live = s.live()
+        return live.program_date_time(pos) if live is not None else None
 
     def abr_timeline(self) -> list[dict[str, object]]:
         """Adaptive streams: samples of estimate, selected bitrate and buffer over
@@ -359,9 +359,9 @@ class Player:
         s = self._session
         if s is None or s.media is None or not s.media.is_live:
             return None
-        src = s.source
-        if src is not None and hasattr(src, "live_latency"):
-            value = src.live_latency()
+        live = s.live()
+        if live is not None:
+            value = live.live_latency()
             if value is not None:
                 return float(value)
         return s.buffered()

@@ -14,6 +14,7 @@ import pytest
 
 from tests.support import media
 from tests.support.faulty_http import FaultyHttpServer
+from tests.support.golden import Golden
 from tests.support.servers import (
     NginxHttpServer,
     NginxRtmpServer,
@@ -23,6 +24,22 @@ from tests.support.servers import (
 
 _MARKERS = ("unit", "integration", "gui", "e2e")
 _TESTS = Path(__file__).parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/*.log from this run instead of comparing with them",
+    )
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Golden:
+    """Compares a run's log with its file in tests/golden/ (``--update-golden``
+    rewrites the file instead)."""
+    return Golden(_TESTS / "golden", bool(request.config.getoption("--update-golden")))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -36,7 +36,7 @@ def _opt(options: object, name: str, default: Any = None) -> Any:
 
 
 class DemoLoader(QObject):
-    """Runs ``player.demo.ensure_demo`` on a worker thread, reporting progress."""
+    """Runs ``lab.demo.ensure_demo`` on a worker thread, reporting progress."""
 
     progress = Signal(str, object)  # text, percent or None
     ready = Signal(str)
@@ -48,14 +48,14 @@ class DemoLoader(QObject):
 
     def start(self) -> None:
         try:
-            from player import demo
+            from lab import demo
         except ImportError:
             demo = None  # type: ignore[assignment]
         ensure = getattr(demo, "ensure_demo", None) or getattr(demo, "ensure_demo_file", None)
         if ensure is None:
             self.failed.emit(
                 self.tr(
-                    "The built-in demo is not available in this build (player.demo is missing). "
+                    "The built-in demo is not available in this build (lab.demo is missing). "
                     "Open a file with Ctrl+O or a URL with Ctrl+L."
                 )
             )

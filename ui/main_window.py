@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from player.capabilities import AbrStatus
 from player.config import OpenOptions
 from player.events import (
     BufferingChanged,
@@ -1281,14 +1282,13 @@ class MainWindow(QMainWindow):
             self._update_overlay()
 
     def _mark_variant(self, stats: dict[str, object]) -> None:
-        abr = stats.get("abr")
-        if not isinstance(abr, dict):
+        abr = AbrStatus.from_stats(stats)
+        if abr is None:
             return
-        if isinstance(abr.get("variant_index"), int):
-            self._loading_variant = abr["variant_index"]
-        playing = abr.get("playing_index", abr.get("variant_index"))
-        if isinstance(playing, int):
-            self.quality_menu.mark_current(playing)
+        if abr.variant_index is not None:
+            self._loading_variant = abr.variant_index
+        if abr.playing_index is not None:
+            self.quality_menu.mark_current(abr.playing_index)
 
     def _refresh(self) -> None:
         """Labels and the seek bar (5 Hz); the video itself is driven by the engine."""

@@ -10,6 +10,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QLabel, QWidget
 
+from player.capabilities import AbrStatus
 from player.events import MediaInfo
 from player.redact import redact_url
 
@@ -117,16 +118,17 @@ def stats_lines(
                 _seconds(stats.get("live_latency_s")),
             )
         )
-    abr = stats.get("abr")
-    if isinstance(abr, Mapping) or current_variant is not None:
-        abr = abr if isinstance(abr, Mapping) else {}
+    abr = AbrStatus.from_stats(stats)
+    if abr is not None or current_variant is not None:
         index = current_variant
-        if index is None:
-            index = abr.get("playing_index", abr.get("variant_index"))
-        loading = loading_variant if loading_variant is not None else abr.get("variant_index")
+        if index is None and abr is not None:
+            index = abr.playing_index
+        loading = loading_variant
+        if loading is None and abr is not None:
+            loading = abr.variant_index
         variants = info.variants if info is not None else ()
         rung = next((v for v in variants if v.index == index), None)
-        if isinstance(index, int):
+        if index is not None:
             mode = (
                 _t(QT_TRANSLATE_NOOP("StatsOverlay", "auto"))
                 if locked_variant is None
@@ -137,7 +139,7 @@ def stats_lines(
         else:
             variant = "—"
         rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Variant")), variant))
-        if isinstance(loading, int) and isinstance(index, int) and loading != index:
+        if loading is not None and index is not None and loading != index:
             next_rung = next((v for v in variants if v.index == loading), None)
             rows.append(
                 (
@@ -148,13 +150,13 @@ def stats_lines(
         rows.append(
             (
                 _t(QT_TRANSLATE_NOOP("StatsOverlay", "Estimate")),
-                rate_text(_num(abr.get("estimate_bps"))),
+                rate_text(abr.estimate_bps if abr is not None else None),
             )
         )
         rows.append(
             (
                 _t(QT_TRANSLATE_NOOP("StatsOverlay", "Buffer ahead")),
-                _seconds(abr.get("buffer_s"), 1),
+                _seconds(abr.buffer_s if abr is not None else None, 1),
             )
         )
     if "state" in stats:

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from ..abr.estimator import BandwidthEstimator
 from ..abr.hybrid import HybridPolicy
 from ..abr.policy import AbrContext, AbrPolicy, Decision, InFlight
+from ..capabilities import AbrStatus, TimelineEntry
 from ..clock import Clock, SystemClock
 from ..config import DEFAULT_CONFIG, PlayerConfig
 from ..errors import FormatError, NetworkError, PlayerError, PlaylistError, SecurityError
@@ -101,29 +102,6 @@ class HlsConfig:
     #: live: seconds the fetch position may fall behind the target latency
     #: before it jumps ahead to it (None: ``live.max_live_lag``'s default)
     max_live_lag: float | None = None
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    """One sample for the ABR panel (after each download) or a marker."""
-
-    t: float
-    estimate_bps: float
-    selected_bitrate: int
-    buffer: float
-    #: None for a sample; "switch", "stall", "error", "gap", "reload", "rejoin"
-    marker: str | None = None
-    detail: str = ""
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "t": round(self.t, 3),
-            "estimate_bps": round(self.estimate_bps),
-            "selected_bitrate": self.selected_bitrate,
-            "buffer": round(self.buffer, 3),
-            "marker": self.marker,
-            "detail": self.detail,
-        }
 
 
 class _Abandon(Exception):
@@ -289,8 +267,11 @@ class HlsSource:
         self._thread = threading.Thread(target=self._run, name="hls-loader", daemon=True)
         self._thread.start()
         deadline = self._clock.now() + self._config.network.open_timeout + 5.0
-        while not self._opened.wait(0.05):
+        while not self._opened.is_set():
             with self._cond:
+                self._clock.wait_for(self._cond, self._open_wakes_locked, 0.05)
+                if self._opened.is_set():
+                    break
                 if self._error is not None:
                     raise self._error
                 if self._interrupted:
@@ -332,7 +313,9 @@ class HlsSource:
                     deadline = max(deadline, failing + self._outage.bound + timeout)
                 if now >= deadline:
                     raise NetworkError(f"no HLS data for {timeout:g} s from {redact_url(self.url)}")
-                self._cond.wait(0.05)
+                # wakes for anything the checks above read; the timeout
+                # paces the stall mark and the idle deadline
+                self._clock.wait_for(self._cond, self._read_wakes_locked, 0.05)
             self._stalled = False
             pkt = self._queue.popleft()
             self._queued_bytes -= pkt.size
@@ -343,6 +326,17 @@ class HlsSource:
                 self._read_front = t
             self._cond.notify_all()
             return pkt
+
+    def _open_wakes_locked(self) -> bool:
+        return self._opened.is_set() or self._error is not None or self._interrupted or self._ended
+
+    def _read_wakes_locked(self) -> bool:
+        return (
+            self._readable_locked()
+            or self._interrupted
+            or self._error is not None
+            or (self._ended and not self._queue)
+        )
 
     def _readable_locked(self) -> bool:
         if not self._queue:
@@ -447,6 +441,20 @@ class HlsSource:
     def estimate_bps(self) -> float:
         return self._meter.estimate_bps()
 
+    def abr_status(self) -> AbrStatus:
+        variant = self._rung
+        ladder = self._ladder
+        return AbrStatus(
+            variant_index=variant,
+            playing_index=self.playing_variant(),
+            variant_bandwidth=ladder[variant].bandwidth
+            if variant is not None and variant < len(ladder)
+            else None,
+            estimate_bps=self.estimate_bps(),
+            buffer_s=self.buffer_level(),
+            variants=len(ladder),
+        )
+
     def current_variant(self) -> int | None:
         """The rung being fetched (the ABR's latest choice)."""
         return self._rung
@@ -539,9 +547,10 @@ class HlsSource:
     def _sleep(self, seconds: float) -> None:
         """Wait, waking early for stop, interrupt or a seek."""
         with self._cond:
-            self._cond.wait_for(
+            self._clock.wait_for(
+                self._cond,
                 lambda: self._stop.is_set() or self._interrupted or self._seek_request is not None,
-                timeout=seconds,
+                seconds,
             )
 
     def _check_stop(self) -> None:
@@ -824,14 +833,15 @@ class HlsSource:
                     if self._seek_request is None:
                         self._ended = True
                     self._cond.notify_all()
-                    self._cond.wait_for(
+                    self._clock.wait_for(
+                        self._cond,
                         lambda: (
                             self._stop.is_set()
                             or self._interrupted
                             or self._seek_request is not None
                             or bool(self._requests)
                         ),
-                        timeout=1.0,
+                        1.0,
                     )
 
     def _handle_seek(self) -> None:
@@ -857,13 +867,23 @@ class HlsSource:
             while not self._stop.is_set() and not self._interrupted:
                 if self._seek_request is not None or self._requests:
                     return False
-                if (
-                    self._buffer_level_locked() < self._buffer_target
-                    and self._queued_bytes < max_bytes
-                ):
+                if self._has_room_locked(max_bytes):
                     return True
-                self._cond.wait(0.1)
+                self._clock.wait_for(
+                    self._cond,
+                    lambda: (
+                        self._stop.is_set()
+                        or self._interrupted
+                        or self._seek_request is not None
+                        or bool(self._requests)
+                        or self._has_room_locked(max_bytes)
+                    ),
+                    0.1,
+                )
         return False
+
+    def _has_room_locked(self, max_bytes: int) -> bool:
+        return self._buffer_level_locked() < self._buffer_target and self._queued_bytes < max_bytes
 
     def _next_segment(self) -> tuple[MediaPlaylist, Chunk] | None:
         """The next segment (or LL-HLS part) of the current rung, reloading a
@@ -1395,4 +1415,5 @@ class HlsSource:
                     "low_latency": self._ll,
                 },
             )
-        self._opened.set()
+            self._opened.set()
+            self._cond.notify_all()

@@ -18,10 +18,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
+from lab.demo_hls import BandwidthPattern, make_hls_demo
+from lab.origin import ThrottleServer
 from player.config import DEFAULT_CONFIG, BufferConfig
-from player.demo_hls import BandwidthPattern, make_hls_demo
 from player.events import BufferingChanged, ErrorOccurred, VariantSwitched
-from player.hls.demo_server import ThrottleServer
 from player.timeline_export import CSV_COLUMNS
 from ui.main_window import PANEL_HEIGHT, MainWindow
 
@@ -245,7 +245,7 @@ def test_the_demo_opens_with_the_panel_showing(
     serve: Callable[..., ThrottleServer],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import player.demo
+    import lab.demo
     from ui.app import start_demo
 
     url = serve().url("master.m3u8")
@@ -257,7 +257,7 @@ def test_the_demo_opens_with_the_panel_showing(
             fractions.append(f)
         return url
 
-    monkeypatch.setattr(player.demo, "ensure_demo", fake_demo)
+    monkeypatch.setattr(lab.demo, "ensure_demo", fake_demo)
     assert not window.abr_panel.isVisible()
     start_demo(window)
     qtbot.waitUntil(lambda: window.current_url == url, timeout=TIMEOUT_MS)

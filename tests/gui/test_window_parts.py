@@ -153,15 +153,15 @@ def test_system_language_is_followed(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_demo_opens_when_no_url(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, media: Path
 ) -> None:
-    import player.demo
+    import lab.demo
     from ui.app import start_demo
 
     def fake_demo(progress: Callable[[float, str], None]) -> Path:
         progress(0.5, "encoding")
         return media
 
-    monkeypatch.delattr(player.demo, "ensure_demo", raising=False)
-    monkeypatch.setattr(player.demo, "ensure_demo_file", fake_demo)
+    monkeypatch.delattr(lab.demo, "ensure_demo", raising=False)
+    monkeypatch.setattr(lab.demo, "ensure_demo_file", fake_demo)
     start_demo(window)
     qtbot.waitUntil(lambda: window.current_url == str(media), timeout=TIMEOUT_MS)
     wait_playing(qtbot, window)

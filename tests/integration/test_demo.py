@@ -1,4 +1,4 @@
-"""``player.demo.ensure_demo``: the built-in ABR demo, made on first run into
+"""``lab.demo.ensure_demo``: the built-in ABR demo, made on first run into
 an isolated cache, served on loopback, and played by the engine through a
 compressed bandwidth pattern (down, then back up)."""
 
@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from player import SubtitleChanged, VariantSwitched, demo_hls
-from player import demo as demo_module
+from lab import demo as demo_module
+from lab import demo_hls
+from lab.demo import ensure_demo, stop_demo_server
+from lab.demo_hls import DEMO_PATTERN, RUNGS
+from player import SubtitleChanged, VariantSwitched
 from player.config import BufferConfig
-from player.demo import ensure_demo, stop_demo_server
-from player.demo_hls import DEMO_PATTERN, RUNGS
 from player.hls.playlist import MediaPlaylist, MultivariantPlaylist, parse_playlist
 from tests.support.player_probe import TEST_CONFIG, Probe
 

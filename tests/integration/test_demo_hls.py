@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from lab.demo_hls import make_hls_demo
+from lab.origin import ThrottleServer
 from player import EndOfStream, VariantSwitched
 from player.config import BufferConfig
-from player.demo_hls import make_hls_demo
-from player.hls.demo_server import ThrottleServer
 from player.hls.playlist import MultivariantPlaylist, parse_playlist
 from tests.support.player_probe import TEST_CONFIG, Probe
 

@@ -14,10 +14,10 @@ import pytest
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from lab.origin import ThrottleServer
 from player.events import EndOfStream, Event, WarningRaised
 from player.hls import crypto
 from player.hls import source as source_module
-from player.hls.demo_server import ThrottleServer
 from player.hls.source import HlsSource
 from tests.support import hls_media
 from tests.support.hls_packets import assert_timeline, decoded, read_all

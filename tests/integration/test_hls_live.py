@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from lab.origin import ThrottleServer
 from player.errors import NetworkError
-from player.hls.demo_server import ThrottleServer
 from player.hls.source import HlsConfig, HlsSource
 from tests.support import hls_media
 

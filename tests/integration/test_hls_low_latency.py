@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from lab.origin import LowLatencyServer
 from player.errors import NetworkError
-from player.hls.demo_server import LowLatencyServer
 from player.hls.source import HlsConfig, HlsSource
 from player.source import DemuxPacket
 from tests.support import hls_media

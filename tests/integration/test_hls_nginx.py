@@ -14,16 +14,16 @@ from pathlib import Path
 
 import pytest
 
+from lab.origin import ThrottleServer
 from player import ErrorOccurred, Player, PlayerState, Reconnecting, StateChanged
 from player.config import AudioConfig
 from player.errors import NetworkError, PlayerError, PlaylistError
 from player.events import Event, VariantSwitched, WarningRaised
-from player.hls.demo_server import ThrottleServer
 from player.hls.source import HlsSource
 from tests.support import hls_media
 from tests.support.hls_packets import assert_timeline, decoded, read_all
 from tests.support.player_probe import TEST_CONFIG
-from tests.support.servers import NginxHttpServer
+from tests.support.servers import NginxHttpServer, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -205,6 +205,13 @@ def test_malformed_and_huge_playlists_are_clear_errors(
     finally:
         src.close()
     assert time.monotonic() - t0 < 3
+    # nginx logs a request once its connection is closed: wait for it, or it
+    # lands in the next test's log (the error is raised before the close)
+    wait_until(
+        lambda: any(e.uri == f"/bad/{name}" for e in nginx.access_log()),
+        5.0,
+        what=f"nginx to log /bad/{name}",
+    )
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import pytest
 
+from lab.origin import LowLatencyServer, OutageMode
 from player import PlayerState, StateChanged, StatsUpdated
 from player.config import AudioConfig, PlayerConfig
 from player.events import (
@@ -24,7 +25,6 @@ from player.events import (
     Reconnecting,
     WarningRaised,
 )
-from player.hls.demo_server import LowLatencyServer, OutageMode
 from tests.support import hls_media
 from tests.support.player_probe import TEST_CONFIG, Probe
 

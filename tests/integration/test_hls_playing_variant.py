@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from player.hls.demo_server import ThrottleServer
+from lab.origin import ThrottleServer
 from player.hls.source import HlsSource
 from tests.support import hls_media
 from tests.support.hls_packets import read_all

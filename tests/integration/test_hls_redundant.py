@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from lab.origin import ThrottleServer
 from player.events import Event, VariantSwitched, WarningRaised
-from player.hls.demo_server import ThrottleServer
 from player.hls.source import HlsSource
 from tests.support import hls_media
 from tests.support.hls_packets import read_all

@@ -12,10 +12,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from lab.origin import ThrottleServer
 from player import Player, PlayerState, StateChanged, SubtitleChanged
 from player.config import AudioConfig
 from player.events import Event, MediaOpened, WarningRaised
-from player.hls.demo_server import ThrottleServer
 from player.hls.source import HlsSource
 from player.source import DemuxPacket
 from tests.support import hls_media

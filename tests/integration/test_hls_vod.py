@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from lab.origin import ThrottleServer
 from player.errors import NetworkError, PlaylistError, SecurityError
 from player.events import Event, VariantSwitched, WarningRaised
-from player.hls.demo_server import ThrottleServer
 from player.hls.source import HlsSource
 from tests.support import hls_media
 from tests.support.hls_packets import assert_timeline, decoded, read_all

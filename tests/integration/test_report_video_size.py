@@ -9,9 +9,9 @@ from dataclasses import replace
 
 import pytest
 
+from lab.origin import ThrottleServer
 from player import MediaOpened
 from player.config import AudioConfig
-from player.hls.demo_server import ThrottleServer
 from tests.support import hls_media
 from tests.support.player_probe import TEST_CONFIG, Probe
 

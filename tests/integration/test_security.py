@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from lab.origin import ThrottleServer
 from player import ErrorOccurred, MediaOpened
 from player.config import PlayerConfig
-from player.hls.demo_server import ThrottleServer
 from tests.support import hls_media
 from tests.support.player_probe import TEST_CONFIG, Probe
 from tests.support.redirect_server import RedirectServer

@@ -320,7 +320,7 @@ def ll_parts(seconds: float = 40.0) -> list[list[bytes]]:
     """Real encoded LL-HLS parts: for each of ``LL_VARIANTS``, 0.5 s MPEG-TS
     parts (20 fps, a keyframe every 1 s: every other part is independent),
     cut by FFmpeg's segment muxer with continuous timestamps, for
-    ``player.hls.demo_server.LowLatencyServer`` to publish in real time."""
+    ``lab.origin.LowLatencyServer`` to publish in real time."""
 
     def build(d: Path) -> None:
         for i, (size, rate) in enumerate(LL_VARIANTS):

@@ -21,7 +21,7 @@ import re
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
-from player.hls.demo_server import LowLatencyServer
+from lab.origin import LowLatencyServer
 
 __all__ = ["LlRenditionServer"]
 

@@ -43,8 +43,8 @@
 <context>
     <name>DemoLoader</name>
     <message>
-        <source>The built-in demo is not available in this build (player.demo is missing). Open a file with Ctrl+O or a URL with Ctrl+L.</source>
-        <translation>이 빌드에는 내장 데모가 없습니다 (player.demo 없음). Ctrl+O로 파일을, Ctrl+L로 URL을 여세요.</translation>
+        <source>The built-in demo is not available in this build (lab.demo is missing). Open a file with Ctrl+O or a URL with Ctrl+L.</source>
+        <translation>이 빌드에는 내장 데모가 없습니다 (lab.demo 없음). Ctrl+O로 파일을, Ctrl+L로 URL을 여세요.</translation>
     </message>
 </context>
 <context>

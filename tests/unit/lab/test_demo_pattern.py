@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from player import demo_hls
-from player.demo_hls import DEMO_PATTERN, RUNGS, BandwidthPattern, _Painter, _text_mask, _yuv
+from lab import demo_hls
+from lab.demo_hls import DEMO_PATTERN, RUNGS, BandwidthPattern, _Painter, _text_mask, _yuv
 
 
 def test_pattern_squeezes_below_the_middle_rung_and_recovers_within_a_minute() -> None:

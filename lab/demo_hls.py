@@ -27,7 +27,8 @@ import av
 import numpy as np
 import numpy.typing as npt
 
-from .hls.demo_server import ThrottleServer
+from .cache import cache_dir
+from .origin import ThrottleServer
 
 __all__ = [
     "DEMO_PATTERN",
@@ -464,8 +465,6 @@ _build_lock = threading.Lock()
 
 def demo_root() -> Path:
     """Where the ladder is cached (versioned: a new version is made afresh)."""
-    from .demo import cache_dir
-
     return cache_dir() / f"hls-demo-v{DEMO_VERSION}"
 
 

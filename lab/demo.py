@@ -13,18 +13,15 @@ from pathlib import Path
 import av
 import numpy as np
 
+from .cache import cache_dir
+from .demo_hls import ensure_hls_demo
+from .demo_hls import stop_demo_server as stop_hls_demo_server
+
 __all__ = ["cache_dir", "ensure_demo", "ensure_demo_file", "stop_demo_server"]
 
 Progress = Callable[[float, str], None]
 
 DEMO_VERSION = 1
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    path = Path(os.environ.get("HEUREUM_CACHE_DIR", str(Path(base) / "heureum")))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def _frame_rgb(
@@ -134,13 +131,9 @@ def ensure_demo(
     (bytes/s over seconds since the server started) replaces the demo's
     pattern, e.g. ``DEMO_PATTERN.scaled(0.25)`` in tests; it only applies
     when this call starts the server."""
-    from .demo_hls import ensure_hls_demo
-
     return ensure_hls_demo(progress, bandwidth=bandwidth)
 
 
 def stop_demo_server() -> None:
     """Stop the demo's server (tests; the window leaves it to the process's end)."""
-    from .demo_hls import stop_demo_server as stop
-
-    stop()
+    stop_hls_demo_server()

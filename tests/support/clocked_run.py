@@ -1,0 +1,94 @@
+"""Threads of a run driven on a ``ManualClock`` in a replayable order.
+
+``drive`` waits until every thread of the run is blocked on the clock with
+nothing to do (``ManualClock.settle``), then moves the clock to the next
+deadline, and so on until the run is over: what the threads do between two
+advances depends on the clock only, not on the scheduler or the machine's
+load. ``PacedReader`` plays a ``Source`` on the clock (open, then read each
+packet once the clock reaches its time), as the presenter would.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from player.clock import ManualClock
+from player.source import DemuxPacket, Source, SourceInfo
+
+__all__ = ["PacedReader", "drive"]
+
+
+def drive(
+    clock: ManualClock,
+    threads: int,
+    done: Callable[[], bool],
+    *,
+    max_seconds: float = 600.0,
+) -> None:
+    """Advance ``clock`` deadline by deadline while ``threads`` threads wait
+    on it, until ``done()``. At most ``max_seconds`` of the clock."""
+    start = clock.now()
+    while clock.settle(threads, unless=done):
+        deadline = clock.next_deadline()
+        if deadline is None:
+            raise AssertionError("every thread waits with no deadline: the run is stuck")
+        if deadline - start > max_seconds:
+            raise AssertionError(f"the run took over {max_seconds:g} s of the clock")
+        clock.advance(deadline - clock.now())
+
+
+@dataclass
+class PacedReader:
+    """Opens ``source`` and reads it to its end on its own thread, each packet
+    taken once the clock has reached its time (from the first packet's)."""
+
+    source: Source
+    clock: ManualClock
+    info: SourceInfo | None = None
+    packets: list[DemuxPacket] = field(default_factory=list)
+    #: the clock time each packet was read at
+    read_at: list[float] = field(default_factory=list)
+    error: BaseException | None = None
+
+    def __post_init__(self) -> None:
+        self._cond = threading.Condition()
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="paced-reader", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.info = self.source.open()
+            started = self.clock.now()
+            first: float | None = None
+            while (pkt := self.source.read()) is not None:
+                self.packets.append(pkt)
+                self.read_at.append(self.clock.now())
+                if pkt.pts is None:
+                    continue
+                first = pkt.pts if first is None else first
+                ahead = (pkt.pts - first) - (self.clock.now() - started)
+                if ahead > 0:
+                    with self._cond:
+                        if self.clock.wait_for(self._cond, lambda: self._stopped, ahead):
+                            return
+        except BaseException as exc:
+            self.error = exc
+
+    def stop(self) -> None:
+        """End the reading (a live stream has no end of its own)."""
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
+
+    @property
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def join(self) -> None:
+        self._thread.join(10.0)
+        assert not self._thread.is_alive(), "the reader did not finish"
+        if self.error is not None:
+            raise self.error

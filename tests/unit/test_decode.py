@@ -1,0 +1,133 @@
+"""``decode``: the decoder threads against a small context of their own (no
+session), fed real packets (an HLS segment demuxed by ``SegmentDemuxer``)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+
+from player.audio_out import AudioBuffer
+from player.clock import ManualClock
+from player.decode import AudioDecoder, DecodeContext, VideoDecoder
+from player.hls.playlist import parse_media_playlist
+from player.hls.segment_demux import SegmentDemuxer
+from player.metrics import SessionMetrics
+from player.queues import EOS, MediaQueue, QueueItem
+from player.source import DemuxPacket
+from player.video_sink import VideoFrame
+from tests.support.hls_media import ts_vod
+
+
+@dataclass
+class Context:
+    """A ``DecodeContext`` that records what decoders report."""
+
+    stopping: threading.Event = field(default_factory=threading.Event)
+    serial: int = 0
+    drop_before: float | None = None
+    speed: float = 1.0
+    metrics: SessionMetrics = field(default_factory=lambda: SessionMetrics(ManualClock()))
+    failures: list[BaseException] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+    def fail_from_thread(self, exc: BaseException) -> None:
+        self.failures.append(exc)
+
+    def on_decode_error(self, kind: str, exc: BaseException) -> None:
+        self.errors.append((kind, str(exc)))
+
+
+def _packets(kind: str, segments: int = 1) -> list[DemuxPacket]:
+    root = ts_vod()
+    pl = parse_media_playlist((root / "index.m3u8").read_text(), "http://o.test/index.m3u8")
+    demuxer = SegmentDemuxer()
+    out: list[DemuxPacket] = []
+    for seg in pl.segments[:segments]:
+        data = (root / seg.uri.rsplit("/", 1)[1]).read_bytes()
+        out += demuxer.main_segment(data, seg, seg.start, rung=0, bit_rate=None, drop_audio=False)
+    return [p for p in out if p.stream.kind == kind]
+
+
+def _feed(queue: MediaQueue[DemuxPacket], packets: list[DemuxPacket], serial: int) -> None:
+    for p in packets:
+        queue.put_nowait(QueueItem[DemuxPacket](p, serial, p.pts, p.duration, p.size))
+
+
+def _frames(frames: MediaQueue[VideoFrame]) -> list[VideoFrame]:
+    out: list[VideoFrame] = []
+    while (item := frames.get(10.0)) is not None and item.value is not EOS:
+        assert isinstance(item.value, VideoFrame)
+        out.append(item.value)
+    return out
+
+
+def test_video_frames_come_out_in_order_on_the_timeline_and_are_counted() -> None:
+    ctx = Context()
+    packets: MediaQueue[DemuxPacket] = MediaQueue(1e9, 1 << 40)
+    frames: MediaQueue[VideoFrame] = MediaQueue(1e9, 1 << 40)
+    video = _packets("video")
+    _feed(packets, video, 0)
+    packets.put_nowait(QueueItem[DemuxPacket](EOS, 0, None, 0.0, 0))
+    decoder: DecodeContext = ctx
+    dec = VideoDecoder(decoder, packets, frames)
+    dec.start()
+    try:
+        out = _frames(frames)
+    finally:
+        ctx.stopping.set()
+        dec.join(10.0)
+    assert len(out) == len(video)  # every packet a frame, the reordered ones drained
+    pts = [f.pts for f in out]
+    assert pts == sorted(pts) and pts[0] == pytest.approx(0.0, abs=0.05)
+    assert [f.index for f in out] == list(range(1, len(out) + 1))
+    assert ctx.metrics.frames_decoded == len(out)
+    assert (out[0].width, out[0].height) == (320, 180)
+    assert ctx.failures == [] and ctx.errors == []
+
+
+def test_stale_serials_are_skipped_and_an_exact_seek_drops_frames_before_its_target() -> None:
+    ctx = Context(serial=2, drop_before=1.0)
+    packets: MediaQueue[DemuxPacket] = MediaQueue(1e9, 1 << 40)
+    frames: MediaQueue[VideoFrame] = MediaQueue(1e9, 1 << 40)
+    video = _packets("video")
+    _feed(packets, video, 1)  # from before the seek: never decoded
+    _feed(packets, video, 2)
+    packets.put_nowait(QueueItem[DemuxPacket](EOS, 2, None, 0.0, 0))
+    dec = VideoDecoder(ctx, packets, frames)
+    dec.start()
+    try:
+        out = _frames(frames)
+    finally:
+        ctx.stopping.set()
+        dec.join(10.0)
+    assert out and min(f.pts for f in out) >= 1.0 - 0.02
+    # every packet of the current serial was decoded once, the stale ones never
+    assert ctx.metrics.frames_decoded == len(video)
+
+
+def test_audio_is_resampled_into_the_buffer_with_its_times() -> None:
+    ctx = Context()
+    packets: MediaQueue[DemuxPacket] = MediaQueue(1e9, 1 << 40)
+    out = AudioBuffer(rate=48_000, channels=2, max_seconds=30)
+    ended = threading.Event()
+    audio = _packets("audio", segments=2)
+    _feed(packets, audio, 0)
+    packets.put_nowait(QueueItem[DemuxPacket](EOS, 0, None, 0.0, 0))
+    dec = AudioDecoder(ctx, packets, out, lambda serial: ended.set())
+    dec.start()
+    try:
+        assert ended.wait(10.0)
+    finally:
+        ctx.stopping.set()
+        dec.join(10.0)
+    block = np.zeros((48_000 * 5, 2), dtype=np.float32)
+    written, first, speed, end = out.read_into(block, gain=1.0)
+    assert first is not None and first == pytest.approx(0.0, abs=0.05) and speed == 1.0
+    # two 2 s segments of audio, at the device's rate
+    assert written / 48_000 == pytest.approx(4.0, abs=0.1)
+    assert end == pytest.approx(first + written / 48_000, abs=1e-3)
+    assert float(np.abs(block[:written]).max()) > 0.01  # sound, not silence
+    assert ctx.metrics.first_audio_at is not None

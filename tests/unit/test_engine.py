@@ -1,0 +1,79 @@
+"""``engine.Session`` without its threads: its waits on the clock, the
+source capabilities it asks for by type, and its stats."""
+
+from __future__ import annotations
+
+import threading
+
+from player.clock import ManualClock
+from player.config import DEFAULT_CONFIG
+from player.decode import DecodeContext
+from player.engine import Session
+from player.hls.source import HlsSource
+from player.sources.libav import LibavSource
+from player.sources.urls import classify
+from tests.support.background import Background
+from tests.support.fake_fetcher import FakeFetcher
+
+
+def _session(clock: ManualClock) -> Session:
+    return Session(
+        "http://o.test/a.m3u8",
+        None,
+        DEFAULT_CONFIG,
+        clock,
+        None,
+        lambda event: None,
+        volume=1.0,
+        muted=False,
+        speed=1.0,
+    )
+
+
+def test_the_control_wait_ends_at_its_timeout_on_the_clock_or_at_a_wake() -> None:
+    clock = ManualClock()
+    session = _session(clock)
+    waited = Background(lambda: session._wait(0.1))
+    clock.until_waiting(1)
+    clock.advance(0.099)
+    clock.until_waiting(1)  # still waiting: 99 ms of the clock is not 100
+    clock.advance(0.001)
+    waited.result()
+    woken = Background(lambda: session._wait(30.0))
+    clock.until_waiting(1)
+    session.wake()
+    woken.result()
+    assert clock.now() == 0.1  # the wake, not time, ended the second wait
+
+
+def test_a_wake_before_the_wait_does_not_end_it() -> None:
+    clock = ManualClock()
+    session = _session(clock)
+    session.wake()
+    waited = Background(lambda: session._wait(1.0))
+    clock.until_waiting(1)
+    assert not waited.done
+    clock.advance(1.0)
+    waited.result()
+
+
+def test_capabilities_are_asked_for_by_type() -> None:
+    clock = ManualClock()
+    session = _session(clock)
+    assert (session.adaptive(), session.live(), session.tracks()) == (None, None, None)
+    assert session.abr_timeline() == []
+    hls = HlsSource("http://o.test/a.m3u8", clock=clock, fetcher=FakeFetcher(clock))
+    session.source = hls
+    assert session.adaptive() is hls and session.live() is hls and session.tracks() is hls
+    stats = session.stats()
+    assert stats["abr"] == hls.abr_status().as_dict()
+    session.source = LibavSource(classify("rtsp://127.0.0.1:1/cam"), DEFAULT_CONFIG)
+    assert (session.adaptive(), session.live(), session.tracks()) == (None, None, None)
+    assert "abr" not in session.stats()
+
+
+def test_a_session_is_what_a_decoder_needs_and_nothing_more() -> None:
+    session = _session(ManualClock())
+    context: DecodeContext = session  # checked by mypy: the protocol fits
+    assert isinstance(context.stopping, threading.Event)
+    assert (context.serial, context.drop_before, context.speed) == (0, None, 1.0)

@@ -96,6 +96,8 @@ MAX_VOLUME = 1.5
 CONTROLS_HIDE_MS = 2500
 #: the share of the screen's free area a window fitted to its video may take
 FIT_SCREEN_SHARE = 0.9
+FIT_MIN_VIEW_WIDTH = 640
+PLAYLIST_WIDTH = 280  # the play list panel's width when it opens docked
 ABR_POLL_MS = 500  # the bitrate panel's refresh while it shows
 PANEL_HEIGHT, PANEL_WIDTH = 300, 420  # the bitrate panel's size when it first docks
 CAP_DEBOUNCE_MS = 300  # a resize settles before the engine hears the view's size
@@ -682,7 +684,10 @@ class MainWindow(QMainWindow):
         avail = screen.availableGeometry()
         max_w = avail.width() * FIT_SCREEN_SHARE - chrome_w
         max_h = avail.height() * FIT_SCREEN_SHARE - chrome_h
-        scale = min(1.0, max_w / width, max_h / height)
+        # A small video (320x240) gets a window its controls fit in: scaled up
+        # to FIT_MIN_VIEW_WIDTH, never past the screen.
+        floor = max(1.0, FIT_MIN_VIEW_WIDTH / width)
+        scale = min(floor, max_w / width, max_h / height)
         target_w = max(self.minimumWidth(), round(width * scale + chrome_w))
         target_h = max(self.minimumHeight(), round(height * scale + chrome_h))
         self.resize(target_w, target_h)
@@ -759,9 +764,15 @@ class MainWindow(QMainWindow):
         self.desktop.changed()
 
     def toggle_playlist_panel(self) -> None:
-        self.playlist_panel.setVisible(not self.playlist_panel.isVisible())
-        if self.playlist_panel.isVisible():
-            self.playlist_panel.refresh()
+        panel = self.playlist_panel
+        showing = not panel.isVisible()
+        if showing and not panel.isFloating():
+            # The panel takes its room from the screen, not from the picture.
+            self._grow_for_dock(PLAYLIST_WIDTH, 0)
+        panel.setVisible(showing)
+        if showing:
+            self.resizeDocks([panel], [PLAYLIST_WIDTH], Qt.Orientation.Horizontal)
+            panel.refresh()
 
     def save_playlist_dialog(self, path: str | None = None) -> Path | None:
         if path is None:

@@ -18,6 +18,11 @@ from .abr_panel import rate_text, variant_text
 
 __all__ = ["StatsOverlay", "stats_lines"]
 
+#: the smallest font the overlay shrinks to before it leaves rows out
+MIN_POINT_SIZE = 7.0
+#: its distance from the view's edges
+OVERLAY_MARGIN = 12
+
 _CTX = "StatsOverlay"
 
 # Keys of Player.stats() (the report's keys) shown by a dedicated row, or not at all.
@@ -96,7 +101,8 @@ def stats_lines(
         fps = f"{v.fps:.3f}".rstrip("0").rstrip(".") if v.fps else "?"
         width, height = frame_size or (v.width, v.height)
         # The opening stream's bit rate says nothing once another variant plays.
-        rate = f", {_kbps(v.bit_rate)}" if (width, height) == (v.width, v.height) else ""
+        same = (width, height) == (v.width, v.height)
+        rate = f", {_kbps(v.bit_rate)}" if same and v.bit_rate else ""
         rows.append(
             (
                 _t(QT_TRANSLATE_NOOP("StatsOverlay", "Video")),
@@ -108,7 +114,8 @@ def stats_lines(
         rows.append(
             (
                 _t(QT_TRANSLATE_NOOP("StatsOverlay", "Audio")),
-                f"{a.codec} {a.sample_rate} Hz {a.channels} ch, {_kbps(a.bit_rate)}",
+                f"{a.codec} {a.sample_rate} Hz {a.channels} ch"
+                + (f", {_kbps(a.bit_rate)}" if a.bit_rate else ""),
             )
         )
     if info is not None and info.is_live:
@@ -118,6 +125,7 @@ def stats_lines(
                 _seconds(stats.get("live_latency_s")),
             )
         )
+    fetched: str | None = None  # an adaptive stream's segments ahead: one Buffer row
     abr = AbrStatus.from_stats(stats)
     if abr is not None or current_variant is not None:
         index = current_variant
@@ -153,20 +161,19 @@ def stats_lines(
                 rate_text(abr.estimate_bps if abr is not None else None),
             )
         )
-        rows.append(
-            (
-                _t(QT_TRANSLATE_NOOP("StatsOverlay", "Buffer ahead")),
-                _seconds(abr.buffer_s if abr is not None else None, 1),
-            )
-        )
+        if abr is not None and abr.buffer_s is not None:
+            downloaded = _t(QT_TRANSLATE_NOOP("StatsOverlay", "%1 downloaded"))
+            fetched = downloaded.replace("%1", _seconds(abr.buffer_s, 1))
     if "state" in stats:
         rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "State")), str(stats["state"])))
     if "position_s" in stats:
         rows.append(
             (_t(QT_TRANSLATE_NOOP("StatsOverlay", "Position")), _seconds(stats["position_s"]))
         )
-    if "buffer_s" in stats:
-        rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Buffer")), _seconds(stats["buffer_s"])))
+    if "buffer_s" in stats or fetched is not None:
+        parts = [_seconds(stats["buffer_s"])] if "buffer_s" in stats else []
+        parts += [fetched] if fetched is not None else []
+        rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Buffer")), " · ".join(parts)))
     speed = _num(stats.get("speed"))
     if speed is not None:
         rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Speed")), f"{speed:g}×"))
@@ -226,7 +233,7 @@ def stats_lines(
             continue
         rows.append((key.replace("_", " "), _scalar(value)))
     rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Renderer")), renderer))
-    rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "View")), view_counts))
+    rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "This window")), view_counts))
     return rows
 
 
@@ -240,6 +247,8 @@ class StatsOverlay(QLabel):
         font.setPointSizeF(max(9.0, font.pointSizeF()))
         font.setStyleHint(QFont.StyleHint.Monospace)
         self.setFont(font)
+        self._base_size = font.pointSizeF()
+        self.shown_rows = 0
         self.setStyleSheet(
             "QLabel { background: rgba(0, 0, 0, 170); color: #f0f0f0;"
             " border-radius: 6px; padding: 8px; }"
@@ -247,10 +256,40 @@ class StatsOverlay(QLabel):
         self.hide()
 
     def set_rows(self, rows: list[tuple[str, str]]) -> None:
-        body = "".join(
-            f"<tr><td style='color:#9ecbff; padding-right:14px'>{html.escape(label)}</td>"
-            f"<td>{html.escape(value)}</td></tr>"
-            for label, value in rows
-        )
-        self.setText(f"<table cellspacing='0' cellpadding='1'>{body}</table>")
+        """Show ``rows``, fitted to the view as mpv's stats page is: the font
+        shrinks (down to MIN_POINT_SIZE) until the table fits; what still does
+        not fit is left out with a last row saying how much."""
+        parent = self.parentWidget()
+        room_w = (parent.width() if parent is not None else 10_000) - 2 * OVERLAY_MARGIN
+        room_h = (parent.height() if parent is not None else 10_000) - 2 * OVERLAY_MARGIN
+        font = QFont(self.font())
+        size = self._base_size
+        keep = len(rows)
+        shown = rows
+        while True:
+            font.setPointSizeF(size)
+            self.setFont(font)
+            self.setText(_table(shown))
+            hint = self.sizeHint()
+            if hint.width() <= room_w and hint.height() <= room_h:
+                break
+            if size > MIN_POINT_SIZE:
+                size = max(MIN_POINT_SIZE, size - 1.0)
+                continue
+            if hint.height() <= room_h or keep <= 1:
+                break  # too wide only, or nothing left to leave out
+            # Smallest font and still too tall: leave the last rows out.
+            keep -= 1
+            more = _t(QT_TRANSLATE_NOOP("StatsOverlay", "%1 more rows: enlarge the window"))
+            shown = [*rows[:keep], ("…", more.replace("%1", str(len(rows) - keep)))]
+        self.shown_rows = len(shown)
         self.adjustSize()
+
+
+def _table(rows: list[tuple[str, str]]) -> str:
+    body = "".join(
+        f"<tr><td style='color:#9ecbff; padding-right:14px'>{html.escape(label)}</td>"
+        f"<td>{html.escape(value)}</td></tr>"
+        for label, value in rows
+    )
+    return f"<table cellspacing='0' cellpadding='1'>{body}</table>"

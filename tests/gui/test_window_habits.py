@@ -52,6 +52,19 @@ def test_window_fits_a_larger_video_inside_the_screen_keeping_its_shape(
     assert abs(window.view.width() / window.view.height() - 16 / 9) < 0.01
 
 
+def test_a_small_video_gets_a_window_its_controls_fit(
+    qtbot: QtBot, window: MainWindow, media: Path
+) -> None:
+    window.open_url(str(media))  # 320x240
+    qtbot.waitUntil(lambda: window.info is not None, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.view.width() >= 638, timeout=TIMEOUT_MS)
+    assert abs(window.view.width() / window.view.height() - 4 / 3) < 0.02
+    width = window.view.width()
+    press(qtbot, window, Qt.Key.Key_F8)  # the play list opens beside the picture
+    qtbot.waitUntil(window.playlist_panel.isVisible, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.view.width() >= width - 4, timeout=TIMEOUT_MS)
+
+
 def test_recent_holds_only_what_opened(
     qtbot: QtBot, window: MainWindow, media: Path, tmp_path: Path
 ) -> None:
@@ -118,3 +131,24 @@ def test_end_of_playback_stays_shown_and_space_replays(
     press(qtbot, window, Qt.Key.Key_Space)
     wait_state(qtbot, window, PlayerState.PLAYING)
     qtbot.waitUntil(lambda: not window.osd.isVisible(), timeout=TIMEOUT_MS)
+
+
+def test_statistics_fit_a_small_view(qtbot: QtBot, window: MainWindow, media: Path) -> None:
+    window.open_url(str(media))
+    wait_playing(qtbot, window)
+    window.resize(480, 320)
+    qtbot.waitUntil(lambda: window.height() < 400, timeout=TIMEOUT_MS)
+    assert window.view.height() < 300
+    press(qtbot, window, Qt.Key.Key_I)
+    overlay = window.overlay
+    qtbot.waitUntil(overlay.isVisible, timeout=TIMEOUT_MS)
+    window._update_overlay()
+    assert overlay.y() + overlay.height() <= window.view.height()
+    assert overlay.x() + overlay.width() <= window.view.width()
+    text = overlay.text()
+    assert "—</td>" not in text  # no row ends in a stray dash
+    assert text.count(">Buffer<") == 1
+    window.resize(1400, 900)
+    qtbot.waitUntil(lambda: window.view.height() > 600, timeout=TIMEOUT_MS)
+    window._update_overlay()
+    assert "more rows" not in overlay.text()  # everything fits again

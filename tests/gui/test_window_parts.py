@@ -225,7 +225,7 @@ def test_overlay_names_the_variant_estimate_and_buffer() -> None:
     rows = dict(stats_lines(info, stats, "software", "0"))
     assert rows["Variant"] == "640x360 · 800 kb/s (1/2, auto)"
     assert rows["Estimate"] == "4.2 Mb/s"
-    assert rows["Buffer ahead"] == "12.3 s"
+    assert rows["Buffer"] == "12.3 s downloaded"  # one Buffer row, not two
     assert rows["Live latency"] == "3.50 s"
     # A switch reported since the last stats wins; a lock is named.
     rows = dict(stats_lines(info, stats, "software", "0", current_variant=1, locked_variant=1))

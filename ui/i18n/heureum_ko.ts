@@ -625,6 +625,18 @@
 <context>
     <name>StatsOverlay</name>
     <message>
+        <source>%1 more rows: enlarge the window</source>
+        <translation>%1개 항목 더 있음: 창을 키우세요</translation>
+    </message>
+    <message>
+        <source>%1 downloaded</source>
+        <translation>%1 받아 둠</translation>
+    </message>
+    <message>
+        <source>This window</source>
+        <translation>이 창</translation>
+    </message>
+    <message>
         <source>URL</source>
         <translation>URL</translation>
     </message>
@@ -651,10 +663,6 @@
     <message>
         <source>locked</source>
         <translation>고정</translation>
-    </message>
-    <message>
-        <source>Buffer ahead</source>
-        <translation>미리 받은 버퍼</translation>
     </message>
     <message>
         <source>Loading</source>
@@ -707,10 +715,6 @@
     <message>
         <source>Renderer</source>
         <translation>렌더러</translation>
-    </message>
-    <message>
-        <source>View</source>
-        <translation>화면</translation>
     </message>
     <message>
         <source>Variant</source>

@@ -35,6 +35,7 @@ from .events import (
     VariantSwitched,
     WarningRaised,
 )
+from .latency import PacketWallClock, session_latency
 from .load_control import CatchUpAction, LoadControl, catch_up, live_rate
 from .metrics import SessionMetrics
 from .queues import EOS, MediaQueue, QueueItem
@@ -107,6 +108,7 @@ class Session:
             bcfg.max_decoded_video_seconds, 256 * 1024 * 1024, max_items=12, name="frames"
         )
         self.demuxed_end: dict[str, float] = {}
+        self.wallclock = PacketWallClock()
         self.demux_eos = False
         self.video_done = False
         self.audio_done = False
@@ -410,6 +412,7 @@ class Session:
     def _route(self, pkt: DemuxPacket, serial: int) -> None:
         kind = pkt.stream.kind
         self.metrics.on_packet(kind, pkt.size, pkt.pts)
+        self.wallclock.on_packet(pkt.pts, pkt.wallclock)
         if kind == "audio" and self.audio is None:
             return
         queue = self.video_packets if kind == "video" else self.audio_packets
@@ -913,6 +916,7 @@ class Session:
                 src.live_latency() if src is not None and hasattr(src, "live_latency") else None
             )
             snap["live_latency_s"] = round(latency if latency is not None else self.buffered(), 3)
+        snap["latency"] = session_latency(self)
         return snap
 
     def abr_timeline(self) -> list[dict[str, object]]:

@@ -471,9 +471,28 @@ class HlsSource:
         """Seconds between the play position and the live edge, when live:
         from EXT-X-PROGRAM-DATE-TIME (the wall clock now minus the date at the
         position) where the playlist has it and it agrees with the playlist
-        within a few target durations, else from the end of the playlist
+        within a few target durations, else ``edge_latency``."""
+        latency = self.edge_latency()
+        if latency is None:
+            return None
+        with self._cond:
+            pos = self._position if self._position is not None else self._read_pts
+        track = self._tracks.get(self._rung) if self._rung is not None else None
+        if pos is None or track is None:
+            return latency
+        td = track.playlist.target_duration
+        date = self._dates.date_at(pos)
+        if date is not None:
+            by_date = (self._wall() - date).total_seconds()
+            if abs(by_date - latency) <= max(2 * td, 3.0):
+                return max(0.0, by_date)
+        return latency
+
+    def edge_latency(self) -> float | None:
+        """Seconds from the play position to the end of the live playlist
         (parts included), moved on by the time since it was loaded (at most
-        one target duration, so a stalled server does not run it away)."""
+        one target duration while the origin answers, so a stalled server
+        does not run it away). No wall clock involved."""
         if not self._live:
             return None
         with self._cond:
@@ -487,13 +506,7 @@ class HlsSource:
         age = max(0.0, self._clock.now() - loaded)
         if self._outage.failing_since is None:
             age = min(age, td)  # a stalled origin's edge does not move; one that is away does
-        latency = max(0.0, edge + age - pos)
-        date = self._dates.date_at(pos)
-        if date is not None:
-            by_date = (self._wall() - date).total_seconds()
-            if abs(by_date - latency) <= max(2 * td, 3.0):
-                return max(0.0, by_date)
-        return latency
+        return max(0.0, edge + age - pos)
 
     def program_date_time(self, position: float) -> datetime | None:
         """The EXT-X-PROGRAM-DATE-TIME of timeline ``position`` (None without one)."""

@@ -23,6 +23,7 @@ from ..errors import (
     UnsupportedError,
 )
 from ..events import AudioInfo, MediaInfo, VideoInfo
+from ..latency import prft_wallclock
 from ..redact import redact
 from ..source import DemuxPacket, SourceInfo, StreamSpec
 from .urls import Target, protocol_whitelist
@@ -196,6 +197,7 @@ class LibavSource:
         self._live = target.inherently_live
         self._pending_discontinuity = False
         self._duration: float | None = None
+        self._rtsp = target.family == "rtsp"
 
     @property
     def is_live(self) -> bool:
@@ -366,6 +368,10 @@ class LibavSource:
             duration = float(packet.duration * tb) if packet.duration else 0.0
             discontinuity = self._pending_discontinuity
             self._pending_discontinuity = False
+            wallclock = None
+            if self._rtsp and packet.has_sidedata("prft"):
+                # Stamped by libavformat from RTCP sender reports (capture time).
+                wallclock = prft_wallclock(bytes(packet.get_sidedata("prft")))
             return DemuxPacket(
                 stream=spec,
                 packet=packet,
@@ -375,6 +381,7 @@ class LibavSource:
                 size=packet.size,
                 keyframe=bool(packet.is_keyframe),
                 discontinuity=discontinuity,
+                wallclock=wallclock,
             )
 
     def seek(self, position: float, exact: bool) -> None:

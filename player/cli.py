@@ -189,10 +189,20 @@ def _print_summary(r: dict[str, Any]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """The command. ``argv`` None means the process's own command line (the
     ``heureum`` script, ``python -m player.cli``): the process exits after it."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    compare = bool(words) and words[0] == "compare"
+    if compare:
+        from .cli_compare import build_compare_parser
+
+        args = build_compare_parser().parse_args(words[1:])
+    else:
+        args = build_parser().parse_args(words)
     _setup_logging(args.verbose)
     try:
+        if compare:
+            from .cli_compare import run_compare_command
+
+            return run_compare_command(args, _config(args), _options(args))
         if args.headless:
             return run_headless(args)
         return run_gui(args)

@@ -1,0 +1,110 @@
+"""``heureum compare`` as a tester scripts it: a subprocess against real
+servers (nginx for HLS, GStreamer's RTSP server), with a dead URL among them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from player.metrics import REPORT_SCHEMA
+from tests.support import hls_media
+from tests.support.servers import NginxHttpServer, RtspServer, free_port
+
+
+def heureum_compare(*args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "player.cli", "compare", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="module")
+def ladder_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NginxHttpServer]:
+    """nginx over a two-rung HLS ladder (320x180, 640x360), 20 s long."""
+    root = tmp_path_factory.mktemp("compare-site")
+    (root / "ladder").symlink_to(hls_media.muxed_ladder_vod(seconds=20.0), True)
+    with NginxHttpServer(root) as server:
+        yield server
+
+
+def test_a_dead_stream_fails_alone_and_the_others_are_compared(
+    audio_device: str, ladder_server: NginxHttpServer, rtsp_server: RtspServer, tmp_path: Path
+) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/gone.m3u8"
+    hls = ladder_server.url("ladder/master.m3u8")
+    report, table = tmp_path / "out" / "cmp.json", tmp_path / "cmp.csv"
+    result = heureum_compare(
+        hls, rtsp_server.url, dead, "--duration", "5", "--report", str(report), "--csv", str(table)
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    data = json.loads(report.read_text())
+    streams = data["streams"]
+    assert [s["compare"]["index"] for s in streams] == [0, 1, 2]
+    assert [s["protocol"] for s in streams[:2]] == ["hls", "rtsp"]
+    for s in streams:
+        assert s["schema"] == REPORT_SCHEMA
+        assert "latency" in s and "frames" in s and "av_offset_ms" in s
+    for s in streams[:2]:
+        assert s["compare"]["played"] is True
+        assert s["time_to_first_frame_s"] is not None and s["frames"]["presented"] > 50
+        assert s["compare"]["samples"], "sampled while playing"
+    assert streams[2]["compare"]["played"] is False
+    assert "refused" in streams[2]["compare"]["failure"].lower()
+    summary = data["comparison"]
+    assert summary["all_played"] is False and summary["failed"] == [3]
+    rows = summary["table"]
+    assert [r["status"] for r in rows] == ["played", "played", "FAILED"]
+    # the VOD HLS has no live latency; RTSP from a file has no sender reports
+    # with wall-clock meaning here but does have a live edge
+    assert rows[0]["latency_kind"] == "-"
+    assert rows[1]["latency_kind"] in ("end to end", "to live edge")
+    assert rows[0]["rung"].endswith("%") and rows[0]["resolution"] != "-"
+    lines = list(csv.DictReader(io.StringIO(table.read_text())))
+    assert [line["status"] for line in lines] == ["played", "played", "FAILED"]
+    assert lines[2]["url"] == dead
+    out = result.stdout
+    assert "stream 3" in out and "FAILED" in out and "first frame (s)" in out
+
+
+def test_max_height_pins_every_hls_stream_to_the_same_rung(
+    ladder_server: NginxHttpServer, tmp_path: Path
+) -> None:
+    url = ladder_server.url("ladder/master.m3u8")
+    report = tmp_path / "pinned.json"
+    result = heureum_compare(
+        url, url, "--duration", "4", "--max-height", "240", "--no-audio", "--report", str(report)
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(report.read_text())
+    for s in data["streams"]:
+        assert s["compare"]["pinned_rung"] == 0
+        rungs = {x["rung"] for x in s["compare"]["samples"] if x["rung"] is not None}
+        assert rungs == {0}, rungs
+    assert [r["rung"] for r in data["comparison"]["table"]] == ["180p 100%", "180p 100%"]
+    assert "180p 100%" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("http://a/x.m3u8",), "give 2 to 4 URLs"),
+        (("a", "b", "c", "d", "e"), "give 2 to 4 URLs"),
+        (("a", "b", "--max-height", "tall"), "not a height"),
+        (("a", "b", "--duration", "-3"), "must be more than 0"),
+    ],
+)
+def test_bad_compare_arguments_are_one_clear_message(args: tuple[str, ...], message: str) -> None:
+    result = heureum_compare(*args, timeout=30)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

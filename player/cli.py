@@ -42,6 +42,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("urls", nargs="*", metavar="URL", help="URL(s) or file(s) to play")
     p.add_argument("--version", action="version", version=f"heureum {__version__}")
     p.add_argument("--headless", action="store_true", help="play without a window, print a summary")
+    p.add_argument(
+        "--compare",
+        action="store_true",
+        help="open the 2-4 URLs side by side in one compare window",
+    )
+    p.add_argument(
+        "--max-height",
+        type=int,
+        metavar="H",
+        help="with --compare: pin every HLS stream to the tallest rung at or under H lines",
+    )
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
     p.add_argument("--frames", type=int, metavar="N", help="stop after N presented frames")
     p.add_argument("--report", metavar="FILE.json", help="write the session report here")
@@ -223,6 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    if args.compare:
+        return run_compare_window(args)
     try:
         from ui.app import run_gui as start_gui  # type: ignore[import-not-found,unused-ignore]
     except ImportError as exc:
@@ -233,6 +246,35 @@ def run_gui(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     result: int = start_gui(list(args.urls), _options(args), _config(args))
+    return result
+
+
+def run_compare_window(args: argparse.Namespace) -> int:
+    if not 2 <= len(args.urls) <= 4:
+        print(f"heureum: error: --compare opens 2 to 4 URLs, not {len(args.urls)}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.max_height is not None and args.max_height <= 0:
+        print("heureum: error: --max-height must be more than 0", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        from ui.compare_window import (  # type: ignore[import-not-found,unused-ignore]
+            run_compare_gui,
+        )
+    except ImportError as exc:
+        print(
+            f"heureum: error: the desktop window is not available ({exc}); "
+            "use 'heureum compare' to compare without it",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    result: int = run_compare_gui(
+        list(args.urls),
+        _options(args),
+        _config(args),
+        max_height=args.max_height,
+        duration=args.duration,
+        report=args.report,
+    )
     return result
 
 

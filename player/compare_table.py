@@ -13,6 +13,7 @@ from .latency import headline
 
 __all__ = [
     "COLUMNS",
+    "cell_text",
     "comparison",
     "format_table",
     "stream_outcome",
@@ -54,14 +55,18 @@ def stream_outcome(report: dict[str, Any], fatal: str | None) -> tuple[bool, str
 
 
 def _median_latency(samples: list[dict[str, Any]]) -> tuple[float | None, str]:
-    """The median over the run of the headline figure, and its label (the
-    label most samples had: a stream gets its first sender report late)."""
-    kinds = Counter(s.get("latency_kind") for s in samples if s.get("latency_s") is not None)
-    if not kinds:
-        return None, "-"
-    kind = kinds.most_common(1)[0][0]
-    values = [s["latency_s"] for s in samples if s.get("latency_kind") == kind]
-    return round(statistics.median(values), 3), str(kind)
+    """The median over the run of the headline figure, and its label: end to
+    end from the samples that had it (a stream gets its first RTCP sender
+    report a few seconds in), else to the live edge."""
+    for kind in ("end to end", "to live edge"):
+        values = [
+            s["latency_s"]
+            for s in samples
+            if s.get("latency_kind") == kind and s.get("latency_s") is not None
+        ]
+        if values:
+            return round(statistics.median(values), 3), kind
+    return None, "-"
 
 
 def _rung(report: dict[str, Any]) -> str:
@@ -131,7 +136,8 @@ def comparison(streams: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _cell(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """One table cell as text: '-' for nothing, 3 decimals below 100."""
     if value is None:
         return "-"
     if isinstance(value, float):
@@ -147,7 +153,7 @@ def format_table(summary: dict[str, Any]) -> str:
     for key, label in COLUMNS:
         if key in ("url", "reason", "index"):
             continue
-        lines.append([label, *(_cell(r.get(key)) for r in rows)])
+        lines.append([label, *(cell_text(r.get(key)) for r in rows)])
     head = ["", *(f"stream {r['index']}" for r in rows)]
     widths = [max(len(line[i]) for line in [head, *lines]) for i in range(len(head))]
     out = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()

@@ -245,7 +245,8 @@ def run_gui(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    result: int = start_gui(list(args.urls), _options(args), _config(args))
+    extras = {"open_options": _options(args), "duration": args.duration, "report": args.report}
+    result: int = start_gui(list(args.urls), extras, _config(args))
     return result
 
 

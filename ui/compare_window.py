@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from player.compare import CompareSession
+from player.compare import MAX_STREAMS, MIN_STREAMS, CompareSession
 from player.compare_table import COLUMNS, cell_text, comparison, table_csv
 from player.config import DEFAULT_CONFIG, OpenOptions, PlayerConfig
 from player.events import ErrorOccurred, Event, MediaOpened
@@ -34,14 +34,20 @@ from player.report import write_json_atomic, write_text_atomic
 from .compare_plots import STREAM_COLOURS, ComparePlots
 from .video_view import VideoView
 
-__all__ = ["CompareWindow", "Tile", "run_compare_gui"]
+__all__ = [
+    "CompareWindow",
+    "Tile",
+    "ask_compare_urls",
+    "open_compare_window",
+    "run_compare_gui",
+]
 
 log = logging.getLogger(__name__)
 
 SAMPLE_MS = 500
-#: a failure's text is cut in its cell (whole in the tooltip and on the tile)
+# a failure's text is cut in its cell (whole in the tooltip and on the tile)
 _CELL_CHARS = 28
-#: the table's rows: every column of the headless table but the identity ones
+# the table's rows: every column of the headless table but the identity ones
 _ROWS = [(k, label) for k, label in COLUMNS if k not in ("index", "url")]
 
 
@@ -313,6 +319,44 @@ def _qcolour(name: str) -> Any:
     from PySide6.QtGui import QColor
 
     return QColor(name)
+
+
+def ask_compare_urls(parent: QWidget, first: str | None = None) -> list[str] | None:
+    """Ask for 2-4 URLs, one a line, until they are 2-4 or the user gives up."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    text = first or ""
+    while True:
+        text, ok = QInputDialog.getMultiLineText(
+            parent,
+            QCoreApplication.translate("CompareWindow", "Compare streams"),
+            QCoreApplication.translate("CompareWindow", "2 to 4 URLs or files, one a line:"),
+            text,
+        )
+        if not ok:
+            return None
+        urls = [line.strip() for line in text.splitlines() if line.strip()]
+        if MIN_STREAMS <= len(urls) <= MAX_STREAMS:
+            return urls
+        QMessageBox.warning(
+            parent,
+            QCoreApplication.translate("CompareWindow", "Compare streams"),
+            QCoreApplication.translate(
+                "CompareWindow", "Give 2 to 4 URLs, one a line (%1 given)."
+            ).replace("%1", str(len(urls))),
+        )
+
+
+def open_compare_window(
+    parent: QWidget | None, urls: list[str], config: PlayerConfig | None = None
+) -> CompareWindow:
+    """A compare window of its own (not closed with ``parent``'s player), started."""
+    window = CompareWindow(urls, config=config or DEFAULT_CONFIG)
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    window.show()
+    window.start()
+    return window
 
 
 def run_compare_gui(

@@ -169,6 +169,7 @@ class MainWindow(QMainWindow):
         self._volume = settings.volume
         self._muted = settings.muted
         self._speed = 1.0
+        self._compare_windows: list[QWidget] = []
 
         self.view = VideoView(self, renderer=renderer)
         self.overlay = StatsOverlay(self.view)
@@ -265,6 +266,9 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")
         self.file_menu.addActions([a["open_file"], a["open_url"]])
+        self.compare_action = QAction(self)
+        self.compare_action.triggered.connect(lambda: self.open_compare())
+        self.file_menu.addAction(self.compare_action)
         self.recent_menu = self.file_menu.addMenu("")
         self.file_menu.addSeparator()
         self.file_menu.addAction(a["screenshot"])
@@ -402,6 +406,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.setTitle(self.tr("Open &Recent"))
         self.playback_menu.setTitle(self.tr("&Playback"))
         self.stop_action.setText(self.tr("Stop"))
+        self.compare_action.setText(self.tr("Compare streams…"))
         self.speed_menu.setTitle(self.tr("Speed"))
         self.audio_menu.setTitle(self.tr("&Audio"))
         self.audio_tracks_menu.setTitle(self.tr("Audio track"))
@@ -808,6 +813,20 @@ class MainWindow(QMainWindow):
             "info", self.tr("Timeline saved to %1").replace("%1", str(written))
         )
         return written
+
+    def open_compare(self, urls: list[str] | None = None) -> QWidget | None:
+        """File → Compare streams…: 2-4 URLs (asked for when not given) side
+        by side in a compare window; what plays here is paused."""
+        from .compare_window import ask_compare_urls, open_compare_window
+
+        if urls is None:
+            urls = ask_compare_urls(self, self.current_url)
+            if urls is None:
+                return None
+        self._call(self.player.pause)
+        window = open_compare_window(self, urls, getattr(self.player, "config", None))
+        self._compare_windows.append(window)
+        return window
 
     def export_name(self) -> str:
         """``<title>-<YYYYmmdd-HHMMSS>.json``: the title made safe for a file name."""

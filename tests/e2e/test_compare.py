@@ -15,6 +15,7 @@ import pytest
 
 from player.metrics import REPORT_SCHEMA
 from tests.support import hls_media
+from tests.support.live_packager import LivePackager
 from tests.support.servers import NginxHttpServer, RtspServer, free_port
 
 
@@ -108,3 +109,26 @@ def test_bad_compare_arguments_are_one_clear_message(args: tuple[str, ...], mess
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_live_hls_and_rtsp_are_compared_end_to_end(tmp_path: Path) -> None:
+    """Both carry a wall clock: the table gives end-to-end latency for both,
+    and each agrees with the delay its source was made to add."""
+    hls_delay, rtsp_delay = 2.0, 0.5
+    report = tmp_path / "live.json"
+    with (
+        LivePackager(delay=hls_delay) as packager,
+        RtspServer(None, live_delay=rtsp_delay) as rtsp,
+    ):
+        result = heureum_compare(
+            packager.url, rtsp.url, "--duration", "8", "--no-audio", "--report", str(report)
+        )
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(report.read_text())["comparison"]["table"]
+    assert [r["latency_kind"] for r in rows] == ["end to end", "end to end"]
+    hls, rtsp_row = rows[0]["latency_s"], rows[1]["latency_s"]
+    # each: the delay added, plus that player's own distance to the live edge
+    # (HLS about three 1 s segments, RTSP about a second of buffer) and slack
+    assert hls_delay + 1.0 <= hls <= hls_delay + 6.0, hls
+    assert rtsp_delay <= rtsp_row <= rtsp_delay + 2.5, rtsp_row
+    assert "end to end" in result.stdout

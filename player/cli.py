@@ -65,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", type=float, metavar="S", help="start at S seconds")
     p.add_argument("--volume", type=float, metavar="V", help="volume 0..150 (percent)")
     p.add_argument("--timeout", type=float, metavar="S", help="network open/read timeout")
+    p.add_argument(
+        "--metrics-port",
+        metavar="[HOST:]PORT",
+        help="with --headless: serve Prometheus metrics here while playing "
+        "(default host: 127.0.0.1)",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens to stderr")
     return p
 
@@ -143,6 +149,15 @@ def run_headless(args: argparse.Namespace) -> int:
             done.set()
 
     player.subscribe(on_event)
+    endpoint = None
+    if args.metrics_port:
+        from .metrics_http import start_for_cli
+
+        shown = redact(url)
+        endpoint = start_for_cli(args.metrics_port, lambda: [(0, shown, player.stats())], "heureum")
+        if endpoint is None:
+            player.close()
+            return EXIT_USAGE
     interrupted = threading.Event()
 
     def on_sigint(signum: int, frame: Any) -> None:
@@ -165,6 +180,8 @@ def run_headless(args: argparse.Namespace) -> int:
             done.wait(args.duration)
         report = player.report()
     finally:
+        if endpoint is not None:
+            endpoint.stop()
         player.close()
         signal.signal(signal.SIGINT, previous)
     if args.report:

@@ -69,6 +69,12 @@ def build_compare_parser() -> argparse.ArgumentParser:
     p.add_argument("--low-latency", action="store_true", help="live: start at once, stay near live")
     p.add_argument("--no-audio", action="store_true", help="do not open an audio device")
     p.add_argument("--timeout", type=_positive, metavar="S", help="network open/read timeout")
+    p.add_argument(
+        "--metrics-port",
+        metavar="[HOST:]PORT",
+        help="serve Prometheus metrics of every stream here while it runs (default host: "
+        "127.0.0.1)",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens to stderr")
     p.set_defaults(untimed=False, start=None)
     return p
@@ -85,6 +91,17 @@ def run_compare_command(
         )
         return EXIT_USAGE
     session = CompareSession(args.urls, config=config, options=options, max_height=args.max_height)
+    endpoint = None
+    if args.metrics_port:
+        from .metrics_http import start_for_cli
+
+        endpoint = start_for_cli(
+            args.metrics_port,
+            lambda: [(s.index, s.display_url, s.player.stats()) for s in session.streams],
+            "heureum compare",
+        )
+        if endpoint is None:
+            return EXIT_USAGE
     stop = threading.Event()
     interrupted: list[int] = []
 
@@ -98,6 +115,8 @@ def run_compare_command(
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if endpoint is not None:
+            endpoint.stop()
     from .compare_table import format_table, table_csv
     from .report import write_json_atomic, write_text_atomic
 

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import statistics
+import time
 from pathlib import Path
 
+from player.hls.demo_server import LowLatencyServer
+from tests.support import hls_media
 from tests.support.live_packager import LivePackager
 from tests.support.player_probe import sample_latency_blocks
 from tests.support.servers import NginxRtmpServer, RtspServer
@@ -14,6 +17,8 @@ from tests.support.servers import NginxRtmpServer, RtspServer
 #: the newest date in the playlist is up to one segment (1 s) older than the
 #: delay alone; 0.3 s measured with no delay at all.
 HLS_SLACK = 1.0
+#: LL-HLS: a part is listed once whole (0.5 s), plus the reload's round trip
+LL_SLACK = 0.7
 #: RTSP: the encoder, RTP and libavformat's reorder wait (100 ms) on top of
 #: the delay; 0.12 s measured with no delay at all.
 RTSP_SLACK = 0.35
@@ -63,3 +68,24 @@ def test_rtmp_reports_the_live_edge_only(rtmp_server: NginxRtmpServer, av_file: 
     # nginx-rtmp hands a new player its cached GOP at once, then the live pace:
     # what is received and not yet shown is the player's live buffer.
     assert 0.0 < edge <= 3.0, edge
+
+
+def test_ll_hls_end_to_end_gives_back_the_delay_before_the_origin() -> None:
+    """The origin stamps every part with a program date ``delay`` seconds
+    before it publishes it (as an encoder and packager upstream would): end
+    to end must include it, the distance to the live edge must not."""
+    delay = 2.0
+    with LowLatencyServer(
+        hls_media.ll_parts(),
+        bandwidths=[300_000, 900_000],
+        backlog_parts=40,
+        wall=lambda: time.time() - delay,
+    ) as origin:
+        blocks = sample_latency_blocks(origin.url("master.m3u8"), 6)
+    assert {b["source"] for b in blocks} == {"program-date-time"}
+    e2e = _median(blocks, "end_to_end_s")
+    edge = _median(blocks, "to_live_edge_s")
+    # a part is listed once it is whole: up to one part (0.5 s) older
+    assert delay <= e2e - edge <= delay + LL_SLACK, (e2e, edge)
+    # and the player holds about PART-HOLD-BACK (1.5 s) from the edge
+    assert 0.5 <= edge <= 2.5, edge

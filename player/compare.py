@@ -34,20 +34,16 @@ MAX_STREAMS = 4
 #: seconds of received bytes the sampled bitrate is averaged over (HLS fetches
 #: whole segments in bursts)
 BITRATE_WINDOW = 4.0
-#: a width no view reaches, so a height cap alone decides the rung
-_ANY_WIDTH = 1 << 20
 
 
 def pick_rung(variants: Sequence[VariantInfo], max_height: int) -> int | None:
-    """The rung to pin for ``max_height``: the tallest at or under it (the
+    """The rung pinned for ``max_height``: the tallest at or under it (the
     richest of equal heights), else the lowest. None without a ladder."""
     if not variants:
         return None
-    under = [v for v in variants if v.height is not None and v.height <= max_height]
-    if under:
-        best = max(under, key=lambda v: (v.height or 0, v.bandwidth))
-        return best.index
-    return min(variants, key=lambda v: v.bandwidth).index
+    from .hls.view_cap import pinned_rung
+
+    return pinned_rung(variants, max_height)
 
 
 @dataclass
@@ -60,6 +56,7 @@ class ComparedStream:
     fatal: str | None = None
     ended: bool = False
     pinned: int | None = None
+    stalled: bool = False
     variants: tuple[VariantInfo, ...] = ()
     samples: list[dict[str, Any]] = field(default_factory=list)
     markers: list[dict[str, Any]] = field(default_factory=list)
@@ -122,7 +119,7 @@ class CompareSession:
             player = Player(self.config, video_sink=self._sink_factory(i))
             player.set_muted(i != self.heard)
             if self.max_height is not None:
-                player.set_max_resolution(_ANY_WIDTH, self.max_height)
+                player.pin_height(self.max_height)
             stream = ComparedStream(i, url, player)
             player.subscribe(functools.partial(self._event, stream))
             self.streams.append(stream)
@@ -181,8 +178,11 @@ class CompareSession:
         elif isinstance(event, StateChanged) and event.state == PlayerState.ENDED:
             stream.ended = True
             self._changed.set()
-        elif isinstance(event, BufferingChanged) and event.buffering and event.rebuffer:
-            stream.markers.append({"t": t, "type": "stall"})
+        elif isinstance(event, BufferingChanged):
+            # progress is reported all through a stall: mark where it begins
+            if event.buffering and event.rebuffer and not stream.stalled:
+                stream.markers.append({"t": t, "type": "stall"})
+            stream.stalled = event.buffering and event.rebuffer
         elif isinstance(event, VariantSwitched):
             stream.markers.append(
                 {"t": t, "type": "switch", "to": event.to_index, "bandwidth": event.bandwidth}
@@ -192,8 +192,8 @@ class CompareSession:
         elif isinstance(event, MediaOpened):
             stream.variants = event.info.variants
             if self.max_height is not None and event.info.variants:
+                # the source locked it before its first segment (Player.pin_height)
                 stream.pinned = pick_rung(event.info.variants, self.max_height)
-                stream.player.select_variant(stream.pinned)
         if self._on_event is not None:
             self._on_event(stream.index, event)
 

@@ -127,6 +127,7 @@ class Session:
         self._decode_error_reported = 0.0
         self._subtitle: str | None = None
         self.max_resolution: tuple[int | None, int | None] = (None, None)
+        self.pin_height: int | None = None
 
     # ------------------------------------------------------------------ events
     def emit(self, event: Event) -> None:
@@ -267,6 +268,8 @@ class Session:
         source = make_source(target, self.config, self.clock, self.emit)
         if self.max_resolution != (None, None) and hasattr(source, "set_max_resolution"):
             source.set_max_resolution(*self.max_resolution)
+        if self.pin_height is not None and hasattr(source, "pin_height"):
+            source.pin_height(self.pin_height)
         self.source = source
         return source
 

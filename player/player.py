@@ -51,6 +51,7 @@ class Player:
         self._state = PlayerState.IDLE
         self._state_cond = threading.Condition()
         self._max_resolution: tuple[int | None, int | None] = (None, None)
+        self._pin_height: int | None = None
         self._audio_pool = AudioDevicePool(config.audio, self._clock)
 
     # ---------------------------------------------------------------- events
@@ -108,6 +109,7 @@ class Player:
         )
         ref.append(session)
         session.max_resolution = self._max_resolution
+        session.pin_height = self._pin_height
         with self._lock:
             self._session = session
         session.start()
@@ -205,6 +207,15 @@ class Player:
         self._max_resolution = (width, height)
         if (s := self._session) is not None:
             s.call_source("set_max_resolution", width, height)
+
+    def pin_height(self, height: int | None) -> None:
+        """Adaptive streams: play the tallest rung at or under ``height`` lines
+        from the first segment on (the same rung for every stream compared);
+        None: automatic. Kept for the next ``open``."""
+        self._pin_height = height
+        if (s := self._session) is not None:
+            s.pin_height = height
+            s.call_source("pin_height", height)
 
     def program_date_time(self, position: float | None = None) -> datetime | None:
         """HLS: the wall-clock time (EXT-X-PROGRAM-DATE-TIME) of ``position``

@@ -39,7 +39,7 @@ class ComparePlots(pg.GraphicsLayoutWidget):  # type: ignore[misc]
         self.curves: dict[str, list[Any]] = {}
         titles = (
             ("latency", "latency (s)"),
-            ("bitrate", "bitrate (kb/s)"),
+            ("bitrate", "received (kb/s)"),
             ("buffer", "buffer (s)"),
         )
         first: Any = None

@@ -160,6 +160,7 @@ class CompareWindow(QMainWindow):
         self.table.setObjectName("compare_table")
         self.table.setVerticalHeaderLabels([label for _, label in _ROWS])
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         for i in range(len(urls)):
             head = QTableWidgetItem(f"#{i + 1}")
             head.setForeground(_qcolour("#000000"))

@@ -76,7 +76,7 @@ from .playlist import MAX_SEGMENTS, MediaPlaylist, MultivariantPlaylist, Segment
 from .rendition import RenditionCursor, RenditionTrack
 from .segment_demux import SegmentDemuxer, dts_key
 from .timeline import DateMap
-from .view_cap import covering_rung
+from .view_cap import covering_rung, pinned_rung
 
 __all__ = ["HlsConfig", "HlsSource", "TimelineEntry"]
 
@@ -191,6 +191,7 @@ class HlsSource:
         self._read_front: float | None = None
         self._rung: int | None = None
         self._manual: int | None = None
+        self._pin_height: int | None = None
         self._max_resolution: tuple[int, int] | None = None
         #: (output time where a fetched chunk starts, its rung), in fetch order:
         #: what plays at a position is the rung fetched for it, which lags the
@@ -433,6 +434,17 @@ class HlsSource:
     def set_playback_position(self, seconds: float) -> None:
         with self._cond:
             self._position = seconds
+            self._cond.notify_all()
+
+    def pin_height(self, height: int | None) -> None:
+        """Lock, from the first segment on, the tallest rung at or under
+        ``height`` lines (compare runs: like with like); None: automatic."""
+        with self._cond:
+            self._pin_height = height
+            if height is None:
+                self._manual = None
+            elif self._ladder:
+                self._manual = pinned_rung(self._ladder, height)
             self._cond.notify_all()
 
     def set_max_resolution(self, width: int | None, height: int | None) -> None:
@@ -753,6 +765,8 @@ class HlsSource:
             playable = [v for v in top.variants]
             self._ladder = sorted(playable, key=lambda v: (v.bitrate, v.bandwidth))
             self._renditions.offer(top, self._ladder)
+            if self._pin_height is not None:
+                self._manual = pinned_rung(self._ladder, self._pin_height)
         else:
             self._ladder = [Variant(index=0, uri=top.url, bandwidth=0)]
             self._tracks[0] = Track(

@@ -83,16 +83,19 @@ def test_max_height_pins_every_hls_stream_to_the_same_rung(
     url = ladder_server.url("ladder/master.m3u8")
     report = tmp_path / "pinned.json"
     result = heureum_compare(
-        url, url, "--duration", "4", "--max-height", "240", "--no-audio", "--report", str(report)
+        url, url, "--duration", "4", "--max-height", "400", "--no-audio", "--report", str(report)
     )
     assert result.returncode == 0, result.stderr
     data = json.loads(report.read_text())
     for s in data["streams"]:
-        assert s["compare"]["pinned_rung"] == 0
+        # 360p, the tallest under 400 lines, from the first segment on (the
+        # ABR on its own starts at the lowest rung until it has measured)
+        assert s["compare"]["pinned_rung"] == 1
         rungs = {x["rung"] for x in s["compare"]["samples"] if x["rung"] is not None}
-        assert rungs == {0}, rungs
-    assert [r["rung"] for r in data["comparison"]["table"]] == ["180p 100%", "180p 100%"]
-    assert "180p 100%" in result.stdout
+        assert rungs == {1}, rungs
+        assert [e["to_index"] for e in s["timeline"] if e["type"] == "switch"] == [1]
+    assert [r["rung"] for r in data["comparison"]["table"]] == ["360p 100%", "360p 100%"]
+    assert "360p 100%" in result.stdout
 
 
 @pytest.mark.parametrize(

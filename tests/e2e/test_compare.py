@@ -40,7 +40,7 @@ def ladder_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NginxHtt
 def test_a_dead_stream_fails_alone_and_the_others_are_compared(
     audio_device: str, ladder_server: NginxHttpServer, rtsp_server: RtspServer, tmp_path: Path
 ) -> None:
-    dead = f"http://127.0.0.1:{free_port()}/gone.m3u8"
+    dead = f"http://tester:s3cret@127.0.0.1:{free_port()}/gone.m3u8"
     hls = ladder_server.url("ladder/master.m3u8")
     report, table = tmp_path / "out" / "cmp.json", tmp_path / "cmp.csv"
     result = heureum_compare(
@@ -72,7 +72,10 @@ def test_a_dead_stream_fails_alone_and_the_others_are_compared(
     assert rows[0]["rung"].endswith("%") and rows[0]["resolution"] != "-"
     lines = list(csv.DictReader(io.StringIO(table.read_text())))
     assert [line["status"] for line in lines] == ["played", "played", "FAILED"]
-    assert lines[2]["url"] == dead
+    assert lines[2]["url"].endswith("/gone.m3u8")
+    # credentials in a URL appear nowhere
+    for text in (result.stdout, result.stderr, report.read_text(), table.read_text()):
+        assert "s3cret" not in text
     out = result.stdout
     assert "stream 3" in out and "FAILED" in out and "first frame (s)" in out
 

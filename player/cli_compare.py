@@ -17,7 +17,6 @@ __all__ = ["build_compare_parser", "run_compare_command"]
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
 DEFAULT_DURATION = 30.0
 
 
@@ -131,5 +130,5 @@ def run_compare_command(
         return EXIT_USAGE
     print(format_table(result["comparison"]), flush=True)
     if interrupted:
-        return EXIT_INTERRUPTED
+        return 128 + interrupted[0]  # 130 after SIGINT, 143 after SIGTERM
     return EXIT_OK if result["comparison"]["all_played"] else EXIT_FAILED

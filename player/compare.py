@@ -284,8 +284,8 @@ def run_compare(
     stream has ended or failed, or ``stop`` is set), sampling every
     ``interval``; close it and return the comparison."""
     stop = stop or threading.Event()
-    session.start()
     try:
+        session.start()
         deadline = session.t() + duration
         while not stop.is_set() and not session.all_done:
             left = deadline - session.t()

@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import signal
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +18,7 @@ import pytest
 from player.metrics import REPORT_SCHEMA
 from tests.support import hls_media
 from tests.support.live_packager import LivePackager
-from tests.support.servers import NginxHttpServer, RtspServer, free_port
+from tests.support.servers import NginxHttpServer, RtspServer, free_port, wait_until
 
 
 def heureum_compare(*args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
@@ -138,3 +140,36 @@ def test_live_hls_and_rtsp_are_compared_end_to_end(tmp_path: Path) -> None:
     assert hls_delay + 1.0 <= hls <= hls_delay + 6.0, hls
     assert rtsp_delay <= rtsp_row <= rtsp_delay + 2.5, rtsp_row
     assert "end to end" in result.stdout
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_ends_the_run_with_the_report_written(
+    av_file: Path, rtsp_server: RtspServer, tmp_path: Path, sig: int, code: int
+) -> None:
+    port = free_port()
+    report = tmp_path / "stopped.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "player.cli", "compare", rtsp_server.url, str(av_file),
+         "--duration", "120", "--no-audio", "--metrics-port", str(port), "--report", str(report)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+    def playing() -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:
+                return 'heureum_frames_presented_total{protocol="rtsp"' in r.read().decode()
+        except OSError:
+            return False
+
+    try:
+        wait_until(playing, 30, what="the compare run")
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == code, err
+    data = json.loads(report.read_text())
+    assert [s["protocol"] for s in data["streams"]] == ["rtsp", "file"]
+    assert data["comparison"]["session_seconds"] < 60
+    assert "first frame (s)" in out

@@ -183,7 +183,8 @@ class CompareSession:
             if event.buffering and event.rebuffer and not stream.stalled:
                 stream.markers.append({"t": t, "type": "stall"})
             stream.stalled = event.buffering and event.rebuffer
-        elif isinstance(event, VariantSwitched):
+        elif isinstance(event, VariantSwitched) and event.from_index is not None:
+            # (the first choice of rung is not a switch)
             stream.markers.append(
                 {"t": t, "type": "switch", "to": event.to_index, "bandwidth": event.bandwidth}
             )

@@ -89,6 +89,7 @@ class CompareSession:
         heard: int = 0,
         on_event: Callable[[int, Event], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        player_factory: Callable[[PlayerConfig, VideoSink | None], Any] | None = None,
     ) -> None:
         if not MIN_STREAMS <= len(urls) <= MAX_STREAMS:
             raise ValueError(
@@ -103,6 +104,7 @@ class CompareSession:
         self._sink_factory = sink_factory or (lambda i: NullVideoSink())
         self._on_event = on_event
         self._clock = clock
+        self._player_factory = player_factory
         self._lock = threading.Lock()
         self._changed = threading.Event()
         self.heard = heard
@@ -112,11 +114,16 @@ class CompareSession:
         self._closed = False
 
     # ------------------------------------------------------------ lifecycle
-    def start(self) -> None:
+    def _make_player(self, sink: VideoSink | None) -> Any:
+        if self._player_factory is not None:
+            return self._player_factory(self.config, sink)
         from .player import Player  # PyAV and the engine: only once a run starts
 
+        return Player(self.config, video_sink=sink)
+
+    def start(self) -> None:
         for i, url in enumerate(self.urls):
-            player = Player(self.config, video_sink=self._sink_factory(i))
+            player = self._make_player(self._sink_factory(i))
             player.set_muted(i != self.heard)
             if self.max_height is not None:
                 player.pin_height(self.max_height)

@@ -50,6 +50,7 @@ from player.events import (
     VariantSwitched,
     WarningRaised,
 )
+from player.latency import headline
 from player.redact import redact_url
 from player.timeline_export import write_timeline
 
@@ -1007,6 +1008,14 @@ class MainWindow(QMainWindow):
         except Exception:
             log.debug("refresh failed", exc_info=True)
             return
+        # End to end where the stream carries a wall clock (the 1 Hz stats).
+        block = self.stats.get("latency")
+        figure, kind = headline(block if isinstance(block, dict) and latency is not None else None)
+        if figure is not None:
+            latency = figure
+        self.transport.latency_label.setToolTip(
+            self.tr("end to end") if kind == "end to end" else self.tr("to the live edge")
+        )
         if duration is None and self.info is not None:
             duration = self.info.duration
         self.transport.set_times(position, duration, buffered, latency)

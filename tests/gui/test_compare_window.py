@@ -88,3 +88,29 @@ def test_tiles_table_plots_and_export(
     assert [s["compare"]["played"] for s in final["streams"]] == [True, True, False]
     assert final["streams"][0]["frames"]["presented"] > 10
     assert window.exit_code == 1
+
+
+def test_the_stats_overlay_shows_end_to_end_first_and_says_why_not() -> None:
+    from player.events import MediaInfo
+    from ui.stats_overlay import stats_lines
+
+    info = MediaInfo(
+        url="rtsp://cam/live", protocol="rtsp", container="rtsp", duration=None,
+        is_live=True, seekable=False, video=None, audio=None,
+    )  # fmt: skip
+    with_sr = {
+        "live_latency_s": 0.9,
+        "latency": {"end_to_end_s": 1.234, "source": "rtcp-sender-report",
+                    "to_live_edge_s": 0.9, "end_to_end_reason": None},
+    }  # fmt: skip
+    rows = dict(stats_lines(info, with_sr, "software", "0"))
+    assert rows["Latency, end to end"] == "1.23 s (RTCP sender reports)"
+    assert rows["Latency to live edge"] == "0.90 s"
+    assert "Live latency" not in rows
+    rtmp = {
+        "latency": {"end_to_end_s": None, "end_to_end_reason": "RTMP carries no wall clock",
+                    "to_live_edge_s": 0.5},
+    }  # fmt: skip
+    rows = dict(stats_lines(info, rtmp, "software", "0"))
+    assert rows["Latency, end to end"] == "— (RTMP carries no wall clock)"
+    assert rows["Latency to live edge"] == "0.50 s"

@@ -53,38 +53,38 @@
 <context>
     <name>CompareWindow</name>
     <message>
-        <location filename="../compare_window.py" line="188"/>
+        <location filename="../compare_window.py" line="189"/>
         <source>&amp;Compare</source>
         <translation>비교(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../compare_window.py" line="189"/>
+        <location filename="../compare_window.py" line="190"/>
         <source>Export comparison…</source>
         <translation>비교 내보내기…</translation>
     </message>
     <message>
-        <location filename="../compare_window.py" line="192"/>
+        <location filename="../compare_window.py" line="193"/>
         <source>Close</source>
         <translation>닫기</translation>
     </message>
     <message>
-        <location filename="../compare_window.py" line="268"/>
+        <location filename="../compare_window.py" line="269"/>
         <source>Export comparison</source>
         <translation>비교 내보내기</translation>
     </message>
     <message>
-        <location filename="../compare_window.py" line="333"/>
-        <location filename="../compare_window.py" line="344"/>
+        <location filename="../compare_window.py" line="334"/>
+        <location filename="../compare_window.py" line="345"/>
         <source>Compare streams</source>
         <translation>스트림 비교</translation>
     </message>
     <message>
-        <location filename="../compare_window.py" line="334"/>
+        <location filename="../compare_window.py" line="335"/>
         <source>2 to 4 URLs or files, one a line:</source>
         <translation>URL 또는 파일 2~4개 (한 줄에 하나씩):</translation>
     </message>
     <message>
-        <location filename="../compare_window.py" line="345"/>
+        <location filename="../compare_window.py" line="346"/>
         <source>Give 2 to 4 URLs, one a line (%1 given).</source>
         <translation>URL을 한 줄에 하나씩 2~4개 입력하세요 (%1개 입력됨).</translation>
     </message>
@@ -100,248 +100,258 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="405"/>
+        <location filename="../main_window.py" line="406"/>
         <source>&amp;File</source>
         <translation>파일(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="406"/>
+        <location filename="../main_window.py" line="407"/>
         <source>Open &amp;Recent</source>
         <translation>최근 항목(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="407"/>
+        <location filename="../main_window.py" line="408"/>
         <source>&amp;Playback</source>
         <translation>재생(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="408"/>
+        <location filename="../main_window.py" line="409"/>
         <source>Stop</source>
         <translation>정지</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="409"/>
+        <location filename="../main_window.py" line="410"/>
         <source>Compare streams…</source>
         <translation>스트림 비교…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="410"/>
+        <location filename="../main_window.py" line="411"/>
         <source>Speed</source>
         <translation>속도</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="411"/>
+        <location filename="../main_window.py" line="412"/>
         <source>&amp;Audio</source>
         <translation>오디오(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="414"/>
+        <location filename="../main_window.py" line="415"/>
         <source>&amp;View</source>
         <translation>보기(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="415"/>
+        <location filename="../main_window.py" line="416"/>
         <source>&amp;Settings</source>
         <translation>설정(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="416"/>
+        <location filename="../main_window.py" line="417"/>
         <source>Language</source>
         <translation>언어</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="417"/>
+        <location filename="../main_window.py" line="418"/>
         <source>System default</source>
         <translation>시스템 기본값</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="418"/>
+        <location filename="../main_window.py" line="419"/>
         <source>Network</source>
         <translation>네트워크</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="420"/>
+        <location filename="../main_window.py" line="421"/>
         <source>RTSP transport: automatic</source>
         <translation>RTSP 전송: 자동</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="421"/>
+        <location filename="../main_window.py" line="422"/>
         <source>RTSP transport: UDP</source>
         <translation>RTSP 전송: UDP</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="422"/>
+        <location filename="../main_window.py" line="423"/>
         <source>RTSP transport: TCP</source>
         <translation>RTSP 전송: TCP</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="423"/>
+        <location filename="../main_window.py" line="424"/>
         <source>RTSP transport: HTTP tunnel</source>
         <translation>RTSP 전송: HTTP 터널</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="427"/>
+        <location filename="../main_window.py" line="428"/>
         <source>Low latency for live streams</source>
         <translation>실시간 스트림 저지연</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="428"/>
+        <location filename="../main_window.py" line="429"/>
         <source>&amp;Help</source>
         <translation>도움말(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="429"/>
-        <location filename="../main_window.py" line="899"/>
+        <location filename="../main_window.py" line="430"/>
+        <location filename="../main_window.py" line="900"/>
         <source>About Heureum</source>
         <translation>흐름 정보</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="461"/>
+        <location filename="../main_window.py" line="462"/>
         <source>Clear</source>
         <translation>목록 지우기</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="491"/>
+        <location filename="../main_window.py" line="492"/>
         <source>Cannot read %1: %2</source>
         <translation>%1을(를) 읽을 수 없습니다: %2</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="498"/>
+        <location filename="../main_window.py" line="499"/>
         <source>The play list %1 is empty.</source>
         <translation>재생 목록 %1이(가) 비어 있습니다.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="549"/>
+        <location filename="../main_window.py" line="550"/>
         <source>Open file</source>
         <translation>파일 열기</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="551"/>
+        <location filename="../main_window.py" line="552"/>
         <source>Media (%1);;All files (*)</source>
         <translation>미디어 (%1);;모든 파일 (*)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="618"/>
+        <location filename="../main_window.py" line="619"/>
         <source>Not seekable</source>
         <translation>탐색할 수 없음</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="632"/>
+        <location filename="../main_window.py" line="633"/>
         <source>Live</source>
         <translation>실시간</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="639"/>
+        <location filename="../main_window.py" line="640"/>
         <source>Volume: %1%</source>
         <translation>음량: %1%</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="650"/>
+        <location filename="../main_window.py" line="651"/>
         <source>Mute</source>
         <translation>음소거</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="650"/>
+        <location filename="../main_window.py" line="651"/>
         <source>Sound on</source>
         <translation>소리 켬</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="676"/>
+        <location filename="../main_window.py" line="677"/>
         <source>Speed: %1×</source>
         <translation>속도: %1×</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="727"/>
+        <location filename="../main_window.py" line="728"/>
         <source>There is no picture to capture yet.</source>
         <translation>아직 캡처할 화면이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="733"/>
+        <location filename="../main_window.py" line="734"/>
         <source>Screenshot failed: %1</source>
         <translation>스크린샷 실패: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="737"/>
+        <location filename="../main_window.py" line="738"/>
         <source>Screenshot saved to %1</source>
         <translation>스크린샷을 %1에 저장했습니다</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="793"/>
+        <location filename="../main_window.py" line="794"/>
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="793"/>
+        <location filename="../main_window.py" line="794"/>
         <source>CSV (*.csv)</source>
         <translation>CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="879"/>
+        <location filename="../main_window.py" line="880"/>
         <source>Keyboard shortcuts</source>
         <translation>단축키</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="887"/>
+        <location filename="../main_window.py" line="888"/>
         <source>Mouse: double-click for fullscreen, wheel for volume.</source>
         <translation>마우스: 더블클릭은 전체 화면, 휠은 음량.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="900"/>
+        <location filename="../main_window.py" line="901"/>
         <source>Heureum (흐름) — a streaming player and protocol test bench.</source>
         <translation>흐름 (Heureum) — 스트리밍 플레이어이자 프로토콜 시험대.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="922"/>
+        <location filename="../main_window.py" line="923"/>
         <source>Paused</source>
         <translation>일시 정지</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="924"/>
+        <location filename="../main_window.py" line="925"/>
         <source>End</source>
         <translation>끝</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="942"/>
+        <location filename="../main_window.py" line="943"/>
         <source>Buffering… %1%</source>
         <translation>버퍼링… %1%</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="955"/>
+        <location filename="../main_window.py" line="956"/>
         <source>Connection lost (%1). Reconnecting, attempt %2 in %3 s…</source>
         <translation>연결이 끊겼습니다 (%1). %3초 후 %2번째 재연결 시도…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="964"/>
+        <location filename="../main_window.py" line="965"/>
         <source>Reconnected after %1 s.</source>
         <translation>%1초 만에 다시 연결되었습니다.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="795"/>
+        <location filename="../main_window.py" line="1017"/>
+        <source>end to end</source>
+        <translation>종단 간</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="1017"/>
+        <source>to the live edge</source>
+        <translation>라이브 끝까지</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="796"/>
         <source>Export timeline</source>
         <translation>타임라인 내보내기</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="809"/>
+        <location filename="../main_window.py" line="810"/>
         <source>Export failed: %1</source>
         <translation>내보내기 실패: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="813"/>
+        <location filename="../main_window.py" line="814"/>
         <source>Timeline saved to %1</source>
         <translation>타임라인을 %1에 저장했습니다</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="747"/>
+        <location filename="../main_window.py" line="748"/>
         <source>Off</source>
         <translation>끄기</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="412"/>
+        <location filename="../main_window.py" line="413"/>
         <source>Audio track</source>
         <translation>오디오 트랙</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="413"/>
+        <location filename="../main_window.py" line="414"/>
         <source>S&amp;ubtitles</source>
         <translation>자막(&amp;U)</translation>
     </message>
@@ -548,122 +558,142 @@
 <context>
     <name>StatsOverlay</name>
     <message>
-        <location filename="../stats_overlay.py" line="83"/>
+        <location filename="../stats_overlay.py" line="112"/>
         <source>URL</source>
         <translation>URL</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="89"/>
+        <location filename="../stats_overlay.py" line="118"/>
         <source>Protocol</source>
         <translation>프로토콜</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="101"/>
+        <location filename="../stats_overlay.py" line="130"/>
         <source>Video</source>
         <translation>비디오</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="109"/>
+        <location filename="../stats_overlay.py" line="138"/>
         <source>Audio</source>
         <translation>오디오</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="116"/>
+        <location filename="../stats_overlay.py" line="69"/>
         <source>Live latency</source>
         <translation>실시간 지연</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="131"/>
+        <location filename="../stats_overlay.py" line="155"/>
         <source>auto</source>
         <translation>자동</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="133"/>
+        <location filename="../stats_overlay.py" line="157"/>
         <source>locked</source>
         <translation>고정</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="156"/>
+        <location filename="../stats_overlay.py" line="180"/>
         <source>Buffer ahead</source>
         <translation>미리 받은 버퍼</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="144"/>
+        <location filename="../stats_overlay.py" line="168"/>
         <source>Loading</source>
         <translation>받는 중</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="170"/>
+        <location filename="../stats_overlay.py" line="194"/>
         <source>Speed</source>
         <translation>속도</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="161"/>
+        <location filename="../stats_overlay.py" line="185"/>
         <source>State</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="164"/>
+        <location filename="../stats_overlay.py" line="76"/>
+        <source>program date-time</source>
+        <translation>프로그램 날짜-시간</translation>
+    </message>
+    <message>
+        <location filename="../stats_overlay.py" line="77"/>
+        <source>RTCP sender reports</source>
+        <translation>RTCP 송신자 보고</translation>
+    </message>
+    <message>
+        <location filename="../stats_overlay.py" line="83"/>
+        <source>Latency, end to end</source>
+        <translation>지연 (종단 간)</translation>
+    </message>
+    <message>
+        <location filename="../stats_overlay.py" line="85"/>
+        <source>Latency to live edge</source>
+        <translation>라이브 끝까지 지연</translation>
+    </message>
+    <message>
+        <location filename="../stats_overlay.py" line="188"/>
         <source>Position</source>
         <translation>위치</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="167"/>
+        <location filename="../stats_overlay.py" line="191"/>
         <source>Buffer</source>
         <translation>버퍼</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="174"/>
+        <location filename="../stats_overlay.py" line="198"/>
         <source>Bitrate</source>
         <translation>비트레이트</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="179"/>
+        <location filename="../stats_overlay.py" line="203"/>
         <source>Frames</source>
         <translation>프레임</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="180"/>
+        <location filename="../stats_overlay.py" line="204"/>
         <source>%1 shown, %2 dropped (%3 late, %4 catch-up)</source>
         <translation>%1 표시, %2 버림 (지연 %3, 따라잡기 %4)</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="195"/>
+        <location filename="../stats_overlay.py" line="219"/>
         <source>A/V offset</source>
         <translation>A/V 오차</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="199"/>
+        <location filename="../stats_overlay.py" line="223"/>
         <source>Stalls</source>
         <translation>끊김</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="206"/>
+        <location filename="../stats_overlay.py" line="230"/>
         <source>First frame</source>
         <translation>첫 프레임</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="218"/>
+        <location filename="../stats_overlay.py" line="242"/>
         <source>Counters</source>
         <translation>카운터</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="226"/>
+        <location filename="../stats_overlay.py" line="250"/>
         <source>Renderer</source>
         <translation>렌더러</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="227"/>
+        <location filename="../stats_overlay.py" line="251"/>
         <source>View</source>
         <translation>화면</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="139"/>
+        <location filename="../stats_overlay.py" line="163"/>
         <source>Variant</source>
         <translation>화질 단계</translation>
     </message>
     <message>
-        <location filename="../stats_overlay.py" line="150"/>
+        <location filename="../stats_overlay.py" line="174"/>
         <source>Estimate</source>
         <translation>대역폭 추정</translation>
     </message>

@@ -105,6 +105,7 @@ class CompareSession:
         self._on_event = on_event
         self._clock = clock
         self._player_factory = player_factory
+        self._audio: Any = None
         self._lock = threading.Lock()
         self._changed = threading.Event()
         self.heard = heard
@@ -117,9 +118,14 @@ class CompareSession:
     def _make_player(self, sink: VideoSink | None) -> Any:
         if self._player_factory is not None:
             return self._player_factory(self.config, sink)
+        from .audio_mix import SharedAudioDevice, VoicePool
+        from .clock import SystemClock
         from .player import Player  # PyAV and the engine: only once a run starts
 
-        return Player(self.config, video_sink=sink)
+        if self._audio is None:
+            # One output for every stream: the one heard, the others muted voices.
+            self._audio = SharedAudioDevice(self.config.audio, SystemClock())
+        return Player(self.config, video_sink=sink, audio_pool=VoicePool(self._audio))
 
     def start(self) -> None:
         for i, url in enumerate(self.urls):
@@ -156,6 +162,8 @@ class CompareSession:
             th.start()
         for th in threads:
             th.join(5.0)
+        if self._audio is not None:
+            self._audio.close()
 
     @property
     def all_done(self) -> bool:

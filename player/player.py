@@ -37,7 +37,10 @@ class Player:
         *,
         video_sink: VideoSink | None = None,
         clock: Clock | None = None,
+        audio_pool: AudioDevicePool | None = None,
     ) -> None:
+        """``audio_pool``: where sessions get their audio output (a stream
+        kept open across them by default; the compare view shares one)."""
         self.config = config
         self._clock = clock or SystemClock()
         self._sink = video_sink
@@ -52,7 +55,7 @@ class Player:
         self._state_cond = threading.Condition()
         self._max_resolution: tuple[int | None, int | None] = (None, None)
         self._pin_height: int | None = None
-        self._audio_pool = AudioDevicePool(config.audio, self._clock)
+        self._audio_pool = audio_pool or AudioDevicePool(config.audio, self._clock)
 
     # ---------------------------------------------------------------- events
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:

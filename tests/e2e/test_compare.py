@@ -173,3 +173,48 @@ def test_a_signal_ends_the_run_with_the_report_written(
     assert [s["protocol"] for s in data["streams"]] == ["rtsp", "file"]
     assert data["comparison"]["session_seconds"] < 60
     assert "first frame (s)" in out
+
+
+def test_one_audio_output_for_every_stream_and_each_stays_in_sync(
+    audio_device: str, av_file: Path, tmp_path: Path
+) -> None:
+    """Three streams with sound: one PortAudio stream (one PulseAudio sink
+    input) carries them; the muted ones are still read at the device's pace,
+    so their video keeps in step with their audio."""
+    port = free_port()
+    report = tmp_path / "audio.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "player.cli", "compare", str(av_file), str(av_file),
+         str(av_file), "--duration", "6", "--metrics-port", str(port), "--report", str(report)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+    def all_playing() -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:
+                text = r.read().decode()
+        except OSError:
+            return False
+        shown = [
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("heureum_frames_presented_total{")
+        ]
+        return len(shown) == 3 and min(shown) > 10
+
+    try:
+        wait_until(all_playing, 30, what="three streams playing")
+        inputs = subprocess.run(
+            ["pactl", "list", "short", "sink-inputs"], capture_output=True, text=True, timeout=10
+        ).stdout
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert len([line for line in inputs.splitlines() if line.strip()]) == 1, inputs
+    for s in json.loads(report.read_text())["streams"]:
+        assert s["audio"]["device"]
+        assert s["av_offset_ms"]["count"] > 50
+        assert s["av_offset_ms"]["p95"] < 60, s["av_offset_ms"]
+        assert s["audio_underruns"] <= 2

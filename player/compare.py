@@ -182,6 +182,21 @@ class CompareSession:
         for s in self.streams:
             s.player.set_muted(s.index != index)
 
+    def pin(self, max_height: int | None) -> None:
+        """Pin every adaptive stream to the tallest rung at or under
+        ``max_height`` lines (None: back to automatic), while they play."""
+        if max_height is not None and max_height <= 0:
+            raise ValueError("a rung's height is more than 0 lines")
+        self.max_height = max_height
+        for s in self.streams:
+            s.player.pin_height(max_height)
+            s.pinned = None if max_height is None else pick_rung(s.variants, max_height)
+
+    def ladder_heights(self) -> list[int]:
+        """Every rung height any stream offers, tallest first (for a menu)."""
+        heights = {v.height for s in self.streams for v in s.variants if v.height}
+        return sorted((h for h in heights if h is not None), reverse=True)
+
     # ------------------------------------------------------------ events
     def _event(self, stream: ComparedStream, event: Event) -> None:
         t = round(self.t(), 3)

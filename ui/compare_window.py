@@ -194,6 +194,28 @@ class CompareWindow(QMainWindow):
         close.setShortcut(QKeySequence("Ctrl+W"))
         close.triggered.connect(self.close)
         menu.addActions([export, close])
+        self.rung_menu = self.menuBar().addMenu(self.tr("&Rung"))
+        self.rung_menu.aboutToShow.connect(self._fill_rung_menu)
+        self._fill_rung_menu()
+
+    def _fill_rung_menu(self) -> None:
+        """Automatic, or one height for every adaptive tile (like with like)."""
+        from PySide6.QtGui import QActionGroup
+
+        menu = self.rung_menu
+        menu.clear()
+        group = QActionGroup(menu)
+        choices: list[tuple[str, int | None]] = [(self.tr("Automatic"), None)]
+        choices += [(f"{h}p", h) for h in self.session.ladder_heights()]
+        for text, height in choices:
+            act = QAction(text, menu, checkable=True)
+            act.setChecked(height == self.session.max_height)
+            act.triggered.connect(lambda _=False, h=height: self.pin(h))
+            group.addAction(act)
+            menu.addAction(act)
+
+    def pin(self, height: int | None) -> None:
+        self.session.pin(height)
 
     # -- running ---------------------------------------------------------------
     def start(self) -> None:

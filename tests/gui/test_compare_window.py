@@ -114,3 +114,39 @@ def test_the_stats_overlay_shows_end_to_end_first_and_says_why_not() -> None:
     rows = dict(stats_lines(info, rtmp, "software", "0"))
     assert rows["Latency, end to end"] == "— (RTMP carries no wall clock)"
     assert rows["Latency to live edge"] == "0.50 s"
+
+
+@pytest.fixture(scope="module")
+def ladder_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from tests.support import hls_media
+    from tests.support.servers import NginxHttpServer
+
+    root = tmp_path_factory.mktemp("compare-gui-site")
+    (root / "ladder").symlink_to(hls_media.muxed_ladder_vod(seconds=20.0), True)
+    with NginxHttpServer(root) as server:
+        yield server.url("ladder/master.m3u8")
+
+
+def test_the_rung_menu_pins_every_hls_tile_to_the_same_height(
+    qtbot: QtBot, ladder_url: str
+) -> None:
+    window = CompareWindow([ladder_url, ladder_url], config=NO_AUDIO, max_height=180)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.start()
+    players = [s.player for s in window.session.streams]
+
+    def fetching(index: int) -> bool:
+        return all((p.stats().get("abr") or {}).get("variant_index") == index for p in players)
+
+    qtbot.waitUntil(lambda: all(t.view.painted >= 3 for t in window.tiles), timeout=WAIT_MS)
+    assert fetching(0)  # 180p from the start
+    window._fill_rung_menu()
+    texts = [a.text() for a in window.rung_menu.actions()]
+    assert texts == ["Automatic", "360p", "180p"]
+    assert [a.isChecked() for a in window.rung_menu.actions()] == [False, False, True]
+    window.rung_menu.actions()[1].trigger()  # 360p for both
+    qtbot.waitUntil(lambda: fetching(1), timeout=WAIT_MS)
+    assert [s.pinned for s in window.session.streams] == [1, 1]
+    window.close()

@@ -68,23 +68,33 @@
         <translation>닫기</translation>
     </message>
     <message>
-        <location filename="../compare_window.py" line="269"/>
+        <location filename="../compare_window.py" line="197"/>
+        <source>&amp;Rung</source>
+        <translation>화질 단계(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../compare_window.py" line="208"/>
+        <source>Automatic</source>
+        <translation>자동</translation>
+    </message>
+    <message>
+        <location filename="../compare_window.py" line="291"/>
         <source>Export comparison</source>
         <translation>비교 내보내기</translation>
     </message>
     <message>
-        <location filename="../compare_window.py" line="334"/>
-        <location filename="../compare_window.py" line="345"/>
+        <location filename="../compare_window.py" line="356"/>
+        <location filename="../compare_window.py" line="367"/>
         <source>Compare streams</source>
         <translation>스트림 비교</translation>
     </message>
     <message>
-        <location filename="../compare_window.py" line="335"/>
+        <location filename="../compare_window.py" line="357"/>
         <source>2 to 4 URLs or files, one a line:</source>
         <translation>URL 또는 파일 2~4개 (한 줄에 하나씩):</translation>
     </message>
     <message>
-        <location filename="../compare_window.py" line="346"/>
+        <location filename="../compare_window.py" line="368"/>
         <source>Give 2 to 4 URLs, one a line (%1 given).</source>
         <translation>URL을 한 줄에 하나씩 2~4개 입력하세요 (%1개 입력됨).</translation>
     </message>

@@ -171,25 +171,7 @@ class SoundDeviceOutput:
         self.device_name = str(device_info["name"])
         rate = int(config.sample_rate or device_info["default_samplerate"] or 48000)
         channels = max(1, min(2, int(device_info["max_output_channels"])))
-        self.buffer = AudioBuffer(rate, channels, buffer_seconds)
-        self.rate = rate
-        self.channels = channels
-        self._lock = threading.Lock()
-        self._playing = False
-        self.volume = 1.0
-        self.muted = False
-        self.underruns = 0
-        self.starved = False
-        #: times the device ran dry (ALSA's underruns on this stream's thread)
-        self.device_underruns = 0
-        #: told of each device underrun (the session's metrics)
-        self.on_underrun: Callable[[], None] | None = None
-        self._callback_thread: int | None = None
-        self._anchor_pts: float | None = None
-        self._anchor_t = 0.0
-        self._anchor_speed = 1.0
-        self._written_end: float | None = None
-        self._frozen: float | None = None
+        self._init_state(rate, channels, buffer_seconds)
         self._stream: Any = sd.OutputStream(
             samplerate=rate,
             channels=channels,
@@ -214,6 +196,29 @@ class SoundDeviceOutput:
             )
         self._stream.start()
 
+    def _init_state(self, rate: int, channels: int, buffer_seconds: float) -> None:
+        """What the callback logic works on (also a mixed voice's, which has
+        no stream of its own)."""
+        self.buffer = AudioBuffer(rate, channels, buffer_seconds)
+        self.rate = rate
+        self.channels = channels
+        self._lock = threading.Lock()
+        self._playing = False
+        self.volume = 1.0
+        self.muted = False
+        self.underruns = 0
+        self.starved = False
+        #: times the device ran dry (ALSA's underruns on this stream's thread)
+        self.device_underruns = 0
+        #: told of each device underrun (the session's metrics)
+        self.on_underrun: Callable[[], None] | None = None
+        self._callback_thread: int | None = None
+        self._anchor_pts: float | None = None
+        self._anchor_t = 0.0
+        self._anchor_speed = 1.0
+        self._written_end: float | None = None
+        self._frozen: float | None = None
+
     # The PortAudio callback thread.
     def _callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
         now = self._clock.now()
@@ -222,7 +227,7 @@ class SoundDeviceOutput:
             # ALSA reports this stream's underruns on this thread.
             self._callback_thread = thread
             alsa_log.watch(self._device_underrun)
-        if status.output_underflow and not alsa_log.installed():
+        if status is not None and status.output_underflow and not alsa_log.installed():
             self._device_underrun()
         if not self._playing:
             outdata.fill(0)

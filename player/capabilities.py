@@ -116,6 +116,11 @@ class Adaptive(Protocol):
         """Estimate, selected bitrate and buffer over time, with markers."""
         ...
 
+    def pin_height(self, height: int | None) -> None:
+        """Play the tallest rung at or under ``height`` lines from the first
+        segment on (compare runs); None: the ABR policy chooses."""
+        ...
+
     def set_max_resolution(self, width: int | None, height: int | None) -> None:
         """Cap automatic choices to the view's size (None: no cap)."""
         ...
@@ -131,6 +136,11 @@ class Live(Protocol):
 
     def program_date_time(self, position: float) -> datetime | None:
         """The wall-clock date of timeline ``position``, where the stream says."""
+        ...
+
+    def edge_latency(self) -> float | None:
+        """Seconds from the play position to the end of the playlist (the
+        distance to the live edge, the player's own buffer included)."""
         ...
 
 

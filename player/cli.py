@@ -61,6 +61,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("urls", nargs="*", metavar="URL", help="URL(s) or file(s) to play")
     p.add_argument("--version", action="version", version=f"heureum {__version__}")
     p.add_argument("--headless", action="store_true", help="play without a window, print a summary")
+    p.add_argument(
+        "--compare",
+        action="store_true",
+        help="open the 2-4 URLs side by side in one compare window",
+    )
+    p.add_argument(
+        "--max-height",
+        type=int,
+        metavar="H",
+        help="with --compare: pin every HLS stream to the tallest rung at or under H lines",
+    )
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
     p.add_argument("--frames", type=int, metavar="N", help="stop after N presented frames")
     p.add_argument("--report", metavar="FILE.json", help="write the session report here")
@@ -77,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--enqueue",
         action="store_true",
         help="add the URLs to the running window's play list (or start one)",
+    )
+    p.add_argument(
+        "--metrics-port",
+        metavar="[HOST:]PORT",
+        help="with --headless: serve Prometheus metrics here while playing "
+        "(default host: 127.0.0.1)",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens to stderr")
     return p
@@ -156,6 +173,15 @@ def run_headless(args: argparse.Namespace) -> int:
             done.set()
 
     player.subscribe(on_event)
+    endpoint = None
+    if args.metrics_port:
+        from .metrics_http import start_for_cli
+
+        shown = redact(url)
+        endpoint = start_for_cli(args.metrics_port, lambda: [(0, shown, player.stats())], "heureum")
+        if endpoint is None:
+            player.close()
+            return EXIT_USAGE
     interrupted = threading.Event()
 
     def on_sigint(signum: int, frame: Any) -> None:
@@ -178,6 +204,8 @@ def run_headless(args: argparse.Namespace) -> int:
             done.wait(args.duration)
         report = player.report()
     finally:
+        if endpoint is not None:
+            endpoint.stop()
         player.close()
         signal.signal(signal.SIGINT, previous)
     if args.report:
@@ -213,10 +241,20 @@ def _print_summary(r: dict[str, Any]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """The command. ``argv`` None means the process's own command line (the
     ``heureum`` script, ``python -m player.cli``): the process exits after it."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    compare = bool(words) and words[0] == "compare"
+    if compare:
+        from .cli_compare import build_compare_parser
+
+        args = build_compare_parser().parse_args(words[1:])
+    else:
+        args = build_parser().parse_args(words)
     _setup_logging(args.verbose)
     try:
+        if compare:
+            from .cli_compare import run_compare_command
+
+            return run_compare_command(args, _config(args), _options(args))
         if args.headless:
             return run_headless(args)
         return run_gui(args)
@@ -237,6 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    if args.compare:
+        return run_compare_window(args)
     try:
         from ui.app import run_gui as start_gui  # type: ignore[import-not-found,unused-ignore]
     except ImportError as exc:
@@ -251,7 +291,37 @@ def run_gui(args: argparse.Namespace) -> int:
 
         if send_to_running(list(args.urls)):
             return EXIT_OK
-    result: int = start_gui(list(args.urls), _options(args), _config(args))
+    extras = {"open_options": _options(args), "duration": args.duration, "report": args.report}
+    result: int = start_gui(list(args.urls), extras, _config(args))
+    return result
+
+
+def run_compare_window(args: argparse.Namespace) -> int:
+    if not 2 <= len(args.urls) <= 4:
+        print(f"heureum: error: --compare opens 2 to 4 URLs, not {len(args.urls)}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.max_height is not None and args.max_height <= 0:
+        print("heureum: error: --max-height must be more than 0", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        from ui.compare_window import (  # type: ignore[import-not-found,unused-ignore]
+            run_compare_gui,
+        )
+    except ImportError as exc:
+        print(
+            f"heureum: error: the desktop window is not available ({exc}); "
+            "use 'heureum compare' to compare without it",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    result: int = run_compare_gui(
+        list(args.urls),
+        _options(args),
+        _config(args),
+        max_height=args.max_height,
+        duration=args.duration,
+        report=args.report,
+    )
     return result
 
 

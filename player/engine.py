@@ -36,6 +36,7 @@ from .events import (
     VariantSwitched,
     WarningRaised,
 )
+from .latency import PacketWallClock, session_latency
 from .load_control import CatchUpAction, LoadControl, catch_up, live_rate
 from .metrics import SessionMetrics
 from .queues import EOS, MediaQueue, QueueItem
@@ -110,6 +111,7 @@ class Session:
             bcfg.max_decoded_video_seconds, 256 * 1024 * 1024, max_items=12, name="frames"
         )
         self.demuxed_end: dict[str, float] = {}
+        self.wallclock = PacketWallClock()
         self.demux_eos = False
         self.video_done = False
         self.audio_done = False
@@ -132,6 +134,7 @@ class Session:
         #: mpv's sub-delay: subtitles show this much later
         self.subtitle_delay = 0.0
         self.max_resolution: tuple[int | None, int | None] = (None, None)
+        self.pin_height: int | None = None
 
     # ------------------------------------------------------------------ events
     def emit(self, event: Event) -> None:
@@ -272,6 +275,8 @@ class Session:
         source = make_source(target, self.config, self.clock, self.emit)
         if self.max_resolution != (None, None) and isinstance(source, Adaptive):
             source.set_max_resolution(*self.max_resolution)
+        if self.pin_height is not None and isinstance(source, Adaptive):
+            source.pin_height(self.pin_height)
         self.source = source
         return source
 
@@ -418,6 +423,7 @@ class Session:
     def _route(self, pkt: DemuxPacket, serial: int) -> None:
         kind = pkt.stream.kind
         self.metrics.on_packet(kind, pkt.size, pkt.pts)
+        self.wallclock.on_packet(pkt.pts, pkt.wallclock)
         if kind == "audio" and self.audio is None:
             return
         queue = self.video_packets if kind == "video" else self.audio_packets
@@ -910,6 +916,7 @@ class Session:
             live = self.live()
             latency = live.live_latency() if live is not None else None
             snap["live_latency_s"] = round(latency if latency is not None else self.buffered(), 3)
+        snap["latency"] = session_latency(self)
         return snap
 
     def abr_timeline(self) -> list[dict[str, object]]:

@@ -42,7 +42,10 @@ class Player:
         *,
         video_sink: VideoSink | None = None,
         clock: Clock | None = None,
+        audio_pool: AudioDevicePool | None = None,
     ) -> None:
+        """``audio_pool``: where sessions get their audio output (a stream
+        kept open across them by default; the compare view shares one)."""
         self.config = config
         self._clock = clock or SystemClock()
         self._sink = video_sink
@@ -61,6 +64,8 @@ class Player:
         # player's, not the source's, so they outlive nothing but the file.
         self._text: TextTracks | None = None
         self._subtitle_delay = 0.0
+        self._pin_height: int | None = None
+        self._audio_pool = audio_pool or AudioDevicePool(config.audio, self._clock)
 
     # ---------------------------------------------------------------- events
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
@@ -125,6 +130,7 @@ class Player:
         if text is not None:
             session.text_source = text.text_at
         self._text = text
+        session.pin_height = self._pin_height
         with self._lock:
             self._session = session
         session.start()
@@ -289,6 +295,16 @@ class Player:
         self._max_resolution = (width, height)
         if (s := self._session) is not None and (adaptive := s.adaptive()) is not None:
             adaptive.set_max_resolution(width, height)
+
+    def pin_height(self, height: int | None) -> None:
+        """Adaptive streams: play the tallest rung at or under ``height`` lines
+        from the first segment on (the same rung for every stream compared);
+        None: automatic. Kept for the next ``open``."""
+        self._pin_height = height
+        if (s := self._session) is not None:
+            s.pin_height = height
+            if (adaptive := s.adaptive()) is not None:
+                adaptive.pin_height(height)
 
     def program_date_time(self, position: float | None = None) -> datetime | None:
         """HLS: the wall-clock time (EXT-X-PROGRAM-DATE-TIME) of ``position``

@@ -50,6 +50,9 @@ class DemuxPacket:
     keyframe: bool
     #: set on the first packet after a timeline break (seek, HLS discontinuity, reconnect)
     discontinuity: bool = False
+    #: capture wall clock (Unix seconds) the stream states for this packet
+    #: (RTSP: from RTCP sender reports), None without one
+    wallclock: float | None = None
 
 
 @dataclass

@@ -148,6 +148,11 @@ def create_window(
     # ``heureum --enqueue`` from another process lands in this window's list.
     window.instance_server = InstanceServer(window.append_urls, window)
     window.instance_server.listen()
+    from .window_report import ReportOnClose
+
+    ReportOnClose(
+        window, lambda: dict(player.report()), _opt(extras, "report"), _opt(extras, "duration")
+    )
     window.show()
     if _opt(extras, "fullscreen", False):
         window.toggle_fullscreen()
@@ -168,7 +173,10 @@ def run_gui(urls: list[str], options: object = None, config: PlayerConfig | None
     user's network settings), or an argparse Namespace / dict that may carry
     ``open_options``, ``config``, ``fullscreen``, ``ontop``, ``renderer``
     ('software' | 'opengl'), ``language`` ('system' | 'en' | 'ko') and
-    ``settings_path``. ``config`` is the engine's PlayerConfig.
+    ``settings_path``; ``duration`` (seconds, then the window closes) and
+    ``report`` (the JSON report, written whenever the window closes).
+    ``config`` is the engine's PlayerConfig. SIGTERM and SIGINT close the
+    window as its close button does (exit status 143 and 130).
     """
     app = QApplication.instance()
     if not isinstance(app, QApplication):
@@ -178,6 +186,9 @@ def run_gui(urls: list[str], options: object = None, config: PlayerConfig | None
     app.setApplicationDisplayName("Heureum")
     app.setDesktopFileName("heureum")
     window = create_window(urls, options, config)
+    from .signals import QuitOnSignals
+
+    signals = QuitOnSignals(window)
     code = app.exec()
     window.close()
-    return int(code)
+    return signals.exit_code(int(code))

@@ -51,6 +51,7 @@ from player.events import (
     VariantSwitched,
     WarningRaised,
 )
+from player.latency import headline
 from player.redact import redact_url
 from player.timeline_export import write_timeline
 
@@ -235,6 +236,7 @@ class MainWindow(QMainWindow):
         self._resumed_at: float | None = None
         self._fitted_view: tuple[int, int] | None = None
         self.instance_server: QObject | None = None  # ui.app makes it (--enqueue)
+        self._compare_windows: list[QWidget] = []
 
         self.view = VideoView(self, renderer=renderer)
         self.overlay = StatsOverlay(self.view)
@@ -338,6 +340,9 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")
         self.file_menu.addActions([a["open_file"], a["open_url"]])
+        self.compare_action = QAction(self)
+        self.compare_action.triggered.connect(lambda: self.open_compare())
+        self.file_menu.addAction(self.compare_action)
         self.recent_menu = self.file_menu.addMenu("")
         self.file_menu.addSeparator()
         self.file_menu.addActions([a["screenshot"], a["screenshot_plain"]])
@@ -486,6 +491,7 @@ class MainWindow(QMainWindow):
         self.playlist_panel.retranslate()
         self.playback_menu.setTitle(self.tr("&Playback"))
         self.stop_action.setText(self.tr("Stop"))
+        self.compare_action.setText(self.tr("Compare streams…"))
         self.speed_menu.setTitle(self.tr("Speed"))
         self.audio_menu.setTitle(self.tr("&Audio"))
         self.audio_tracks_menu.setTitle(self.tr("Audio track"))
@@ -1115,6 +1121,20 @@ class MainWindow(QMainWindow):
         )
         return written
 
+    def open_compare(self, urls: list[str] | None = None) -> QWidget | None:
+        """File → Compare streams…: 2-4 URLs (asked for when not given) side
+        by side in a compare window; what plays here is paused."""
+        from .compare_window import ask_compare_urls, open_compare_window
+
+        if urls is None:
+            urls = ask_compare_urls(self, self.current_url)
+            if urls is None:
+                return None
+        self._call(self.player.pause)
+        window = open_compare_window(self, urls, getattr(self.player, "config", None))
+        self._compare_windows.append(window)
+        return window
+
     def export_name(self) -> str:
         """``<title>-<YYYYmmdd-HHMMSS>.json``: the title made safe for a file name."""
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -1313,6 +1333,14 @@ class MainWindow(QMainWindow):
         except Exception:
             log.debug("refresh failed", exc_info=True)
             return
+        # End to end where the stream carries a wall clock (the 1 Hz stats).
+        block = self.stats.get("latency")
+        figure, kind = headline(block if isinstance(block, dict) and latency is not None else None)
+        if figure is not None:
+            latency = figure
+        self.transport.latency_label.setToolTip(
+            self.tr("end to end") if kind == "end to end" else self.tr("to the live edge")
+        )
         if duration is None and self.info is not None:
             duration = self.info.duration
         self.transport.set_times(position, duration, buffered, latency)

@@ -65,6 +65,35 @@ def _scalar(value: object) -> str:
     return str(value)
 
 
+def _latency_rows(stats: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """End to end where the stream carries a wall clock (with how it is
+    known), else why not; then the distance to the live edge."""
+    block = stats.get("latency")
+    if not isinstance(block, Mapping):
+        return [
+            (
+                _t(QT_TRANSLATE_NOOP("StatsOverlay", "Live latency")),
+                _seconds(stats.get("live_latency_s")),
+            )
+        ]
+    e2e = _num(block.get("end_to_end_s"))
+    if e2e is not None:
+        source = {
+            "program-date-time": _t(QT_TRANSLATE_NOOP("StatsOverlay", "program date-time")),
+            "rtcp-sender-report": _t(QT_TRANSLATE_NOOP("StatsOverlay", "RTCP sender reports")),
+        }.get(str(block.get("source")), str(block.get("source")))
+        e2e_text = f"{e2e:.2f} s ({source})"
+    else:
+        e2e_text = f"— ({block.get('end_to_end_reason') or ''})"
+    return [
+        (_t(QT_TRANSLATE_NOOP("StatsOverlay", "Latency, end to end")), e2e_text),
+        (
+            _t(QT_TRANSLATE_NOOP("StatsOverlay", "Latency to live edge")),
+            _seconds(block.get("to_live_edge_s")),
+        ),
+    ]
+
+
 def stats_lines(
     info: MediaInfo | None,
     stats: Mapping[str, Any],
@@ -119,12 +148,7 @@ def stats_lines(
             )
         )
     if info is not None and info.is_live:
-        rows.append(
-            (
-                _t(QT_TRANSLATE_NOOP("StatsOverlay", "Live latency")),
-                _seconds(stats.get("live_latency_s")),
-            )
-        )
+        rows.extend(_latency_rows(stats))
     fetched: str | None = None  # an adaptive stream's segments ahead: one Buffer row
     abr = AbrStatus.from_stats(stats)
     if abr is not None or current_variant is not None:

@@ -77,7 +77,7 @@ from .playlist import MAX_SEGMENTS, MediaPlaylist, MultivariantPlaylist, Segment
 from .rendition import RenditionCursor, RenditionTrack
 from .segment_demux import SegmentDemuxer, dts_key
 from .timeline import DateMap
-from .view_cap import covering_rung
+from .view_cap import covering_rung, pinned_rung
 
 __all__ = ["HlsConfig", "HlsSource", "TimelineEntry"]
 
@@ -169,6 +169,7 @@ class HlsSource:
         self._read_front: float | None = None
         self._rung: int | None = None
         self._manual: int | None = None
+        self._pin_height: int | None = None
         self._max_resolution: tuple[int, int] | None = None
         #: (output time where a fetched chunk starts, its rung), in fetch order:
         #: what plays at a position is the rung fetched for it, which lags the
@@ -429,6 +430,17 @@ class HlsSource:
             self._position = seconds
             self._cond.notify_all()
 
+    def pin_height(self, height: int | None) -> None:
+        """Lock, from the first segment on, the tallest rung at or under
+        ``height`` lines (compare runs: like with like); None: automatic."""
+        with self._cond:
+            self._pin_height = height
+            if height is None:
+                self._manual = None
+            elif self._ladder:
+                self._manual = pinned_rung(self._ladder, height)
+            self._cond.notify_all()
+
     def set_max_resolution(self, width: int | None, height: int | None) -> None:
         """Cap automatic choices to the view's size (None: no cap)."""
         with self._cond:
@@ -479,9 +491,28 @@ class HlsSource:
         """Seconds between the play position and the live edge, when live:
         from EXT-X-PROGRAM-DATE-TIME (the wall clock now minus the date at the
         position) where the playlist has it and it agrees with the playlist
-        within a few target durations, else from the end of the playlist
+        within a few target durations, else ``edge_latency``."""
+        latency = self.edge_latency()
+        if latency is None:
+            return None
+        with self._cond:
+            pos = self._position if self._position is not None else self._read_pts
+        track = self._tracks.get(self._rung) if self._rung is not None else None
+        if pos is None or track is None:
+            return latency
+        td = track.playlist.target_duration
+        date = self._dates.date_at(pos)
+        if date is not None:
+            by_date = (self._wall() - date).total_seconds()
+            if abs(by_date - latency) <= max(2 * td, 3.0):
+                return max(0.0, by_date)
+        return latency
+
+    def edge_latency(self) -> float | None:
+        """Seconds from the play position to the end of the live playlist
         (parts included), moved on by the time since it was loaded (at most
-        one target duration, so a stalled server does not run it away)."""
+        one target duration while the origin answers, so a stalled server
+        does not run it away). No wall clock involved."""
         if not self._live:
             return None
         with self._cond:
@@ -495,13 +526,7 @@ class HlsSource:
         age = max(0.0, self._clock.now() - loaded)
         if self._outage.failing_since is None:
             age = min(age, td)  # a stalled origin's edge does not move; one that is away does
-        latency = max(0.0, edge + age - pos)
-        date = self._dates.date_at(pos)
-        if date is not None:
-            by_date = (self._wall() - date).total_seconds()
-            if abs(by_date - latency) <= max(2 * td, 3.0):
-                return max(0.0, by_date)
-        return latency
+        return max(0.0, edge + age - pos)
 
     def program_date_time(self, position: float) -> datetime | None:
         """The EXT-X-PROGRAM-DATE-TIME of timeline ``position`` (None without one)."""
@@ -749,6 +774,8 @@ class HlsSource:
             playable = [v for v in top.variants]
             self._ladder = sorted(playable, key=lambda v: (v.bitrate, v.bandwidth))
             self._renditions.offer(top, self._ladder)
+            if self._pin_height is not None:
+                self._manual = pinned_rung(self._ladder, self._pin_height)
         else:
             self._ladder = [Variant(index=0, uri=top.url, bandwidth=0)]
             self._tracks[0] = Track(

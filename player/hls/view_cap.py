@@ -5,8 +5,9 @@ costs bandwidth."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
-__all__ = ["covering_rung"]
+__all__ = ["covering_rung", "pinned_rung"]
 
 
 def covering_rung(sizes: Sequence[tuple[int | None, int | None]], view: tuple[int, int]) -> int:
@@ -24,3 +25,20 @@ def covering_rung(sizes: Sequence[tuple[int | None, int | None]], view: tuple[in
         if w is not None and h is not None and (w >= width or h >= height):
             return max(j for j, size in enumerate(sizes) if size == (w, h))
     return len(sizes) - 1
+
+
+class _Rung(Protocol):
+    @property
+    def height(self) -> int | None: ...
+    @property
+    def bandwidth(self) -> int: ...
+
+
+def pinned_rung(ladder: Sequence[_Rung], max_height: int) -> int:
+    """The position in ``ladder`` of the tallest rung at or under
+    ``max_height`` lines (the richest of equal heights), else of the lowest
+    bandwidth: the same rung for every stream a tester compares."""
+    under = [i for i, v in enumerate(ladder) if v.height is not None and v.height <= max_height]
+    if under:
+        return max(under, key=lambda i: (ladder[i].height or 0, ladder[i].bandwidth))
+    return min(range(len(ladder)), key=lambda i: ladder[i].bandwidth) if ladder else 0

@@ -25,6 +25,7 @@ from ..errors import (
     error_for,
 )
 from ..events import AudioInfo, Event, MediaInfo, Reconnected, Reconnecting, VideoInfo
+from ..latency import prft_wallclock
 from ..redact import redact
 from ..source import DemuxPacket, SourceInfo, StreamSpec
 from .urls import Target, protocol_whitelist
@@ -228,6 +229,7 @@ class LibavSource:
         self._live = target.inherently_live
         self._pending_discontinuity = False
         self._duration: float | None = None
+        self._rtsp = target.family == "rtsp"
 
     @property
     def is_live(self) -> bool:
@@ -444,6 +446,10 @@ class LibavSource:
             discontinuity = self._pending_discontinuity
             self._pending_discontinuity = False
             self._resumed()
+            wallclock = None
+            if self._rtsp and packet.has_sidedata("prft"):
+                # Stamped by libavformat from RTCP sender reports (capture time).
+                wallclock = prft_wallclock(bytes(packet.get_sidedata("prft")))
             return DemuxPacket(
                 stream=spec,
                 packet=packet,
@@ -453,6 +459,7 @@ class LibavSource:
                 size=packet.size,
                 keyframe=bool(packet.is_keyframe),
                 discontinuity=discontinuity,
+                wallclock=wallclock,
             )
 
     def seek(self, position: float, exact: bool) -> None:

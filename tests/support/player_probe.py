@@ -140,3 +140,37 @@ def sample_live_latency(url: str, count: int, timeout: float = 15.0) -> LatencyR
         player.close()
     run.seconds = time.monotonic() - started
     return run
+
+
+def sample_latency_blocks(
+    url: str, count: int, *, skip: int = 2, timeout: float = 30.0
+) -> list[dict[str, Any]]:
+    """The report's ``latency`` block of ``count`` stats samples taken while
+    playing ``url`` without audio (after ``skip`` samples of settling in)."""
+    player = Player(replace(TEST_CONFIG, audio=AudioConfig(enabled=False)))
+    blocks: list[dict[str, Any]] = []
+    playing = 0
+    done = threading.Event()
+    failed: list[str] = []
+
+    def on_event(e: Event) -> None:
+        nonlocal playing
+        if isinstance(e, StatsUpdated) and e.stats.get("state") == "playing":
+            playing += 1
+            block = e.stats.get("latency")
+            if playing > skip and isinstance(block, dict):
+                blocks.append(block)
+            if len(blocks) >= count:
+                done.set()
+        if isinstance(e, StateChanged) and e.state == PlayerState.ERROR:
+            failed.append(str(player.report().get("errors")))
+            done.set()
+
+    player.subscribe(on_event)
+    try:
+        player.open(url)
+        assert done.wait(timeout), f"only {len(blocks)} playing samples in {timeout} s"
+    finally:
+        player.close()
+    assert not failed, failed[0]
+    return blocks

@@ -3,9 +3,11 @@
     /usr/bin/python3 rtsp_server.py --file f.mp4 --port 8554 --path /test [--user U --password P]
 
 Serves an MP4 (H.264 + AAC) without re-encoding: RTP H.264 (pt 96) + MPEG-4 generic AAC
-(pt 97). Every client gets its own pipeline starting at t = 0. UDP and TCP-interleaved
-transports are allowed. Prints ``READY <port>`` on stdout once listening; exits cleanly on
-SIGTERM/SIGINT.
+(pt 97). With ``--live-delay D`` (no file) it serves a live test pattern instead, captured
+on the clock and sent D seconds late; its RTCP sender reports give the capture time on
+the wall clock, so a client's end-to-end latency is D plus its own. Every client gets
+its own pipeline starting at t = 0. UDP and TCP-interleaved transports are allowed.
+Prints ``READY <port>`` on stdout once listening; exits cleanly on SIGTERM/SIGINT.
 """
 
 from __future__ import annotations
@@ -32,6 +34,33 @@ def pipeline(file: str, audio: bool) -> str:
     return f"( {video}{sound})"
 
 
+def live_pipeline(delay: float) -> str:
+    # The queue holds every buffer ``delay`` seconds before the payloader sends
+    # it: the latency a test introduces and then expects the player to report.
+    hold = int(delay * 1_000_000_000)
+    return (
+        "( videotestsrc is-live=true pattern=ball "
+        "! video/x-raw,width=320,height=240,framerate=25/1 "
+        "! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=25 "
+        f"! queue min-threshold-time={hold} max-size-time=0 max-size-buffers=0 "
+        "max-size-bytes=0 ! rtph264pay name=pay0 pt=96 config-interval=1 )"
+    )
+
+
+def capture_time_reports(
+    factory: GstRtspServer.RTSPMediaFactory, media: GstRtspServer.RTSPMedia
+) -> None:
+    """Sender reports that map RTP time to the capture wall clock (rtpbin's
+    default maps it to the send time, which would hide the introduced delay)."""
+    pipeline = media.get_element().get_parent()
+
+    def added(_bin: Gst.Bin, element: Gst.Element) -> None:
+        if element.get_factory() is not None and element.get_factory().get_name() == "rtpbin":
+            element.set_property("rtcp-sync-send-time", False)
+
+    pipeline.connect("element-added", added)
+
+
 def has_audio(file: str) -> bool:
     """Ask GStreamer's discoverer whether the file has an audio stream."""
     from gi.repository import GstPbutils
@@ -43,7 +72,8 @@ def has_audio(file: str) -> bool:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--file", required=True)
+    ap.add_argument("--file")
+    ap.add_argument("--live-delay", type=float)
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--path", default="/test")
     ap.add_argument("--user")
@@ -57,7 +87,11 @@ def main() -> int:
     server.set_service(str(args.port))
 
     factory = GstRtspServer.RTSPMediaFactory()
-    factory.set_launch(pipeline(args.file, has_audio(args.file)))
+    if args.live_delay is not None:
+        factory.set_launch(live_pipeline(args.live_delay))
+        factory.connect("media-configure", capture_time_reports)
+    else:
+        factory.set_launch(pipeline(args.file, has_audio(args.file)))
     factory.set_shared(False)
     factory.set_protocols(GstRtsp.RTSPLowerTrans.UDP | GstRtsp.RTSPLowerTrans.TCP)
 

@@ -520,22 +520,26 @@ class RtspServer(_Managed):
     Runs ``tests/support/rtsp_server.py`` with Debian's ``/usr/bin/python3`` (PyGObject).
     Each client gets its own pipeline from t = 0 (the stream lasts as long as the file; use a
     long file, e.g. ``make_av_file(seconds=60)``). UDP and TCP-interleaved transports work.
-    With ``user``/``password`` the server requires HTTP basic auth.
+    With ``user``/``password`` the server requires HTTP basic auth. With ``live_delay``
+    (``file`` None) it serves a live pattern sent that many seconds after capture, with
+    RTCP sender reports on the wall clock.
     """
 
     def __init__(
         self,
-        file: Path,
+        file: Path | None,
         *,
         path: str = "/test",
         user: str | None = None,
         password: str | None = None,
         port: int | None = None,
+        live_delay: float | None = None,
     ) -> None:
         if not path.startswith("/"):
             raise ValueError("path must start with '/'")
-        self.file = Path(file).resolve()
+        self.file = Path(file).resolve() if file is not None else None
         self.path = path
+        self.live_delay = live_delay
         self.user, self.password = user, password
         self.port = port or 0
         self._proc: subprocess.Popen[bytes] | None = None
@@ -579,8 +583,12 @@ class RtspServer(_Managed):
     def _spawn(self, timeout: float) -> None:
         cmd = [
             str(SYSTEM_PYTHON), "-u", str(RTSP_SCRIPT),
-            "--file", str(self.file), "--port", str(self.port), "--path", self.path,
+            "--port", str(self.port), "--path", self.path,
         ]  # fmt: skip
+        if self.live_delay is not None:
+            cmd += ["--live-delay", str(self.live_delay)]
+        else:
+            cmd += ["--file", str(self.file)]
         if self.user is not None:
             cmd += ["--user", self.user, "--password", self.password or ""]
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}

@@ -209,6 +209,18 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>Compare streams…</source>
+        <translation>스트림 비교…</translation>
+    </message>
+    <message>
+        <source>end to end</source>
+        <translation>종단 간</translation>
+    </message>
+    <message>
+        <source>to the live edge</source>
+        <translation>라이브 끝까지</translation>
+    </message>
+    <message>
         <source>Load subtitles</source>
         <translation>자막 불러오기</translation>
     </message>
@@ -625,6 +637,22 @@
 <context>
     <name>StatsOverlay</name>
     <message>
+        <source>program date-time</source>
+        <translation>프로그램 날짜-시간</translation>
+    </message>
+    <message>
+        <source>RTCP sender reports</source>
+        <translation>RTCP 송신자 보고</translation>
+    </message>
+    <message>
+        <source>Latency, end to end</source>
+        <translation>지연 (종단 간)</translation>
+    </message>
+    <message>
+        <source>Latency to live edge</source>
+        <translation>라이브 끝까지 지연</translation>
+    </message>
+    <message>
         <source>%1 more rows: enlarge the window</source>
         <translation>%1개 항목 더 있음: 창을 키우세요</translation>
     </message>
@@ -808,6 +836,45 @@
     <message>
         <source>Loop the list</source>
         <translation>목록 반복</translation>
+    </message>
+</context>
+<context>
+    <name>CompareWindow</name>
+    <message>
+        <source>&amp;Compare</source>
+        <translation>비교(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Export comparison…</source>
+        <translation>비교 내보내기…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>닫기</translation>
+    </message>
+    <message>
+        <source>&amp;Rung</source>
+        <translation>화질 단계(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Automatic</source>
+        <translation>자동</translation>
+    </message>
+    <message>
+        <source>Export comparison</source>
+        <translation>비교 내보내기</translation>
+    </message>
+    <message>
+        <source>Compare streams</source>
+        <translation>스트림 비교</translation>
+    </message>
+    <message>
+        <source>2 to 4 URLs or files, one a line:</source>
+        <translation>URL 또는 파일 2~4개 (한 줄에 하나씩):</translation>
+    </message>
+    <message>
+        <source>Give 2 to 4 URLs, one a line (%1 given).</source>
+        <translation>URL을 한 줄에 하나씩 2~4개 입력하세요 (%1개 입력됨).</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,163 @@
+"""One PortAudio stream shared by several sessions (the compare view): each
+session gets a voice that behaves as its own output (its buffer, its clock,
+its volume and mute), and the one callback mixes them. A muted voice is still
+read at the device's pace, so its session stays decoded and timed."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
+
+from .audio_out import AudioBuffer, AudioDevicePool, SoundDeviceOutput
+from .clock import Clock
+from .config import AudioConfig
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    Samples = npt.NDArray[np.float32]
+
+__all__ = ["SharedAudioDevice", "VoicePool"]
+
+log = logging.getLogger(__name__)
+
+
+class _Voice(SoundDeviceOutput):
+    """A session's output on the shared stream: the output's own callback
+    logic (buffer, clock re-anchoring, underruns), rendered into a scratch
+    block that the device adds to the mix."""
+
+    def __init__(self, device: SharedAudioDevice, buffer_seconds: float) -> None:
+        # No stream of its own: the fields SoundDeviceOutput's methods use.
+        self._device = device
+        self._clock = device.clock
+        self.device_name = device.device_name
+        self.latency = device.latency
+        self.latency_source = device.latency_source
+        self._init_state(device.rate, device.channels, buffer_seconds)
+        self._stream = None
+
+    def render(self, block: Samples, frames: int) -> None:
+        self._callback(block, frames, None, None)
+
+    def close(self) -> None:
+        self._playing = False
+        self.buffer.close()
+        self._device.remove(self)
+
+
+class SharedAudioDevice:
+    """The stream, opened with the first voice and closed with ``close()``."""
+
+    def __init__(self, config: AudioConfig, clock: Clock) -> None:
+        self.config = config
+        self.clock = clock
+        self._voices: list[_Voice] = []
+        self._lock = threading.Lock()
+        self._stream: Any = None
+        self._scratch: Any = None
+        self.device_name = ""
+        self.rate = 0
+        self.channels = 0
+        self.latency = 0.0
+        self.latency_source = ""
+
+    def _open(self) -> None:
+        if self._stream is not None:
+            return
+        import sounddevice as sd
+
+        config = self.config
+        info: Any = sd.query_devices(config.device, kind="output")
+        self.device_name = str(info["name"])
+        self.rate = int(config.sample_rate or info["default_samplerate"] or 48000)
+        self.channels = max(1, min(2, int(info["max_output_channels"])))
+        stream = sd.OutputStream(
+            samplerate=self.rate,
+            channels=self.channels,
+            dtype="float32",
+            device=config.device,
+            latency=config.latency,
+            blocksize=512,
+            callback=self._mix,
+        )
+        reported = float(stream.latency)
+        # as SoundDeviceOutput: PortAudio's figure can be 0 or nonsense via PulseAudio
+        if 0.0 < reported < 2.0:
+            self.latency, self.latency_source = reported, "portaudio"
+        else:
+            self.latency, self.latency_source = 2 * 512 / self.rate + 0.02, "estimated"
+        stream.start()
+        self._stream = stream
+
+    def voice(self, buffer_seconds: float) -> SoundDeviceOutput:
+        with self._lock:
+            self._open()
+            voice = _Voice(self, buffer_seconds)
+            self._voices.append(voice)
+        return voice
+
+    def remove(self, voice: SoundDeviceOutput) -> None:
+        with self._lock:
+            if voice in self._voices:
+                self._voices.remove(voice)
+
+    # The PortAudio callback thread.
+    def _mix(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
+        outdata.fill(0)
+        with self._lock:
+            voices = list(self._voices)
+        if not voices:
+            return
+        scratch = self._scratch
+        if scratch is None or scratch.shape != outdata.shape:
+            import numpy as np
+
+            scratch = self._scratch = np.zeros_like(outdata)
+        for voice in voices:
+            scratch.fill(0)
+            voice.render(scratch, frames)
+            outdata += scratch
+
+    def close(self) -> None:
+        with self._lock:
+            stream, self._stream = self._stream, None
+            self._voices.clear()
+        if stream is not None:
+            try:
+                stream.abort()
+                stream.close()
+            except Exception as exc:  # a vanished device must not break closing
+                log.debug("audio close: %s", exc)
+
+
+class VoicePool(AudioDevicePool):
+    """What a ``Player`` asks for audio: a voice on the shared device, kept
+    across its sessions (in place of a stream of its own)."""
+
+    def __init__(self, device: SharedAudioDevice) -> None:  # no stream of its own
+        self._device = device
+        self._voice: SoundDeviceOutput | None = None
+
+    def acquire(self, buffer_seconds: float) -> tuple[SoundDeviceOutput | None, str | None]:
+        if not self._device.config.enabled:
+            return None, "Audio output is turned off."
+        try:
+            if self._voice is None:
+                self._voice = self._device.voice(buffer_seconds)
+        except OSError as exc:
+            return None, f"No audio: PortAudio is not available ({exc}). Video plays on its own."
+        except Exception as exc:
+            return None, f"No audio: no usable output device ({exc}). Video plays on its own."
+        self._voice.attach(AudioBuffer(self._voice.rate, self._voice.channels, buffer_seconds))
+        return self._voice, None
+
+    def release(self, out: SoundDeviceOutput) -> None:
+        out.detach()
+
+    def close(self) -> None:
+        voice, self._voice = self._voice, None
+        if voice is not None:
+            voice.close()

@@ -1,0 +1,147 @@
+"""A live HLS stream tied to the wall clock: ffmpeg encodes a test pattern in
+real time (``-re``) and packages it with EXT-X-PROGRAM-DATE-TIME; a loopback
+HTTP server serves the segments and the playlist *as it was* ``delay``
+seconds ago, so every segment reaches the player ``delay`` seconds after its
+program date. That is the latency a test introduces and expects back."""
+
+from __future__ import annotations
+
+import bisect
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from tests.support.loopback import LoopbackServer
+from tests.support.servers import FFMPEG, ServerError, _stop_process, _tail, wait_until
+
+PLAYLIST = "live.m3u8"
+
+
+class _History:
+    """Every version of the playlist ffmpeg wrote, with the time it appeared."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self.texts: list[bytes] = []
+        self.lock = threading.Lock()
+
+    def add(self, at: float, text: bytes) -> None:
+        with self.lock:
+            if not self.texts or self.texts[-1] != text:
+                self.times.append(at)
+                self.texts.append(text)
+
+    def as_of(self, at: float) -> bytes | None:
+        with self.lock:
+            i = bisect.bisect_right(self.times, at)
+            return self.texts[i - 1] if i else None
+
+
+class LivePackager:
+    def __init__(self, *, delay: float = 0.0, segment: float = 1.0) -> None:
+        self.delay = delay
+        self.segment = segment
+        self.dir = Path(tempfile.mkdtemp(prefix="heureum-live-hls-"))
+        self.log_path = self.dir / "ffmpeg.log"
+        self._history = _History()
+        self._stop = threading.Event()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._watcher = threading.Thread(target=self._watch, daemon=True)
+        self._server: LoopbackServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.port}/{PLAYLIST}"
+
+    def _watch(self) -> None:
+        path = self.dir / PLAYLIST
+        while not self._stop.wait(0.02):
+            try:
+                self._history.add(time.monotonic(), path.read_bytes())
+            except OSError:
+                continue
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        history, folder, packager = self._history, self.dir, self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+            def do_GET(self) -> None:
+                name = self.path.split("?", 1)[0].lstrip("/")
+                if name == PLAYLIST:
+                    body = history.as_of(time.monotonic() - packager.delay)
+                    kind = "application/vnd.apple.mpegurl"
+                elif "/" not in name and name.endswith(".ts") and (folder / name).is_file():
+                    body, kind = (folder / name).read_bytes(), "video/mp2t"
+                else:
+                    body, kind = None, ""
+                if body is None:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        return Handler
+
+    def start(self, timeout: float = 20.0) -> None:
+        gop = 25
+        cmd = [
+            FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "warning", "-re",
+            "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
+            "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
+            "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
+            "-f", "hls", "-hls_time", str(self.segment), "-hls_list_size", "0",
+            "-hls_flags", "program_date_time+independent_segments",
+            "-hls_segment_filename", str(self.dir / "s%05d.ts"), str(self.dir / PLAYLIST),
+        ]  # fmt: skip
+        log = open(self.log_path, "wb")  # noqa: SIM115 - the process owns it until stop()
+        self._proc = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
+        )
+        log.close()
+        self._watcher.start()
+        self._server = LoopbackServer(self._handler()).__enter__()
+        proc = self._proc
+
+        def ready() -> bool:
+            # three segments the player may see (after the added delay)
+            text = self._history.as_of(time.monotonic() - self.delay) or b""
+            return text.count(b"#EXTINF") >= 3
+
+        try:
+            wait_until(ready, timeout, what="live HLS packager", alive=lambda: proc.poll() is None)
+        except ServerError as exc:
+            self.stop()
+            raise ServerError(f"{exc}\nffmpeg: {_tail(self.log_path)}") from exc
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._proc is not None:
+            _stop_process(self._proc, signal.SIGTERM, grace=3.0)
+            self._proc = None
+        if self._server is not None:
+            self._server.__exit__(None, None, None)
+            self._server = None
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

@@ -1,0 +1,36 @@
+"""The example Grafana dashboard asks only for metrics the probes export."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry, generate_latest
+
+from player.metrics_http import MetricsEndpoint
+
+DASHBOARD = Path(__file__).parents[2] / "resources" / "grafana" / "heureum-dashboard.json"
+
+
+def test_every_expression_names_an_exported_metric() -> None:
+    stats = {
+        "state": "playing", "protocol": "hls", "time_to_first_frame_s": 0.5,
+        "latency": {"end_to_end_s": 3.0, "to_live_edge_s": 2.0},
+        "rebuffer_count": 0, "rebuffer_seconds": 0.0,
+        "bitrate_kbps": {"video": 800.0, "input": 900.0},
+        "abr": {"playing_index": 1}, "media": {"video": {"height": 720}},
+        "frames": {"presented": 10, "dropped": 0}, "errors": [], "reconnects": 0,
+    }  # fmt: skip
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(MetricsEndpoint("9100", lambda: [(0, "u", stats)]))
+    exported = set(re.findall(r"^(heureum_\w+)\{", generate_latest(registry).decode(), re.M))
+    dashboard = json.loads(DASHBOARD.read_text())
+    asked = {
+        name
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"heureum_\w+", target["expr"])
+    }
+    assert asked, "the dashboard queries nothing"
+    assert asked <= exported, asked - exported

@@ -370,6 +370,13 @@ class HttpFetcher:
                 raise NetworkError(f"server ignored the byte range of {redact_url(url)}")
         elif byterange is not None:
             limit = min(max_bytes, byterange[1])
+            first = _range_start(response.headers.get("content-range"))
+            if status == 206 and first is not None and first != byterange[0]:
+                # another part of the resource than the one asked for (a resume
+                # spliced from wrong bytes would be silent corruption)
+                raise NetworkError(
+                    f"asked {redact_url(url)} for bytes from {byterange[0]}, got them from {first}"
+                )
         expected: int | None = None
         length_header = response.headers.get("content-length")
         if length_header is not None and not codings:

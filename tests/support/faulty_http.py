@@ -200,16 +200,16 @@ class _Handler(BaseHTTPRequestHandler):
         if f.kind == "status":
             self._send(f.status, b"scripted failure\n", "text/plain")
         elif f.kind == "reset":
-            self._body(data, 0, stop_at=f.after, reset=True)
+            self._body(data, None, stop_at=f.after, reset=True)
         elif f.kind == "pause":
             self._body(data, self._range_start(len(data)), hold=(f.after, first_at + f.seconds))
         elif f.kind == "trickle":
             self._body(data, self._range_start(len(data)), rate=f.rate)
         elif f.kind == "short-length":
             # the header promises less than the file: the client reads a cut segment
-            self._body(data[: max(1, len(data) // 2)], 0, ranges=False)
+            self._body(data[: max(1, len(data) // 2)], None, ranges=False)
         else:  # long-length: more promised than sent, then the connection closes
-            self._body(data, 0, length=len(data) + 50_000, ranges=False)
+            self._body(data, None, length=len(data) + 50_000, ranges=False)
 
     def _range_start(self, size: int) -> int | None:
         """The first byte a ``Range: bytes=N-[M]`` asks for (None: no range honoured)."""

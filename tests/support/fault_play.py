@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any
 
-from player import DEFAULT_CONFIG, PlayerConfig, PlayerState, StateChanged
+from player import DEFAULT_CONFIG, PlayerConfig, PlayerState, StateChanged, StatsUpdated
 from player.config import AudioConfig
 from player.events import ErrorOccurred, Event, WarningRaised
 from tests.support.player_probe import Probe
@@ -20,6 +20,8 @@ FAULT_CONFIG = replace(DEFAULT_CONFIG, audio=AudioConfig(enabled=False))
 class FaultRun:
     #: the last video pts presented (s)
     reached: float
+    #: the furthest media time demuxed, as the stats samples (about 1 a second) saw it
+    read_until: float
     #: "ended" or "error" (or "timeout": neither within the bound)
     outcome: str
     #: the fatal error's message, if any
@@ -32,7 +34,10 @@ class FaultRun:
 
     def row(self) -> str:
         err = f" ({self.error})" if self.error else ""
-        return f"reached {self.reached:.1f} s, {self.outcome} at {self.seconds:.1f} s{err}"
+        return (
+            f"reached {self.reached:.1f} s (read {self.read_until:.1f} s), "
+            f"{self.outcome} at {self.seconds:.1f} s{err}"
+        )
 
 
 def play_to_end(url: str, timeout: float, config: PlayerConfig = FAULT_CONFIG) -> FaultRun:
@@ -51,8 +56,14 @@ def play_to_end(url: str, timeout: float, config: PlayerConfig = FAULT_CONFIG) -
         fatal = [e for e in probe.of(ErrorOccurred) if e.fatal]
         shown = [pts for pts, _ in probe.sink.shown]
         report = probe.report()
+        ahead = []
+        for e in probe.of(StatsUpdated):
+            pos, buffered = e.stats.get("position_s"), e.stats.get("buffer_s")
+            if isinstance(pos, float | int):
+                ahead.append(pos + (buffered if isinstance(buffered, float | int) else 0.0))
         return FaultRun(
             reached=max(shown, default=0.0),
+            read_until=max(ahead, default=0.0),
             outcome=outcome,
             error=fatal[0].message if fatal else None,
             seconds=seconds,

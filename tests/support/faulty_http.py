@@ -9,6 +9,9 @@ URLs (build them with the methods, which return full URLs):
 * ``stall_once(n, file)`` -> ``/stall-once/N/FILE``: like ``stall_after`` on the first request
   for that URL; later requests are answered properly, byte ranges included (a server that
   hiccups once, as a CDN edge may).
+* ``cut_after(n, file)`` -> ``/cut/N/FILE``: the first request gets full headers, ``n`` bytes
+  and a clean close (all ``n`` bytes reach the client, unlike a reset's, which may drop what is
+  still in flight); every later request for it gets 503 (the origin is gone).
 * ``garbage(n)`` -> ``/garbage/N``: 200, ``n`` random bytes labelled ``video/mp2t``.
 * ``file(name)`` -> ``/file/FILE``: the file, plainly (a control case).
 * ``hls(name)`` -> ``/hls/FILE``: the file with byte ranges (unless ``ranges`` is False), and
@@ -135,6 +138,14 @@ class _Handler(BaseHTTPRequestHandler):
                     self._partial(int(parts[1]), "/".join(parts[2:]), reset=False)
                 else:
                     self._ranged("/".join(parts[2:]))
+            elif fault == "cut" and len(parts) >= 3:
+                with self.owner._lock:
+                    first = self.path not in self.owner._stalled
+                    self.owner._stalled.add(self.path)
+                if first:
+                    self._partial(int(parts[1]), "/".join(parts[2:]), reset=False, close=True)
+                else:
+                    self._send(503, b"gone\n", "text/plain")
             elif fault == "garbage" and len(parts) == 2:
                 rng = random.Random(int(parts[1]))
                 self._send(200, rng.randbytes(int(parts[1])), "video/mp2t")
@@ -272,7 +283,7 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             self.connection.close()
 
-    def _partial(self, n: int, rel: str, *, reset: bool) -> None:
+    def _partial(self, n: int, rel: str, *, reset: bool, close: bool = False) -> None:
         try:
             data = self._read(rel)
         except (OSError, ValueError):
@@ -289,6 +300,8 @@ class _Handler(BaseHTTPRequestHandler):
         if reset:
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
+        elif close:
+            self.connection.shutdown(socket.SHUT_WR)
         else:
             self.owner._stopping.wait()
 
@@ -373,6 +386,9 @@ class FaultyHttpServer:
 
     def reset_after(self, n_bytes: int, file: str) -> str:
         return self.url(f"/reset/{n_bytes}/{quote(file)}")
+
+    def cut_after(self, n_bytes: int, file: str) -> str:
+        return self.url(f"/cut/{n_bytes}/{quote(file)}")
 
     def garbage(self, n_bytes: int = 65536) -> str:
         return self.url(f"/garbage/{n_bytes}")

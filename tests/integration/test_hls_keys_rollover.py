@@ -165,10 +165,17 @@ def test_player_plays_across_the_rollover_in_sync(wrapping: Path, audio_device: 
             probe.close()
     positions = [pts for pts, _ in probe.sink.shown]
     assert positions[-1] == pytest.approx(8.0, abs=0.3)
-    assert all(b > a for a, b in itertools.pairwise(positions))
-    # No skipped or repeated stretch at the wrap (3.7 s in); a busy machine may
-    # drop a few frames, which shows as a short gap, not seconds.
-    assert max(b - a for a, b in itertools.pairwise(positions)) < 0.5
+    assert all(b > a for a, b in itertools.pairwise(positions))  # nothing repeated
+    # Nothing skipped or stalled at the wrap (3.7 s in): every frame of the 8 s
+    # was demuxed and decoded, and every one not shown is a counted late drop.
+    # (A busy machine drops late frames in bursts, mostly at the start while
+    # the decoder catches up with the clock; measured under load: a 0.32 s
+    # burst at 0.18 s, never at the wrap. The old bound on the largest gap
+    # between shown frames failed on such bursts, not on the rollover.)
+    frames = report["frames"]
+    assert frames["decoded"] >= 8 * 25 - 2
+    assert len(positions) + frames["dropped_late"] == frames["decoded"]
     assert len(positions) >= 8 * 25 * 0.9
+    assert report["rebuffer_count"] == 0  # the loader never made playback wait
     offsets = report["av_offset_ms"]
     assert offsets["count"] > 100 and offsets["p95"] < 80  # audio clock and video agree

@@ -114,12 +114,9 @@ class Downloads:
         asked = byterange
 
         def tick(done: int, total: int | None, elapsed: float) -> bool:
+            # of this attempt (after a resume: of the rest), so rates are its own
             self._received()
-            if progress is None:
-                return True
-            # the progress of the whole body, resumed or not
-            whole = total + len(kept) if total is not None else None
-            return progress(len(kept) + done, whole, elapsed)
+            return progress(done, total, elapsed) if progress is not None else True
 
         while True:
             self._check_stop()

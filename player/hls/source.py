@@ -44,7 +44,7 @@ from ..events import (
     VideoInfo,
     WarningRaised,
 )
-from ..fetch import FetchAborted, Fetcher, HttpFetcher, TransferKind
+from ..fetch import FetchAborted, Fetcher, HttpFetcher, HttpStatusError, TransferKind
 from ..redact import redact, redact_url
 from ..retry import PLAYLIST_RETRY, SEGMENT_RETRY, RetryPolicy
 from ..source import DemuxPacket, SourceInfo
@@ -1289,7 +1289,11 @@ class HlsSource:
                 self._failed.add(self._rung)
                 others = [i for i in range(len(self._ladder)) if i not in self._failed]
                 if not others:
-                    if self._live:
+                    # live: an origin that does not answer is an outage (ridden
+                    # out by the caller); one that answers, but not for this
+                    # segment behind the edge, has a hole: skipped like VOD's
+                    hole = isinstance(exc, HttpStatusError) and not live_edge
+                    if self._live and not hole:
                         raise NetworkError(
                             f"every variant failed; last error: {exc}. Check the stream URL "
                             "or try again later."
@@ -1312,7 +1316,7 @@ class HlsSource:
                 pl, chunk = nxt
 
     def _skip_failed(self, seg: Segment, exc: NetworkError) -> None:
-        """VOD: a segment failed on every variant and copy. It is skipped as a
+        """A segment failed on every variant and copy. It is skipped as a
         gap (the timeline keeps its time) and playback goes on; the variants
         get another chance with the next segment, the fault was this one's.
         Too many in a row and no progress is being made: one fatal error."""

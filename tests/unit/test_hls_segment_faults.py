@@ -28,6 +28,9 @@ from player.fetch import (
 )
 from player.hls.downloads import Downloads
 from player.hls.hint_streams import HintStreams
+from player.hls.live import target_latency
+from player.hls.live_edge import live_start_point
+from player.hls.playlist import MediaPlaylist, parse_playlist
 from player.hls.source import HlsSource, slow_verdict
 from tests.support import hls_media
 from tests.support.hls_packets import read_all
@@ -324,3 +327,32 @@ def test_read_still_gives_up_on_a_loader_that_gets_nothing() -> None:
         src.close()
     # open + read timeout + connect allowance + the grace, with room for a loaded machine
     assert time.monotonic() - started < 5.0
+
+
+def test_live_a_segment_behind_the_edge_that_the_origin_lacks_is_a_gap() -> None:
+    """Live: the origin answers (the playlist reloads) but 404s one segment
+    behind the edge: it is a gap, not an outage ridden out until the bound."""
+    root = hls_media.ts_vod(16.0)
+    script = vod_script(root)
+    playlist = (root / "index.m3u8").read_text().replace("#EXT-X-ENDLIST\n", "")
+    playlist = playlist.replace("#EXT-X-PLAYLIST-TYPE:VOD\n", "")
+    script[BASE + "index.m3u8"] = [playlist.encode()]
+    pl = parse_playlist(playlist, BASE + "index.m3u8")
+    assert isinstance(pl, MediaPlaylist)
+    first, _ = live_start_point(pl, False, target_latency(pl, False))
+    assert first < pl.last_sequence - 1  # behind the edge
+    missing = f"s{first:03d}.ts"
+    script[BASE + missing] = [HttpStatusError(404, BASE + missing)]
+    fetcher = ScriptedFetcher(script)
+    src = HlsSource(BASE + "index.m3u8", fetcher=fetcher, rand=lambda: 0.0)
+    try:
+        info = src.open()
+        assert info.media.is_live
+        # the segment after the hole arrives: read until past it
+        while (p := src.read()) is not None and (p.dts is None or p.dts < 2.5):
+            pass
+        gaps = list(src.segment_gaps)
+    finally:
+        src.close()
+    assert gaps == [first]
+    assert len(fetcher.requests(missing)) == 2

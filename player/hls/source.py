@@ -75,6 +75,7 @@ from .live_edge import (
 from .playlist import MAX_SEGMENTS, MediaPlaylist, MultivariantPlaylist, Segment, Variant
 from .rendition import RenditionCursor, RenditionTrack
 from .segment_demux import SegmentDemuxer, dts_key
+from .slow_transfer import SlowTransfer, slow_verdict
 from .timeline import DateMap
 from .view_cap import covering_rung
 
@@ -97,8 +98,9 @@ class HlsConfig:
     max_timeline_entries: int = 20_000
     #: consecutive segments that fail to demux before the error is fatal
     max_bad_segments: int = 3
-    #: VOD: consecutive segments that fail to load from every variant and copy,
-    #: each skipped as a gap, before the error is fatal (no progress is made)
+    #: consecutive segments that fail to load from every variant and copy (VOD,
+    #: or live behind the edge), each skipped as a gap, before the error is
+    #: fatal (no progress is made)
     max_failed_segments: int = 3
     #: seconds of a segment transfer before its rate is judged (slow-segment)
     slow_after: float = 2.0
@@ -138,32 +140,6 @@ class TimelineEntry:
 class _Abandon(Exception):
     def __init__(self, decision: Decision) -> None:
         self.decision = decision
-
-
-class SlowTransfer(NetworkError):
-    """A segment arriving too slowly to be worth waiting for: it is asked
-    for again (from where it stopped), then elsewhere."""
-
-
-def slow_verdict(
-    done: int, size: int | None, elapsed: float, buffer: float, duration: float, *, patience: float
-) -> tuple[bool, bool]:
-    """(buffering on it, give it up) for a segment transfer after ``elapsed``
-    seconds with ``done`` of ``size`` bytes and ``buffer`` seconds to play.
-
-    It is behind when it will not be done before the buffer runs out while
-    arriving slower than it plays; it is given up when, at its rate, it would
-    take longer than ``patience`` segment durations and longer than the
-    buffer lasts (a fresh connection or another copy is then the better bet)."""
-    if size is None or size <= 0 or elapsed <= 0 or done >= size:
-        return False, False
-    rate = done / elapsed
-    if rate * duration >= size:  # arriving faster than it plays
-        return False, False
-    left = (size - done) / rate if rate > 0 else float("inf")
-    behind = left > buffer
-    give_up = behind and elapsed + left > max(patience * duration, buffer)
-    return behind, give_up
 
 
 class HlsSource:

@@ -31,7 +31,8 @@ from player.hls.hint_streams import HintStreams
 from player.hls.live import target_latency
 from player.hls.live_edge import live_start_point
 from player.hls.playlist import MediaPlaylist, parse_playlist
-from player.hls.source import HlsSource, slow_verdict
+from player.hls.slow_transfer import slow_verdict
+from player.hls.source import HlsSource
 from tests.support import hls_media
 from tests.support.hls_packets import read_all
 

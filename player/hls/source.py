@@ -86,6 +86,10 @@ log = logging.getLogger(__name__)
 #: seconds read() gives the loader beyond its own timeouts before giving up
 #: itself (the loader's read timeout and read()'s are the same length)
 _GRACE = 1.0
+#: read timeouts without a byte after which read() gives up, however busy
+#: the loader is: one retry of a stalled segment fits, and a dead origin is
+#: still one clear error within 10 s (the README's bound)
+_STALL_READS = 2
 
 
 @dataclass(frozen=True)
@@ -347,7 +351,12 @@ class HlsSource:
                 # loader's own read timeout (the same length) and its retry
                 # act first: only the loader knows the segment is being retried
                 now = self._clock.now()
-                deadline = max(started, self._progress_at + _GRACE, self._busy_until) + timeout
+                last = self._progress_at
+                deadline = max(
+                    started + timeout,
+                    last + _GRACE + timeout,
+                    min(self._busy_until + timeout, last + _STALL_READS * timeout),
+                )
                 failing = self._outage.failing_since
                 if failing is not None:
                     # a live outage: the loader retries, bounded, and fails itself

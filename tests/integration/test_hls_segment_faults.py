@@ -117,13 +117,15 @@ def test_a_fatal_run_of_missing_segments_plays_out_what_was_downloaded() -> None
 
 
 def test_a_progressive_file_reset_mid_body_plays_what_was_read(tmp_path: Path) -> None:
-    """Every request of the file is reset after some bytes (the origin
-    breaks, FFmpeg's reconnects fail): what was demuxed plays, then the error."""
+    """The file (20 s, about 63 kB/s) comes at 250 kB/s and is reset at byte
+    800000 (about 12.5 s of media), its reconnects too (the origin broke):
+    what was demuxed, seconds ahead of the play position, plays out, then
+    the error. It used to stop where the play position was."""
     file = media.make_av_file(seconds=20.0, crf=30)
     with FaultyHttpServer(file.parent) as srv:
-        run = play_to_end(srv.reset_after(800_000, file.name), timeout=40)
+        run = play_to_end(srv.reset_after(800_000, file.name, rate=250_000), timeout=40)
     assert run.outcome == "error", run.row()
-    assert run.read_until > 1.0
+    assert run.read_until > 8.0
     assert run.reached >= run.read_until - 0.3  # nothing read was thrown away
 
 

@@ -20,7 +20,8 @@ FAULT_CONFIG = replace(DEFAULT_CONFIG, audio=AudioConfig(enabled=False))
 class FaultRun:
     #: the last video pts presented (s)
     reached: float
-    #: the furthest media time demuxed, as the stats samples (about 1 a second) saw it
+    #: the furthest media time demuxed, as the stats samples (about 1 a second)
+    #: with something buffered saw it
     read_until: float
     #: "ended" or "error" (or "timeout": neither within the bound)
     outcome: str
@@ -59,8 +60,9 @@ def play_to_end(url: str, timeout: float, config: PlayerConfig = FAULT_CONFIG) -
         ahead = []
         for e in probe.of(StatsUpdated):
             pos, buffered = e.stats.get("position_s"), e.stats.get("buffer_s")
-            if isinstance(pos, float | int):
-                ahead.append(pos + (buffered if isinstance(buffered, float | int) else 0.0))
+            # with nothing buffered the clock may run past the last frame (a stall)
+            if isinstance(pos, float | int) and isinstance(buffered, float | int) and buffered > 0:
+                ahead.append(pos + buffered)
         return FaultRun(
             reached=max(shown, default=0.0),
             read_until=max(ahead, default=0.0),

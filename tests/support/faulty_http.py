@@ -5,7 +5,8 @@ URLs (build them with the methods, which return full URLs):
 * ``hang()`` -> ``/hang``: reads the request, never sends a status line.
 * ``stall_after(n, file)`` -> ``/stall/N/FILE``: full headers (real Content-Length), the first
   ``n`` bytes of ``FILE``, then nothing - the socket stays open until :meth:`stop`.
-* ``reset_after(n, file)`` -> ``/reset/N/FILE``: headers + ``n`` bytes, then a TCP RST.
+* ``reset_after(n, file, rate)`` -> ``/reset/N/FILE[?rate=R]``: headers + ``n`` bytes (paced at
+  ``R`` bytes/s if given), then a TCP RST.
 * ``stall_once(n, file)`` -> ``/stall-once/N/FILE``: like ``stall_after`` on the first request
   for that URL; later requests are answered properly, byte ranges included (a server that
   hiccups once, as a CDN edge may).
@@ -129,7 +130,9 @@ class _Handler(BaseHTTPRequestHandler):
             if fault == "hang":
                 self.owner._stopping.wait()
             elif fault in ("stall", "reset") and len(parts) >= 3:
-                self._partial(int(parts[1]), "/".join(parts[2:]), reset=fault == "reset")
+                query = self.path.partition("?")[2]
+                rate = int(query[5:]) if query.startswith("rate=") and query[5:].isdigit() else 0
+                self._partial(int(parts[1]), "/".join(parts[2:]), reset=fault == "reset", rate=rate)
             elif fault == "stall-once" and len(parts) >= 3:
                 with self.owner._lock:
                     first = self.path not in self.owner._stalled
@@ -283,7 +286,9 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             self.connection.close()
 
-    def _partial(self, n: int, rel: str, *, reset: bool, close: bool = False) -> None:
+    def _partial(
+        self, n: int, rel: str, *, reset: bool, close: bool = False, rate: int = 0
+    ) -> None:
         try:
             data = self._read(rel)
         except (OSError, ValueError):
@@ -294,7 +299,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Accept-Ranges", "bytes")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data[:n])
+        if rate:
+            # paced, so the client has read the bytes before the fault (a reset
+            # drops what is still in flight)
+            step = max(1, rate // 20)
+            for at in range(0, n, step):
+                self.wfile.write(data[at : min(n, at + step)])
+                self.wfile.flush()
+                if self.owner._stopping.wait(step / rate):
+                    return
+        else:
+            self.wfile.write(data[:n])
         self.wfile.flush()
         self.close_connection = True
         if reset:
@@ -384,8 +399,10 @@ class FaultyHttpServer:
     def stall_once(self, n_bytes: int, file: str) -> str:
         return self.url(f"/stall-once/{n_bytes}/{quote(file)}")
 
-    def reset_after(self, n_bytes: int, file: str) -> str:
-        return self.url(f"/reset/{n_bytes}/{quote(file)}")
+    def reset_after(self, n_bytes: int, file: str, rate: int | None = None) -> str:
+        """``rate``: send the ``n`` bytes at that many bytes a second."""
+        query = f"?rate={rate}" if rate else ""
+        return self.url(f"/reset/{n_bytes}/{quote(file)}{query}")
 
     def cut_after(self, n_bytes: int, file: str) -> str:
         return self.url(f"/cut/{n_bytes}/{quote(file)}")

@@ -927,6 +927,9 @@ class Session:
                 "buffer_s": round(src.buffer_level(), 3),
                 "variants": len(ladder),
             }
+            if hasattr(src, "segment_gaps"):
+                snap["abr"]["segment_gaps"] = len(src.segment_gaps)
+                snap["abr"]["slow_segments"] = src.slow_segments
         if self.media is not None and self.media.is_live:
             latency = (
                 src.live_latency() if src is not None and hasattr(src, "live_latency") else None

@@ -300,6 +300,8 @@ class HlsSource:
         self._failed_in_row = 0
         #: sequence numbers of the segments skipped that way (for the tests and stats)
         self.segment_gaps: list[int] = []
+        #: segments reported slow (downloading slower than they play, not in time)
+        self.slow_segments = 0
         self._timeline: deque[TimelineEntry] = deque(maxlen=self._hls.max_timeline_entries)
 
     # ------------------------------------------------------------------ Source API
@@ -693,6 +695,7 @@ class HlsSource:
         rate = done / elapsed / 1000
         if not warned[0]:
             warned[0] = True
+            self.slow_segments += 1
             with self._cond:
                 self._mark("slow", f"segment {seg.sequence} at {rate:.1f} kB/s")
             self._warn(

@@ -79,6 +79,7 @@ def test_a_segment_missing_everywhere_is_a_gap_and_playback_goes_on(
     skipped = timeline_codes(run.report, "segment-skipped")
     assert len(skipped) == 1 and "segment 3 " in str(skipped[0]["message"])
     assert len(vod16.hits("s003.ts")) == 2  # tried, tried once more, skipped
+    assert run.report["abr"]["segment_gaps"] == 1
     assert any(w.code == "segment-skipped" for w in run.warnings)
 
 
@@ -98,6 +99,7 @@ def test_a_trickling_segment_is_reported_within_seconds_and_abandoned(
     assert found is not None and 0.5 < float(found.group(1)) < 8.0
     assert slow[0].t is not None and slow[0].t < 5.0
     assert timeline_codes(run.report, "slow-segment")
+    assert run.report["abr"]["slow_segments"] == 1
     # abandoned and retried, not waited out: the whole run is far below 75 s
     assert run.seconds < 40
     assert len(vod16.hits("s003.ts")) >= 2

@@ -198,3 +198,29 @@ def test_a_segment_missing_on_every_try_and_then_more_is_one_error() -> None:
             src.close()
     video = [p.dts for p in packets if p.stream.kind == "video" and p.dts is not None]
     assert max(video) == pytest.approx(6.0, abs=0.3)  # all that loaded was handed out
+
+
+def test_a_segment_missing_on_every_variant_is_a_gap_and_both_rungs_go_on() -> None:
+    """Two rungs, s001 gone from both: the higher rung's failure falls back
+    to the lower one, which lacks it too, so it is a gap; both rungs are
+    usable again after it (the fault was the segment's, not theirs)."""
+    with FaultyHttpServer(hls_media.muxed_ladder_vod()) as srv:
+        srv.add_fault("v*/s001.ts", SegmentFault("status", status=404, times=None))
+        events: list[Event] = []
+        src = HlsSource(srv.hls("master.m3u8"), emit=events.append, rand=lambda: 0.0)
+        src.select_variant(1)
+        try:
+            src.open()
+            packets = read_all(src)
+            gaps = src.segment_gaps
+        finally:
+            src.close()
+        v0, v1 = srv.hits("v0/s001.ts"), srv.hits("v1/s001.ts")
+    video = [p for p in packets if p.stream.kind == "video" and p.dts is not None]
+    assert max(p.dts for p in video if p.dts is not None) == pytest.approx(6.0, abs=0.3)
+    assert gaps == [1]
+    assert len(v1) == 2 and len(v0) == 2  # each rung: a try and one more
+    codes = [e.code for e in events if isinstance(e, WarningRaised)]
+    assert "variant-failed" in codes and codes.count("segment-skipped") == 1
+    # the user's rung again after the gap
+    assert {p.stream.height for p in video if p.dts is not None and p.dts > 4.0} == {360}

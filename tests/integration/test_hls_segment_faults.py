@@ -224,3 +224,25 @@ def test_a_segment_missing_on_every_variant_is_a_gap_and_both_rungs_go_on() -> N
     assert "variant-failed" in codes and codes.count("segment-skipped") == 1
     # the user's rung again after the gap
     assert {p.stream.height for p in video if p.dts is not None and p.dts > 4.0} == {360}
+
+
+def test_an_alternate_audio_segment_missing_is_an_audio_gap_not_the_end() -> None:
+    """The English audio rendition's second segment is gone for good: the
+    video plays to its end, the audio around the hole too."""
+    with FaultyHttpServer(hls_media.renditions_vod()) as srv:
+        srv.add_fault("v2/s001.ts", SegmentFault("status", status=404, times=None))
+        events: list[Event] = []
+        src = HlsSource(srv.hls("master.m3u8"), emit=events.append, rand=lambda: 0.0)
+        try:
+            src.open()
+            packets = read_all(src)
+        finally:
+            src.close()
+        tries = len(srv.hits("v2/s001.ts"))
+    video = [p.dts for p in packets if p.stream.kind == "video" and p.dts is not None]
+    audio = [p.pts for p in packets if p.stream.kind == "audio" and p.pts is not None]
+    assert max(video) == pytest.approx(8.0, abs=0.3)
+    assert max(audio) > 7.0 and min(audio) < 0.5
+    skipped = [e for e in events if isinstance(e, WarningRaised) and e.code == "segment-skipped"]
+    assert len(skipped) == 1 and "audio segment 1" in skipped[0].message
+    assert tries == 2

@@ -36,6 +36,10 @@ class AbrStatus:
     buffer_s: float
     #: rungs on the ladder
     variants: int
+    #: VOD segments skipped as gaps because they failed on every copy
+    segment_gaps: int = 0
+    #: segments reported arriving slower than they play
+    slow_segments: int = 0
 
     def as_dict(self) -> dict[str, object]:
         """The stats' and the report's ``"abr"`` entry (rounded for people)."""
@@ -69,6 +73,8 @@ class AbrStatus:
             estimate_bps=number("estimate_bps"),
             buffer_s=number("buffer_s"),
             variants=index("variants") or 0,
+            segment_gaps=index("segment_gaps") or 0,
+            slow_segments=index("slow_segments") or 0,
         )
 
 

@@ -51,6 +51,9 @@ __all__ = ["Session"]
 
 log = logging.getLogger(__name__)
 
+#: segment faults the timeline lists one by one (a count and a list in the report)
+_EVERY_TIME = frozenset({"segment-skipped", "slow-segment", "segment-resumed"})
+
 _TICK = 0.02
 _STATS_PERIOD = 1.0
 
@@ -113,6 +116,8 @@ class Session:
         self.demuxed_end: dict[str, float] = {}
         self.wallclock = PacketWallClock()
         self.demux_eos = False
+        #: a fatal source error held back while what was read before it plays out
+        self.pending_error: PlayerError | None = None
         self.video_done = False
         self.audio_done = False
         self.audio_eos_serial = -1
@@ -164,6 +169,9 @@ class Session:
             w["code"] for w in self.metrics.warnings
         }:
             self.metrics.on_warning(event.code, event.message)
+        elif isinstance(event, WarningRaised) and event.code in _EVERY_TIME:
+            # warnings[] keeps the first of a kind; the timeline lists each one
+            self.metrics.on_event("warning", code=event.code, message=event.message)
         self._emit_raw(event)
 
     def set_state(self, state: PlayerState) -> None:
@@ -393,7 +401,14 @@ class Session:
                     source = new
                     rebase = end
                     continue
-                raise
+                if not self.demuxed_end:
+                    raise  # nothing read: nothing to play out
+                # as mpv does: what was read before the error plays out, then
+                # the error ends the session (_finish)
+                log.info("source failed; playing out what was read: %s", redact(str(exc)))
+                self.pending_error = exc
+                self._send_eos(serial)
+                continue
             if pkt is None:
                 if (
                     source.is_live
@@ -753,6 +768,9 @@ class Session:
 
     def _finish(self) -> None:
         self._run_clocks(False)
+        if self.pending_error is not None:
+            self.error(self.pending_error, fatal=True)
+            return
         self.metrics.on_event("end")
         self.set_state(PlayerState.ENDED)
         self.emit(EndOfStream())
@@ -840,6 +858,7 @@ class Session:
             self.preroll = True
             self.skip_before = None
             self.demux_eos = False
+            self.pending_error = None
             self.video_done = False
             self.audio_done = False
             self.demuxed_end = {}

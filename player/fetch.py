@@ -34,6 +34,7 @@ __all__ = [
     "Fetcher",
     "HttpFetcher",
     "HttpStatusError",
+    "PartialTransfer",
     "ProgressCallback",
     "RangeStream",
     "ResponseTooLarge",
@@ -99,6 +100,19 @@ class HttpStatusError(NetworkError):
             protocol="HTTP",
             where=redact_url(url),
         )
+
+
+class PartialTransfer(NetworkError):
+    """The body broke off (timeout, reset, fewer bytes than Content-Length)
+    after some bytes: what arrived, so a retry can ask for the rest only."""
+
+    def __init__(self, message: str, data: bytes, total: int | None, resumable: bool) -> None:
+        self.data = data
+        #: the body's length as its headers announced it (None: unknown)
+        self.total = total
+        #: the server takes byte ranges (Accept-Ranges: bytes, or it answered 206)
+        self.resumable = resumable
+        super().__init__(message)
 
 
 class ResponseTooLarge(NetworkError):
@@ -361,6 +375,13 @@ class HttpFetcher:
                 raise NetworkError(f"server ignored the byte range of {redact_url(url)}")
         elif byterange is not None:
             limit = min(max_bytes, byterange[1])
+            first = _range_start(response.headers.get("content-range"))
+            if status == 206 and first is not None and first != byterange[0]:
+                # another part of the resource than the one asked for (a resume
+                # spliced from wrong bytes would be silent corruption)
+                raise NetworkError(
+                    f"asked {redact_url(url)} for bytes from {byterange[0]}, got them from {first}"
+                )
         expected: int | None = None
         length_header = response.headers.get("content-length")
         if length_header is not None and not codings:
@@ -373,6 +394,64 @@ class HttpFetcher:
                     f"{kind} from {redact_url(url)} is {expected} bytes, over the {limit} cap"
                 )
         chunks: list[bytes] = []
+        received = 0
+        ranges = status == 206 or response.headers.get("accept-ranges", "").lower() == "bytes"
+
+        def broken(message: str) -> NetworkError:
+            # only an identity body sent whole or as asked can be continued by range
+            if not received or codings or (byterange is not None and status != 206):
+                return NetworkError(message)
+            return PartialTransfer(message, b"".join(chunks), expected, ranges)
+
+        try:
+            return self._body(
+                response,
+                url=url,
+                kind=kind,
+                start=start,
+                ttfb=ttfb,
+                status=status,
+                chunks=chunks,
+                limit=limit,
+                slice_from=slice_from,
+                byterange=byterange,
+                expected=expected,
+                deadline=deadline,
+                progress=progress,
+                cancel=cancel,
+            )
+        except PartialTransfer:
+            raise
+        except (FetchAborted, ResponseTooLarge, SecurityError):
+            raise
+        except NetworkError as exc:
+            received = sum(len(c) for c in chunks)
+            raise broken(str(exc)) from None
+        except (httpx.HTTPError, OSError) as exc:
+            received = sum(len(c) for c in chunks)
+            mapped = _mapped(exc, url, self._closed, cancel)
+            if isinstance(mapped, FetchAborted) or not isinstance(mapped, NetworkError):
+                raise mapped from None
+            raise broken(str(mapped)) from None
+
+    def _body(
+        self,
+        response: httpx.Response,
+        *,
+        url: str,
+        kind: str,
+        start: float,
+        ttfb: float,
+        status: int,
+        chunks: list[bytes],
+        limit: int,
+        slice_from: int,
+        byterange: tuple[int, int] | None,
+        expected: int | None,
+        deadline: float,
+        progress: ProgressCallback | None,
+        cancel: threading.Event | None,
+    ) -> FetchResult:
         received = 0
         # as the socket delivers, so progress (and ABR abandonment) is checked
         # often on a slow link, not once per 64 KiB

@@ -3,7 +3,9 @@
 Exponential backoff with ±50 % jitter (Shaka's fuzz factor 0.5) so that many
 players hitting one failing CDN do not retry in lockstep; no retry on 4xx,
 except 404/410 at the live edge (the segment may not be there yet) and
-408/429; 5xx and transport errors are retried.
+408/429; 5xx and transport errors are retried. A segment's 404/410 off the
+live edge gets ``missing_attempts`` tries: a CDN edge that has not pulled an
+object from the origin yet answers 404 once, then has it.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class RetryPolicy:
     factor: float = 2.0
     max_delay: float = 8.0
     jitter: float = 0.5
+    #: attempts for a 404/410 off the live edge (1: not retried)
+    missing_attempts: int = 1
 
     def delay(self, attempt: int, rand: Callable[[], float]) -> float:
         """Seconds to wait before attempt number ``attempt + 1`` (``attempt`` >= 1
@@ -47,12 +51,16 @@ class RetryPolicy:
 
     def should_retry(self, attempt: int, status: int | None, *, live_edge: bool = False) -> bool:
         """After ``attempt`` failed attempts, try again?"""
-        return attempt < self.max_attempts and is_retryable(status, live_edge=live_edge)
+        if attempt >= self.max_attempts:
+            return False
+        if status in (404, 410) and attempt < self.missing_attempts:
+            return True
+        return is_retryable(status, live_edge=live_edge)
 
 
 # hls.js: manifests 1→8 s, segments up to 6 retries capped at 8 s, keys 1 s steps.
 PLAYLIST_RETRY = RetryPolicy(max_attempts=3, base_delay=1.0)
-SEGMENT_RETRY = RetryPolicy(max_attempts=4, base_delay=0.5)
+SEGMENT_RETRY = RetryPolicy(max_attempts=4, base_delay=0.5, missing_attempts=2)
 KEY_RETRY = RetryPolicy(max_attempts=3, base_delay=1.0, factor=1.0)
 # A live origin that went away: its playlist asked for again 0.5 s doubling to
 # a 2 s cap (±50 %), for as long as NetworkConfig.live_outage_timeout allows

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..abr.estimator import BandwidthEstimator
@@ -25,6 +26,7 @@ from ..fetch import (
     Fetcher,
     FetchResult,
     HttpStatusError,
+    PartialTransfer,
     ResponseTooLarge,
     TransferKind,
 )
@@ -72,6 +74,7 @@ class Downloads:
         worked: Callable[[], None],
         warn: Callable[[str, str], None],
         decrypt: Callable[[bytes, bytes, bytes], bytes],
+        busy: Callable[[float | None], None] | None = None,
     ) -> None:
         self._fetcher = fetcher
         self._cancel = cancel
@@ -86,6 +89,8 @@ class Downloads:
         self._worked = worked
         self._warn = warn
         self._decrypt = decrypt
+        #: the loader works on a request (None: one starts) or waits this long to retry
+        self._busy = busy or (lambda seconds: None)
         #: its EXT-X-DEFINE variables are imported by the media playlists
         self.multivariant: MultivariantPlaylist | None = None
         self._keys: dict[str, bytes] = {}
@@ -104,20 +109,26 @@ class Downloads:
         progress: Progress | None = None,
     ) -> FetchResult:
         attempt = 0
+        #: a media body that broke off: the bytes kept, asked for from the next one on
+        kept = b""
+        asked = byterange
 
         def tick(done: int, total: int | None, elapsed: float) -> bool:
+            # of this attempt (after a resume: of the rest), so rates are its own
             self._received()
             return progress(done, total, elapsed) if progress is not None else True
 
         while True:
             self._check_stop()
             self._cancel.clear()
+            # a request under way is the loader working: read() waits for it
+            self._busy(None)
             try:
                 result = self._fetcher.get(
                     url,
                     kind=kind,
                     max_bytes=max_bytes,
-                    byterange=byterange,
+                    byterange=asked,
                     progress=tick,
                     cancel=self._cancel,
                 )
@@ -129,7 +140,9 @@ class Downloads:
                 if not retry.should_retry(attempt, status, live_edge=live_edge):
                     self._failed(exc, kind, None)
                     raise
+                kept, asked = self._resume_point(exc, url, kind, kept, asked, byterange)
                 delay = retry.delay(attempt, self._rand)
+                self._busy(delay)
                 self._failed(exc, kind, delay)
                 log.info("retrying %s in %.2fs: %s", redact_url(url), delay, exc)
                 self._sleep(delay)
@@ -138,7 +151,39 @@ class Downloads:
             if kind in ("segment", "part"):
                 s = result.stats
                 self._meter.add_sample(s.bytes, s.transfer_seconds, s.ttfb, from_cache=s.from_cache)
+            if kept:
+                return replace(result, data=kept + result.data)
             return result
+
+    def _resume_point(
+        self,
+        exc: NetworkError,
+        url: str,
+        kind: TransferKind,
+        kept: bytes,
+        asked: tuple[int, int] | None,
+        byterange: tuple[int, int] | None,
+    ) -> tuple[bytes, tuple[int, int] | None]:
+        """Where the next attempt starts: (bytes kept, range to ask for). A
+        media body that broke off after some bytes from a server that takes
+        ranges goes on from the byte where it stopped; otherwise it starts
+        again from the beginning and what had arrived is dropped."""
+        if (
+            kind in ("segment", "part")
+            and isinstance(exc, PartialTransfer)
+            and exc.resumable
+            and exc.total is not None
+            and 0 < len(exc.data) < exc.total
+        ):
+            offset = asked[0] if asked is not None else 0
+            got = len(exc.data)
+            self._warn(
+                "segment-resumed",
+                f"{redact_url(url)} broke off after {len(kept) + got} bytes ({exc}); "
+                "asking for the rest",
+            )
+            return kept + exc.data, (offset + got, exc.total - got)
+        return b"", byterange
 
     def playlist(
         self,

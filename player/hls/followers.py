@@ -78,6 +78,8 @@ class Follower:
     domain_starts: dict[int, float] = field(default_factory=dict)
     #: LL-HLS: this rendition's preload hints work (off after one fails)
     hints_ok: bool = True
+    #: VOD audio segments in a row skipped because they failed for good
+    failed_in_row: int = 0
 
     def reload(self, io: FollowerIO, *, wait: bool, part: tuple[int, int] | None = None) -> None:
         """Reload the rendition's playlist; ``wait``: for something new, blocking
@@ -172,12 +174,35 @@ class Follower:
                 continue
             seg, start = nxt
             if not seg.gap:
-                data = io.fetch(seg, "segment", io.max_segment_bytes, SEGMENT_RETRY, False)
-                out.extend(io.audio_packets(data, seg, cut))
+                data = self._audio_segment(io, seg)
+                if data is not None:
+                    out.extend(io.audio_packets(data, seg, cut))
             self.cursor.next_time = max(self.cursor.next_time, start + seg.duration)
             if one:
                 break
         return out
+
+    def _audio_segment(self, io: FollowerIO, seg: Segment) -> bytes | None:
+        """An audio segment's bytes; None when a VOD one failed for good: it
+        is skipped (the audio has a gap, the video plays on), as the main
+        stream's segments are, until three in a row fail (live: the failure
+        is the caller's, an outage to ride out)."""
+        try:
+            data = io.fetch(seg, "segment", io.max_segment_bytes, SEGMENT_RETRY, False)
+        except (FetchAborted, SecurityError):
+            raise
+        except NetworkError as exc:
+            self.failed_in_row += 1
+            if self.live or self.failed_in_row >= 3:
+                raise
+            io.warn(
+                "segment-skipped",
+                f"audio segment {seg.sequence} skipped after it failed ({exc}); "
+                f"the audio has a {seg.duration:.1f} s gap",
+            )
+            return None
+        self.failed_in_row = 0
+        return data
 
     def _audio_step(
         self, io: FollowerIO, step: RenditionStep, cut: float | None

@@ -45,7 +45,7 @@ from ..events import (
     VideoInfo,
     WarningRaised,
 )
-from ..fetch import FetchAborted, Fetcher, HttpFetcher, TransferKind
+from ..fetch import FetchAborted, Fetcher, HttpFetcher, HttpStatusError, TransferKind
 from ..redact import redact, redact_url
 from ..retry import PLAYLIST_RETRY, SEGMENT_RETRY, RetryPolicy
 from ..source import DemuxPacket, SourceInfo
@@ -76,12 +76,21 @@ from .live_edge import (
 from .playlist import MAX_SEGMENTS, MediaPlaylist, MultivariantPlaylist, Segment, Variant
 from .rendition import RenditionCursor, RenditionTrack
 from .segment_demux import SegmentDemuxer, dts_key
+from .slow_transfer import SlowTransfer, slow_verdict
 from .timeline import DateMap
 from .view_cap import covering_rung, pinned_rung
 
 __all__ = ["HlsConfig", "HlsSource", "TimelineEntry"]
 
 log = logging.getLogger(__name__)
+
+#: seconds read() gives the loader beyond its own timeouts before giving up
+#: itself (the loader's read timeout and read()'s are the same length)
+_GRACE = 1.0
+#: read timeouts without a byte after which read() gives up, however busy
+#: the loader is: one retry of a stalled segment fits, and a dead origin is
+#: still one clear error within 10 s (the README's bound)
+_STALL_READS = 2
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,12 @@ class HlsConfig:
     max_timeline_entries: int = 20_000
     #: consecutive segments that fail to demux before the error is fatal
     max_bad_segments: int = 3
+    #: consecutive segments that fail to load from every variant and copy (VOD,
+    #: or live behind the edge), each skipped as a gap, before the error is
+    #: fatal (no progress is made)
+    max_failed_segments: int = 3
+    #: seconds of a segment transfer before its rate is judged (slow-segment)
+    slow_after: float = 2.0
     #: LL-HLS: fetch partial segments (and preload hints) at the live edge and
     #: aim for PART-HOLD-BACK, when the playlist offers them (hls.js's default)
     low_latency: bool = True
@@ -159,6 +174,9 @@ class HlsSource:
         self._stalled = False
         #: clock time the loader last received bytes (read() waits while it does)
         self._progress_at = self._clock.now()
+        #: clock time until which the loader is known to be busy with a request
+        #: (connecting, or waiting to retry one): read() waits for it
+        self._busy_until = self._clock.now()
 
         self._ladder: list[Variant] = []
         #: track changes asked for by the user, applied by the loader thread
@@ -234,6 +252,7 @@ class HlsSource:
             warn=self._warn,
             # looked up at each call, so the name here is the one used (tests spy on it)
             decrypt=lambda data, key, iv: decrypt_aes128(data, key, iv),
+            busy=self._busy,
         )
         self._dates = DateMap()
         self._demuxer = SegmentDemuxer()
@@ -256,6 +275,12 @@ class HlsSource:
         )
         self._renditions = Renditions(self._io)
         self._bad_segments = 0
+        #: VOD segments in a row skipped because they failed everywhere
+        self._failed_in_row = 0
+        #: sequence numbers of the segments skipped that way (for the tests and stats)
+        self.segment_gaps: list[int] = []
+        #: segments reported slow (downloading slower than they play, not in time)
+        self.slow_segments = 0
         self._timeline: deque[TimelineEntry] = deque(maxlen=self._hls.max_timeline_entries)
 
     # ------------------------------------------------------------------ Source API
@@ -305,9 +330,17 @@ class HlsSource:
                     self._stalled = True
                     self._mark("stall", "no segment data ahead of playback")
                 # a slow download is not a dead one: the timeout counts from the
-                # later of this call and the last bytes the loader received
+                # later of this call, the last bytes the loader received and the
+                # end of what it is known to be busy with; a grace lets the
+                # loader's own read timeout (the same length) and its retry
+                # act first: only the loader knows the segment is being retried
                 now = self._clock.now()
-                deadline = max(started, self._progress_at) + timeout
+                last = self._progress_at
+                deadline = max(
+                    started + timeout,
+                    last + _GRACE + timeout,
+                    min(self._busy_until + timeout, last + _STALL_READS * timeout),
+                )
                 failing = self._outage.failing_since
                 if failing is not None:
                     # a live outage: the loader retries, bounded, and fails itself
@@ -465,6 +498,8 @@ class HlsSource:
             estimate_bps=self.estimate_bps(),
             buffer_s=self.buffer_level(),
             variants=len(ladder),
+            segment_gaps=len(self.segment_gaps),
+            slow_segments=self.slow_segments,
         )
 
     def current_variant(self) -> int | None:
@@ -551,6 +586,13 @@ class HlsSource:
     def _received(self) -> None:
         """Bytes came in: read() keeps waiting for a slow download."""
         self._progress_at = self._clock.now()
+
+    def _busy(self, seconds: float | None) -> None:
+        """The loader starts a request (None: it may take the connect timeout
+        to answer) or waits ``seconds`` before retrying one."""
+        net = self._config.network
+        span = max(net.open_timeout - net.read_timeout, 0.0) if seconds is None else seconds
+        self._busy_until = max(self._busy_until, self._clock.now() + span + _GRACE)
 
     def _buffer_level_locked(self) -> float:
         pos = self._position if self._position is not None else self._read_pts
@@ -640,9 +682,14 @@ class HlsSource:
         if expected:
             cap = min(cap, max(3 * expected, 4 * 1024 * 1024))
         last_check = [0.0]
+        warned = [False]
 
         def progress(done: int, total: int | None, elapsed: float) -> bool:
-            if self._manual is not None or rung == 0 or elapsed - last_check[0] < 0.1:
+            if elapsed - last_check[0] < 0.1:
+                return True
+            if elapsed >= self._hls.slow_after:
+                self._check_slow(seg, rung, done, total or expected or None, elapsed, warned)
+            if self._manual is not None or rung == 0:
                 return True
             last_check[0] = elapsed
             ctx = self._context(seg.duration)
@@ -658,6 +705,51 @@ class HlsSource:
 
         return self._downloads.media(
             seg, "segment", cap, retry=retry, live_edge=live_edge, progress=progress
+        )
+
+    def _check_slow(
+        self,
+        seg: Segment,
+        rung: int,
+        done: int,
+        size: int | None,
+        elapsed: float,
+        warned: list[bool],
+    ) -> None:
+        """Say when playback is waiting on a slow segment, and give up one so
+        slow that waiting for it is worse than asking again or elsewhere."""
+        behind, give_up = slow_verdict(
+            done,
+            size,
+            elapsed,
+            self.buffer_level(),
+            seg.duration,
+            patience=self._hls.stuck_factor,
+        )
+        if not behind:
+            return
+        rate = done / elapsed / 1000
+        if not warned[0]:
+            warned[0] = True
+            self.slow_segments += 1
+            with self._cond:
+                self._mark("slow", f"segment {seg.sequence} at {rate:.1f} kB/s")
+            self._warn(
+                "slow-segment", f"buffering: segment {seg.sequence} downloading at {rate:.1f} kB/s"
+            )
+        if not give_up:
+            return
+        if rung > 0 and self._manual is None:
+            lower = [i for i in range(rung) if i not in self._failed]
+            if lower:
+                self._meter.add_sample(done, elapsed, None)
+                raise _Abandon(
+                    Decision(
+                        min(lower), "slow", f"segment {seg.sequence} arriving at {rate:.1f} kB/s"
+                    )
+                )
+        raise SlowTransfer(
+            f"segment {seg.sequence} abandoned: arriving at {rate:.1f} kB/s, too slow to wait for"
         )
 
     # ------------------------------------------------------------------ ABR
@@ -1166,6 +1258,7 @@ class HlsSource:
                 self._queued_bytes += p.size
             self._rungs_at.append((self._next_time, self._rung))
             self._advance(chunk)
+            self._failed_in_row = 0
             self._mark(None)
             self._cond.notify_all()
         self._renditions.follow_subtitles(end)
@@ -1233,10 +1326,17 @@ class HlsSource:
                 self._failed.add(self._rung)
                 others = [i for i in range(len(self._ladder)) if i not in self._failed]
                 if not others:
-                    raise NetworkError(
-                        f"every variant failed; last error: {exc}. Check the stream URL "
-                        "or try again later."
-                    ) from None
+                    # live: an origin that does not answer is an outage (ridden
+                    # out by the caller); one that answers, but not for this
+                    # segment behind the edge, has a hole: skipped like VOD's
+                    hole = isinstance(exc, HttpStatusError) and not live_edge
+                    if self._live and not hole:
+                        raise NetworkError(
+                            f"every variant failed; last error: {exc}. Check the stream URL "
+                            "or try again later."
+                        ) from None
+                    self._skip_failed(seg, exc)
+                    return None
                 lower = [i for i in others if i < self._rung]
                 target = max(lower) if lower else min(others)
                 self._emit(
@@ -1251,6 +1351,28 @@ class HlsSource:
                 if nxt is None:
                     return None
                 pl, chunk = nxt
+
+    def _skip_failed(self, seg: Segment, exc: NetworkError) -> None:
+        """A segment failed on every variant and copy. It is skipped as a
+        gap (the timeline keeps its time) and playback goes on; the variants
+        get another chance with the next segment, the fault was this one's.
+        Too many in a row and no progress is being made: one fatal error."""
+        self._failed_in_row += 1
+        if self._failed_in_row >= self._hls.max_failed_segments:
+            raise NetworkError(
+                f"{self._failed_in_row} segments in a row failed on every variant; "
+                f"last error: {exc}. Check the stream URL or try again later."
+            ) from None
+        self._failed.clear()
+        self.segment_gaps.append(seg.sequence)
+        self._emit(
+            WarningRaised(
+                code="segment-skipped",
+                message=f"segment {seg.sequence} skipped after it failed on every variant "
+                f"({exc}); playback goes on past a {seg.duration:.1f} s gap",
+                t=self._now(),
+            )
+        )
 
     def _to_backup(self, rung: int, exc: PlayerError) -> bool:
         """Move ``rung`` to its next redundant copy (same variant, another

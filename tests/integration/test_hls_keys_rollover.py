@@ -165,10 +165,21 @@ def test_player_plays_across_the_rollover_in_sync(wrapping: Path, audio_device: 
             probe.close()
     positions = [pts for pts, _ in probe.sink.shown]
     assert positions[-1] == pytest.approx(8.0, abs=0.3)
-    assert all(b > a for a, b in itertools.pairwise(positions))
-    # No skipped or repeated stretch at the wrap (3.7 s in); a busy machine may
-    # drop a few frames, which shows as a short gap, not seconds.
-    assert max(b - a for a, b in itertools.pairwise(positions)) < 0.5
-    assert len(positions) >= 8 * 25 * 0.9
+    assert all(b > a for a, b in itertools.pairwise(positions))  # nothing repeated
+    # Nothing skipped or stalled at the wrap (3.7 s in): every frame of the 8 s
+    # was demuxed and decoded, every one not shown is a counted late drop, and
+    # playback never waited on the loader. Late drops are the audio device's:
+    # the PulseAudio null sink, starved of CPU, plays 0.80-1.28x real time
+    # (measured with the cores saturated) and video follows the audio clock
+    # by design, dropping what a fast stretch makes late (36 of 200 then; once
+    # 164, when the whole run took under 5 s). None on an idle machine, and
+    # never a stall at the wrap: the old bounds on the largest gap (0.5 s) and
+    # on 90 % shown failed on the device's clock, not on the rollover.
+    frames = report["frames"]
+    assert frames["decoded"] >= 8 * 25 - 2
+    assert len(positions) + frames["dropped_late"] == frames["decoded"]
+    assert max(b - a for a, b in itertools.pairwise(positions)) < 1.0
+    assert report["rebuffer_count"] == 0
     offsets = report["av_offset_ms"]
-    assert offsets["count"] > 100 and offsets["p95"] < 80  # audio clock and video agree
+    # the frames shown agree with the audio clock
+    assert offsets["count"] >= 0.9 * len(positions) and offsets["p95"] < 80

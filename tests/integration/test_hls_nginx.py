@@ -17,7 +17,7 @@ import pytest
 from lab.origin import ThrottleServer
 from player import ErrorOccurred, Player, PlayerState, Reconnecting, StateChanged
 from player.config import AudioConfig
-from player.errors import NetworkError, PlayerError, PlaylistError
+from player.errors import PlayerError, PlaylistError
 from player.events import Event, VariantSwitched, WarningRaised
 from player.hls.source import HlsSource
 from tests.support import hls_media
@@ -161,16 +161,22 @@ def test_404_segment_falls_back_to_the_other_variant(nginx: NginxHttpServer) -> 
     assert {p.stream.height for p in packets if p.stream.kind == "video"} == {180, 360}
 
 
-def test_404_with_no_other_variant_is_a_clear_error(nginx: NginxHttpServer) -> None:
-    src = HlsSource(nginx.url("missing/index.m3u8"))
+def test_404_with_no_other_variant_is_skipped_as_a_gap(nginx: NginxHttpServer) -> None:
+    """Single variant, s001 absent: the 2 s before it and the 2 s after it
+    play, its time is a gap with a warning; it used to end the stream."""
+    events: list[Event] = []
+    src = HlsSource(nginx.url("missing/index.m3u8"), emit=events.append)
     t0 = time.monotonic()
     try:
         src.open()
-        with pytest.raises(NetworkError, match=r"every variant failed.*HTTP 404"):
-            read_all(src)
+        packets = read_all(src)
     finally:
         src.close()
-    assert time.monotonic() - t0 < 5  # 4xx is not retried
+    assert time.monotonic() - t0 < 5  # one more try of the 404, then on
+    video = [p.dts for p in packets if p.stream.kind == "video" and p.dts is not None]
+    assert min(video) < 0.1 and max(video) == pytest.approx(6.0, abs=0.3)
+    assert not any(2.05 < t < 3.95 for t in video)
+    assert any(isinstance(e, WarningRaised) and e.code == "segment-skipped" for e in events)
 
 
 def test_truncated_segment_file_plays_on(nginx: NginxHttpServer) -> None:

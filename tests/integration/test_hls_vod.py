@@ -183,28 +183,47 @@ def test_404_segment_falls_back_to_other_variant(serve: list[ThrottleServer]) ->
     assert any(isinstance(e, WarningRaised) and e.code == "variant-failed" for e in events)
 
 
-def test_404_with_nothing_left_is_a_clear_error(serve: list[ThrottleServer]) -> None:
+def test_a_segment_404_with_nothing_left_is_skipped_not_fatal(
+    serve: list[ThrottleServer],
+) -> None:
+    """No other variant or copy has s001: it is a gap with a warning (it used
+    to end the stream), and the segments around it play."""
     srv = start(serve, hls_media.ts_vod())
     srv.faults["s001.ts"] = 404
-    src = HlsSource(srv.url("index.m3u8"))
+    events: list[Event] = []
+    src = HlsSource(srv.url("index.m3u8"), emit=events.append, rand=lambda: 0.0)
     try:
         src.open()
-        with pytest.raises(NetworkError, match=r"every variant failed.*404"):
-            read_all(src)
+        packets = read_all(src)
+        gaps = src.segment_gaps
     finally:
         src.close()
+    video = [p.dts for p in packets if p.stream.kind == "video" and p.dts is not None]
+    assert max(video) == pytest.approx(6.0, abs=0.3) and min(video) < 0.1
+    assert not any(2.05 < t < 3.95 for t in video)
+    assert gaps == [1]
+    skipped = [e for e in events if isinstance(e, WarningRaised) and e.code == "segment-skipped"]
+    assert len(skipped) == 1 and "404" in skipped[0].message
 
 
-def test_truncated_segment_is_an_error_not_a_hang(serve: list[ThrottleServer]) -> None:
+def test_truncated_segment_is_retried_then_skipped_not_a_hang(
+    serve: list[ThrottleServer],
+) -> None:
     srv = start(serve, hls_media.ts_vod())
     srv.truncate["s001.ts"] = 5000
     src = HlsSource(srv.url("index.m3u8"), rand=lambda: 0.0)
+    started = time.monotonic()
     try:
         src.open()
-        with pytest.raises(NetworkError, match="failed"):
-            read_all(src)
+        packets = read_all(src)
+        gaps = src.segment_gaps
     finally:
         src.close()
+    assert time.monotonic() - started < 15  # the retry policy's attempts, not a hang
+    video = [p.dts for p in packets if p.stream.kind == "video" and p.dts is not None]
+    assert max(video) == pytest.approx(6.0, abs=0.3)
+    assert gaps == [1]
+    assert sum(1 for r in srv.requests if r.endswith("s001.ts")) >= 2
 
 
 def test_playlist_pointing_at_file_url_refused(serve: list[ThrottleServer], tmp_path: Path) -> None:

@@ -5,14 +5,23 @@ URLs (build them with the methods, which return full URLs):
 * ``hang()`` -> ``/hang``: reads the request, never sends a status line.
 * ``stall_after(n, file)`` -> ``/stall/N/FILE``: full headers (real Content-Length), the first
   ``n`` bytes of ``FILE``, then nothing - the socket stays open until :meth:`stop`.
-* ``reset_after(n, file)`` -> ``/reset/N/FILE``: headers + ``n`` bytes, then a TCP RST.
+* ``reset_after(n, file, rate)`` -> ``/reset/N/FILE[?rate=R]``: headers + ``n`` bytes (paced at
+  ``R`` bytes/s if given), then a TCP RST.
 * ``stall_once(n, file)`` -> ``/stall-once/N/FILE``: like ``stall_after`` on the first request
   for that URL; later requests are answered properly, byte ranges included (a server that
   hiccups once, as a CDN edge may).
 * ``reset_once(n, file)`` -> ``/reset-once/N/FILE``: like ``reset_after`` on the first request
   for that URL; later requests are answered properly, byte ranges included.
+* ``cut_after(n, file)`` -> ``/cut/N/FILE``: the first request gets full headers, ``n`` bytes
+  and a clean close (all ``n`` bytes reach the client, unlike a reset's, which may drop what is
+  still in flight); every later request for it gets 503 (the origin is gone).
 * ``garbage(n)`` -> ``/garbage/N``: 200, ``n`` random bytes labelled ``video/mp2t``.
 * ``file(name)`` -> ``/file/FILE``: the file, plainly (a control case).
+* ``hls(name)`` -> ``/hls/FILE``: the file with byte ranges (unless ``ranges`` is False), and
+  the faults that :meth:`FaultyHttpServer.add_fault` scripts for the paths matching a pattern:
+  a status, a reset, a pause (bytes from an offset held until some seconds after the first
+  request for the path), a trickle, a Content-Length shorter or longer than the body. A
+  fault hits the first ``times`` requests of each matching path (None: every request).
 
 ``FILE`` is relative to ``root``. :meth:`FaultyHttpServer.stop` returns promptly: it wakes every
 blocked handler and shuts down every client socket. ``requests`` logs each request.
@@ -21,6 +30,7 @@ blocked handler and shuts down every client socket. ``requests`` logs each reque
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import random
 import socket
 import struct
@@ -30,10 +40,10 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Literal, Self
 from urllib.parse import quote, unquote
 
-__all__ = ["FaultyHttpServer", "FaultyRequest"]
+__all__ = ["FaultyHttpServer", "FaultyRequest", "SegmentFault"]
 
 MAX_CLIENTS = 64
 
@@ -47,6 +57,26 @@ class FaultyRequest:
     fault: str  # hang, stall, reset, garbage, file, unknown
     headers: dict[str, str]
     at: float  # time.monotonic()
+
+
+FaultKind = Literal["status", "reset", "pause", "trickle", "short-length", "long-length"]
+
+
+@dataclass(frozen=True)
+class SegmentFault:
+    """What the ``/hls/`` route does to the requests of the paths a pattern matches."""
+
+    kind: FaultKind
+    #: status: the status sent; reset: bytes of the body sent before the RST;
+    #: pause: the file offset from which bytes are held
+    status: int = 404
+    after: int = 0
+    #: pause: bytes from ``after`` on are sent this long after the path's first request
+    seconds: float = 0.0
+    #: trickle: bytes per second
+    rate: int = 2000
+    #: requests of each matching path that get the fault (None: all of them)
+    times: int | None = 1
 
 
 class _Server(ThreadingHTTPServer):
@@ -102,7 +132,9 @@ class _Handler(BaseHTTPRequestHandler):
             if fault == "hang":
                 self.owner._stopping.wait()
             elif fault in ("stall", "reset") and len(parts) >= 3:
-                self._partial(int(parts[1]), "/".join(parts[2:]), reset=fault == "reset")
+                query = self.path.partition("?")[2]
+                rate = int(query[5:]) if query.startswith("rate=") and query[5:].isdigit() else 0
+                self._partial(int(parts[1]), "/".join(parts[2:]), reset=fault == "reset", rate=rate)
             elif fault in ("stall-once", "reset-once") and len(parts) >= 3:
                 with self.owner._lock:
                     first = self.path not in self.owner._stalled
@@ -111,9 +143,19 @@ class _Handler(BaseHTTPRequestHandler):
                     self._partial(int(parts[1]), "/".join(parts[2:]), reset=fault == "reset-once")
                 else:
                     self._ranged("/".join(parts[2:]))
+            elif fault == "cut" and len(parts) >= 3:
+                with self.owner._lock:
+                    first = self.path not in self.owner._stalled
+                    self.owner._stalled.add(self.path)
+                if first:
+                    self._partial(int(parts[1]), "/".join(parts[2:]), reset=False, close=True)
+                else:
+                    self._send(503, b"gone\n", "text/plain")
             elif fault == "garbage" and len(parts) == 2:
                 rng = random.Random(int(parts[1]))
                 self._send(200, rng.randbytes(int(parts[1])), "video/mp2t")
+            elif fault == "hls" and len(parts) >= 2:
+                self._hls("/".join(parts[1:]))
             elif fault == "file" and len(parts) >= 2:
                 self._send(200, self._read("/".join(parts[1:])), "application/octet-stream")
             else:
@@ -160,7 +202,95 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data[start:])
 
-    def _partial(self, n: int, rel: str, *, reset: bool) -> None:
+    def _hls(self, rel: str) -> None:
+        try:
+            data = self._read(rel)
+        except (OSError, ValueError):
+            self._send(404, b"no such file\n", "text/plain")
+            return
+        scripted = self.owner._fault_for(rel)
+        if scripted is None:
+            self._body(data, self._range_start(len(data)))
+            return
+        f, first_at = scripted
+        if f.kind == "status":
+            self._send(f.status, b"scripted failure\n", "text/plain")
+        elif f.kind == "reset":
+            self._body(data, None, stop_at=f.after, reset=True)
+        elif f.kind == "pause":
+            self._body(data, self._range_start(len(data)), hold=(f.after, first_at + f.seconds))
+        elif f.kind == "trickle":
+            self._body(data, self._range_start(len(data)), rate=f.rate)
+        elif f.kind == "short-length":
+            # the header promises less than the file: the client reads a cut segment
+            self._body(data[: max(1, len(data) // 2)], None, ranges=False)
+        else:  # long-length: more promised than sent, then the connection closes
+            self._body(data, None, length=len(data) + 50_000, ranges=False)
+
+    def _range_start(self, size: int) -> int | None:
+        """The first byte a ``Range: bytes=N-[M]`` asks for (None: no range honoured)."""
+        wanted = self.headers.get("Range", "")
+        if not self.owner.ranges or not wanted.startswith("bytes="):
+            return None
+        first = wanted[6:].split("-", 1)[0]
+        return int(first) if first.isdigit() and int(first) < size else None
+
+    def _body(
+        self,
+        data: bytes,
+        start: int | None,
+        *,
+        stop_at: int | None = None,
+        reset: bool = False,
+        hold: tuple[int, float] | None = None,
+        rate: int | None = None,
+        length: int | None = None,
+        ranges: bool = True,
+    ) -> None:
+        """``data`` from ``start`` (None: whole, 200; else 206 from that byte),
+        with the scripted trouble. Ranges asked with an end are served to the
+        file's end: a client may always get more than it asked for with 206
+        (``Content-Range`` says what it got)."""
+        first = start or 0
+        self.send_response(200 if start is None else 206)
+        self.send_header("Content-Type", "video/mp2t")
+        if ranges and self.owner.ranges:
+            self.send_header("Accept-Ranges", "bytes")
+        if start is not None:
+            self.send_header("Content-Range", f"bytes {first}-{len(data) - 1}/{len(data)}")
+        self.send_header("Content-Length", str(length or len(data) - first))
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        pos = first
+        end = len(data) if stop_at is None else min(len(data), stop_at)
+        step = max(1, rate // 10) if rate else 64 * 1024
+        while pos < end and not self.owner._stopping.is_set():
+            if hold is not None and pos >= hold[0]:
+                wait = hold[1] - time.monotonic()
+                if wait > 0 and self.owner._stopping.wait(wait):
+                    return
+                hold = None
+            upto = min(end, pos + step)
+            if hold is not None and pos < hold[0] < upto:
+                upto = hold[0]
+            self.wfile.write(data[pos:upto])
+            self.wfile.flush()
+            pos = upto
+            if rate and self.owner._stopping.wait(step / rate):
+                return
+        if reset or length is not None:
+            self.close_connection = True
+            self.wfile.flush()
+            if reset:
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+            self.connection.close()
+
+    def _partial(
+        self, n: int, rel: str, *, reset: bool, close: bool = False, rate: int = 0
+    ) -> None:
         try:
             data = self._read(rel)
         except (OSError, ValueError):
@@ -171,12 +301,24 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Accept-Ranges", "bytes")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data[:n])
+        if rate:
+            # paced, so the client has read the bytes before the fault (a reset
+            # drops what is still in flight)
+            step = max(1, rate // 20)
+            for at in range(0, n, step):
+                self.wfile.write(data[at : min(n, at + step)])
+                self.wfile.flush()
+                if self.owner._stopping.wait(step / rate):
+                    return
+        else:
+            self.wfile.write(data[:n])
         self.wfile.flush()
         self.close_connection = True
         if reset:
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
+        elif close:
+            self.connection.shutdown(socket.SHUT_WR)
         else:
             self.owner._stopping.wait()
 
@@ -191,6 +333,11 @@ class FaultyHttpServer:
         self._stopping = threading.Event()
         self._log: list[FaultyRequest] = []
         self._stalled: set[str] = set()
+        self._faults: list[tuple[str, SegmentFault]] = []
+        #: path → (requests so far, monotonic time of the first)
+        self._hits: dict[str, tuple[int, float]] = {}
+        #: whether the /hls/ route honours Range (and says so with Accept-Ranges)
+        self.ranges = True
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
@@ -254,8 +401,13 @@ class FaultyHttpServer:
     def stall_once(self, n_bytes: int, file: str) -> str:
         return self.url(f"/stall-once/{n_bytes}/{quote(file)}")
 
-    def reset_after(self, n_bytes: int, file: str) -> str:
-        return self.url(f"/reset/{n_bytes}/{quote(file)}")
+    def reset_after(self, n_bytes: int, file: str, rate: int | None = None) -> str:
+        """``rate``: send the ``n`` bytes at that many bytes a second."""
+        query = f"?rate={rate}" if rate else ""
+        return self.url(f"/reset/{n_bytes}/{quote(file)}{query}")
+
+    def cut_after(self, n_bytes: int, file: str) -> str:
+        return self.url(f"/cut/{n_bytes}/{quote(file)}")
 
     def reset_once(self, n_bytes: int, file: str) -> str:
         return self.url(f"/reset-once/{n_bytes}/{quote(file)}")
@@ -265,6 +417,37 @@ class FaultyHttpServer:
 
     def file(self, name: str) -> str:
         return self.url(f"/file/{quote(name)}")
+
+    def hls(self, name: str) -> str:
+        return self.url(f"/hls/{quote(name)}")
+
+    # scripted faults of the /hls/ route
+    def add_fault(self, pattern: str, fault: SegmentFault) -> None:
+        """Give the requests of the paths matching ``pattern`` (fnmatch, relative
+        to ``root``) ``fault``; the first pattern that matches a path wins."""
+        with self._lock:
+            self._faults.append((pattern, fault))
+
+    def _fault_for(self, rel: str) -> tuple[SegmentFault, float] | None:
+        """The fault for this request of ``rel`` (and when ``rel`` was first asked for)."""
+        with self._lock:
+            count, first = self._hits.get(rel, (0, time.monotonic()))
+            count += 1
+            self._hits[rel] = (count, first)
+            for pattern, f in self._faults:
+                if fnmatch.fnmatchcase(rel, pattern):
+                    if f.times is None or count <= f.times:
+                        return f, first
+                    return None
+        return None
+
+    def hits(self, pattern: str) -> list[FaultyRequest]:
+        """The /hls/ requests whose path matches ``pattern``."""
+        return [
+            r
+            for r in self.requests
+            if r.fault == "hls" and fnmatch.fnmatchcase(unquote(r.path)[5:].split("?")[0], pattern)
+        ]
 
     # log
     def _record(self, req: FaultyRequest) -> None:

@@ -40,6 +40,8 @@ def test_the_status_goes_to_the_stats_shape_and_back() -> None:
         estimate_bps=4_123_456.7,
         buffer_s=12.34567,
         variants=4,
+        segment_gaps=1,
+        slow_segments=2,
     )
     entry = status.as_dict()
     assert entry == {
@@ -49,6 +51,8 @@ def test_the_status_goes_to_the_stats_shape_and_back() -> None:
         "estimate_bps": 4_123_457,
         "buffer_s": 12.346,
         "variants": 4,
+        "segment_gaps": 1,
+        "slow_segments": 2,
     }
     back = AbrStatus.from_stats({"abr": entry})
     assert back == dataclasses.replace(status, estimate_bps=4_123_457.0, buffer_s=12.346)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import gzip
 import threading
+from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from player.clock import ManualClock
 from player.errors import NetworkError, SecurityError
-from player.fetch import FetchAborted, HttpFetcher, HttpStatusError
+from player.fetch import FetchAborted, HttpFetcher, HttpStatusError, PartialTransfer
 
 
 def make(handler: object, clock: ManualClock | None = None) -> HttpFetcher:
@@ -149,3 +150,44 @@ def test_transport_error_becomes_network_error() -> None:
     with pytest.raises(NetworkError) as info:
         make(handler).get("http://u:pw@h/a", max_bytes=10)
     assert "pw" not in str(info.value)
+
+
+class _Breaks(httpx.SyncByteStream):
+    """A body that delivers ``sent`` bytes, then the connection times out."""
+
+    def __init__(self, sent: bytes) -> None:
+        self.sent = sent
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.sent
+        raise httpx.ReadTimeout("timed out")
+
+
+@pytest.mark.parametrize("ranges", [True, False])
+def test_a_body_that_breaks_off_keeps_what_arrived(ranges: bool) -> None:
+    headers = {"content-length": "300", **({"accept-ranges": "bytes"} if ranges else {})}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers=headers, stream=_Breaks(b"y" * 100))
+
+    with pytest.raises(PartialTransfer) as info:
+        make(handler).get("http://h/s.ts", max_bytes=10_000)
+    assert info.value.data == b"y" * 100 and info.value.total == 300
+    assert info.value.resumable is ranges
+
+
+def test_a_body_that_breaks_before_any_byte_is_a_plain_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-length": "300"}, stream=_Breaks(b""))
+
+    with pytest.raises(NetworkError) as info:
+        make(handler).get("http://h/s.ts", max_bytes=10_000)
+    assert not isinstance(info.value, PartialTransfer)
+
+
+def test_a_range_answered_from_another_offset_is_refused() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(206, content=b"z" * 50, headers={"content-range": "bytes 0-49/500"})
+
+    with pytest.raises(NetworkError, match="got them from 0"):
+        make(handler).get("http://h/s.ts", max_bytes=10_000, byterange=(100, 50))

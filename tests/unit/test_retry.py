@@ -41,5 +41,11 @@ def test_jitter_bounds() -> None:
 def test_attempts_bounded() -> None:
     assert SEGMENT_RETRY.should_retry(1, 503)
     assert not SEGMENT_RETRY.should_retry(SEGMENT_RETRY.max_attempts, 503)
-    assert not SEGMENT_RETRY.should_retry(1, 404)
+    # a 404 off the live edge: one more try (a CDN edge filling from its origin)
+    assert SEGMENT_RETRY.should_retry(1, 404)
+    assert not SEGMENT_RETRY.should_retry(2, 404)
+    assert not SEGMENT_RETRY.should_retry(2, 410)
+    assert SEGMENT_RETRY.should_retry(2, 404, live_edge=True)
+    assert not SEGMENT_RETRY.should_retry(1, 403)
+    assert not RetryPolicy().should_retry(1, 404)
     assert SEGMENT_RETRY.should_retry(1, 404, live_edge=True)

@@ -138,6 +138,7 @@ class Session:
                 to_index=event.to_index,
                 bandwidth=event.bandwidth,
                 estimate_bps=round(event.estimate_bps),
+                estimate_measured=event.estimate_measured,
                 buffer=round(event.buffer, 3),
                 rule=event.rule,
                 reason=event.reason,
@@ -905,6 +906,9 @@ class Session:
                 if variant is not None and variant < len(ladder)
                 else None,
                 "estimate_bps": round(src.estimate_bps()),
+                "estimate_measured": bool(
+                    src.estimate_measured() if hasattr(src, "estimate_measured") else True
+                ),
                 "buffer_s": round(src.buffer_level(), 3),
                 "variants": len(ladder),
             }

@@ -93,8 +93,17 @@ class HybridPolicy:
     bola_min_buffer: float = 10.0
     #: the buffer target the thresholds above are for
     reference_buffer: float = 30.0
+    #: seconds of buffer the end-of-VOD spend never touches
+    spend_reserve: float = 6.0
+    #: ... and only for the last this many seconds of media
+    spend_horizon: float = 60.0
+    #: BOLA mode drops below the current rung when, at the measured rate, the
+    #: buffer would run dry within this many seconds (a long decline)
+    decline_horizon: float = 40.0
     name: str = "hybrid"
     _bola_mode: bool = field(default=False, init=False, repr=False)
+    #: the rung the end-of-VOD spend went to (it goes up once, then holds)
+    _spent: int | None = field(default=None, init=False, repr=False)
 
     def _scale(self, ctx: AbrContext) -> float:
         return min(1.0, max(ctx.buffer_target, 1.0) / self.reference_buffer)
@@ -127,6 +136,7 @@ class HybridPolicy:
     def choose(self, ctx: AbrContext) -> Decision:
         if ctx.current is None or ctx.samples == 0:
             self._bola_mode = False
+            self._spent = None
             return Decision(0, "startup", "lowest rung until the link is measured")
         planned = self._plan(ctx)
         scale = self._scale(ctx)
@@ -134,7 +144,7 @@ class HybridPolicy:
         # "rich", whatever the buffer's size: a small buffer stays throughput's.
         threshold = self.bola_off if self._bola_mode else self.bola_on
         self._bola_mode = ctx.buffer >= max(threshold * scale, self.bola_min)
-        if not self._bola_mode:
+        if not self._bola_mode or planned.rule == "spend":
             return planned
         return self._bola(ctx, planned, scale)
 
@@ -146,6 +156,10 @@ class HybridPolicy:
         bola = Bola(min_buffer=self.bola_min_buffer * scale, buffer_target=target)
         wanted = bola.choose(ctx).index
         low, high = min(cur, planned.index), max(cur, planned.index)
+        c = (ctx.recent_bps[-1] if ctx.recent_bps else ctx.estimate_bps) / max(ctx.size_ratio, 0.1)
+        over = ctx.bitrates[cur] / max(c, 1.0) - 1.0
+        if planned.index < cur and over > 0 and ctx.buffer / over < self.decline_horizon:
+            low = planned.index  # a decline the buffer cannot ride out: follow it down
         index = max(low, min(high, wanted))
         if index == cur:
             return Decision(cur, "bola", f"hold: buffer {ctx.buffer:.1f}s; {planned.reason}")
@@ -160,6 +174,8 @@ class HybridPolicy:
         assert ctx.current is not None
         cur = ctx.current
         c, rule, why = self._estimate(ctx)
+        # segments running over (or under) their nominal size cost more (less)
+        c /= max(ctx.size_ratio, 0.1)
         top = ctx.top
         plain = highest_below(ctx.bitrates, c * self.safety, top)
         # the buffer's distance from its target moves the budget
@@ -170,6 +186,13 @@ class HybridPolicy:
         error = max(-self.max_restraint, min(self.max_funding, error))
         budget = c * self.safety / (1.0 - error)
         choice = min(highest_below(ctx.bitrates, budget, top), plain + 1)
+        spend = self._spend(ctx, c, max(choice, cur))
+        if spend is not None:
+            return Decision(
+                spend,
+                "spend",
+                f"{why}; buffer {ctx.buffer:.1f}s funds {spend + 1} to the end",
+            )
         if choice > plain:
             rule, why = "funded", f"{why}; buffer {ctx.buffer:.1f}s funds one rung more"
         elif choice < plain:
@@ -182,5 +205,31 @@ class HybridPolicy:
                 return Decision(choice, rule, f"{why}; budget {budget / 1e6:.2f} Mb/s")
         return Decision(cur, rule, f"hold: {why}")
 
+    def _spend(self, ctx: AbrContext, c: float, base: int) -> int | None:
+        """Near the end of a VOD the buffer is a surplus no stall can claim: the
+        highest rung (one above ``base`` at most) whose extra download time for
+        all that is left stays within the buffer beyond ``spend_reserve`` s.
+        Steady links too: this is the one switch that spends what they saved."""
+        if ctx.remaining is None or ctx.live:
+            return None
+        left = ctx.remaining + ctx.segment_duration
+        if self._spent is not None:
+            # one step up only; held while the buffer still funds all that is left
+            cost = ctx.bitrates[self._spent] / max(c * self.safety, 1.0)
+            fits = left * (cost - 1.0) <= ctx.buffer - self.panic_buffer
+            hold = self._spent == ctx.current and self._spent >= base and fits
+            return self._spent if hold else None
+        if base >= ctx.top or left > self.spend_horizon * self._scale(ctx):
+            return None  # far from the end, a forecast of the drain is too rough
+        rung = base + 1
+        cost = ctx.bitrates[rung] / max(c * self.safety, 1.0)
+        drain = left * (cost - 1.0)
+        if 2.0 * drain <= ctx.buffer - self.spend_reserve:  # x2: scenes change
+            self._spent = rung
+            return rung
+        return None
+
     def abandon(self, ctx: AbrContext, flight: InFlight) -> Decision | None:
+        if flight.index == self._spent and ctx.buffer > self.panic_buffer:
+            return None  # the buffer was measured to fund it: no emergency yet
         return abandon_check(ctx, flight)

@@ -12,7 +12,8 @@ Short transfers (a fast local server answers a whole segment in well under
 the 2 ms the body time can be trusted to): such a transfer is measured over
 the whole request, time to first byte included, and if even that is under
 ``min_transfer_seconds`` its bytes and time are pooled with the next ones
-until the pool holds that much time; the pool is then one sample. So a fast
+until the pool holds that much time; the pool is then one sample. The first
+sample is always such a pool of at least ``min_first_bytes``. So a fast
 link is measured (slightly under its true rate, by the request latency)
 instead of being ignored, and the default estimate is never shown as a
 measurement: ``measured`` says whether any sample has been taken.
@@ -62,8 +63,12 @@ class EstimatorConfig:
     default_bps: float = 1_000_000.0
     #: samples smaller than this measure latency, not bandwidth (Shaka: 16 kB)
     min_bytes: int = 16_000
-    #: a transfer faster than this came from a cache or a local buffer
+    #: a body faster than this came out of a socket buffer in one read
     min_transfer_seconds: float = 0.002
+    #: the first measurement pools transfers until it holds this many bytes
+    #: (Shaka: 128 kB), so when the estimate stops being the default depends
+    #: on the segment sizes alone, not on timing: the same start every run
+    min_first_bytes: int = 128_000
     ttfb_half_life: float = 3.0
     #: how many recent samples ``recent()`` keeps (for predictors such as MPC's)
     history: int = 8
@@ -99,10 +104,13 @@ class BandwidthEstimator:
         if seconds < self.config.min_transfer_seconds:
             # the body came out of a socket buffer in one read: time the request
             seconds += max(ttfb or 0.0, 0.0)
-        if seconds < self.config.min_transfer_seconds:
+        first = self._samples == 0
+        if seconds < self.config.min_transfer_seconds or first:
             self._pool_bytes += bytes_
             self._pool_seconds += max(seconds, 0.0)
-            if self._pool_seconds < self.config.min_transfer_seconds:
+            if self._pool_seconds < self.config.min_transfer_seconds or (
+                first and self._pool_bytes < self.config.min_first_bytes
+            ):
                 return False
             bytes_, seconds = self._pool_bytes, self._pool_seconds
         self._pool_bytes, self._pool_seconds = 0, 0.0

@@ -25,26 +25,36 @@ M = 1e6
 
 def test_short_transfers_are_measured_over_the_request_then_pooled() -> None:
     m = BandwidthEstimator()
-    assert not m.measured and m.estimate_bps() == m.config.default_bps
+    measured = m.measured
+    assert not measured and m.estimate_bps() == m.config.default_bps
     # 400 kB whose body took 0.5 ms: timed with its 1 ms TTFB it is still
     # under 2 ms, so it is pooled, not thrown away
     assert not m.add_sample(400_000, 0.0005, ttfb=0.001)
-    assert not m.measured
+    measured = m.measured
+    assert not measured
     assert m.add_sample(400_000, 0.0005, ttfb=0.001)  # the pool now holds 3 ms
     assert m.measured and m.sample_count == 1
     assert m.estimate_bps() == pytest.approx(800_000 * 8 / 0.003)
     # a body just under 2 ms with a TTFB that takes it over: timed whole
     m2 = BandwidthEstimator()
-    assert m2.add_sample(100_000, 0.0015, ttfb=0.001)
-    assert m2.estimate_bps() == pytest.approx(100_000 * 8 / 0.0025)
+    assert m2.add_sample(200_000, 0.0015, ttfb=0.001)
+    assert m2.estimate_bps() == pytest.approx(200_000 * 8 / 0.0025)
     # what was measured is what is reported: one sample is a measurement
-    assert m2.recent() == (pytest.approx(m2.estimate_bps()),)
+    assert len(m2.recent()) == 1 and m2.recent()[0] == pytest.approx(m2.estimate_bps())
 
 
 def test_a_slow_transfer_is_measured_without_its_ttfb() -> None:
     m = BandwidthEstimator()
     assert m.add_sample(1_000_000, 2.0, ttfb=0.3)
     assert m.estimate_bps() == pytest.approx(4 * M)
+
+
+def test_the_first_measurement_waits_for_enough_bytes_whatever_the_timing() -> None:
+    for body in (0.0001, 0.01, 0.5):  # loopback, LAN, slow link
+        m = BandwidthEstimator()
+        assert not m.add_sample(75_000, body, ttfb=0.001)
+        assert m.add_sample(75_000, body, ttfb=0.001)
+        assert m.sample_count == 1
 
 
 def test_the_rule_counts_elapsed_time_once() -> None:

@@ -13,7 +13,8 @@ the 2 ms the body time can be trusted to): such a transfer is measured over
 the whole request, time to first byte included, and if even that is under
 ``min_transfer_seconds`` its bytes and time are pooled with the next ones
 until the pool holds that much time; the pool is then one sample. The first
-sample is always such a pool of at least ``min_first_bytes``. So a fast
+sample is always such a pool of at least ``min_first_bytes``, timed at no
+less than ``min_transfer_seconds``. So a fast
 link is measured (slightly under its true rate, by the request latency)
 instead of being ignored, and the default estimate is never shown as a
 measurement: ``measured`` says whether any sample has been taken.
@@ -66,9 +67,10 @@ class EstimatorConfig:
     #: a body faster than this came out of a socket buffer in one read
     min_transfer_seconds: float = 0.002
     #: the first measurement pools transfers until it holds this many bytes
-    #: (Shaka: 128 kB), so when the estimate stops being the default depends
-    #: on the segment sizes alone, not on timing: the same start every run
-    min_first_bytes: int = 128_000
+    #: (four times Shaka's per-sample floor), so when the estimate stops being
+    #: the default depends on the segment sizes alone, not on timing: the same
+    #: start every run
+    min_first_bytes: int = 64_000
     ttfb_half_life: float = 3.0
     #: how many recent samples ``recent()`` keeps (for predictors such as MPC's)
     history: int = 8
@@ -105,14 +107,20 @@ class BandwidthEstimator:
             # the body came out of a socket buffer in one read: time the request
             seconds += max(ttfb or 0.0, 0.0)
         first = self._samples == 0
-        if seconds < self.config.min_transfer_seconds or first:
+        if seconds < self.config.min_transfer_seconds or first or self._pool_bytes:
             self._pool_bytes += bytes_
             self._pool_seconds += max(seconds, 0.0)
-            if self._pool_seconds < self.config.min_transfer_seconds or (
-                first and self._pool_bytes < self.config.min_first_bytes
-            ):
+            if first:
+                if self._pool_bytes < self.config.min_first_bytes:
+                    return False
+                # timed at no less than the clock can be trusted to: a lower
+                # bound on a very fast link, taken at the same point every run
+                seconds = max(self._pool_seconds, self.config.min_transfer_seconds)
+            elif self._pool_seconds < self.config.min_transfer_seconds:
                 return False
-            bytes_, seconds = self._pool_bytes, self._pool_seconds
+            else:
+                seconds = self._pool_seconds
+            bytes_ = self._pool_bytes
         self._pool_bytes, self._pool_seconds = 0, 0.0
         self._accept(bytes_, seconds)
         return True

@@ -49,10 +49,12 @@ def test_estimator_default_ignores_tiny_and_cache() -> None:
     assert m.estimate_bps() == m.config.default_bps
     assert not m.add_sample(1000, 0.1)  # tiny
     assert not m.add_sample(10**6, 0.5, from_cache=True)
+    assert m.add_sample(500_000, 2.0, ttfb=0.1)
+    assert m.estimate_bps() == pytest.approx(2 * M)
     # too fast to time alone: pooled with the next transfer, not dropped
     assert not m.add_sample(10**6, 0.0001)
     assert m.add_sample(500_000, 2.0, ttfb=0.1)
-    assert m.estimate_bps() == pytest.approx(1_500_000 * 8 / 2.0001)
+    assert m.last_bps == pytest.approx(1_500_000 * 8 / 2.0001)
     assert m.ttfb() == pytest.approx(0.1)
 
 

@@ -923,7 +923,16 @@ class Session:
         src = self.source
         if src is None or not hasattr(src, "timeline"):
             return []
-        return [entry.as_dict() for entry in src.timeline()]
+        # The source counts from its own start, a moment after the session's:
+        # on the session's clock its samples line up with the events' times.
+        started = getattr(src, "started_at", None)
+        offset = started - self.metrics.opened_at if isinstance(started, float) else 0.0
+        out = []
+        for entry in src.timeline():
+            row = entry.as_dict()
+            row["t"] = round(entry.t + offset, 3)
+            out.append(row)
+        return out
 
     def query_source(self, name: str, *args: object) -> object:
         """An optional source capability's answer, or None without it."""

@@ -145,10 +145,14 @@ def stats_lines(
                     variant_text(next_rung) if next_rung is not None else f"#{loading + 1}",
                 )
             )
+        # the meter's default is not a measurement: say so, not "1.0 Mb/s"
+        unmeasured = abr.get("estimate_measured") is False
         rows.append(
             (
                 _t(QT_TRANSLATE_NOOP("StatsOverlay", "Estimate")),
-                rate_text(_num(abr.get("estimate_bps"))),
+                _t(QT_TRANSLATE_NOOP("StatsOverlay", "not measured yet"))
+                if unmeasured
+                else rate_text(_num(abr.get("estimate_bps"))),
             )
         )
         rows.append(

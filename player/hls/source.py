@@ -452,6 +452,11 @@ class HlsSource:
     def estimate_bps(self) -> float:
         return self._meter.estimate_bps()
 
+    @property
+    def started_at(self) -> float:
+        """The clock time the timeline's ``t`` counts from."""
+        return self._t0
+
     def estimate_measured(self) -> bool:
         """False while ``estimate_bps`` is the default, before any measurement."""
         return self._meter.measured

@@ -6,7 +6,8 @@ issue 10 it was not tuned on (``player.abr.families``: constant links between
 rungs, long ramps, early outages, square waves, synthesised 3G and LTE logs;
 ``--family-seed`` draws others). The first table is one line per family.
 
-    .venv/bin/python -m benchmarks.abr_simulator [--json] [--seed N] [--family-seed N] [--traces]
+    .venv/bin/python -m benchmarks.abr_simulator [--json] [--seed N] [--family-seed N]
+        [--traces] [--simple]
 
 QoE_lin (Pensieve): Σ bitrate (Mb/s) − 4.3 × rebuffer s − Σ |Δ bitrate|; ladder
 300–4300 kb/s, 4 s segments, 48 segments, 30 s buffer; segment sizes from a
@@ -31,7 +32,7 @@ from player.abr.families import families
 from player.abr.hybrid import HybridPolicy
 from player.abr.optimal import optimal_qoe
 from player.abr.policy import AbrPolicy
-from player.abr.simulator import SimResult, make_video, simulate
+from player.abr.simulator import SimConfig, SimResult, make_video, simulate
 from player.abr.throughput import ThroughputRule
 from player.abr.traces import BUNDLED_TRACES, HELDOUT_TRACES, Trace, fresh_traces
 
@@ -42,12 +43,16 @@ POLICIES: dict[str, Callable[[], AbrPolicy]] = {
 }
 
 
-def run(traces: tuple[Trace, ...] = BUNDLED_TRACES) -> dict[str, object]:
-    video = make_video()
-    optimal_runs = {t.name: optimal_qoe(t, video) for t in traces}
+def run(traces: tuple[Trace, ...] = BUNDLED_TRACES, *, simple: bool = False) -> dict[str, object]:
+    """``simple``: Pensieve's model (nominal sizes ±10 %, one fixed RTT, the
+    whole trace rate for the payload), the model before issue 10."""
+    video = make_video(vbr=0.1) if simple else make_video()
+    config = SimConfig(rtt_jitter=0.0, payload=1.0) if simple else SimConfig()
+    optimal_runs = {t.name: optimal_qoe(t, video, config) for t in traces}
     optimal = {name: o.qoe for name, o in optimal_runs.items()}
     results: dict[str, list[SimResult]] = {
-        name: [simulate(make(), t, video) for t in traces] for name, make in POLICIES.items()
+        name: [simulate(make(), t, video, config) for t in traces]
+        for name, make in POLICIES.items()
     }
     total_opt = sum(optimal.values())
     summary: dict[str, object] = {}
@@ -97,6 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--family-seed", type=int, default=None, help="seed of issue 10's families")
     parser.add_argument("--traces", action="store_true", help="also print every trace")
+    parser.add_argument(
+        "--simple",
+        action="store_true",
+        help="Pensieve's simulator model (nominal sizes, fixed RTT), as before issue 10",
+    )
     args = parser.parse_args(argv)
     fresh = fresh_traces() if args.seed is None else fresh_traces(args.seed)
     sets: dict[str, tuple[Trace, ...]] = {
@@ -106,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     new = families() if args.family_seed is None else families(args.family_seed)
     sets.update(new)
-    results = {title: run(traces) for title, traces in sets.items()}
+    results = {title: run(traces, simple=args.simple) for title, traces in sets.items()}
     if args.json:
         json.dump(results, sys.stdout, indent=2)
         print()

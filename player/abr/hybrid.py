@@ -23,6 +23,18 @@ Every decision names its rule and gives its reason (``Decision.rule`` /
   above the throughput choice, as long as the extra download time over the
   horizon is covered by the buffer above the target.
 
+- ``spend``: near the end of a VOD (the last ``spend_horizon`` s of media)
+  the buffer is a surplus no stall can claim: one rung above the others'
+  choice when the extra download time for all that is left, doubled (scenes
+  change), fits in the buffer above ``spend_reserve`` s. Once per session,
+  held while it still fits, and not abandoned while the buffer lasts. On a
+  steady link between two rungs this is the one switch that spends what the
+  lower rung saved.
+
+Every rule plans with the throughput divided by the last segments' size over
+their rung's nominal size (``AbrContext.size_ratio``): scene complexity
+lasts, and a scene at 1.6x nominal costs 1.6x on every rung.
+
 The buffer target and the climb threshold are for the default 30 s buffer;
 a smaller ``AbrContext.buffer_target`` scales them down in proportion (the
 low-buffer and panic thresholds stay: a small buffer is a reason to react
@@ -40,8 +52,11 @@ rung (``abandon``).
   climbs above their choice (BOLA-O's safeguard: the buffer alone is no
   reason to fetch faster than the link delivers), and never drops below the
   lower of their choice and the current rung (a buffer that is still rich
-  is spent, not abandoned, on a short dip). So at startup and with a low
-  buffer throughput decides, with a high buffer BOLA does.
+  is spent, not abandoned, on a short dip), unless at the last download's
+  rate the buffer would run dry on the current rung within
+  ``decline_horizon`` s: a long decline is followed down while the buffer
+  still has time to spare, not held until it is nearly empty. So at startup
+  and with a low buffer throughput decides, with a high buffer BOLA does.
 
 Tuned in the trace simulator on ``BUNDLED_TRACES`` and checked on
 ``HELDOUT_TRACES``, which the tuning never saw (``benchmarks/abr_simulator``).

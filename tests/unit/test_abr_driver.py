@@ -4,6 +4,7 @@ simulator drives the policy through the same wiring as ``HlsSource``."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,9 +14,10 @@ import pytest
 from player.abr.driver import AbrDriver, Inputs
 from player.abr.estimator import BandwidthEstimator
 from player.abr.hybrid import HybridPolicy
+from player.abr.optimal import optimal_qoe
 from player.abr.policy import AbrContext, Decision, InFlight, abandon_check
-from player.abr.simulator import PENSIEVE_LADDER, make_video, simulate
-from player.abr.traces import Trace
+from player.abr.simulator import PENSIEVE_LADDER, SimConfig, make_video, simulate
+from player.abr.traces import Trace, constant_trace
 from player.demo_hls import make_hls_demo
 from player.hls.demo_server import ThrottleServer
 from player.hls.source import HlsSource
@@ -180,3 +182,46 @@ def test_a_fast_server_starts_at_the_same_rung_every_run(server: ThrottleServer)
         # the estimate was measured after the first segments, and it says so
         assert samples[-1]["estimate_measured"] is True
         assert float(samples[-1]["estimate_bps"]) > 10 * M  # type: ignore[arg-type]
+
+
+# -- the policy on issue 10's cases (Pensieve's model: constant content) ---------------
+
+SIMPLE = SimConfig(rtt_jitter=0.0, payload=1.0)
+
+
+@pytest.mark.parametrize("rung", [1, 2, 3])
+def test_a_steady_link_between_rungs_spends_its_surplus_once(rung: int) -> None:
+    trace = constant_trace(PENSIEVE_LADDER[rung] * 1.1, 320.0)
+    video = make_video(vbr=0.1)
+    result = simulate(HybridPolicy(), trace, video, SIMPLE)
+    never = simulate(HybridPolicy(spend_horizon=0.0), trace, video, SIMPLE)
+    late = [c for c in result.chunks if c.start > 20.0]
+    moves = [(a.rung, b.rung) for a, b in itertools.pairwise(late) if a.rung != b.rung]
+    # one step up near the end, on the saved buffer, never back down
+    assert moves == [(rung, rung + 1)] and late[-1].rule == "spend"
+    assert result.rebuffer == pytest.approx(never.rebuffer, abs=0.05)
+    assert result.qoe > never.qoe + 1.0
+    assert result.qoe >= 0.9 * optimal_qoe(trace, video, SIMPLE).qoe
+
+
+def test_a_long_decline_does_not_stall() -> None:
+    # 6 -> 0.3 Mb/s over five minutes: 43 s of stalls before issue 10
+    trace = Trace("ramp", tuple((5.0, (6.0 - 5.7 * i / 59) * M) for i in range(60)))
+    for video, config in ((make_video(), SimConfig()), (make_video(vbr=0.1), SIMPLE)):
+        result = simulate(HybridPolicy(), trace, video, config)
+        assert result.rebuffer < 1.5  # the startup's first segment, about
+        assert result.qoe >= 0.9 * optimal_qoe(trace, video, config).qoe
+
+
+def test_planning_follows_the_segments_real_size() -> None:
+    """A scene whose segments are 1.6x their nominal size: the next choice
+    plans with that, on the same link."""
+    driver = AbrDriver(HybridPolicy())
+    for _ in range(4):
+        driver.meter.add_sample(1_000_000, 2.0, ttfb=0.05)  # 4 Mb/s
+    inputs = Inputs(PENSIEVE_LADDER, 3, 12.0, 4.0, 30.0)
+    nominal = driver.choose(inputs).index
+    driver.finished(PENSIEVE_LADDER[4], int(PENSIEVE_LADDER[4] * 4 / 8 * 1.6), 4.0)
+    driver.finished(PENSIEVE_LADDER[4], int(PENSIEVE_LADDER[4] * 4 / 8 * 1.6), 4.0)
+    assert driver.size_ratio() == pytest.approx(1.6, rel=0.01)
+    assert nominal == 4 and driver.choose(inputs).index == 3  # 4 Mb/s / 1.6 = 2.5

@@ -52,11 +52,11 @@ rung (``abandon``).
   climbs above their choice (BOLA-O's safeguard: the buffer alone is no
   reason to fetch faster than the link delivers), and never drops below the
   lower of their choice and the current rung (a buffer that is still rich
-  is spent, not abandoned, on a short dip), unless at the last download's
-  rate the buffer would run dry on the current rung within
-  ``decline_horizon`` s: a long decline is followed down while the buffer
-  still has time to spare, not held until it is nearly empty. So at startup
-  and with a low buffer throughput decides, with a high buffer BOLA does.
+  is spent, not abandoned, on a short dip). So at startup and with a low
+  buffer throughput decides, with a high buffer BOLA does. (A forced step
+  down in BOLA mode when the buffer would run dry within 10-40 s was tried
+  for issue 10 and left out: it cost 2-7 points on the square-wave, 3G and
+  bundled traces, and long ramps no longer stall without it.)
 
 Tuned in the trace simulator on ``BUNDLED_TRACES`` and checked on
 ``HELDOUT_TRACES``, which the tuning never saw (``benchmarks/abr_simulator``).
@@ -112,9 +112,6 @@ class HybridPolicy:
     spend_reserve: float = 6.0
     #: ... and only for the last this many seconds of media
     spend_horizon: float = 60.0
-    #: BOLA mode drops below the current rung when, at the measured rate, the
-    #: buffer would run dry within this many seconds (a long decline)
-    decline_horizon: float = 40.0
     name: str = "hybrid"
     _bola_mode: bool = field(default=False, init=False, repr=False)
     #: the rung the end-of-VOD spend went to (it goes up once, then holds)
@@ -171,10 +168,6 @@ class HybridPolicy:
         bola = Bola(min_buffer=self.bola_min_buffer * scale, buffer_target=target)
         wanted = bola.choose(ctx).index
         low, high = min(cur, planned.index), max(cur, planned.index)
-        c = (ctx.recent_bps[-1] if ctx.recent_bps else ctx.estimate_bps) / max(ctx.size_ratio, 0.1)
-        over = ctx.bitrates[cur] / max(c, 1.0) - 1.0
-        if planned.index < cur and over > 0 and ctx.buffer / over < self.decline_horizon:
-            low = planned.index  # a decline the buffer cannot ride out: follow it down
         index = max(low, min(high, wanted))
         if index == cur:
             return Decision(cur, "bola", f"hold: buffer {ctx.buffer:.1f}s; {planned.reason}")

@@ -1,12 +1,17 @@
-"""Each ABR policy's QoE as a percent of the offline optimum, on the bundled
-traces (which the default policy was tuned on), on held-out traces (which it
-never saw) and on fresh ones (the same families with every level, time and
-period drawn at random from a seed: ``--seed`` draws another family).
+"""Each ABR policy's QoE as a percent of the offline optimum, per trace family:
+the bundled traces (which the default policy was tuned on), the held-out and
+fresh ones (the same families with every level, time and period drawn at
+random from a seed: ``--seed`` draws another family), and the families of
+issue 10 it was not tuned on (``player.abr.families``: constant links between
+rungs, long ramps, early outages, square waves, synthesised 3G and LTE logs;
+``--family-seed`` draws others). The first table is one line per family.
 
-    .venv/bin/python -m benchmarks.abr_simulator [--json] [--seed N]
+    .venv/bin/python -m benchmarks.abr_simulator [--json] [--seed N] [--family-seed N]
+        [--traces] [--simple]
 
 QoE_lin (Pensieve): Σ bitrate (Mb/s) − 4.3 × rebuffer s − Σ |Δ bitrate|; ladder
-300–4300 kb/s, 4 s segments, 48 segments, 30 s buffer. The headline figure is
+300–4300 kb/s, 4 s segments, 48 segments, 30 s buffer; segment sizes from a
+real encode, per-request RTT, 95 % payload share (``player.abr.simulator``). The headline figure is
 Σ QoE_policy / Σ QoE_optimal over the set: a trace's negative QoE counts in
 full (clipping it at zero would hide a stalling policy), and no trace with a
 small optimum can blow up the figure as it would in a mean of ratios. That
@@ -23,10 +28,11 @@ import sys
 from collections.abc import Callable
 
 from player.abr.bola import Bola
+from player.abr.families import families
 from player.abr.hybrid import HybridPolicy
 from player.abr.optimal import optimal_qoe
 from player.abr.policy import AbrPolicy
-from player.abr.simulator import SimResult, make_video, simulate
+from player.abr.simulator import SimConfig, SimResult, make_video, simulate
 from player.abr.throughput import ThroughputRule
 from player.abr.traces import BUNDLED_TRACES, HELDOUT_TRACES, Trace, fresh_traces
 
@@ -37,11 +43,16 @@ POLICIES: dict[str, Callable[[], AbrPolicy]] = {
 }
 
 
-def run(traces: tuple[Trace, ...] = BUNDLED_TRACES) -> dict[str, object]:
-    video = make_video()
-    optimal = {t.name: optimal_qoe(t, video).qoe for t in traces}
+def run(traces: tuple[Trace, ...] = BUNDLED_TRACES, *, simple: bool = False) -> dict[str, object]:
+    """``simple``: Pensieve's model (nominal sizes ±10 %, one fixed RTT, the
+    whole trace rate for the payload), the model before issue 10."""
+    video = make_video(vbr=0.1) if simple else make_video()
+    config = SimConfig(rtt_jitter=0.0, payload=1.0) if simple else SimConfig()
+    optimal_runs = {t.name: optimal_qoe(t, video, config) for t in traces}
+    optimal = {name: o.qoe for name, o in optimal_runs.items()}
     results: dict[str, list[SimResult]] = {
-        name: [simulate(make(), t, video) for t in traces] for name, make in POLICIES.items()
+        name: [simulate(make(), t, video, config) for t in traces]
+        for name, make in POLICIES.items()
     }
     total_opt = sum(optimal.values())
     summary: dict[str, object] = {}
@@ -55,6 +66,10 @@ def run(traces: tuple[Trace, ...] = BUNDLED_TRACES) -> dict[str, object]:
             "rebuffer_ratio": sum(r.rebuffer for r in rs)
             / sum(r.rebuffer + video.chunks * video.segment_duration for r in rs),
             "switches": sum(r.switches for r in rs),
+            "rebuffer_s": sum(r.rebuffer for r in rs),
+            "switches_per_min": 60
+            * sum(r.switches for r in rs)
+            / sum(video.chunks * video.segment_duration + r.rebuffer for r in rs),
             "per_trace": {
                 r.trace: {
                     "qoe": round(r.qoe, 2),
@@ -65,7 +80,18 @@ def run(traces: tuple[Trace, ...] = BUNDLED_TRACES) -> dict[str, object]:
                 for r in rs
             },
         }
-    return {"optimal": optimal, "policies": summary}
+    opt_switches = sum(
+        sum(1 for a, b in zip(o.rungs, o.rungs[1:], strict=False) if a != b)
+        for o in optimal_runs.values()
+    )
+    return {
+        "optimal": optimal,
+        "optimal_rebuffer_s": sum(o.rebuffer for o in optimal_runs.values()),
+        "optimal_switches_per_min": 60
+        * opt_switches
+        / sum(video.chunks * video.segment_duration + o.rebuffer for o in optimal_runs.values()),
+        "policies": summary,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,22 +100,55 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--seed", type=int, default=None, help="seed of the fresh traces (fresh_traces' default)"
     )
+    parser.add_argument("--family-seed", type=int, default=None, help="seed of issue 10's families")
+    parser.add_argument("--traces", action="store_true", help="also print every trace")
+    parser.add_argument(
+        "--simple",
+        action="store_true",
+        help="Pensieve's simulator model (nominal sizes, fixed RTT), as before issue 10",
+    )
     args = parser.parse_args(argv)
     fresh = fresh_traces() if args.seed is None else fresh_traces(args.seed)
-    results = {
-        "bundled": run(BUNDLED_TRACES),
-        "held-out": run(HELDOUT_TRACES),
-        "fresh": run(fresh),
+    sets: dict[str, tuple[Trace, ...]] = {
+        "bundled (tuned on)": BUNDLED_TRACES,
+        "held-out": HELDOUT_TRACES,
+        "fresh": fresh,
     }
+    new = families() if args.family_seed is None else families(args.family_seed)
+    sets.update(new)
+    results = {title: run(traces, simple=args.simple) for title, traces in sets.items()}
     if args.json:
         json.dump(results, sys.stdout, indent=2)
         print()
         return 0
-    for title, out in results.items():
-        print(f"== {title} traces")
-        table(out)
-        print()
+    family_table(results, untuned=tuple(new))
+    if args.traces:
+        for title, out in results.items():
+            print(f"\n== {title} traces")
+            table(out)
     return 0
+
+
+def family_table(results: dict[str, dict[str, object]], untuned: tuple[str, ...]) -> None:
+    """One line per family: % of optimum, rebuffer s, switches/min per policy."""
+    names = list(POLICIES)
+    head = f"{'family':<26}{'optimum':>18}" + "".join(f"{n:>26}" for n in names)
+    print(head)
+    print(f"{'':<26}{'reb s  sw/min':>18}" + f"{'%opt  reb s  sw/min':>26}" * len(names))
+    print("-" * len(head))
+    for title, out in results.items():
+        policies = out["policies"]
+        assert isinstance(policies, dict)
+        opt_reb, opt_sw = out["optimal_rebuffer_s"], out["optimal_switches_per_min"]
+        assert isinstance(opt_reb, float) and isinstance(opt_sw, float)
+        cells = "".join(
+            f"{policies[n]['percent_of_optimal']:>12.1f}%"
+            f"{policies[n]['rebuffer_s']:>7.1f}{policies[n]['switches_per_min']:>7.2f}"
+            for n in names
+        )
+        mark = "*" if title in untuned else " "
+        print(f"{mark}{title:<25}{opt_reb:>11.1f}{opt_sw:>7.2f}{cells}")
+    print("* not tuned on; target >= 90 % of the optimum for the default (hybrid)")
 
 
 def table(out: dict[str, object]) -> None:

@@ -40,6 +40,8 @@ class AbrStatus:
     segment_gaps: int = 0
     #: segments reported arriving slower than they play
     slow_segments: int = 0
+    #: False while ``estimate_bps`` is the meter's default, not a measurement
+    estimate_measured: bool = True
 
     def as_dict(self) -> dict[str, object]:
         """The stats' and the report's ``"abr"`` entry (rounded for people)."""
@@ -75,6 +77,7 @@ class AbrStatus:
             variants=index("variants") or 0,
             segment_gaps=index("segment_gaps") or 0,
             slow_segments=index("slow_segments") or 0,
+            estimate_measured=abr.get("estimate_measured") is not False,
         )
 
 
@@ -89,11 +92,14 @@ class TimelineEntry:
     #: None for a sample; "switch", "stall", "error", "gap", "reload", "rejoin"
     marker: str | None = None
     detail: str = ""
+    #: False while the estimate is the meter's default, not a measurement
+    measured: bool = True
 
     def as_dict(self) -> dict[str, object]:
         return {
             "t": round(self.t, 3),
             "estimate_bps": round(self.estimate_bps),
+            "estimate_measured": self.measured,
             "selected_bitrate": self.selected_bitrate,
             "buffer": round(self.buffer, 3),
             "marker": self.marker,
@@ -117,6 +123,11 @@ class Adaptive(Protocol):
     def variants(self) -> tuple[VariantInfo, ...]: ...
 
     def abr_status(self) -> AbrStatus: ...
+
+    @property
+    def started_at(self) -> float:
+        """The clock time ``timeline()``'s ``t`` counts from."""
+        ...
 
     def timeline(self) -> list[TimelineEntry]:
         """Estimate, selected bitrate and buffer over time, with markers."""

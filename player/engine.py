@@ -153,6 +153,7 @@ class Session:
                 to_index=event.to_index,
                 bandwidth=event.bandwidth,
                 estimate_bps=round(event.estimate_bps),
+                estimate_measured=event.estimate_measured,
                 buffer=round(event.buffer, 3),
                 rule=event.rule,
                 reason=event.reason,
@@ -940,7 +941,17 @@ class Session:
 
     def abr_timeline(self) -> list[dict[str, object]]:
         adaptive = self.adaptive()
-        return [entry.as_dict() for entry in adaptive.timeline()] if adaptive is not None else []
+        if adaptive is None:
+            return []
+        # The source counts from its own start, a moment after the session's:
+        # on the session's clock its samples line up with the events' times.
+        offset = adaptive.started_at - self.metrics.opened_at
+        out = []
+        for entry in adaptive.timeline():
+            row = entry.as_dict()
+            row["t"] = round(entry.t + offset, 3)
+            out.append(row)
+        return out
 
     # The source's optional capabilities, typed; None without one (or no source).
 

@@ -186,6 +186,8 @@ class VariantSwitched(Event):
     buffer: float
     rule: str
     reason: str
+    #: False while ``estimate_bps`` is the meter's default (nothing measured yet)
+    estimate_measured: bool = True
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,17 @@ over session time, with switch, stall and error markers (pyqtgraph).
 
 Adaptive (HLS) sessions are drawn from ``Player.abr_timeline()`` (one sample
 per download), polled by the window at 2 Hz while the panel shows; only the
-entries newer than the last one seen are read. Other streams (RTSP, RTMP,
-HTTP, files) are drawn from ``Player.stats()``: the input bitrate and the
-buffer. Switches, stalls and errors come from the engine's events as they
-happen. Everything is bounded (``MAX_POINTS`` samples, ``MAX_MARKERS``
+entries newer than the last one seen are read. Each poll also adds a sample
+from ``Player.stats()`` at the session's time, so the plot moves on when no
+segment arrives (a full VOD buffer). Other streams (RTSP, RTMP, HTTP, files)
+are drawn from ``Player.stats()``: the input bitrate and the buffer. An
+estimate that is still the meter's default is not drawn (and the status
+says "not measured yet"). Both plots share one time axis in plain seconds,
+labelled once under the lower plot; a new session resets its range. Marker
+labels are laid out in rows so that none overlaps another; one that fits
+no row is hidden (its line and tooltip stay). Switches, stalls and errors
+come from the engine's events as they happen. Everything is bounded
+(``MAX_POINTS`` samples, ``MAX_MARKERS``
 markers) and nothing is done per video frame.
 """
 
@@ -21,7 +28,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
 from player.events import BufferingChanged, ErrorOccurred, VariantInfo, VariantSwitched
@@ -48,7 +55,12 @@ _MARKER_STYLE = {
 #: the loader's timeline markers the panel draws (switches, stalls and
 #: errors that reach the player come from its events instead)
 _TIMELINE_MARKERS = {"gap", "rejoin", "error"}
-_LABEL_HEIGHTS = (0.95, 0.83, 0.71)
+#: rows of marker labels at most (top down, a label's height apart)
+_LABEL_ROWS = 4
+#: pixels between two labels on one row
+_LABEL_GAP = 6.0
+#: the time axis of an empty session (s)
+_EMPTY_RANGE = 10.0
 _RATE_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500)
 
 
@@ -122,7 +134,11 @@ class AbrPanel(QDockWidget):
         self.rate_plot.showGrid(x=True, y=True, alpha=0.15)
         self.rate_plot.setMouseEnabled(x=True, y=False)
         self.estimate_curve = self.rate_plot.plot(pen=pg.mkPen(_ESTIMATE, width=2))
-        self.selected_curve = self.rate_plot.plot(pen=pg.mkPen(_SELECTED, width=2), stepMode="left")
+        # a sample holds its rung until the next one ("right": pyqtgraph draws
+        # y[i] from x[i] on; "left" would draw each rung before it was chosen)
+        self.selected_curve = self.rate_plot.plot(
+            pen=pg.mkPen(_SELECTED, width=2), stepMode="right"
+        )
         self.graphs.ci.layout.setRowStretchFactor(0, 3)
         self.graphs.ci.layout.setRowStretchFactor(1, 2)
         self.buffer_plot = self.graphs.addPlot(row=1, col=0)
@@ -143,11 +159,29 @@ class AbrPanel(QDockWidget):
             plot.getAxis("right").setWidth(44)
         self.buffer_plot.getAxis("right").setStyle(showValues=False)
         self.rate_plot.getAxis("right").setTicks([[], []])
+        # One time axis, in plain seconds: no "(x0.001)" scale factors, and
+        # its values under the lower plot only.
+        for plot in (self.rate_plot, self.buffer_plot):
+            for side in ("bottom", "left"):
+                plot.getAxis(side).enableAutoSIPrefix(False)
+        self.rate_plot.getAxis("bottom").setStyle(showValues=False)
+        self.rate_plot.getViewBox().sigXRangeChanged.connect(self._schedule_layout)
+        self.rate_plot.getViewBox().sigResized.connect(self._schedule_layout)
+        self._layout_timer = QTimer(self)
+        self._layout_timer.setSingleShot(True)
+        self._layout_timer.setInterval(0)
+        self._layout_timer.timeout.connect(self.layout_labels)
 
         # (t, estimate bps, selected bps, buffer s); NaN where not known
         self._samples: deque[tuple[float, float, float, float]] = deque(maxlen=MAX_POINTS)
         self._adaptive = False
         self._last_t = -1.0
+        #: the time of the newest ``abr_timeline()`` entry read
+        self._timeline_t = -1.0
+        #: the selected rung's bitrate in the newest timeline sample
+        self._selected: float = np.nan
+        #: an adaptive session's values at the last poll (see ``_add_now``)
+        self._now: tuple[float, float, float, float] | None = None
         self._variants: tuple[VariantInfo, ...] = ()
         self._ladder_lines: list[pg.InfiniteLine] = []
         self._markers: deque[tuple[Marker, list[pg.GraphicsObject]]] = deque()
@@ -175,12 +209,19 @@ class AbrPanel(QDockWidget):
         self._samples.clear()
         self._adaptive = False
         self._last_t = -1.0
+        self._timeline_t = -1.0
+        self._selected = np.nan
+        self._now = None
         self._stall_start = None
         while self._markers:
             self._drop_marker()
         self.set_variants(())
         self._set_status({})
         self._redraw()
+        # The last session's range (and any pan) goes with it: an empty
+        # session shows its first seconds, then follows its data.
+        self.rate_plot.setXRange(0.0, _EMPTY_RANGE, padding=0)
+        self.rate_plot.enableAutoRange(axis=pg.ViewBox.XAxis)
 
     def set_variants(self, variants: Sequence[VariantInfo]) -> None:
         """The ladder, drawn as faint horizontal lines at each rung's bitrate."""
@@ -217,10 +258,29 @@ class AbrPanel(QDockWidget):
         """A poll: ``Player.abr_timeline()`` (adaptive streams) and ``Player.stats()``."""
         if abr:
             self._take_timeline(abr)
+            self._add_now(stats)
         elif not self._adaptive:
             self.add_stats_sample(stats, redraw=False)
         self._set_status(stats)
         self._redraw()
+
+    def _add_now(self, stats: Mapping[str, Any]) -> None:
+        """An adaptive session's values now, from the stats: one provisional
+        point after the last download (replaced at each poll), so the plot
+        moves on between downloads. Not kept: the loader's timeline runs on
+        its own clock, a little apart from the session's, and points of both
+        kept side by side would zigzag."""
+        t = _float(stats.get("session_seconds"))
+        abr = stats.get("abr")
+        if t is None or t <= self._timeline_t or not isinstance(abr, Mapping):
+            self._now = None
+            return
+        measured = abr.get("estimate_measured") is not False
+        estimate = _positive(_float(abr.get("estimate_bps"))) if measured else np.nan
+        selected = self._selected
+        if np.isnan(selected):
+            selected = _positive(_float(abr.get("variant_bandwidth")))
+        self._now = (t, estimate, selected, _nan(_float(abr.get("buffer_s"))))
 
     def add_stats_sample(self, stats: Mapping[str, Any], *, redraw: bool = True) -> None:
         """One sample of a stream without ABR: the input bitrate and the buffer
@@ -245,9 +305,10 @@ class AbrPanel(QDockWidget):
             self._adaptive = True
             self._samples.clear()
             self._last_t = -1.0
+            self._timeline_t = -1.0
         # Only the entries newer than the last one seen (the list is in time order).
         start = len(abr)
-        while start > 0 and (_float(abr[start - 1].get("t")) or 0.0) > self._last_t:
+        while start > 0 and (_float(abr[start - 1].get("t")) or 0.0) > self._timeline_t:
             start -= 1
         for entry in abr[max(start, len(abr) - MAX_POINTS) :]:
             t = _float(entry.get("t"))
@@ -257,15 +318,23 @@ class AbrPanel(QDockWidget):
             if marker in _TIMELINE_MARKERS:
                 detail = str(entry.get("detail") or "")
                 self._add_marker(Marker(t, str(marker), str(marker), _tip(t, str(marker), detail)))
+            elif marker == "switch":
+                # the selected line steps where the switch is marked, not a
+                # download later
+                self._selected = _positive(_float(entry.get("selected_bitrate")))
+                self._samples.append((t, np.nan, self._selected, np.nan))
             elif marker is None:
+                measured = entry.get("estimate_measured") is not False
+                self._selected = _positive(_float(entry.get("selected_bitrate")))
                 self._samples.append(
                     (
                         t,
-                        _positive(_float(entry.get("estimate_bps"))),
-                        _positive(_float(entry.get("selected_bitrate"))),
+                        _positive(_float(entry.get("estimate_bps"))) if measured else np.nan,
+                        self._selected,
                         _nan(_float(entry.get("buffer"))),
                     )
                 )
+            self._timeline_t = max(self._timeline_t, t)
             self._last_t = max(self._last_t, t)
 
     # -- events (GUI thread, from the bridge) -------------------------------------
@@ -326,7 +395,7 @@ class AbrPanel(QDockWidget):
                 return
         colour, style = _MARKER_STYLE.get(marker.kind, ("#a0a0a0", Qt.PenStyle.DotLine))
         pen = pg.mkPen(colour, width=1.5, style=style)
-        height = _LABEL_HEIGHTS[len(self._markers) % len(_LABEL_HEIGHTS)]
+        height = 0.95  # layout_labels finds each label its row
         top = pg.InfiniteLine(
             pos=marker.t,
             angle=90,
@@ -343,6 +412,44 @@ class AbrPanel(QDockWidget):
         self._markers.append((marker, items))
         while len(self._markers) > MAX_MARKERS:
             self._drop_marker()
+        self._schedule_layout()
+
+    def _schedule_layout(self, *_args: object) -> None:
+        self._layout_timer.start()
+
+    def layout_labels(self) -> None:
+        """Each marker's label on the highest row where it clears the label
+        before it (in pixels, at the current zoom); rows are a label's height
+        apart; a label no row has room for is hidden (line and tooltip stay)."""
+        vb = self.rate_plot.getViewBox()
+        plot_height = max(vb.sceneBoundingRect().height(), 1.0)
+        ends: list[float] = []
+        rows: list[float] = []
+        for _marker, items in sorted(self._markers, key=lambda m: m[0].t):
+            line = items[0]
+            label = getattr(line, "label", None)
+            if not isinstance(line, pg.InfiniteLine) or label is None:
+                continue
+            box = label.boundingRect()
+            if not rows:
+                step = box.height() + 2.0
+                count = max(1, min(_LABEL_ROWS, int(plot_height * 0.7 // step)))
+                rows = [
+                    1.0 - (box.height() / 2 + 1.0 + i * step) / plot_height for i in range(count)
+                ]
+                ends = [-math.inf] * count
+            x = vb.mapViewToScene(QPointF(line.value(), 0.0)).x()
+            # right of its line, or left of it where the plot ends
+            left = x + box.width() > vb.sceneBoundingRect().right()
+            start = x - box.width() if left else x
+            row = next((i for i, end in enumerate(ends) if start >= end + _LABEL_GAP), None)
+            label.setVisible(row is not None)
+            if row is None:
+                continue
+            ends[row] = start + box.width()
+            anchor = (1.0, 0.5) if left else (0.0, 0.5)
+            label.anchors = [anchor, anchor]
+            label.setPosition(rows[row])
 
     def _drop_marker(self) -> None:
         _marker, items = self._markers.popleft()
@@ -357,7 +464,10 @@ class AbrPanel(QDockWidget):
             self._dirty = True
             return
         self._dirty = False
-        data = np.array(self._samples, dtype=np.float64).reshape(-1, 4)
+        points = list(self._samples)
+        if self._now is not None and (not points or self._now[0] > points[-1][0]):
+            points.append(self._now)
+        data = np.array(points, dtype=np.float64).reshape(-1, 4)
         t = data[:, 0]
         for curve, column, scale in (
             (self.estimate_curve, 1, 1e-6),
@@ -366,6 +476,7 @@ class AbrPanel(QDockWidget):
         ):
             known = ~np.isnan(data[:, column])
             curve.setData(t[known], data[known, column] * scale)
+        self._schedule_layout()
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
@@ -379,7 +490,10 @@ class AbrPanel(QDockWidget):
         parts: list[str] = []
         if isinstance(abr, Mapping) or self._adaptive or not stats:
             abr = abr if isinstance(abr, Mapping) else {}
-            estimate = rate_text(_float(abr.get("estimate_bps")))
+            if abr.get("estimate_measured") is False:
+                estimate = self.tr("not measured yet")
+            else:
+                estimate = rate_text(_float(abr.get("estimate_bps")))
             parts.append(_swatch(_ESTIMATE, self.tr("bandwidth estimate %1"), estimate))
             index = abr.get("variant_index")
             v = self._variant(index) if isinstance(index, int) else None

@@ -105,10 +105,23 @@ class _DemoPresenter(QObject):
     @Slot(str)
     def _ready(self, url: str) -> None:
         self.window.messages.dismiss()
+        adaptive = url.startswith("http")
+        if adaptive:
+            # The demo is there to show its whole ladder at work: the view-size
+            # cap (which would hold a window of the default size with the panel
+            # open at 360p) is off for it, and the window says so.
+            self.window.uncapped_url = url
         self.window.open_url(url, remember=False)
-        if url.startswith("http"):
-            # The demo is there to show adaptive streaming at work: show its plot.
+        if adaptive:
             self.window.abr_panel.show()
+            self.window.messages.show_message(
+                "info",
+                self.tr(
+                    "ABR demo: the view-size cap is off, so every rung up to 720p "
+                    "can play whatever the window's size."
+                ),
+                8000,
+            )
 
     @Slot(str)
     def _failed(self, message: str) -> None:

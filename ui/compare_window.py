@@ -31,6 +31,7 @@ from player.latency import headline
 from player.redact import redact
 from player.report import write_json_atomic, write_text_atomic
 
+from . import gc_guard
 from .compare_plots import STREAM_COLOURS, ComparePlots
 from .video_view import VideoView
 
@@ -131,6 +132,7 @@ class CompareWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        gc_guard.install()  # Qt objects die on this thread, not an engine's
         self.setWindowTitle("Heureum — compare")
         self.report_path = report
         self.csv_path = csv

@@ -55,6 +55,7 @@ from player.latency import headline
 from player.redact import redact_url
 from player.timeline_export import write_timeline
 
+from . import gc_guard
 from .abr_panel import AbrPanel
 from .bridge import PlayerBridge, PlayerLike
 from .controls import SPEEDS, TransportBar, format_time
@@ -211,6 +212,7 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        gc_guard.install()  # Qt objects die on this thread, not an engine's
         self.player = player
         self.settings = settings
         self.bridge = PlayerBridge(player, self)
@@ -405,6 +407,9 @@ class MainWindow(QMainWindow):
         self.abr_panel.hide()
         self.abr_panel.visibilityChanged.connect(self._abr_visibility)
         self.view_cap: tuple[int, int] | None = None
+        #: a session the view-size cap leaves alone (the ABR demo: its ladder
+        #: must be able to move whatever the window's size)
+        self.uncapped_url: str | None = None
         self._cap_timer = QTimer(self)
         self._cap_timer.setSingleShot(True)
         self._cap_timer.setInterval(CAP_DEBOUNCE_MS)
@@ -636,6 +641,7 @@ class MainWindow(QMainWindow):
         self._set_track_menus(None)
         self.subtitle_label.set_text(None)
         self.abr_panel.reset()
+        self._apply_view_cap()  # before the open: the session starts with its cap
         self.transport.set_live(False)
         self._playlist_changed()
         if self.messages.level == "error":
@@ -1383,6 +1389,11 @@ class MainWindow(QMainWindow):
             self._screen_hooked = True
 
     def _apply_view_cap(self) -> None:
+        if self.uncapped_url is not None and self.current_url == self.uncapped_url:
+            if self.view_cap is not None:
+                self.view_cap = None
+                self._call(self.player.set_max_resolution, None, None)
+            return
         ratio = self.view.devicePixelRatioF()
         width = round(self.view.width() * ratio)
         height = round(self.view.height() * ratio)

@@ -179,10 +179,14 @@ def stats_lines(
                     variant_text(next_rung) if next_rung is not None else f"#{loading + 1}",
                 )
             )
+        # the meter's default is not a measurement: say so, not "1.0 Mb/s"
+        unmeasured = abr is not None and not abr.estimate_measured
         rows.append(
             (
                 _t(QT_TRANSLATE_NOOP("StatsOverlay", "Estimate")),
-                rate_text(abr.estimate_bps if abr is not None else None),
+                _t(QT_TRANSLATE_NOOP("StatsOverlay", "not measured yet"))
+                if unmeasured
+                else rate_text(abr.estimate_bps if abr is not None else None),
             )
         )
         if abr is not None and abr.buffer_s is not None:

@@ -7,6 +7,17 @@ it lasts. Time to first byte is measured apart (its own EWMA) so request
 latency does not masquerade as low bandwidth on small segments (Shaka #3422).
 Cache hits and tiny transfers are ignored: they measure the cache, not the
 link (hls.js #5826; Shaka ignores samples under 16 kB).
+
+Short transfers (a fast local server answers a whole segment in well under
+the 2 ms the body time can be trusted to): such a transfer is measured over
+the whole request, time to first byte included, and if even that is under
+``min_transfer_seconds`` its bytes and time are pooled with the next ones
+until the pool holds that much time; the pool is then one sample. The first
+sample is always such a pool of at least ``min_first_bytes``, timed at no
+less than ``min_transfer_seconds``. So a fast
+link is measured (slightly under its true rate, by the request latency)
+instead of being ignored, and the default estimate is never shown as a
+measurement: ``measured`` says whether any sample has been taken.
 """
 
 from __future__ import annotations
@@ -53,10 +64,13 @@ class EstimatorConfig:
     default_bps: float = 1_000_000.0
     #: samples smaller than this measure latency, not bandwidth (Shaka: 16 kB)
     min_bytes: int = 16_000
-    #: a transfer faster than this came from a cache or a local buffer
+    #: a body faster than this came out of a socket buffer in one read
     min_transfer_seconds: float = 0.002
-    #: seconds of transfer needed before the estimate replaces the default
-    min_total_weight: float = 0.05
+    #: the first measurement pools transfers until it holds this many bytes
+    #: (four times Shaka's per-sample floor), so when the estimate stops being
+    #: the default depends on the segment sizes alone, not on timing: the same
+    #: start every run
+    min_first_bytes: int = 64_000
     ttfb_half_life: float = 3.0
     #: how many recent samples ``recent()`` keeps (for predictors such as MPC's)
     history: int = 8
@@ -71,6 +85,9 @@ class BandwidthEstimator:
         self._samples = 0
         self._last_bps: float | None = None
         self._recent: deque[tuple[float, float]] = deque(maxlen=self.config.history)
+        #: bytes and seconds of transfers too short to measure alone
+        self._pool_bytes = 0
+        self._pool_seconds = 0.0
 
     def add_sample(
         self,
@@ -85,22 +102,48 @@ class BandwidthEstimator:
             self._ttfb.sample(1.0, ttfb)
         if from_cache or bytes_ < self.config.min_bytes:
             return False
-        if transfer_seconds < self.config.min_transfer_seconds:
-            return False
-        bps = bytes_ * 8 / transfer_seconds
-        self._fast.sample(transfer_seconds, bps)
-        self._slow.sample(transfer_seconds, bps)
+        seconds = transfer_seconds
+        if seconds < self.config.min_transfer_seconds:
+            # the body came out of a socket buffer in one read: time the request
+            seconds += max(ttfb or 0.0, 0.0)
+        first = self._samples == 0
+        if seconds < self.config.min_transfer_seconds or first or self._pool_bytes:
+            self._pool_bytes += bytes_
+            self._pool_seconds += max(seconds, 0.0)
+            if first:
+                if self._pool_bytes < self.config.min_first_bytes:
+                    return False
+                # timed at no less than the clock can be trusted to: a lower
+                # bound on a very fast link, taken at the same point every run
+                seconds = max(self._pool_seconds, self.config.min_transfer_seconds)
+            elif self._pool_seconds < self.config.min_transfer_seconds:
+                return False
+            else:
+                seconds = self._pool_seconds
+            bytes_ = self._pool_bytes
+        self._pool_bytes, self._pool_seconds = 0, 0.0
+        self._accept(bytes_, seconds)
+        return True
+
+    def _accept(self, bytes_: int, seconds: float) -> None:
+        bps = bytes_ * 8 / seconds
+        self._fast.sample(seconds, bps)
+        self._slow.sample(seconds, bps)
         self._samples += 1
         self._last_bps = bps
-        self._recent.append((bps, transfer_seconds))
-        return True
+        self._recent.append((bps, seconds))
 
     def recent(self) -> tuple[float, ...]:
         """Throughput (bit/s) of the last few accepted samples, oldest first."""
         return tuple(bps for bps, _ in self._recent)
 
     def has_estimate(self) -> bool:
-        return self._fast.total_weight >= self.config.min_total_weight
+        """True once any transfer has been measured (else the default is used)."""
+        return self._samples > 0
+
+    @property
+    def measured(self) -> bool:
+        return self.has_estimate()
 
     def estimate_bps(self) -> float:
         if not self.has_estimate():

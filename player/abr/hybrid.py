@@ -23,6 +23,18 @@ Every decision names its rule and gives its reason (``Decision.rule`` /
   above the throughput choice, as long as the extra download time over the
   horizon is covered by the buffer above the target.
 
+- ``spend``: near the end of a VOD (the last ``spend_horizon`` s of media)
+  the buffer is a surplus no stall can claim: one rung above the others'
+  choice when the extra download time for all that is left, doubled (scenes
+  change), fits in the buffer above ``spend_reserve`` s. Once per session,
+  held while it still fits, and not abandoned while the buffer lasts. On a
+  steady link between two rungs this is the one switch that spends what the
+  lower rung saved.
+
+Every rule plans with the throughput divided by the last segments' size over
+their rung's nominal size (``AbrContext.size_ratio``): scene complexity
+lasts, and a scene at 1.6x nominal costs 1.6x on every rung.
+
 The buffer target and the climb threshold are for the default 30 s buffer;
 a smaller ``AbrContext.buffer_target`` scales them down in proportion (the
 low-buffer and panic thresholds stay: a small buffer is a reason to react
@@ -41,7 +53,10 @@ rung (``abandon``).
   reason to fetch faster than the link delivers), and never drops below the
   lower of their choice and the current rung (a buffer that is still rich
   is spent, not abandoned, on a short dip). So at startup and with a low
-  buffer throughput decides, with a high buffer BOLA does.
+  buffer throughput decides, with a high buffer BOLA does. (A forced step
+  down in BOLA mode when the buffer would run dry within 10-40 s was tried
+  for issue 10 and left out: it cost 2-7 points on the square-wave, 3G and
+  bundled traces, and long ramps no longer stall without it.)
 
 Tuned in the trace simulator on ``BUNDLED_TRACES`` and checked on
 ``HELDOUT_TRACES``, which the tuning never saw (``benchmarks/abr_simulator``).
@@ -93,8 +108,14 @@ class HybridPolicy:
     bola_min_buffer: float = 10.0
     #: the buffer target the thresholds above are for
     reference_buffer: float = 30.0
+    #: seconds of buffer the end-of-VOD spend never touches
+    spend_reserve: float = 6.0
+    #: ... and only for the last this many seconds of media
+    spend_horizon: float = 60.0
     name: str = "hybrid"
     _bola_mode: bool = field(default=False, init=False, repr=False)
+    #: the rung the end-of-VOD spend went to (it goes up once, then holds)
+    _spent: int | None = field(default=None, init=False, repr=False)
 
     def _scale(self, ctx: AbrContext) -> float:
         return min(1.0, max(ctx.buffer_target, 1.0) / self.reference_buffer)
@@ -127,6 +148,7 @@ class HybridPolicy:
     def choose(self, ctx: AbrContext) -> Decision:
         if ctx.current is None or ctx.samples == 0:
             self._bola_mode = False
+            self._spent = None
             return Decision(0, "startup", "lowest rung until the link is measured")
         planned = self._plan(ctx)
         scale = self._scale(ctx)
@@ -134,7 +156,7 @@ class HybridPolicy:
         # "rich", whatever the buffer's size: a small buffer stays throughput's.
         threshold = self.bola_off if self._bola_mode else self.bola_on
         self._bola_mode = ctx.buffer >= max(threshold * scale, self.bola_min)
-        if not self._bola_mode:
+        if not self._bola_mode or planned.rule == "spend":
             return planned
         return self._bola(ctx, planned, scale)
 
@@ -160,6 +182,8 @@ class HybridPolicy:
         assert ctx.current is not None
         cur = ctx.current
         c, rule, why = self._estimate(ctx)
+        # segments running over (or under) their nominal size cost more (less)
+        c /= max(ctx.size_ratio, 0.1)
         top = ctx.top
         plain = highest_below(ctx.bitrates, c * self.safety, top)
         # the buffer's distance from its target moves the budget
@@ -170,6 +194,13 @@ class HybridPolicy:
         error = max(-self.max_restraint, min(self.max_funding, error))
         budget = c * self.safety / (1.0 - error)
         choice = min(highest_below(ctx.bitrates, budget, top), plain + 1)
+        spend = self._spend(ctx, c, max(choice, cur))
+        if spend is not None:
+            return Decision(
+                spend,
+                "spend",
+                f"{why}; buffer {ctx.buffer:.1f}s funds {spend + 1} to the end",
+            )
         if choice > plain:
             rule, why = "funded", f"{why}; buffer {ctx.buffer:.1f}s funds one rung more"
         elif choice < plain:
@@ -182,5 +213,31 @@ class HybridPolicy:
                 return Decision(choice, rule, f"{why}; budget {budget / 1e6:.2f} Mb/s")
         return Decision(cur, rule, f"hold: {why}")
 
+    def _spend(self, ctx: AbrContext, c: float, base: int) -> int | None:
+        """Near the end of a VOD the buffer is a surplus no stall can claim: the
+        highest rung (one above ``base`` at most) whose extra download time for
+        all that is left stays within the buffer beyond ``spend_reserve`` s.
+        Steady links too: this is the one switch that spends what they saved."""
+        if ctx.remaining is None or ctx.live:
+            return None
+        left = ctx.remaining + ctx.segment_duration
+        if self._spent is not None:
+            # one step up only; held while the buffer still funds all that is left
+            cost = ctx.bitrates[self._spent] / max(c * self.safety, 1.0)
+            fits = left * (cost - 1.0) <= ctx.buffer - self.panic_buffer
+            hold = self._spent == ctx.current and self._spent >= base and fits
+            return self._spent if hold else None
+        if base >= ctx.top or left > self.spend_horizon * self._scale(ctx):
+            return None  # far from the end, a forecast of the drain is too rough
+        rung = base + 1
+        cost = ctx.bitrates[rung] / max(c * self.safety, 1.0)
+        drain = left * (cost - 1.0)
+        if 2.0 * drain <= ctx.buffer - self.spend_reserve:  # x2: scenes change
+            self._spent = rung
+            return rung
+        return None
+
     def abandon(self, ctx: AbrContext, flight: InFlight) -> Decision | None:
+        if flight.index == self._spent and ctx.buffer > self.panic_buffer:
+            return None  # the buffer was measured to fund it: no emergency yet
         return abandon_check(ctx, flight)

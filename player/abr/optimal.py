@@ -5,7 +5,8 @@ The trace is known in advance, so we search over every rung sequence: state
 after chunk k = (download clock t, buffer b, last rung r) with its best QoE.
 States are merged on a grid (``dt`` x ``db``) keeping the best reward, and
 per (rung, time cell) only the Pareto front over (buffer, reward) is kept.
-The model is exactly the simulator's (same RTT, buffer cap, QoE), without
+The model is exactly the simulator's (same per-request RTT, payload share,
+segment sizes, buffer cap, QoE), without
 abandonment, which an omniscient planner never needs.
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .simulator import SimConfig, Video
+from .simulator import SimConfig, Video, request_rtt
 from .traces import Link, Trace
 
 __all__ = ["OptimalResult", "optimal_qoe"]
@@ -49,13 +50,14 @@ def optimal_qoe(
     for k in range(video.chunks):
         states = {}
         sizes = video.sizes[k]
+        rtt = request_rtt(cfg, k)
         cache: dict[tuple[float, int], float] = {}
         for prev, (reward, t, b, reb, path) in frontier:
             for r in range(n_rungs):
                 key_t = (t, r)
                 end = cache.get(key_t)
                 if end is None:
-                    end = link.time_to_send(t + cfg.rtt, sizes[r] * 8)
+                    end = link.time_to_send(t + rtt, sizes[r] * 8 / cfg.payload)
                     cache[key_t] = end
                 d = end - t
                 rebuf = d - b if d > b else 0.0

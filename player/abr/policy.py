@@ -14,7 +14,9 @@ class AbrContext:
     bitrates: tuple[float, ...]
     #: the rung of the last segment fetched (None before the first)
     current: int | None
-    #: seconds of media fetched ahead of the play position
+    #: seconds of media fetched ahead of the play position *now*: during a
+    #: download (``abandon``) that is the live level, which has already shrunk
+    #: by the time the download has taken, so rules never subtract it again
     buffer: float
     #: duration of the next segment (seconds)
     segment_duration: float
@@ -34,6 +36,12 @@ class AbrContext:
     mean_bps: float | None = None
     #: throughput of the last few downloads (bit/s), oldest first
     recent_bps: tuple[float, ...] = ()
+    #: False while ``estimate_bps`` is the meter's default, not a measurement
+    measured: bool = True
+    #: VOD: seconds of media left to fetch after this segment (None: live or unknown)
+    remaining: float | None = None
+    #: the last segments' size over their rung's nominal size (1.0: as nominal)
+    size_ratio: float = 1.0
 
     @property
     def top(self) -> int:
@@ -94,7 +102,8 @@ def abandon_check(
     if rate <= 0:
         rate = 1.0
     time_left = remaining * 8 / rate
-    runway = ctx.buffer - flight.elapsed
+    # ctx.buffer is the level now: the elapsed time is already out of it
+    runway = ctx.buffer
     if time_left <= max(runway, 0.0) or time_left < 0.5:
         return None
     bits_per_second_of_media = flight.bytes_total * 8 / max(ctx.bitrates[flight.index], 1.0)

@@ -2,6 +2,17 @@
 ``n`` chunks, each downloaded through a throughput trace after one RTT, a
 playback buffer capped at ``buffer_cap`` seconds (the loader waits when full).
 
+Closer to a real link than Pensieve's model in four ways: each request has
+its own RTT (``rtt`` varied by ``rtt_jitter``, the same for a chunk in every
+run), segment sizes vary around the nominal bitrate as a real encode's do
+(``segment_sizes.RELATIVE_SIZES``), the payload gets only ``payload`` of the
+trace's throughput (headers, TCP), and an abandoned segment is requested
+again from its first byte, after a new RTT.
+
+The policy is driven through ``AbrDriver``, exactly as ``HlsSource`` drives
+it: the same context, abandonment checks every ``abandon_interval`` s with
+the live buffer, the same measurement of an abandoned transfer.
+
 QoE_lin = Σ bitrate (Mb/s) − 4.3 × rebuffer seconds − Σ |bitrate change|
 (Mb/s), the first chunk's download counted as rebuffering (startup).
 """
@@ -12,8 +23,10 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from .driver import AbrDriver, Inputs
 from .estimator import BandwidthEstimator, EstimatorConfig
-from .policy import AbrContext, AbrPolicy, InFlight
+from .policy import AbrPolicy
+from .segment_sizes import RELATIVE_SIZES
 from .traces import Link, Trace
 
 __all__ = [
@@ -24,6 +37,7 @@ __all__ = [
     "Video",
     "make_video",
     "qoe_lin",
+    "request_rtt",
     "simulate",
 ]
 
@@ -46,15 +60,21 @@ def make_video(
     bitrates: Sequence[float] = PENSIEVE_LADDER,
     segment_duration: float = 4.0,
     chunks: int = 48,
-    vbr: float = 0.1,
+    vbr: float | None = None,
     seed: int = 7,
 ) -> Video:
-    """Chunk sizes = bitrate x duration, varied ±``vbr`` per chunk (the same
-    scene complexity for every rung, as an encoder would)."""
+    """Chunk sizes = bitrate x duration x the relative size of a segment of a
+    real encode (the same scene complexity for every rung, as an encoder
+    would give), starting at a ``seed``-chosen segment of the table. With
+    ``vbr`` set, uniform ±``vbr`` noise instead (Pensieve's model)."""
     rng = random.Random(seed)
+    offset = rng.randrange(len(RELATIVE_SIZES))
     sizes = []
-    for _ in range(chunks):
-        f = 1.0 + vbr * (2 * rng.random() - 1)
+    for k in range(chunks):
+        if vbr is None:
+            f = RELATIVE_SIZES[(offset + k) % len(RELATIVE_SIZES)]
+        else:
+            f = 1.0 + vbr * (2 * rng.random() - 1)
         sizes.append(tuple(int(b * segment_duration / 8 * f) for b in bitrates))
     return Video(tuple(bitrates), segment_duration, tuple(sizes))
 
@@ -62,6 +82,10 @@ def make_video(
 @dataclass(frozen=True)
 class SimConfig:
     rtt: float = 0.08
+    #: each request's RTT is rtt x (1 + rtt_jitter x u), u in [-0.5, 1.5)
+    rtt_jitter: float = 0.5
+    #: the share of the trace's throughput the payload gets
+    payload: float = 0.95
     buffer_cap: float = 30.0
     rebuffer_penalty: float = 4.3
     smooth_penalty: float = 1.0
@@ -115,6 +139,13 @@ def qoe_lin(
     return reward - mu * rebuffer - lam * smooth, reward, smooth
 
 
+def request_rtt(cfg: SimConfig, chunk: int) -> float:
+    """The RTT of chunk ``chunk``'s requests: varied, but the same in every run
+    (and for the offline optimum)."""
+    u = random.Random(chunk * 7919 + 17).random() * 2.0 - 0.5
+    return cfg.rtt * (1.0 + cfg.rtt_jitter * u)
+
+
 def simulate(
     policy: AbrPolicy,
     trace: Trace,
@@ -125,7 +156,10 @@ def simulate(
 ) -> SimResult:
     cfg = config or SimConfig()
     link = Link(trace)
-    meter = BandwidthEstimator(cfg.estimator)
+    driver = AbrDriver(
+        policy, BandwidthEstimator(cfg.estimator), check_interval=cfg.abandon_interval
+    )
+    meter = driver.meter
     t = 0.0
     buffer = 0.0
     current: int | None = None
@@ -135,55 +169,60 @@ def simulate(
     switch_times: list[float] = []
     L = video.segment_duration
 
-    def context(buf: float, now: float, cur: int | None) -> AbrContext:
-        return AbrContext(
+    def inputs(buf: float, now: float, cur: int | None, k: int) -> Inputs:
+        return Inputs(
             bitrates=video.bitrates,
             current=cur,
             buffer=buf,
             segment_duration=L,
-            estimate_bps=meter.estimate_bps(),
-            ttfb=meter.ttfb() if meter.sample_count else cfg.rtt,
-            max_index=max_index(now) if max_index else None,
             buffer_target=cfg.buffer_cap,
-            samples=meter.sample_count,
+            max_index=max_index(now) if max_index else None,
             now=now,
-            mean_bps=max(meter.fast_bps(), meter.slow_bps()),
-            recent_bps=meter.recent(),
+            remaining=(video.chunks - k - 1) * L,
         )
 
+    def finish_time(start: float, size: int) -> float:
+        return link.time_to_send(start, size * 8 / cfg.payload)
+
     for k in range(video.chunks):
-        ctx = context(buffer, t, current)
-        decision = policy.choose(ctx)
+        decision = driver.choose(inputs(buffer, t, current, k))
         rung = max(0, min(decision.index, len(video.bitrates) - 1))
         start = t
         rebuf = 0.0
         abandoned_from = None
         size = video.sizes[k][rung]
-        first = t + cfg.rtt
-        end = link.time_to_send(first, size * 8)
-        check = first + cfg.abandon_interval
-        while check < end and abandoned_from is None:
-            done = int(link.bits_between(first, check) / 8)
-            flight = InFlight(rung, done, size, check - t)
-            alt = policy.abandon(context(buffer, check, current), flight)
-            if alt is not None and alt.index < rung:
-                meter.add_sample(done, check - first, cfg.rtt)
-                elapsed = check - t
+        rtt = request_rtt(cfg, k)
+        first = t + rtt
+        end = finish_time(first, size)
+        download = driver.begin(rung, size)
+        check = t + cfg.abandon_interval
+        while check < end:
+            elapsed = check - t
+            if check <= first:  # the player checks as bytes arrive: none yet
+                check += cfg.abandon_interval
+                continue
+            done = int(link.bits_between(first, check) * cfg.payload / 8)
+            # the player's buffer is the live one: already down by ``elapsed``
+            live = inputs(buffer - elapsed, check, current, k)
+            alt = driver.check(download, live, done, size, elapsed)
+            if alt is not None:
                 rebuf += max(elapsed - buffer, 0.0)
                 buffer = max(buffer - elapsed, 0.0)
                 abandoned_from = rung
                 rung, decision = alt.index, alt
                 t = check
                 size = video.sizes[k][rung]
-                first = t + cfg.rtt
-                end = link.time_to_send(first, size * 8)
+                # the segment again, from its first byte, on the lower rung
+                first = t + rtt
+                end = finish_time(first, size)
                 break
             check += cfg.abandon_interval
         d = end - t
         rebuf += max(d - buffer, 0.0)
         buffer = max(buffer - d, 0.0) + L
         t = end
-        meter.add_sample(size, end - first, cfg.rtt)
+        meter.add_sample(size, end - first, rtt)
+        driver.finished(video.bitrates[rung], size, L)
         if current is not None and rung != current:
             switch_times.append(start)
         current = rung

@@ -26,9 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ..abr.estimator import BandwidthEstimator
+from ..abr.driver import AbrDriver, Inputs
 from ..abr.hybrid import HybridPolicy
-from ..abr.policy import AbrContext, AbrPolicy, Decision, InFlight
+from ..abr.policy import AbrPolicy, Decision
 from ..capabilities import AbrStatus, TimelineEntry
 from ..clock import Clock, SystemClock
 from ..config import DEFAULT_CONFIG, PlayerConfig
@@ -152,7 +152,9 @@ class HlsSource:
             if self._hls.buffer_target is not None
             else config.buffer.max_seconds
         )
-        self._meter = BandwidthEstimator()
+        #: the policy's wiring, shared with the trace simulator
+        self._abr = AbrDriver(self._policy)
+        self._meter = self._abr.meter
         self._t0 = self._clock.now()
 
         self._cond = threading.Condition()
@@ -500,7 +502,17 @@ class HlsSource:
             variants=len(ladder),
             segment_gaps=len(self.segment_gaps),
             slow_segments=self.slow_segments,
+            estimate_measured=self.estimate_measured(),
         )
+
+    @property
+    def started_at(self) -> float:
+        """The clock time the timeline's ``t`` counts from."""
+        return self._t0
+
+    def estimate_measured(self) -> bool:
+        """False while ``estimate_bps`` is the default, before any measurement."""
+        return self._meter.measured
 
     def current_variant(self) -> int | None:
         """The rung being fetched (the ABR's latest choice)."""
@@ -608,6 +620,7 @@ class HlsSource:
                 buffer=self._buffer_level_locked(),
                 marker=marker,
                 detail=detail,
+                measured=self._meter.measured,
             )
         )
 
@@ -681,25 +694,18 @@ class HlsSource:
         cap = self._hls.max_segment_bytes
         if expected:
             cap = min(cap, max(3 * expected, 4 * 1024 * 1024))
+        download = self._abr.begin(rung, expected)
         last_check = [0.0]
         warned = [False]
 
         def progress(done: int, total: int | None, elapsed: float) -> bool:
-            if elapsed - last_check[0] < 0.1:
-                return True
-            if elapsed >= self._hls.slow_after:
+            if elapsed >= self._hls.slow_after and elapsed - last_check[0] >= 0.1:
+                last_check[0] = elapsed
                 self._check_slow(seg, rung, done, total or expected or None, elapsed, warned)
-            if self._manual is not None or rung == 0:
+            if self._manual is not None or not self._abr.due(download, elapsed):
                 return True
-            last_check[0] = elapsed
-            ctx = self._context(seg.duration)
-            flight = InFlight(rung, done, total or expected or done * 2, elapsed)
-            decision = self._policy.abandon(ctx, flight)
-            if decision is not None and decision.index < rung:
-                # what arrived is a measurement too: the slowdown that made us
-                # give up must show in the estimate the next choice is made with
-                ttfb = min(self._meter.ttfb(), elapsed / 2)
-                self._meter.add_sample(done, elapsed - ttfb, None)
+            decision = self._abr.check(download, self._inputs(seg.duration), done, total, elapsed)
+            if decision is not None:
                 raise _Abandon(decision)
             return True
 
@@ -762,21 +768,22 @@ class HlsSource:
             top -= 1
         return top
 
-    def _context(self, duration: float) -> AbrContext:
-        return AbrContext(
+    def _inputs(self, duration: float) -> Inputs:
+        remaining = None
+        track = self._tracks.get(self._rung) if self._rung is not None else None
+        if not self._live and track is not None and track.playlist.endlist:
+            total = sum(s.duration for s in track.playlist.segments)
+            remaining = max(0.0, total - self._next_time - duration)
+        return Inputs(
             bitrates=tuple(float(v.bitrate or 1) for v in self._ladder),
             current=self._rung,
             buffer=self.buffer_level(),
             segment_duration=duration,
-            estimate_bps=self._meter.estimate_bps(),
-            ttfb=self._meter.ttfb(),
-            max_index=self._cap_index(),
             buffer_target=self._buffer_target,
-            samples=self._meter.sample_count,
+            max_index=self._cap_index(),
             now=self._clock.now(),
             live=self._live,
-            mean_bps=max(self._meter.fast_bps(), self._meter.slow_bps()),
-            recent_bps=self._meter.recent(),
+            remaining=remaining,
         )
 
     def _decide(self, duration: float) -> Decision:
@@ -787,7 +794,7 @@ class HlsSource:
             manual = min(manual, len(self._ladder) - 1)
             if manual not in self._failed:
                 return Decision(manual, "manual", "locked by the user")
-        d = self._policy.choose(self._context(duration))
+        d = self._abr.choose(self._inputs(duration))
         cap = self._cap_index()
         index = max(0, min(d.index, cap))
         while index in self._failed and index > 0:
@@ -815,6 +822,7 @@ class HlsSource:
                 rule=decision.rule,
                 reason=decision.reason,
                 t=self._now(),
+                estimate_measured=self._meter.measured,
             )
         )
         self._regroup()
@@ -1229,6 +1237,10 @@ class HlsSource:
                 if got is not None and got[0] is not chunk:
                     chunk, seg = got[0], got[0].seg
                 data = got[1] if got is not None else None
+                if data is not None:
+                    self._abr.finished(
+                        float(self._ladder[self._rung].bitrate or 0), len(data), seg.duration
+                    )
         except _Abandon as ab:
             self._switch(ab.decision)
             return True

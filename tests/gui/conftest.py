@@ -48,6 +48,16 @@ def _private_session_bus() -> Iterator[str]:
 
 
 @pytest.fixture(autouse=True)
+def _collector_back() -> Iterator[None]:
+    """A window turns automatic collection off (ui.gc_guard); the tests
+    after this one may have no window to collect for them."""
+    yield
+    from ui import gc_guard
+
+    gc_guard.uninstall()
+
+
+@pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         pytest.skip("no display (run under xvfb-run)")

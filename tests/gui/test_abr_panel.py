@@ -55,6 +55,18 @@ def serve(ladder: Path) -> Iterator[Callable[..., ThrottleServer]]:
         server.stop()
 
 
+def _loading(window: MainWindow) -> object:
+    """The rung the loader fetches (the stats' ``abr.variant_index``)."""
+    abr = window.player.stats().get("abr")
+    return abr.get("variant_index") if isinstance(abr, dict) else None
+
+
+def _time(entry: dict[str, object]) -> float:
+    t = entry["t"]
+    assert isinstance(t, int | float)
+    return float(t)
+
+
 def _vertical_lines(plot: pg.PlotItem) -> list[pg.InfiniteLine]:
     return [i for i in plot.items if isinstance(i, pg.InfiniteLine) and i.angle == 90]
 
@@ -93,7 +105,8 @@ def test_panel_plots_the_session_and_marks_switches(
     _xs, buffer = panel.buffer_curve.getData()
     assert buffer is not None and min(buffer) >= 0 and max(buffer) < 10
     assert "bandwidth estimate" in panel.status.text() and "selected" in panel.status.text()
-    assert panel.height() >= 250  # docked with room for the plots
+    # docked with room for the plots, once the layout settles
+    qtbot.waitUntil(lambda: panel.height() >= 250, timeout=TIMEOUT_MS)
     # Ladder lines: one per rung.
     assert len([i for i in panel.rate_plot.items if getattr(i, "angle", None) == 0]) == 2
     # Closing the panel stops the polling.
@@ -141,7 +154,9 @@ def test_quality_menu_lists_and_locks_variants_and_the_overlay_follows(
     assert texts[0].startswith("Auto")
     assert texts[1].startswith("480x270 · ") and texts[2].startswith("320x180 · ")
     assert all(t.endswith(("kb/s", "Mb/s")) for t in texts[1:])
-    # Auto is checked, and so is the variant in use.
+    # Auto is checked, and so is the variant in use (once what plays is what
+    # the loader fetches: the start is on the lowest rung until it measures).
+    qtbot.waitUntil(lambda: menu.current == _loading(window), timeout=TIMEOUT_MS)
     in_use = menu.current
     assert actions[0].isChecked()
     assert [a.isChecked() for a in actions[1:]] == [in_use == 1, in_use == 0]
@@ -259,11 +274,25 @@ def test_the_demo_opens_with_the_panel_showing(
 
     monkeypatch.setattr(lab.demo, "ensure_demo", fake_demo)
     assert not window.abr_panel.isVisible()
+    window._apply_view_cap()  # the window's size caps sessions (as after any resize)
+    assert window.view_cap is not None
     start_demo(window)
     qtbot.waitUntil(lambda: window.current_url == url, timeout=TIMEOUT_MS)
     assert fractions == [0.0, 0.5, 1.0]
     assert window.abr_panel.isVisible()
     qtbot.waitUntil(lambda: window.abr_panel.point_count >= 2, timeout=TIMEOUT_MS)
+    # With the panel open the view is small (the size cap would hold the demo
+    # at 360p): the demo is left uncapped, and the window says so.
+    qtbot.waitUntil(lambda: not window._cap_timer.isActive(), timeout=TIMEOUT_MS)
+    cap: object = window.view_cap
+    assert cap is None
+    assert spy(window).last("set_max_resolution")[0] == (None, None)
+    assert "view-size cap is off" in window.messages.label.text()
+    # Anything else opened afterwards is capped again.
+    window.open_url(serve().url("master.m3u8?again"))
+    qtbot.waitUntil(lambda: window.view_cap is not None, timeout=TIMEOUT_MS)
+    width, height = spy(window).last("set_max_resolution")[0]
+    assert isinstance(width, int) and isinstance(height, int) and width > 0
 
 
 def test_the_panel_comes_back_where_it_was(
@@ -281,3 +310,151 @@ def test_the_panel_comes_back_where_it_was(
     assert second.actions_by_name["abr_panel"].isChecked()
     assert abs(second.abr_panel.height() - height) <= 2
     assert second._abr_timer.isActive()
+
+
+# -- issue 10: the panel moves on, one time axis, reset per session, labels apart ---------
+
+
+@pytest.fixture(scope="module")
+def short_ladder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """8 s of media: a default 30 s buffer holds it all after the first seconds."""
+    folder = tmp_path_factory.mktemp("abr-short") / "ladder"
+    return make_hls_demo(folder, seconds=4, loops=2, rungs=RUNGS)
+
+
+def test_the_panel_moves_on_while_no_segment_arrives(
+    qtbot: QtBot, window: MainWindow, short_ladder: Path
+) -> None:
+    with ThrottleServer(short_ladder.parent) as server:
+        window.open_url(server.url("master.m3u8"))
+        wait_playing(qtbot, window)
+        window.abr_panel.show()
+        panel = window.abr_panel
+
+        # the whole VOD is fetched: the loader's timeline stops growing
+        def downloads() -> list[float]:
+            return [_time(e) for e in window.player.abr_timeline() if e["marker"] is None]
+
+        qtbot.waitUntil(lambda: len(downloads()) >= 4, timeout=TIMEOUT_MS)  # 4 x 2 s segments
+        last_download = max(downloads())
+
+        def plotted_until() -> float:
+            xs, _ys = panel.buffer_curve.getData()
+            return float(xs[-1]) if xs is not None and len(xs) else -1.0
+
+        # ... yet the plot follows the session's time, from the polls
+        qtbot.waitUntil(lambda: plotted_until() > last_download + 2.0, timeout=TIMEOUT_MS)
+        assert max(downloads()) == last_download
+        xs, buffer = panel.buffer_curve.getData()
+        assert xs is not None and buffer is not None
+        assert list(xs) == sorted(xs)  # timeline and polls interleaved in time order
+        # the buffer drains as it plays: the later polls show less than the peak
+        assert buffer[-1] < max(buffer)
+
+
+def test_one_time_axis_in_plain_seconds(qtbot: QtBot, window: MainWindow) -> None:
+    panel = window.abr_panel
+    window.abr_panel.show()
+    qtbot.waitUntil(panel.isVisible, timeout=TIMEOUT_MS)
+    for t in range(0, 1600, 20):  # a long session: ticks in the thousands
+        entry = {"t": float(t), "estimate_bps": 2e6, "selected_bitrate": 600_000, "buffer": 8.0}
+        stats: dict[str, object] = {
+            "session_seconds": float(t),
+            "abr": {"estimate_bps": 2e6, "buffer_s": 8.0},
+        }
+        panel.update_from([entry], stats)
+    qtbot.wait(50)
+    bottom = panel.buffer_plot.getAxis("bottom")
+    top = panel.rate_plot.getAxis("bottom")
+    assert panel.buffer_plot.viewRange()[0][1] > 1500
+    for axis in (bottom, top, panel.buffer_plot.getAxis("left")):
+        assert axis.autoSIPrefixScale == 1.0 and "x0.001" not in axis.labelString()
+    assert "session time (s)" in bottom.labelString()
+    # the upper plot shares the lower one's axis: no second set of numbers
+    assert not top.style["showValues"]
+    assert panel.rate_plot.viewRange()[0] == pytest.approx(panel.buffer_plot.viewRange()[0])
+
+
+def test_a_new_session_resets_the_time_axis(qtbot: QtBot, window: MainWindow) -> None:
+    panel = window.abr_panel
+    panel.show()
+    qtbot.waitUntil(panel.isVisible, timeout=TIMEOUT_MS)
+    for t in range(0, 800, 20):
+        panel.update_from(
+            [{"t": float(t), "estimate_bps": 2e6, "selected_bitrate": 6e5, "buffer": 8.0}],
+            {"session_seconds": float(t)},
+        )
+    qtbot.waitUntil(lambda: panel.rate_plot.viewRange()[0][1] > 700, timeout=TIMEOUT_MS)
+    # a URL that fails at once: its plot must not keep the last session's 0-780 s
+    window.open_url("http://127.0.0.1:9/missing/master.m3u8")
+    qtbot.waitUntil(lambda: window.messages.level == "error", timeout=TIMEOUT_MS)
+    assert all(m.t < 60 for m in panel.markers)
+    low, high = panel.rate_plot.viewRange()[0]
+    assert low == pytest.approx(0.0, abs=0.5) and high < 60
+
+
+def test_switch_labels_never_overlap(qtbot: QtBot, window: MainWindow) -> None:
+    panel = window.abr_panel
+    panel.show()
+    qtbot.waitUntil(panel.isVisible, timeout=TIMEOUT_MS)
+    from player.events import VariantInfo
+
+    ladder = tuple(
+        VariantInfo(index=i, bandwidth=b, width=w, height=h, codecs=None, frame_rate=None, name="")
+        for i, (w, h, b) in enumerate(
+            ((640, 360, 800_000), (960, 540, 1_600_000), (1280, 720, 3_000_000))
+        )
+    )
+    panel.set_variants(ladder)
+    for t in range(0, 60, 2):
+        panel.update_from(
+            [{"t": float(t), "estimate_bps": 2e6, "selected_bitrate": 8e5, "buffer": 8.0}],
+            {"session_seconds": float(t)},
+        )
+    # switches a fraction of a second apart, as in "↓540720p"
+    times = (20.0, 20.3, 20.6, 21.0, 21.2, 30.0, 30.4, 45.0)
+    for i, at in enumerate(times):
+        window.bridge._dispatch(
+            VariantSwitched(i % 3, (i + 1) % 3, 800_000, 2e6, 8.0, "throughput", "test", t=at)
+        )
+    qtbot.waitUntil(lambda: len(panel.markers) == len(times), timeout=TIMEOUT_MS)
+    qtbot.wait(50)  # the layout runs once the events are handled
+    labels = [
+        line.label
+        for line in _vertical_lines(panel.rate_plot)
+        if line.label is not None and line.label.isVisible()
+    ]
+    rects = [label.sceneBoundingRect() for label in labels]
+    assert len(rects) >= 4
+    for i, a in enumerate(rects):
+        for b in rects[i + 1 :]:
+            assert not a.intersects(b), (a, b)
+    # zoomed in, the labels have room again: all of them show
+    panel.rate_plot.setXRange(19.5, 23.0, padding=0)
+    qtbot.wait(50)
+    shown = [ln for ln in _vertical_lines(panel.rate_plot) if ln.label and ln.label.isVisible()]
+    assert len(shown) >= 5
+
+
+def test_an_unmeasured_estimate_says_so(qtbot: QtBot, window: MainWindow) -> None:
+    panel = window.abr_panel
+    panel.show()
+    qtbot.waitUntil(panel.isVisible, timeout=TIMEOUT_MS)
+    entry = {
+        "t": 1.0,
+        "estimate_bps": 1_000_000,
+        "estimate_measured": False,
+        "selected_bitrate": 150_000,
+        "buffer": 2.0,
+    }
+    abr = {"estimate_bps": 1_000_000, "estimate_measured": False, "buffer_s": 2.0}
+    panel.update_from([entry], {"session_seconds": 1.5, "abr": abr})
+    assert "not measured yet" in panel.status.text() and "1.0 Mb/s" not in panel.status.text()
+    _xs, estimate = panel.estimate_curve.getData()
+    assert estimate is None or len(estimate) == 0  # the default is not drawn as a measurement
+    from ui.stats_overlay import stats_lines
+
+    rows = dict(stats_lines(None, {"abr": abr}, "software", ""))
+    assert rows["Estimate"] == "not measured yet"
+    rows = dict(stats_lines(None, {"abr": {**abr, "estimate_measured": True}}, "software", ""))
+    assert rows["Estimate"] == "1.0 Mb/s"

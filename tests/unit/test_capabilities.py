@@ -27,7 +27,10 @@ def test_the_hls_source_has_every_capability_and_libav_none() -> None:
 
 def test_an_unopened_hls_source_reports_an_empty_ladder() -> None:
     status = HlsSource("http://o.test/a.m3u8", fetcher=FakeFetcher(ManualClock())).abr_status()
-    assert status == AbrStatus(None, None, None, status.estimate_bps, 0.0, 0)
+    # Nothing fetched: an empty ladder and the meter's default, not a measurement.
+    assert status == AbrStatus(
+        None, None, None, status.estimate_bps, 0.0, 0, estimate_measured=False
+    )
     with pytest.raises(dataclasses.FrozenInstanceError):
         status.variants = 3  # type: ignore[misc]
 
@@ -42,6 +45,7 @@ def test_the_status_goes_to_the_stats_shape_and_back() -> None:
         variants=4,
         segment_gaps=1,
         slow_segments=2,
+        estimate_measured=False,
     )
     entry = status.as_dict()
     assert entry == {
@@ -53,6 +57,7 @@ def test_the_status_goes_to_the_stats_shape_and_back() -> None:
         "variants": 4,
         "segment_gaps": 1,
         "slow_segments": 2,
+        "estimate_measured": False,
     }
     back = AbrStatus.from_stats({"abr": entry})
     assert back == dataclasses.replace(status, estimate_bps=4_123_457.0, buffer_s=12.346)

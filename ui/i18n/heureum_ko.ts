@@ -39,6 +39,10 @@
         <source>%1 switches, %2 stalls</source>
         <translation>전환 %1회, 멈춤 %2회</translation>
     </message>
+    <message>
+        <source>not measured yet</source>
+        <translation>아직 측정 전</translation>
+    </message>
 </context>
 <context>
     <name>DemoLoader</name>
@@ -752,6 +756,10 @@
         <source>Estimate</source>
         <translation>대역폭 추정</translation>
     </message>
+    <message>
+        <source>not measured yet</source>
+        <translation>아직 측정 전</translation>
+    </message>
 </context>
 <context>
     <name>TransportBar</name>
@@ -805,6 +813,10 @@
     <message>
         <source>Preparing the demo…</source>
         <translation>데모 준비 중…</translation>
+    </message>
+    <message>
+        <source>ABR demo: the view-size cap is off, so every rung up to 720p can play whatever the window&apos;s size.</source>
+        <translation>ABR 데모: 화면 크기 제한을 껐으므로 창 크기와 관계없이 720p까지 모든 단계가 재생될 수 있습니다.</translation>
     </message>
 </context>
 <context>

@@ -4,6 +4,8 @@ rung."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from player.abr.hybrid import HybridPolicy
@@ -25,10 +27,13 @@ def test_a_lasting_step_up_is_still_followed_to_the_top() -> None:
 
 def test_steps_down_before_the_buffer_drains() -> None:
     trace = Trace("drop", ((60.0, 5.0 * M), (300.0, 1.0 * M)))
-    result = simulate(HybridPolicy(), trace, make_video())
+    # content of constant complexity: with the real-encode sizes an easy scene
+    # rightly lets 1 Mb/s carry a higher rung for a while
+    result = simulate(HybridPolicy(), trace, make_video(vbr=0.1))
     assert result.rebuffer < 1.0  # startup only: the fall is absorbed
     after = [c for c in result.chunks if c.start > 70.0]
-    assert max(c.rung for c in after[4:]) <= 1  # settles on what 1 Mb/s sustains
+    # settles on what 1 Mb/s sustains (the end-of-VOD spend of the buffer aside)
+    assert max(c.rung for c in after[4:] if c.rule != "spend") <= 1
 
 
 @pytest.mark.parametrize("rung", [1, 2, 3, 4])
@@ -36,6 +41,9 @@ def test_steps_down_before_the_buffer_drains() -> None:
 def test_no_oscillation_on_a_steady_link_near_a_rung(rung: int, factor: float) -> None:
     # just under, just over and well over a rung: settled by 20 s, no sawtooth
     trace = constant_trace(PENSIEVE_LADDER[rung] * factor)
-    result = simulate(HybridPolicy(), trace, make_video())
-    assert [t for t in result.switch_times if t > 20.0] == [], result.switch_times
+    result = simulate(HybridPolicy(), trace, make_video(vbr=0.1))
+    late = [c for c in result.chunks if c.start > 20.0]
+    moves = [(a.rung, b.rung, b.rule) for a, b in itertools.pairwise(late) if a.rung != b.rung]
+    # no sawtooth: at most one step up (the spend of the saved buffer), never down
+    assert len(moves) <= 1 and all(b == a + 1 for a, b, _r in moves), moves
     assert result.rebuffer < 2.0

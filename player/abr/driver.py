@@ -1,0 +1,128 @@
+"""The one wiring between a bandwidth meter and an ABR policy.
+
+``HlsSource`` and the trace simulator both drive the policy through an
+``AbrDriver``: the same context is built from the same inputs, the same
+abandonment checks run at the same interval with the same buffer convention
+(the level *now*, never the level at request time), and an abandoned
+transfer is measured the same way. So a decision the simulator shows is a
+decision the player makes (``tests/unit/test_abr_driver.py`` checks it).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from .estimator import BandwidthEstimator
+from .policy import AbrContext, AbrPolicy, Decision, InFlight
+
+__all__ = ["AbrDriver", "Download", "Inputs"]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the caller knows about the stream and the buffer when it asks."""
+
+    bitrates: tuple[float, ...]
+    current: int | None
+    #: seconds buffered ahead of the play position, now
+    buffer: float
+    segment_duration: float
+    buffer_target: float
+    max_index: int | None = None
+    now: float = 0.0
+    live: bool = False
+    #: VOD: media seconds left to fetch after this segment (None: live/unknown)
+    remaining: float | None = None
+
+
+@dataclass
+class Download:
+    """A segment transfer under way, as far as the abandonment checks go."""
+
+    rung: int
+    #: bytes the rung's bitrate implies, used until the response gives a length
+    expected_bytes: int
+    last_check: float = 0.0
+
+
+class AbrDriver:
+    def __init__(
+        self,
+        policy: AbrPolicy,
+        meter: BandwidthEstimator | None = None,
+        *,
+        check_interval: float = 0.1,
+    ) -> None:
+        self.policy = policy
+        self.meter = meter or BandwidthEstimator()
+        #: seconds between abandonment checks (hls.js: 100 ms)
+        self.check_interval = check_interval
+        #: the last segments' size over their rung's nominal size (see ``finished``)
+        self._ratios: deque[float] = deque(maxlen=2)
+
+    def finished(self, rung_bps: float, size: int, duration: float) -> None:
+        """A segment arrived whole: how its size compares with its rung's
+        nominal bitrate. Scene complexity lasts (a segment 1.6x nominal is
+        followed by others alike, on every rung), so the next choice plans
+        with it rather than with the playlist's nominal figure."""
+        if rung_bps > 0 and duration > 0 and size > 0:
+            ratio = size * 8 / (rung_bps * duration)
+            self._ratios.append(min(2.0, max(0.5, ratio)))
+
+    def size_ratio(self) -> float:
+        return sum(self._ratios) / len(self._ratios) if self._ratios else 1.0
+
+    def context(self, inputs: Inputs) -> AbrContext:
+        m = self.meter
+        return AbrContext(
+            bitrates=inputs.bitrates,
+            current=inputs.current,
+            buffer=max(inputs.buffer, 0.0),
+            segment_duration=inputs.segment_duration,
+            estimate_bps=m.estimate_bps(),
+            ttfb=m.ttfb(),
+            max_index=inputs.max_index,
+            buffer_target=inputs.buffer_target,
+            samples=m.sample_count,
+            now=inputs.now,
+            live=inputs.live,
+            mean_bps=max(m.fast_bps(), m.slow_bps()),
+            recent_bps=m.recent(),
+            measured=m.measured,
+            remaining=inputs.remaining,
+            size_ratio=self.size_ratio(),
+        )
+
+    def choose(self, inputs: Inputs) -> Decision:
+        return self.policy.choose(self.context(inputs))
+
+    def begin(self, rung: int, expected_bytes: int) -> Download:
+        return Download(rung, max(expected_bytes, 0))
+
+    def due(self, download: Download, elapsed: float) -> bool:
+        """Whether a check is due ``elapsed`` s into ``download``."""
+        return download.rung > 0 and elapsed - download.last_check >= self.check_interval - 1e-9
+
+    def check(
+        self,
+        download: Download,
+        inputs: Inputs,
+        done: int,
+        total: int | None,
+        elapsed: float,
+    ) -> Decision | None:
+        """Called as bytes arrive; ``inputs.buffer`` is the live level. A lower
+        rung to restart the segment on, or None to go on. A decision is also
+        measured: the slowdown that made us give up shows in the next estimate."""
+        if not self.due(download, elapsed):
+            return None
+        download.last_check = elapsed
+        size = total or download.expected_bytes or done * 2
+        flight = InFlight(download.rung, done, size, elapsed)
+        decision = self.policy.abandon(self.context(inputs), flight)
+        if decision is None or decision.index >= download.rung:
+            return None
+        ttfb = min(self.meter.ttfb(), elapsed / 2)
+        self.meter.add_sample(done, elapsed - ttfb, None)
+        return decision

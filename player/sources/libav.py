@@ -32,7 +32,9 @@ from ..events import (
     Reconnecting,
     TrackInfo,
     VideoInfo,
+    WarningRaised,
 )
+from ..hwdec import VideoContexts
 from ..redact import redact
 from ..source import DemuxPacket, SourceInfo, StreamSpec
 from ..track_selection import TrackSelection
@@ -240,6 +242,10 @@ class LibavSource:
         self._live = target.inherently_live
         self._pending_discontinuity = False
         self._duration: float | None = None
+        self._video_contexts = VideoContexts(
+            config.decode.hwdec,
+            lambda code, message: self._emit(WarningRaised(code=code, message=message)),
+        )
 
     @property
     def is_live(self) -> bool:
@@ -357,7 +363,7 @@ class LibavSource:
                 cc.thread_count = dec.threads
                 # Frame threading adds (threads - 1) frames of delay: VOD only.
                 cc.thread_type = "SLICE" if low_latency or not dec.frame_threading else "AUTO"
-                return cc
+                return self._video_contexts.make(cc, cc.name, cc.extradata)
 
             vspec = StreamSpec(
                 kind="video",

@@ -78,6 +78,7 @@ from .settings import Settings
 from .shortcuts import SHORTCUTS, help_rows
 from .stats_overlay import StatsOverlay, stats_lines
 from .subtitles import SubtitleLabel
+from .video_settings import HardwareDecodingAction
 from .video_view import VideoView
 
 __all__ = ["MainWindow"]
@@ -190,6 +191,7 @@ def _merge(defaults: OpenOptions, options: OpenOptions | None) -> OpenOptions:
         options,
         rtsp_transport=options.rtsp_transport or defaults.rtsp_transport,
         low_latency=defaults.low_latency if options.low_latency is None else options.low_latency,
+        hwdec=options.hwdec or defaults.hwdec,
     )
 
 
@@ -438,6 +440,10 @@ class MainWindow(QMainWindow):
         self.low_latency_action.setChecked(self.settings.low_latency)
         self.low_latency_action.toggled.connect(self._set_low_latency)
         self.network_menu.addAction(self.low_latency_action)
+        self.video_settings_menu = self.settings_menu.addMenu("")
+        self.hwdec_action = HardwareDecodingAction(self, self.settings)
+        self.video_settings_menu.addAction(self.hwdec_action)
+        self.video_settings_menu.aboutToShow.connect(self.hwdec_action.refresh)
 
         self.help_menu = bar.addMenu("")
         self.help_menu.addAction(a["help"])
@@ -493,6 +499,8 @@ class MainWindow(QMainWindow):
         self.language_menu.setTitle(self.tr("Language"))
         self.language_actions["system"].setText(self.tr("System default"))
         self.network_menu.setTitle(self.tr("Network"))
+        self.video_settings_menu.setTitle(self.tr("Video"))
+        self.hwdec_action.setText(self.tr("Hardware decoding"))
         names = {
             "auto": self.tr("RTSP transport: automatic"),
             "udp": self.tr("RTSP transport: UDP"),

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 import player.hwdec as hwdec
+from lab.origin import ThrottleServer
 from player import EndOfStream, PlayerState, WarningRaised
 from player.config import AudioConfig, OpenOptions
+from tests.support import hls_media
 from tests.support.player_probe import TEST_CONFIG, Probe
 
 pytestmark = pytest.mark.integration
@@ -57,3 +59,15 @@ def test_auto_with_vaapi_reported_tries_pyav_and_falls_back(
     warnings = _play(probe, av_file, "auto")
     assert len(warnings) == 1
     assert "vaapi" in warnings[0].message and "PyAV reports no" not in warnings[0].message
+
+
+def test_hls_too_falls_back_once(probe: Probe, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our HLS engine's decoders go the same way (one warning per stream)."""
+    monkeypatch.setattr(hwdec, "available_devices", lambda: ("vaapi",))
+    monkeypatch.setitem(hwdec._PLATFORM_DEVICES, sys.platform, ("vaapi",))
+    with ThrottleServer(hls_media.ts_vod()) as server:
+        probe.player.open(server.url("index.m3u8"), OpenOptions(hwdec="auto"))
+        probe.wait_event(EndOfStream, 20)
+    assert len(probe.sink.shown) >= 100  # 6 s at 25 fps or more
+    warnings = [w for w in probe.of(WarningRaised) if w.code == "hwdec-fallback"]
+    assert len(warnings) == 1 and "vaapi" in warnings[0].message

@@ -232,6 +232,8 @@ class MainWindow(QMainWindow):
         self._remember = True
         self._recorded = False
         self._fitted = False
+        #: the audio track picked in the menu for what plays (None: the media's default)
+        self._audio_choice: int | None = None
         self._resumed_at: float | None = None
         self._fitted_view: tuple[int, int] | None = None
         self.instance_server: QObject | None = None  # ui.app makes it (--enqueue)
@@ -627,6 +629,7 @@ class MainWindow(QMainWindow):
         self.current_url, self.current_options = url, opts
         self._recorded = False
         self._fitted = False
+        self._audio_choice = None
         self.info = None
         self.stats = {}
         self.title = title or _title_for(url)
@@ -988,6 +991,8 @@ class MainWindow(QMainWindow):
     def _set_track_menus(self, info: MediaInfo | None) -> None:
         """Audio renditions and subtitles of the media (HLS EXT-X-MEDIA)."""
         audio = info.audio_tracks if info is not None else ()
+        if self._audio_choice is not None:  # the user's choice outlives a TracksChanged
+            audio = tuple(replace(t, default=t.index == self._audio_choice) for t in audio)
         subs = info.subtitle_tracks if info is not None else ()
         _fill_track_menu(self.audio_tracks_menu, audio, self.select_audio_track)
         _fill_track_menu(self.subtitles_menu, subs, self.select_subtitle_track, off=self.tr("Off"))
@@ -998,7 +1003,8 @@ class MainWindow(QMainWindow):
         self.subtitles_menu.setEnabled(True)
 
     def select_audio_track(self, index: int | None) -> None:
-        self._call(self.player.select_audio_track, index)
+        if self._call(self.player.select_audio_track, index):
+            self._audio_choice = index
 
     def _prefer_subtitles(self, info: MediaInfo) -> None:
         """On opening, the subtitle track in the window's language."""

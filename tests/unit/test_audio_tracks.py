@@ -98,6 +98,7 @@ def test_switch_cuts_the_old_track_after_the_lead_and_continues_with_the_new() -
     ctx = Context()
     buf = AudioBuffer(RATE, 2, max_seconds=30)
     dec = AudioDecoder(ctx, MediaQueue(1e9, 1 << 40), buf, lambda serial: None)
+    dec.serial = 0  # what its loop sets from the first packet's serial
     early = [p for p in packets if p.pts is not None and p.pts < 2.0]
     late = packets[len(early) :]
     for p in early:
@@ -130,3 +131,41 @@ def test_switch_cuts_the_old_track_after_the_lead_and_continues_with_the_new() -
     after = [b for b in blocks if b[0] >= changes[0]]
     steady = float(np.median([b[3] for b in after]))
     assert min(b[3] for b in after[:4]) > 0.8 * steady
+
+
+def test_switching_back_at_once_returns_to_the_first_track_without_a_hole() -> None:
+    """Every track's packets are kept, the heard one's too: 0 → 1 → 0 within
+    the buffered second decodes track 0 again from the new cut."""
+    packets, selection = _packets()
+    ctx = Context()
+    buf = AudioBuffer(RATE, 2, max_seconds=30)
+    dec = AudioDecoder(ctx, MediaQueue(1e9, 1 << 40), buf, lambda serial: None)
+    dec.serial = 0  # what its loop sets from the first packet's serial
+    early = [p for p in packets if p.pts is not None and p.pts < 2.0]
+    for p in early:
+        if dec._wanted(p, 0):
+            dec._decode(p, 0)
+    out = np.zeros((RATE // 2, 2), np.float32)
+    _, first, _, _ = buf.read_into(out, 1.0)
+    assert first is not None
+    selection.select(1)
+    dec._idle()
+    part = np.zeros((BLOCK * 10, 2), np.float32)
+    buf.read_into(part, 1.0)  # the device moved on by ten blocks
+    selection.select(0)
+    dec._idle()
+    for p in packets[len(early) :]:
+        if dec._wanted(p, 0):
+            dec._decode(p, 0)
+    tones: list[tuple[float, float, float]] = []
+    block = np.zeros((BLOCK, 2), np.float32)
+    while (got := buf.read_into(block, 1.0))[0] == BLOCK:
+        assert got[1] is not None
+        tones.append((got[1], got[3], _tone(block)))
+    assert all(abs(b[0] - a[1]) < 1e-4 for a, b in itertools.pairwise(tones))
+    changes = [b[0] for a, b in itertools.pairwise(tones) if a[2] != b[2]]
+    assert len(changes) == 1  # track 1 tail, then track 0 to the end
+    assert tones[0][2] == TRACK_TONES[1] and tones[-1][2] == TRACK_TONES[0]
+    back_at = first + 0.5 + 10 * BLOCK / RATE + SWITCH_LEAD
+    assert changes[0] == pytest.approx(back_at, abs=BLOCK / RATE + 1e-3)
+    assert tones[-1][1] > 7.5

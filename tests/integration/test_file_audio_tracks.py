@@ -139,3 +139,25 @@ def test_default_disposition_is_heard_and_a_switch_plays_on_without_a_gap(
     assert len(shown) >= 40 and max(gaps) < 0.25
     after = probe.events[events_before:]
     assert [e.state for e in after if isinstance(e, StateChanged)] == []
+
+
+def test_the_chosen_track_stays_after_a_seek(probe: Probe, tap: Tap) -> None:
+    lo, hi = TRACK_TONES
+    probe.player.open(str(make_two_audio_tracks("mkv", default=0)))
+    probe.wait_state(PlayerState.PLAYING, 10)
+    wait_video_past(probe, 0.5, 10)
+    probe.player.select_audio_track(1)
+    wait_video_past(probe, 1.5, 10)
+    with tap.lock:
+        mark = len(tap.blocks)
+    probe.player.seek(5.0)
+    wait_video_past(probe, 6.5, 10)
+    with tap.lock:
+        after = heard(tap.blocks[mark:])
+    played = [tone for pts, tone in after if pts >= 5.0]
+    assert len(played) > 50 and set(played) == {hi}
+    probe.player.select_audio_track(None)  # the file's default again
+    wait_video_past(probe, 7.5, 10)
+    with tap.lock:
+        last = heard(tap.blocks[-20:])
+    assert [tone for _, tone in last] == [lo] * len(last) and last

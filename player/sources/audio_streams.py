@@ -33,17 +33,26 @@ def _metadata(stream: Any, key: str) -> str:
     return str(value).strip()
 
 
+def _handler(stream: Any) -> str:
+    """MP4's handler name when a person wrote it (muxers write their own
+    "SoundHandler", "Core Media Audio", "GPAC ISO Audio Handler")."""
+    value = _metadata(stream, "handler_name")
+    generic = ("handler", "core media", "soun")
+    return "" if any(word in value.lower() for word in generic) else value
+
+
 def audio_track_infos(streams: Sequence[Any], chosen: int) -> tuple[TrackInfo, ...]:
-    """One ``TrackInfo`` per stream, in file order; ``default`` marks ``chosen``."""
+    """One ``TrackInfo`` per stream, in file order, named by its title (MKV),
+    its name or handler (MP4), else its number; ``default`` marks ``chosen``."""
     tracks = []
     for n, stream in enumerate(streams):
         language = _metadata(stream, "language")
-        name = _metadata(stream, "title") or f"Track {n + 1}"
+        name = _metadata(stream, "title") or _metadata(stream, "name") or _handler(stream)
         tracks.append(
             TrackInfo(
                 index=n,
                 kind="audio",
-                name=name,
+                name=name or f"Track {n + 1}",
                 language=None if language.lower() in _NO_LANGUAGE else language,
                 default=n == chosen,
                 autoselect=True,

@@ -96,6 +96,21 @@ def test_tracks_listed_by_language_and_title_default_first(audio_device: str) ->
     assert tracks == [(0, "Main", "eng", False), (1, "Commentary", "fre", True)]
 
 
+def test_mp4_tracks_are_named_by_their_name_box() -> None:
+    from player.config import DEFAULT_CONFIG
+    from player.sources.libav import LibavSource
+    from player.sources.urls import classify
+
+    src = LibavSource(classify(str(make_two_audio_tracks("mp4", default=None))), DEFAULT_CONFIG)
+    try:
+        info = src.open()
+    finally:
+        src.close()
+    tracks = [(t.name, t.language, t.default) for t in info.media.audio_tracks]
+    assert tracks == [("Main", "eng", True), ("Commentary", "fre", False)]
+    assert info.audio is not None and info.audio.track == 0
+
+
 def test_default_disposition_is_heard_and_a_switch_plays_on_without_a_gap(
     probe: Probe, tap: Tap
 ) -> None:

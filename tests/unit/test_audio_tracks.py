@@ -8,6 +8,7 @@ import itertools
 import threading
 from dataclasses import dataclass, field
 
+import av.stream
 import numpy as np
 import pytest
 
@@ -18,6 +19,7 @@ from player.decode import SWITCH_LEAD, AudioDecoder
 from player.metrics import SessionMetrics
 from player.queues import MediaQueue
 from player.source import DemuxPacket
+from player.sources.audio_streams import audio_track_infos, default_audio
 from player.sources.libav import LibavSource
 from player.sources.urls import classify
 from player.track_selection import TrackSelection
@@ -169,3 +171,36 @@ def test_switching_back_at_once_returns_to_the_first_track_without_a_hole() -> N
     back_at = first + 0.5 + 10 * BLOCK / RATE + SWITCH_LEAD
     assert changes[0] == pytest.approx(back_at, abs=BLOCK / RATE + 1e-3)
     assert tones[-1][1] > 7.5
+
+
+@dataclass
+class FakeStream:
+    """What ``audio_streams`` reads of a PyAV stream."""
+
+    metadata: dict[str, str]
+    disposition: av.stream.Disposition = field(default_factory=lambda: av.stream.Disposition(0))
+
+
+def test_the_default_disposition_plays_first_else_the_first_stream() -> None:
+    plain, marked = FakeStream({}), FakeStream({}, av.stream.Disposition.default)
+    commentary = FakeStream({}, av.stream.Disposition.comment)
+    assert default_audio([plain, marked]) == 1
+    assert default_audio([commentary, plain]) == 0  # none marked default: the first
+    assert default_audio([marked, marked]) == 0
+
+
+def test_tracks_are_named_by_title_name_or_a_handler_a_person_wrote() -> None:
+    streams = [
+        FakeStream({"title": "Director", "language": "eng", "name": "x"}),
+        FakeStream({"name": "Commentary", "language": "und"}),
+        FakeStream({"handler_name": "SoundHandler", "language": "kor"}),
+        FakeStream({"handler_name": "Stereo mix"}),
+    ]
+    infos = audio_track_infos(streams, chosen=2)
+    named = [(t.index, t.name, t.language, t.default) for t in infos]
+    assert named == [
+        (0, "Director", "eng", False),
+        (1, "Commentary", None, False),  # "und": no language to show
+        (2, "Track 3", "kor", True),
+        (3, "Stereo mix", None, False),
+    ]

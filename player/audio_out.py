@@ -143,6 +143,34 @@ class AudioBuffer:
             self._closed = True
             self._cond.notify_all()
 
+    def cut_from(self, pts: float) -> None:
+        """Drop what is queued from media time ``pts`` on (a switch of audio
+        track: the new track's samples continue from there)."""
+        with self._cond:
+            while self._chunks:
+                chunk = self._chunks[-1]
+                step = chunk.speed / self.rate
+                keep = max(chunk.offset, round((pts - chunk.pts) / step))
+                if keep >= len(chunk.data):
+                    break
+                if keep <= chunk.offset:
+                    self._frames -= len(chunk.data) - chunk.offset
+                    self._chunks.pop()
+                    continue
+                self._frames -= len(chunk.data) - keep
+                chunk.data = chunk.data[:keep]
+                break
+            self._cond.notify_all()
+
+    @property
+    def head_pts(self) -> float | None:
+        """Media time of the next sample the device will take (None: empty)."""
+        with self._lock:
+            if not self._chunks:
+                return None
+            first = self._chunks[0]
+            return first.pts + first.offset * first.speed / self.rate
+
     @property
     def seconds(self) -> float:
         with self._lock:

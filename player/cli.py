@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-audio", action="store_true", help="do not open an audio device")
     p.add_argument("--untimed", action="store_true", help="present frames as fast as they decode")
     p.add_argument("--start", type=float, metavar="S", help="start at S seconds")
+    p.add_argument("--hwdec", choices=["auto", "no"], help="hardware video decoding (default: no)")
     p.add_argument("--volume", type=float, metavar="V", help="volume 0..150 (percent)")
     p.add_argument("--timeout", type=float, metavar="S", help="network open/read timeout")
     p.add_argument(
@@ -120,6 +121,7 @@ def _options(args: argparse.Namespace) -> OpenOptions:
         rtsp_transport=args.rtsp_transport,
         low_latency=True if args.low_latency else None,
         start_position=args.start,
+        hwdec=args.hwdec,
     )
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from .hwdec import HwDec
+
 __all__ = [
     "DEFAULT_CONFIG",
     "AudioConfig",
@@ -70,6 +72,9 @@ class DecodeConfig:
     # Frame threading is faster but adds (threads - 1) frames of delay: VOD only.
     frame_threading: bool = True
     max_pixels: int = 8192 * 4320
+    # Opt-in (mpv's default is no too): a GPU decoder that misbehaves shows as
+    # green frames or a crash in a driver, where software just costs CPU.
+    hwdec: HwDec = "no"
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,8 @@ class PlayerConfig:
             cfg = replace(cfg, network=replace(cfg.network, rtsp_transport=options.rtsp_transport))
         if options.low_latency is not None:
             cfg = replace(cfg, latency=replace(cfg.latency, low_latency=options.low_latency))
+        if options.hwdec is not None:
+            cfg = replace(cfg, decode=replace(cfg.decode, hwdec=options.hwdec))
         return cfg
 
 
@@ -137,6 +144,8 @@ class OpenOptions:
     #: subtitle languages to pick first (ISO 639-1, e.g. ("ko", "en")), as
     #: mpv's --slang; the window passes its own language
     subtitle_languages: tuple[str, ...] = ()
+    #: hardware decoding for this URL (None: the config's)
+    hwdec: HwDec | None = None
 
 
 DEFAULT_CONFIG = PlayerConfig()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, Protocol
@@ -16,6 +17,7 @@ from .audio_out import AudioBuffer
 from .metrics import SessionMetrics
 from .queues import EOS, MediaQueue, QueueItem
 from .source import DemuxPacket, StreamSpec
+from .track_selection import TrackSelection
 from .video_sink import VideoFrame
 
 __all__ = ["AudioDecoder", "DecodeContext", "VideoDecoder"]
@@ -23,6 +25,15 @@ __all__ = ["AudioDecoder", "DecodeContext", "VideoDecoder"]
 log = logging.getLogger(__name__)
 
 _POLL = 0.05
+#: how much of the old track is still heard after a switch (media seconds
+#: queued past the device's position): the time to decode the new one
+SWITCH_LEAD = 0.1
+#: packets decoded before the switch point, so the new decoder's output is
+#: clean there (AAC overlaps each frame with the one before)
+SWITCH_PREROLL = 0.05
+#: recent audio packets kept of every track: more than the decoded buffer
+#: holds at 4x speed (1 s of output)
+HISTORY_SECONDS = 5.0
 
 
 def _packet_offset(pkt: DemuxPacket) -> float | None:
@@ -87,6 +98,7 @@ class _DecoderThread(threading.Thread):
     def _loop(self) -> None:
         s = self.session
         while not s.stopping.is_set():
+            self._idle()
             item = self.packets.get(_POLL)
             if item is None:
                 continue
@@ -101,28 +113,40 @@ class _DecoderThread(threading.Thread):
                 continue
             pkt = item.value
             assert isinstance(pkt, DemuxPacket)
-            if pkt.stream is not self.spec:
-                self._drain(item.serial)
-                self.spec = pkt.stream
-                self.codec = pkt.stream.make_decoder()
-            off = _packet_offset(pkt)
-            if off is not None:
-                if abs(off - self.offset) > 1e-3 and self.codec is not None:
-                    # A timeline break (HLS discontinuity, timestamp rollover): let
-                    # the frames of the old timeline out with the old offset first.
-                    self._drain(item.serial)
-                self.offset = off
-            self.time_base = pkt.packet.time_base or pkt.stream.time_base
-            try:
-                with self.codec_lock:
-                    frames = self.codec.decode(pkt.packet)
-            except (av.error.InvalidDataError, av.error.UndefinedError, ValueError) as exc:
-                s.on_decode_error(self.kind, exc)
-                continue
-            except av.error.FFmpegError as exc:
-                s.on_decode_error(self.kind, exc)
-                continue
-            self._handle_frames(frames, item.serial)
+            if self._wanted(pkt, item.serial):
+                self._decode(pkt, item.serial)
+
+    def _wanted(self, pkt: DemuxPacket, serial: int) -> bool:
+        """Whether to decode ``pkt`` (the audio decoder skips unheard tracks)."""
+        return True
+
+    def _decode(self, pkt: DemuxPacket, serial: int) -> None:
+        s = self.session
+        if pkt.stream is not self.spec:
+            self._drain(serial)
+            self.spec = pkt.stream
+            self.codec = pkt.stream.make_decoder()
+        off = _packet_offset(pkt)
+        if off is not None:
+            if abs(off - self.offset) > 1e-3 and self.codec is not None:
+                # A timeline break (HLS discontinuity, timestamp rollover): let
+                # the frames of the old timeline out with the old offset first.
+                self._drain(serial)
+            self.offset = off
+        self.time_base = pkt.packet.time_base or pkt.stream.time_base
+        try:
+            with self.codec_lock:
+                frames = self.codec.decode(pkt.packet)
+        except (av.error.InvalidDataError, av.error.UndefinedError, ValueError) as exc:
+            s.on_decode_error(self.kind, exc)
+            return
+        except av.error.FFmpegError as exc:
+            s.on_decode_error(self.kind, exc)
+            return
+        self._handle_frames(frames, serial)
+
+    def _idle(self) -> None:
+        """Between packets, and while none come."""
 
     def _flush(self) -> None:
         if self.codec is not None:
@@ -222,12 +246,84 @@ class AudioDecoder(_DecoderThread):
         self.resampler = av.AudioResampler(format="flt", layout=layout, rate=out.rate)
         self.tempo: _Tempo | None = None
         self.next_pts: float | None = None
+        #: a file's audio tracks: the choice, and which change of it was applied
+        self.selection: TrackSelection | None = None
+        self.generation = 0
+        self.history: deque[DemuxPacket] = deque()
+        #: after a switch: the new track's samples before this are not played
+        self.cut_before: float | None = None
 
     def _flush(self) -> None:
         super()._flush()
+        self._fresh_state()
+        self.history.clear()
+        self.cut_before = None
+
+    def _fresh_state(self) -> None:
         self.resampler = av.AudioResampler(format="flt", layout=self.layout, rate=self.out.rate)
         self.tempo = None
         self.next_pts = None
+
+    # -- a file's several audio tracks ------------------------------------------
+    def _wanted(self, pkt: DemuxPacket, serial: int) -> bool:
+        sel = pkt.stream.selection
+        if sel is None:
+            return True
+        if sel is not self.selection:
+            self.selection = sel
+            self.generation = sel.current()[1]
+        elif sel.current()[1] != self.generation:
+            self._switch(serial)
+        # Every track's recent packets, heard or not: a switch decodes the new
+        # one again from the play position, however it was chosen before.
+        self.history.append(pkt)
+        newest = pkt.pts
+        while newest is not None and self.history:
+            oldest = self.history[0].pts
+            if oldest is not None and newest - oldest <= HISTORY_SECONDS:
+                break
+            self.history.popleft()
+        return pkt.stream.track == sel.current()[0]
+
+    def _idle(self) -> None:
+        if self._switch_pending() and self.serial == self.session.serial:
+            self._switch(self.serial)
+
+    def _switch_pending(self) -> bool:
+        sel = self.selection
+        return sel is not None and sel.current()[1] != self.generation
+
+    def _switch(self, serial: int) -> None:
+        """Hear track ``selection.index`` from just after what the device is
+        about to play: the old track's queued audio is cut there, and the new
+        one's packets from there on are decoded again from the history."""
+        sel = self.selection
+        assert sel is not None
+        index, self.generation = sel.current()
+        head, end = self.out.head_pts, self.out.end_pts
+        at = self.next_pts if head is None or end is None else min(end, head + SWITCH_LEAD)
+        if at is not None:
+            self.out.cut_from(at)
+        if self.codec is not None:
+            try:
+                with self.codec_lock:
+                    self.codec.flush_buffers()
+            except Exception as exc:
+                log.debug("flush: %s", exc)
+        self.spec = None
+        self.codec = None
+        self._fresh_state()
+        self.cut_before = at
+        replay = [
+            p
+            for p in self.history
+            if p.stream.track == index
+            and (at is None or p.pts is None or p.pts + p.duration >= at - SWITCH_PREROLL)
+        ]
+        for p in replay:
+            if self._switch_pending() or self.session.stopping.is_set():
+                return
+            self._decode(p, serial)
 
     def _handle_frames(self, frames: list[Any], serial: int) -> None:
         for f in frames:
@@ -235,10 +331,12 @@ class AudioDecoder(_DecoderThread):
                 self.session.on_decode_error(self.kind, ValueError("corrupt frame"))
             pts = self._frame_time(f)
             for r in self.resampler.resample(f):
-                self._push(r, pts, serial)
+                if not self._push(r, pts, serial):
+                    return
                 pts = None
 
-    def _push(self, frame: Any, pts: float | None, serial: int) -> None:
+    def _push(self, frame: Any, pts: float | None, serial: int) -> bool:
+        """False: stop handing out this packet's audio (another track was chosen)."""
         s = self.session
         speed = s.speed
         if self.tempo is None or self.tempo.speed != speed:
@@ -247,21 +345,33 @@ class AudioDecoder(_DecoderThread):
         if pts is not None and (self.next_pts is None or abs(pts - self.next_pts) > 0.03):
             self.next_pts = pts
         if self.next_pts is None:
-            return
+            return True
         outs = self.tempo.process(frame) if self.tempo is not None else [frame]
         for o in outs:
             # A dtype by name: numpy comes in with to_ndarray() only when audio
             # is decoded, so a video-only start never pays for importing it.
             data = o.to_ndarray().reshape(-1, self.out.channels).astype("float32", copy=False)
             start = self.next_pts
-            self.next_pts = start + len(data) * speed / self.out.rate
+            step = speed / self.out.rate
+            self.next_pts = start + len(data) * step
             if s.drop_before is not None and self.next_pts <= s.drop_before:
                 continue
+            cut = self.cut_before
+            if cut is not None:
+                # A track switch: the new track's samples start where the old one's stop.
+                if self.next_pts <= cut:
+                    continue
+                skip = max(0, round((cut - start) / step))
+                data, start = data[skip:], start + skip * step
+                self.cut_before = None
             if s.metrics.first_audio_at is None:
                 s.metrics.first_audio_at = s.metrics.t()
             while not s.stopping.is_set() and serial == s.serial:
                 if self.out.put(start, data, speed, _POLL):
                     break
+                if self._switch_pending():
+                    return False
+        return True
 
     def _emit_eos(self, serial: int) -> None:
         self.on_eos(serial)

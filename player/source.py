@@ -10,6 +10,7 @@ from fractions import Fraction
 from typing import Any, Literal, Protocol
 
 from .events import MediaInfo, VariantInfo
+from .track_selection import TrackSelection
 
 __all__ = ["DemuxPacket", "Source", "SourceInfo", "StreamSpec"]
 
@@ -36,6 +37,10 @@ class StreamSpec:
     sample_rate: int = 0
     channels: int = 0
     bit_rate: int | None = None
+    #: one of several audio streams of a file: its track index, and the choice
+    #: shared by them all (the decoder decodes the chosen one, keeps the others)
+    track: int | None = None
+    selection: TrackSelection | None = None
 
 
 @dataclass

@@ -80,6 +80,7 @@ from .settings import Settings
 from .shortcuts import SHORTCUTS, help_rows
 from .stats_overlay import StatsOverlay, stats_lines
 from .subtitles import SubtitleLabel
+from .video_settings import HardwareDecodingAction
 from .video_view import VideoView
 
 __all__ = ["MainWindow"]
@@ -194,6 +195,7 @@ def _merge(defaults: OpenOptions, options: OpenOptions | None) -> OpenOptions:
         options,
         rtsp_transport=options.rtsp_transport or defaults.rtsp_transport,
         low_latency=defaults.low_latency if options.low_latency is None else options.low_latency,
+        hwdec=options.hwdec or defaults.hwdec,
     )
 
 
@@ -235,6 +237,8 @@ class MainWindow(QMainWindow):
         self._remember = True
         self._recorded = False
         self._fitted = False
+        #: the audio track picked in the menu for what plays (None: the media's default)
+        self._audio_choice: int | None = None
         self._resumed_at: float | None = None
         self._fitted_view: tuple[int, int] | None = None
         self.instance_server: QObject | None = None  # ui.app makes it (--enqueue)
@@ -450,6 +454,10 @@ class MainWindow(QMainWindow):
         self.low_latency_action.setChecked(self.settings.low_latency)
         self.low_latency_action.toggled.connect(self._set_low_latency)
         self.network_menu.addAction(self.low_latency_action)
+        self.video_settings_menu = self.settings_menu.addMenu("")
+        self.hwdec_action = HardwareDecodingAction(self, self.settings)
+        self.video_settings_menu.addAction(self.hwdec_action)
+        self.video_settings_menu.aboutToShow.connect(self.hwdec_action.refresh)
 
         self.help_menu = bar.addMenu("")
         self.help_menu.addAction(a["help"])
@@ -506,6 +514,8 @@ class MainWindow(QMainWindow):
         self.language_menu.setTitle(self.tr("Language"))
         self.language_actions["system"].setText(self.tr("System default"))
         self.network_menu.setTitle(self.tr("Network"))
+        self.video_settings_menu.setTitle(self.tr("Video"))
+        self.hwdec_action.setText(self.tr("Hardware decoding"))
         names = {
             "auto": self.tr("RTSP transport: automatic"),
             "udp": self.tr("RTSP transport: UDP"),
@@ -632,6 +642,7 @@ class MainWindow(QMainWindow):
         self.current_url, self.current_options = url, opts
         self._recorded = False
         self._fitted = False
+        self._audio_choice = None
         self.info = None
         self.stats = {}
         self.title = title or _title_for(url)
@@ -1003,6 +1014,8 @@ class MainWindow(QMainWindow):
     def _set_track_menus(self, info: MediaInfo | None) -> None:
         """Audio renditions and subtitles of the media (HLS EXT-X-MEDIA)."""
         audio = info.audio_tracks if info is not None else ()
+        if self._audio_choice is not None:  # the user's choice outlives a TracksChanged
+            audio = tuple(replace(t, default=t.index == self._audio_choice) for t in audio)
         subs = info.subtitle_tracks if info is not None else ()
         _fill_track_menu(self.audio_tracks_menu, audio, self.select_audio_track)
         _fill_track_menu(self.subtitles_menu, subs, self.select_subtitle_track, off=self.tr("Off"))
@@ -1013,7 +1026,8 @@ class MainWindow(QMainWindow):
         self.subtitles_menu.setEnabled(True)
 
     def select_audio_track(self, index: int | None) -> None:
-        self._call(self.player.select_audio_track, index)
+        if self._call(self.player.select_audio_track, index):
+            self._audio_choice = index
 
     def _prefer_subtitles(self, info: MediaInfo) -> None:
         """On opening, the subtitle track in the window's language."""

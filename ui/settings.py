@@ -124,12 +124,22 @@ class Settings:
     def low_latency(self, v: bool) -> None:
         self._q.setValue("network/low_latency", bool(v))
 
+    @property
+    def hwdec(self) -> bool:
+        """Settings → Video → Hardware decoding (``--hwdec=auto``)."""
+        return self._bool("video/hwdec", False)
+
+    @hwdec.setter
+    def hwdec(self, v: bool) -> None:
+        self._q.setValue("video/hwdec", bool(v))
+
     def open_options(self) -> OpenOptions:
-        """The network defaults as per-URL options."""
+        """The network and decoding defaults as per-URL options."""
         transport = self.rtsp_transport
         return OpenOptions(
             rtsp_transport=None if transport == "auto" else transport,
             low_latency=self.low_latency or None,
+            hwdec="auto" if self.hwdec else None,
         )
 
     @property

@@ -17,6 +17,7 @@ from typing import Any
 import av
 
 from ..errors import FormatError
+from ..hwdec import VideoContexts
 from ..source import DemuxPacket, StreamSpec
 from .playlist import Segment
 from .timeline import Rebaser
@@ -33,7 +34,9 @@ def dts_key(p: DemuxPacket) -> float:
 
 
 class SegmentDemuxer:
-    def __init__(self) -> None:
+    def __init__(self, video_contexts: VideoContexts | None = None) -> None:
+        #: makes video decoders on the GPU with --hwdec=auto (None: software)
+        self.video_contexts = video_contexts
         self.rebaser = Rebaser()
         #: the next main packets follow a break (a seek, a rejoin, a bad segment)
         self.pending_discontinuity = False
@@ -186,11 +189,13 @@ class SegmentDemuxer:
                 self._last_video[rung] = spec
             return spec
 
+        hw = self.video_contexts if stream.type == "video" else None
+
         def make_decoder(name: str = name, extradata: bytes | None = extradata) -> Any:
             ctx = av.CodecContext.create(name, "r")
             if extradata:
                 ctx.extradata = extradata
-            return ctx
+            return hw.make(ctx, name, extradata) if hw is not None else ctx
 
         if stream.type == "video":
             spec = StreamSpec(

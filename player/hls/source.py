@@ -46,6 +46,7 @@ from ..events import (
     WarningRaised,
 )
 from ..fetch import FetchAborted, Fetcher, HttpFetcher, HttpStatusError, TransferKind
+from ..hwdec import VideoContexts
 from ..redact import redact, redact_url
 from ..retry import PLAYLIST_RETRY, SEGMENT_RETRY, RetryPolicy
 from ..source import DemuxPacket, SourceInfo
@@ -257,7 +258,7 @@ class HlsSource:
             busy=self._busy,
         )
         self._dates = DateMap()
-        self._demuxer = SegmentDemuxer()
+        self._demuxer = SegmentDemuxer(VideoContexts(self._config.decode.hwdec, self._warn))
         self._io = FollowerIO(
             clock=self._clock,
             stuck_factor=self._hls.stuck_factor,

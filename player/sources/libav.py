@@ -24,10 +24,22 @@ from ..errors import (
     code_for_socket_error,
     error_for,
 )
-from ..events import AudioInfo, Event, MediaInfo, Reconnected, Reconnecting, VideoInfo
+from ..events import (
+    AudioInfo,
+    Event,
+    MediaInfo,
+    Reconnected,
+    Reconnecting,
+    TrackInfo,
+    VideoInfo,
+    WarningRaised,
+)
+from ..hwdec import VideoContexts
 from ..latency import prft_wallclock
 from ..redact import redact
 from ..source import DemuxPacket, SourceInfo, StreamSpec
+from ..track_selection import TrackSelection
+from .audio_streams import audio_spec, audio_track_infos, default_audio
 from .urls import Target, protocol_whitelist
 
 __all__ = ["LibavSource", "map_av_error"]
@@ -222,7 +234,9 @@ class LibavSource:
         self._container: Any = None
         self._iter: Iterator[Any] | None = None
         self._video: Any = None
-        self._audio: Any = None
+        self._audios: list[Any] = []
+        self._selection: TrackSelection | None = None
+        self._tracks: tuple[TrackInfo, ...] = ()
         self._specs: dict[int, StreamSpec] = {}
         self._base: float = 0.0
         self._interrupted = threading.Event()
@@ -230,6 +244,10 @@ class LibavSource:
         self._pending_discontinuity = False
         self._duration: float | None = None
         self._rtsp = target.family == "rtsp"
+        self._video_contexts = VideoContexts(
+            config.decode.hwdec,
+            lambda code, message: self._emit(WarningRaised(code=code, message=message)),
+        )
 
     @property
     def is_live(self) -> bool:
@@ -324,7 +342,9 @@ class LibavSource:
             # playlist names.
             raise UnsupportedError("hls-redirect")
         video = next(iter(container.streams.video), None)
-        audio = next(iter(container.streams.audio), None)
+        audios = [a for a in container.streams.audio if a.codec_context is not None]
+        chosen = default_audio(audios)
+        audio = audios[chosen] if audios else None
         if video is None and audio is None:
             raise error_for(ErrorCode.NO_STREAMS, where=self._target.display)
         dec = self._config.decode
@@ -345,7 +365,7 @@ class LibavSource:
                 cc.thread_count = dec.threads
                 # Frame threading adds (threads - 1) frames of delay: VOD only.
                 cc.thread_type = "SLICE" if low_latency or not dec.frame_threading else "AUTO"
-                return cc
+                return self._video_contexts.make(cc, cc.name, cc.extradata)
 
             vspec = StreamSpec(
                 kind="video",
@@ -360,24 +380,15 @@ class LibavSource:
             )
             specs[video.index] = vspec
             vinfo = VideoInfo(cc.name, cc.width, cc.height, fps, vspec.pix_fmt, vspec.bit_rate)
+        # Several audio streams: all are demuxed, the decoder plays the chosen one.
+        self._selection = TrackSelection(chosen, len(audios)) if len(audios) > 1 else None
+        for n, stream in enumerate(audios):
+            specs[stream.index] = audio_spec(stream, n, self._selection)
         if audio is not None:
-            acc = audio.codec_context
-
-            def make_audio(acc: Any = acc) -> Any:
-                return acc
-
-            aspec = StreamSpec(
-                kind="audio",
-                codec_name=acc.name,
-                time_base=audio.time_base or Fraction(1, acc.sample_rate or 48000),
-                make_decoder=make_audio,
-                sample_rate=acc.sample_rate or 0,
-                channels=acc.channels or 0,
-                bit_rate=acc.bit_rate or None,
-            )
-            specs[audio.index] = aspec
-            ainfo = AudioInfo(acc.name, acc.sample_rate or 0, acc.channels or 0, aspec.bit_rate)
-        self._video, self._audio, self._specs = video, audio, specs
+            aspec = specs[audio.index]
+            ainfo = AudioInfo(aspec.codec_name, aspec.sample_rate, aspec.channels, aspec.bit_rate)
+        self._tracks = audio_track_infos(audios, chosen) if len(audios) > 1 else ()
+        self._video, self._audios, self._specs = video, audios, specs
         duration = container.duration / 1_000_000 if container.duration else None
         if duration is None or self._target.inherently_live:
             # A stream of unknown length over HTTP is live (an MPEG-TS feed).
@@ -386,8 +397,7 @@ class LibavSource:
         self._duration = duration
         start = container.start_time / 1_000_000 if container.start_time is not None else None
         self._base = start if start is not None and not self._live else float("nan")
-        streams = [s for s in (video, audio) if s is not None]
-        self._iter = iter(container.demux(streams))
+        self._iter = iter(container.demux(self._streams()))
         title = str(container.metadata.get("title", "")) if container.metadata else ""
         if not title:
             title = (
@@ -405,6 +415,7 @@ class LibavSource:
             video=vinfo,
             audio=ainfo,
             title=title,
+            audio_tracks=self._tracks,
         )
         return SourceInfo(
             media=info,
@@ -474,9 +485,36 @@ class LibavSource:
         except Exception as exc:
             raise map_av_error(exc, self._target) from None
         # A demux generator that reached the end stays exhausted: start a new one.
-        streams = [s for s in (self._video, self._audio) if s is not None]
-        self._iter = iter(self._container.demux(streams))
+        self._iter = iter(self._container.demux(self._streams()))
         self._pending_discontinuity = True
+
+    def _streams(self) -> list[Any]:
+        return [s for s in (self._video, *self._audios) if s is not None]
+
+    # -- Tracks: a file's audio streams (its text streams are the player's) ----
+    def audio_tracks(self) -> tuple[TrackInfo, ...]:
+        return self._tracks
+
+    def subtitle_tracks(self) -> tuple[TrackInfo, ...]:
+        return ()
+
+    def select_audio_track(self, index: int | None) -> None:
+        """Any thread: hear audio stream ``index`` (None: the file's default),
+        from the play position on. Raises ``ValueError`` for no such track."""
+        selection = self._selection
+        if selection is None:
+            if index not in (None, 0):
+                raise ValueError(f"no audio track {index}")
+            return
+        if index is None:
+            index = next(t.index for t in self._tracks if t.default)
+        selection.select(index)
+
+    def select_subtitle_track(self, index: int | None) -> None:
+        return None
+
+    def subtitle_text(self, position: float) -> str | None:
+        return None
 
     def interrupt(self) -> None:
         self._interrupted.set()

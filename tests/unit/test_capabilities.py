@@ -16,13 +16,15 @@ from player.sources.urls import classify
 from tests.support.fake_fetcher import FakeFetcher
 
 
-def test_the_hls_source_has_every_capability_and_libav_none() -> None:
+def test_the_hls_source_has_every_capability_and_libav_tracks_only() -> None:
     hls = HlsSource("http://o.test/a.m3u8", fetcher=FakeFetcher(ManualClock()))
     for capability in (Adaptive, Live, Tracks, PositionAware):
         assert isinstance(hls, capability), capability.__name__
     libav = LibavSource(classify("rtsp://127.0.0.1:1/cam"), DEFAULT_CONFIG)
-    for capability in (Adaptive, Live, Tracks, PositionAware):
+    for capability in (Adaptive, Live, PositionAware):
         assert not isinstance(libav, capability), capability.__name__
+    # a file's several audio streams; none before it opens
+    assert isinstance(libav, Tracks) and libav.audio_tracks() == ()
 
 
 def test_an_unopened_hls_source_reports_an_empty_ladder() -> None:

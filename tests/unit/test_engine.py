@@ -67,8 +67,9 @@ def test_capabilities_are_asked_for_by_type() -> None:
     assert session.adaptive() is hls and session.live() is hls and session.tracks() is hls
     stats = session.stats()
     assert stats["abr"] == hls.abr_status().as_dict()
-    session.source = LibavSource(classify("rtsp://127.0.0.1:1/cam"), DEFAULT_CONFIG)
-    assert (session.adaptive(), session.live(), session.tracks()) == (None, None, None)
+    libav = LibavSource(classify("rtsp://127.0.0.1:1/cam"), DEFAULT_CONFIG)
+    session.source = libav
+    assert (session.adaptive(), session.live(), session.tracks()) == (None, None, libav)
     assert "abr" not in session.stats()
 
 

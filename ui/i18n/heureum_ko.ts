@@ -301,6 +301,14 @@
         <translation>네트워크</translation>
     </message>
     <message>
+        <source>Video</source>
+        <translation>비디오</translation>
+    </message>
+    <message>
+        <source>Hardware decoding</source>
+        <translation>하드웨어 디코딩</translation>
+    </message>
+    <message>
         <source>RTSP transport: automatic</source>
         <translation>RTSP 전송: 자동</translation>
     </message>

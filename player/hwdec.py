@@ -1,0 +1,121 @@
+"""Opt-in hardware video decoding through PyAV's ``HWAccel``: VAAPI on Linux,
+D3D11VA on Windows, VideoToolbox on macOS. Offered only where the loaded
+FFmpeg reports the platform's device type (``hwdevices_available()``); when
+the device cannot be opened or cannot decode the codec, the stream decodes in
+software and the user is told once."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
+
+__all__ = [
+    "HWDEC_MODES",
+    "HwDec",
+    "VideoContexts",
+    "available_devices",
+    "offered_devices",
+    "platform_devices",
+]
+
+HwDec = Literal["auto", "no"]
+HWDEC_MODES: tuple[HwDec, ...] = ("auto", "no")
+
+#: the decoding API of each desktop platform (mpv's --hwdec=auto picks the same)
+_PLATFORM_DEVICES: dict[str, tuple[str, ...]] = {
+    "linux": ("vaapi",),
+    "win32": ("d3d11va",),
+    "darwin": ("videotoolbox",),
+}
+
+
+def platform_devices(platform: str | None = None) -> tuple[str, ...]:
+    """The device types this platform decodes on, best first."""
+    return _PLATFORM_DEVICES.get(platform or sys.platform, ())
+
+
+def available_devices() -> tuple[str, ...]:
+    """What the loaded FFmpeg was built with (PyAV's ``hwdevices_available()``)."""
+    from av.codec.hwaccel import hwdevices_available
+
+    return tuple(str(name) for name in hwdevices_available())
+
+
+def offered_devices(
+    available: Sequence[str] | None = None, platform: str | None = None
+) -> tuple[str, ...]:
+    """The platform's device types that PyAV reports: empty means the option
+    is not offered. ``available``: PyAV's list (asked when None)."""
+    have = available_devices() if available is None else tuple(available)
+    return tuple(d for d in platform_devices(platform) if d in have)
+
+
+class VideoContexts:
+    """Makes a source's video decoders: a hardware one when asked for and the
+    device takes it, else software. ``warn(code, message)`` is called at most
+    once per instance (one source), for the first fallback."""
+
+    def __init__(
+        self,
+        mode: HwDec,
+        warn: Callable[[str, str], None],
+        *,
+        available: Sequence[str] | None = None,
+        platform: str | None = None,
+    ) -> None:
+        self.mode = mode
+        self._warn = warn
+        self._available = available
+        self._platform = platform
+        self._warned = False
+        #: the device type the last decoder runs on (None: software)
+        self.device: str | None = None
+
+    def make(self, software: Any, codec_name: str, extradata: bytes | None) -> Any:
+        """``software`` (a configured software context) or, with ``auto``, a
+        hardware context for the same stream."""
+        self.device = None
+        if self.mode != "auto":
+            return software
+        wanted = platform_devices(self._platform)
+        devices = offered_devices(self._available, self._platform)
+        if not devices:
+            names = " or ".join(wanted) or "a device for this platform"
+            self._fallback(f"PyAV reports no {names}")
+            return software
+        reasons = []
+        for device in devices:
+            try:
+                ctx = _hardware_context(device, codec_name, extradata)
+            except Exception as exc:  # PyAV raises FFmpeg's errors and its own
+                reasons.append(f"{device}: {exc}")
+                continue
+            if ctx is not None:
+                self.device = device
+                return ctx
+            reasons.append(f"{device} cannot decode {codec_name}")
+        self._fallback("; ".join(reasons))
+        return software
+
+    def _fallback(self, reason: str) -> None:
+        if self._warned:
+            return
+        self._warned = True
+        message = f"Hardware decoding is not available ({reason}); decoding in software."
+        self._warn("hwdec-fallback", message)
+
+
+def _hardware_context(device: str, codec_name: str, extradata: bytes | None) -> Any:
+    """A decoder for ``codec_name`` on ``device``, or None when the codec has
+    no hardware configuration there. Raises when the device cannot be opened."""
+    import av
+    from av.codec.hwaccel import HWAccel
+
+    accel = HWAccel(device_type=device, allow_software_fallback=True)
+    ctx = av.CodecContext.create(codec_name, "r", hwaccel=accel)
+    if not ctx.is_hwaccel:
+        return None
+    if extradata:
+        ctx.extradata = extradata
+    return ctx

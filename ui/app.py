@@ -13,10 +13,14 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from player.config import DEFAULT_CONFIG, OpenOptions, PlayerConfig
+from player.logfile import install_file_log
+from resources import APP_ID
 
+from .about import app_icon
 from .i18n import install_language
 from .main_window import MainWindow
 from .settings import Settings
+from .syslibs import check_platform_libraries
 
 __all__ = ["DemoLoader", "run_gui"]
 
@@ -168,11 +172,17 @@ def run_gui(urls: list[str], options: object = None, config: PlayerConfig | None
     """
     app = QApplication.instance()
     if not isinstance(app, QApplication):
+        problem = check_platform_libraries()
+        if problem:
+            print(f"heureum: error: {problem}", file=sys.stderr)
+            return 1
         app = QApplication(sys.argv[:1])
+    install_file_log()
     app.setApplicationName("Heureum")
     app.setOrganizationName("Heureum")
     app.setApplicationDisplayName("Heureum")
-    app.setDesktopFileName("heureum")
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
     window = create_window(urls, options, config)
     code = app.exec()
     window.close()

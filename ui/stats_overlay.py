@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from player.events import MediaInfo
 from player.redact import redact_url
+from resources import stylesheet
 
 from .abr_panel import rate_text, variant_text
 
@@ -238,10 +239,7 @@ class StatsOverlay(QLabel):
         font.setPointSizeF(max(9.0, font.pointSizeF()))
         font.setStyleHint(QFont.StyleHint.Monospace)
         self.setFont(font)
-        self.setStyleSheet(
-            "QLabel { background: rgba(0, 0, 0, 170); color: #f0f0f0;"
-            " border-radius: 6px; padding: 8px; }"
-        )
+        self.setStyleSheet(stylesheet("stats_overlay"))
         self.hide()
 
     def set_rows(self, rows: list[tuple[str, str]]) -> None:

@@ -109,7 +109,7 @@ def test_every_string_in_the_code_is_in_the_korean_file(tmp_path: Path) -> None:
     ts = tmp_path / "ko.ts"
     shutil.copy(I18N_DIR / "heureum_ko.ts", ts)
     lupdate = Path(sys.executable).parent / "pyside6-lupdate"
-    sources = sorted(str(p) for p in (I18N_DIR.parent).glob("*.py"))
+    sources = sorted(str(p) for p in (Path(__file__).resolve().parents[2] / "ui").glob("*.py"))
     done = subprocess.run(
         [str(lupdate), *sources, "-ts", str(ts)], capture_output=True, text=True, timeout=60
     )

@@ -50,19 +50,38 @@ def test_the_real_plugin_loads_and_a_moved_copy_names_what_it_lacks(tmp_path: Pa
 def test_a_missing_xcb_cursor_library_is_one_line_and_status_1() -> None:
     """libxcb-cursor0 hidden in a private mount namespace: Qt alone would abort
     with status 134 ("could not load the Qt platform plugin")."""
-    target = Path("/usr/lib/x86_64-linux-gnu/libxcb-cursor.so.0").resolve(strict=True)
-    unshare = ["unshare", "-m"] if os.geteuid() == 0 else ["unshare", "-r", "-m"]
-    script = (
-        f"mount --bind /dev/null {target} && "
-        f"exec {sys.executable} -m player.cli /nonexistent/file.mp4"
-    )
-    env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "DISPLAY": ":99"}
-    env.pop("WAYLAND_DISPLAY", None)
-    done = subprocess.run(
-        [*unshare, "sh", "-c", script], capture_output=True, text=True, timeout=60, env=env
+    env_cmd = ["env", "-u", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM=xcb", "DISPLAY=:99"]
+    done = _hidden(
+        "libxcb-cursor.so.0", [*env_cmd, sys.executable, "-m", "player.cli", "/nonexistent.mp4"]
     )
     assert done.returncode == 1, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert "libxcb-cursor.so.0" in lines[0] and "libxcb-cursor0" in lines[0]
     assert "--headless" in lines[0]
+
+
+def _hidden(library: str, command: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` with the system ``library`` unreadable, in a private
+    mount namespace (the file itself is untouched for everyone else)."""
+    target = Path("/usr/lib/x86_64-linux-gnu", library).resolve(strict=True)
+    unshare = ["unshare", "-m"] if os.geteuid() == 0 else ["unshare", "-r", "-m"]
+    script = f'mount --bind /dev/null {target} && exec "$@"'
+    return subprocess.run(
+        [*unshare, "sh", "-c", script, "sh", *command],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+
+
+def test_without_portaudio_video_plays_with_one_warning(audio_device: str, av_file: Path) -> None:
+    done = _hidden(
+        "libportaudio.so.2",
+        [sys.executable, "-m", "player.cli", "--headless", "--frames", "5", str(av_file)],
+    )
+    assert done.returncode == 0, done.stderr
+    assert "presented=5" in done.stdout, done.stdout
+    warnings = [line for line in done.stderr.splitlines() if "PortAudio" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("heureum: warning: No audio"), done.stderr
+    assert "Traceback" not in done.stderr

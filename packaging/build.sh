@@ -61,22 +61,40 @@ pkg_venv() {
   "$PKGVENV/bin/python" -m pip install -q dist/heureum-"$VERSION"-py3-none-any.whl
   # The SBOM before PyInstaller goes in: it lists what the bundle carries.
   .venv/bin/cyclonedx-py environment --of JSON -o build/sbom.cdx.json "$PKGVENV/bin/python" 2>/dev/null
+  # pip and setuptools come with every venv and are not frozen into the bundle.
+  .venv/bin/python - build/sbom.cdx.json <<'PY'
+import json, sys
+path = sys.argv[1]
+sbom = json.load(open(path))
+drop = {c["bom-ref"] for c in sbom["components"] if c["name"].lower() in ("pip", "setuptools", "wheel")}
+sbom["components"] = [c for c in sbom["components"] if c["bom-ref"] not in drop]
+sbom["dependencies"] = [
+    {**d, "dependsOn": [r for r in d.get("dependsOn", []) if r not in drop]}
+    for d in sbom.get("dependencies", []) if d["ref"] not in drop
+]
+json.dump(sbom, open(path, "w"), indent=2)
+PY
   "$PKGVENV/bin/python" -m pip install -q 'pyinstaller>=6.10'
 }
 
 drop_build_rpaths() {
   # An interpreter built in a home folder (pyenv) leaves its lib folder as the
   # RUNPATH of libpython and of every extension module: a path of the build
-  # machine, meaningless (or worse, another Python) on the user's. Entries
-  # relative to $ORIGIN are the bundle's own and stay.
+  # machine, meaningless (or worse, another Python) on the user's. It becomes
+  # the bundle's own folder, relative to $ORIGIN, where libpython is.
   [[ $(uname) == Linux ]] || return 0
   apt_need patchelf file
+  local internal
+  internal=$(realpath "$1/_internal")
   find "$1" -type f -name '*.so*' | while read -r f; do
     rpath=$(patchelf --print-rpath "$f" 2>/dev/null) || continue
     [ -n "$rpath" ] || continue
     keep=$(tr ':' '\n' <<<"$rpath" | grep '^\$ORIGIN' | paste -sd: || true)
     [ "$keep" = "$rpath" ] && continue
-    if [ -n "$keep" ]; then patchelf --set-rpath "$keep" "$f"; else patchelf --remove-rpath "$f"; fi
+    rel=$(realpath --relative-to="$(dirname "$(realpath "$f")")" "$internal")
+    own='$ORIGIN'
+    [ "$rel" = . ] || own="\$ORIGIN/$rel"
+    patchelf --set-rpath "${keep:+$keep:}$own" "$f"
   done
 }
 

@@ -45,9 +45,10 @@ for f in LICENSE THIRD-PARTY-NOTICES.md sbom.cdx.json; do
 done
 python3 - build/onedir/heureum/sbom.cdx.json <<'PY' || fail "the SBOM does not list the bundled packages"
 import json, sys
-names = {c["name"].lower() for c in json.load(open(sys.argv[1]))["components"]}
+names = {c["name"].lower().replace("_", "-") for c in json.load(open(sys.argv[1]))["components"]}
 missing = {"heureum", "av", "pyside6-essentials", "httpx", "m3u8", "sounddevice", "numpy"} - names
 assert not missing, missing
+assert not names & {"pip", "setuptools", "pyinstaller", "pytest"}, names
 PY
 
 ok
@@ -97,10 +98,12 @@ heureum --headless "http://127.0.0.1:$port/index.m3u8" --duration 5 --report "$W
 python3 - "$WORK/report.json" <<'PY' || fail "the report is not what 5 s of playback gives"
 import json, sys
 r = json.load(open(sys.argv[1]))
-assert r["frames"]["presented"] >= 75, r["frames"]        # 25 fps for ~5 s
-assert r.get("audio", {}).get("sample_rate") == 48000, r.get("audio")
-assert r["time_to_first_frame_s"] is not None and r["time_to_first_frame_s"] < 5, r
-assert r["state"] in ("playing", "ended", "stopped", "idle"), r["state"]
+# 25 fps for 5 s is 125 frames; a loaded 2-core machine may drop some late.
+assert r["frames"]["presented"] >= 25, r["frames"]
+assert r["frames"]["dropped"] < r["frames"]["presented"], r["frames"]
+assert r.get("audio", {}).get("sample_rate", 0) > 0, r.get("audio")
+assert r["time_to_first_frame_s"] is not None and r["time_to_first_frame_s"] < 4, r
+assert r["state"] in ("playing", "ended"), r["state"]
 print(f"smoke: report: presented={r['frames']['presented']} audio={r['audio']['device']!r}")
 PY
 kill "$server_pid"; server_pid=""

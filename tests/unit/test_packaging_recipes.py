@@ -103,3 +103,24 @@ def test_the_nsis_script_has_licence_page_uninstaller_and_associations() -> None
         "un.Remove my settings and logs",
     ):
         assert needle in nsi, needle
+
+
+def _apt_list(name: str) -> set[str]:
+    text = (ROOT / "scripts" / "setup.sh").read_text(encoding="utf-8")
+    block = re.search(rf"{name}=\(\n(.*?)\n\)", text, re.S)
+    assert block, name
+    return set(block.group(1).split())
+
+
+def test_run_installs_only_what_playing_needs_and_test_the_whole_rig() -> None:
+    run, rig = _apt_list("RUN_PACKAGES"), _apt_list("TEST_PACKAGES")
+    assert {"libportaudio2", "libxcb-cursor0", "libxkbcommon-x11-0", "python3-venv"} <= run
+    test_only = {"nginx", "mpv", "ffmpeg", "gstreamer1.0-plugins-good", "xvfb", "pulseaudio"}
+    assert test_only <= rig and not (test_only & run)
+    # Every library the xcb check names a package for is installed by run.sh.
+    from ui.syslibs import DEBIAN_PACKAGES
+
+    xcb = {p for p in DEBIAN_PACKAGES.values() if p.startswith(("libxcb-", "libxkbcommon"))}
+    assert xcb <= run | {"libxcb1"}, xcb - run
+    run_sh = (ROOT / "scripts" / "run.sh").read_text(encoding="utf-8")
+    assert "bash scripts/setup.sh run" in run_sh

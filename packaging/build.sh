@@ -98,6 +98,21 @@ drop_build_rpaths() {
   done
 }
 
+strip_unstripped() {
+  # strip breaks the libraries auditwheel patched into the wheels' *.libs
+  # folders (numpy's OpenBLAS: "ELF load command address/offset not
+  # page-aligned"), so PyInstaller's strip is off and those are left alone;
+  # the rest that `file` says are not stripped are (libpython of a self-built
+  # interpreter, mostly).
+  # Never the heureum program: its archive is appended after the ELF image.
+  [[ $(uname) == Linux ]] || return 0
+  apt_need binutils file
+  find "$1" -type f -name '*.so*' -not -path '*.libs/*' | while read -r f; do
+    file -b "$f" | grep -q 'ELF.*not stripped' || continue
+    strip --strip-unneeded "$f"
+  done
+}
+
 onedir() {
   wheel
   pkg_venv
@@ -108,6 +123,7 @@ onedir() {
     --workpath "$ROOT/build/pyinstaller" "$ROOT/packaging/heureum.spec") >build/pyinstaller.log 2>&1 ||
     { tail -40 build/pyinstaller.log >&2; exit 1; }
   drop_build_rpaths "$ONEDIR"
+  strip_unstripped "$ONEDIR"
   cp LICENSE "$ONEDIR/LICENSE"
   cp resources/licenses/THIRD-PARTY-NOTICES.md "$ONEDIR/THIRD-PARTY-NOTICES.md"
   cp build/sbom.cdx.json "$ONEDIR/sbom.cdx.json"

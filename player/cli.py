@@ -12,7 +12,6 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from . import __version__
 from .config import DEFAULT_CONFIG, AudioConfig, OpenOptions, PlayerConfig
 from .events import (
     ErrorOccurred,
@@ -59,7 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("urls", nargs="*", metavar="URL", help="URL(s) or file(s) to play")
-    p.add_argument("--version", action="version", version=f"heureum {__version__}")
+    p.add_argument(
+        "--version",
+        action="store_true",
+        help="print the versions of Heureum, Qt, PyAV/FFmpeg and PortAudio, and the licence",
+    )
     p.add_argument("--headless", action="store_true", help="play without a window, print a summary")
     p.add_argument(
         "--compare",
@@ -251,6 +254,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_compare_parser().parse_args(words[1:])
     else:
         args = build_parser().parse_args(words)
+        if args.version:
+            from .versions import version_text  # imports Qt, PyAV, PortAudio: only here
+
+            print(version_text())
+            return EXIT_OK
     _setup_logging(args.verbose)
     try:
         if compare:
@@ -282,6 +290,10 @@ def run_gui(args: argparse.Namespace) -> int:
     try:
         from ui.app import run_gui as start_gui  # type: ignore[import-not-found,unused-ignore]
     except ImportError as exc:
+        if ".so" in str(exc) or ".dll" in str(exc):
+            # Qt's own libraries load, but one they need from the system does not.
+            print(f"heureum: error: a system library is missing: {exc}", file=sys.stderr)
+            return EXIT_PLAYBACK_ERROR
         print(
             f"heureum: error: the desktop window is not available ({exc}); "
             "use --headless to play without it",

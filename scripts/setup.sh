@@ -1,21 +1,33 @@
 #!/usr/bin/env bash
-# Sets up everything Heureum needs on Debian/Ubuntu: system packages (FFmpeg CLI,
-# servers for the test rig, PortAudio, PulseAudio, Xvfb) and a virtualenv in .venv.
+# Sets up Heureum on Debian/Ubuntu: system packages and a virtualenv in .venv.
+#   bash scripts/setup.sh        everything (the test rig: FFmpeg CLI, nginx, GStreamer
+#                                RTSP server, mpv, PulseAudio, Xvfb, validators) and
+#                                the test tools
+#   bash scripts/setup.sh run    only what playing needs: Python, the libraries Qt's
+#                                xcb platform plugin loads, and PortAudio
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+MODE=${1:-test}
 
-APT_PACKAGES=(
-  python3-venv python3-pip
+RUN_PACKAGES=(
+  python3-venv python3-pip libportaudio2
+  libgl1 libegl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4
+  libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0
+  libxcb-xinerama0 libxcb-xkb1 libfontconfig1 libdbus-1-3
+)
+TEST_PACKAGES=(
   ffmpeg mpv nginx libnginx-mod-rtmp
   gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
-  libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins
-  xvfb xauth xdotool imagemagick dbus-daemon dbus-bin
-  libgl1 libegl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4
-  libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0
-  libxcb-xinerama0 libxcb-xkb1 libfontconfig1 libdbus-1-3 fonts-noto-cjk
+  pulseaudio pulseaudio-utils libasound2-plugins dbus-daemon dbus-bin
+  xvfb xauth xdotool imagemagick desktop-file-utils appstream fonts-noto-cjk
 )
+case "$MODE" in
+  run) APT_PACKAGES=("${RUN_PACKAGES[@]}"); EXTRAS="" ;;
+  test) APT_PACKAGES=("${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"); EXTRAS="[test]" ;;
+  *) echo "usage: bash scripts/setup.sh [run|test]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -34,9 +46,9 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
   "$PY" -m venv .venv
 fi
-stamp=.venv/.heureum-installed
+stamp=.venv/.heureum-installed-$MODE
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[test]'
+  .venv/bin/python -m pip install -q -e ".$EXTRAS"
   touch "$stamp"
 fi

@@ -4,20 +4,26 @@ with or without URLs)."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from player.config import DEFAULT_CONFIG, OpenOptions, PlayerConfig
+from player.logfile import install_file_log
+from resources import APP_ID
 
+from .about import app_icon
 from .i18n import install_language
 from .main_window import MainWindow
 from .settings import Settings
 from .single_instance import InstanceServer
+from .syslibs import check_platform_libraries
 
 __all__ = ["DemoLoader", "run_gui"]
 
@@ -178,6 +184,32 @@ def create_window(
     return window
 
 
+def _process_age() -> float | None:
+    """Seconds since this process started (Linux), for the start-up line."""
+    try:
+        start_ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _log_first_frame(window: MainWindow) -> None:
+    """One log line when the first frame reaches the screen, with the time since
+    the process started: what benchmarks/packaging.py reads as cold start."""
+    timer = QTimer(window)
+    timer.setInterval(10)
+
+    def check() -> None:
+        if window.view.painted > 0:
+            timer.stop()
+            age = _process_age()
+            log.info("first frame on screen, %s s after start", f"{age:.3f}" if age else "?")
+
+    timer.timeout.connect(check)
+    timer.start()
+
+
 def run_gui(urls: list[str], options: object = None, config: PlayerConfig | None = None) -> int:
     """Create the application and the main window, open ``urls`` (the built-in
     demo when empty) and run the event loop; returns the exit code.
@@ -193,15 +225,22 @@ def run_gui(urls: list[str], options: object = None, config: PlayerConfig | None
     """
     app = QApplication.instance()
     if not isinstance(app, QApplication):
+        problem = check_platform_libraries()
+        if problem:
+            print(f"heureum: error: {problem}", file=sys.stderr)
+            return 1
         app = QApplication(sys.argv[:1])
+    install_file_log()
     app.setApplicationName("Heureum")
     app.setOrganizationName("Heureum")
     app.setApplicationDisplayName("Heureum")
-    app.setDesktopFileName("heureum")
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
     window = create_window(urls, options, config)
     from .signals import QuitOnSignals
 
     signals = QuitOnSignals(window)
+    _log_first_frame(window)
     code = app.exec()
     window.close()
     return signals.exit_code(int(code))

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from resources import stylesheet
+
 __all__ = ["SPEEDS", "SeekBar", "TransportBar", "format_time"]
 
 SPEEDS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)
@@ -151,10 +153,7 @@ class TransportBar(QWidget):
         self.time_label.setMinimumWidth(110)
         self.time_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.live_badge = QLabel(self)
-        self.live_badge.setStyleSheet(
-            "QLabel { background: #c62828; color: white; font-weight: bold;"
-            " border-radius: 3px; padding: 1px 6px; }"
-        )
+        self.live_badge.setStyleSheet(stylesheet("live_badge"))
         self.latency_label = QLabel(self)
         self.live_button = _button(self)
         self.mute_button = _button(self, st.SP_MediaVolume)

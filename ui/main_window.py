@@ -56,6 +56,7 @@ from player.redact import redact_url
 from player.timeline_export import write_timeline
 
 from . import gc_guard
+from .about import AboutDialog, open_log_folder
 from .abr_panel import AbrPanel
 from .bridge import PlayerBridge, PlayerLike
 from .controls import SPEEDS, TransportBar, format_time
@@ -464,6 +465,9 @@ class MainWindow(QMainWindow):
         self.about_action = QAction(self)
         self.about_action.triggered.connect(self.show_about)
         self.help_menu.addAction(self.about_action)
+        self.open_log_action = QAction(self)
+        self.open_log_action.triggered.connect(open_log_folder)
+        self.help_menu.addAction(self.open_log_action)
         self._rebuild_recent()
 
     def _connect(self) -> None:
@@ -527,6 +531,7 @@ class MainWindow(QMainWindow):
         self.low_latency_action.setText(self.tr("Low latency for live streams"))
         self.help_menu.setTitle(self.tr("&Help"))
         self.about_action.setText(self.tr("About Heureum"))
+        self.open_log_action.setText(self.tr("Open Log Folder"))
         self._rebuild_recent()
         self._update_title()
 
@@ -1219,14 +1224,8 @@ class MainWindow(QMainWindow):
         self.help_dialog = dialog
 
     def show_about(self) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
-        QMessageBox.about(
-            self,
-            self.tr("About Heureum"),
-            self.tr("Heureum (흐름) — a streaming player and protocol test bench.")
-            + f"<br><br>{html.escape(self.view.renderer_name)}",
-        )
+        self.about_dialog = AboutDialog(self, self.view.renderer_name)
+        self.about_dialog.show()
 
     def set_language(self, code: str) -> None:
         self.settings.language = code

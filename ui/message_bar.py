@@ -9,15 +9,11 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
 from player.redact import redact
+from resources import stylesheet
 
 __all__ = ["MessageBar"]
 
 Level = Literal["error", "warning", "info"]
-_STYLE = {
-    "error": "background: #7f1d1d; color: #fff;",
-    "warning": "background: #7c5e10; color: #fff;",
-    "info": "background: #1e3a5f; color: #fff;",
-}
 
 
 class MessageBar(QFrame):
@@ -56,7 +52,7 @@ class MessageBar(QFrame):
         self.level = level
         if record:
             self.history = [*self.history[-49:], (level, text)]
-        self.setStyleSheet(f"MessageBar {{ {_STYLE[level]} }} QLabel {{ color: #fff; }}")
+        self.setStyleSheet(stylesheet(f"message_{level}"))
         self.label.setText(text)
         self.progress.hide()
         self.show()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from player.config import OpenOptions, RtspTransport
+from resources import stylesheet
 
 __all__ = ["OpenUrlDialog"]
 
@@ -64,7 +65,7 @@ class OpenUrlDialog(QDialog):
         hint = QLabel(
             self.tr("Credentials in the URL are never shown in logs or statistics."), self
         )
-        hint.setStyleSheet("color: gray;")
+        hint.setStyleSheet(stylesheet("hint"))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel, self
         )

@@ -7,6 +7,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QWidget
 
+from resources import stylesheet
+
 __all__ = ["Osd"]
 
 
@@ -18,10 +20,7 @@ class Osd(QLabel):
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         self.setFont(font)
-        self.setStyleSheet(
-            "QLabel { background: rgba(0, 0, 0, 150); color: white;"
-            " border-radius: 6px; padding: 4px 10px; }"
-        )
+        self.setStyleSheet(stylesheet("osd"))
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.hide)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from player.capabilities import AbrStatus
 from player.events import MediaInfo
 from player.redact import redact_url
+from resources import stylesheet
 
 from .abr_panel import rate_text, variant_text
 
@@ -277,10 +278,7 @@ class StatsOverlay(QLabel):
         self.setFont(font)
         self._base_size = font.pointSizeF()
         self.shown_rows = 0
-        self.setStyleSheet(
-            "QLabel { background: rgba(0, 0, 0, 170); color: #f0f0f0;"
-            " border-radius: 6px; padding: 8px; }"
-        )
+        self.setStyleSheet(stylesheet("stats_overlay"))
         self.hide()
 
     def set_rows(self, rows: list[tuple[str, str]]) -> None:

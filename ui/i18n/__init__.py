@@ -1,5 +1,5 @@
-"""Translations: Qt Linguist ``.ts`` sources here, compiled ``.qm`` next to them
-(``scripts``-free: ``python -m ui.i18n`` runs pyside6-lrelease)."""
+"""Translations: Qt Linguist ``.ts`` sources and the compiled ``.qm`` files live in
+``resources/i18n`` (``python -m ui.i18n`` runs pyside6-lrelease over them)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from resources import translations_dir
+
 __all__ = ["I18N_DIR", "LANGUAGES", "install_language", "translation_sources", "ui_language"]
 
-I18N_DIR = Path(__file__).resolve().parent
+I18N_DIR: Path = translations_dir()
 #: code -> name shown in its own language
 LANGUAGES: dict[str, str] = {"en": "English", "ko": "한국어"}
 
@@ -52,7 +54,7 @@ def install_language(app: QCoreApplication, lang: str = "system") -> str:
 def translation_sources() -> list[Path]:
     """Every file whose strings the .ts files translate: the UI's modules and
     the engine's error templates (marked for lupdate, see player.error_text)."""
-    ui = I18N_DIR.parent
+    ui = Path(__file__).resolve().parents[1]
     return [*sorted(ui.glob("*.py")), ui.parent / "player" / "error_text.py"]
 
 
@@ -66,7 +68,7 @@ def update_translations() -> None:
 
 
 def compile_translations() -> None:
-    """Compile every .ts here to .qm with Qt's lrelease (shipped with PySide6)."""
+    """Compile every .ts in resources/i18n to .qm with Qt's lrelease (shipped with PySide6)."""
     lrelease = Path(sys.executable).with_name("pyside6-lrelease")
     for ts in sorted(I18N_DIR.glob("*.ts")):
         subprocess.run(

@@ -213,6 +213,10 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>Open Log Folder</source>
+        <translation>로그 폴더 열기</translation>
+    </message>
+    <message>
         <source>Compare streams…</source>
         <translation>스트림 비교…</translation>
     </message>
@@ -895,6 +899,29 @@
     <message>
         <source>Give 2 to 4 URLs, one a line (%1 given).</source>
         <translation>URL을 한 줄에 하나씩 2~4개 입력하세요 (%1개 입력됨).</translation>
+    </message>
+</context>
+<context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About Heureum</source>
+        <translation>흐름 정보</translation>
+    </message>
+    <message>
+        <source>Video output:</source>
+        <translation>비디오 출력:</translation>
+    </message>
+    <message>
+        <source>A streaming player and protocol test bench.</source>
+        <translation>스트리밍 플레이어이자 프로토콜 테스트 벤치.</translation>
+    </message>
+    <message>
+        <source>Log file:</source>
+        <translation>로그 파일:</translation>
+    </message>
+    <message>
+        <source>Open Log Folder</source>
+        <translation>로그 폴더 열기</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# The packaging part of CI (.ci/run calls it after scripts/test.sh), on Debian
+# 12 as root (sudo otherwise): builds the onedir, the .deb (lintian-checked),
+# the tarball and the NSIS check build; installs the .deb with apt-get and,
+# from the installed copy, checks --version, plays a loopback HLS stream
+# headless for 5 s with audio into the null sink and checks the report, starts
+# the window on the built-in demo under Xvfb and checks a screenshot is not
+# blank, and checks with ldd that the bundle loads nothing from outside it
+# but libraries of the packages it depends on. Then removes the package and
+# checks nothing is left behind.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+VERSION=$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' player/__init__.py)
+DEB=dist/heureum_${VERSION}_amd64.deb
+WORK=$(mktemp -d /tmp/heureum-smoke.XXXXXX)
+start=$SECONDS
+passed=0
+step() { echo "smoke: [$((SECONDS - start)) s] $*"; }
+ok() { passed=$((passed + 1)); }
+fail() { echo "smoke: FAILED: $*" >&2; exit 1; }
+
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  # Never leave the package installed after a failed run.
+  if dpkg-query -W -f='${Status}' heureum 2>/dev/null | grep -q "install ok installed"; then
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get remove -y -qq --purge heureum >/dev/null 2>&1 || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+step "building the onedir and the .deb"
+bash packaging/build.sh deb
+bash packaging/build.sh tarball
+bash packaging/build.sh nsis
+[ -f "$DEB" ] || fail "$DEB was not built"
+for f in LICENSE THIRD-PARTY-NOTICES.md sbom.cdx.json; do
+  [ -s build/onedir/heureum/$f ] || fail "the onedir lacks $f"
+  tar -tzf dist/heureum-"$VERSION"-linux-x86_64.tar.gz "heureum-$VERSION-linux-x86_64/$f" >/dev/null ||
+    fail "the tarball lacks $f"
+done
+python3 - build/onedir/heureum/sbom.cdx.json <<'PY' || fail "the SBOM does not list the bundled packages"
+import json, sys
+names = {c["name"].lower().replace("_", "-") for c in json.load(open(sys.argv[1]))["components"]}
+missing = {"heureum", "av", "pyside6-essentials", "httpx", "m3u8", "sounddevice", "numpy"} - names
+assert not missing, missing
+assert not names & {"pip", "setuptools", "pyinstaller", "pytest"}, names
+PY
+
+ok
+step "installing $DEB"
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "./$DEB" >/dev/null
+[ "$(command -v heureum)" = /usr/bin/heureum ] || fail "heureum is not /usr/bin/heureum"
+
+ok
+step "heureum --version"
+heureum --version | tee "$WORK/version.txt"
+grep -q "^heureum $VERSION$" "$WORK/version.txt" || fail "--version does not name $VERSION"
+grep -q "running from: frozen build" "$WORK/version.txt" || fail "--version is not the frozen build"
+grep -q "PortAudio: V19" "$WORK/version.txt" || fail "PortAudio is not found by the installed build"
+
+ok
+step "ldd over the bundle"
+depends=$(dpkg-query -W -f='${Depends}' heureum | tr -d ' ' | tr ',' '\n' | sed 's/(.*//')
+find /opt/heureum -type f \( -name '*.so*' -o -name heureum \) | while read -r f; do
+  file -b "$f" | grep -q ELF || continue
+  # ldd fails on a static ELF ("not a dynamic executable"): nothing to check there.
+  { ldd "$f" 2>&1 || true; } | sed "s|^|$f: |"
+done >"$WORK/ldd.txt"
+if grep "not found" "$WORK/ldd.txt"; then fail "libraries not found (above)"; fi
+# Every library in the bundle is dynamic; ldd refuses one the loader cannot map.
+if grep "not a dynamic executable" "$WORK/ldd.txt"; then fail "libraries the loader refuses (above)"; fi
+awk '/=> \// { print $4 }' "$WORK/ldd.txt" | grep -v '^/opt/heureum/' | sort -u >"$WORK/outside.txt"
+while read -r lib; do
+  pkg=$(dpkg -S "$lib" 2>/dev/null || dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "/usr$lib" 2>/dev/null || true)
+  pkg=${pkg%%:*}
+  [ -n "$pkg" ] || fail "$lib is owned by no package"
+  echo "$depends" | grep -qx "$pkg" || fail "$lib comes from $pkg, which heureum does not depend on"
+done <"$WORK/outside.txt"
+echo "smoke: $(wc -l <"$WORK/outside.txt") system libraries, all from declared dependencies"
+
+ok
+step "headless HLS over loopback for 5 s with audio"
+# shellcheck source=scripts/audio-env.sh
+source scripts/audio-env.sh
+ffmpeg -hide_banner -loglevel error -f lavfi -i testsrc2=size=640x360:rate=25 \
+  -f lavfi -i sine=frequency=440:sample_rate=48000 -t 12 -c:v libx264 -preset ultrafast -g 25 \
+  -c:a aac -f hls -hls_time 2 -hls_playlist_type vod "$WORK/index.m3u8"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server "$port" --bind 127.0.0.1 --directory "$WORK" >/dev/null 2>&1 &
+server_pid=$!
+for _ in $(seq 1 50); do
+  python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/index.m3u8')" 2>/dev/null && break
+  sleep 0.1
+done
+heureum --headless "http://127.0.0.1:$port/index.m3u8" --duration 5 --report "$WORK/report.json"
+python3 - "$WORK/report.json" <<'PY' || fail "the report is not what 5 s of playback gives"
+import json, sys
+r = json.load(open(sys.argv[1]))
+# 25 fps for 5 s is 125 frames; a loaded 2-core machine may drop some late.
+assert r["frames"]["presented"] >= 25, r["frames"]
+assert r["frames"]["dropped"] < r["frames"]["presented"], r["frames"]
+assert r.get("audio", {}).get("sample_rate", 0) > 0, r.get("audio")
+assert r["time_to_first_frame_s"] is not None and r["time_to_first_frame_s"] < 4, r
+assert r["state"] in ("playing", "ended"), r["state"]
+print(f"smoke: report: presented={r['frames']['presented']} audio={r['audio']['device']!r}")
+PY
+kill "$server_pid"; server_pid=""
+
+ok
+step "the window on the built-in demo under Xvfb"
+bash packaging/screenshot.sh "$WORK/window.png" 3 240 -- heureum
+cp "$WORK/window.png" build/smoke-window.png
+
+ok
+step "removing the package"
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get remove -y -qq --purge heureum >/dev/null
+[ ! -e /opt/heureum ] || fail "/opt/heureum is left: $(find /opt/heureum | head)"
+if ls /usr/share/applications | grep -qi heureum; then fail "a desktop entry is left"; fi
+[ ! -e /usr/bin/heureum ] || fail "/usr/bin/heureum is left"
+[ -z "$(find /usr/share/icons /usr/share/metainfo -iname '*heureum*' 2>/dev/null)" ] || fail "icons or metainfo are left"
+ok
+step "done ($(du -m "$DEB" | cut -f1) MB .deb)"
+echo "smoke: $passed passed, 0 failed"

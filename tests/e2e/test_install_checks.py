@@ -1,0 +1,87 @@
+"""What an installed user sees: ``--version`` names every component, and a
+missing system library is one line and status 1 instead of Qt's abort."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo
+
+from ui.syslibs import missing_library
+
+PLUGIN = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms" / "libqxcb.so"
+
+
+def test_version_names_qt_pyav_ffmpeg_portaudio_and_the_licence() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "player.cli", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    import av
+    import sounddevice
+
+    assert out.startswith("heureum 0.")
+    assert f"PyAV: {av.__version__}" in out
+    assert f"FFmpeg: {av.ffmpeg_version_info}" in out
+    assert sounddevice.get_portaudio_version()[1].removeprefix("PortAudio ") in out
+    assert "Qt: 6." in out and "GNU GPL version 3" in out
+
+
+def test_the_real_plugin_loads_and_a_moved_copy_names_what_it_lacks(tmp_path: Path) -> None:
+    assert missing_library(PLUGIN) is None
+    copy = tmp_path / "platforms" / "libqxcb.so"
+    copy.parent.mkdir()
+    shutil.copy(PLUGIN, copy)
+    # Away from PySide6's lib folder, its RUNPATH no longer finds Qt's xcb
+    # library; asked in a new process, where no Qt library is loaded yet.
+    code = f"from ui.syslibs import missing_library; print(missing_library({str(copy)!r}))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "libQt6XcbQpa.so.6", done.stderr
+
+
+def test_a_missing_xcb_cursor_library_is_one_line_and_status_1() -> None:
+    """libxcb-cursor0 hidden in a private mount namespace: Qt alone would abort
+    with status 134 ("could not load the Qt platform plugin")."""
+    env_cmd = ["env", "-u", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM=xcb", "DISPLAY=:99"]
+    done = _hidden(
+        "libxcb-cursor.so.0", [*env_cmd, sys.executable, "-m", "player.cli", "/nonexistent.mp4"]
+    )
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "libxcb-cursor.so.0" in lines[0] and "libxcb-cursor0" in lines[0]
+    assert "--headless" in lines[0]
+
+
+def _hidden(library: str, command: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` with the system ``library`` unreadable, in a private
+    mount namespace (the file itself is untouched for everyone else)."""
+    target = Path("/usr/lib/x86_64-linux-gnu", library).resolve(strict=True)
+    unshare = ["unshare", "-m"] if os.geteuid() == 0 else ["unshare", "-r", "-m"]
+    script = f'mount --bind /dev/null {target} && exec "$@"'
+    return subprocess.run(
+        [*unshare, "sh", "-c", script, "sh", *command],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+
+
+def test_without_portaudio_video_plays_with_one_warning(audio_device: str, av_file: Path) -> None:
+    done = _hidden(
+        "libportaudio.so.2",
+        [sys.executable, "-m", "player.cli", "--headless", "--frames", "5", str(av_file)],
+    )
+    assert done.returncode == 0, done.stderr
+    assert "presented=5" in done.stdout, done.stdout
+    warnings = [line for line in done.stderr.splitlines() if "PortAudio" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("heureum: warning: No audio"), done.stderr
+    assert "Traceback" not in done.stderr

@@ -255,9 +255,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         args = build_parser().parse_args(words)
         if args.version:
-            from .versions import version_text  # imports Qt, PyAV, PortAudio: only here
+            from .versions import Component, version_text  # PyAV, PortAudio: only here
 
-            print(version_text())
+            qt: Component | None = None
+            try:  # Qt's version is the window's to tell (the engine never imports Qt)
+                from ui.qt_version import qt_component  # type: ignore[import-not-found,unused-ignore]
+
+                qt = qt_component()
+            except ImportError:
+                pass
+            print(version_text(qt))
             return EXIT_OK
     _setup_logging(args.verbose)
     try:

@@ -67,6 +67,12 @@ def build_compare_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--low-latency", action="store_true", help="live: start at once, stay near live")
     p.add_argument("--no-audio", action="store_true", help="do not open an audio device")
+    p.add_argument(
+        "--hwdec",
+        choices=["auto", "no"],
+        default="no",
+        help="hardware video decoding for every stream (falls back to software)",
+    )
     p.add_argument("--timeout", type=_positive, metavar="S", help="network open/read timeout")
     p.add_argument(
         "--metrics-port",

@@ -26,15 +26,6 @@ class Component:
     licence: str
 
 
-def _qt() -> Component:
-    try:
-        import PySide6
-        from PySide6 import QtCore
-    except ImportError as exc:
-        return Component("Qt", f"not available ({exc})", "LGPL-3.0-only")
-    return Component("Qt", f"{QtCore.qVersion()} (PySide6 {PySide6.__version__})", "LGPL-3.0-only")
-
-
 def _ffmpeg() -> list[Component]:
     try:
         import av
@@ -61,22 +52,23 @@ def _portaudio() -> Component:
     return Component("PortAudio", text.removeprefix("PortAudio "), "MIT")
 
 
-def components() -> list[Component]:
-    """Every component, in the order ``--version`` prints them."""
+def components(qt: Component | None = None) -> list[Component]:
+    """Every component, in the order ``--version`` prints them. ``qt`` comes
+    from the window's side (``ui.qt_version``): the engine never imports Qt."""
     py = f"{platform.python_version()} ({platform.python_implementation()})"
     return [
         Component("Heureum", __version__, "GPL-3.0-or-later"),
-        _qt(),
+        qt or Component("Qt", "not available (no window in this build)", "LGPL-3.0-only"),
         *_ffmpeg(),
         _portaudio(),
         Component("Python", py, "PSF-2.0"),
     ]
 
 
-def version_text() -> str:
+def version_text(qt: Component | None = None) -> str:
     """The text of ``heureum --version``: one line per component, then the licence."""
     lines = [f"heureum {__version__}"]
-    lines += [f"  {c.name}: {c.version} [{c.licence}]" for c in components()[1:]]
+    lines += [f"  {c.name}: {c.version} [{c.licence}]" for c in components(qt)[1:]]
     frozen = "frozen build" if getattr(sys, "frozen", False) else "Python environment"
     lines.append(f"  running from: {frozen} on {platform.system()} {platform.machine()}")
     lines.append(LICENCE_LINE)

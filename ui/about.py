@@ -21,6 +21,8 @@ from player.logfile import log_dir, log_path
 from player.versions import LICENCE_LINE, components
 from resources import icon_path, notice_text
 
+from .qt_version import qt_component
+
 __all__ = ["AboutDialog", "app_icon", "open_log_folder"]
 
 
@@ -50,7 +52,7 @@ class AboutDialog(QDialog):
         rows = "".join(
             f"<tr><td><b>{html.escape(c.name)}</b></td><td>{html.escape(c.version)}</td>"
             f"<td>{html.escape(c.licence)}</td></tr>"
-            for c in components()
+            for c in components(qt_component())
         )
         video = self.tr("Video output:")
         self.summary = QLabel(self)

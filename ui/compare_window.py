@@ -30,6 +30,7 @@ from player.events import ErrorOccurred, Event, MediaOpened
 from player.latency import headline
 from player.redact import redact
 from player.report import write_json_atomic, write_text_atomic
+from resources import stylesheet
 
 from . import gc_guard
 from .compare_plots import STREAM_COLOURS, ComparePlots
@@ -74,9 +75,8 @@ class Tile(QFrame):
         self.face = QLabel(self)
         self.face.setObjectName("tile_face")
         self.face.setWordWrap(True)
-        self.face.setStyleSheet(
-            f"background: rgba(0,0,0,170); color: {self.colour}; padding: 3px 6px;"
-        )
+        # The stream's own colour in the shared tile-face style.
+        self.face.setStyleSheet(stylesheet("tile_face").replace("@colour", self.colour))
         self.face.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(3, 3, 3, 3)
@@ -87,7 +87,8 @@ class Tile(QFrame):
 
     def set_heard(self, heard: bool) -> None:
         width = 3 if heard else 1
-        self.setStyleSheet(f"#tile{self.index} {{ border: {width}px solid {self.colour}; }}")
+        style = stylesheet("tile_border").replace("@name", f"tile{self.index}")
+        self.setStyleSheet(style.replace("@width", str(width)).replace("@colour", self.colour))
         self.heard = heard
 
     def set_face(self, text: str) -> None:
@@ -99,7 +100,7 @@ class Tile(QFrame):
 
     def show_error(self, message: str) -> None:
         self.error = message
-        self.face.setStyleSheet("background: rgba(120,0,0,200); color: white; padding: 6px;")
+        self.face.setStyleSheet(stylesheet("tile_face_error"))
         self.set_face(f"#{self.index + 1} failed: {message}")
 
     def resizeEvent(self, event: Any) -> None:

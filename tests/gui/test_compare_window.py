@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from player.config import DEFAULT_CONFIG, AudioConfig
+from player.config import DEFAULT_CONFIG, AudioConfig, BufferConfig
 from tests.support.servers import RtspServer, free_port
 from ui.compare_window import CompareWindow
 
@@ -130,7 +130,10 @@ def ladder_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_the_rung_menu_pins_every_hls_tile_to_the_same_height(
     qtbot: QtBot, ladder_url: str
 ) -> None:
-    window = CompareWindow([ladder_url, ladder_url], config=NO_AUDIO, max_height=180)
+    # A short buffer: segments are still to fetch when the pin changes (a
+    # 20 s VOD fetched ahead whole would show no new rung).
+    short = replace(NO_AUDIO, buffer=BufferConfig(max_seconds=4.0))
+    window = CompareWindow([ladder_url, ladder_url], config=short, max_height=180)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

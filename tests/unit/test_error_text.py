@@ -20,7 +20,7 @@ from player.errors import (
     error_for,
 )
 
-TS = Path(__file__).resolve().parents[2] / "ui" / "i18n" / "heureum_ko.ts"
+TS = Path(__file__).resolve().parents[2] / "resources" / "i18n" / "heureum_ko.ts"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 

@@ -87,7 +87,9 @@ def test_the_macos_info_plist_declares_our_schemes_and_documents() -> None:
 def test_the_spec_bundles_for_macos_and_trims_qt() -> None:
     spec = (ROOT / "packaging" / "heureum.spec").read_text(encoding="utf-8")
     assert "BUNDLE(" in spec and "info_plist=info_plist(" in spec
-    assert '"qxcb"' in spec and "PySide6.QtNetwork" in spec and "KEEP_TRANSLATIONS" in spec
+    assert '"qxcb"' in spec and '"PySide6.QtQml"' in spec and "KEEP_TRANSLATIONS" in spec
+    # kept: the --enqueue socket (QtNetwork) and MPRIS (QtDBus)
+    assert '"PySide6.QtNetwork",' not in spec and '"PySide6.QtDBus"' not in spec
     compile(spec, "heureum.spec", "exec")  # valid Python, as PyInstaller reads it
 
 

@@ -28,13 +28,11 @@ def decrypt_aes128(data: bytes, key: bytes, iv: bytes) -> bytes:
     if not data or len(data) % 16:
         raise FormatError(f"encrypted segment length {len(data)} is not a multiple of 16")
     # imported here: most streams are clear, and start-up time counts
-    from cryptography.hazmat.primitives import padding
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from Cryptodome.Cipher import AES
+    from Cryptodome.Util.Padding import unpad
 
-    decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
-    plain = decryptor.update(data) + decryptor.finalize()
-    unpadder = padding.PKCS7(128).unpadder()
+    plain = AES.new(key, AES.MODE_CBC, iv=iv).decrypt(data)
     try:
-        return unpadder.update(plain) + unpadder.finalize()
+        return unpad(plain, 16, style="pkcs7")
     except ValueError:
         raise FormatError("bad padding after AES-128 decryption (wrong key or IV?)") from None

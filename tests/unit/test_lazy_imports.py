@@ -15,7 +15,7 @@ import pytest
 import player
 
 #: Never needed to parse a command line, nor to play without audio.
-HEAVY = ("numpy", "sounddevice", "cryptography", "av", "httpx", "httpcore", "m3u8")
+HEAVY = ("numpy", "sounddevice", "Cryptodome", "av", "httpx", "httpcore", "m3u8")
 #: The engine's own modules that pull in those libraries.
 ENGINE = ("player.player", "player.engine", "player.decode", "player.hls.source", "player.fetch")
 
@@ -60,11 +60,11 @@ def test_parsing_a_no_audio_command_line_loads_no_heavy_library() -> None:
 def test_the_engine_and_the_hls_source_do_not_load_numpy_nor_portaudio() -> None:
     """What a --no-audio HLS start imports before it plays (PyAV and httpx are
     needed to demux, decode and fetch; numpy only arrives with decoded audio,
-    sounddevice with an audio device, cryptography with an AES-128 key)."""
+    sounddevice with an audio device, Cryptodome with an AES-128 key)."""
     modules = _modules_after(
         "import player.player, player.engine, player.sources, player.hls.source"
     )
-    assert _loaded(modules, ("numpy", "sounddevice", "cryptography")) == []
+    assert _loaded(modules, ("numpy", "sounddevice", "Cryptodome")) == []
     # libavformat's Source is for files, RTSP, RTMP and progressive HTTP only.
     assert "player.sources.libav" not in modules
 

@@ -39,10 +39,11 @@ def log_path() -> Path:
     return log_dir() / LOG_NAME
 
 
-def install_file_log(level: int = logging.INFO) -> Path | None:
+def install_file_log(level: int = logging.INFO, *, quiet: bool = False) -> Path | None:
     """Add the rotating file handler to the root logger; returns the file, or
-    None (with one warning line on stderr) when the folder cannot be written,
-    e.g. a read-only home: the app carries on without a log file."""
+    None (with one warning line on stderr, unless ``quiet`` because the caller
+    has said so already) when the folder cannot be written, e.g. a read-only
+    home: the app carries on without a log file."""
     path = log_path()
     root = logging.getLogger()
     for handler in root.handlers:
@@ -54,7 +55,8 @@ def install_file_log(level: int = logging.INFO) -> Path | None:
             path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
         )
     except OSError as exc:
-        print(f"heureum: warning: no log file ({exc.strerror or exc}: {path})", file=sys.stderr)
+        if not quiet:
+            print(f"heureum: warning: no log file ({exc.strerror or exc}: {path})", file=sys.stderr)
         return None
     handler.setLevel(level)
     handler.setFormatter(

@@ -11,11 +11,21 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QMessageLogContext,
+    QObject,
+    QTimer,
+    QtMsgType,
+    Signal,
+    Slot,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication
 
 from player.config import DEFAULT_CONFIG, OpenOptions, PlayerConfig
-from player.logfile import install_file_log
+from player.logfile import install_file_log, log_dir
+from player.writable import unwritable
 from resources import APP_ID
 
 from .about import app_icon
@@ -210,6 +220,37 @@ def _log_first_frame(window: MainWindow) -> None:
     timer.start()
 
 
+def _qt_message(mode: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    """Qt's own diagnostics go to the log file; the console keeps only ours
+    (one clear line per problem) and Qt's critical errors."""
+    if mode in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+        level = logging.ERROR
+    elif mode == QtMsgType.QtDebugMsg:
+        level = logging.DEBUG
+    else:
+        level = logging.INFO
+    logging.getLogger("qt").log(level, "%s", message)
+
+
+def _say_nothing_is_kept(window: MainWindow, blocked: list[tuple[Path, str]]) -> None:
+    """One line on stderr and the same in the window's message bar: what is not
+    kept, and why (a read-only or broken home)."""
+    folder, reason = blocked[0]
+    line = (
+        f"cannot write to {folder} ({reason}): settings, resume positions and the log are not kept"
+    )
+    print(f"heureum: warning: {line}", file=sys.stderr)
+    window.resume.persist = False
+    window.messages.show_message(
+        "warning",
+        QCoreApplication.translate(
+            "App", "Cannot write to %1 (%2): settings, resume positions and the log are not kept"
+        )
+        .replace("%1", str(folder))
+        .replace("%2", reason),
+    )
+
+
 def run_gui(urls: list[str], options: object = None, config: PlayerConfig | None = None) -> int:
     """Create the application and the main window, open ``urls`` (the built-in
     demo when empty) and run the event loop; returns the exit code.
@@ -225,18 +266,23 @@ def run_gui(urls: list[str], options: object = None, config: PlayerConfig | None
     """
     app = QApplication.instance()
     if not isinstance(app, QApplication):
+        qInstallMessageHandler(_qt_message)
         problem = check_platform_libraries()
         if problem:
             print(f"heureum: error: {problem}", file=sys.stderr)
             return 1
         app = QApplication(sys.argv[:1])
-    install_file_log()
     app.setApplicationName("Heureum")
     app.setOrganizationName("Heureum")
     app.setApplicationDisplayName("Heureum")
     app.setDesktopFileName(APP_ID)
+    settings = Settings(_opt(options, "settings_path"))
+    blocked = unwritable([Path(settings.path).parent, log_dir()])
+    install_file_log(quiet=bool(blocked))
     app.setWindowIcon(app_icon())
-    window = create_window(urls, options, config)
+    window = create_window(urls, options, config, settings=settings)
+    if blocked:
+        _say_nothing_is_kept(window, blocked)
     from .signals import QuitOnSignals
 
     signals = QuitOnSignals(window)

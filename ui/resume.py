@@ -42,12 +42,14 @@ def _key(url: str) -> str:
 class ResumeStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        # False when the folder cannot be written (said once at start-up).
+        self.persist = True
         self._entries: dict[str, dict[str, float]] = self._load()
 
     def _load(self) -> dict[str, dict[str, float]]:
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return {}
         except (OSError, ValueError) as exc:
             # A damaged store costs the saved positions, never the start-up.
@@ -86,6 +88,8 @@ class ResumeStore:
             self._save()
 
     def _save(self) -> None:
+        if not self.persist:
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".resume-", dir=self.path.parent)
@@ -99,4 +103,6 @@ class ResumeStore:
                 Path(tmp).unlink(missing_ok=True)
                 raise
         except OSError as exc:
+            # Once: a folder that fails now will fail at every position saved.
             log.warning("could not save resume positions: %s", exc)
+            self.persist = False

@@ -44,6 +44,8 @@ def choose_renderer() -> tuple[str, str]:
             return "software", "HEUREUM_RENDERER=opengl but OpenGL is unavailable"
         return "opengl", gl
     if gl is None:
+        # The one line a machine without working OpenGL gets: playback goes on.
+        log.warning("OpenGL is unavailable: video is drawn in software")
         return "software", "OpenGL unavailable"
     if _SOFTWARE_GL.search(gl):
         return "software", f"OpenGL is software-rendered ({gl})"

@@ -85,3 +85,67 @@ def test_without_portaudio_video_plays_with_one_warning(audio_device: str, av_fi
     warnings = [line for line in done.stderr.splitlines() if "PortAudio" in line]
     assert len(warnings) == 1 and warnings[0].startswith("heureum: warning: No audio"), done.stderr
     assert "Traceback" not in done.stderr
+
+
+def _window(env: dict[str, str], args: list[str], wrap: list[str] | None = None) -> str:
+    """The window for 2 s on ``args`` (status 0 asserted); returns its stderr."""
+    done = subprocess.run(
+        [*(wrap or []), sys.executable, "-m", "player.cli", "--duration", "2", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.stderr
+
+
+def _clean_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "HEUREUM_"))}
+    return {**env, "HOME": str(home), "XDG_RUNTIME_DIR": str(home.parent / "run")}
+
+
+def test_a_read_only_home_is_one_line_and_the_window_plays_on(
+    tmp_path: Path, av_file: Path
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (tmp_path / "run").mkdir(mode=0o700)
+    report = tmp_path / "report.json"
+    # A read-only bind mount of the home, in a private mount namespace: even
+    # root cannot write there (EROFS).
+    unshare = ["unshare", "-m"] if os.geteuid() == 0 else ["unshare", "-r", "-m"]
+    script = f'mount --bind {home} {home} && mount -o remount,ro,bind {home} && exec "$@"'
+    stderr = _window(
+        _clean_env(home),
+        ["--report", str(report), str(av_file)],
+        wrap=[*unshare, "sh", "-c", script, "sh"],
+    )
+    lines = [line for line in stderr.splitlines() if "cannot write" in line or "resume" in line]
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("heureum: warning: cannot write to ") and "Read-only" in lines[0]
+    assert "no log file" not in stderr
+    assert list(home.iterdir()) == []
+    # Playback itself went on, and the report the user asked for was written.
+    import json
+
+    played = json.loads(report.read_text())
+    assert played["frames"]["presented"] > 10
+
+
+def test_without_opengl_the_window_says_so_once_and_draws_in_software(
+    tmp_path: Path, av_file: Path
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (tmp_path / "run").mkdir(mode=0o700)
+    report = tmp_path / "report.json"
+    env = {**_clean_env(home), "QT_XCB_GL_INTEGRATION": "none", "QT_QPA_PLATFORM": "xcb"}
+    stderr = _window(env, ["--report", str(report), str(av_file)])
+    gl_lines = [line for line in stderr.splitlines() if "OpenGL" in line or "GLX" in line]
+    assert len(gl_lines) == 1, stderr
+    assert gl_lines[0].endswith("OpenGL is unavailable: video is drawn in software")
+    import json
+
+    assert json.loads(report.read_text())["frames"]["presented"] > 10

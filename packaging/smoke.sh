@@ -133,6 +133,11 @@ for spec in "mp3.mp3:-c:a libmp3lame" "opus.ogg:-c:a libopus" "aac.m4a:-c:a aac"
     "$WORK/audio.json" || fail "$name: no audio played"
 done
 echo "smoke: H.264, HEVC, VP8, VP9, AV1, MP3, Opus and AAC decode from the installed build"
+# Headless never loads Qt (packaging/rth_qt_lazy.py): glibc lists every library it opens.
+LD_DEBUG=files heureum --headless --frames 1 --no-audio "$WORK/h264.mp4" >/dev/null 2>"$WORK/ld.txt" ||
+  fail "headless play failed"
+grep -q "file=.*libavcodec" "$WORK/ld.txt" || fail "LD_DEBUG listed no libraries"
+if grep -q "file=.*libQt6Core" "$WORK/ld.txt"; then fail "the headless run loaded Qt"; fi
 
 ok
 step "the window on the built-in demo under Xvfb"

@@ -7,7 +7,8 @@
 # the window on the built-in demo under Xvfb and checks a screenshot is not
 # blank, and checks with ldd that the bundle loads nothing from outside it
 # but libraries of the packages it depends on. Then removes the package and
-# checks nothing is left behind.
+# checks nothing is left behind. Between the two, an older version is
+# installed and upgraded over, and the user's settings must survive both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -145,12 +146,35 @@ bash packaging/screenshot.sh "$WORK/window.png" 3 240 -- heureum
 cp "$WORK/window.png" build/smoke-window.png
 
 ok
+step "installing over an older version keeps the user's settings"
+# The same build repacked as an older version, installed first; a user's
+# settings written; then the new .deb over it, then a purge: the settings
+# stay through both (they live in the home, which no package touches).
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get remove -y -qq --purge heureum >/dev/null
+rm -rf "$WORK/old"
+dpkg-deb -R "$DEB" "$WORK/old"
+sed -i "s/^Version: .*/Version: 0.0.1/" "$WORK/old/DEBIAN/control"
+dpkg-deb --root-owner-group -Zgzip -z1 --build "$WORK/old" "$WORK/heureum_0.0.1_amd64.deb" >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$WORK/heureum_0.0.1_amd64.deb" >/dev/null
+[ "$(dpkg-query -W -f='${Version}' heureum)" = 0.0.1 ] || fail "the older version did not install"
+user_home="$WORK/home"
+mkdir -p "$user_home/.config/Heureum"
+printf '[audio]\nvolume=0.42\n' >"$user_home/.config/Heureum/heureum.ini"
+cp "$user_home/.config/Heureum/heureum.ini" "$WORK/settings.before"
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "./$DEB" >/dev/null
+[ "$(dpkg-query -W -f='${Version}' heureum)" = "$VERSION" ] || fail "the upgrade to $VERSION did not happen"
+HOME="$user_home" heureum --version | grep -q "^heureum $VERSION$" || fail "the upgraded program is not $VERSION"
+cmp -s "$WORK/settings.before" "$user_home/.config/Heureum/heureum.ini" || fail "the upgrade changed the user's settings"
+echo "smoke: 0.0.1 -> $VERSION kept the user's settings"
+
+ok
 step "removing the package"
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get remove -y -qq --purge heureum >/dev/null
 [ ! -e /opt/heureum ] || fail "/opt/heureum is left: $(find /opt/heureum | head)"
 if ls /usr/share/applications | grep -qi heureum; then fail "a desktop entry is left"; fi
 [ ! -e /usr/bin/heureum ] || fail "/usr/bin/heureum is left"
 [ -z "$(find /usr/share/icons /usr/share/metainfo -iname '*heureum*' 2>/dev/null)" ] || fail "icons or metainfo are left"
+cmp -s "$WORK/settings.before" "$user_home/.config/Heureum/heureum.ini" || fail "removing the package touched the user's settings"
 ok
 step "done ($(du -m "$DEB" | cut -f1) MB .deb)"
 echo "smoke: $passed passed, 0 failed"

@@ -45,11 +45,11 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def _stop(proc: subprocess.Popen[bytes] | None, sig: int = signal.SIGTERM) -> None:
+def _stop(proc: subprocess.Popen[bytes] | None) -> None:
     if proc is None or proc.poll() is not None:
         return
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, sig)
+        os.killpg(proc.pid, signal.SIGTERM)
     try:
         proc.wait(5)
     except subprocess.TimeoutExpired:
@@ -217,7 +217,7 @@ rtmp {{
     def stop(self) -> None:
         _stop(self._ffmpeg)
         self._ffmpeg = None
-        _stop(self._nginx, signal.SIGQUIT)
+        _stop(self._nginx)
         self._nginx = None
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)

@@ -42,6 +42,9 @@ class Impairment:
         self.clock: Clock = clock or SystemClock()
         self.start_time = self.clock.now()
         self.stop = threading.Event()
+        # every wait of the profile's (delays, the outage schedule) is on this
+        # condition, so ``close`` ends them at once
+        self._wake = threading.Condition()
         self._lock = threading.Lock()
         self._lanes: dict[str, _Lane] = {}
         #: (lane, n, path, status) of every request answered with a profile's error
@@ -91,9 +94,8 @@ class Impairment:
     def delay(self) -> None:
         if self.profile is None or self.profile.delay_s <= 0:
             return
-        cond = threading.Condition()
-        with cond:
-            self.clock.wait_for(cond, self.stop.is_set, self.profile.delay_s)
+        with self._wake:
+            self.clock.wait_for(self._wake, self.stop.is_set, self.profile.delay_s)
 
     # ---------------------------------------------------------------- outages
 
@@ -108,15 +110,17 @@ class Impairment:
         self._thread.start()
 
     def close(self) -> None:
-        self.stop.set()
+        with self._wake:
+            self.stop.set()
+            self._wake.notify_all()
         if self._thread is not None:
             self._thread.join(2)
 
     def _wait_until(self, t: float) -> bool:
         """Wait until clock time ``t``; False when the lab stops first."""
-        cond = threading.Condition()
-        with cond:
-            return not self.clock.wait_for(cond, self.stop.is_set, max(0.0, t - self.clock.now()))
+        with self._wake:
+            left = max(0.0, t - self.clock.now())
+            return not self.clock.wait_for(self._wake, self.stop.is_set, left)
 
     def _outages(self) -> None:
         assert self.profile is not None

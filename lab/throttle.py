@@ -22,9 +22,19 @@ Rate = Callable[[float], float | None]
 
 class Link:
     def __init__(
-        self, clock: Clock, rate: Rate, *, chunk: int = 8 * 1024, start: float | None = None
+        self,
+        clock: Clock,
+        rate: Rate,
+        *,
+        chunk: int = 8 * 1024,
+        start: float | None = None,
+        burst: float = 0.1,
     ) -> None:
         self.clock = clock
+        #: seconds of idle link a booking may make up: a writer thread that
+        #: wakes a little late does not lose the link's time, but a link left
+        #: idle for longer does not save it up
+        self.burst = burst
         self.rate = rate
         self.chunk = chunk
         #: the clock time the rate's schedule counts from
@@ -38,10 +48,9 @@ class Link:
         """Reserve the link for ``nbytes``: the clock time when they are through."""
         with self._lock:
             now = self.clock.now()
-            begin = max(now, self._free_at)
+            begin = max(now - self.burst, self._free_at)
             rate = self.rate(begin - self.start)
             if rate is None:
-                self._free_at = max(self._free_at, now)
                 return now
             self._free_at = begin + nbytes / max(rate, 1.0)
             return self._free_at

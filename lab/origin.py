@@ -162,6 +162,8 @@ class _Origin:
             self._httpd.shutdown()
             self._httpd.server_close()
             self._thread.join(2)
+        else:  # never started (or down): its socket is let go all the same
+            self._httpd.server_close()
         self._httpd.drop_connections()
 
     @property

@@ -1,0 +1,137 @@
+"""The network lab, played through: real lab origins on loopback, the real
+engine in a real-time comparison (the code behind ``heureum compare``), and
+the impairment felt in what the reports measure: a narrow link in the ABR
+estimate and the rung, an added delay in the time to first frame, an outage
+as a stall, a profile's errors as the player's. A port the lab cannot bind
+is one error at once."""
+
+from __future__ import annotations
+
+import socket
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from lab.external import LabServerError
+from lab.lab import Lab
+from lab.profile import Profile, parse_profile
+from player.compare import CompareSession, run_compare
+from player.config import DEFAULT_CONFIG, AudioConfig, PlayerConfig
+from tests.support.player_probe import TEST_CONFIG
+
+pytestmark = pytest.mark.integration
+
+NO_AUDIO = replace(TEST_CONFIG, audio=AudioConfig(enabled=False))
+DEFAULT_NO_AUDIO = replace(DEFAULT_CONFIG, audio=AudioConfig(enabled=False))
+
+
+def profile(text: str) -> Profile:
+    return parse_profile(text, "test.toml")
+
+
+@pytest.fixture
+def labs() -> Iterator[ExitStack]:
+    with ExitStack() as stack:
+        yield stack
+
+
+def start(stack: ExitStack, p: Profile | None) -> Lab:
+    return stack.enter_context(Lab(p, rtsp=False, rtmp=False).start())
+
+
+def compare(
+    urls: list[str], seconds: float, config: PlayerConfig = NO_AUDIO, max_height: int | None = None
+) -> list[dict[str, Any]]:
+    session = CompareSession(urls, config=config, max_height=max_height)
+    result = run_compare(session, seconds)
+    streams: list[dict[str, Any]] = result["streams"]
+    return streams
+
+
+def test_a_narrow_link_and_an_added_delay_are_felt_side_by_side(labs: ExitStack) -> None:
+    open_lab = start(labs, None)
+    narrow = start(labs, profile("[[bandwidth]]\nkbps = 700\n"))
+    late = start(labs, profile("delay_ms = 400\n"))
+    urls = [lab.stream("hls-ts").url for lab in (open_lab, narrow, late)]  # type: ignore[union-attr]
+    free, squeezed, delayed = compare(urls, 12.0)
+    for r in (free, squeezed, delayed):
+        assert r["time_to_first_frame_s"] is not None, r.get("errors")
+    # the narrow link: the player measures it and plays a rung that fits in it
+    estimate = squeezed["abr"]["estimate_bps"]
+    assert estimate < 700_000 * 1.1, estimate
+    assert squeezed["abr"]["variant_bandwidth"] < 700_000
+    assert free["abr"]["estimate_bps"] > 3 * estimate
+    # the delay: master, media playlist and first segment come one after the
+    # other, 0.4 s late each
+    assert delayed["time_to_first_frame_s"] >= free["time_to_first_frame_s"] + 1.0
+    assert late.impairment.requests("ts") >= 3
+
+
+def test_an_outage_is_felt_as_a_stall(labs: ExitStack) -> None:
+    # the same link twice, room for the lowest rung (pinned) and little more,
+    # so the buffer stays short; one of them down for 4 s once the stream
+    # plays (with the engine's own network timeouts a VOD stream rides it out)
+    link = "[[bandwidth]]\nkbps = 700\n"
+    steady = start(labs, profile(link))
+    dropping = start(labs, profile(link + '[[outage]]\nat_s = 8\nfor_s = 4\nmode = "refuse"\n'))
+    urls = [lab.stream("hls-fmp4").url for lab in (steady, dropping)]  # type: ignore[union-attr]
+    t0 = time.monotonic()
+    calm, hit = compare(urls, 20.0, config=DEFAULT_NO_AUDIO, max_height=234)
+    applied = dropping.impairment.outages_applied
+    assert len(applied) == 1, applied
+    began, ended = applied[0]
+    assert began is not None and ended is not None
+    assert ended - began == pytest.approx(4.0, abs=0.5) and began - t0 < 9.0
+    assert hit["time_to_first_frame_s"] is not None and not hit["errors"]
+    assert hit["rebuffer_count"] >= 1
+    assert hit["rebuffer_seconds"] > calm["rebuffer_seconds"] + 0.5, (
+        calm["rebuffer_seconds"],
+        hit["rebuffer_seconds"],
+    )
+
+
+def test_a_profile_error_reaches_the_player(labs: ExitStack) -> None:
+    # every media playlist request of the fMP4 ladder is refused: a clear failure
+    # for that stream alone, while the TS stream beside it plays on
+    lab = start(labs, profile('[[error]]\nstatus = 403\nmatch = "^/fmp4/r[0-9]/index"\n'))
+    urls = [lab.stream("hls-ts").url, lab.stream("hls-fmp4").url]  # type: ignore[union-attr]
+    session = CompareSession(urls, config=NO_AUDIO)
+    result = run_compare(session, 6.0)
+    ts, fmp4 = result["streams"]
+    assert ts["time_to_first_frame_s"] is not None
+    assert fmp4["time_to_first_frame_s"] is None and fmp4["errors"]
+    assert "403" in str(fmp4["errors"])
+    assert any(e[3] == 403 and e[0] == "fmp4" for e in lab.impairment.errors_sent)
+    assert result["comparison"]["all_played"] is False
+
+
+def test_a_taken_port_is_reported_at_once() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        t = time.monotonic()
+        with pytest.raises(
+            LabServerError, match=f"cannot listen on 127.0.0.1:{port}: it is in use"
+        ):
+            Lab(None, port=port, rtsp=False, rtmp=False).start()
+        assert time.monotonic() - t < 3.0
+        # the HTTP port free, LL-HLS's (port + 1) taken: the same, and nothing left listening
+        with pytest.raises(LabServerError, match=f"LL-HLS origin: cannot listen on .*:{port}"):
+            Lab(None, port=port - 1, rtsp=False, rtmp=False).start()
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port - 1)) != 0
+
+
+def test_every_http_stream_answers_with_the_same_content(labs: ExitStack) -> None:
+    lab = start(labs, None)
+    assert [s.key for s in lab.streams] == ["hls-ts", "hls-fmp4", "ll-hls", "http"]
+    for s in lab.streams:
+        with urllib.request.urlopen(s.url, timeout=10) as answer:
+            head = answer.read(64)
+        assert head.startswith(b"#EXTM3U") if s.url.endswith(".m3u8") else b"ftyp" in head

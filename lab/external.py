@@ -113,6 +113,8 @@ class RtspServer:
 
     def stop(self) -> None:
         _stop(self._proc)
+        if self._proc is not None and self._proc.stdout is not None:
+            self._proc.stdout.close()
         self._proc = None
 
 

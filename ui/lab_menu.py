@@ -26,10 +26,6 @@ LAB_ORDER = ("hls-ts", "ll-hls", "rtsp", "rtmp", "http", "hls-fmp4")
 _FROM_FILE = "file"
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("LabMenu", text)
-
-
 def lab_urls(lab: Any, limit: int = 4) -> list[str]:
     """The URLs the compare window opens: ``LAB_ORDER``, the first ``limit``."""
     streams = [lab.stream(key) for key in LAB_ORDER]
@@ -60,25 +56,30 @@ class LabMenu(QObject):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.menu.setTitle(_tr("&Lab"))
-        self.compare_action.setText(_tr("Compare protocols…"))
+        self.menu.setTitle(QCoreApplication.translate("LabMenu", "&Lab"))
+        self.compare_action.setText(QCoreApplication.translate("LabMenu", "Compare protocols…"))
 
     # ---------------------------------------------------------------- choosing
 
     def ask_profile(self) -> Profile | bool | None:
         """The profile to use: a built-in one, a file, or none (``None``);
         False when the user cancels."""
-        names = [_tr("No impairment")]
+        names = [QCoreApplication.translate("LabMenu", "No impairment")]
         keys: list[str | None] = [None]
         for name in BUILTIN_PROFILES:
             p = builtin_profile(name)
             names.append(f"{p.name} — {p.description}" if p.description else p.name)
             keys.append(name)
-        names.append(_tr("From a file (TOML or JSON)…"))
+        names.append(QCoreApplication.translate("LabMenu", "From a file (TOML or JSON)…"))
         keys.append(_FROM_FILE)
         parent = self.window if isinstance(self.window, QWidget) else None
         choice, ok = QInputDialog.getItem(
-            parent, _tr("Compare protocols"), _tr("Network profile:"), names, 0, False
+            parent,
+            QCoreApplication.translate("LabMenu", "Compare protocols"),
+            QCoreApplication.translate("LabMenu", "Network profile:"),
+            names,
+            0,
+            False,
         )
         if not ok:
             return False
@@ -88,14 +89,19 @@ class LabMenu(QObject):
         if key != _FROM_FILE:
             return builtin_profile(key)
         path, _ = QFileDialog.getOpenFileName(
-            parent, _tr("Network profile"), "", _tr("Profiles (*.toml *.json);;All files (*)")
+            parent,
+            QCoreApplication.translate("LabMenu", "Network profile"),
+            "",
+            QCoreApplication.translate("LabMenu", "Profiles (*.toml *.json);;All files (*)"),
         )
         if not path:
             return False
         try:
             return load_profile(path)
         except ProfileError as exc:
-            QMessageBox.warning(parent, _tr("Compare protocols"), str(exc))
+            QMessageBox.warning(
+                parent, QCoreApplication.translate("LabMenu", "Compare protocols"), str(exc)
+            )
             return False
 
     # ---------------------------------------------------------------- running
@@ -113,7 +119,9 @@ class LabMenu(QObject):
 
         lab = Lab(chosen)
         self.busy = True
-        self.window.messages.show_message("info", _tr("Starting the network lab…"))
+        self.window.messages.show_message(
+            "info", QCoreApplication.translate("LabMenu", "Starting the network lab…")
+        )
 
         def run() -> None:
             try:
@@ -137,20 +145,31 @@ class LabMenu(QObject):
         window = open_compare_window(
             self.window, lab_urls(lab), getattr(self.window.player, "config", None)
         )
-        name = lab.profile.name if lab.profile is not None else _tr("no impairment")
-        window.setWindowTitle(_tr("Heureum — lab (%1)").replace("%1", name))
+        name = (
+            lab.profile.name
+            if lab.profile is not None
+            else QCoreApplication.translate("LabMenu", "no impairment")
+        )
+        window.setWindowTitle(
+            QCoreApplication.translate("LabMenu", "Heureum — lab (%1)").replace("%1", name)
+        )
         window.destroyed.connect(lambda *_: self._stop(lab))
         self.compare_windows.append(window)
         notes = "; ".join(lab.notes)
         self.window.messages.show_message(
-            "info", _tr("Network lab: %1").replace("%1", name) + (f" ({notes})" if notes else "")
+            "info",
+            QCoreApplication.translate("LabMenu", "Network lab: %1").replace("%1", name)
+            + (f" ({notes})" if notes else ""),
         )
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
         self.busy = False
         self.window.messages.show_message(
-            "error", _tr("The network lab did not start: %1").replace("%1", message)
+            "error",
+            QCoreApplication.translate("LabMenu", "The network lab did not start: %1").replace(
+                "%1", message
+            ),
         )
 
     def _stop(self, lab: Any) -> None:

@@ -86,3 +86,13 @@ def test_a_profile_file_with_a_mistake_is_one_message(
     assert window.lab_menu.compare_protocols() is False
     assert warned == [f"{bad}:3: delay_ms must be at least 0, not -1"]
     assert not window.lab_menu.labs and not window.lab_menu.busy
+
+
+def test_the_lab_menu_speaks_korean(qtbot: QtBot, window: MainWindow) -> None:
+    window.set_language("ko")
+    try:
+        qtbot.waitUntil(lambda: window.lab_menu.menu.title() == "실험실(&L)", timeout=10_000)
+        assert window.lab_menu.compare_action.text() == "프로토콜 비교…"
+    finally:
+        window.set_language("en")
+    qtbot.waitUntil(lambda: window.lab_menu.menu.title() == "&Lab", timeout=10_000)

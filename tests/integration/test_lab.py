@@ -9,15 +9,18 @@ video."""
 from __future__ import annotations
 
 import socket
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from lab import external
 from lab.external import LabServerError
 from lab.lab import Lab
 from lab.profile import Profile, parse_profile
@@ -150,3 +153,25 @@ def test_packet_loss_on_rtsp_over_udp_is_felt(labs: ExitStack) -> None:
     corrupt = [e for e in damaged["errors"] if e["code"] == "corrupt_video"]
     assert corrupt and all(not e["fatal"] for e in corrupt)  # felt, and played on
     assert not [e for e in whole["errors"] if e["code"] == "corrupt_video"]
+
+
+def test_without_the_system_servers_the_lab_says_what_to_install(
+    labs: ExitStack, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # a system as a fresh install has it: no python3-gi, no nginx-rtmp
+    monkeypatch.setattr(external, "SYSTEM_PYTHON", tmp_path / "no-python3")
+    monkeypatch.setattr(external, "RTMP_MODULE", tmp_path / "no-rtmp.so")
+    lab = labs.enter_context(Lab(profile("packet_loss_pct = 5\n")).start())
+    assert [s.key for s in lab.streams] == ["hls-ts", "hls-fmp4", "ll-hls", "http"]
+    assert lab.notes == [
+        "RTSP needs Debian's python3: apt-get install python3-gi",
+        "RTMP needs nginx's RTMP module: apt-get install libnginx-mod-rtmp",
+    ]
+    # GStreamer there, but without its RTSP server: the package is named
+    script = tmp_path / "check.py"
+    script.write_text("import sys\nprint('no GstRtspServer here')\nsys.exit(3)\n")
+    monkeypatch.setattr(external, "SYSTEM_PYTHON", Path(sys.executable))
+    monkeypatch.setattr(external.RtspServer, "script", script)
+    missing = external.RtspServer.missing()
+    assert missing is not None and missing.startswith("RTSP: no GstRtspServer here; ")
+    assert "apt-get install python3-gi gir1.2-gst-rtsp-server-1.0" in missing

@@ -13,7 +13,10 @@ has not, ``notes`` says which Debian package to install.
 
 from __future__ import annotations
 
+import atexit
 import errno
+import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
@@ -33,6 +36,21 @@ Progress = Callable[[float, str], None]
 
 HOST = "127.0.0.1"
 _T = TypeVar("_T")
+
+
+#: labs started in this process: stopped at its exit if nobody did (their
+#: RTSP and RTMP servers run in sessions of their own, which a signal to the
+#: terminal's process group does not reach)
+_running: weakref.WeakSet[Lab] = weakref.WeakSet()
+_running_lock = threading.Lock()
+
+
+@atexit.register
+def _stop_running() -> None:
+    with _running_lock:
+        labs = list(_running)
+    for lab in labs:
+        lab.stop()
 
 
 @dataclass(frozen=True)
@@ -76,6 +94,8 @@ class Lab:
         return self.port + offset if self.port else 0
 
     def start(self) -> Self:
+        with _running_lock:
+            _running.add(self)
         try:
             self._start()
         except BaseException:
@@ -164,6 +184,8 @@ class Lab:
         return next((s for s in self.streams if s.key == key), None)
 
     def stop(self) -> None:
+        with _running_lock:
+            _running.discard(self)
         self.impairment.close()
         for server in (self._rtmp, self._rtsp):
             if server is not None:

@@ -179,9 +179,12 @@ class _Lines:
         counts: dict[str, int] = {}
         last_key: str | None = None
         for n, raw in enumerate(text.splitlines(), 1):
-            for m in re.finditer(r'"((?:[^"\\]|\\.)*)"\s*:|[\[\]{}]', raw):
+            # a whole string at a time, so brackets inside values do not count
+            for m in re.finditer(r'"((?:[^"\\]|\\.)*)"(\s*:)?|[\[\]{}]', raw):
                 tok = m.group(0)
                 if m.group(1) is not None:
+                    if m.group(2) is None:
+                        continue  # a value
                     key = m.group(1)
                     last_key = key
                     if depth == 1:

@@ -53,6 +53,9 @@ class LabMenu(QObject):
         self._starter.ready.connect(self._on_ready)
         self._starter.failed.connect(self._on_failed)
         self.busy = False
+        self.starting: Any = None
+        # set when the window closes: a lab still starting stops once it has
+        self._closing = threading.Event()
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -118,6 +121,8 @@ class LabMenu(QObject):
         from lab.lab import Lab
 
         lab = Lab(chosen)
+        #: the lab being started (None once it serves or failed)
+        self.starting = lab
         self.busy = True
         self.window.messages.show_message(
             "info", QCoreApplication.translate("LabMenu", "Starting the network lab…")
@@ -130,6 +135,9 @@ class LabMenu(QObject):
                 log.debug("lab start", exc_info=True)
                 self._starter.failed.emit(str(exc) or type(exc).__name__)
                 return
+            if self._closing.is_set():
+                lab.stop()
+                return
             self._starter.ready.emit(lab)
 
         threading.Thread(target=run, name="lab-start", daemon=True).start()
@@ -140,6 +148,10 @@ class LabMenu(QObject):
         from .compare_window import open_compare_window
 
         self.busy = False
+        self.starting = None
+        if self._closing.is_set():
+            lab.stop()
+            return
         self.labs.append(lab)
         self.window._call(self.window.player.pause)
         window = open_compare_window(
@@ -165,6 +177,7 @@ class LabMenu(QObject):
     @Slot(str)
     def _on_failed(self, message: str) -> None:
         self.busy = False
+        self.starting = None
         self.window.messages.show_message(
             "error",
             QCoreApplication.translate("LabMenu", "The network lab did not start: %1").replace(
@@ -178,5 +191,6 @@ class LabMenu(QObject):
         lab.stop()
 
     def stop_all(self) -> None:
+        self._closing.set()
         for lab in list(self.labs):
             self._stop(lab)

@@ -96,3 +96,18 @@ def test_the_lab_menu_speaks_korean(qtbot: QtBot, window: MainWindow) -> None:
     finally:
         window.set_language("en")
     qtbot.waitUntil(lambda: window.lab_menu.menu.title() == "&Lab", timeout=10_000)
+
+
+def test_a_lab_still_starting_when_the_window_closes_is_stopped(
+    qtbot: QtBot, make_window: Callable[..., MainWindow]
+) -> None:
+    window = make_window()
+    menu = window.lab_menu
+    assert menu.compare_protocols(None) is True  # no impairment, no dialog
+    lab = menu.starting
+    assert lab is not None and menu.busy
+    assert menu.compare_protocols(None) is False  # one start at a time
+    window.close()
+    qtbot.waitUntil(lambda: lab.impairment.stop.is_set(), timeout=START_MS)
+    assert not menu.compare_windows and lab.streams
+    qtbot.waitUntil(lambda: all(_refused(s.url) for s in lab.streams), timeout=PLAY_MS)

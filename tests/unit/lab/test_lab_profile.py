@@ -141,6 +141,13 @@ def test_a_json_mistake_names_its_line_too() -> None:
         "bad.json",
     )
     assert semantic.line == 6 and "kbps must be more than 0" in semantic.message
+    # brackets inside a value (a regular expression) do not throw the count off
+    bracketed = _error(
+        '{\n  "error": [\n    {"status": 503, "match": "s[{]\\\\.ts$"},\n'
+        '    {"status": 503,\n     "nth": 0}\n  ]\n}\n',
+        "bad.json",
+    )
+    assert bracketed.line == 5 and "nth must be a whole number" in bracketed.message
     assert _error("[1, 2]", "list.json").message == "a profile is a JSON object"
 
 

@@ -94,7 +94,22 @@ def main(argv: Sequence[str]) -> int:
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     from .lab import Lab  # PyAV and the servers: not for --help or a bad profile
 
-    lab = Lab(profile, port=args.port or 0, rtsp=not args.no_rtsp, rtmp=not args.no_rtmp)
+    shown: list[int] = []
+
+    def progress(fraction: float, what: str) -> None:
+        # the first run makes the media (half a minute): say so every 10 %
+        step = int(fraction * 10)
+        if fraction < 1.0 and (not shown or step > shown[-1]):
+            shown.append(step)
+            print(f"heureum lab: {what} ({step * 10} %)", file=sys.stderr, flush=True)
+
+    lab = Lab(
+        profile,
+        port=args.port or 0,
+        rtsp=not args.no_rtsp,
+        rtmp=not args.no_rtmp,
+        progress=progress,
+    )
     try:
         try:
             lab.start()

@@ -37,6 +37,7 @@ class _Starter(QObject):
 
     ready = Signal(object)
     failed = Signal(str)
+    progress = Signal(float, str)
 
 
 class LabMenu(QObject):
@@ -52,6 +53,7 @@ class LabMenu(QObject):
         self._starter = _Starter(self)
         self._starter.ready.connect(self._on_ready)
         self._starter.failed.connect(self._on_failed)
+        self._starter.progress.connect(self._on_progress)
         self.busy = False
         self.starting: Any = None
         # set when the window closes: a lab still starting stops once it has
@@ -120,7 +122,7 @@ class LabMenu(QObject):
             return False
         from lab.lab import Lab
 
-        lab = Lab(chosen)
+        lab = Lab(chosen, progress=self._starter.progress.emit)
         #: the lab being started (None once it serves or failed)
         self.starting = lab
         self.busy = True
@@ -173,6 +175,15 @@ class LabMenu(QObject):
             QCoreApplication.translate("LabMenu", "Network lab: %1").replace("%1", name)
             + (f" ({notes})" if notes else ""),
         )
+
+    @Slot(float, str)
+    def _on_progress(self, fraction: float, _what: str) -> None:
+        # the first run makes the lab's media: about half a minute
+        if fraction < 1.0:
+            self.window.messages.show_progress(
+                QCoreApplication.translate("LabMenu", "Making the lab's streams (first run)…"),
+                fraction * 100,
+            )
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:

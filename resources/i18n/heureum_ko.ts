@@ -927,6 +927,10 @@
 <context>
     <name>LabMenu</name>
     <message>
+        <source>Making the lab's streams (first run)…</source>
+        <translation>실험실 스트림을 만드는 중 (처음 한 번)…</translation>
+    </message>
+    <message>
         <source>&amp;Lab</source>
         <translation>실험실(&amp;L)</translation>
     </message>

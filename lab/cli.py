@@ -94,13 +94,13 @@ def main(argv: Sequence[str]) -> int:
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     from .lab import Lab  # PyAV and the servers: not for --help or a bad profile
 
-    shown: list[int] = []
+    shown: list[tuple[str, int]] = []
 
     def progress(fraction: float, what: str) -> None:
         # the first run makes the media (half a minute): say so every 10 %
         step = int(fraction * 10)
-        if fraction < 1.0 and (not shown or step > shown[-1]):
-            shown.append(step)
+        if fraction < 1.0 and (not shown or shown[-1][0] != what or step > shown[-1][1]):
+            shown.append((what, step))
             print(f"heureum lab: {what} ({step * 10} %)", file=sys.stderr, flush=True)
 
     lab = Lab(

@@ -164,7 +164,10 @@ def _impaired_handle(
         origin._status(h, status)
         return False
     link = impairment.lane(lane).link
-    h.wfile = ThrottledWriter(h.wfile, link, impairment.stop)  # type: ignore[assignment]
+    # a kept-alive connection's next request comes to the same handler: wrap
+    # its socket once, through this request's lane (never a writer in a writer)
+    raw = h.wfile.raw if isinstance(h.wfile, ThrottledWriter) else h.wfile
+    h.wfile = ThrottledWriter(raw, link, impairment.stop)  # type: ignore[assignment]
     return True
 
 

@@ -77,6 +77,8 @@ class ThrottledWriter:
     goes out through the ``Link`` (headers included: they are small)."""
 
     def __init__(self, raw: io.BufferedIOBase, link: Link, stop: threading.Event) -> None:
+        #: the socket's own writer
+        self.raw = raw
         self._raw = raw
         self._link = link
         self._stop = stop

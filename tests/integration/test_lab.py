@@ -8,6 +8,7 @@ video."""
 
 from __future__ import annotations
 
+import http.client
 import socket
 import sys
 import time
@@ -175,3 +176,25 @@ def test_without_the_system_servers_the_lab_says_what_to_install(
     missing = external.RtspServer.missing()
     assert missing is not None and missing.startswith("RTSP: no GstRtspServer here; ")
     assert "apt-get install python3-gi gir1.2-gst-rtsp-server-1.0" in missing
+
+
+def test_a_kept_alive_connection_gets_the_rate_on_every_request(labs: ExitStack) -> None:
+    # 2 Mbit/s: each 2 s segment of the 360p rung takes its own size / rate,
+    # the fourth request on the connection as long as the first
+    lab = start(labs, profile("[[bandwidth]]\nkbps = 2000\n"))
+    url = lab.stream("hls-ts").url  # type: ignore[union-attr]
+    host, port = url.split("/")[2].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    rates = []
+    try:
+        for n in range(4):
+            t = time.monotonic()
+            conn.request("GET", f"/ts/r1/s{n:03d}.ts")
+            answer = conn.getresponse()
+            body = answer.read()
+            assert answer.status == 200 and answer.getheader("Connection") != "close"
+            rates.append(len(body) * 8 / (time.monotonic() - t))
+    finally:
+        conn.close()
+    for rate in rates:
+        assert 1_600_000 < rate < 2_300_000, rates

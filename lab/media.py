@@ -25,7 +25,7 @@ __all__ = ["LL_PART", "LL_RUNGS", "LabMedia", "ensure_lab_media", "ll_parts"]
 Progress = Callable[[float, str], None]
 
 #: bump when what is made here changes: the cache is keyed by it
-LAB_VERSION = 2
+LAB_VERSION = 3
 #: the demo rungs (indexes into ``RUNGS``) the LL-HLS origin publishes
 LL_RUNGS = (1, 2)
 #: LL-HLS part length; the demo has a keyframe every ``SEGMENT`` s
@@ -33,8 +33,11 @@ LL_PART = 0.5
 #: how many times the LL-HLS origin's media repeats (it is produced in real
 #: time, so this is how long the live stream lasts: 5 min)
 LL_LOOPS = 5
-#: the progressive file's rung (540p)
+#: the progressive file's rung (540p); RTSP and RTMP serve the same file
 PROGRESSIVE_RUNG = 2
+#: the progressive file repeats the demo's minute this many times (5 min), so
+#: RTSP, which plays it once, lasts as long as LL-HLS
+PROGRESSIVE_LOOPS = 5
 
 _build_lock = threading.Lock()
 
@@ -177,6 +180,7 @@ def _build(ts_root: Path, out: Path, progress: Progress | None) -> None:
         str(out / "progressive.mp4"),
         "mp4",
         {"movflags": "+faststart"},
+        loops=PROGRESSIVE_LOOPS,
     )
 
 
@@ -199,6 +203,9 @@ def ensure_lab_media(progress: Progress | None = None) -> LabMedia:
                 os.replace(scratch / "lab", root)
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
+            for old in root.parent.glob("lab-v*"):
+                if old != root and old.is_dir():
+                    shutil.rmtree(old, ignore_errors=True)
     if progress is not None:
         progress(1.0, "Lab ready")
     return LabMedia(root)

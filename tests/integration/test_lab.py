@@ -198,3 +198,25 @@ def test_a_kept_alive_connection_gets_the_rate_on_every_request(labs: ExitStack)
         conn.close()
     for rate in rates:
         assert 1_600_000 < rate < 2_300_000, rates
+
+
+def test_loss_the_rtsp_server_cannot_apply_is_said_to_be_not_applied(
+    labs: ExitStack, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # an RTSP server without netsim: it says so in its READY line (loss flag 0)
+    script = tmp_path / "no_netsim.py"
+    script.write_text(
+        "import signal, socket, sys\n"
+        "if '--check' in sys.argv: sys.exit(0)\n"
+        "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()\n"
+        "print('READY', s.getsockname()[1], 0, flush=True)\n"
+        "signal.sigwait({signal.SIGTERM})\n"
+    )
+    monkeypatch.setattr(external, "SYSTEM_PYTHON", Path(sys.executable))
+    monkeypatch.setattr(external.RtspServer, "script", script)
+    lab = labs.enter_context(Lab(profile("packet_loss_pct = 3\n"), rtmp=False).start())
+    assert lab.stream("rtsp") is not None
+    assert lab.notes[0] == (
+        "RTSP: packet loss (3 %) not applied: GStreamer's netsim is missing "
+        "(apt-get install gstreamer1.0-plugins-bad)"
+    )

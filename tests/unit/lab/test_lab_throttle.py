@@ -1,6 +1,7 @@
 """The lab's link on a ManualClock: bytes go out at the profile's rate (steps
 and ramps), connections share it, a stop ends a transfer; and the profile's
-errors and delays land on the requests they name."""
+errors and delays land on the requests they name, and its outages follow
+their schedule."""
 
 from __future__ import annotations
 
@@ -153,3 +154,41 @@ def test_the_delay_waits_on_the_clock_and_a_close_ends_it() -> None:
     clock.settle(1)
     imp.close()
     assert done.wait(5)  # no clock time passed: the close ended the wait
+
+
+class FakeOrigin:
+    """Records when the schedule takes it down and brings it back."""
+
+    def __init__(self, clock: ManualClock) -> None:
+        self.clock = clock
+        self.calls: list[tuple[str, float, str | None]] = []
+
+    def outage(self, seconds: float | None, mode: str = "refuse") -> None:
+        self.calls.append(("down", self.clock.now(), mode))
+
+    def restore(self) -> None:
+        self.calls.append(("up", self.clock.now(), None))
+
+
+def test_outages_follow_the_schedule_and_repeat() -> None:
+    clock = ManualClock()
+    profile = parse_profile(
+        'repeat_s = 10\n[[outage]]\nat_s = 2\nfor_s = 3\nmode = "hang"\n'
+        "[[outage]]\nat_s = 6\nfor_s = 1\n",
+        "o.toml",
+    )
+    imp = Impairment(profile, clock)
+    origins = [FakeOrigin(clock), FakeOrigin(clock)]
+    for o in origins:
+        imp.attach(o)  # type: ignore[arg-type]
+    imp.start()
+    for _ in range(int(14 / 0.5)):
+        step(clock, 0.5)
+    clock.settle(1)
+    imp.close()  # joins the schedule's thread
+    expected = [
+        ("down", 2.0, "hang"), ("up", 5.0, None), ("down", 6.0, "refuse"), ("up", 7.0, None),
+        ("down", 12.0, "hang"), ("up", 14.0, None),  # the close brings them back
+    ]  # fmt: skip
+    assert all(o.calls == expected for o in origins), origins[0].calls
+    assert imp.outages_applied == [[2.0, 5.0], [6.0, 7.0], [12.0, 14.0]]

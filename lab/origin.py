@@ -83,7 +83,7 @@ class _Origin:
     and scripted outages (``outage()``), during which a real-time origin
     goes on producing, so it comes back with its live edge moved on."""
 
-    def _serve(self, host: str) -> None:
+    def _serve(self, host: str, port: int = 0) -> None:
         origin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -101,7 +101,7 @@ class _Origin:
         self._host = host
         self._handler: type[BaseHTTPRequestHandler] = Handler
         self._stopping = threading.Event()
-        self._httpd = _QuietServer((host, 0), Handler)
+        self._httpd = _QuietServer((host, port), Handler)
         self._port = int(self._httpd.server_address[1])
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._listening = False
@@ -162,6 +162,8 @@ class _Origin:
             self._httpd.shutdown()
             self._httpd.server_close()
             self._thread.join(2)
+        else:  # never started (or down): its socket is let go all the same
+            self._httpd.server_close()
         self._httpd.drop_connections()
 
     @property
@@ -235,6 +237,7 @@ class ThrottleServer(_Origin):
         bandwidth: Callable[[float], float] | None = None,
         host: str = "127.0.0.1",
         chunk: int = 16 * 1024,
+        port: int = 0,
     ) -> None:
         self.root = Path(root).resolve()
         #: bytes per second as a function of seconds since start (None: unthrottled)
@@ -245,7 +248,7 @@ class ThrottleServer(_Origin):
         self.truncate: dict[str, int] = {}
         self.requests: list[str] = []
         self._lock = threading.Lock()
-        self._serve(host)
+        self._serve(host, port)
         self._start = time.monotonic()
 
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
@@ -344,6 +347,7 @@ class LowLatencyServer(_Origin):
         low_latency: bool = True,
         host: str = "127.0.0.1",
         wall: Callable[[], float] = time.time,
+        port: int = 0,
     ) -> None:
         if not variants or len({len(v) for v in variants}) != 1:
             raise ValueError("every variant needs the same number of parts")
@@ -369,7 +373,7 @@ class LowLatencyServer(_Origin):
         self._lock = threading.Lock()
         self._start = time.monotonic()
         self._wall_start = wall()
-        self._serve(host)
+        self._serve(host, port)
 
     def _started(self) -> None:
         super()._started()

@@ -40,6 +40,8 @@ EPILOG = f"""examples:
                                             play 30 s without a window, write the report
   heureum --headless --frames 1 movie.mkv   open, show one frame, exit (a smoke test)
   heureum --enqueue next.mkv                add to the running window's play list
+  heureum compare URL URL --duration 30     play 2-4 streams together, print the table
+  heureum lab --profile 3g                  serve the network lab's streams (3G link)
 
 exit status:
   {EXIT_OK}    played (or the window was closed)
@@ -247,6 +249,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The command. ``argv`` None means the process's own command line (the
     ``heureum`` script, ``python -m player.cli``): the process exits after it."""
     words = list(sys.argv[1:] if argv is None else argv)
+    if words and words[0] == "lab":
+        return _run_lab(words[1:])
     compare = bool(words) and words[0] == "compare"
     if compare:
         from .cli_compare import build_compare_parser
@@ -289,6 +293,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             # frees anyway. Frozen objects are left out of those passes; the
             # modules are still torn down and atexit handlers still run.
             gc.freeze()
+
+
+def _run_lab(words: list[str]) -> int:
+    """``heureum lab``: the network lab's servers (``lab/``), which ship with
+    the app but are no part of the engine: reached only from here, lazily."""
+    _setup_logging(False)
+    try:
+        from lab.cli import main as lab_main  # type: ignore[import-not-found,unused-ignore]
+    except ImportError as exc:
+        print(f"heureum: error: the lab is not available ({exc})", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result: int = lab_main(words)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # the last line of defence: one line, no traceback
+        logging.getLogger(__name__).debug("lab", exc_info=True)
+        print(f"heureum lab: error: {redact(str(exc)) or type(exc).__name__}", file=sys.stderr)
+        return EXIT_PLAYBACK_ERROR
+    return result
 
 
 def run_gui(args: argparse.Namespace) -> int:

@@ -63,6 +63,7 @@ from .controls import SPEEDS, TransportBar, format_time
 from .desktop import DesktopIntegration
 from .error_text import error_message
 from .i18n import LANGUAGES, install_language, ui_language
+from .lab_menu import LabMenu
 from .message_bar import MessageBar
 from .osd import Osd
 from .playlist import (
@@ -460,6 +461,8 @@ class MainWindow(QMainWindow):
         self.video_settings_menu.addAction(self.hwdec_action)
         self.video_settings_menu.aboutToShow.connect(self.hwdec_action.refresh)
 
+        self.lab_menu = LabMenu(self, bar.addMenu(""))
+
         self.help_menu = bar.addMenu("")
         self.help_menu.addAction(a["help"])
         self.about_action = QAction(self)
@@ -509,6 +512,7 @@ class MainWindow(QMainWindow):
         self.playback_menu.setTitle(self.tr("&Playback"))
         self.stop_action.setText(self.tr("Stop"))
         self.compare_action.setText(self.tr("Compare streams…"))
+        self.lab_menu.retranslate()
         self.speed_menu.setTitle(self.tr("Speed"))
         self.audio_menu.setTitle(self.tr("&Audio"))
         self.audio_tracks_menu.setTitle(self.tr("Audio track"))
@@ -1423,6 +1427,7 @@ class MainWindow(QMainWindow):
                 self.settings.window_state = self.saveState()
             self._save_resume()
             self.desktop.close()
+            self.lab_menu.stop_all()
             self.settings.volume = self._volume
             self.settings.muted = self._muted
             self.settings.sync()

@@ -931,4 +931,63 @@
         <translation>%1에 쓸 수 없습니다(%2). 설정, 이어보기 위치, 로그가 저장되지 않습니다</translation>
     </message>
 </context>
+<context>
+    <name>LabMenu</name>
+    <message>
+        <source>Making the lab's streams (first run)…</source>
+        <translation>실험실 스트림을 만드는 중 (처음 한 번)…</translation>
+    </message>
+    <message>
+        <source>&amp;Lab</source>
+        <translation>실험실(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Compare protocols…</source>
+        <translation>프로토콜 비교…</translation>
+    </message>
+    <message>
+        <source>No impairment</source>
+        <translation>장애 없음</translation>
+    </message>
+    <message>
+        <source>From a file (TOML or JSON)…</source>
+        <translation>파일에서 (TOML 또는 JSON)…</translation>
+    </message>
+    <message>
+        <source>Compare protocols</source>
+        <translation>프로토콜 비교</translation>
+    </message>
+    <message>
+        <source>Network profile:</source>
+        <translation>네트워크 프로필:</translation>
+    </message>
+    <message>
+        <source>Network profile</source>
+        <translation>네트워크 프로필</translation>
+    </message>
+    <message>
+        <source>Profiles (*.toml *.json);;All files (*)</source>
+        <translation>프로필 (*.toml *.json);;모든 파일 (*)</translation>
+    </message>
+    <message>
+        <source>Starting the network lab…</source>
+        <translation>네트워크 실험실을 시작하는 중…</translation>
+    </message>
+    <message>
+        <source>no impairment</source>
+        <translation>장애 없음</translation>
+    </message>
+    <message>
+        <source>Heureum — lab (%1)</source>
+        <translation>Heureum — 실험실 (%1)</translation>
+    </message>
+    <message>
+        <source>Network lab: %1</source>
+        <translation>네트워크 실험실: %1</translation>
+    </message>
+    <message>
+        <source>The network lab did not start: %1</source>
+        <translation>네트워크 실험실을 시작하지 못했습니다: %1</translation>
+    </message>
+</context>
 </TS>

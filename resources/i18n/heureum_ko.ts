@@ -4,6 +4,10 @@
 <context>
     <name>AbrPanel</name>
     <message>
+        <source>Error at %1 s</source>
+        <translation>%1초에 오류</translation>
+    </message>
+    <message>
         <source>Bitrate and buffer</source>
         <translation>비트레이트와 버퍼</translation>
     </message>

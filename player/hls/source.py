@@ -50,6 +50,7 @@ from ..hwdec import VideoContexts
 from ..redact import redact, redact_url
 from ..retry import PLAYLIST_RETRY, SEGMENT_RETRY, RetryPolicy
 from ..source import DemuxPacket, SourceInfo
+from ..warning_text import WarningCode
 from .crypto import decrypt_aes128
 from .downloads import Downloads
 from .followers import FollowerIO, Renditions
@@ -608,8 +609,8 @@ class HlsSource:
         except Exception:  # a subscriber's bug must not kill the loader
             log.exception("HLS event subscriber raised")
 
-    def _warn(self, code: str, message: str) -> None:
-        self._emit(WarningRaised(code=code, message=message, t=self._now()))
+    def _warn(self, code: WarningCode, /, **params: object) -> None:
+        self._emit(WarningRaised.of(code, params, t=self._now()))
 
     def _received(self) -> None:
         """Bytes came in: read() keeps waiting for a slow download."""
@@ -756,9 +757,7 @@ class HlsSource:
             self.slow_segments += 1
             with self._cond:
                 self._mark("slow", f"segment {seg.sequence} at {rate:.1f} kB/s")
-            self._warn(
-                "slow-segment", f"buffering: segment {seg.sequence} downloading at {rate:.1f} kB/s"
-            )
+            self._warn(WarningCode.SLOW_SEGMENT, sequence=seg.sequence, rate=f"{rate:.1f}")
         if not give_up:
             return
         if rung > 0 and self._manual is None:
@@ -1216,11 +1215,7 @@ class HlsSource:
         self._demuxer.pending_discontinuity = True
         self._demuxer.rebaser.break_next()
         self._reanchor = True
-        self._emit(
-            WarningRaised(
-                code="live-rejoin", message=f"rejoined the live edge: {why}", t=self._now()
-            )
-        )
+        self._warn(WarningCode.LIVE_REJOIN, reason=why)
 
     def _reanchor_followers(self) -> None:
         """After a rejoin: the renditions are lined up with the main cursor
@@ -1309,13 +1304,7 @@ class HlsSource:
         except NetworkError as exc:
             self._check_stop()  # closing mid-request is not a failing hint
             self._hints_ok = False
-            self._emit(
-                WarningRaised(
-                    code="preload-hint-failed",
-                    message=f"preload hints disabled: {exc}",
-                    t=self._now(),
-                )
-            )
+            self._warn(WarningCode.PRELOAD_HINT_FAILED, reason=exc)
             return None
 
     def _advance(self, chunk: Chunk) -> None:
@@ -1390,10 +1379,7 @@ class HlsSource:
                 # every rung out of the box failed here too: try the boxed ones
                 self._penalty.release(target)
                 self._readmit(target, "every other variant failed")
-            self._warn(
-                "variant-failed",
-                f"variant {rung} failed ({exc}); trying variant {target}",
-            )
+            self._warn(WarningCode.VARIANT_FAILED, variant=rung, reason=exc, target=target)
             self._switch(Decision(target, "fallback", f"variant {rung} failed"))
         try:
             nxt = self._next_segment()
@@ -1468,13 +1454,11 @@ class HlsSource:
             ) from None
         self._penalty.clear()
         self.segment_gaps.append(seg.sequence)
-        self._emit(
-            WarningRaised(
-                code="segment-skipped",
-                message=f"segment {seg.sequence} skipped after it failed on every variant "
-                f"({exc}); playback goes on past a {seg.duration:.1f} s gap",
-                t=self._now(),
-            )
+        self._warn(
+            WarningCode.SEGMENT_SKIPPED,
+            sequence=seg.sequence,
+            reason=exc,
+            duration=f"{seg.duration:.1f}",
         )
 
     def _to_backup(self, rung: int, exc: PlayerError) -> bool:
@@ -1488,13 +1472,11 @@ class HlsSource:
             return False
         self._copy[rung] = current + 1
         self._tracks.pop(rung, None)
-        self._emit(
-            WarningRaised(
-                code="redundant-failover",
-                message=f"variant {rung} failed ({exc}); trying its backup "
-                f"{redact_url(copies[current + 1])}",
-                t=self._now(),
-            )
+        self._warn(
+            WarningCode.REDUNDANT_FAILOVER,
+            variant=rung,
+            reason=exc,
+            url=redact_url(copies[current + 1]),
         )
         return True
 
@@ -1514,7 +1496,7 @@ class HlsSource:
             self._bad_segments += 1
             with self._cond:
                 self._mark("error", str(exc))
-            self._emit(WarningRaised(code="bad-segment", message=str(exc), t=self._now()))
+            self._warn(WarningCode.BAD_SEGMENT, reason=exc)
             if self._bad_segments >= self._hls.max_bad_segments:
                 raise
             self._demuxer.pending_discontinuity = True
@@ -1528,7 +1510,7 @@ class HlsSource:
                 data, seg, cut, rung=self._rung, bit_rate=self._bit_rate()
             )
         except FormatError as exc:
-            self._emit(WarningRaised(code="bad-segment", message=str(exc), t=self._now()))
+            self._warn(WarningCode.BAD_SEGMENT, reason=exc)
             return []
 
     def _bit_rate(self) -> int | None:

@@ -37,7 +37,7 @@ def downloads(fetcher: FakeFetcher, warnings: list[str]) -> Downloads:
         cancel,
         max_bytes=1 << 20,
         check_stop=lambda: None,
-        warn=lambda code, msg: warnings.append(code),
+        warn=lambda code, /, **params: warnings.append(code),
         received=lambda: None,
         stats={},
     )
@@ -53,7 +53,7 @@ def downloads(fetcher: FakeFetcher, warnings: list[str]) -> Downloads:
         received=lambda: None,
         failed=lambda exc, kind, delay: None,
         worked=lambda: None,
-        warn=lambda code, msg: warnings.append(code),
+        warn=lambda code, /, **params: warnings.append(code),
         decrypt=lambda data, key, iv: data,
     )
 

@@ -286,3 +286,21 @@ def test_a_variant_that_failed_is_readmitted_after_its_penalty() -> None:
     assert "readmit" in marks
     codes = [e.code for e in events if isinstance(e, WarningRaised)]
     assert codes.count("variant-failed") == 1 and "segment-skipped" not in codes
+
+
+def test_a_live_segment_reset_on_every_try_behind_the_edge_is_a_gap() -> None:
+    """Live (a window sliding with the clock over 2 s segments): s006 is
+    reset on every try while the playlist goes on listing newer segments.
+    It is a hole, skipped as a gap with a warning, and the stream plays on
+    to its end instead of ending or stalling on it."""
+    with FaultyHttpServer(hls_media.ts_vod(24.0)) as srv:
+        srv.add_fault("s006.ts", SegmentFault("reset", after=20_000, times=None))
+        run = play_to_end(srv.live(), timeout=60)
+        tries = len(srv.hits("s006.ts"))
+        after = srv.hits("s007.ts")
+    assert run.outcome == "ended", run.row()
+    assert run.report["abr"]["segment_gaps"] == 1
+    skipped = timeline_codes(run.report, "segment-skipped")
+    assert len(skipped) == 1 and "segment 6 " in str(skipped[0]["message"])
+    assert tries >= 2 and after
+    assert run.reached > 20.0  # played on past the hole to the last segments

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     )
     from .player import Player
     from .video_sink import NullVideoSink, VideoFrame, VideoSink
+    from .warning_text import WarningCode
 
 # Eager: importing the submodule ``player.redact`` binds the package attribute
 # ``redact`` to that module, which would shadow the function for good if it
@@ -87,6 +88,7 @@ __all__ = [
     "VideoFrame",
     "VideoInfo",
     "VideoSink",
+    "WarningCode",
     "WarningRaised",
     "__version__",
     "redact",
@@ -138,6 +140,7 @@ _LAZY: dict[str, str] = {
         ),
         "events",
     ),
+    "WarningCode": "warning_text",
     "Player": "player",
     **dict.fromkeys(("NullVideoSink", "VideoFrame", "VideoSink"), "video_sink"),
 }

@@ -143,14 +143,14 @@ class VoicePool(AudioDevicePool):
 
     def acquire(self, buffer_seconds: float) -> tuple[SoundDeviceOutput | None, str | None]:
         if not self._device.config.enabled:
-            return None, "Audio output is turned off."
+            return None, "audio output is turned off"
         try:
             if self._voice is None:
                 self._voice = self._device.voice(buffer_seconds)
         except OSError as exc:
-            return None, f"No audio: PortAudio is not available ({exc}). Video plays on its own."
+            return None, f"PortAudio is not available ({exc})"
         except Exception as exc:
-            return None, f"No audio: no usable output device ({exc}). Video plays on its own."
+            return None, f"no usable output device ({exc})"
         self._voice.attach(AudioBuffer(self._voice.rate, self._voice.channels, buffer_seconds))
         return self._voice, None
 

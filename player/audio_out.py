@@ -355,15 +355,15 @@ class SoundDeviceOutput:
 def open_audio_output(
     config: AudioConfig, clock: Clock, buffer_seconds: float
 ) -> tuple[SoundDeviceOutput | None, str | None]:
-    """The output, or None and the reason there is none (for a warning event)."""
+    """The output, or None and why there is none (the no-audio-output warning's reason)."""
     if not config.enabled:
-        return None, "Audio output is turned off."
+        return None, "audio output is turned off"
     try:
         return SoundDeviceOutput(config, clock, buffer_seconds), None
     except OSError as exc:  # PortAudio missing: sounddevice raises OSError at import
-        return None, f"No audio: PortAudio is not available ({exc}). Video plays on its own."
+        return None, f"PortAudio is not available ({exc})"
     except Exception as exc:
-        return None, f"No audio: no usable output device ({exc}). Video plays on its own."
+        return None, f"no usable output device ({exc})"
 
 
 class AudioDevicePool:

@@ -46,13 +46,21 @@ from .sources import Target, make_source
 from .sources.urls import classify
 from .sync import SyncAction, decide_frame
 from .video_sink import VideoFrame, VideoSink
+from .warning_text import WarningCode
 
 __all__ = ["Session"]
 
 log = logging.getLogger(__name__)
 
 #: segment faults the timeline lists one by one (a count and a list in the report)
-_EVERY_TIME = frozenset({"segment-skipped", "slow-segment", "segment-resumed"})
+_EVERY_TIME = frozenset(
+    {
+        WarningCode.SEGMENT_SKIPPED,
+        WarningCode.AUDIO_SEGMENT_SKIPPED,
+        WarningCode.SLOW_SEGMENT,
+        WarningCode.SEGMENT_RESUMED,
+    }
+)
 
 _TICK = 0.02
 _STATS_PERIOD = 1.0
@@ -200,8 +208,8 @@ class Session:
             self.stopping.set()
             self.wake()
 
-    def warn(self, code: str, message: str) -> None:
-        self.emit(WarningRaised(code=code, message=redact(message)))
+    def warn(self, code: WarningCode, /, **params: object) -> None:
+        self.emit(WarningRaised.of(code, params))
 
     def fail_from_thread(self, exc: BaseException) -> None:
         self.error(exc, fatal=True)
@@ -331,7 +339,7 @@ class Session:
                 out, reason = open_audio_output(self.config.audio, self.clock, seconds)
             if out is None:
                 if self.config.audio.enabled:
-                    self.warn("no-audio-output", reason or "No audio output.")
+                    self.warn(WarningCode.NO_AUDIO_OUTPUT, reason=reason or "no output")
             else:
                 self.audio = out
                 out.on_underrun = self.metrics.on_audio_underrun

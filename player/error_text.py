@@ -14,7 +14,7 @@ import enum
 import string
 from collections.abc import Mapping
 
-__all__ = ["CONTEXT", "TEMPLATES", "ErrorCode", "fields", "render"]
+__all__ = ["CONTEXT", "TEMPLATES", "ErrorCode", "fields", "render", "render_template"]
 
 # the translation context of the templates
 CONTEXT = "ErrorText"
@@ -268,6 +268,10 @@ def fields(template: str) -> set[str]:
 def render(code: ErrorCode, params: Mapping[str, str], template: str | None = None) -> str:
     """``code``'s template (or a translation of it) filled with ``params``;
     a field without a value reads as an ellipsis rather than failing."""
-    text = TEMPLATES[code] if template is None else template
+    return render_template(TEMPLATES[code] if template is None else template, params)
+
+
+def render_template(text: str, params: Mapping[str, str]) -> str:
+    """``text`` with its fields filled from ``params`` (an ellipsis for a missing one)."""
     values = {name: params.get(name, "…") for name in fields(text)}
     return text.format_map(values)

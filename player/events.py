@@ -7,9 +7,12 @@ subscriber must return quickly (the Qt bridge just queues a signal).
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .error_text import ErrorCode
+from .redact import redact
+from .warning_text import WarningCode, render
 
 __all__ = [
     "AudioInfo",
@@ -150,8 +153,19 @@ class ErrorOccurred(Event):
 
 @dataclass(frozen=True)
 class WarningRaised(Event):
+    #: what happened, from a closed set (``WarningCode``): the UI translates its template
     code: str
+    #: the English words (the template filled in)
     message: str
+    #: the template's fields (redacted)
+    params: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, code: WarningCode, params: Mapping[str, object], t: float = 0.0) -> WarningRaised:
+        """The warning ``code`` with its template's ``params`` (turned into
+        text and redacted), the message filled in."""
+        text = {name: redact(str(value)) for name, value in params.items()}
+        return cls(code=code, message=render(code, text), params=tuple(text.items()), t=t)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,10 @@ software and the user is told once."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal
+
+from .warning_text import Warn, WarningCode
 
 __all__ = [
     "HWDEC_MODES",
@@ -53,13 +55,13 @@ def offered_devices(
 
 class VideoContexts:
     """Makes a source's video decoders: a hardware one when asked for and the
-    device takes it, else software. ``warn(code, message)`` is called at most
+    device takes it, else software. ``warn(code, reason=...)`` is called at most
     once per instance (one source), for the first fallback."""
 
     def __init__(
         self,
         mode: HwDec,
-        warn: Callable[[str, str], None],
+        warn: Warn,
         *,
         available: Sequence[str] | None = None,
         platform: str | None = None,
@@ -102,8 +104,7 @@ class VideoContexts:
         if self._warned:
             return
         self._warned = True
-        message = f"Hardware decoding is not available ({reason}); decoding in software."
-        self._warn("hwdec-fallback", message)
+        self._warn(WarningCode.HWDEC_FALLBACK, reason=reason)
 
 
 def _hardware_context(device: str, codec_name: str, extradata: bytes | None) -> Any:

@@ -33,6 +33,8 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
 from player.events import BufferingChanged, ErrorOccurred, VariantInfo, VariantSwitched
 
+from .error_text import error_message
+
 __all__ = ["MAX_MARKERS", "MAX_POINTS", "AbrPanel", "Marker", "rate_text", "variant_text"]
 
 MAX_POINTS = 3000
@@ -379,8 +381,9 @@ class AbrPanel(QDockWidget):
             self._stall_start = None
 
     def on_error(self, event: ErrorOccurred) -> None:
-        kind = "error"
-        self._add_marker(Marker(event.t, kind, kind, _tip(event.t, event.kind, event.message)))
+        # the message bar's words, in the window's language (not the engine's English)
+        heading = self.tr("Error at %1 s").replace("%1", f"{event.t:.1f}")
+        self._add_marker(Marker(event.t, "error", "error", f"{heading}\n{error_message(event)}"))
 
     # -- markers ---------------------------------------------------------------------
     def _add_marker(self, marker: Marker) -> None:

@@ -1,15 +1,17 @@
-"""Error text in the UI's language: the engine names what happened with a
-code from a closed set; this translates that code's template (Qt Linguist
-context ``ErrorText``) and fills in the error's own fields."""
+"""Error and warning text in the UI's language: the engine names what
+happened with a code from a closed set; this translates that code's
+template (Qt Linguist contexts ``ErrorText`` and ``WarningText``) and fills
+in the event's own fields."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from player.error_text import CONTEXT, TEMPLATES, ErrorCode, fields, render
-from player.events import ErrorOccurred
+from player import warning_text
+from player.error_text import CONTEXT, TEMPLATES, ErrorCode, fields, render, render_template
+from player.events import ErrorOccurred, WarningRaised
 
-__all__ = ["error_message"]
+__all__ = ["error_message", "warning_message"]
 
 
 def error_message(event: ErrorOccurred) -> str:
@@ -27,3 +29,20 @@ def error_message(event: ErrorOccurred) -> str:
     if fields(translated) != fields(english):
         translated = english  # a translation that drops a field would lose what happened
     return render(code, params, translated)
+
+
+def warning_message(event: WarningRaised) -> str:
+    """``event``'s text in the installed language; the engine's English text
+    for a code outside the set or an event without its template's fields."""
+    try:
+        code = warning_text.WarningCode(event.code)
+    except ValueError:
+        return event.message
+    english = warning_text.TEMPLATES[code]
+    params = dict(event.params)
+    if not fields(english) <= params.keys():
+        return event.message
+    translated = QCoreApplication.translate(warning_text.CONTEXT, english)
+    if fields(translated) != fields(english):
+        translated = english
+    return render_template(translated, params)

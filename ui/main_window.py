@@ -61,7 +61,7 @@ from .abr_panel import AbrPanel
 from .bridge import PlayerBridge, PlayerLike
 from .controls import SPEEDS, TransportBar, format_time
 from .desktop import DesktopIntegration
-from .error_text import error_message
+from .error_text import error_message, warning_message
 from .i18n import LANGUAGES, install_language, ui_language
 from .lab_menu import LabMenu
 from .message_bar import MessageBar
@@ -1297,7 +1297,7 @@ class MainWindow(QMainWindow):
         self.messages.show_message("error" if event.fatal else "warning", error_message(event))
 
     def _on_warning(self, event: WarningRaised) -> None:
-        self.messages.show_message("warning", event.message, timeout_ms=10000)
+        self.messages.show_message("warning", warning_message(event), timeout_ms=10000)
 
     def _on_reconnecting(self, event: Reconnecting) -> None:
         self.messages.show_message(

@@ -32,6 +32,7 @@ from ..fetch import (
 )
 from ..redact import redact_url
 from ..retry import KEY_RETRY, PLAYLIST_RETRY, SEGMENT_RETRY, RetryPolicy
+from ..warning_text import Warn, WarningCode
 from .crypto import check_key, sequence_iv
 from .hint_streams import HintStreams
 from .playlist import (
@@ -72,7 +73,7 @@ class Downloads:
         received: Callable[[], None],
         failed: Callable[[NetworkError, TransferKind, float | None], None],
         worked: Callable[[], None],
-        warn: Callable[[str, str], None],
+        warn: Warn,
         decrypt: Callable[[bytes, bytes, bytes], bytes],
         busy: Callable[[float | None], None] | None = None,
     ) -> None:
@@ -178,9 +179,7 @@ class Downloads:
             offset = asked[0] if asked is not None else 0
             got = len(exc.data)
             self._warn(
-                "segment-resumed",
-                f"{redact_url(url)} broke off after {len(kept) + got} bytes ({exc}); "
-                "asking for the rest",
+                WarningCode.SEGMENT_RESUMED, url=redact_url(url), bytes=len(kept) + got, reason=exc
             )
             return kept + exc.data, (offset + got, exc.total - got)
         return b"", byterange
@@ -217,9 +216,7 @@ class Downloads:
         if key is None:
             if urlsplit(uri).scheme == "http" and not self._warned_http_key:
                 self._warned_http_key = True
-                self._warn(
-                    "key-over-http", f"AES-128 key fetched over plain HTTP: {redact_url(uri)}"
-                )
+                self._warn(WarningCode.KEY_OVER_HTTP, url=redact_url(uri))
             key = check_key(self.get(uri, "key", 64, retry=KEY_RETRY).data)
             self._keys[uri] = key
         return key

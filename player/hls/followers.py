@@ -24,6 +24,7 @@ from ..fetch import FetchAborted, TransferKind
 from ..redact import redact_url
 from ..retry import SEGMENT_RETRY, RetryPolicy
 from ..source import DemuxPacket
+from ..warning_text import Warn, WarningCode
 from .live import LiveReloader
 from .live_edge import Track, part_chunk
 from .playlist import MediaPlaylist, MultivariantPlaylist, Rendition, Segment, Variant
@@ -55,8 +56,8 @@ class FollowerIO:
     check_stop: Callable[[], None]
     #: start reading an open-ended preload hint: (owner, URL, offset)
     open_stream: Callable[[str, str, int], None]
-    #: a warning event: (code, message)
-    warn: Callable[[str, str], None]
+    #: a warning event: (code, the template's parameters)
+    warn: Warn
     stats: dict[str, int]
 
 
@@ -196,9 +197,10 @@ class Follower:
             if self.live or self.failed_in_row >= 3:
                 raise
             io.warn(
-                "segment-skipped",
-                f"audio segment {seg.sequence} skipped after it failed ({exc}); "
-                f"the audio has a {seg.duration:.1f} s gap",
+                WarningCode.AUDIO_SEGMENT_SKIPPED,
+                sequence=seg.sequence,
+                reason=exc,
+                duration=f"{seg.duration:.1f}",
             )
             return None
         self.failed_in_row = 0
@@ -228,7 +230,7 @@ class Follower:
             except NetworkError as exc:
                 io.check_stop()  # closing mid-request is not a failing hint
                 self.hints_ok = False
-                io.warn("preload-hint-failed", f"audio preload hints disabled: {exc}")
+                io.warn(WarningCode.PRELOAD_HINT_FAILED, reason=f"audio: {exc}")
                 return None
         else:
             data = io.fetch(seg, kind, cap, SEGMENT_RETRY, step.part is not None)
@@ -260,7 +262,7 @@ class Follower:
                 except (FetchAborted, SecurityError):
                     raise
                 except (NetworkError, FormatError) as exc:
-                    io.warn("subtitles-failed", f"subtitles: {exc}")
+                    io.warn(WarningCode.SUBTITLES_FAILED, reason=exc)
                     break
                 continue
             seg, start = nxt
@@ -273,7 +275,7 @@ class Follower:
             except (FetchAborted, SecurityError):
                 raise
             except (NetworkError, FormatError) as exc:
-                io.warn("subtitles-failed", f"subtitles: {exc}")
+                io.warn(WarningCode.SUBTITLES_FAILED, reason=exc)
                 continue
             keep(cues)
 
@@ -350,8 +352,8 @@ class Renditions:
         if index is None:
             return default_track(tracks, "AUDIO") if audio else None
         if not 0 <= index < len(tracks):
-            kind = "audio" if audio else "subtitle"
-            self._io.warn("no-such-track", f"there is no {kind} track {index}")
+            code = WarningCode.NO_SUCH_AUDIO_TRACK if audio else WarningCode.NO_SUCH_SUBTITLE_TRACK
+            self._io.warn(code, index=index)
             return default_track(tracks, "AUDIO") if audio else None
         return index
 
@@ -375,9 +377,7 @@ class Renditions:
         except (FetchAborted, SecurityError):
             raise
         except (NetworkError, FormatError) as exc:
-            self._io.warn(
-                "subtitles-failed", f"subtitle track {rendition.name!r} is unavailable: {exc}"
-            )
+            self._io.warn(WarningCode.SUBTITLE_TRACK_FAILED, track=repr(rendition.name), reason=exc)
 
     def follow_subtitles(self, until: float) -> None:
         f = self.subs
@@ -413,9 +413,7 @@ class Renditions:
         except (FetchAborted, SecurityError):
             raise
         except (NetworkError, FormatError) as exc:
-            self._io.warn(
-                "audio-track-failed", f"audio track {rendition.name!r} is unavailable: {exc}"
-            )
+            self._io.warn(WarningCode.AUDIO_TRACK_FAILED, track=repr(rendition.name), reason=exc)
             return None
         self.audio_index = index
         self.audio = f

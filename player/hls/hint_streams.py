@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from ..errors import NetworkError, SecurityError
 from ..fetch import FetchAborted, Fetcher, RangeStream
+from ..warning_text import Warn, WarningCode
 from .playlist import ByteRange
 
 __all__ = ["HintStreams"]
@@ -31,7 +32,7 @@ class HintStreams:
         *,
         max_bytes: int,
         check_stop: Callable[[], None],
-        warn: Callable[[str, str], None],
+        warn: Warn,
         received: Callable[[], None],
         stats: dict[str, int],
     ) -> None:
@@ -69,7 +70,7 @@ class HintStreams:
             self._check_stop()
             # parts are still listed with their byte ranges: fetch those instead
             self.ok = False
-            self._warn("preload-hint-failed", f"open-ended preload hints disabled: {exc}")
+            self._warn(WarningCode.PRELOAD_HINT_FAILED, reason=f"open-ended: {exc}")
             return
         self._streams[owner] = (url, stream)
 

@@ -50,6 +50,7 @@ from ..hwdec import VideoContexts
 from ..redact import redact, redact_url
 from ..retry import PLAYLIST_RETRY, SEGMENT_RETRY, RetryPolicy
 from ..source import DemuxPacket, SourceInfo
+from ..warning_text import WarningCode
 from .crypto import decrypt_aes128
 from .downloads import Downloads
 from .followers import FollowerIO, Renditions
@@ -74,6 +75,7 @@ from .live_edge import (
     ride_out,
     switch_params,
 )
+from .penalty_box import DEFAULT_PENALTY_S, PenaltyBox
 from .playlist import MAX_SEGMENTS, MediaPlaylist, MultivariantPlaylist, Segment, Variant
 from .rendition import RenditionCursor, RenditionTrack
 from .segment_demux import SegmentDemuxer, dts_key
@@ -88,6 +90,9 @@ log = logging.getLogger(__name__)
 #: seconds read() gives the loader beyond its own timeouts before giving up
 #: itself (the loader's read timeout and read()'s are the same length)
 _GRACE = 1.0
+#: live: playlist reloads that may show a segment failing everywhere to be
+#: a hole (a newer one listed) before it is taken for the origin failing
+_HOLE_RELOADS = 3
 #: read timeouts without a byte after which read() gives up, however busy
 #: the loader is: one retry of a stalled segment fits, and a dead origin is
 #: still one clear error within 10 s (the README's bound)
@@ -110,6 +115,9 @@ class HlsConfig:
     max_failed_segments: int = 3
     #: seconds of a segment transfer before its rate is judged (slow-segment)
     slow_after: float = 2.0
+    #: seconds a variant whose segment failed on every copy stays out of the
+    #: ABR's choices before it is re-admitted (``penalty_box``)
+    variant_penalty: float = DEFAULT_PENALTY_S
     #: LL-HLS: fetch partial segments (and preload hints) at the live edge and
     #: aim for PART-HOLD-BACK, when the playlist offers them (hls.js's default)
     low_latency: bool = True
@@ -118,6 +126,13 @@ class HlsConfig:
     #: live: seconds the fetch position may fall behind the target latency
     #: before it jumps ahead to it (None: ``live.max_live_lag``'s default)
     max_live_lag: float | None = None
+
+
+class _End:
+    """The stream has no more segments (a VOD's end), as opposed to a gap."""
+
+
+_END = _End()
 
 
 class _Abandon(Exception):
@@ -196,7 +211,8 @@ class HlsSource:
         #: what plays at a position is the rung fetched for it, which lags the
         #: ABR's choice by the buffer
         self._rungs_at: deque[tuple[float, int]] = deque(maxlen=4096)
-        self._failed: set[int] = set()
+        #: variants that failed lately, out of the ABR's choices for a while
+        self._penalty = PenaltyBox(self._hls.variant_penalty)
         #: which copy of each rung is in use: 0 its URI, n its n-th backup
         self._copy: dict[int, int] = {}
         self._tracks: dict[int, Track] = {}
@@ -593,8 +609,8 @@ class HlsSource:
         except Exception:  # a subscriber's bug must not kill the loader
             log.exception("HLS event subscriber raised")
 
-    def _warn(self, code: str, message: str) -> None:
-        self._emit(WarningRaised(code=code, message=message, t=self._now()))
+    def _warn(self, code: WarningCode, /, **params: object) -> None:
+        self._emit(WarningRaised.of(code, params, t=self._now()))
 
     def _received(self) -> None:
         """Bytes came in: read() keeps waiting for a slow download."""
@@ -741,13 +757,12 @@ class HlsSource:
             self.slow_segments += 1
             with self._cond:
                 self._mark("slow", f"segment {seg.sequence} at {rate:.1f} kB/s")
-            self._warn(
-                "slow-segment", f"buffering: segment {seg.sequence} downloading at {rate:.1f} kB/s"
-            )
+            self._warn(WarningCode.SLOW_SEGMENT, sequence=seg.sequence, rate=f"{rate:.1f}")
         if not give_up:
             return
         if rung > 0 and self._manual is None:
-            lower = [i for i in range(rung) if i not in self._failed]
+            out = self._excluded()
+            lower = [i for i in range(rung) if i not in out]
             if lower:
                 self._meter.add_sample(done, elapsed, None)
                 raise _Abandon(
@@ -765,7 +780,8 @@ class HlsSource:
         top = len(self._ladder) - 1
         if self._max_resolution is not None:
             top = covering_rung([(v.width, v.height) for v in self._ladder], self._max_resolution)
-        while top > 0 and top in self._failed:
+        out = self._excluded()
+        while top > 0 and top in out:
             top -= 1
         return top
 
@@ -793,12 +809,13 @@ class HlsSource:
         manual = self._manual
         if manual is not None:
             manual = min(manual, len(self._ladder) - 1)
-            if manual not in self._failed:
+            if manual not in self._excluded():
                 return Decision(manual, "manual", "locked by the user")
         d = self._abr.choose(self._inputs(duration))
         cap = self._cap_index()
         index = max(0, min(d.index, cap))
-        while index in self._failed and index > 0:
+        out = self._excluded()
+        while index in out and index > 0:
             index -= 1
         return Decision(index, d.rule, d.reason if index == d.index else d.reason + " (capped)")
 
@@ -1145,7 +1162,7 @@ class HlsSource:
         if not attempts:
             return
         if origin_wide:
-            self._failed.clear()
+            self._penalty.clear()
         for track in self._tracks.values():
             track.reloader.restart(now)
         for f in (self._renditions.audio, self._renditions.subs):
@@ -1184,7 +1201,7 @@ class HlsSource:
         )
         self._refresh = False  # just reloaded
         # the step failed on every variant it could try: all get another chance
-        self._failed.clear()
+        self._penalty.clear()
 
     def _rejoin_live(self, pl: MediaPlaylist, why: str) -> None:
         """Jump the live cursor ahead to the target latency point, as at the
@@ -1198,11 +1215,7 @@ class HlsSource:
         self._demuxer.pending_discontinuity = True
         self._demuxer.rebaser.break_next()
         self._reanchor = True
-        self._emit(
-            WarningRaised(
-                code="live-rejoin", message=f"rejoined the live edge: {why}", t=self._now()
-            )
-        )
+        self._warn(WarningCode.LIVE_REJOIN, reason=why)
 
     def _reanchor_followers(self) -> None:
         """After a rejoin: the renditions are lined up with the main cursor
@@ -1291,13 +1304,7 @@ class HlsSource:
         except NetworkError as exc:
             self._check_stop()  # closing mid-request is not a failing hint
             self._hints_ok = False
-            self._emit(
-                WarningRaised(
-                    code="preload-hint-failed",
-                    message=f"preload hints disabled: {exc}",
-                    t=self._now(),
-                )
-            )
+            self._warn(WarningCode.PRELOAD_HINT_FAILED, reason=exc)
             return None
 
     def _advance(self, chunk: Chunk) -> None:
@@ -1315,55 +1322,124 @@ class HlsSource:
 
     def _fetch_with_fallback(self, pl: MediaPlaylist, chunk: Chunk) -> tuple[Chunk, bytes] | None:
         """The chunk's bytes; on lasting failure, the same time from another
-        rung (which may be another chunk: it is returned with its bytes).
-        None for a gap."""
+        copy or rung (which may be another chunk: it is returned with its
+        bytes). None for a gap."""
         assert self._rung is not None
+        #: rungs that failed this time of the stream
+        tried: set[int] = set()
         while True:
             seg = chunk.seg
             if seg.gap:
                 return None
+            live_edge = self._live and seg.sequence >= pl.last_sequence - 1
             try:
-                live_edge = self._live and seg.sequence >= pl.last_sequence - 1
                 return chunk, self._segment_bytes(seg, self._rung, live_edge)
             except (FetchAborted, SecurityError):
                 raise
             except NetworkError as exc:
-                with self._cond:
-                    self._mark("error", str(exc))
-                if self._to_backup(self._rung, exc):
-                    nxt = self._next_segment()
-                    if nxt is None:
-                        return None
-                    pl, chunk = nxt
+                failure = exc
+            with self._cond:
+                self._mark("error", str(failure))
+            nxt = self._elsewhere(failure, tried)
+            while nxt is None:
+                if len(tried) < len(self._ladder):
+                    # the rung fallen back to could not even list the segment
+                    nxt = self._elsewhere(failure, tried)
                     continue
-                self._failed.add(self._rung)
-                others = [i for i in range(len(self._ladder)) if i not in self._failed]
-                if not others:
-                    # live: an origin that does not answer is an outage (ridden
-                    # out by the caller); one that answers, but not for this
-                    # segment behind the edge, has a hole: skipped like VOD's
-                    hole = isinstance(exc, HttpStatusError) and not live_edge
-                    if self._live and not hole:
-                        raise NetworkError(
-                            f"every variant failed; last error: {exc}. Check the stream URL "
-                            "or try again later."
-                        ) from None
-                    self._skip_failed(seg, exc)
-                    return None
-                lower = [i for i in others if i < self._rung]
-                target = max(lower) if lower else min(others)
-                self._emit(
-                    WarningRaised(
-                        code="variant-failed",
-                        message=f"variant {self._rung} failed ({exc}); trying variant {target}",
-                        t=self._now(),
-                    )
-                )
-                self._switch(Decision(target, "fallback", f"variant {self._rung} failed"))
-                nxt = self._next_segment()
-                if nxt is None:
-                    return None
-                pl, chunk = nxt
+                if self._live and not self._live_hole(seg, failure):
+                    raise NetworkError(
+                        f"every variant failed; last error: {failure}. Check the stream URL "
+                        "or try again later."
+                    ) from None
+                self._skip_failed(seg, failure)
+                return None
+            if nxt is _END:
+                return None
+            assert not isinstance(nxt, _End)
+            pl, chunk = nxt
+
+    def _elsewhere(
+        self, exc: NetworkError, tried: set[int]
+    ) -> tuple[MediaPlaylist, Chunk] | _End | None:
+        """After the current rung failed (``exc``): the same time from its
+        next redundant copy, else from another rung (``_END``: the stream has
+        no such time). None when every rung has been ``tried``, or when the
+        one moved to failed to load its playlist (it is then ``tried`` too)."""
+        assert self._rung is not None
+        rung = self._rung
+        moved = self._to_backup(rung, exc)
+        if not moved:
+            tried.add(rung)
+            self._penalty.penalise(rung, self._clock.now())
+            choice = self._penalty.fallback(rung, len(self._ladder), tried)
+            if choice is None:
+                return None
+            target, readmitted = choice
+            if readmitted:
+                # every rung out of the box failed here too: try the boxed ones
+                self._penalty.release(target)
+                self._readmit(target, "every other variant failed")
+            self._warn(WarningCode.VARIANT_FAILED, variant=rung, reason=exc, target=target)
+            self._switch(Decision(target, "fallback", f"variant {rung} failed"))
+        try:
+            nxt = self._next_segment()
+        except (FetchAborted, SecurityError):
+            raise
+        except (NetworkError, PlaylistError) as err:
+            # the copy or rung moved to has no playlist to offer: it failed too
+            with self._cond:
+                self._mark("error", str(err))
+            if moved:
+                return self._elsewhere(exc, tried)
+            tried.add(self._rung)
+            self._penalty.penalise(self._rung, self._clock.now())
+            return None
+        return _END if nxt is None else nxt
+
+    def _live_hole(self, seg: Segment, exc: NetworkError) -> bool:
+        """Live: whether a segment that failed everywhere is a hole in a stream
+        that goes on (the origin answers and lists newer segments: skip it as
+        a gap) rather than the origin being away (ride the outage out). A 404
+        behind the edge is a hole already; otherwise the playlist decides,
+        reloaded a target duration apart until it lists a newer segment (at
+        most ``_HOLE_RELOADS`` times)."""
+        assert self._rung is not None
+        if isinstance(exc, HttpStatusError) and seg.sequence < self._edge_sequence() - 1:
+            return True
+        for n in range(_HOLE_RELOADS):
+            if n:
+                self._sleep(self._tracks[self._rung].playlist.target_duration)
+                self._check_stop()
+            try:
+                track = self._track(self._rung, reload=True, retry=RetryPolicy(max_attempts=1))
+            except (FetchAborted, SecurityError):
+                raise
+            except (NetworkError, PlaylistError):
+                return False  # the origin is away: an outage
+            if track.playlist.last_sequence > seg.sequence:
+                return True
+        return False
+
+    def _edge_sequence(self) -> int:
+        track = self._tracks.get(self._rung) if self._rung is not None else None
+        return track.playlist.last_sequence if track is not None else -1
+
+    def _excluded(self) -> frozenset[int]:
+        """The variants out of the ABR's choices now; those whose time in the
+        penalty box is up are re-admitted first."""
+        for rung in self._penalty.release_due(self._clock.now()):
+            self._readmit(rung, f"{self._penalty.seconds:g} s after it failed")
+        return self._penalty.rungs
+
+    def _readmit(self, rung: int, why: str) -> None:
+        """``rung`` is back in the ladder, from its first copy and a fresh
+        playlist (the copy it failed on may have been a backup)."""
+        if rung != self._rung:
+            self._copy.pop(rung, None)
+            self._tracks.pop(rung, None)
+        log.info("variant %d re-admitted: %s", rung, why)
+        with self._cond:
+            self._mark("readmit", f"variant {rung} re-admitted: {why}")
 
     def _skip_failed(self, seg: Segment, exc: NetworkError) -> None:
         """A segment failed on every variant and copy. It is skipped as a
@@ -1376,15 +1452,13 @@ class HlsSource:
                 f"{self._failed_in_row} segments in a row failed on every variant; "
                 f"last error: {exc}. Check the stream URL or try again later."
             ) from None
-        self._failed.clear()
+        self._penalty.clear()
         self.segment_gaps.append(seg.sequence)
-        self._emit(
-            WarningRaised(
-                code="segment-skipped",
-                message=f"segment {seg.sequence} skipped after it failed on every variant "
-                f"({exc}); playback goes on past a {seg.duration:.1f} s gap",
-                t=self._now(),
-            )
+        self._warn(
+            WarningCode.SEGMENT_SKIPPED,
+            sequence=seg.sequence,
+            reason=exc,
+            duration=f"{seg.duration:.1f}",
         )
 
     def _to_backup(self, rung: int, exc: PlayerError) -> bool:
@@ -1398,13 +1472,11 @@ class HlsSource:
             return False
         self._copy[rung] = current + 1
         self._tracks.pop(rung, None)
-        self._emit(
-            WarningRaised(
-                code="redundant-failover",
-                message=f"variant {rung} failed ({exc}); trying its backup "
-                f"{redact_url(copies[current + 1])}",
-                t=self._now(),
-            )
+        self._warn(
+            WarningCode.REDUNDANT_FAILOVER,
+            variant=rung,
+            reason=exc,
+            url=redact_url(copies[current + 1]),
         )
         return True
 
@@ -1424,7 +1496,7 @@ class HlsSource:
             self._bad_segments += 1
             with self._cond:
                 self._mark("error", str(exc))
-            self._emit(WarningRaised(code="bad-segment", message=str(exc), t=self._now()))
+            self._warn(WarningCode.BAD_SEGMENT, reason=exc)
             if self._bad_segments >= self._hls.max_bad_segments:
                 raise
             self._demuxer.pending_discontinuity = True
@@ -1438,7 +1510,7 @@ class HlsSource:
                 data, seg, cut, rung=self._rung, bit_rate=self._bit_rate()
             )
         except FormatError as exc:
-            self._emit(WarningRaised(code="bad-segment", message=str(exc), t=self._now()))
+            self._warn(WarningCode.BAD_SEGMENT, reason=exc)
             return []
 
     def _bit_rate(self) -> int | None:

@@ -246,7 +246,7 @@ class LibavSource:
         self._rtsp = target.family == "rtsp"
         self._video_contexts = VideoContexts(
             config.decode.hwdec,
-            lambda code, message: self._emit(WarningRaised(code=code, message=message)),
+            lambda code, /, **params: self._emit(WarningRaised.of(code, params)),
         )
 
     @property

@@ -4,6 +4,10 @@
 <context>
     <name>AbrPanel</name>
     <message>
+        <source>Error at %1 s</source>
+        <translation>%1초에 오류</translation>
+    </message>
+    <message>
         <source>Bitrate and buffer</source>
         <translation>비트레이트와 버퍼</translation>
     </message>
@@ -988,6 +992,77 @@
     <message>
         <source>The network lab did not start: %1</source>
         <translation>네트워크 실험실을 시작하지 못했습니다: %1</translation>
+    </message>
+</context>
+<context>
+    <name>WarningText</name>
+    <message>
+        <source>{url} broke off after {bytes} bytes ({reason}); asking for the rest</source>
+        <translation>{url} 전송이 {bytes}바이트에서 끊겼습니다({reason}). 나머지를 다시 요청합니다</translation>
+    </message>
+    <message>
+        <source>segment {sequence} skipped after it failed on every variant ({reason}); playback goes on past a {duration} s gap</source>
+        <translation>세그먼트 {sequence}이(가) 모든 화질에서 실패해 건너뛰었습니다({reason}). {duration}초 빈 구간 뒤로 재생을 이어 갑니다</translation>
+    </message>
+    <message>
+        <source>audio segment {sequence} skipped after it failed ({reason}); the audio has a {duration} s gap</source>
+        <translation>오디오 세그먼트 {sequence}이(가) 실패해 건너뛰었습니다({reason}). 소리에 {duration}초 빈 구간이 있습니다</translation>
+    </message>
+    <message>
+        <source>buffering: segment {sequence} downloading at {rate} kB/s</source>
+        <translation>버퍼링: 세그먼트 {sequence}을(를) {rate} kB/s로 받는 중</translation>
+    </message>
+    <message>
+        <source>a damaged segment was skipped ({reason}); playback goes on after it</source>
+        <translation>손상된 세그먼트를 건너뛰었습니다({reason}). 그 뒤로 재생을 이어 갑니다</translation>
+    </message>
+    <message>
+        <source>variant {variant} failed ({reason}); trying variant {target}</source>
+        <translation>화질 {variant}이(가) 실패했습니다({reason}). 화질 {target}(으)로 시도합니다</translation>
+    </message>
+    <message>
+        <source>variant {variant} failed ({reason}); trying its backup {url}</source>
+        <translation>화질 {variant}이(가) 실패했습니다({reason}). 예비 주소 {url}(으)로 시도합니다</translation>
+    </message>
+    <message>
+        <source>rejoined the live edge: {reason}</source>
+        <translation>실시간 지점으로 다시 합류했습니다: {reason}</translation>
+    </message>
+    <message>
+        <source>preload hints disabled ({reason}); parts are fetched once listed</source>
+        <translation>미리 받기 힌트를 껐습니다({reason}). 파트는 목록에 오른 뒤에 받습니다</translation>
+    </message>
+    <message>
+        <source>audio track {track} is unavailable: {reason}</source>
+        <translation>오디오 트랙 {track}을(를) 쓸 수 없습니다: {reason}</translation>
+    </message>
+    <message>
+        <source>subtitles could not be loaded: {reason}</source>
+        <translation>자막을 불러오지 못했습니다: {reason}</translation>
+    </message>
+    <message>
+        <source>subtitle track {track} is unavailable: {reason}</source>
+        <translation>자막 트랙 {track}을(를) 쓸 수 없습니다: {reason}</translation>
+    </message>
+    <message>
+        <source>there is no audio track {index}; playing the default one</source>
+        <translation>오디오 트랙 {index}이(가) 없습니다. 기본 트랙을 재생합니다</translation>
+    </message>
+    <message>
+        <source>there is no subtitle track {index}; subtitles are off</source>
+        <translation>자막 트랙 {index}이(가) 없습니다. 자막을 끕니다</translation>
+    </message>
+    <message>
+        <source>AES-128 key fetched over plain HTTP: {url}</source>
+        <translation>AES-128 키를 암호화되지 않은 HTTP로 받았습니다: {url}</translation>
+    </message>
+    <message>
+        <source>Hardware decoding is not available ({reason}); decoding in software.</source>
+        <translation>하드웨어 디코딩을 쓸 수 없습니다({reason}). 소프트웨어로 디코딩합니다.</translation>
+    </message>
+    <message>
+        <source>No audio: {reason}. Video plays on its own.</source>
+        <translation>소리 없음: {reason}. 영상만 재생합니다.</translation>
     </message>
 </context>
 </TS>

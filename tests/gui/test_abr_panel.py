@@ -458,3 +458,38 @@ def test_an_unmeasured_estimate_says_so(qtbot: QtBot, window: MainWindow) -> Non
     assert rows["Estimate"] == "not measured yet"
     rows = dict(stats_lines(None, {"abr": {**abr, "estimate_measured": True}}, "software", ""))
     assert rows["Estimate"] == "1.0 Mb/s"
+
+
+def test_an_error_marker_reads_in_the_windows_language(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """The error marker's tooltip says what the message bar says, in Korean
+    in the Korean window (not the engine's English), with its own details."""
+    panel = window.abr_panel
+    panel.show()
+    gone = tmp_path / "gone.mp4"
+    window.set_language("ko")
+    try:
+        qtbot.waitUntil(lambda: window.file_menu.title() == "파일(&F)", timeout=TIMEOUT_MS)
+        window.open_url(str(gone))
+        qtbot.waitUntil(lambda: "error" in panel.marker_kinds, timeout=TIMEOUT_MS)
+        qtbot.waitUntil(lambda: window.messages.level == "error", timeout=TIMEOUT_MS)
+        marker = [m for m in panel.markers if m.kind == "error"][-1]
+        heading, words = marker.tooltip.split("\n", 1)
+        assert words == (
+            f"파일을 찾을 수 없습니다: {gone}. 이름과 폴더를 확인하세요. "
+            "파일이 옮겨졌거나 삭제되었을 수 있습니다."
+        )
+        assert words == window.messages.label.text()
+        assert heading == f"{marker.t:.1f}초에 오류"
+        # the lines drawn carry the same words
+        lines = [ln for ln in _vertical_lines(panel.rate_plot) if ln.toolTip() == marker.tooltip]
+        assert lines
+    finally:
+        window.set_language("en")
+    qtbot.waitUntil(lambda: window.file_menu.title() == "&File", timeout=TIMEOUT_MS)
+    window.open_url(str(tmp_path / "gone-too.mp4"))
+    qtbot.waitUntil(lambda: any("gone-too" in m.tooltip for m in panel.markers), timeout=TIMEOUT_MS)
+    english = next(m for m in panel.markers if "gone-too" in m.tooltip)
+    assert english.tooltip.split("\n", 1)[1].startswith("File not found: ")
+    assert english.tooltip.startswith("Error at ")

@@ -1,6 +1,6 @@
-"""Errors read in the window's language: the Korean UI shows a failure in
-Korean, with the error's own details (the path) filled in, and English again
-after switching back."""
+"""Errors and warnings read in the window's language: the Korean UI shows a
+failure or a warning in Korean, with the event's own details (the path, the
+reason) filled in, and English again after switching back."""
 
 from __future__ import annotations
 
@@ -8,6 +8,10 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from player.events import WarningRaised
+from player.warning_text import WarningCode
+from tests.support import hls_media
+from tests.support.faulty_http import FaultyHttpServer, SegmentFault
 from ui.main_window import MainWindow
 
 from .conftest import TIMEOUT_MS
@@ -42,3 +46,44 @@ def test_an_error_reads_in_korean_then_in_english(
     qtbot.waitUntil(lambda: window.file_menu.title() == "&File", timeout=TIMEOUT_MS)
     english = _error_text(qtbot, window, str(gone))
     assert english.startswith(f"File not found: {gone}. Check the name and the folder")
+
+
+def test_a_warning_reads_in_korean(qtbot: QtBot, window: MainWindow) -> None:
+    """A real warning (an HLS segment missing on the server, skipped as a
+    gap) in the message bar in Korean, with its own fields filled in; a
+    slow-segment warning likewise, and English again after switching back."""
+    warnings: list[WarningRaised] = []
+    window.bridge.warningRaised.connect(warnings.append)
+    window.set_language("ko")
+    with FaultyHttpServer(hls_media.ts_vod(8.0)) as srv:
+        srv.add_fault("s001.ts", SegmentFault("status", status=404, times=None))
+        try:
+            qtbot.waitUntil(lambda: window.file_menu.title() == "파일(&F)", timeout=TIMEOUT_MS)
+            window.open_url(srv.hls("index.m3u8"))
+            qtbot.waitUntil(
+                lambda: any(w.code == "segment-skipped" for w in warnings), timeout=TIMEOUT_MS
+            )
+            event = next(w for w in warnings if w.code == "segment-skipped")
+            params = dict(event.params)
+            assert params["sequence"] == "1" and params["duration"] == "2.0"
+            korean = (
+                f"세그먼트 1이(가) 모든 화질에서 실패해 건너뛰었습니다({params['reason']}). "
+                "2.0초 빈 구간 뒤로 재생을 이어 갑니다"
+            )
+            qtbot.waitUntil(lambda: window.messages.label.text() == korean, timeout=TIMEOUT_MS)
+            window.bridge._dispatch(
+                WarningRaised.of(WarningCode.SLOW_SEGMENT, {"sequence": 3, "rate": "2.0"}, t=1.0)
+            )
+            slow = "버퍼링: 세그먼트 3을(를) 2.0 kB/s로 받는 중"
+            qtbot.waitUntil(lambda: window.messages.label.text() == slow, timeout=TIMEOUT_MS)
+        finally:
+            window.set_language("en")
+            window.stop()
+    qtbot.waitUntil(lambda: window.file_menu.title() == "&File", timeout=TIMEOUT_MS)
+    window.bridge._dispatch(
+        WarningRaised.of(WarningCode.SLOW_SEGMENT, {"sequence": 4, "rate": "1.5"}, t=2.0)
+    )
+    qtbot.waitUntil(
+        lambda: window.messages.label.text() == "buffering: segment 4 downloading at 1.5 kB/s",
+        timeout=TIMEOUT_MS,
+    )

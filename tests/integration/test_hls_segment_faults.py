@@ -15,7 +15,7 @@ import pytest
 
 from player.errors import NetworkError
 from player.events import Event, WarningRaised
-from player.hls.source import HlsSource
+from player.hls.source import HlsConfig, HlsSource
 from tests.support import hls_media, media
 from tests.support.fault_play import play_to_end
 from tests.support.faulty_http import FaultyHttpServer, SegmentFault
@@ -243,6 +243,64 @@ def test_an_alternate_audio_segment_missing_is_an_audio_gap_not_the_end() -> Non
     audio = [p.pts for p in packets if p.stream.kind == "audio" and p.pts is not None]
     assert max(video) == pytest.approx(8.0, abs=0.3)
     assert max(audio) > 7.0 and min(audio) < 0.5
-    skipped = [e for e in events if isinstance(e, WarningRaised) and e.code == "segment-skipped"]
+    warnings = [e for e in events if isinstance(e, WarningRaised)]
+    skipped = [e for e in warnings if e.code == "audio-segment-skipped"]
     assert len(skipped) == 1 and "audio segment 1" in skipped[0].message
     assert tries == 2
+
+
+def test_a_variant_that_failed_is_readmitted_after_its_penalty() -> None:
+    """The user's rung (v1) 404s s001: s001 and the next segments come from
+    v0 while v1 sits in the penalty box (3 s here), then v1 is re-admitted
+    and plays to the end, instead of being lost for the session. The
+    server paces the transfers (v0 at 100 kB/s, about 1 s a segment) so the
+    penalty runs out mid-stream."""
+    with FaultyHttpServer(hls_media.muxed_ladder_vod(20.0)) as srv:
+        srv.add_fault("v1/s001.ts", SegmentFault("status", status=404, times=None))
+        srv.add_fault("v0/*.ts", SegmentFault("trickle", rate=100_000, times=None))
+        srv.add_fault("v1/*.ts", SegmentFault("trickle", rate=1_000_000, times=None))
+        events: list[Event] = []
+        src = HlsSource(
+            srv.hls("master.m3u8"),
+            emit=events.append,
+            rand=lambda: 0.0,
+            hls=HlsConfig(variant_penalty=3.0),
+        )
+        src.select_variant(1)
+        try:
+            src.open()
+            packets = read_all(src)
+            gaps = list(src.segment_gaps)
+            marks = [e.marker for e in src.timeline()]
+        finally:
+            src.close()
+        v0 = sorted(r.path.rsplit("/", 1)[1] for r in srv.hits("v0/s*.ts"))
+        v1_failed = len(srv.hits("v1/s001.ts"))
+        v1_last = srv.hits("v1/s009.ts")
+    assert gaps == [] and v1_failed == 2
+    assert v0[0] == "s001.ts" and 2 <= len(v0) <= 6  # the penalty's worth, not the rest
+    assert v1_last  # back on v1 by the end
+    video = [p for p in packets if p.stream.kind == "video" and p.dts is not None]
+    assert max(p.dts for p in video if p.dts is not None) == pytest.approx(20.0, abs=0.3)
+    assert {p.stream.height for p in video if p.dts is not None and p.dts > 18.0} == {360}
+    assert "readmit" in marks
+    codes = [e.code for e in events if isinstance(e, WarningRaised)]
+    assert codes.count("variant-failed") == 1 and "segment-skipped" not in codes
+
+
+def test_a_live_segment_reset_on_every_try_behind_the_edge_is_a_gap() -> None:
+    """Live (a window sliding with the clock over 2 s segments): s006 is
+    reset on every try while the playlist goes on listing newer segments.
+    It is a hole, skipped as a gap with a warning, and the stream plays on
+    to its end instead of ending or stalling on it."""
+    with FaultyHttpServer(hls_media.ts_vod(24.0)) as srv:
+        srv.add_fault("s006.ts", SegmentFault("reset", after=20_000, times=None))
+        run = play_to_end(srv.live(), timeout=60)
+        tries = len(srv.hits("s006.ts"))
+        after = srv.hits("s007.ts")
+    assert run.outcome == "ended", run.row()
+    assert run.report["abr"]["segment_gaps"] == 1
+    skipped = timeline_codes(run.report, "segment-skipped")
+    assert len(skipped) == 1 and "segment 6 " in str(skipped[0]["message"])
+    assert tries >= 2 and after
+    assert run.reached > 20.0  # played on past the hole to the last segments

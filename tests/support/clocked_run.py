@@ -42,10 +42,13 @@ def drive(
 @dataclass
 class PacedReader:
     """Opens ``source`` and reads it to its end on its own thread, each packet
-    taken once the clock has reached its time (from the first packet's)."""
+    taken once the clock has reached its time (from the first packet's);
+    ``paced=False``: each one as soon as ``read()`` gives it (a demuxer that
+    is starving, waiting inside ``read()``)."""
 
     source: Source
     clock: ManualClock
+    paced: bool = True
     info: SourceInfo | None = None
     packets: list[DemuxPacket] = field(default_factory=list)
     #: the clock time each packet was read at
@@ -66,7 +69,7 @@ class PacedReader:
             while (pkt := self.source.read()) is not None:
                 self.packets.append(pkt)
                 self.read_at.append(self.clock.now())
-                if pkt.pts is None:
+                if pkt.pts is None or not self.paced:
                     continue
                 first = pkt.pts if first is None else first
                 ahead = (pkt.pts - first) - (self.clock.now() - started)

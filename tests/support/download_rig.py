@@ -37,7 +37,7 @@ class Rig:
             cancel,
             max_bytes=1 << 20,
             check_stop=lambda: None,
-            warn=lambda code, text: self.warnings.append(code),
+            warn=lambda code, /, **params: self.warnings.append(code),
             received=lambda: None,
             stats={"streamed_parts": 0},
         )
@@ -53,7 +53,7 @@ class Rig:
             received=self._received,
             failed=lambda exc, kind, delay: self.failures.append((str(exc), kind, delay)),
             worked=self._worked,
-            warn=lambda code, text: self.warnings.append(code),
+            warn=lambda code, /, **params: self.warnings.append(code),
             decrypt=self._decrypt,
         )
 

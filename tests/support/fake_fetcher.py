@@ -2,7 +2,8 @@
 
 ``FakeFetcher`` answers each URL from a script of ``Reply`` values (the body,
 the status, the time to first byte and to the last byte on the injected
-clock, a failure, a truncation), the last reply repeating, and fails every
+clock, a failure, a truncation, a stall before the break, whether the server
+takes byte ranges), the last reply repeating, and fails every
 request while an ``outage`` lasts. Time passes only on the clock: on a
 ``ManualClock`` a request with a delay blocks its thread until the test
 advances the clock (``ManualClock.until_waiting`` tells when it is blocked).
@@ -33,6 +34,7 @@ from player.fetch import (
     FetchAborted,
     FetchResult,
     HttpStatusError,
+    PartialTransfer,
     ProgressCallback,
     ResponseTooLarge,
     TransferKind,
@@ -59,8 +61,15 @@ class Reply:
     pieces: int = 1
     #: raised after ``ttfb`` instead of answering (a reset, a refused connection)
     error: NetworkError | None = None
-    #: the body stops after this many bytes (a connection dropped mid-body)
+    #: the body stops after this many bytes (a connection dropped mid-body);
+    #: with a byte range, counted from the range's first byte
     truncate_at: int | None = None
+    #: after a truncated body, clock seconds the connection hangs before it
+    #: breaks off (a read timeout running out)
+    stall: float = 0.0
+    #: the server takes byte ranges (Accept-Ranges: bytes): a body that
+    #: breaks off says so, and a retry may ask for the rest
+    ranges: bool = False
     content_type: str | None = None
 
 
@@ -334,8 +343,16 @@ class FakeFetcher:
                     "abandoned", self._stats(url, kind, received, start, ttfb, status, True)
                 )
         if len(delivered) < expected:
-            raise NetworkError(
-                f"truncated {kind}: {len(delivered)} of {expected} bytes from {redact_url(url)}"
+            if reply.stall > 0 and not self._wait(reply.stall, cancel):
+                raise FetchAborted(
+                    "cancelled", self._stats(url, kind, received, start, ttfb, status, True)
+                )
+            # what HttpFetcher raises: the bytes that came, for a retry to go on from
+            raise PartialTransfer(
+                f"truncated {kind}: {len(delivered)} of {expected} bytes from {redact_url(url)}",
+                delivered,
+                expected,
+                reply.ranges,
             )
         return FetchResult(
             url=url,

@@ -17,6 +17,10 @@ URLs (build them with the methods, which return full URLs):
   still in flight); every later request for it gets 503 (the origin is gone).
 * ``garbage(n)`` -> ``/garbage/N``: 200, ``n`` random bytes labelled ``video/mp2t``.
 * ``file(name)`` -> ``/file/FILE``: the file, plainly (a control case).
+* ``live()`` -> ``/live/index.m3u8``: a live window over the segments of ``root``'s
+  ``index.m3u8`` that slides with the wall clock from the first request of it (segment
+  ``n`` listed ``(n - lead)`` segment durations after that), ``EXT-X-ENDLIST`` once the
+  last one is listed; the segments are served by the ``/hls/`` route, faults included.
 * ``hls(name)`` -> ``/hls/FILE``: the file with byte ranges (unless ``ranges`` is False), and
   the faults that :meth:`FaultyHttpServer.add_fault` scripts for the paths matching a pattern:
   a status, a reset, a pause (bytes from an offset held until some seconds after the first
@@ -154,6 +158,9 @@ class _Handler(BaseHTTPRequestHandler):
             elif fault == "garbage" and len(parts) == 2:
                 rng = random.Random(int(parts[1]))
                 self._send(200, rng.randbytes(int(parts[1])), "video/mp2t")
+            elif fault == "live" and self.owner._live is not None:
+                playlist = self.owner._live_playlist()
+                self._send(200, playlist.encode(), "application/vnd.apple.mpegurl")
             elif fault == "hls" and len(parts) >= 2:
                 self._hls("/".join(parts[1:]))
             elif fault == "file" and len(parts) >= 2:
@@ -338,6 +345,9 @@ class FaultyHttpServer:
         self._hits: dict[str, tuple[int, float]] = {}
         #: whether the /hls/ route honours Range (and says so with Accept-Ranges)
         self.ranges = True
+        #: the live route's (window, lead), once asked for
+        self._live: tuple[int, int] | None = None
+        self._live_started: float | None = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
@@ -417,6 +427,34 @@ class FaultyHttpServer:
 
     def file(self, name: str) -> str:
         return self.url(f"/file/{quote(name)}")
+
+    def live(self, window: int = 4, lead: int = 3) -> str:
+        """The live route over ``root/index.m3u8``: ``window`` segments listed,
+        ``lead`` of them ahead of the first request's time."""
+        self._live = (window, lead)
+        return self.url("/live/index.m3u8")
+
+    def _live_playlist(self) -> str:
+        assert self.root is not None and self._live is not None
+        window, lead = self._live
+        source = (self.root / "index.m3u8").read_text(encoding="utf-8").splitlines()
+        durations = [float(x[8:].split(",")[0]) for x in source if x.startswith("#EXTINF:")]
+        uris = [x for x in source if x and not x.startswith("#")]
+        with self._lock:
+            if self._live_started is None:
+                self._live_started = time.monotonic()
+            elapsed = time.monotonic() - self._live_started
+        step = durations[0]
+        newest = min(len(uris) - 1, int(elapsed // step) + lead)
+        first = max(0, newest - window + 1)
+        target = max(int(d + 0.999) for d in durations)
+        lines = ["#EXTM3U", "#EXT-X-VERSION:3", f"#EXT-X-TARGETDURATION:{target}"]
+        lines.append(f"#EXT-X-MEDIA-SEQUENCE:{first}")
+        for n in range(first, newest + 1):
+            lines += [f"#EXTINF:{durations[n]:.6f},", f"/hls/{uris[n]}"]
+        if newest == len(uris) - 1:
+            lines.append("#EXT-X-ENDLIST")
+        return "\n".join(lines) + "\n"
 
     def hls(self, name: str) -> str:
         return self.url(f"/hls/{quote(name)}")

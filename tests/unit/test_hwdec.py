@@ -11,6 +11,7 @@ import av
 import pytest
 
 import player.hwdec as hwdec
+from player.events import WarningRaised
 from player.hwdec import VideoContexts, offered_devices, platform_devices
 from tests.support.media import make_av_file
 
@@ -50,7 +51,9 @@ def test_no_means_software_without_asking_pyav(monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(hwdec, "available_devices", refuse)
     warnings: list[tuple[str, str]] = []
-    contexts = VideoContexts("no", lambda c, m: warnings.append((c, m)))
+    contexts = VideoContexts(
+        "no", lambda c, /, **p: warnings.append((c, WarningRaised.of(c, p).message))
+    )
     software = object()
     assert contexts.make(software, "h264", None) is software
     assert warnings == [] and contexts.device is None
@@ -59,7 +62,10 @@ def test_no_means_software_without_asking_pyav(monkeypatch: pytest.MonkeyPatch) 
 def test_auto_without_the_device_decodes_in_software_and_warns_once() -> None:
     warnings: list[tuple[str, str]] = []
     contexts = VideoContexts(
-        "auto", lambda c, m: warnings.append((c, m)), available=["cuda", "drm"], platform="linux"
+        "auto",
+        lambda c, /, **p: warnings.append((c, WarningRaised.of(c, p).message)),
+        available=["cuda", "drm"],
+        platform="linux",
     )
     software = object()
     for _ in range(3):  # a decoder per seek or reconnect: still one warning
@@ -77,7 +83,10 @@ def test_auto_with_the_device_reported_tries_it_and_falls_back_when_it_cannot(
     no GPU it cannot, and the stream decodes in software."""
     warnings: list[str] = []
     contexts = VideoContexts(
-        "auto", lambda c, m: warnings.append(m), available=["vaapi"], platform="linux"
+        "auto",
+        lambda c, /, **p: warnings.append(WarningRaised.of(c, p).message),
+        available=["vaapi"],
+        platform="linux",
     )
     container, software = _software(h264)
     try:
@@ -100,7 +109,9 @@ def test_a_device_that_fails_to_open_is_a_fallback_not_an_error(
     raises, which must end in software and the warning with FFmpeg's words."""
     monkeypatch.setitem(hwdec._PLATFORM_DEVICES, "linux", ("cuda",))
     warnings: list[str] = []
-    contexts = VideoContexts("auto", lambda c, m: warnings.append(m), platform="linux")
+    contexts = VideoContexts(
+        "auto", lambda c, /, **p: warnings.append(WarningRaised.of(c, p).message), platform="linux"
+    )
     software = object()
     if "cuda" not in hwdec.available_devices():
         pytest.fail("this test needs a PyAV built with CUDA (the PyPI wheels are)")

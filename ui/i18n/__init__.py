@@ -53,9 +53,11 @@ def install_language(app: QCoreApplication, lang: str = "system") -> str:
 
 def translation_sources() -> list[Path]:
     """Every file whose strings the .ts files translate: the UI's modules and
-    the engine's error templates (marked for lupdate, see player.error_text)."""
+    the engine's error and warning templates (marked for lupdate, see
+    player.error_text and player.warning_text)."""
     ui = Path(__file__).resolve().parents[1]
-    return [*sorted(ui.glob("*.py")), ui.parent / "player" / "error_text.py"]
+    engine = ui.parent / "player"
+    return [*sorted(ui.glob("*.py")), engine / "error_text.py", engine / "warning_text.py"]
 
 
 def update_translations() -> None:

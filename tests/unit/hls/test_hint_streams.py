@@ -29,7 +29,7 @@ class Hints:
             threading.Event(),
             max_bytes=1 << 20,
             check_stop=self._check_stop,
-            warn=lambda code, text: self.warnings.append(code),
+            warn=lambda code, /, **params: self.warnings.append(code),
             received=self._received,
             stats=self.stats,
         )

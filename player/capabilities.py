@@ -18,7 +18,15 @@ from typing import Protocol, runtime_checkable
 
 from .events import TrackInfo, VariantInfo
 
-__all__ = ["AbrStatus", "Adaptive", "Live", "PositionAware", "TimelineEntry", "Tracks"]
+__all__ = [
+    "AbrStatus",
+    "Adaptive",
+    "DecodesVideo",
+    "Live",
+    "PositionAware",
+    "TimelineEntry",
+    "Tracks",
+]
 
 
 @dataclass(frozen=True)
@@ -175,4 +183,14 @@ class Tracks(Protocol):
 
     def subtitle_text(self, position: float) -> str | None:
         """The subtitle text showing at ``position`` (None: none)."""
+        ...
+
+
+@runtime_checkable
+class DecodesVideo(Protocol):
+    """A source that makes its own video decoders (software or hardware)."""
+
+    def video_decoder(self) -> str | None:
+        """The hardware device type the video decodes on ("vaapi", ...),
+        "software", or None before a decoder was made."""
         ...

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .audio_out import AudioDevicePool, SoundDeviceOutput, open_audio_output
-from .capabilities import Adaptive, Live, PositionAware, Tracks
+from .capabilities import Adaptive, DecodesVideo, Live, PositionAware, Tracks
 from .clock import Clock, PlaybackClock
 from .config import OpenOptions, PlayerConfig
 from .decode import AudioDecoder, VideoDecoder
@@ -438,7 +438,11 @@ class Session:
 
     def _route(self, pkt: DemuxPacket, serial: int) -> None:
         kind = pkt.stream.kind
-        self.metrics.on_packet(kind, pkt.size, pkt.pts)
+        sel = pkt.stream.selection
+        # A file's other audio tracks are read along (a switch plays on at
+        # once) but are not what plays: the bitrate counts the selected one.
+        heard = sel is None or pkt.stream.track == sel.current()[0]
+        self.metrics.on_packet(kind, pkt.size, pkt.pts, heard)
         self.wallclock.on_packet(pkt.pts, pkt.wallclock)
         if kind == "audio" and self.audio is None:
             return
@@ -932,6 +936,11 @@ class Session:
             }
         if (adaptive := self.adaptive()) is not None:
             snap["abr"] = adaptive.abr_status().as_dict()
+        src = self.source
+        if src is not None and isinstance(src, DecodesVideo):
+            decoder = src.video_decoder()
+            if decoder is not None:
+                snap["video_decoder"] = decoder
         if self.media is not None and self.media.is_live:
             live = self.live()
             latency = live.live_latency() if live is not None else None

@@ -461,6 +461,10 @@ class HlsSource:
 
     # ------------------------------------------------------------------ extras
 
+    def video_decoder(self) -> str | None:
+        contexts = self._demuxer.video_contexts
+        return contexts.in_use() if contexts is not None else None
+
     def set_playback_position(self, seconds: float) -> None:
         with self._cond:
             self._position = seconds

@@ -653,6 +653,14 @@
 <context>
     <name>StatsOverlay</name>
     <message>
+        <source>Video decoder</source>
+        <translation>비디오 디코더</translation>
+    </message>
+    <message>
+        <source>software</source>
+        <translation>소프트웨어</translation>
+    </message>
+    <message>
         <source>program date-time</source>
         <translation>프로그램 날짜-시간</translation>
     </message>

@@ -152,3 +152,5 @@ def test_statistics_fit_a_small_view(qtbot: QtBot, window: MainWindow, media: Pa
     qtbot.waitUntil(lambda: window.view.height() > 600, timeout=TIMEOUT_MS)
     window._update_overlay()
     assert "more rows" not in overlay.text()  # everything fits again
+    # the decoder in use is named (no GPU here: software, after the first frame)
+    assert ">Video decoder</td><td>software</td>" in overlay.text()

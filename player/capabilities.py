@@ -146,6 +146,11 @@ class Adaptive(Protocol):
         segment on (compare runs); None: the ABR policy chooses."""
         ...
 
+    def pin_variant(self, index: int) -> None:
+        """Before ``open``: play rung ``index`` (lowest bitrate first) from the
+        first segment on; an index the ladder lacks fails the open."""
+        ...
+
     def set_max_resolution(self, width: int | None, height: int | None) -> None:
         """Cap automatic choices to the view's size (None: no cap)."""
         ...

@@ -12,7 +12,9 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from .cli_options import add_stream_choices, check_stream_choices, rung_text
 from .config import DEFAULT_CONFIG, AudioConfig, OpenOptions, PlayerConfig
+from .error_text import ErrorCode
 from .events import (
     ErrorOccurred,
     Event,
@@ -69,12 +71,6 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the 2-4 URLs side by side in one compare window",
     )
-    p.add_argument(
-        "--max-height",
-        type=int,
-        metavar="H",
-        help="with --compare: pin every HLS stream to the tallest rung at or under H lines",
-    )
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
     p.add_argument("--frames", type=int, metavar="N", help="stop after N presented frames")
     p.add_argument("--report", metavar="FILE.json", help="write the session report here")
@@ -84,7 +80,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--low-latency", action="store_true", help="live: start at once, stay near live")
     p.add_argument("--no-audio", action="store_true", help="do not open an audio device")
     p.add_argument("--untimed", action="store_true", help="present frames as fast as they decode")
-    p.add_argument("--start", type=float, metavar="S", help="start at S seconds")
     p.add_argument("--hwdec", choices=["auto", "no"], help="hardware video decoding (default: no)")
     p.add_argument("--volume", type=float, metavar="V", help="volume 0..150 (percent)")
     p.add_argument("--timeout", type=float, metavar="S", help="network open/read timeout")
@@ -100,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(default host: 127.0.0.1)",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens to stderr")
+    add_stream_choices(p)
     return p
 
 
@@ -125,6 +121,12 @@ def _options(args: argparse.Namespace) -> OpenOptions:
         low_latency=True if args.low_latency else None,
         start_position=args.start,
         hwdec=args.hwdec,
+        variant=args.variant,
+        max_height=args.max_height,
+        end_position=args.end,
+        audio_track=args.aid,
+        subtitle_track=args.sid,
+        subtitle_files=tuple(args.sub_file),
     )
 
 
@@ -135,6 +137,15 @@ def _setup_logging(verbose: bool) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
     install_log_redaction(root)
+
+
+#: warnings about a flag that does not fit the stream: without a window to
+#: show them, they end the run as usage errors (their flag named first)
+_MISFITS = {
+    "no-variants": "--variant/--max-height: ",
+    "no-such-track": "--aid/--sid: ",
+    "subtitle-file": "--sub-file: ",
+}
 
 
 def run_headless(args: argparse.Namespace) -> int:
@@ -152,6 +163,7 @@ def run_headless(args: argparse.Namespace) -> int:
         player.set_volume(args.volume / 100)
     done = threading.Event()
     fatal: list[str] = []
+    misfit: list[str] = []  # a flag that does not fit this stream: a usage error
     frames_target = args.frames
 
     def on_event(event: Event) -> None:
@@ -160,7 +172,13 @@ def run_headless(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr, flush=True)
             if event.fatal:
                 fatal.append(event.message)
+                if event.code == ErrorCode.NO_SUCH_VARIANT:
+                    misfit.append(event.message)
                 done.set()
+        elif isinstance(event, WarningRaised) and event.code in _MISFITS:
+            print(f"heureum: error: {_MISFITS[event.code]}{event.message}", file=sys.stderr)
+            misfit.append(event.message)
+            done.set()
         elif isinstance(event, WarningRaised):
             print(f"heureum: warning: {event.message}", file=sys.stderr, flush=True)
         elif isinstance(event, Reconnecting):
@@ -221,6 +239,8 @@ def run_headless(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"heureum: error: cannot write the report: {exc}", file=sys.stderr)
             return EXIT_USAGE
+    if misfit:
+        return EXIT_USAGE
     if fatal:
         return EXIT_PLAYBACK_ERROR
     _print_summary(report)
@@ -240,6 +260,12 @@ def _print_summary(r: dict[str, Any]) -> None:
         f"rebuffers={r.get('rebuffer_count', 0)}",
         f"av_p95={av.get('p95')}ms",
     ]
+    rung = rung_text(r.get("variant"))
+    if rung is not None:
+        parts.append(f'rung="{rung}"')
+    latency = r.get("live_latency_s")
+    if isinstance(latency, int | float):
+        parts.append(f"latency={latency:.2f}s")
     print("heureum: " + " ".join(parts))
 
 
@@ -267,6 +293,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(version_text(qt))
             return EXIT_OK
     _setup_logging(args.verbose)
+    if not compare and (problem := check_stream_choices(args)) is not None:
+        print(f"heureum: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         if compare:
             from .cli_compare import run_compare_command
@@ -320,9 +349,6 @@ def run_gui(args: argparse.Namespace) -> int:
 def run_compare_window(args: argparse.Namespace) -> int:
     if not 2 <= len(args.urls) <= 4:
         print(f"heureum: error: --compare opens 2 to 4 URLs, not {len(args.urls)}", file=sys.stderr)
-        return EXIT_USAGE
-    if args.max_height is not None and args.max_height <= 0:
-        print("heureum: error: --max-height must be more than 0", file=sys.stderr)
         return EXIT_USAGE
     try:
         from ui.compare_window import (  # type: ignore[import-not-found,unused-ignore]

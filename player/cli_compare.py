@@ -81,7 +81,10 @@ def build_compare_parser() -> argparse.ArgumentParser:
         "127.0.0.1)",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens to stderr")
-    p.set_defaults(untimed=False, start=None)
+    # the single-stream choices the shared OpenOptions builder reads
+    p.set_defaults(
+        untimed=False, start=None, end=None, variant=None, aid="auto", sid="auto", sub_file=[]
+    )
     return p
 
 

@@ -286,6 +286,11 @@ class Session:
             source.set_max_resolution(*self.max_resolution)
         if self.pin_height is not None and isinstance(source, Adaptive):
             source.pin_height(self.pin_height)
+        if isinstance(source, Adaptive):
+            if self.options.max_height is not None:
+                source.pin_height(self.options.max_height)
+            if self.options.variant is not None:
+                source.pin_variant(self.options.variant)
         self.source = source
         return source
 
@@ -312,10 +317,42 @@ class Session:
             return None
         self.info = info
         self.media = info.media
+        if not isinstance(source, Adaptive) and (
+            self.options.variant is not None or self.options.max_height is not None
+        ):
+            # a file's or a camera's one picture: nothing to pin, it plays
+            self.warn(
+                "no-variants",
+                "This stream has no variants to choose from (only HLS has them); "
+                "it plays as it is.",
+            )
+        self._choose_tracks(source, info.media)
         self.metrics.protocol = info.media.protocol
         self.metrics.container = info.media.container
         self.emit(MediaOpened(info=info.media))
         return source
+
+    def _choose_tracks(self, source: Source, media: MediaInfo) -> None:
+        """mpv's --aid/--sid: the tracks asked for, where the source has them
+        (a file's own subtitles are the player's: ``Player.open`` picks those)."""
+        tracks = source if isinstance(source, Tracks) else None
+        aid = self.options.audio_track
+        if isinstance(aid, int):
+            count = len(media.audio_tracks) or (1 if media.audio is not None else 0)
+            if aid >= count:
+                self.warn("no-such-track", _no_track("audio", aid, count))
+            elif tracks is not None and media.audio_tracks:
+                tracks.select_audio_track(aid)
+        sid = self.options.subtitle_track
+        if sid == "auto" or self.text_source is not None:
+            return
+        if sid == "no":
+            if tracks is not None:
+                tracks.select_subtitle_track(None)
+        elif sid >= len(media.subtitle_tracks):
+            self.warn("no-such-track", _no_track("subtitle", sid, len(media.subtitle_tracks)))
+        elif tracks is not None:
+            tracks.select_subtitle_track(sid)
 
     def _start_pipeline(self) -> None:
         assert self.info is not None
@@ -323,14 +360,15 @@ class Session:
         if info.audio is not None:
             bcfg = self.config.buffer
             seconds = bcfg.max_decoded_audio_seconds
-            if not self.config.audio.enabled:
+            wanted = self.config.audio.enabled and self.options.audio_track != "no"
+            if not wanted:
                 out, reason = None, None
             elif self.audio_pool is not None:
                 out, reason = self.audio_pool.acquire(seconds)
             else:
                 out, reason = open_audio_output(self.config.audio, self.clock, seconds)
             if out is None:
-                if self.config.audio.enabled:
+                if wanted:
                     self.warn("no-audio-output", reason or "No audio output.")
             else:
                 self.audio = out
@@ -687,7 +725,7 @@ class Session:
                     )
             elif state == PlayerState.PLAYING:
                 done = (not has_video or self.video_done) and (not has_audio or self.audio_done)
-                if eos and done:
+                if (eos and done) or self._past_end():
                     self._finish()
                     continue
                 if not eos and self._starving(has_video, has_audio):
@@ -771,6 +809,14 @@ class Session:
             self.audio.set_playing(running)
         self.wake()
 
+    def _past_end(self) -> bool:
+        """mpv's --end: the play position reached ``OpenOptions.end_position``."""
+        end_at = self.options.end_position
+        if end_at is None:
+            return False
+        pos = self.position()
+        return pos is not None and pos >= end_at
+
     def _finish(self) -> None:
         self._run_clocks(False)
         if self.pending_error is not None:
@@ -779,7 +825,13 @@ class Session:
         self.metrics.on_event("end")
         self.set_state(PlayerState.ENDED)
         self.emit(EndOfStream())
-        if self.info is not None and self.info.media.duration and self.last_shown_pts is not None:
+        cut = self.options.end_position is not None  # stopped by --end, not short
+        if (
+            not cut
+            and self.info is not None
+            and self.info.media.duration
+            and self.last_shown_pts is not None
+        ):
             expected = self.info.media.duration
             reached = max(self.demuxed_end.values(), default=0.0)
             if reached < expected * 0.9 - 0.5 and self.seek_target is None:
@@ -935,7 +987,19 @@ class Session:
                 "audio": None if self.media.audio is None else vars(self.media.audio),
             }
         if (adaptive := self.adaptive()) is not None:
-            snap["abr"] = adaptive.abr_status().as_dict()
+            status = adaptive.abr_status()
+            snap["abr"] = status.as_dict()
+            ladder = adaptive.variants()
+            playing = status.playing_index
+            if playing is not None and 0 <= playing < len(ladder):
+                rung = ladder[playing]
+                # the rung whose media is at the play position (what is seen)
+                snap["variant"] = {
+                    "index": playing,
+                    "width": rung.width,
+                    "height": rung.height,
+                    "bandwidth": rung.bandwidth,
+                }
         src = self.source
         if src is not None and isinstance(src, DecodesVideo):
             decoder = src.video_decoder()
@@ -984,3 +1048,9 @@ class Session:
         if src is None or not isinstance(src, Tracks):
             return None
         return src
+
+
+def _no_track(kind: str, index: int, count: int) -> str:
+    """Numbered from 1, as mpv's --aid/--sid and the track menus count."""
+    have = f"it has {count}" if count else f"it has no {kind} track"
+    return f"There is no {kind} track {index + 1}: {have}."

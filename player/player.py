@@ -111,6 +111,7 @@ class Player:
             old.stop()
         self._close_text()
         text = self._text_tracks_for(url, options)
+        text, problems = _add_subtitle_choices(text, options)
         ref: list[Session] = []
         session = Session(
             url,
@@ -133,6 +134,8 @@ class Player:
         session.pin_height = self._pin_height
         with self._lock:
             self._session = session
+        for code, message in problems:
+            session.warn(code, message)
         session.start()
 
     def play(self) -> None:
@@ -401,3 +404,42 @@ class Player:
     def _check_open(self) -> None:
         if self._closed:
             raise RuntimeError("This Player is closed.")
+
+
+def _add_subtitle_choices(
+    text: TextTracks | None, options: OpenOptions | None
+) -> tuple[TextTracks | None, list[tuple[str, str]]]:
+    """mpv's --sub-file (added and shown, the last one given) and --sid over
+    the player's own subtitles; (code, message) of what could not be done."""
+    problems: list[tuple[str, str]] = []
+    if options is None:
+        return text, problems
+    if options.subtitle_files:
+        from .errors import PlayerError as _Error
+        from .text_tracks import TextTracks
+
+        text = text if text is not None else TextTracks()
+        for path in options.subtitle_files:
+            try:
+                text.add_file(path)
+            except OSError as exc:
+                problems.append(
+                    ("subtitle-file", f"Cannot read the subtitle file {path}: {exc.strerror}.")
+                )
+            except (_Error, ValueError) as exc:
+                problems.append(("subtitle-file", f"Cannot use the subtitle file {path}: {exc}."))
+        if not text.tracks:
+            text.close()
+            text = None
+    sid = options.subtitle_track
+    if text is not None and sid != "auto":
+        if sid == "no":
+            text.select(None)
+        elif sid < len(text.tracks):
+            text.select(sid)
+        else:
+            count = len(text.tracks)
+            problems.append(
+                ("no-such-track", f"There is no subtitle track {sid + 1}: it has {count}.")
+            )
+    return text, problems

@@ -54,6 +54,10 @@
 <context>
     <name>ErrorText</name>
     <message>
+        <source>This stream has no variant {variant}: it has {count}, numbered 0 (the lowest bitrate) to {last}. Pick one of those, or leave the choice to the player.</source>
+        <translation>이 스트림에는 변형 {variant}이(가) 없습니다. 변형은 {count}개이며 0(가장 낮은 비트레이트)부터 {last}까지 번호가 붙어 있습니다. 그중 하나를 고르거나 플레이어가 고르도록 두세요.</translation>
+    </message>
+    <message>
         <source>File not found: {where}. Check the name and the folder; the file may have been moved or deleted.</source>
         <translation>파일을 찾을 수 없습니다: {where}. 이름과 폴더를 확인하세요. 파일이 옮겨졌거나 삭제되었을 수 있습니다.</translation>
     </message>

@@ -34,21 +34,52 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
-EPILOG = f"""examples:
-  heureum                                   the window, on the built-in demo
-  heureum movie.mkv https://example.com/live/master.m3u8
-                                            the window, with a play list
-  heureum --headless --duration 30 --report run.json rtsp://cam.local/stream
-                                            play 30 s without a window, write the report
-  heureum --headless --frames 1 movie.mkv   open, show one frame, exit (a smoke test)
-  heureum --enqueue next.mkv                add to the running window's play list
+#: (command, what it does): shown by --help, each parsed by the tests
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("heureum", "the window, on the built-in demo"),
+    ("heureum movie.mkv https://example.com/live/master.m3u8", "the window, with a play list"),
+    (
+        "heureum --headless --duration 30 --report run.json rtsp://cam.local/stream",
+        "play 30 s without a window, write the report",
+    ),
+    ("heureum --headless --frames 1 movie.mkv", "open, show one frame, exit (a smoke test)"),
+    (
+        "heureum --headless --max-height 720 https://example.com/vod/master.m3u8",
+        "HLS: the 720p rung (or the tallest under it); the summary names it",
+    ),
+    ("heureum --variant 0 https://example.com/vod/master.m3u8", "HLS: the lowest-bitrate rung"),
+    (
+        "heureum movie.mkv --aid 2 --sid no --start 1:30 --end 2:00",
+        "the second audio track, no subtitles, from 1:30 to 2:00",
+    ),
+    ("heureum movie.mkv --sub-file movie.en.srt", "with a subtitle file, shown"),
+    ("heureum --enqueue next.mkv", "add to the running window's play list"),
+    (
+        "heureum compare a.m3u8 b.m3u8 --duration 30 --csv table.csv",
+        "two streams at once, no window: a comparison table",
+    ),
+)
 
-exit status:
-  {EXIT_OK}    played (or the window was closed)
-  {EXIT_PLAYBACK_ERROR}    a playback error (one line on stderr says why)
-  {EXIT_USAGE}    a usage error (bad flags)
-  {EXIT_INTERRUPTED}  interrupted (Ctrl+C)
-"""
+
+def _epilog() -> str:
+    lines = ["examples:"]
+    for command, what in EXAMPLES:
+        lines.append(f"  {command}")
+        lines.append(f"      {what}")
+    lines += [
+        "",
+        "exit status:",
+        f"  {EXIT_OK}    played (or the window was closed)",
+        f"  {EXIT_PLAYBACK_ERROR}    a playback error (one line on stderr says why)",
+        f"  {EXIT_USAGE}    a usage error: a bad flag or value, or one the stream does not",
+        "       fit (--variant on a file, a track it lacks); one line says which",
+        f"  {EXIT_INTERRUPTED}  interrupted (Ctrl+C)",
+        "  143  heureum compare: terminated (SIGTERM)",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+EPILOG = _epilog()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -260,7 +291,9 @@ def _print_summary(r: dict[str, Any]) -> None:
         f"rebuffers={r.get('rebuffer_count', 0)}",
         f"av_p95={av.get('p95')}ms",
     ]
-    rung = rung_text(r.get("variant"))
+    media = r.get("media") or {}
+    video = media.get("video") or {}
+    rung = rung_text(r.get("variant"), video.get("height"))
     if rung is not None:
         parts.append(f'rung="{rung}"')
     latency = r.get("live_latency_s")

@@ -129,11 +129,13 @@ def check_stream_choices(args: argparse.Namespace) -> str | None:
     return None
 
 
-def rung_text(variant: Any) -> str | None:
-    """``720p 2.8 Mb/s`` for the report's ``variant`` block (None: none)."""
+def rung_text(variant: Any, shown_height: Any = None) -> str | None:
+    """``720p 2.8 Mb/s`` for the report's ``variant`` block (None: none);
+    a rung without RESOLUTION is named by the height of the picture shown."""
     if not isinstance(variant, dict):
         return None
     h, bandwidth = variant.get("height"), variant.get("bandwidth")
+    h = h if isinstance(h, int) else shown_height
     name = f"{h}p" if isinstance(h, int) else f"#{variant.get('index')}"
     if isinstance(bandwidth, int) and bandwidth > 0:
         if bandwidth >= 1_000_000:

@@ -647,7 +647,8 @@ class MainWindow(QMainWindow):
         self.current_url, self.current_options = url, opts
         self._recorded = False
         self._fitted = False
-        self._audio_choice = None
+        # --aid N: the menu checks the track the engine was asked for
+        self._audio_choice = opts.audio_track if isinstance(opts.audio_track, int) else None
         self.info = None
         self.stats = {}
         self.title = title or _title_for(url)
@@ -1035,7 +1036,11 @@ class MainWindow(QMainWindow):
             self._audio_choice = index
 
     def _prefer_subtitles(self, info: MediaInfo) -> None:
-        """On opening, the subtitle track in the window's language."""
+        """On opening, the subtitle track in the window's language (unless
+        the command line chose: --sid, --sub-file)."""
+        opts = self.current_options
+        if opts is not None and (opts.subtitle_track != "auto" or opts.subtitle_files):
+            return
         index = preferred_subtitle(info, ui_language(self.settings.language))
         if index is None:
             return

@@ -4,6 +4,7 @@ reports what plays; the screen saver is held while video plays."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -70,6 +71,8 @@ def test_mpris_reports_and_controls_playback(
         assert " 12000000\n" in meta
         assert str(media) not in meta  # the shell gets the title, never the URL
         assert "boolean true" in _get(qtbot, "CanGoNext")
+        # the spec's type for Position: int64 (x), as its qlonglong property sends it
+        assert re.search(r"variant\s+int64 \d+", _get(qtbot, "Position"))
         _dbus_send(qtbot, "org.mpris.MediaPlayer2.Player.PlayPause")
         wait_state(qtbot, window, PlayerState.PAUSED)
         qtbot.waitUntil(

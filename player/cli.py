@@ -12,7 +12,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from .cli_options import add_stream_choices, check_stream_choices, rung_text
+from .cli_options import add_otlp_flags, add_stream_choices, check_stream_choices, rung_text
 from .config import DEFAULT_CONFIG, AudioConfig, OpenOptions, PlayerConfig
 from .error_text import ErrorCode
 from .events import (
@@ -125,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --headless: serve Prometheus metrics here while playing "
         "(default host: 127.0.0.1)",
     )
+    add_otlp_flags(p)
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens to stderr")
     add_stream_choices(p)
     return p
@@ -236,6 +237,19 @@ def run_headless(args: argparse.Namespace) -> int:
         if endpoint is None:
             player.close()
             return EXIT_USAGE
+    pusher = None
+    if args.otlp:
+        from .otlp import start_for_cli as start_otlp
+
+        shown_url = redact(url)
+        pusher = start_otlp(
+            args.otlp, lambda: [(0, shown_url, player.stats())], "heureum", args.otlp_interval
+        )
+        if pusher is None:
+            if endpoint is not None:
+                endpoint.stop()
+            player.close()
+            return EXIT_USAGE
     interrupted = threading.Event()
 
     def on_sigint(signum: int, frame: Any) -> None:
@@ -260,6 +274,8 @@ def run_headless(args: argparse.Namespace) -> int:
     finally:
         if endpoint is not None:
             endpoint.stop()
+        if pusher is not None:
+            pusher.stop()  # the last figures, while the session is still open
         player.close()
         signal.signal(signal.SIGINT, previous)
     if args.report:

@@ -11,6 +11,7 @@ from typing import Any
 from .config import TrackChoice
 
 __all__ = [
+    "add_otlp_flags",
     "add_stream_choices",
     "check_stream_choices",
     "height",
@@ -110,6 +111,33 @@ def add_stream_choices(p: argparse.ArgumentParser) -> None:
         "--start", type=time_value, metavar="T", help="start at T (seconds or [hh:]mm:ss)"
     )
     group.add_argument("--end", type=time_value, metavar="T", help="stop at T, as at the end")
+
+
+def add_otlp_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--otlp",
+        metavar="ENDPOINT",
+        help="with --headless or compare: push the --metrics-port figures to this "
+        "OpenTelemetry collector (OTLP/HTTP, e.g. http://127.0.0.1:4318); needs "
+        "pip install 'heureum[otlp]'",
+    )
+    p.add_argument(
+        "--otlp-interval",
+        type=_seconds,
+        default=10.0,
+        metavar="S",
+        help="seconds between two --otlp pushes (default 10; one more at the end)",
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
+    return value
 
 
 def check_stream_choices(args: argparse.Namespace) -> str | None:

@@ -182,6 +182,19 @@ def preferred_subtitle(info: MediaInfo, wanted: str) -> int | None:
     return match.index
 
 
+def _pinned(options: OpenOptions | None, info: MediaInfo) -> int | None:
+    """The rung --variant or --max-height pinned, to show it as locked."""
+    if options is None or not info.variants:
+        return None
+    if options.variant is not None:
+        return options.variant
+    if options.max_height is not None:
+        from player.hls.view_cap import pinned_rung
+
+        return pinned_rung(info.variants, options.max_height)
+    return None
+
+
 def _title_for(url: str) -> str:
     parts = urlsplit(url)
     name = unquote(os.path.basename(parts.path.rstrip("/"))) if parts.path else ""
@@ -1282,6 +1295,8 @@ class MainWindow(QMainWindow):
             self._update_title()
         self.transport.set_live(info.is_live)
         self.quality_menu.set_variants(info.variants)
+        if (pinned := _pinned(self.current_options, info)) is not None:
+            self.quality_menu.show_locked(pinned)
         self.abr_panel.set_variants(info.variants)
         self._set_track_menus(info)
         self._refresh()

@@ -24,6 +24,10 @@ def test_variant_pins_the_rung_in_the_window(qtbot: QtBot, window: MainWindow) -
         wait_playing(qtbot, window)
         frame = window.view.current_frame
         assert frame is not None and (frame.width, frame.height) == (320, 180)
+        # the Quality menu shows the pin as a lock, not "Auto"
+        assert window.quality_menu.locked == 0
+        checked = [a.text() for a in window.quality_menu.actions() if a.isChecked()]
+        assert len(checked) == 1 and checked[0].startswith("320x180"), checked
         wait_state(qtbot, window, PlayerState.ENDED)
         # the view would have allowed the top rung: only the pinned one was fetched
         fetched = {p.split("/")[1] for p in server.requests if p.endswith(".ts")}

@@ -342,7 +342,10 @@ class Session:
             if aid >= count:
                 self.warn("no-such-track", _no_track("audio", aid, count))
             elif tracks is not None and media.audio_tracks:
-                tracks.select_audio_track(aid)
+                try:
+                    tracks.select_audio_track(aid)
+                except ValueError as exc:  # the source knows better than its MediaInfo
+                    self.warn("no-such-track", str(exc))
         sid = self.options.subtitle_track
         if sid == "auto" or self.text_source is not None:
             return
@@ -352,7 +355,10 @@ class Session:
         elif sid >= len(media.subtitle_tracks):
             self.warn("no-such-track", _no_track("subtitle", sid, len(media.subtitle_tracks)))
         elif tracks is not None:
-            tracks.select_subtitle_track(sid)
+            try:
+                tracks.select_subtitle_track(sid)
+            except ValueError as exc:
+                self.warn("no-such-track", str(exc))
 
     def _start_pipeline(self) -> None:
         assert self.info is not None
@@ -825,7 +831,7 @@ class Session:
         self.metrics.on_event("end")
         self.set_state(PlayerState.ENDED)
         self.emit(EndOfStream())
-        cut = self.options.end_position is not None  # stopped by --end, not short
+        cut = self._past_end()  # stopped by --end, not cut short
         if (
             not cut
             and self.info is not None

@@ -415,7 +415,6 @@ def _add_subtitle_choices(
     if options is None:
         return text, problems
     if options.subtitle_files:
-        from .errors import PlayerError as _Error
         from .text_tracks import TextTracks
 
         text = text if text is not None else TextTracks()
@@ -426,7 +425,7 @@ def _add_subtitle_choices(
                 problems.append(
                     ("subtitle-file", f"Cannot read the subtitle file {path}: {exc.strerror}.")
                 )
-            except (_Error, ValueError) as exc:
+            except (PlayerError, ValueError) as exc:
                 problems.append(("subtitle-file", f"Cannot use the subtitle file {path}: {exc}."))
         if not text.tracks:
             text.close()

@@ -291,6 +291,16 @@ class Session:
                 source.pin_height(self.options.max_height)
             if self.options.variant is not None:
                 source.pin_variant(self.options.variant)
+            if isinstance(source, Tracks):
+                # HLS takes --aid/--sid before it opens, so its first segments
+                # are of those renditions (it warns of one it lacks itself)
+                aid, sid = self.options.audio_track, self.options.subtitle_track
+                if isinstance(aid, int):
+                    source.select_audio_track(aid)
+                if sid == "no":
+                    source.select_subtitle_track(None)
+                elif isinstance(sid, int) and self.text_source is None:
+                    source.select_subtitle_track(sid)
         self.source = source
         return source
 
@@ -334,7 +344,10 @@ class Session:
 
     def _choose_tracks(self, source: Source, media: MediaInfo) -> None:
         """mpv's --aid/--sid: the tracks asked for, where the source has them
-        (a file's own subtitles are the player's: ``Player.open`` picks those)."""
+        (a file's own subtitles are the player's: ``Player.open`` picks those;
+        an adaptive source took them before it opened)."""
+        if isinstance(source, Adaptive):
+            return
         tracks = source if isinstance(source, Tracks) else None
         aid = self.options.audio_track
         if isinstance(aid, int):

@@ -351,7 +351,9 @@ class Renditions:
             return default_track(tracks, "AUDIO") if audio else None
         if not 0 <= index < len(tracks):
             kind = "audio" if audio else "subtitle"
-            self._io.warn("no-such-track", f"there is no {kind} track {index}")
+            # numbered from 1, as the menus and mpv's --aid/--sid count
+            have = f"it has {len(tracks)}" if tracks else f"it has no {kind} track"
+            self._io.warn("no-such-track", f"There is no {kind} track {index + 1}: {have}.")
             return default_track(tracks, "AUDIO") if audio else None
         return index
 

@@ -89,3 +89,29 @@ def test_aid_no_plays_the_picture_alone(probe: Probe, av_file: Path) -> None:
     assert report.get("time_to_first_audio_s") is None
     assert "audio" not in report  # no device was opened for it
     assert [w.code for w in probe.of(WarningRaised)] == []
+
+
+def test_hls_takes_aid_and_sid_before_its_first_segment(silent: Probe) -> None:
+    """The renditions asked for are the first fetched: French audio (v3), the
+    German subtitles, none of the English defaults."""
+    from lab.origin import ThrottleServer
+    from tests.support import hls_media
+
+    with ThrottleServer(hls_media.renditions_vod()) as server:
+        silent.player.open(server.url("master.m3u8"), OpenOptions(audio_track=1, subtitle_track=1))
+        silent.wait_event(SubtitleChanged, 15, lambda e: e.text == "Drei")
+        requests = list(server.requests)
+    assert any(p.startswith("/v3/") for p in requests)
+    assert not any(p.startswith(("/v2/", "/en/")) for p in requests), requests
+    assert _texts(silent)[0] == "Eins"
+
+
+def test_hls_lacking_the_track_warns_numbered_from_one(silent: Probe) -> None:
+    from lab.origin import ThrottleServer
+    from tests.support import hls_media
+
+    with ThrottleServer(hls_media.renditions_vod()) as server:
+        silent.player.open(server.url("master.m3u8"), OpenOptions(audio_track=4))
+        silent.wait_state(PlayerState.PLAYING, 15)
+    found = [w.message for w in silent.of(WarningRaised) if w.code == "no-such-track"]
+    assert found == ["There is no audio track 5: it has 2."]

@@ -90,6 +90,8 @@ def test_the_spec_bundles_for_macos_and_trims_qt() -> None:
     assert '"qxcb"' in spec and '"PySide6.QtQml"' in spec and "KEEP_TRANSLATIONS" in spec
     # kept: the --enqueue socket (QtNetwork) and MPRIS (QtDBus)
     assert '"PySide6.QtNetwork",' not in spec and '"PySide6.QtDBus"' not in spec
+    # --otlp's extra (heureum[otlp]) stays out even where the build env has it
+    assert '"opentelemetry", "google.protobuf",' in spec
     compile(spec, "heureum.spec", "exec")  # valid Python, as PyInstaller reads it
 
 

@@ -652,12 +652,13 @@ class MainWindow(QMainWindow):
             # Subtitles in the window's language when the media has them.
             opts = replace(opts, subtitle_languages=(ui_language(self.settings.language),))
         self._resumed_at = None
+        # kept without the resume point: the next play list entry reuses them
+        self.current_url, self.current_options = url, opts
         if self._remember and opts.start_position is None:
             saved = self.resume.get(url)
             if saved is not None:
                 opts = replace(opts, start_position=saved)
                 self._resumed_at = saved
-        self.current_url, self.current_options = url, opts
         self._recorded = False
         self._fitted = False
         # --aid N: the menu checks the track the engine was asked for

@@ -142,6 +142,8 @@ def _seconds(text: str) -> float:
 
 def check_stream_choices(args: argparse.Namespace) -> str | None:
     """What is wrong with the choices before anything opens (None: nothing)."""
+    if not args.headless and (args.metrics_port or args.otlp):
+        return "--metrics-port and --otlp are for --headless runs (and heureum compare)"
     if args.variant is not None and args.max_height is not None:
         return "give --variant or --max-height, not both"
     if args.compare and args.variant is not None:

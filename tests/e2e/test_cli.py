@@ -85,6 +85,11 @@ def test_usage_errors_exit_2() -> None:
     assert heureum("--headless").returncode == 2
     assert heureum("--headless", "a", "b").returncode == 2
     assert heureum("--no-such-flag").returncode == 2
+    probe_in_window = heureum("--otlp", "http://127.0.0.1:4318", "a.mkv")
+    assert probe_in_window.returncode == 2
+    assert probe_in_window.stderr.splitlines() == [
+        "heureum: error: --metrics-port and --otlp are for --headless runs (and heureum compare)"
+    ]
 
 
 def test_help_shows_examples_that_parse_and_every_exit_status() -> None:

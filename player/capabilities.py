@@ -18,7 +18,15 @@ from typing import Protocol, runtime_checkable
 
 from .events import TrackInfo, VariantInfo
 
-__all__ = ["AbrStatus", "Adaptive", "Live", "PositionAware", "TimelineEntry", "Tracks"]
+__all__ = [
+    "AbrStatus",
+    "Adaptive",
+    "DecodesVideo",
+    "Live",
+    "PositionAware",
+    "TimelineEntry",
+    "Tracks",
+]
 
 
 @dataclass(frozen=True)
@@ -138,6 +146,11 @@ class Adaptive(Protocol):
         segment on (compare runs); None: the ABR policy chooses."""
         ...
 
+    def pin_variant(self, index: int) -> None:
+        """Before ``open``: play rung ``index`` (lowest bitrate first) from the
+        first segment on; an index the ladder lacks fails the open."""
+        ...
+
     def set_max_resolution(self, width: int | None, height: int | None) -> None:
         """Cap automatic choices to the view's size (None: no cap)."""
         ...
@@ -175,4 +188,14 @@ class Tracks(Protocol):
 
     def subtitle_text(self, position: float) -> str | None:
         """The subtitle text showing at ``position`` (None: none)."""
+        ...
+
+
+@runtime_checkable
+class DecodesVideo(Protocol):
+    """A source that makes its own video decoders (software or hardware)."""
+
+    def video_decoder(self) -> str | None:
+        """The hardware device type the video decodes on ("vaapi", ...),
+        "software", or None before a decoder was made."""
         ...

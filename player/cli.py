@@ -12,7 +12,9 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from .cli_options import add_otlp_flags, add_stream_choices, check_stream_choices, rung_text
 from .config import DEFAULT_CONFIG, AudioConfig, OpenOptions, PlayerConfig
+from .error_text import ErrorCode
 from .events import (
     ErrorOccurred,
     Event,
@@ -32,23 +34,53 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
-EPILOG = f"""examples:
-  heureum                                   the window, on the built-in demo
-  heureum movie.mkv https://example.com/live/master.m3u8
-                                            the window, with a play list
-  heureum --headless --duration 30 --report run.json rtsp://cam.local/stream
-                                            play 30 s without a window, write the report
-  heureum --headless --frames 1 movie.mkv   open, show one frame, exit (a smoke test)
-  heureum --enqueue next.mkv                add to the running window's play list
-  heureum compare URL URL --duration 30     play 2-4 streams together, print the table
-  heureum lab --profile 3g                  serve the network lab's streams (3G link)
+#: (command, what it does): shown by --help, each parsed by the tests
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("heureum", "the window, on the built-in demo"),
+    ("heureum movie.mkv https://example.com/live/master.m3u8", "the window, with a play list"),
+    (
+        "heureum --headless --duration 30 --report run.json rtsp://cam.local/stream",
+        "play 30 s without a window, write the report",
+    ),
+    ("heureum --headless --frames 1 movie.mkv", "open, show one frame, exit (a smoke test)"),
+    (
+        "heureum --headless --max-height 720 https://example.com/vod/master.m3u8",
+        "HLS: the 720p rung (or the tallest under it); the summary names it",
+    ),
+    ("heureum --variant 0 https://example.com/vod/master.m3u8", "HLS: the lowest-bitrate rung"),
+    (
+        "heureum movie.mkv --aid 2 --sid no --start 1:30 --end 2:00",
+        "the second audio track, no subtitles, from 1:30 to 2:00",
+    ),
+    ("heureum movie.mkv --sub-file movie.en.srt", "with a subtitle file, shown"),
+    ("heureum --enqueue next.mkv", "add to the running window's play list"),
+    (
+        "heureum compare a.m3u8 b.m3u8 --duration 30 --csv table.csv",
+        "two streams at once, no window: a comparison table",
+    ),
+    ("heureum lab --profile 3g", "serve the network lab's streams through a 3G-like link"),
+)
 
-exit status:
-  {EXIT_OK}    played (or the window was closed)
-  {EXIT_PLAYBACK_ERROR}    a playback error (one line on stderr says why)
-  {EXIT_USAGE}    a usage error (bad flags)
-  {EXIT_INTERRUPTED}  interrupted (Ctrl+C)
-"""
+
+def _epilog() -> str:
+    lines = ["examples:"]
+    for command, what in EXAMPLES:
+        lines.append(f"  {command}")
+        lines.append(f"      {what}")
+    lines += [
+        "",
+        "exit status:",
+        f"  {EXIT_OK}    played (or the window was closed)",
+        f"  {EXIT_PLAYBACK_ERROR}    a playback error (one line on stderr says why)",
+        f"  {EXIT_USAGE}    a usage error: a bad flag or value, or one the stream does not",
+        "       fit (--variant on a file, a track it lacks); one line says which",
+        f"  {EXIT_INTERRUPTED}  interrupted (Ctrl+C)",
+        "  143  heureum compare: terminated (SIGTERM)",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+EPILOG = _epilog()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,12 +103,6 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the 2-4 URLs side by side in one compare window",
     )
-    p.add_argument(
-        "--max-height",
-        type=int,
-        metavar="H",
-        help="with --compare: pin every HLS stream to the tallest rung at or under H lines",
-    )
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
     p.add_argument("--frames", type=int, metavar="N", help="stop after N presented frames")
     p.add_argument("--report", metavar="FILE.json", help="write the session report here")
@@ -86,7 +112,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--low-latency", action="store_true", help="live: start at once, stay near live")
     p.add_argument("--no-audio", action="store_true", help="do not open an audio device")
     p.add_argument("--untimed", action="store_true", help="present frames as fast as they decode")
-    p.add_argument("--start", type=float, metavar="S", help="start at S seconds")
     p.add_argument("--hwdec", choices=["auto", "no"], help="hardware video decoding (default: no)")
     p.add_argument("--volume", type=float, metavar="V", help="volume 0..150 (percent)")
     p.add_argument("--timeout", type=float, metavar="S", help="network open/read timeout")
@@ -101,7 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --headless: serve Prometheus metrics here while playing "
         "(default host: 127.0.0.1)",
     )
+    add_otlp_flags(p)
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens to stderr")
+    add_stream_choices(p)
     return p
 
 
@@ -127,6 +154,12 @@ def _options(args: argparse.Namespace) -> OpenOptions:
         low_latency=True if args.low_latency else None,
         start_position=args.start,
         hwdec=args.hwdec,
+        variant=args.variant,
+        max_height=args.max_height,
+        end_position=args.end,
+        audio_track=args.aid,
+        subtitle_track=args.sid,
+        subtitle_files=tuple(args.sub_file),
     )
 
 
@@ -137,6 +170,16 @@ def _setup_logging(verbose: bool) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
     install_log_redaction(root)
+
+
+#: warnings about a flag that does not fit the stream: without a window to
+#: show them, they end the run as usage errors (their flag named first)
+_MISFITS = {
+    "no-variants": "--variant/--max-height: ",
+    "no-such-audio-track": "--aid: ",
+    "no-such-subtitle-track": "--sid: ",
+    "subtitle-file": "--sub-file: ",
+}
 
 
 def run_headless(args: argparse.Namespace) -> int:
@@ -154,6 +197,7 @@ def run_headless(args: argparse.Namespace) -> int:
         player.set_volume(args.volume / 100)
     done = threading.Event()
     fatal: list[str] = []
+    misfit: list[str] = []  # a flag that does not fit this stream: a usage error
     frames_target = args.frames
 
     def on_event(event: Event) -> None:
@@ -162,7 +206,13 @@ def run_headless(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr, flush=True)
             if event.fatal:
                 fatal.append(event.message)
+                if event.code == ErrorCode.NO_SUCH_VARIANT:
+                    misfit.append(event.message)
                 done.set()
+        elif isinstance(event, WarningRaised) and event.code in _MISFITS:
+            print(f"heureum: error: {_MISFITS[event.code]}{event.message}", file=sys.stderr)
+            misfit.append(event.message)
+            done.set()
         elif isinstance(event, WarningRaised):
             print(f"heureum: warning: {event.message}", file=sys.stderr, flush=True)
         elif isinstance(event, Reconnecting):
@@ -189,6 +239,19 @@ def run_headless(args: argparse.Namespace) -> int:
         if endpoint is None:
             player.close()
             return EXIT_USAGE
+    pusher = None
+    if args.otlp:
+        from .otlp import start_for_cli as start_otlp
+
+        shown_url = redact(url)
+        pusher = start_otlp(
+            args.otlp, lambda: [(0, shown_url, player.stats())], "heureum", args.otlp_interval
+        )
+        if pusher is None:
+            if endpoint is not None:
+                endpoint.stop()
+            player.close()
+            return EXIT_USAGE
     interrupted = threading.Event()
 
     def on_sigint(signum: int, frame: Any) -> None:
@@ -213,6 +276,8 @@ def run_headless(args: argparse.Namespace) -> int:
     finally:
         if endpoint is not None:
             endpoint.stop()
+        if pusher is not None:
+            pusher.stop()  # the last figures, while the session is still open
         player.close()
         signal.signal(signal.SIGINT, previous)
     if args.report:
@@ -223,6 +288,8 @@ def run_headless(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"heureum: error: cannot write the report: {exc}", file=sys.stderr)
             return EXIT_USAGE
+    if misfit:
+        return EXIT_USAGE
     if fatal:
         return EXIT_PLAYBACK_ERROR
     _print_summary(report)
@@ -242,6 +309,14 @@ def _print_summary(r: dict[str, Any]) -> None:
         f"rebuffers={r.get('rebuffer_count', 0)}",
         f"av_p95={av.get('p95')}ms",
     ]
+    media = r.get("media") or {}
+    video = media.get("video") or {}
+    rung = rung_text(r.get("variant"), video.get("height"))
+    if rung is not None:
+        parts.append(f'rung="{rung}"')
+    latency = r.get("live_latency_s")
+    if isinstance(latency, int | float):
+        parts.append(f"latency={latency:.2f}s")
     print("heureum: " + " ".join(parts))
 
 
@@ -271,6 +346,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(version_text(qt))
             return EXIT_OK
     _setup_logging(args.verbose)
+    if not compare and (problem := check_stream_choices(args)) is not None:
+        print(f"heureum: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         if compare:
             from .cli_compare import run_compare_command
@@ -344,9 +422,6 @@ def run_gui(args: argparse.Namespace) -> int:
 def run_compare_window(args: argparse.Namespace) -> int:
     if not 2 <= len(args.urls) <= 4:
         print(f"heureum: error: --compare opens 2 to 4 URLs, not {len(args.urls)}", file=sys.stderr)
-        return EXIT_USAGE
-    if args.max_height is not None and args.max_height <= 0:
-        print("heureum: error: --max-height must be more than 0", file=sys.stderr)
         return EXIT_USAGE
     try:
         from ui.compare_window import (  # type: ignore[import-not-found,unused-ignore]

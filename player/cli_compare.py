@@ -9,6 +9,7 @@ import sys
 import threading
 from typing import Any
 
+from .cli_options import add_otlp_flags
 from .compare import MAX_STREAMS, MIN_STREAMS, CompareSession, run_compare
 from .config import OpenOptions, PlayerConfig
 
@@ -80,8 +81,12 @@ def build_compare_parser() -> argparse.ArgumentParser:
         help="serve Prometheus metrics of every stream here while it runs (default host: "
         "127.0.0.1)",
     )
+    add_otlp_flags(p)
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens to stderr")
-    p.set_defaults(untimed=False, start=None)
+    # the single-stream choices the shared OpenOptions builder reads
+    p.set_defaults(
+        untimed=False, start=None, end=None, variant=None, aid="auto", sid="auto", sub_file=[]
+    )
     return p
 
 
@@ -107,6 +112,20 @@ def run_compare_command(
         )
         if endpoint is None:
             return EXIT_USAGE
+    pusher = None
+    if args.otlp:
+        from .otlp import start_for_cli as start_otlp
+
+        pusher = start_otlp(
+            args.otlp,
+            lambda: [(s.index, s.display_url, s.player.stats()) for s in session.streams],
+            "heureum compare",
+            args.otlp_interval,
+        )
+        if pusher is None:
+            if endpoint is not None:
+                endpoint.stop()
+            return EXIT_USAGE
     stop = threading.Event()
     interrupted: list[int] = []
 
@@ -116,7 +135,9 @@ def run_compare_command(
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        result = run_compare(session, args.duration, stop=stop)
+        result = run_compare(
+            session, args.duration, stop=stop, before_close=pusher.stop if pusher else None
+        )
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

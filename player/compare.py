@@ -310,10 +310,12 @@ def run_compare(
     *,
     interval: float = 0.5,
     stop: threading.Event | None = None,
+    before_close: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
     """Play ``session`` in real time for ``duration`` seconds (or until every
     stream has ended or failed, or ``stop`` is set), sampling every
-    ``interval``; close it and return the comparison."""
+    ``interval``; close it and return the comparison. ``before_close``: run
+    while the streams are still open (a probe's last push)."""
     stop = stop or threading.Event()
     try:
         session.start()
@@ -327,4 +329,6 @@ def run_compare(
         session.sample()
         return session.result()
     finally:
+        if before_close is not None:
+            before_close()
         session.close()

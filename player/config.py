@@ -24,6 +24,7 @@ __all__ = [
 
 RtspTransport = Literal["auto", "udp", "tcp", "http"]
 CatchUp = Literal["drop", "speed"]
+TrackChoice = int | Literal["no", "auto"]
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,18 @@ class OpenOptions:
     subtitle_languages: tuple[str, ...] = ()
     #: hardware decoding for this URL (None: the config's)
     hwdec: HwDec | None = None
+    #: adaptive streams: play this rung (0: the lowest bitrate) from the start
+    variant: int | None = None
+    #: adaptive streams: play the tallest rung at or under this many lines
+    max_height: int | None = None
+    #: stop (as at the end) when the play position reaches this (seconds)
+    end_position: float | None = None
+    #: mpv's --aid/--sid: a track by its index in ``MediaInfo.audio_tracks`` /
+    #: ``subtitle_tracks`` (from 0), "no" (none), "auto" (the player's choice)
+    audio_track: TrackChoice = "auto"
+    subtitle_track: TrackChoice = "auto"
+    #: subtitle files to add and show (mpv's --sub-file)
+    subtitle_files: tuple[str, ...] = ()
 
 
 DEFAULT_CONFIG = PlayerConfig()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .audio_out import AudioDevicePool, SoundDeviceOutput, open_audio_output
-from .capabilities import Adaptive, Live, PositionAware, Tracks
+from .capabilities import Adaptive, DecodesVideo, Live, PositionAware, Tracks
 from .clock import Clock, PlaybackClock
 from .config import OpenOptions, PlayerConfig
 from .decode import AudioDecoder, VideoDecoder
@@ -294,6 +294,21 @@ class Session:
             source.set_max_resolution(*self.max_resolution)
         if self.pin_height is not None and isinstance(source, Adaptive):
             source.pin_height(self.pin_height)
+        if isinstance(source, Adaptive):
+            if self.options.max_height is not None:
+                source.pin_height(self.options.max_height)
+            if self.options.variant is not None:
+                source.pin_variant(self.options.variant)
+            if isinstance(source, Tracks):
+                # HLS takes --aid/--sid before it opens, so its first segments
+                # are of those renditions (it warns of one it lacks itself)
+                aid, sid = self.options.audio_track, self.options.subtitle_track
+                if isinstance(aid, int):
+                    source.select_audio_track(aid)
+                if sid == "no":
+                    source.select_subtitle_track(None)
+                elif isinstance(sid, int) and self.text_source is None:
+                    source.select_subtitle_track(sid)
         self.source = source
         return source
 
@@ -320,10 +335,49 @@ class Session:
             return None
         self.info = info
         self.media = info.media
+        if not isinstance(source, Adaptive) and (
+            self.options.variant is not None or self.options.max_height is not None
+        ):
+            # a file's or a camera's one picture: nothing to pin, it plays
+            self.warn(WarningCode.NO_VARIANTS)
+        self._choose_tracks(source, info.media)
         self.metrics.protocol = info.media.protocol
         self.metrics.container = info.media.container
         self.emit(MediaOpened(info=info.media))
         return source
+
+    def _choose_tracks(self, source: Source, media: MediaInfo) -> None:
+        """mpv's --aid/--sid: the tracks asked for, where the source has them
+        (a file's own subtitles are the player's: ``Player.open`` picks those;
+        an adaptive source took them before it opened)."""
+        if isinstance(source, Adaptive):
+            return
+        tracks = source if isinstance(source, Tracks) else None
+        aid = self.options.audio_track
+        if isinstance(aid, int):
+            count = len(media.audio_tracks) or (1 if media.audio is not None else 0)
+            if aid >= count:
+                self.warn(WarningCode.NO_SUCH_AUDIO_TRACK, number=aid + 1, count=count)
+            elif tracks is not None and media.audio_tracks:
+                try:
+                    tracks.select_audio_track(aid)
+                except ValueError:  # the source knows better than its MediaInfo
+                    self.warn(WarningCode.NO_SUCH_AUDIO_TRACK, number=aid + 1, count=count)
+        sid = self.options.subtitle_track
+        if sid == "auto" or self.text_source is not None:
+            return
+        if sid == "no":
+            if tracks is not None:
+                tracks.select_subtitle_track(None)
+        elif sid >= len(media.subtitle_tracks):
+            count = len(media.subtitle_tracks)
+            self.warn(WarningCode.NO_SUCH_SUBTITLE_TRACK, number=sid + 1, count=count)
+        elif tracks is not None:
+            try:
+                tracks.select_subtitle_track(sid)
+            except ValueError:
+                count = len(media.subtitle_tracks)
+                self.warn(WarningCode.NO_SUCH_SUBTITLE_TRACK, number=sid + 1, count=count)
 
     def _start_pipeline(self) -> None:
         assert self.info is not None
@@ -331,14 +385,15 @@ class Session:
         if info.audio is not None:
             bcfg = self.config.buffer
             seconds = bcfg.max_decoded_audio_seconds
-            if not self.config.audio.enabled:
+            wanted = self.config.audio.enabled and self.options.audio_track != "no"
+            if not wanted:
                 out, reason = None, None
             elif self.audio_pool is not None:
                 out, reason = self.audio_pool.acquire(seconds)
             else:
                 out, reason = open_audio_output(self.config.audio, self.clock, seconds)
             if out is None:
-                if self.config.audio.enabled:
+                if wanted:
                     self.warn(WarningCode.NO_AUDIO_OUTPUT, reason=reason or "no output")
             else:
                 self.audio = out
@@ -446,7 +501,11 @@ class Session:
 
     def _route(self, pkt: DemuxPacket, serial: int) -> None:
         kind = pkt.stream.kind
-        self.metrics.on_packet(kind, pkt.size, pkt.pts)
+        sel = pkt.stream.selection
+        # A file's other audio tracks are read along (a switch plays on at
+        # once) but are not what plays: the bitrate counts the selected one.
+        heard = sel is None or pkt.stream.track == sel.current()[0]
+        self.metrics.on_packet(kind, pkt.size, pkt.pts, heard)
         self.wallclock.on_packet(pkt.pts, pkt.wallclock)
         if kind == "audio" and self.audio is None:
             return
@@ -691,7 +750,7 @@ class Session:
                     )
             elif state == PlayerState.PLAYING:
                 done = (not has_video or self.video_done) and (not has_audio or self.audio_done)
-                if eos and done:
+                if (eos and done) or self._past_end():
                     self._finish()
                     continue
                 if not eos and self._starving(has_video, has_audio):
@@ -775,6 +834,14 @@ class Session:
             self.audio.set_playing(running)
         self.wake()
 
+    def _past_end(self) -> bool:
+        """mpv's --end: the play position reached ``OpenOptions.end_position``."""
+        end_at = self.options.end_position
+        if end_at is None:
+            return False
+        pos = self.position()
+        return pos is not None and pos >= end_at
+
     def _finish(self) -> None:
         self._run_clocks(False)
         if self.pending_error is not None:
@@ -783,7 +850,13 @@ class Session:
         self.metrics.on_event("end")
         self.set_state(PlayerState.ENDED)
         self.emit(EndOfStream())
-        if self.info is not None and self.info.media.duration and self.last_shown_pts is not None:
+        cut = self._past_end()  # stopped by --end, not cut short
+        if (
+            not cut
+            and self.info is not None
+            and self.info.media.duration
+            and self.last_shown_pts is not None
+        ):
             expected = self.info.media.duration
             reached = max(self.demuxed_end.values(), default=0.0)
             if reached < expected * 0.9 - 0.5 and self.seek_target is None:
@@ -939,7 +1012,24 @@ class Session:
                 "audio": None if self.media.audio is None else vars(self.media.audio),
             }
         if (adaptive := self.adaptive()) is not None:
-            snap["abr"] = adaptive.abr_status().as_dict()
+            status = adaptive.abr_status()
+            snap["abr"] = status.as_dict()
+            ladder = adaptive.variants()
+            playing = status.playing_index
+            if playing is not None and 0 <= playing < len(ladder):
+                rung = ladder[playing]
+                # the rung whose media is at the play position (what is seen)
+                snap["variant"] = {
+                    "index": playing,
+                    "width": rung.width,
+                    "height": rung.height,
+                    "bandwidth": rung.bandwidth,
+                }
+        src = self.source
+        if src is not None and isinstance(src, DecodesVideo):
+            decoder = src.video_decoder()
+            if decoder is not None:
+                snap["video_decoder"] = decoder
         if self.media is not None and self.media.is_live:
             live = self.live()
             latency = live.live_latency() if live is not None else None

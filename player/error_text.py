@@ -66,6 +66,7 @@ class ErrorCode(enum.StrEnum):
     NO_DECODER = "no_decoder"
     TOO_LARGE = "too_large"
     UNSUPPORTED = "unsupported"
+    NO_SUCH_VARIANT = "no_such_variant"
     # what Heureum refuses
     TLS_UNTRUSTED = "tls_untrusted"
     TLS_REJECTED = "tls_rejected"
@@ -229,6 +230,11 @@ TEMPLATES: Mapping[ErrorCode, str] = {
         "ErrorText",
         "Heureum cannot play this: {detail}. Open another version of the media, or another "
         "address.",
+    ),
+    ErrorCode.NO_SUCH_VARIANT: QT_TRANSLATE_NOOP(
+        "ErrorText",
+        "This stream has no variant {variant}: it has {count}, numbered 0 (the lowest "
+        "bitrate) to {last}. Pick one of those, or leave the choice to the player.",
     ),
     ErrorCode.TLS_UNTRUSTED: QT_TRANSLATE_NOOP(
         "ErrorText",

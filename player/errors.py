@@ -171,6 +171,7 @@ FAMILY_OF: dict[ErrorCode, str] = {
             ErrorCode.NO_DECODER,
             ErrorCode.TOO_LARGE,
             ErrorCode.UNSUPPORTED,
+            ErrorCode.NO_SUCH_VARIANT,
         ],
         "unsupported",
     ),

@@ -73,11 +73,13 @@ class VideoContexts:
         self._warned = False
         #: the device type the last decoder runs on (None: software)
         self.device: str | None = None
+        self.made = False
 
     def make(self, software: Any, codec_name: str, extradata: bytes | None) -> Any:
         """``software`` (a configured software context) or, with ``auto``, a
         hardware context for the same stream."""
         self.device = None
+        self.made = True
         if self.mode != "auto":
             return software
         wanted = platform_devices(self._platform)
@@ -99,6 +101,13 @@ class VideoContexts:
             reasons.append(f"{device} cannot decode {codec_name}")
         self._fallback("; ".join(reasons))
         return software
+
+    def in_use(self) -> str | None:
+        """What the last decoder made runs on: a device type, "software", or
+        None before the first (the stats' and report's ``video_decoder``)."""
+        if not self.made:
+            return None
+        return self.device or "software"
 
     def _fallback(self, reason: str) -> None:
         if self._warned:

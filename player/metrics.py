@@ -55,6 +55,8 @@ class SessionMetrics:
     bytes_in: int = 0
     video_bytes: int = 0
     audio_bytes: int = 0
+    #: a file's other audio tracks, demuxed for a gapless switch, never played
+    unheard_bytes: int = 0
     media_seconds_in: float = 0.0
     reconnects: int = 0
     seeks: int = 0
@@ -80,9 +82,14 @@ class SessionMetrics:
         return self.clock.now() - self.opened_at
 
     # -- recording (any thread) ------------------------------------------
-    def on_packet(self, kind: str, size: int, pts: float | None) -> None:
+    def on_packet(self, kind: str, size: int, pts: float | None, heard: bool = True) -> None:
+        """``heard``: False for a file's audio track that is read along but
+        not the one selected: its bytes came in, yet are not the media played."""
         with self._lock:
             self.bytes_in += size
+            if not heard:
+                self.unheard_bytes += size
+                return
             if kind == "video":
                 self.video_bytes += size
             else:
@@ -204,6 +211,7 @@ class SessionMetrics:
                 now - self.playing_since if self.playing_since is not None else 0.0
             )
             offsets = sorted(self.av_offsets)
+            played_bytes = self.video_bytes + self.audio_bytes
             media_span = (
                 (self._last_in_pts - self._first_in_pts)
                 if self._first_in_pts is not None and self._last_in_pts is not None
@@ -235,7 +243,7 @@ class SessionMetrics:
                 "av_offset_ms": _offset_stats(offsets),
                 "bitrate_kbps": {
                     "input": round(self.bytes_in * 8 / 1000 / wall, 1),
-                    "media": round(self.bytes_in * 8 / 1000 / media_span, 1)
+                    "media": round(played_bytes * 8 / 1000 / media_span, 1)
                     if media_span > 0
                     else None,
                     "video": round(self.video_bytes * 8 / 1000 / media_span, 1)

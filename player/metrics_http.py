@@ -8,7 +8,15 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MetricsEndpoint", "StreamStats", "parse_listen", "start_for_cli", "stream_families"]
+__all__ = [
+    "FIGURES",
+    "MetricsEndpoint",
+    "StreamStats",
+    "figure_value",
+    "parse_listen",
+    "start_for_cli",
+    "stream_families",
+]
 
 DEFAULT_HOST = "127.0.0.1"
 
@@ -81,6 +89,15 @@ _FIGURES: tuple[tuple[str, str, str, Callable[[dict[str, Any]], object]], ...] =
      lambda s: len(s.get("errors") or [])),
     ("heureum_reconnects", "reconnections", "counter", lambda s: s.get("reconnects")),
 )  # fmt: skip
+
+
+#: the figures every probe exports (Prometheus here, OTLP in ``player.otlp``)
+FIGURES = _FIGURES
+
+
+def figure_value(read: Callable[[dict[str, Any]], object], stats: dict[str, Any]) -> float | None:
+    """A figure of ``stats`` as a number; None when the stream cannot give it."""
+    return _num(read(stats))
 
 
 def stream_families(streams: Sequence[StreamStats]) -> Iterator[Any]:

@@ -17,6 +17,7 @@ from .engine import Session
 from .errors import PlayerError
 from .events import Event, MediaInfo, MediaOpened, PlayerState, StateChanged, TracksChanged
 from .video_sink import VideoSink
+from .warning_text import WarningCode
 
 if TYPE_CHECKING:
     from .text_tracks import TextTracks
@@ -111,6 +112,7 @@ class Player:
             old.stop()
         self._close_text()
         text = self._text_tracks_for(url, options)
+        text, problems = _add_subtitle_choices(text, options)
         ref: list[Session] = []
         session = Session(
             url,
@@ -133,6 +135,8 @@ class Player:
         session.pin_height = self._pin_height
         with self._lock:
             self._session = session
+        for code, params in problems:
+            session.warn(code, **params)
         session.start()
 
     def play(self) -> None:
@@ -401,3 +405,39 @@ class Player:
     def _check_open(self) -> None:
         if self._closed:
             raise RuntimeError("This Player is closed.")
+
+
+def _add_subtitle_choices(
+    text: TextTracks | None, options: OpenOptions | None
+) -> tuple[TextTracks | None, list[tuple[WarningCode, dict[str, object]]]]:
+    """mpv's --sub-file (added and shown, the last one given) and --sid over
+    the player's own subtitles; (code, message) of what could not be done."""
+    problems: list[tuple[WarningCode, dict[str, object]]] = []
+    if options is None:
+        return text, problems
+    if options.subtitle_files:
+        from .text_tracks import TextTracks
+
+        text = text if text is not None else TextTracks()
+        for path in options.subtitle_files:
+            try:
+                text.add_file(path)
+            except OSError as exc:
+                problems.append((WarningCode.SUBTITLE_FILE, {"path": path, "reason": exc.strerror}))
+            except (PlayerError, ValueError) as exc:
+                problems.append((WarningCode.SUBTITLE_FILE, {"path": path, "reason": exc}))
+        if not text.tracks:
+            text.close()
+            text = None
+    sid = options.subtitle_track
+    if text is not None and sid != "auto":
+        if sid == "no":
+            text.select(None)
+        elif sid < len(text.tracks):
+            text.select(sid)
+        else:
+            count = len(text.tracks)
+            problems.append(
+                (WarningCode.NO_SUCH_SUBTITLE_TRACK, {"number": sid + 1, "count": count})
+            )
+    return text, problems

@@ -51,6 +51,9 @@ class WarningCode(enum.StrEnum):
     SUBTITLE_TRACK_FAILED = "subtitle-track-failed"
     NO_SUCH_AUDIO_TRACK = "no-such-audio-track"
     NO_SUCH_SUBTITLE_TRACK = "no-such-subtitle-track"
+    SUBTITLE_FILE = "subtitle-file"
+    # what was asked for on the command line
+    NO_VARIANTS = "no-variants"
     # security
     KEY_OVER_HTTP = "key-over-http"
     # this computer
@@ -98,10 +101,17 @@ TEMPLATES: Mapping[WarningCode, str] = {
         "WarningText", "subtitle track {track} is unavailable: {reason}"
     ),
     WarningCode.NO_SUCH_AUDIO_TRACK: QT_TRANSLATE_NOOP(
-        "WarningText", "there is no audio track {index}; playing the default one"
+        "WarningText", "there is no audio track {number} (it has {count}); playing the default one"
     ),
     WarningCode.NO_SUCH_SUBTITLE_TRACK: QT_TRANSLATE_NOOP(
-        "WarningText", "there is no subtitle track {index}; subtitles are off"
+        "WarningText", "there is no subtitle track {number} (it has {count}); subtitles are off"
+    ),
+    WarningCode.SUBTITLE_FILE: QT_TRANSLATE_NOOP(
+        "WarningText", "cannot use the subtitle file {path}: {reason}"
+    ),
+    WarningCode.NO_VARIANTS: QT_TRANSLATE_NOOP(
+        "WarningText",
+        "this stream has no variants to choose from (only HLS has them); it plays as it is",
     ),
     WarningCode.KEY_OVER_HTTP: QT_TRANSLATE_NOOP(
         "WarningText", "AES-128 key fetched over plain HTTP: {url}"

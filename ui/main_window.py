@@ -183,6 +183,19 @@ def preferred_subtitle(info: MediaInfo, wanted: str) -> int | None:
     return match.index
 
 
+def _pinned(options: OpenOptions | None, info: MediaInfo) -> int | None:
+    """The rung --variant or --max-height pinned, to show it as locked."""
+    if options is None or not info.variants:
+        return None
+    if options.variant is not None:
+        return options.variant
+    if options.max_height is not None:
+        from player.hls.view_cap import pinned_rung
+
+        return pinned_rung(info.variants, options.max_height)
+    return None
+
+
 def _title_for(url: str) -> str:
     parts = urlsplit(url)
     name = unquote(os.path.basename(parts.path.rstrip("/"))) if parts.path else ""
@@ -643,15 +656,17 @@ class MainWindow(QMainWindow):
             # Subtitles in the window's language when the media has them.
             opts = replace(opts, subtitle_languages=(ui_language(self.settings.language),))
         self._resumed_at = None
+        # kept without the resume point: the next play list entry reuses them
+        self.current_url, self.current_options = url, opts
         if self._remember and opts.start_position is None:
             saved = self.resume.get(url)
             if saved is not None:
                 opts = replace(opts, start_position=saved)
                 self._resumed_at = saved
-        self.current_url, self.current_options = url, opts
         self._recorded = False
         self._fitted = False
-        self._audio_choice = None
+        # --aid N: the menu checks the track the engine was asked for
+        self._audio_choice = opts.audio_track if isinstance(opts.audio_track, int) else None
         self.info = None
         self.stats = {}
         self.title = title or _title_for(url)
@@ -1039,7 +1054,11 @@ class MainWindow(QMainWindow):
             self._audio_choice = index
 
     def _prefer_subtitles(self, info: MediaInfo) -> None:
-        """On opening, the subtitle track in the window's language."""
+        """On opening, the subtitle track in the window's language (unless
+        the command line chose: --sid, --sub-file)."""
+        opts = self.current_options
+        if opts is not None and (opts.subtitle_track != "auto" or opts.subtitle_files):
+            return
         index = preferred_subtitle(info, ui_language(self.settings.language))
         if index is None:
             return
@@ -1281,6 +1300,8 @@ class MainWindow(QMainWindow):
             self._update_title()
         self.transport.set_live(info.is_live)
         self.quality_menu.set_variants(info.variants)
+        if (pinned := _pinned(self.current_options, info)) is not None:
+            self.quality_menu.show_locked(pinned)
         self.abr_panel.set_variants(info.variants)
         self._set_track_menus(info)
         self._refresh()

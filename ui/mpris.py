@@ -1,23 +1,22 @@
 """MPRIS on the session bus (Linux): media keys, the desktop shell's player
 controls and the title it shows, as mpv (mpv-mpris) and VLC offer.
 
-The window stays the one place that acts: these adaptors only translate
-D-Bus calls into the window's own commands and read its state back."""
+Spoken through jeepney rather than QtDBus: every value goes out with the
+spec's D-Bus type (``mpris:length`` and ``Position`` as int64), where
+PySide6 turns a Python int that fits in 32 bits into an int32. A thread
+answers the bus from a snapshot the GUI thread keeps (and the player's
+thread-safe position); calls that act are queued to the GUI thread, where
+the window stays the one place that acts."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+import threading
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import ClassInfo, Property, QObject, Slot
-from PySide6.QtDBus import (
-    QDBusAbstractAdaptor,
-    QDBusConnection,
-    QDBusMessage,
-    QDBusObjectPath,
-)
+from PySide6.QtCore import QObject, Signal, Slot
 
 from player.events import PlayerState
 
@@ -31,18 +30,90 @@ log = logging.getLogger(__name__)
 OBJECT_PATH = "/org/mpris/MediaPlayer2"
 ROOT_IFACE = "org.mpris.MediaPlayer2"
 PLAYER_IFACE = "org.mpris.MediaPlayer2.Player"
+PROPS_IFACE = "org.freedesktop.DBus.Properties"
 SERVICE = "org.mpris.MediaPlayer2.heureum"
 NO_TRACK = "/org/mpris/MediaPlayer2/TrackList/NoTrack"
 US = 1_000_000  # MPRIS counts microseconds
+#: how often the bus thread looks up from a quiet bus to see if it should stop
+_POLL_S = 0.25
 
+#: a property's value with its D-Bus signature, as jeepney writes variants
+Typed = tuple[str, Any]
 
-_T = TypeVar("_T")
-
-
-def _dbus_interface(name: str) -> Callable[[type[_T]], type[_T]]:
-    """PySide6's ClassInfo naming an adaptor's interface (typed here: its stub
-    lacks the dict form that names with spaces need)."""
-    return cast(Callable[[type[_T]], type[_T]], cast(Any, ClassInfo)({"D-Bus Interface": name}))
+_SCHEMES = ["file", "http", "https", "rtsp", "rtsps", "rtmp", "rtmps"]
+_MIMES = [
+    "application/vnd.apple.mpegurl",
+    "application/x-mpegurl",
+    "audio/x-mpegurl",
+    "video/mp4",
+    "video/x-matroska",
+    "video/webm",
+    "video/mp2t",
+    "video/x-flv",
+]
+_ROOT: dict[str, Typed] = {
+    "CanQuit": ("b", True),
+    "CanRaise": ("b", True),
+    "HasTrackList": ("b", False),
+    "Identity": ("s", "Heureum"),
+    "DesktopEntry": ("s", "heureum"),
+    "SupportedUriSchemes": ("as", _SCHEMES),
+    "SupportedMimeTypes": ("as", _MIMES),
+}
+#: (method, its D-Bus in-signature) of the player interface
+_PLAYER_METHODS = {
+    "PlayPause": "",
+    "Play": "",
+    "Pause": "",
+    "Stop": "",
+    "Next": "",
+    "Previous": "",
+    "Seek": "x",
+    "SetPosition": "ox",
+    "OpenUri": "s",
+}
+_INTROSPECTION = f"""<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object Introspection 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd">
+<node>
+ <interface name="{ROOT_IFACE}">
+  <method name="Raise"/><method name="Quit"/>
+  {"".join(f'<property name="{n}" type="{t}" access="read"/>' for n, (t, _) in _ROOT.items())}
+ </interface>
+ <interface name="{PLAYER_IFACE}">
+  <method name="PlayPause"/><method name="Play"/><method name="Pause"/><method name="Stop"/>
+  <method name="Next"/><method name="Previous"/>
+  <method name="Seek"><arg name="Offset" type="x" direction="in"/></method>
+  <method name="SetPosition"><arg name="TrackId" type="o" direction="in"/>
+   <arg name="Position" type="x" direction="in"/></method>
+  <method name="OpenUri"><arg name="Uri" type="s" direction="in"/></method>
+  <signal name="Seeked"><arg name="Position" type="x"/></signal>
+  <property name="PlaybackStatus" type="s" access="read"/>
+  <property name="Metadata" type="a{{sv}}" access="read"/>
+  <property name="Position" type="x" access="read"/>
+  <property name="Volume" type="d" access="readwrite"/>
+  <property name="Rate" type="d" access="readwrite"/>
+  <property name="MinimumRate" type="d" access="read"/>
+  <property name="MaximumRate" type="d" access="read"/>
+  <property name="CanGoNext" type="b" access="read"/>
+  <property name="CanGoPrevious" type="b" access="read"/>
+  <property name="CanPlay" type="b" access="read"/>
+  <property name="CanPause" type="b" access="read"/>
+  <property name="CanSeek" type="b" access="read"/>
+  <property name="CanControl" type="b" access="read"/>
+ </interface>
+ <interface name="{PROPS_IFACE}">
+  <method name="Get"><arg type="s" direction="in"/><arg type="s" direction="in"/>
+   <arg type="v" direction="out"/></method>
+  <method name="GetAll"><arg type="s" direction="in"/><arg type="a{{sv}}" direction="out"/></method>
+  <method name="Set"><arg type="s" direction="in"/><arg type="s" direction="in"/>
+   <arg type="v" direction="in"/></method>
+  <signal name="PropertiesChanged"><arg type="s"/><arg type="a{{sv}}"/><arg type="as"/></signal>
+ </interface>
+ <interface name="org.freedesktop.DBus.Introspectable">
+  <method name="Introspect"><arg type="s" direction="out"/></method>
+ </interface>
+</node>
+"""
 
 
 def track_id(window: MainWindow) -> str:
@@ -52,13 +123,14 @@ def track_id(window: MainWindow) -> str:
     return f"/org/heureum/track/{max(0, window.playlist.index)}"
 
 
-def metadata(window: MainWindow) -> dict[str, Any]:
-    """xesam/mpris metadata of what the window shows: title and length (the
-    URL is left out: it may carry credentials and the shell shows the title)."""
-    meta: dict[str, Any] = {"mpris:trackid": QDBusObjectPath(track_id(window))}
+def metadata(window: MainWindow) -> dict[str, Typed]:
+    """xesam/mpris metadata of what the window shows, typed: title and length
+    (the URL is left out: it may carry credentials and the shell shows the
+    title)."""
+    meta: dict[str, Typed] = {"mpris:trackid": ("o", track_id(window))}
     if window.current_url is None:
         return meta
-    meta["xesam:title"] = window.title or "Heureum"
+    meta["xesam:title"] = ("s", window.title or "Heureum")
     info = window.info
     if info is not None and not info.is_live:
         try:
@@ -66,9 +138,7 @@ def metadata(window: MainWindow) -> dict[str, Any]:
         except Exception:
             duration = info.duration
         if duration:
-            # PySide6 sends an int under 2**31 as int32, not the spec's int64;
-            # shells (GNOME, KDE, playerctl) read both.
-            meta["mpris:length"] = round(duration * US)
+            meta["mpris:length"] = ("x", round(duration * US))
     return meta
 
 
@@ -80,221 +150,235 @@ def _status(state: PlayerState) -> str:
     return "Stopped"
 
 
-@_dbus_interface(ROOT_IFACE)
-class _RootAdaptor(QDBusAbstractAdaptor):
-    def __init__(self, parent: QObject, window: MainWindow) -> None:
-        super().__init__(parent)
-        self._window = window
-
-    @Slot()
-    def Raise(self) -> None:
-        self._window.showNormal()
-        self._window.raise_()
-        self._window.activateWindow()
-
-    @Slot()
-    def Quit(self) -> None:
-        self._window.close()
-
-    def _true(self) -> bool:
-        return True
-
-    def _false(self) -> bool:
-        return False
-
-    def _identity(self) -> str:
-        return "Heureum"
-
-    def _desktop(self) -> str:
-        return "heureum"
-
-    def _schemes(self) -> list[str]:
-        return ["file", "http", "https", "rtsp", "rtsps", "rtmp", "rtmps"]
-
-    def _mimes(self) -> list[str]:
-        return [
-            "application/vnd.apple.mpegurl",
-            "application/x-mpegurl",
-            "audio/x-mpegurl",
-            "video/mp4",
-            "video/x-matroska",
-            "video/webm",
-            "video/mp2t",
-            "video/x-flv",
-        ]
-
-    CanQuit = Property(bool, _true)
-    CanRaise = Property(bool, _true)
-    HasTrackList = Property(bool, _false)
-    Identity = Property(str, _identity)
-    DesktopEntry = Property(str, _desktop)
-    SupportedUriSchemes = Property("QStringList", _schemes)  # type: ignore[arg-type]
-    SupportedMimeTypes = Property("QStringList", _mimes)  # type: ignore[arg-type]
-
-
-@_dbus_interface(PLAYER_IFACE)
-class _PlayerAdaptor(QDBusAbstractAdaptor):
-    def __init__(self, parent: QObject, window: MainWindow) -> None:
-        super().__init__(parent)
-        self._window = window
-
-    # -- methods ---------------------------------------------------------------
-    @Slot()
-    def PlayPause(self) -> None:
-        self._window.toggle_pause()
-
-    @Slot()
-    def Play(self) -> None:
-        if self._window.state != PlayerState.PLAYING:
-            self._window.toggle_pause()
-
-    @Slot()
-    def Pause(self) -> None:
-        if self._window.state in (PlayerState.PLAYING, PlayerState.BUFFERING):
-            self._window.toggle_pause()
-
-    @Slot()
-    def Stop(self) -> None:
-        self._window.stop()
-
-    @Slot()
-    def Next(self) -> None:
-        self._window.play_next()
-
-    @Slot()
-    def Previous(self) -> None:
-        self._window.play_previous()
-
-    @Slot("qlonglong")
-    def Seek(self, offset_us: int) -> None:
-        self._window.seek_relative(offset_us / US)
-
-    @Slot(QDBusObjectPath, "qlonglong")
-    def SetPosition(self, track: QDBusObjectPath, position_us: int) -> None:
-        # The spec: ignore a stale track id (the user moved on meanwhile).
-        if track.path() == track_id(self._window) and position_us >= 0:
-            self._window.seek(position_us / US)
-
-    @Slot(str)
-    def OpenUri(self, uri: str) -> None:
-        self._window.open_url(uri)
-
-    # -- properties ------------------------------------------------------------
-    def _status(self) -> str:
-        return _status(self._window.state)
-
-    def _metadata(self) -> dict[str, Any]:
-        return metadata(self._window)
-
-    def _position(self) -> int:
-        try:
-            position = self._window.player.position
-        except Exception:
-            position = None
-        return round((position or 0.0) * US)
-
-    def _volume(self) -> float:
-        return 0.0 if self._window.muted else float(self._window.volume)
-
-    def _set_volume(self, volume: float) -> None:
-        self._window.set_volume(max(0.0, float(volume)))
-
-    def _rate(self) -> float:
-        return float(self._window.speed)
-
-    def _set_rate(self, rate: float) -> None:
-        if rate > 0:
-            self._window.set_speed(float(rate))
-
-    def _can_next(self) -> bool:
-        return self._window.playlist.has_next()
-
-    def _can_previous(self) -> bool:
-        return self._window.playlist.has_previous()
-
-    def _can_seek(self) -> bool:
-        info = self._window.info
-        return bool(info is not None and info.seekable)
-
-    def _true(self) -> bool:
-        return True
-
-    def _min_rate(self) -> float:
-        return 0.25
-
-    def _max_rate(self) -> float:
-        return 4.0
-
-    PlaybackStatus = Property(str, _status)
-    Metadata = Property("QVariantMap", _metadata)  # type: ignore[arg-type]
-    Position = Property("qlonglong", _position)  # type: ignore[arg-type]
-    Volume = Property(float, _volume, _set_volume)
-    Rate = Property(float, _rate, _set_rate)
-    MinimumRate = Property(float, _min_rate)
-    MaximumRate = Property(float, _max_rate)
-    CanGoNext = Property(bool, _can_next)
-    CanGoPrevious = Property(bool, _can_previous)
-    CanPlay = Property(bool, _true)
-    CanPause = Property(bool, _true)
-    CanSeek = Property(bool, _can_seek)
-    CanControl = Property(bool, _true)
+def _player_props(window: MainWindow) -> dict[str, Typed]:
+    """The player interface's properties but Position (read when asked)."""
+    info = window.info
+    return {
+        "PlaybackStatus": ("s", _status(window.state)),
+        "Metadata": ("a{sv}", metadata(window)),
+        "Volume": ("d", 0.0 if window.muted else float(window.volume)),
+        "Rate": ("d", float(window.speed)),
+        "MinimumRate": ("d", 0.25),
+        "MaximumRate": ("d", 4.0),
+        "CanGoNext": ("b", window.playlist.has_next()),
+        "CanGoPrevious": ("b", window.playlist.has_previous()),
+        "CanPlay": ("b", True),
+        "CanPause": ("b", True),
+        "CanSeek": ("b", bool(info is not None and info.seekable)),
+        "CanControl": ("b", True),
+    }
 
 
 class Mpris(QObject):
-    """Registers on the session bus when there is one; ``changed()`` tells
-    listeners (the shell) what the window now shows."""
+    """Owns the bus name when there is a session bus; ``changed()`` (GUI
+    thread) tells listeners (the shell) what the window now shows."""
+
+    #: (method, arguments) from the bus thread, run on the GUI thread
+    _command = Signal(str, object)
 
     def __init__(self, window: MainWindow, service: str | None = None) -> None:
         super().__init__(window)
         self._window = window
-        self._root = QObject(self)
-        self._adaptors = (_RootAdaptor(self._root, window), _PlayerAdaptor(self._root, window))
-        self._last: dict[str, Any] = {}
         self.service: str | None = None
-        bus = QDBusConnection.sessionBus()
-        if not bus.isConnected():
-            log.debug("no session bus: MPRIS is off")
+        self._lock = threading.Lock()
+        self._send_lock = threading.Lock()
+        self._props: dict[str, dict[str, Typed]] = {
+            ROOT_IFACE: dict(_ROOT),
+            PLAYER_IFACE: _player_props(window),
+        }
+        self._last: dict[str, Typed] = dict(self._props[PLAYER_IFACE])
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._conn: Any = None
+        self._command.connect(self._run_command)
+        try:
+            self._conn = self._open(service or SERVICE)
+        except Exception as exc:  # no bus, no jeepney, a refused name: no MPRIS
+            log.debug("MPRIS is off: %s", exc)
+            self._conn = None
             return
-        if not bus.registerObject(OBJECT_PATH, self._root):
-            log.info("MPRIS object path taken; media keys stay with another player")
-            return
-        name = service or SERVICE
-        if not bus.registerService(name):
-            # Another Heureum: the spec's per-instance suffix.
-            name = f"{name}.instance{os.getpid()}"
-            if not bus.registerService(name):
-                bus.unregisterObject(OBJECT_PATH)
-                return
-        self.service = name
+        self._thread = threading.Thread(target=self._serve, name="heureum-mpris", daemon=True)
+        self._thread.start()
 
-    def close(self) -> None:
-        if self.service is None:
-            return
-        bus = QDBusConnection.sessionBus()
-        bus.unregisterObject(OBJECT_PATH)
-        bus.unregisterService(self.service)
-        self.service = None
+    def _open(self, name: str) -> Any:
+        from jeepney import DBusAddress, new_method_call
+        from jeepney.io.blocking import open_dbus_connection
 
+        conn = open_dbus_connection(bus="SESSION")
+        daemon = "org.freedesktop.DBus"
+        bus = DBusAddress("/org/freedesktop/DBus", bus_name=daemon, interface=daemon)
+        # Another Heureum has the name: the spec's per-instance suffix.
+        for candidate in (name, f"{name}.instance{os.getpid()}"):
+            reply = conn.send_and_get_reply(
+                new_method_call(bus, "RequestName", "su", (candidate, 4)), timeout=2.0
+            )
+            if reply.body and reply.body[0] == 1:  # the primary owner
+                self.service = candidate
+                return conn
+        conn.close()
+        raise OSError(f"the bus name {name} is taken")
+
+    # -- the GUI thread ----------------------------------------------------------
     def changed(self) -> None:
         """Send PropertiesChanged for what differs from the last time."""
-        if self.service is None:
+        if self._conn is None:
             return
-        player = self._adaptors[1]
-        now: dict[str, Any] = {
-            "PlaybackStatus": player._status(),
-            "Metadata": player._metadata(),
-            "CanGoNext": player._can_next(),
-            "CanGoPrevious": player._can_previous(),
-            "CanSeek": player._can_seek(),
-            "Volume": player._volume(),
-            "Rate": player._rate(),
-        }
+        now = _player_props(self._window)
+        with self._lock:
+            self._props[PLAYER_IFACE] = now
         diff = {k: v for k, v in now.items() if self._last.get(k) != v}
         self._last = now
-        if not diff:
+        if diff:
+            self._signal(PROPS_IFACE, "PropertiesChanged", "sa{sv}as", (PLAYER_IFACE, diff, []))
+
+    def _signal(self, interface: str, name: str, signature: str, body: tuple[Any, ...]) -> None:
+        from jeepney import DBusAddress, new_signal
+
+        emitter = DBusAddress(OBJECT_PATH, interface=interface)
+        try:
+            self._send(new_signal(emitter, name, signature, body))
+        except OSError as exc:
+            log.debug("MPRIS signal %s not sent: %s", name, exc)
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
             return
-        message = QDBusMessage.createSignal(
-            OBJECT_PATH, "org.freedesktop.DBus.Properties", "PropertiesChanged"
-        )
-        message.setArguments([PLAYER_IFACE, diff, []])
-        QDBusConnection.sessionBus().send(message)
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(_POLL_S * 4)
+            self._thread = None
+        with contextlib.suppress(OSError):
+            conn.close()  # the bus drops the name with the connection
+        self.service = None
+
+    @Slot(str, object)
+    def _run_command(self, method: str, args: tuple[Any, ...]) -> None:
+        w = self._window
+        if method == "Raise":
+            w.showNormal()
+            w.raise_()
+            w.activateWindow()
+        elif method == "Quit":
+            w.close()
+        elif method == "PlayPause":
+            w.toggle_pause()
+        elif method == "Play":
+            if w.state != PlayerState.PLAYING:
+                w.toggle_pause()
+        elif method == "Pause":
+            if w.state in (PlayerState.PLAYING, PlayerState.BUFFERING):
+                w.toggle_pause()
+        elif method == "Stop":
+            w.stop()
+        elif method == "Next":
+            w.play_next()
+        elif method == "Previous":
+            w.play_previous()
+        elif method == "Seek":
+            w.seek_relative(args[0] / US)
+        elif method == "SetPosition":
+            # The spec: ignore a stale track id (the user moved on meanwhile).
+            if args[0] == track_id(w) and args[1] >= 0:
+                w.seek(args[1] / US)
+        elif method == "OpenUri":
+            w.open_url(str(args[0]))
+        elif method == "Volume":
+            w.set_volume(max(0.0, float(args[0])))
+        elif method == "Rate" and float(args[0]) > 0:
+            w.set_speed(float(args[0]))
+        self.changed()
+
+    # -- the bus thread ----------------------------------------------------------
+    def _position(self) -> Typed:
+        try:
+            position = self._window.player.position
+        except Exception:
+            position = None
+        return ("x", round((position or 0.0) * US))
+
+    def _get(self, interface: str, name: str) -> Typed | None:
+        if interface == PLAYER_IFACE and name == "Position":
+            return self._position()
+        with self._lock:
+            return self._props.get(interface, {}).get(name)
+
+    def _serve(self) -> None:
+        from jeepney import HeaderFields, MessageType
+
+        while not self._stop.is_set():
+            conn = self._conn
+            if conn is None:
+                return
+            try:
+                msg = conn.receive(timeout=_POLL_S)
+            except TimeoutError:
+                continue
+            except (OSError, ValueError) as exc:
+                if not self._stop.is_set():
+                    log.debug("MPRIS bus closed: %s", exc)
+                return
+            header = msg.header
+            if header.message_type != MessageType.method_call:
+                continue
+            if header.fields.get(HeaderFields.path) != OBJECT_PATH:
+                self._error(msg, "org.freedesktop.DBus.Error.UnknownObject", "no such object")
+                continue
+            try:
+                self._answer(msg)
+            except Exception as exc:  # a malformed call: an error reply, never a dead thread
+                log.debug("MPRIS call failed", exc_info=True)
+                self._error(msg, "org.freedesktop.DBus.Error.Failed", str(exc))
+
+    def _answer(self, msg: Any) -> None:
+        from jeepney import HeaderFields, new_method_return
+
+        fields = msg.header.fields
+        interface = fields.get(HeaderFields.interface)
+        member = fields.get(HeaderFields.member)
+        body = msg.body
+        if interface == PROPS_IFACE and member == "Get":
+            value = self._get(body[0], body[1])
+            if value is None:
+                self._error(msg, "org.freedesktop.DBus.Error.UnknownProperty", body[1])
+                return
+            self._reply(new_method_return(msg, "v", (value,)))
+        elif interface == PROPS_IFACE and member == "GetAll":
+            with self._lock:
+                props = dict(self._props.get(body[0], {}))
+            if body[0] == PLAYER_IFACE:
+                props["Position"] = self._position()
+            self._reply(new_method_return(msg, "a{sv}", (props,)))
+        elif interface == PROPS_IFACE and member == "Set":
+            if body[0] == PLAYER_IFACE and body[1] in ("Volume", "Rate"):
+                self._command.emit(body[1], (body[2][1],))
+                self._reply(new_method_return(msg))
+            else:
+                self._error(msg, "org.freedesktop.DBus.Error.PropertyReadOnly", body[1])
+        elif interface == "org.freedesktop.DBus.Introspectable" and member == "Introspect":
+            self._reply(new_method_return(msg, "s", (_INTROSPECTION,)))
+        elif interface == "org.freedesktop.DBus.Peer" and member == "Ping":
+            self._reply(new_method_return(msg))
+        elif member in ("Raise", "Quit") and interface in (ROOT_IFACE, None):
+            self._command.emit(member, ())
+            self._reply(new_method_return(msg))
+        elif member in _PLAYER_METHODS and interface in (PLAYER_IFACE, None):
+            self._command.emit(member, tuple(body))
+            self._reply(new_method_return(msg))
+        else:
+            self._error(msg, "org.freedesktop.DBus.Error.UnknownMethod", f"{interface}.{member}")
+
+    def _reply(self, message: Any) -> None:
+        self._send(message)
+
+    def _send(self, message: Any) -> None:
+        # Both threads send (signals, replies): one message's bytes at a time.
+        with self._send_lock:
+            conn = self._conn
+            if conn is not None:
+                conn.send(message)
+
+    def _error(self, msg: Any, name: str, text: str) -> None:
+        from jeepney import new_error
+
+        self._reply(new_error(msg, name, "s", (text,)))

@@ -76,6 +76,13 @@ class QualityMenu(QMenu):
         self._sync()
         self.variantChosen.emit(index)
 
+    def show_locked(self, index: int) -> None:
+        """Check ``index`` as locked without asking for it: a rung the
+        command line pinned (--variant, --max-height) before the menu knew."""
+        if index in self._by_index:
+            self._locked = index
+            self._sync()
+
     def mark_current(self, index: int | None) -> None:
         """The variant playing now (what Auto chose, or the locked one)."""
         if index != self._current:

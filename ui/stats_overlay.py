@@ -32,7 +32,7 @@ _HANDLED = {
     "position_s", "buffer_s", "bitrate_kbps", "frames", "av_offset_ms", "av_offset_last_ms",
     "rebuffer_count", "rebuffer_seconds", "live_latency_s", "time_to_first_frame_s",
     "time_to_first_audio_s", "reconnects", "seeks", "decode_errors", "audio_underruns",
-    "bytes_in", "played_seconds", "errors", "warnings", "timeline", "speed",
+    "bytes_in", "played_seconds", "errors", "warnings", "timeline", "speed", "video_decoder",
 }  # fmt: skip
 
 
@@ -261,6 +261,13 @@ def stats_lines(
         if key in _HANDLED or isinstance(value, Mapping | list | tuple):
             continue
         rows.append((key.replace("_", " "), _scalar(value)))
+    decoder = stats.get("video_decoder")
+    if isinstance(decoder, str):
+        # the device type stays as FFmpeg names it ("vaapi"); only "software" is a word
+        shown = decoder
+        if decoder == "software":
+            shown = _t(QT_TRANSLATE_NOOP("StatsOverlay", "software"))
+        rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Video decoder")), shown))
     rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Renderer")), renderer))
     rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "This window")), view_counts))
     return rows

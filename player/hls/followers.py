@@ -353,7 +353,8 @@ class Renditions:
             return default_track(tracks, "AUDIO") if audio else None
         if not 0 <= index < len(tracks):
             code = WarningCode.NO_SUCH_AUDIO_TRACK if audio else WarningCode.NO_SUCH_SUBTITLE_TRACK
-            self._io.warn(code, index=index)
+            # numbered from 1, as the menus and mpv's --aid/--sid count
+            self._io.warn(code, number=index + 1, count=len(tracks))
             return default_track(tracks, "AUDIO") if audio else None
         return index
 

@@ -32,7 +32,15 @@ from ..abr.policy import AbrPolicy, Decision
 from ..capabilities import AbrStatus, TimelineEntry
 from ..clock import Clock, SystemClock
 from ..config import DEFAULT_CONFIG, PlayerConfig
-from ..errors import FormatError, NetworkError, PlayerError, PlaylistError, SecurityError
+from ..error_text import ErrorCode
+from ..errors import (
+    FormatError,
+    NetworkError,
+    PlayerError,
+    PlaylistError,
+    SecurityError,
+    error_for,
+)
 from ..events import (
     AudioInfo,
     Event,
@@ -206,6 +214,8 @@ class HlsSource:
         self._rung: int | None = None
         self._manual: int | None = None
         self._pin_height: int | None = None
+        #: a rung locked by its index from the first segment on (--variant)
+        self._pin_variant: int | None = None
         self._max_resolution: tuple[int, int] | None = None
         #: (output time where a fetched chunk starts, its rung), in fetch order:
         #: what plays at a position is the rung fetched for it, which lags the
@@ -477,6 +487,10 @@ class HlsSource:
 
     # ------------------------------------------------------------------ extras
 
+    def video_decoder(self) -> str | None:
+        contexts = self._demuxer.video_contexts
+        return contexts.in_use() if contexts is not None else None
+
     def set_playback_position(self, seconds: float) -> None:
         with self._cond:
             self._position = seconds
@@ -492,6 +506,14 @@ class HlsSource:
             elif self._ladder:
                 self._manual = pinned_rung(self._ladder, height)
             self._cond.notify_all()
+
+    def pin_variant(self, index: int) -> None:
+        """Before ``open``: play rung ``index`` (lowest bitrate first) from
+        the first segment on; one the ladder lacks fails the open."""
+        if index < 0:
+            raise ValueError(f"no variant {index}")
+        with self._cond:
+            self._pin_variant = index
 
     def set_max_resolution(self, width: int | None, height: int | None) -> None:
         """Cap automatic choices to the view's size (None: no cap)."""
@@ -900,6 +922,16 @@ class HlsSource:
                 top, LiveReloader(stuck_factor=self._hls.stuck_factor), self._clock.now()
             )
             self._tracks[0].reloader.update(top, self._clock.now())
+        if self._pin_variant is not None:
+            count = len(self._ladder)
+            if self._pin_variant >= count:
+                raise error_for(
+                    ErrorCode.NO_SUCH_VARIANT,
+                    variant=self._pin_variant,
+                    count=count,
+                    last=count - 1,
+                )
+            self._manual = self._pin_variant
         first = self._decide(0.0)
         self._switch(first)
         track = self._track(first.index)

@@ -516,6 +516,9 @@ class LibavSource:
     def subtitle_text(self, position: float) -> str | None:
         return None
 
+    def video_decoder(self) -> str | None:
+        return self._video_contexts.in_use()
+
     def interrupt(self) -> None:
         self._interrupted.set()
 

@@ -58,6 +58,10 @@
 <context>
     <name>ErrorText</name>
     <message>
+        <source>This stream has no variant {variant}: it has {count}, numbered 0 (the lowest bitrate) to {last}. Pick one of those, or leave the choice to the player.</source>
+        <translation>이 스트림에는 변형 {variant}이(가) 없습니다. 변형은 {count}개이며 0(가장 낮은 비트레이트)부터 {last}까지 번호가 붙어 있습니다. 그중 하나를 고르거나 플레이어가 고르도록 두세요.</translation>
+    </message>
+    <message>
         <source>File not found: {where}. Check the name and the folder; the file may have been moved or deleted.</source>
         <translation>파일을 찾을 수 없습니다: {where}. 이름과 폴더를 확인하세요. 파일이 옮겨졌거나 삭제되었을 수 있습니다.</translation>
     </message>
@@ -657,6 +661,14 @@
 <context>
     <name>StatsOverlay</name>
     <message>
+        <source>Video decoder</source>
+        <translation>비디오 디코더</translation>
+    </message>
+    <message>
+        <source>software</source>
+        <translation>소프트웨어</translation>
+    </message>
+    <message>
         <source>program date-time</source>
         <translation>프로그램 날짜-시간</translation>
     </message>
@@ -997,6 +1009,14 @@
 <context>
     <name>WarningText</name>
     <message>
+        <source>cannot use the subtitle file {path}: {reason}</source>
+        <translation>자막 파일 {path}을(를) 사용할 수 없습니다: {reason}</translation>
+    </message>
+    <message>
+        <source>this stream has no variants to choose from (only HLS has them); it plays as it is</source>
+        <translation>이 스트림에는 고를 수 있는 화질이 없습니다(HLS에만 있습니다). 그대로 재생합니다</translation>
+    </message>
+    <message>
         <source>{url} broke off after {bytes} bytes ({reason}); asking for the rest</source>
         <translation>{url} 전송이 {bytes}바이트에서 끊겼습니다({reason}). 나머지를 다시 요청합니다</translation>
     </message>
@@ -1045,12 +1065,12 @@
         <translation>자막 트랙 {track}을(를) 쓸 수 없습니다: {reason}</translation>
     </message>
     <message>
-        <source>there is no audio track {index}; playing the default one</source>
-        <translation>오디오 트랙 {index}이(가) 없습니다. 기본 트랙을 재생합니다</translation>
+        <source>there is no audio track {number} (it has {count}); playing the default one</source>
+        <translation>오디오 트랙 {number}이(가) 없습니다(트랙 {count}개). 기본 트랙을 재생합니다</translation>
     </message>
     <message>
-        <source>there is no subtitle track {index}; subtitles are off</source>
-        <translation>자막 트랙 {index}이(가) 없습니다. 자막을 끕니다</translation>
+        <source>there is no subtitle track {number} (it has {count}); subtitles are off</source>
+        <translation>자막 트랙 {number}이(가) 없습니다(트랙 {count}개). 자막을 끕니다</translation>
     </message>
     <message>
         <source>AES-128 key fetched over plain HTTP: {url}</source>

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -84,3 +85,44 @@ def test_usage_errors_exit_2() -> None:
     assert heureum("--headless").returncode == 2
     assert heureum("--headless", "a", "b").returncode == 2
     assert heureum("--no-such-flag").returncode == 2
+    probe_in_window = heureum("--otlp", "http://127.0.0.1:4318", "a.mkv")
+    assert probe_in_window.returncode == 2
+    assert probe_in_window.stderr.splitlines() == [
+        "heureum: error: --metrics-port and --otlp are for --headless runs (and heureum compare)"
+    ]
+
+
+def test_help_shows_examples_that_parse_and_every_exit_status() -> None:
+    import shlex
+
+    from lab.cli import build_lab_parser
+    from player.cli import (
+        EXAMPLES,
+        EXIT_INTERRUPTED,
+        EXIT_OK,
+        EXIT_PLAYBACK_ERROR,
+        EXIT_USAGE,
+        build_parser,
+    )
+    from player.cli_compare import build_compare_parser
+
+    result = heureum("--help")
+    assert result.returncode == 0 and result.stderr == ""
+    text = result.stdout
+    for flag in ("--variant", "--max-height", "--aid", "--sid", "--sub-file", "--start", "--end"):
+        assert f"\n  {flag} " in text, flag  # listed with its help
+    shown = [line.strip() for line in text.split("examples:")[1].splitlines()]
+    assert len(EXAMPLES) >= 8
+    for command, what in EXAMPLES:
+        assert command in shown and what in shown
+        words = shlex.split(command)[1:]
+        # every example is a command line the parsers take (argparse exits on a bad one)
+        if words[:1] == ["compare"]:
+            build_compare_parser().parse_args(words[1:])
+        elif words[:1] == ["lab"]:
+            build_lab_parser().parse_args(words[1:])
+        else:
+            build_parser().parse_args(words)
+    status = text.split("exit status:")[1]
+    for code in (EXIT_OK, EXIT_PLAYBACK_ERROR, EXIT_USAGE, EXIT_INTERRUPTED):
+        assert re.search(rf"^  {code} +\S", status, re.MULTILINE), code

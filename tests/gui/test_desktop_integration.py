@@ -4,9 +4,11 @@ reports what plays; the screen saver is held while video plays."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from pytestqt.qtbot import QtBot
 
@@ -64,12 +66,26 @@ def test_mpris_reports_and_controls_playback(
         wait_playing(qtbot, window)
         assert 'string "Playing"' in _get(qtbot, "PlaybackStatus")
         meta = _get(qtbot, "Metadata")
-        # PySide6 sends an int that fits in 32 bits as int32 (the spec says int64;
-        # shells read either): the length in microseconds is what matters.
         assert 'string "First clip"' in meta and 'string "mpris:length"' in meta
-        assert " 12000000\n" in meta
+        # the spec's types: the length (12 s, in microseconds) as int64, the id a path
+        assert re.search(r"variant\s+int64 12000000\n", meta), meta
+        assert re.search(r"variant\s+object path \"/org/heureum/track/0\"", meta), meta
         assert str(media) not in meta  # the shell gets the title, never the URL
         assert "boolean true" in _get(qtbot, "CanGoNext")
+        assert re.search(r"variant\s+int64 \d+", _get(qtbot, "Position"))
+        every = _dbus_send(
+            qtbot, "org.freedesktop.DBus.Properties.GetAll", "string:org.mpris.MediaPlayer2.Player"
+        )
+        assert re.search(r'string "Position"\s+variant\s+int64 \d+', every), every
+        assert re.search(r'string "PlaybackStatus"\s+variant\s+string "Playing"', every)
+        _dbus_send(
+            qtbot,
+            "org.freedesktop.DBus.Properties.Set",
+            "string:org.mpris.MediaPlayer2.Player",
+            "string:Volume",
+            "variant:double:0.5",
+        )
+        qtbot.waitUntil(lambda: abs(window.volume - 0.5) < 1e-9, timeout=TIMEOUT_MS)
         _dbus_send(qtbot, "org.mpris.MediaPlayer2.Player.PlayPause")
         wait_state(qtbot, window, PlayerState.PAUSED)
         qtbot.waitUntil(
@@ -124,3 +140,21 @@ def test_each_platform_gets_its_backend() -> None:
     windows = screen_awake("win32")
     windows.hold()
     assert not windows.held
+
+
+def test_a_second_window_takes_the_per_instance_name_and_both_let_go(
+    qtbot: QtBot, make_window: Any
+) -> None:
+    first, second = make_window(), make_window()
+    assert first.desktop.mpris is not None and second.desktop.mpris is not None
+    assert first.desktop.mpris.service == DEST
+    assert second.desktop.mpris.service == f"{DEST}.instance{os.getpid()}"
+    first.close()
+    assert first.desktop.mpris.service is None
+    # the name is free again: dbus-send finds no owner for it
+    proc = subprocess.run(
+        ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
+         "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner", f"string:{DEST}"],
+        capture_output=True, text=True, timeout=10,
+    )  # fmt: skip
+    assert "boolean false" in proc.stdout, proc.stdout + proc.stderr

@@ -152,3 +152,21 @@ def test_statistics_fit_a_small_view(qtbot: QtBot, window: MainWindow, media: Pa
     qtbot.waitUntil(lambda: window.view.height() > 600, timeout=TIMEOUT_MS)
     window._update_overlay()
     assert "more rows" not in overlay.text()  # everything fits again
+    # the decoder in use is named (no GPU here: software, after the first frame)
+    assert ">Video decoder</td><td>software</td>" in overlay.text()
+
+
+def test_a_resumed_entry_does_not_pass_its_position_to_the_next(
+    qtbot: QtBot, window: MainWindow, media: Path, media2: Path, tmp_path: Path
+) -> None:
+    window.resume.remember(str(media), 7.0, 12.0)
+    m3u = tmp_path / "list.m3u"
+    m3u.write_text(f"#EXTM3U\n{media}\n{media2}\n", encoding="utf-8")
+    window.open_url(str(m3u))
+    wait_playing(qtbot, window, min_frames=1)
+    assert spy(window).last("open")[0][1].start_position == 7.0  # the first resumes
+    window.play_next()
+    qtbot.waitUntil(lambda: window.current_url == str(media2), timeout=TIMEOUT_MS)
+    args, _ = spy(window).last("open")
+    assert args[0] == str(media2)
+    assert args[1].start_position is None  # the next one starts at its start

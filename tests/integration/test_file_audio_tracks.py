@@ -176,3 +176,17 @@ def test_the_chosen_track_stays_after_a_seek(probe: Probe, tap: Tap) -> None:
     with tap.lock:
         last = heard(tap.blocks[-20:])
     assert [tone for _, tone in last] == [lo] * len(last) and last
+
+
+def test_aid_chosen_at_open_is_heard_from_the_start(probe: Probe, tap: Tap) -> None:
+    """``heureum --aid 2``: the second track from the first sample, no switch."""
+    from player.config import OpenOptions
+
+    hi = TRACK_TONES[1]
+    probe.player.open(str(make_two_audio_tracks("mkv", default=0)), OpenOptions(audio_track=1))
+    probe.wait_state(PlayerState.PLAYING, 10)
+    wait_video_past(probe, 1.5, 10)
+    with tap.lock:
+        tones = heard(tap.blocks)
+    assert len(tones) > 20 and {tone for _, tone in tones} == {hi}
+    assert tones[0][0] < 0.2  # from the start of the file

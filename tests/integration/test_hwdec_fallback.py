@@ -46,6 +46,7 @@ def test_auto_here_plays_in_software_and_warns_once_per_file(probe: Probe, av_fi
     assert len(warnings) == 1
     assert "decoding in software" in warnings[0].message
     assert probe.report()["warnings"][0]["code"] == "hwdec-fallback"
+    assert probe.report()["video_decoder"] == "software"  # the report says what decoded
     assert len(_play(probe, av_file, "auto")) == 1  # the next file: told again, once
     assert _play(probe, av_file, None) == []  # the default is software, silently
     assert _play(probe, av_file, "no") == []
@@ -71,3 +72,4 @@ def test_hls_too_falls_back_once(probe: Probe, monkeypatch: pytest.MonkeyPatch) 
     assert len(probe.sink.shown) >= 100  # 6 s at 25 fps or more
     warnings = [w for w in probe.of(WarningRaised) if w.code == "hwdec-fallback"]
     assert len(warnings) == 1 and "vaapi" in warnings[0].message
+    assert probe.report()["video_decoder"] == "software"

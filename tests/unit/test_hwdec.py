@@ -120,3 +120,27 @@ def test_a_device_that_fails_to_open_is_a_fallback_not_an_error(
         assert ctx is software and len(warnings) == 1 and "cuda: " in warnings[0]
     else:
         assert ctx.is_hwaccel
+
+
+def _ignore(code: object, /, **params: object) -> None:
+    pass
+
+
+def test_in_use_names_the_device_or_software_once_a_decoder_is_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the stats overlay and the report show as the video decoder."""
+    made: list[str] = []
+
+    def device_context(device: str, codec_name: str, extradata: bytes | None) -> object:
+        made.append(device)
+        return object()
+
+    monkeypatch.setattr(hwdec, "_hardware_context", device_context)
+    contexts = VideoContexts("auto", _ignore, available=["vaapi"], platform="linux")
+    assert contexts.in_use() is None  # nothing decoded yet: not claimed either way
+    contexts.make(object(), "h264", None)
+    assert made == ["vaapi"] and contexts.in_use() == "vaapi"
+    software = VideoContexts("no", _ignore)
+    software.make(object(), "h264", None)
+    assert software.in_use() == "software"

@@ -102,3 +102,16 @@ def test_an_unknown_attribute_is_still_an_attribute_error() -> None:
     name = "no_such_name"
     with pytest.raises(AttributeError, match=name):
         getattr(player, name)
+
+
+def test_the_otlp_extra_loads_only_with_the_flag() -> None:
+    """``heureum[otlp]`` (protobuf and the generated OTLP classes) is for
+    ``--otlp`` alone: a command line with the other probe, the engine and
+    the compare command do not import it (nor does the frozen build)."""
+    modules = _modules_after(
+        "import player.cli as cli, player.cli_compare, player.player, player.metrics_http\n"
+        "args = cli.build_parser().parse_args(['--headless', '--metrics-port', '9', 'a.mkv'])\n"
+        "cli._options(args)\n"
+    )
+    assert _loaded(modules, ("opentelemetry", "google")) == []
+    assert "player.otlp" not in modules

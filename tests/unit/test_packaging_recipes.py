@@ -88,8 +88,10 @@ def test_the_spec_bundles_for_macos_and_trims_qt() -> None:
     spec = (ROOT / "packaging" / "heureum.spec").read_text(encoding="utf-8")
     assert "BUNDLE(" in spec and "info_plist=info_plist(" in spec
     assert '"qxcb"' in spec and '"PySide6.QtQml"' in spec and "KEEP_TRANSLATIONS" in spec
-    # kept: the --enqueue socket (QtNetwork) and MPRIS (QtDBus)
-    assert '"PySide6.QtNetwork",' not in spec and '"PySide6.QtDBus"' not in spec
+    # kept: the --enqueue socket (QtNetwork); MPRIS goes through jeepney
+    assert '"PySide6.QtNetwork",' not in spec and '"PySide6.QtDBus",' in spec
+    # --otlp's extra (heureum[otlp]) stays out even where the build env has it
+    assert '"opentelemetry", "google.protobuf",' in spec
     compile(spec, "heureum.spec", "exec")  # valid Python, as PyInstaller reads it
 
 

@@ -1,0 +1,59 @@
+"""The command line's value types: times as mpv writes them, tracks counted
+from 1, heights with or without the p, and the rung named in the summary."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from player.cli import build_parser
+from player.cli_options import check_stream_choices, height, rung_text, time_value, track_choice
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("90", 90.0), ("1:30", 90.0), ("01:02:03.5", 3723.5), ("0:00.25", 0.25), ("0", 0.0)],
+)
+def test_times_in_seconds_or_clock_form(text: str, seconds: float) -> None:
+    assert time_value(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "1:75", "1::2", "-3", "1:2:3:4", "abc", "nan"])
+def test_bad_times_say_what_to_give(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match=r"give seconds or \[hh:\]mm:ss"):
+        time_value(text)
+
+
+def test_tracks_count_from_one_as_mpv_does() -> None:
+    assert track_choice("1") == 0 and track_choice("3") == 2
+    assert track_choice("no") == "no" and track_choice("AUTO") == "auto"
+    with pytest.raises(argparse.ArgumentTypeError, match="count from 1"):
+        track_choice("0")
+    with pytest.raises(argparse.ArgumentTypeError, match="track number, no or auto"):
+        track_choice("first")
+
+
+def test_heights_take_the_p() -> None:
+    assert height("720p") == 720 and height("1080") == 1080
+    with pytest.raises(argparse.ArgumentTypeError):
+        height("0p")
+
+
+def test_the_rung_is_named_by_height_and_rate() -> None:
+    assert rung_text({"index": 2, "height": 720, "bandwidth": 2_800_000}) == "720p 2.8 Mb/s"
+    assert rung_text({"index": 0, "height": 180, "bandwidth": 345_000}) == "180p 345 kb/s"
+    # a media playlist names no resolution: the picture's height stands in
+    assert rung_text({"index": 0, "height": None, "bandwidth": 0}, 240) == "240p"
+    assert rung_text({"index": 1, "height": None, "bandwidth": 0}) == "#1"
+    assert rung_text(None) is None
+
+
+def test_choices_that_contradict_each_other() -> None:
+    parse = build_parser().parse_args
+    assert check_stream_choices(parse(["x.m3u8", "--variant", "1"])) is None
+    assert "not both" in str(check_stream_choices(parse(["--variant", "1", "--max-height", "7"])))
+    assert "--compare pins every stream" in str(
+        check_stream_choices(parse(["--compare", "--variant", "1", "a", "b"]))
+    )
+    assert "must be after" in str(check_stream_choices(parse(["--start", "9", "--end", "3"])))

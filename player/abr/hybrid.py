@@ -97,6 +97,10 @@ class HybridPolicy:
     #: (max - min) / mean of the last five downloads that counts as varying
     variability_gate: float = 0.1
     rise_gate: float = 1.05
+    #: (max - min) / mean of the last segments' size ratios that counts as varying
+    content_gate: float = 0.3
+    #: no funding unless the link carries the lowest rung at this many times its size
+    insure_ratio: float = 2.0
     climb_factor: float = 2.0
     climb_buffer: float = 16.0
     #: BOLA decides from this buffer (s) up, until it falls below ``bola_off``
@@ -112,6 +116,10 @@ class HybridPolicy:
     spend_reserve: float = 6.0
     #: ... and only for the last this many seconds of media
     spend_horizon: float = 60.0
+    #: the drain forecast is multiplied by this (scenes change, links too)
+    spend_margin: float = 2.0
+    #: whether a spend may go on up as the end nears (else one rung, once)
+    spend_steps: bool = False
     name: str = "hybrid"
     _bola_mode: bool = field(default=False, init=False, repr=False)
     #: the rung the end-of-VOD spend went to (it goes up once, then holds)
@@ -143,7 +151,13 @@ class HybridPolicy:
             return False
         mean = sum(last) / len(last)
         spread = (max(last) - min(last)) / mean if mean > 0 else 0.0
-        return spread >= self.variability_gate or last[-1] > last[0] * self.rise_gate
+        if spread >= self.variability_gate or last[-1] > last[0] * self.rise_gate:
+            return True
+        sizes = ctx.size_ratios[-5:]
+        if self.content_gate and len(sizes) >= 2:
+            # a steady link, but the scenes change: what a rung costs varies
+            return (max(sizes) - min(sizes)) / (sum(sizes) / len(sizes)) >= self.content_gate
+        return False
 
     def choose(self, ctx: AbrContext) -> Decision:
         if ctx.current is None or ctx.samples == 0:
@@ -183,6 +197,7 @@ class HybridPolicy:
         cur = ctx.current
         c, rule, why = self._estimate(ctx)
         # segments running over (or under) their nominal size cost more (less)
+        raw = c
         c /= max(ctx.size_ratio, 0.1)
         top = ctx.top
         plain = highest_below(ctx.bitrates, c * self.safety, top)
@@ -191,6 +206,8 @@ class HybridPolicy:
         error = (ctx.buffer - self.target_buffer * scale) / self.correction_horizon
         if error > 0 and not self._varies(ctx):
             error = 0.0  # a steady link: no funding, no oscillation
+        if error > 0 and raw * self.safety < ctx.bitrates[0] * self.insure_ratio:
+            error = 0.0  # the buffer is what carries the lowest rung through a hard scene
         error = max(-self.max_restraint, min(self.max_funding, error))
         budget = c * self.safety / (1.0 - error)
         choice = min(highest_below(ctx.bitrates, budget, top), plain + 1)
@@ -214,28 +231,41 @@ class HybridPolicy:
         return Decision(cur, rule, f"hold: {why}")
 
     def _spend(self, ctx: AbrContext, c: float, base: int) -> int | None:
-        """Near the end of a VOD the buffer is a surplus no stall can claim: the
-        highest rung (one above ``base`` at most) whose extra download time for
-        all that is left stays within the buffer beyond ``spend_reserve`` s.
-        Steady links too: this is the one switch that spends what they saved."""
+        """VOD: the buffer above ``spend_reserve`` s is a surplus no stall can
+        claim once it covers what is left. Fetching the ``left`` s of media
+        still to come at rung r takes ``left x r / c``; the time there is for
+        it is ``left`` plus the surplus. So the highest rung above ``base``
+        with ``r <= c x (1 + surplus / (margin x left))`` is one the buffer
+        pays for to the end (``margin``: scenes change, the link too).
+        Far from the end the surplus over ``left`` is small, near it large:
+        the buffer is spent where the optimum spends it. Held while the
+        buffer still covers it without the margin (hysteresis: the drain
+        it was planned with keeps the condition on its edge)."""
         if ctx.remaining is None or ctx.live:
             return None
         left = ctx.remaining + ctx.segment_duration
-        if self._spent is not None:
-            # one step up only; held while the buffer still funds all that is left
-            cost = ctx.bitrates[self._spent] / max(c * self.safety, 1.0)
-            fits = left * (cost - 1.0) <= ctx.buffer - self.panic_buffer
-            hold = self._spent == ctx.current and self._spent >= base and fits
-            return self._spent if hold else None
+        budget = c * self.safety
+        if self._spent is not None and self._spent == ctx.current:
+            hold = budget * (1.0 + max(ctx.buffer - self.panic_buffer, 0.0) / left)
+            if ctx.bitrates[self._spent] <= hold and self._spent >= base:
+                best = self._fits(ctx, budget, left)
+                if best > self._spent and self.spend_steps:
+                    self._spent = best
+                return self._spent
+            self._spent = None
+            return None
         if base >= ctx.top or left > self.spend_horizon * self._scale(ctx):
             return None  # far from the end, a forecast of the drain is too rough
-        rung = base + 1
-        cost = ctx.bitrates[rung] / max(c * self.safety, 1.0)
-        drain = left * (cost - 1.0)
-        if 2.0 * drain <= ctx.buffer - self.spend_reserve:  # x2: scenes change
-            self._spent = rung
-            return rung
+        rung = self._fits(ctx, budget, left)
+        if rung > base:
+            self._spent = rung if self.spend_steps else base + 1
+            return self._spent
         return None
+
+    def _fits(self, ctx: AbrContext, budget: float, left: float) -> int:
+        surplus = max(ctx.buffer - self.spend_reserve, 0.0)
+        limit = budget * (1.0 + surplus / (self.spend_margin * left))
+        return highest_below(ctx.bitrates, limit, ctx.top)
 
     def abandon(self, ctx: AbrContext, flight: InFlight) -> Decision | None:
         if flight.index == self._spent and ctx.buffer > self.panic_buffer:

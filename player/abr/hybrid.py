@@ -16,8 +16,11 @@ Every decision names its rule and gives its reason (``Decision.rule`` /
   estimate or more, with ``climb_buffer`` s in hand: plan with them (a step
   up in bandwidth is followed within two segments, not five).
 - ``buffer-target``: the budget is scaled by how far the buffer is from
-  ``target_buffer``, corrected over ``correction_horizon`` s of media: below
-  the target we take less than the link gives, so the buffer grows back.
+  ``target_buffer``, corrected over ``correction_horizon`` s of media (over
+  ``restraint_horizon`` s below it): below the target we take less than the
+  link gives, so the buffer grows back; the shorter horizon below it builds
+  the start-up buffer sooner, which is what an early outage or a deep fade
+  draws on (issue 10).
 - ``funded``: above the target, and only while the throughput varies or
   rises, or the scenes do (the last segments' size over nominal spreads by
   ``content_gate``: on a steady link an easy scene makes a higher rung cheap,
@@ -97,6 +100,8 @@ class HybridPolicy:
     safety: float = 0.97
     target_buffer: float = 10.0
     correction_horizon: float = 32.0
+    #: ... and below the target (a buffer short of it is rebuilt faster)
+    restraint_horizon: float = 20.0
     #: the budget is never cut by more than this (far below the target)
     max_restraint: float = 0.5
     #: ... nor raised by more than this (far above it)
@@ -214,7 +219,8 @@ class HybridPolicy:
         plain = highest_below(ctx.bitrates, c * self.safety, top)
         # the buffer's distance from its target moves the budget
         scale = self._scale(ctx)
-        error = (ctx.buffer - self.target_buffer * scale) / self.correction_horizon
+        gap = ctx.buffer - self.target_buffer * scale
+        error = gap / (self.correction_horizon if gap > 0 else self.restraint_horizon)
         if error > 0 and not self._varies(ctx):
             error = 0.0  # a steady link: no funding, no oscillation
         if error > 0 and raw * self.safety < ctx.bitrates[0] * self.insure_ratio:

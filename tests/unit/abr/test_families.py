@@ -97,7 +97,7 @@ def test_the_default_policy_holds_its_figure_on_each_family(family: str) -> None
 def test_steady_links_between_rungs_come_near_the_optimum() -> None:
     """Where the link can carry the lowest rung through every scene, the
     surplus of a link between rungs is spent as the optimum spends it (about
-    83 % before the scene-aware funding, 91 % after)."""
+    83 % before the scene-aware funding, 91.1 % after)."""
     video = make_video()
     traces = [t for t in FAMILIES["constant-between-rungs"] if OPTIMAL[t.name] > 0]
     qoe = sum(simulate(HybridPolicy(), t, video).qoe for t in traces)

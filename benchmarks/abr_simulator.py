@@ -7,7 +7,7 @@ rungs, long ramps, early outages, square waves, synthesised 3G and LTE logs;
 ``--family-seed`` draws others). The first table is one line per family.
 ``--tuning`` adds the split issue 10's rules were tuned on
 (``player.abr.families.tuning_families``: the same generators at another
-seed, constant links at 1.05 and 1.15 x each rung), marked "tuned on".
+seed, constant links at 1.05 and 1.15 x the rungs 0.75-2.85 Mb/s), marked "tuning split".
 
     .venv/bin/python -m benchmarks.abr_simulator [--json] [--seed N] [--family-seed N]
         [--traces] [--simple] [--tuning]

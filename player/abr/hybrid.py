@@ -71,7 +71,8 @@ Tuned in the trace simulator on ``BUNDLED_TRACES`` and checked on
 Issue 10's rules (``content_gate``, ``insure_ratio``) were chosen on a
 tuning split of their own: the bundled traces, ``families(2020)`` (other
 seeds, so other ramps, outages, square waves and 3G/LTE logs) and constant
-links at 1.05 and 1.15 x each rung; ``families()`` at its default seed, the
+links at 1.05 and 1.15 x the rungs from 0.75 to 2.85 Mb/s
+(``families.tuning_families()``); ``families()`` at its default seed, the
 held-out and the fresh traces are the evaluation, never tuned on.
 """
 

@@ -79,10 +79,12 @@ that split and left out, each lowering its mean (84.0 %): the EWMA estimate
 (82.2), the mean of it and the harmonic mean (83.6) or the higher of the two
 (83.7) instead of the harmonic mean; the harmonic mean without its lowest
 sample (82.6); abandoning only after a quarter to three quarters of a
-segment's duration with a comfortable buffer (83.3-83.5) or with 1-4 s
-kept in reserve (83.0-83.2, before the shorter restraint horizon); an
-up-switch held until a second decision confirms it (81.7, for 20 % fewer
-switches); a spend that goes on up as the end nears, or from 100-200 s out.
+segment's duration with a comfortable buffer (83.3-83.5); an up-switch
+held until a second decision confirms it (81.7, for 20 % fewer switches).
+Before the shorter restraint horizon (mean 83.1 then): abandoning with 1-4 s
+kept in reserve (82.8-83.2, square waves and outages worse); a spend that
+goes on up as the end nears (83.2, but a second switch on steady links) or
+that starts 100-200 s from the end (no better).
 """
 
 from __future__ import annotations

@@ -78,8 +78,11 @@ held-out and the fresh traces are the evaluation, never tuned on. Tried on
 that split and left out, each lowering its mean (84.0 %): the EWMA estimate
 (82.2), the mean of it and the harmonic mean (83.6) or the higher of the two
 (83.7) instead of the harmonic mean; the harmonic mean without its lowest
-sample (82.6); abandoning only after a quarter to three quarters of a
-segment's duration with a comfortable buffer (83.3-83.5); an up-switch
+sample (82.6), without samples under 10-25 % of the window's highest
+(84.0-84.3, but the lowest family down to 74.6-75.7: no clear gain; 3G's
+evaluation fell 10 points at 25 %), or the median (82.1); abandoning
+only after a quarter to three quarters of a segment's duration with a
+comfortable buffer (83.3-83.5); an up-switch
 held until a second decision confirms it (81.7, for 20 % fewer switches).
 Before the shorter restraint horizon (mean 83.1 then): abandoning with 1-4 s
 kept in reserve (82.8-83.2, square waves and outages worse); a spend that

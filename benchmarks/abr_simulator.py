@@ -5,9 +5,12 @@ random from a seed: ``--seed`` draws another family), and the families of
 issue 10 it was not tuned on (``player.abr.families``: constant links between
 rungs, long ramps, early outages, square waves, synthesised 3G and LTE logs;
 ``--family-seed`` draws others). The first table is one line per family.
+``--tuning`` adds the split issue 10's rules were tuned on
+(``player.abr.families.tuning_families``: the same generators at another
+seed, constant links at 1.05 and 1.15 x the rungs 0.75-2.85 Mb/s), marked "tuning split".
 
     .venv/bin/python -m benchmarks.abr_simulator [--json] [--seed N] [--family-seed N]
-        [--traces] [--simple]
+        [--traces] [--simple] [--tuning]
 
 QoE_lin (Pensieve): Σ bitrate (Mb/s) − 4.3 × rebuffer s − Σ |Δ bitrate|; ladder
 300–4300 kb/s, 4 s segments, 48 segments, 30 s buffer; segment sizes from a
@@ -28,7 +31,7 @@ import sys
 from collections.abc import Callable
 
 from player.abr.bola import Bola
-from player.abr.families import families
+from player.abr.families import families, tuning_families
 from player.abr.hybrid import HybridPolicy
 from player.abr.optimal import optimal_qoe
 from player.abr.policy import AbrPolicy
@@ -103,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--family-seed", type=int, default=None, help="seed of issue 10's families")
     parser.add_argument("--traces", action="store_true", help="also print every trace")
     parser.add_argument(
+        "--tuning", action="store_true", help="also the families' tuning split (tuned on)"
+    )
+    parser.add_argument(
         "--simple",
         action="store_true",
         help="Pensieve's simulator model (nominal sizes, fixed RTT), as before issue 10",
@@ -116,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     new = families() if args.family_seed is None else families(args.family_seed)
     sets.update(new)
+    if args.tuning:
+        sets.update({f"{k} (tuning split)": v for k, v in tuning_families().items()})
     results = {title: run(traces, simple=args.simple) for title, traces in sets.items()}
     if args.json:
         json.dump(results, sys.stdout, indent=2)
@@ -132,9 +140,10 @@ def main(argv: list[str] | None = None) -> int:
 def family_table(results: dict[str, dict[str, object]], untuned: tuple[str, ...]) -> None:
     """One line per family: % of optimum, rebuffer s, switches/min per policy."""
     names = list(POLICIES)
-    head = f"{'family':<26}{'optimum':>18}" + "".join(f"{n:>26}" for n in names)
+    width = max(26, *(len(t) + 2 for t in results))
+    head = f"{'family':<{width}}{'optimum':>18}" + "".join(f"{n:>26}" for n in names)
     print(head)
-    print(f"{'':<26}{'reb s  sw/min':>18}" + f"{'%opt  reb s  sw/min':>26}" * len(names))
+    print(f"{'':<{width}}{'reb s  sw/min':>18}" + f"{'%opt  reb s  sw/min':>26}" * len(names))
     print("-" * len(head))
     for title, out in results.items():
         policies = out["policies"]
@@ -147,7 +156,7 @@ def family_table(results: dict[str, dict[str, object]], untuned: tuple[str, ...]
             for n in names
         )
         mark = "*" if title in untuned else " "
-        print(f"{mark}{title:<25}{opt_reb:>11.1f}{opt_sw:>7.2f}{cells}")
+        print(f"{mark}{title:<{width - 1}}{opt_reb:>11.1f}{opt_sw:>7.2f}{cells}")
     print("* not tuned on; target >= 90 % of the optimum for the default (hybrid)")
 
 

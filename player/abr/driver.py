@@ -59,7 +59,7 @@ class AbrDriver:
         #: seconds between abandonment checks (hls.js: 100 ms)
         self.check_interval = check_interval
         #: the last segments' size over their rung's nominal size (see ``finished``)
-        self._ratios: deque[float] = deque(maxlen=2)
+        self._ratios: deque[float] = deque(maxlen=5)
 
     def finished(self, rung_bps: float, size: int, duration: float) -> None:
         """A segment arrived whole: how its size compares with its rung's
@@ -71,7 +71,8 @@ class AbrDriver:
             self._ratios.append(min(2.0, max(0.5, ratio)))
 
     def size_ratio(self) -> float:
-        return sum(self._ratios) / len(self._ratios) if self._ratios else 1.0
+        last = list(self._ratios)[-2:]
+        return sum(last) / len(last) if last else 1.0
 
     def context(self, inputs: Inputs) -> AbrContext:
         m = self.meter
@@ -92,6 +93,7 @@ class AbrDriver:
             measured=m.measured,
             remaining=inputs.remaining,
             size_ratio=self.size_ratio(),
+            size_ratios=tuple(self._ratios),
         )
 
     def choose(self, inputs: Inputs) -> Decision:

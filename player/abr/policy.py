@@ -42,6 +42,8 @@ class AbrContext:
     remaining: float | None = None
     #: the last segments' size over their rung's nominal size (1.0: as nominal)
     size_ratio: float = 1.0
+    #: each of the last few segments' size over its rung's nominal size, oldest first
+    size_ratios: tuple[float, ...] = ()
 
     @property
     def top(self) -> int:

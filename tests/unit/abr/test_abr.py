@@ -279,8 +279,9 @@ def test_default_policy_reaches_90_percent_of_optimum_ahead_of_baselines() -> No
         for make in (HybridPolicy, ThroughputRule, Bola)
     }
     # 90-91 % before issue 10; the realistic simulator (real-encode segment
-    # sizes, per-request RTT, 95 % payload) costs every policy: a regression gate
-    assert score["HybridPolicy"] >= 0.84, score
+    # sizes, per-request RTT, 95 % payload) costs every policy: 85.9 % then,
+    # 86.8 % after issue 10's rules. A regression gate
+    assert score["HybridPolicy"] >= 0.865, score
     assert score["HybridPolicy"] > max(score["ThroughputRule"], score["Bola"]) + 0.05, score
 
 
@@ -291,7 +292,7 @@ def test_default_policy_holds_up_on_held_out_traces() -> None:
         make.__name__: percent_of_optimal(make, HELDOUT_TRACES)
         for make in (HybridPolicy, ThroughputRule, Bola)
     }
-    assert score["HybridPolicy"] >= 0.86, score
+    assert score["HybridPolicy"] >= 0.875, score  # 87.9 % (86.4 % before)
     assert score["HybridPolicy"] > max(score["ThroughputRule"], score["Bola"]), score
 
 
@@ -302,5 +303,5 @@ def test_fresh_traces_ahead_of_both_baselines() -> None:
         make.__name__: percent_of_optimal(make, FRESH_TRACES)
         for make in (HybridPolicy, ThroughputRule, Bola)
     }
-    assert score["HybridPolicy"] >= 0.79, score  # a regression gate (see above)
+    assert score["HybridPolicy"] >= 0.82, score  # 82.2 % (80.7 % before): a regression gate
     assert score["HybridPolicy"] > max(score["ThroughputRule"], score["Bola"]) + 0.05, score

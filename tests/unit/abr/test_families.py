@@ -1,0 +1,151 @@
+"""Issue 10's trace families (never tuned on): per-family regression gates
+against pinned offline optima, and the rules that lifted them (funding a
+steady link when the scenes change, never while the lowest rung is unsafe)."""
+
+from __future__ import annotations
+
+import pytest
+
+from player.abr.families import FAMILIES
+from player.abr.hybrid import HybridPolicy
+from player.abr.optimal import optimal_qoe
+from player.abr.policy import AbrContext
+from player.abr.simulator import PENSIEVE_LADDER, make_video, simulate
+
+M = 1e6
+
+#: offline-optimal QoE of each family trace (``optimal_qoe``, the simulator's
+#: defaults, ``make_video()``), pinned so the suite does not run the DP for
+#: each; ``test_pinned_family_optimum_is_the_dp_result`` recomputes two.
+#: The 0.3 Mb/s links cannot carry the lowest rung through the hard scenes of
+#: the real encode, so even the optimum stalls there (negative QoE).
+OPTIMAL = {
+    "const-0.3Mx1": -92.636,
+    "const-0.3Mx1.1": -44.224,
+    "const-0.3Mx1.2": -31.757,
+    "const-0.75Mx1": 26.345,
+    "const-0.75Mx1.1": 31.456,
+    "const-0.75Mx1.2": 37.09,
+    "const-1.2Mx1": 55.421,
+    "const-1.2Mx1.1": 63.015,
+    "const-1.2Mx1.2": 71.136,
+    "const-1.85Mx1": 92.983,
+    "const-1.85Mx1.1": 103.013,
+    "const-1.85Mx1.2": 113.271,
+    "const-2.85Mx1": 139.992,
+    "const-2.85Mx1.1": 151.421,
+    "const-2.85Mx1.2": 161.354,
+    "ramp-6-0.3": 172.354,
+    "ramp-0.3-6": 68.94,
+    "ramp-down-up": 118.318,
+    "ramp-6.3-0.5": 166.883,
+    "outage-20s-at-30s-0": 169.15,
+    "outage-10s-at-15s-1": 123.069,
+    "outage-15s-at-45s-2": 101.199,
+    "outage-20s-at-20s-3": 133.127,
+    "square-9s-0": 117.869,
+    "square-10s-1": 138.119,
+    "square-16s-2": 148.109,
+    "square-9s-3": 121.963,
+    "3g-0": 85.262,
+    "3g-1": 107.51,
+    "3g-2": 80.595,
+    "3g-3": 46.086,
+    "3g-4": 27.914,
+    "lte-0": 166.635,
+    "lte-1": 183.521,
+    "lte-2": 191.736,
+    "lte-3": 144.927,
+    "lte-4": 118.932,
+}
+
+#: Σ QoE / Σ optimum of the default policy per family, as measured when the
+#: gate was set (issue 10: 88.9, 91.5, 68.8, 84.4, 73.6, 79.1 %; before it
+#: 82.9, 91.6, 67.8, 84.7, 69.0, 79.3). Regression
+#: gates, not the target: the issue asks for 90 % on every family, and the
+#: early outages, 3G and LTE logs (and square waves) are still short of it.
+FLOORS = {
+    "constant-between-rungs": 0.88,
+    "long-ramps": 0.91,
+    "early-outages": 0.68,
+    "square-wave": 0.84,
+    "3g (synthesised)": 0.73,
+    "lte (synthesised)": 0.78,
+}
+
+
+def test_every_family_trace_has_a_pinned_optimum() -> None:
+    assert set(FAMILIES) == set(FLOORS)
+    assert {t.name for traces in FAMILIES.values() for t in traces} == set(OPTIMAL)
+
+
+@pytest.mark.parametrize("name", ["const-1.2Mx1.1", "square-9s-0"])
+def test_pinned_family_optimum_is_the_dp_result(name: str) -> None:
+    trace = next(t for traces in FAMILIES.values() for t in traces if t.name == name)
+    assert optimal_qoe(trace, make_video()).qoe == pytest.approx(OPTIMAL[name], abs=0.01)
+
+
+@pytest.mark.parametrize("family", list(FLOORS))
+def test_the_default_policy_holds_its_figure_on_each_family(family: str) -> None:
+    video = make_video()
+    traces = FAMILIES[family]
+    qoe = sum(simulate(HybridPolicy(), t, video).qoe for t in traces)
+    score = qoe / sum(OPTIMAL[t.name] for t in traces)
+    assert score >= FLOORS[family], (family, round(100 * score, 1))
+
+
+def test_steady_links_between_rungs_come_near_the_optimum() -> None:
+    """Where the link can carry the lowest rung through every scene, the
+    surplus of a link between rungs is spent as the optimum spends it (about
+    83 % before the scene-aware funding, 91.1 % after)."""
+    video = make_video()
+    traces = [t for t in FAMILIES["constant-between-rungs"] if OPTIMAL[t.name] > 0]
+    qoe = sum(simulate(HybridPolicy(), t, video).qoe for t in traces)
+    assert qoe / sum(OPTIMAL[t.name] for t in traces) >= 0.90
+
+
+def _ctx(recent: float, sizes: tuple[float, ...], **kw: object) -> AbrContext:
+    base: dict[str, object] = {
+        "bitrates": PENSIEVE_LADDER,
+        "current": 0,
+        "buffer": 25.0,
+        "segment_duration": 4.0,
+        "estimate_bps": recent,
+        "samples": 6,
+        "recent_bps": (recent,) * 6,
+        "size_ratios": sizes,
+        "size_ratio": sum(sizes[-2:]) / len(sizes[-2:]),
+    }
+    base.update(kw)
+    return AbrContext(**base)  # type: ignore[arg-type]
+
+
+def test_a_steady_link_is_funded_when_the_scenes_change() -> None:
+    # 2 Mb/s, an easy scene (segments at half their nominal size) after a
+    # normal one: a rung costs half, and the buffer funds one more
+    h = HybridPolicy(bola_on=99.0)  # the throughput side alone
+    changing = h.choose(_ctx(2 * M, (1.1, 1.1, 1.1, 0.5, 0.5), current=4))
+    assert changing.rule == "funded" and changing.index == 5
+    # the same easy scene all along: nothing says the cost will move, no funding
+    h = HybridPolicy(bola_on=99.0)
+    steady = h.choose(_ctx(2 * M, (0.5,) * 5, current=4))
+    assert steady.rule != "funded" and steady.index == 4
+    # ... nor with a buffer short of ``content_buffer``
+    h = HybridPolicy(bola_on=99.0)
+    short = h.choose(_ctx(2 * M, (1.1, 1.1, 1.1, 0.5, 0.5), current=4, buffer=14.0))
+    assert short.rule != "funded" and short.index == 4
+
+
+def test_no_funding_while_the_lowest_rung_is_unsafe_in_a_hard_scene() -> None:
+    # 0.33 Mb/s: an easy scene makes 0.75 Mb/s look affordable, but a scene at
+    # twice nominal size would stall even the 0.3 Mb/s rung: the buffer is
+    # kept for that
+    scenes = (1.1, 1.1, 1.1, 0.45, 0.45)
+    slow = HybridPolicy(bola_on=99.0).choose(_ctx(0.33 * M, scenes))
+    assert slow.index == 0 and slow.rule != "funded"
+    # (without the insurance it would have been)
+    bare = HybridPolicy(bola_on=99.0, insure_ratio=0.0).choose(_ctx(0.33 * M, scenes))
+    assert bare.rule == "funded" and bare.index == 1
+    # at 0.7 Mb/s the lowest rung is safe at twice its size: funded
+    fast = HybridPolicy(bola_on=99.0).choose(_ctx(0.7 * M, scenes))
+    assert fast.rule == "funded" and fast.index >= 1

@@ -5,6 +5,7 @@ report the same run writes."""
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import threading
 from collections.abc import Iterator
@@ -170,6 +171,11 @@ def test_without_the_extra_one_line_says_how_to_install(
     from player.cli import main
 
     monkeypatch.setitem(sys.modules, "opentelemetry.proto.metrics.v1.metrics_pb2", None)
+    # main() sets up the root logger on this (captured, soon closed) stderr:
+    # the tests after this one must get the logging they had.
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
+    monkeypatch.setattr(root, "level", root.level)
     code = main(["--headless", "--no-audio", "--otlp", "http://127.0.0.1:4318", str(av_file)])
     assert code == 2
     err = capsys.readouterr().err.splitlines()

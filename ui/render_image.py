@@ -14,9 +14,8 @@ the next paint costs nothing), and one swscale context per pass is reused.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from av.video.reformatter import Interpolation, VideoReformatter
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
@@ -24,6 +23,9 @@ from PySide6.QtWidgets import QWidget
 from player.video_sink import VideoFrame
 
 from .render_common import display_aspect, fit_rect
+
+if TYPE_CHECKING:
+    from av.video.reformatter import VideoReformatter
 
 __all__ = ["ImageRenderer", "to_bgra"]
 
@@ -37,6 +39,8 @@ def to_bgra(
     """``src`` (an av.VideoFrame) as BGRA at ``width``×``height``: scaled in
     YUV (bilinear), then converted unscaled. One thread each: on a shared
     machine swscale's slice threads cost more than they save."""
+    from av.video.reformatter import Interpolation
+
     name = src.format.name
     mid = scaler.reformat(
         src,
@@ -55,8 +59,9 @@ class ImageRenderer(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.setAutoFillBackground(False)
         self._frame: VideoFrame | None = None
-        self._scaler = VideoReformatter()  # YUV → YUV at the target size
-        self._converter = VideoReformatter()  # YUV → BGRA, unscaled
+        # PyAV is imported with the first frame, not before the window shows.
+        self._scaler: VideoReformatter | None = None  # YUV → YUV at the target size
+        self._converter: VideoReformatter | None = None  # YUV → BGRA, unscaled
         self._key: tuple[int, int, int] | None = None
         self._image: QImage | None = None
         self._pixels: Any = None  # keeps the converted av.VideoFrame alive under _image
@@ -78,6 +83,10 @@ class ImageRenderer(QWidget):
         h = max(2, round(target.height() * dpr))
         key = (id(frame), w, h)
         if key != self._key or self._image is None:
+            if self._scaler is None or self._converter is None:
+                from av.video.reformatter import VideoReformatter
+
+                self._scaler, self._converter = VideoReformatter(), VideoReformatter()
             out = to_bgra(self._scaler, self._converter, frame.frame, w, h)
             plane = out.planes[0]
             image = QImage(memoryview(plane), w, h, plane.line_size, QImage.Format.Format_RGB32)

@@ -36,7 +36,7 @@ def choose_renderer() -> tuple[str, str]:
     forced = os.environ.get("HEUREUM_RENDERER", "").strip().lower()
     if forced in ("software", "image", "qimage"):
         return "software", "forced by HEUREUM_RENDERER"
-    from .render_gl import probe_gl
+    from .render_probe import probe_gl
 
     gl = probe_gl()
     if forced in ("opengl", "gl"):

@@ -38,6 +38,8 @@ from player.events import BufferingChanged, ErrorOccurred, VariantInfo, VariantS
 if TYPE_CHECKING:
     import pyqtgraph as pg
 
+    from .abr_plots import Plots as _Plots
+
 __all__ = ["MAX_MARKERS", "MAX_POINTS", "AbrPanel", "Marker", "rate_text", "variant_text"]
 
 MAX_POINTS = 3000
@@ -161,52 +163,9 @@ class AbrPanel(QDockWidget):
         """The pyqtgraph part, made once and drawn from the data kept so far."""
         if self._plots is not None:
             return self._plots
-        import pyqtgraph as pg
+        from .abr_plots import make_plots
 
-        plots = _Plots()
-        plots.graphs = pg.GraphicsLayoutWidget(self.widget())
-        plots.graphs.setBackground(_BACKGROUND)
-        plots.graphs.setMinimumHeight(200)
-        self._body_layout.addWidget(plots.graphs, 1)
-
-        # Bitrates on a log axis: the rungs (0.3 to 6 Mb/s, say) stay apart
-        # when the estimate is ten times the top one.
-        plots.rate_plot = plots.graphs.addPlot(row=0, col=0)
-        plots.rate_plot.setLogMode(x=False, y=True)
-        plots.rate_plot.showGrid(x=True, y=True, alpha=0.15)
-        plots.rate_plot.setMouseEnabled(x=True, y=False)
-        plots.estimate_curve = plots.rate_plot.plot(pen=pg.mkPen(_ESTIMATE, width=2))
-        # a sample holds its rung until the next one ("right": pyqtgraph draws
-        # y[i] from x[i] on; "left" would draw each rung before it was chosen)
-        plots.selected_curve = plots.rate_plot.plot(
-            pen=pg.mkPen(_SELECTED, width=2), stepMode="right"
-        )
-        plots.graphs.ci.layout.setRowStretchFactor(0, 3)
-        plots.graphs.ci.layout.setRowStretchFactor(1, 2)
-        plots.buffer_plot = plots.graphs.addPlot(row=1, col=0)
-        plots.buffer_plot.showGrid(x=True, y=True, alpha=0.15)
-        plots.buffer_plot.setMouseEnabled(x=True, y=False)
-        plots.buffer_plot.getViewBox().setLimits(yMin=0)
-        plots.buffer_plot.setXLink(plots.rate_plot)
-        plots.buffer_curve = plots.buffer_plot.plot(
-            pen=pg.mkPen(_BUFFER, width=2), fillLevel=0, brush=(129, 199, 132, 50)
-        )
-        # Mb/s on the left at 1-2-5 steps; the rungs' names on the right.
-        plots.rate_plot.getAxis("left").setTicks(
-            [[(math.log10(v), f"{v:g}") for v in _RATE_TICKS], []]
-        )
-        for plot in (plots.rate_plot, plots.buffer_plot):
-            plot.showAxis("right")
-            plot.getAxis("left").setWidth(44)
-            plot.getAxis("right").setWidth(44)
-        plots.buffer_plot.getAxis("right").setStyle(showValues=False)
-        plots.rate_plot.getAxis("right").setTicks([[], []])
-        # One time axis, in plain seconds: no "(x0.001)" scale factors, and
-        # its values under the lower plot only.
-        for plot in (plots.rate_plot, plots.buffer_plot):
-            for side in ("bottom", "left"):
-                plot.getAxis(side).enableAutoSIPrefix(False)
-        plots.rate_plot.getAxis("bottom").setStyle(showValues=False)
+        plots = make_plots(self.widget(), self._body_layout)
         plots.rate_plot.getViewBox().sigXRangeChanged.connect(self._schedule_layout)
         plots.rate_plot.getViewBox().sigResized.connect(self._schedule_layout)
         self._plots = plots
@@ -668,14 +627,3 @@ def _nan(value: float | None) -> float:
 def _positive(value: float | None) -> float:
     """For the log axis: a rate, or NaN (not drawn) when unknown or zero."""
     return math.nan if value is None or value <= 0 else value
-
-
-class _Plots:
-    """The pyqtgraph widgets of a panel, once made."""
-
-    graphs: pg.GraphicsLayoutWidget
-    rate_plot: pg.PlotItem
-    buffer_plot: pg.PlotItem
-    estimate_curve: pg.PlotDataItem
-    selected_curve: pg.PlotDataItem
-    buffer_curve: pg.PlotDataItem

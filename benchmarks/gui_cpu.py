@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,7 +29,9 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 WARMUP_S = 3.0
-WIDTH, HEIGHT = 1100, 620  # video area of the default 1100x700 window
+#: The video area of a 1080p file's window as it fits itself on a 1920x1080
+#: screen (the picture fills it), and of the old fixed 1100x700 window.
+VIEWS = ((1636, 920), (1100, 620))
 
 # The GUI child: opens the file, plays, and prints its own counters when told
 # to quit (stdin closes).
@@ -43,15 +46,22 @@ app = QApplication(sys.argv[:1])
 audio = sys.argv[3] == "1"
 cfg = DEFAULT_CONFIG if audio else replace(DEFAULT_CONFIG, audio=AudioConfig(enabled=False))
 w = create_window([sys.argv[1]], {"renderer": sys.argv[2], "settings_path": sys.argv[4]}, cfg)
+view_w, view_h = (int(v) for v in sys.argv[5].split("x"))
 w.resize(1100, 700)
 done = threading.Event()
+def size_view():
+    # after the window fitted itself to the video: the same video area as mpv's
+    if w.view.painted and (w.view.width(), w.view.height()) != (view_w, view_h):
+        w.resize(w.width() - w.view.width() + view_w, w.height() - w.view.height() + view_h)
 threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
 def poll():
+    size_view()
     if done.is_set():
         stats = w.player.stats()
         print(json.dumps({"renderer": w.view.renderer_name, "painted": w.view.painted,
                           "presented": w.view.presented, "coalesced": w.view.coalesced,
-                          "frames": stats.get("frames")}), flush=True)
+                          "frames": stats.get("frames"),
+                          "view": [w.view.width(), w.view.height()]}), flush=True)
         w.close(); app.quit()
 t = QTimer(); t.timeout.connect(poll); t.start(100)
 app.exec()
@@ -110,10 +120,14 @@ def _measure(
     return used / wall, child
 
 
-def run_heureum(path: Path, seconds: float, renderer: str, audio: bool) -> dict[str, Any]:
+def run_heureum(
+    path: Path, seconds: float, renderer: str, audio: bool, view: tuple[int, int]
+) -> dict[str, Any]:
     env = dict(os.environ, HEUREUM_RENDERER=renderer, PYTHONPATH=str(ROOT))
     settings = Path(tempfile.mkdtemp()) / "settings.ini"
-    cmd = [sys.executable, "-c", _CHILD, str(path), renderer, "1" if audio else "0", str(settings)]
+    size = f"{view[0]}x{view[1]}"
+    cmd = [sys.executable, "-c", _CHILD, str(path), renderer, "1" if audio else "0", str(settings),
+           size]  # fmt: skip
     cores, child = _measure(cmd, seconds, env, stdin=subprocess.PIPE)
     assert child.stdin is not None and child.stdout is not None
     child.stdin.close()
@@ -123,14 +137,12 @@ def run_heureum(path: Path, seconds: float, renderer: str, audio: bool) -> dict[
     return {"cpu_cores": round(cores, 3), **info}
 
 
-def run_mpv(path: Path, seconds: float, audio: bool) -> dict[str, Any] | None:
+def run_mpv(path: Path, seconds: float, audio: bool, view: tuple[int, int]) -> dict[str, Any]:
     mpv = shutil.which("mpv")
-    if mpv is None:
-        print("gui_cpu: mpv is not installed; skipping the comparison", file=sys.stderr)
-        return None
+    assert mpv is not None
     cmd = [
         mpv, "--no-config", "--vo=x11", "--hwdec=no", "--really-quiet", "--keep-open=yes",
-        f"--geometry={WIDTH}x{HEIGHT}", "--no-border", "--osc=no",
+        f"--geometry={view[0]}x{view[1]}", "--no-border", "--osc=no",
         "--ao=pulse" if audio else "--no-audio", str(path),
     ]  # fmt: skip
     cores, child = _measure(cmd, seconds, dict(os.environ))
@@ -143,12 +155,51 @@ def run_mpv(path: Path, seconds: float, audio: bool) -> dict[str, Any] | None:
     return {"cpu_cores": round(cores, 3), "vo": "x11"}
 
 
+def _size(text: str) -> tuple[int, int]:
+    w, _, h = text.partition("x")
+    try:
+        return int(w), int(h)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, got {text!r}") from None
+
+
+def compare(
+    path: Path, seconds: float, renderer: str, audio: bool, view: tuple[int, int], runs: int
+) -> dict[str, Any]:
+    """Ours and mpv alternately, ``runs`` times each: the machine is shared, so
+    both see the same load minute by minute; the medians are compared."""
+    have_mpv = shutil.which("mpv") is not None
+    if not have_mpv:
+        print("gui_cpu: mpv is not installed; skipping the comparison", file=sys.stderr)
+    ours: list[dict[str, Any]] = []
+    theirs: list[dict[str, Any]] = []
+    for _ in range(runs):
+        ours.append(run_heureum(path, seconds, renderer, audio, view))
+        if have_mpv:
+            theirs.append(run_mpv(path, seconds, audio, view))
+    ours_cores = statistics.median(r["cpu_cores"] for r in ours)
+    mpv_cores = statistics.median(r["cpu_cores"] for r in theirs) if theirs else None
+    return {
+        "view": f"{view[0]}x{view[1]}",
+        "heureum_cores": ours_cores,
+        "mpv_cores": mpv_cores,
+        "ratio_vs_mpv": round(ours_cores / mpv_cores, 2) if mpv_cores else None,
+        "heureum_runs": ours,
+        "mpv_runs": [r["cpu_cores"] for r in theirs],
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--fps", type=int, default=30, help="60 checks 1080p60 smoothness")
     parser.add_argument("--renderer", default="software", choices=["software", "opengl"])
     parser.add_argument("--audio", action="store_true", help="play audio in both players")
+    parser.add_argument(
+        "--view", type=_size, action="append",
+        help="video area WxH (repeatable); default: the fitted 1080p window and the old default",
+    )  # fmt: skip
+    parser.add_argument("--runs", type=int, default=3, help="alternate runs per player and size")
     parser.add_argument("--out", default=str(ROOT / "bench-results" / "gui_cpu.json"))
     args = parser.parse_args()
     if not os.environ.get("DISPLAY"):
@@ -156,24 +207,29 @@ def main() -> int:
             print("gui_cpu: no DISPLAY and no xvfb-run", file=sys.stderr)
             return 2
         return subprocess.call(
-            ["xvfb-run", "-a", "-s", "-screen 0 1600x900x24", sys.executable, *sys.argv]
+            ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", sys.executable, *sys.argv]
         )
+    views = args.view or list(VIEWS)
     path = _media(args.seconds + WARMUP_S + 5, args.fps)
-    ours = run_heureum(path, args.seconds, args.renderer, args.audio)
-    mpv = run_mpv(path, args.seconds, args.audio)
     result: dict[str, Any] = {
         "file": str(path),
         "seconds": args.seconds,
+        "renderer": args.renderer,
         "audio": args.audio,
         "cpu_count": psutil.cpu_count(),
-        "heureum": ours,
-        "mpv": mpv,
-        "ratio_vs_mpv": round(ours["cpu_cores"] / mpv["cpu_cores"], 2) if mpv else None,
+        "sizes": [
+            compare(path, args.seconds, args.renderer, args.audio, v, args.runs) for v in views
+        ],
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
+    for size in result["sizes"]:
+        print(
+            f"gui_cpu {size['view']}: heureum {size['heureum_cores']} cores, "
+            f"mpv {size['mpv_cores']}, ratio {size['ratio_vs_mpv']} (target <= 0.87)"
+        )
     return 0
 
 

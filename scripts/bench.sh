@@ -17,11 +17,13 @@ for extra in abr_simulator hls_cpu hls_first_frame; do
     $py -m "benchmarks.$extra"
   fi
 done
-if [ -f benchmarks/gui_cpu.py ]; then
-  echo "== gui_cpu"
-  if [ -z "${DISPLAY:-}" ]; then
-    xvfb-run -a -s "-screen 0 1920x1080x24" $py -m benchmarks.gui_cpu
-  else
-    $py -m benchmarks.gui_cpu
+for gui in gui_cpu startup; do
+  if [ -f "benchmarks/$gui.py" ]; then
+    echo "== $gui"
+    if [ -z "${DISPLAY:-}" ]; then
+      xvfb-run -a -s "-screen 0 1920x1080x24" $py -m "benchmarks.$gui"
+    else
+      $py -m "benchmarks.$gui"
+    fi
   fi
-fi
+done

@@ -15,6 +15,10 @@ no row is hidden (its line and tooltip stay). Switches, stalls and errors
 come from the engine's events as they happen. Everything is bounded
 (``MAX_POINTS`` samples, ``MAX_MARKERS``
 markers) and nothing is done per video frame.
+
+pyqtgraph (and numpy with it, a second of start-up) is imported when the panel
+first shows, or a plot is asked for: until then the panel keeps its samples
+and markers as plain data, and the plots are drawn from them when they exist.
 """
 
 from __future__ import annotations
@@ -23,17 +27,20 @@ import html
 import math
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
 from player.events import BufferingChanged, ErrorOccurred, VariantInfo, VariantSwitched
 
 from .error_text import error_message
+
+if TYPE_CHECKING:
+    import pyqtgraph as pg
+
+    from .abr_plots import Plots as _Plots
 
 __all__ = ["MAX_MARKERS", "MAX_POINTS", "AbrPanel", "Marker", "rate_text", "variant_text"]
 
@@ -104,6 +111,8 @@ class Marker:
     tooltip: str
     #: switches: the event, so the label can name the rungs once the ladder is known
     switch: VariantSwitched | None = None
+    #: stalls: (start, end) of the rebuffering once it ended
+    span: tuple[float, float] | None = None
 
 
 class AbrPanel(QDockWidget):
@@ -123,52 +132,10 @@ class AbrPanel(QDockWidget):
         self.status.setTextFormat(Qt.TextFormat.RichText)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.status)
-        self.graphs = pg.GraphicsLayoutWidget(body)
-        self.graphs.setBackground(_BACKGROUND)
-        self.graphs.setMinimumHeight(200)
-        layout.addWidget(self.graphs, 1)
+        self._body_layout = layout
+        self._plots: _Plots | None = None
+        body.setMinimumHeight(220)  # the plots' room, before they are made
         self.setWidget(body)
-
-        # Bitrates on a log axis: the rungs (0.3 to 6 Mb/s, say) stay apart
-        # when the estimate is ten times the top one.
-        self.rate_plot = self.graphs.addPlot(row=0, col=0)
-        self.rate_plot.setLogMode(x=False, y=True)
-        self.rate_plot.showGrid(x=True, y=True, alpha=0.15)
-        self.rate_plot.setMouseEnabled(x=True, y=False)
-        self.estimate_curve = self.rate_plot.plot(pen=pg.mkPen(_ESTIMATE, width=2))
-        # a sample holds its rung until the next one ("right": pyqtgraph draws
-        # y[i] from x[i] on; "left" would draw each rung before it was chosen)
-        self.selected_curve = self.rate_plot.plot(
-            pen=pg.mkPen(_SELECTED, width=2), stepMode="right"
-        )
-        self.graphs.ci.layout.setRowStretchFactor(0, 3)
-        self.graphs.ci.layout.setRowStretchFactor(1, 2)
-        self.buffer_plot = self.graphs.addPlot(row=1, col=0)
-        self.buffer_plot.showGrid(x=True, y=True, alpha=0.15)
-        self.buffer_plot.setMouseEnabled(x=True, y=False)
-        self.buffer_plot.getViewBox().setLimits(yMin=0)
-        self.buffer_plot.setXLink(self.rate_plot)
-        self.buffer_curve = self.buffer_plot.plot(
-            pen=pg.mkPen(_BUFFER, width=2), fillLevel=0, brush=(129, 199, 132, 50)
-        )
-        # Mb/s on the left at 1-2-5 steps; the rungs' names on the right.
-        self.rate_plot.getAxis("left").setTicks(
-            [[(math.log10(v), f"{v:g}") for v in _RATE_TICKS], []]
-        )
-        for plot in (self.rate_plot, self.buffer_plot):
-            plot.showAxis("right")
-            plot.getAxis("left").setWidth(44)
-            plot.getAxis("right").setWidth(44)
-        self.buffer_plot.getAxis("right").setStyle(showValues=False)
-        self.rate_plot.getAxis("right").setTicks([[], []])
-        # One time axis, in plain seconds: no "(x0.001)" scale factors, and
-        # its values under the lower plot only.
-        for plot in (self.rate_plot, self.buffer_plot):
-            for side in ("bottom", "left"):
-                plot.getAxis(side).enableAutoSIPrefix(False)
-        self.rate_plot.getAxis("bottom").setStyle(showValues=False)
-        self.rate_plot.getViewBox().sigXRangeChanged.connect(self._schedule_layout)
-        self.rate_plot.getViewBox().sigResized.connect(self._schedule_layout)
         self._layout_timer = QTimer(self)
         self._layout_timer.setSingleShot(True)
         self._layout_timer.setInterval(0)
@@ -181,23 +148,73 @@ class AbrPanel(QDockWidget):
         #: the time of the newest ``abr_timeline()`` entry read
         self._timeline_t = -1.0
         #: the selected rung's bitrate in the newest timeline sample
-        self._selected: float = np.nan
+        self._selected: float = math.nan
         #: an adaptive session's values at the last poll (see ``_add_now``)
         self._now: tuple[float, float, float, float] | None = None
         self._variants: tuple[VariantInfo, ...] = ()
         self._ladder_lines: list[pg.InfiniteLine] = []
+        #: each marker with its plot items (none until the plots exist)
         self._markers: deque[tuple[Marker, list[pg.GraphicsObject]]] = deque()
         self._stall_start: float | None = None
         self._dirty = False
         self._last_stats: Mapping[str, Any] = {}
         self.retranslate()
 
+    # -- the plots (built on demand) ------------------------------------------------
+    def _build(self) -> _Plots:
+        """The pyqtgraph part, made once and drawn from the data kept so far."""
+        if self._plots is not None:
+            return self._plots
+        from .abr_plots import make_plots
+
+        plots = make_plots(self.widget(), self._body_layout)
+        plots.rate_plot.getViewBox().sigXRangeChanged.connect(self._schedule_layout)
+        plots.rate_plot.getViewBox().sigResized.connect(self._schedule_layout)
+        self._plots = plots
+        self.retranslate()
+        self._draw_ladder()
+        for i, (marker, _items) in enumerate(self._markers):
+            self._markers[i] = (marker, self._draw_marker(marker))
+        self._dirty = True
+        self._reset_range()
+        return plots
+
+    @property
+    def graphs(self) -> pg.GraphicsLayoutWidget:
+        return self._build().graphs
+
+    @property
+    def rate_plot(self) -> pg.PlotItem:
+        return self._build().rate_plot
+
+    @property
+    def buffer_plot(self) -> pg.PlotItem:
+        return self._build().buffer_plot
+
+    @property
+    def estimate_curve(self) -> pg.PlotDataItem:
+        return self._build().estimate_curve
+
+    @property
+    def selected_curve(self) -> pg.PlotDataItem:
+        return self._build().selected_curve
+
+    @property
+    def buffer_curve(self) -> pg.PlotDataItem:
+        return self._build().buffer_curve
+
+    @property
+    def plots_built(self) -> bool:
+        return self._plots is not None
+
     # -- text --------------------------------------------------------------------
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Bitrate and buffer"))
-        self.rate_plot.setLabel("left", self.tr("Mb/s"))
-        self.buffer_plot.setLabel("left", self.tr("s"))
-        self.buffer_plot.setLabel("bottom", self.tr("session time (s)"))
+        plots = self._plots
+        if plots is not None:
+            plots.rate_plot.setLabel("left", self.tr("Mb/s"))
+            plots.buffer_plot.setLabel("left", self.tr("s"))
+            plots.buffer_plot.setLabel("bottom", self.tr("session time (s)"))
         self._set_status(self._last_stats)
 
     def changeEvent(self, event: QEvent) -> None:
@@ -212,7 +229,7 @@ class AbrPanel(QDockWidget):
         self._adaptive = False
         self._last_t = -1.0
         self._timeline_t = -1.0
-        self._selected = np.nan
+        self._selected = math.nan
         self._now = None
         self._stall_start = None
         while self._markers:
@@ -220,10 +237,17 @@ class AbrPanel(QDockWidget):
         self.set_variants(())
         self._set_status({})
         self._redraw()
+        self._reset_range()
+
+    def _reset_range(self) -> None:
         # The last session's range (and any pan) goes with it: an empty
         # session shows its first seconds, then follows its data.
-        self.rate_plot.setXRange(0.0, _EMPTY_RANGE, padding=0)
-        self.rate_plot.enableAutoRange(axis=pg.ViewBox.XAxis)
+        if self._plots is None:
+            return
+        import pyqtgraph as pg
+
+        self._plots.rate_plot.setXRange(0.0, _EMPTY_RANGE, padding=0)
+        self._plots.rate_plot.enableAutoRange(axis=pg.ViewBox.XAxis)
 
     def set_variants(self, variants: Sequence[VariantInfo]) -> None:
         """The ladder, drawn as faint horizontal lines at each rung's bitrate."""
@@ -232,13 +256,23 @@ class AbrPanel(QDockWidget):
         for i, (marker, items) in enumerate(self._markers):
             if marker.switch is not None:
                 named = self._switch_marker(marker.switch)
+                named = replace(named, span=marker.span)
                 self._markers[i] = (named, items)
                 for item in items:
                     item.setToolTip(named.tooltip)
-                if isinstance(items[0], pg.InfiniteLine) and items[0].label is not None:
-                    items[0].label.setFormat(named.label)
+                label = getattr(items[0], "label", None) if items else None
+                if label is not None:
+                    label.setFormat(named.label)
+        self._draw_ladder()
+
+    def _draw_ladder(self) -> None:
+        plots = self._plots
+        if plots is None:
+            return
+        import pyqtgraph as pg
+
         for line in self._ladder_lines:
-            self.rate_plot.removeItem(line)
+            plots.rate_plot.removeItem(line)
         self._ladder_lines = []
         ticks = []
         for v in self._variants:
@@ -250,10 +284,10 @@ class AbrPanel(QDockWidget):
             )
             line.setZValue(-10)
             line.setToolTip(variant_text(v))
-            self.rate_plot.addItem(line, ignoreBounds=True)
+            plots.rate_plot.addItem(line, ignoreBounds=True)
             self._ladder_lines.append(line)
             ticks.append((level, _short(v, v.index)))
-        self.rate_plot.getAxis("right").setTicks([ticks, []])
+        plots.rate_plot.getAxis("right").setTicks([ticks, []])
 
     # -- data ----------------------------------------------------------------------
     def update_from(self, abr: Sequence[Mapping[str, Any]], stats: Mapping[str, Any]) -> None:
@@ -278,9 +312,9 @@ class AbrPanel(QDockWidget):
             self._now = None
             return
         measured = abr.get("estimate_measured") is not False
-        estimate = _positive(_float(abr.get("estimate_bps"))) if measured else np.nan
+        estimate = _positive(_float(abr.get("estimate_bps"))) if measured else math.nan
         selected = self._selected
-        if np.isnan(selected):
+        if math.isnan(selected):
             selected = _positive(_float(abr.get("variant_bandwidth")))
         self._now = (t, estimate, selected, _nan(_float(abr.get("buffer_s"))))
 
@@ -296,8 +330,8 @@ class AbrPanel(QDockWidget):
         rates = stats.get("bitrate_kbps")
         kbps = _float(rates.get("input")) if isinstance(rates, Mapping) else None
         buffer = _float(stats.get("buffer_s"))
-        rate = np.nan if kbps is None or kbps <= 0 else kbps * 1000  # log axis: > 0
-        self._samples.append((t, np.nan, rate, _nan(buffer)))
+        rate = math.nan if kbps is None or kbps <= 0 else kbps * 1000  # log axis: > 0
+        self._samples.append((t, math.nan, rate, _nan(buffer)))
         self._last_t = t
         if redraw:
             self._redraw()
@@ -324,14 +358,14 @@ class AbrPanel(QDockWidget):
                 # the selected line steps where the switch is marked, not a
                 # download later
                 self._selected = _positive(_float(entry.get("selected_bitrate")))
-                self._samples.append((t, np.nan, self._selected, np.nan))
+                self._samples.append((t, math.nan, self._selected, math.nan))
             elif marker is None:
                 measured = entry.get("estimate_measured") is not False
                 self._selected = _positive(_float(entry.get("selected_bitrate")))
                 self._samples.append(
                     (
                         t,
-                        _positive(_float(entry.get("estimate_bps"))) if measured else np.nan,
+                        _positive(_float(entry.get("estimate_bps"))) if measured else math.nan,
                         self._selected,
                         _nan(_float(entry.get("buffer"))),
                     )
@@ -365,20 +399,26 @@ class AbrPanel(QDockWidget):
                 Marker(event.t, "stall", "stall", _tip(event.t, "stall", "rebuffering"))
             )
         elif not event.buffering and self._stall_start is not None:
-            region = pg.LinearRegionItem(
-                values=(self._stall_start, max(event.t, self._stall_start + 0.05)),
-                movable=False,
-                brush=(239, 83, 80, 45),
-                pen=pg.mkPen(None),
-            )
-            region.setZValue(-20)
-            region.setToolTip(
-                _tip(self._stall_start, "stall", f"{event.t - self._stall_start:.1f} s")
-            )
-            self.buffer_plot.addItem(region, ignoreBounds=True)
+            span = (self._stall_start, max(event.t, self._stall_start + 0.05))
             if self._markers and self._markers[-1][0].kind == "stall":
-                self._markers[-1][1].append(region)
+                marker, items = self._markers[-1]
+                marker = replace(marker, span=span)
+                self._markers[-1] = (marker, items)
+                if self._plots is not None:
+                    items.append(self._draw_span(marker, span))
             self._stall_start = None
+
+    def _draw_span(self, marker: Marker, span: tuple[float, float]) -> pg.GraphicsObject:
+        import pyqtgraph as pg
+
+        assert self._plots is not None
+        region = pg.LinearRegionItem(
+            values=span, movable=False, brush=(239, 83, 80, 45), pen=pg.mkPen(None)
+        )
+        region.setZValue(-20)
+        region.setToolTip(_tip(span[0], "stall", f"{span[1] - span[0]:.1f} s"))
+        self._plots.buffer_plot.addItem(region, ignoreBounds=True)
+        return region
 
     def on_error(self, event: ErrorOccurred) -> None:
         # the message bar's words, in the window's language (not the engine's English)
@@ -396,6 +436,18 @@ class AbrPanel(QDockWidget):
                 and abs(existing.t - marker.t) < _SAME_MARKER_S
             ):
                 return
+        self._markers.append((marker, self._draw_marker(marker)))
+        while len(self._markers) > MAX_MARKERS:
+            self._drop_marker()
+        self._schedule_layout()
+
+    def _draw_marker(self, marker: Marker) -> list[pg.GraphicsObject]:
+        """The marker's lines (and its stall's span) on the plots, if they exist."""
+        plots = self._plots
+        if plots is None:
+            return []
+        import pyqtgraph as pg
+
         colour, style = _MARKER_STYLE.get(marker.kind, ("#a0a0a0", Qt.PenStyle.DotLine))
         pen = pg.mkPen(colour, width=1.5, style=style)
         height = 0.95  # layout_labels finds each label its row
@@ -410,12 +462,11 @@ class AbrPanel(QDockWidget):
         items: list[pg.GraphicsObject] = [top, bottom]
         for line in items:
             line.setToolTip(marker.tooltip)
-        self.rate_plot.addItem(top, ignoreBounds=True)
-        self.buffer_plot.addItem(bottom, ignoreBounds=True)
-        self._markers.append((marker, items))
-        while len(self._markers) > MAX_MARKERS:
-            self._drop_marker()
-        self._schedule_layout()
+        plots.rate_plot.addItem(top, ignoreBounds=True)
+        plots.buffer_plot.addItem(bottom, ignoreBounds=True)
+        if marker.span is not None:
+            items.append(self._draw_span(marker, marker.span))
+        return items
 
     def _schedule_layout(self, *_args: object) -> None:
         self._layout_timer.start()
@@ -424,7 +475,11 @@ class AbrPanel(QDockWidget):
         """Each marker's label on the highest row where it clears the label
         before it (in pixels, at the current zoom); rows are a label's height
         apart; a label no row has room for is hidden (line and tooltip stay)."""
-        vb = self.rate_plot.getViewBox()
+        if self._plots is None:
+            return
+        import pyqtgraph as pg
+
+        vb = self._plots.rate_plot.getViewBox()
         plot_height = max(vb.sceneBoundingRect().height(), 1.0)
         ends: list[float] = []
         rows: list[float] = []
@@ -456,16 +511,21 @@ class AbrPanel(QDockWidget):
 
     def _drop_marker(self) -> None:
         _marker, items = self._markers.popleft()
+        if self._plots is None:
+            return
         for item in items:
-            for plot in (self.rate_plot, self.buffer_plot):
+            for plot in (self._plots.rate_plot, self._plots.buffer_plot):
                 if item in plot.items:
                     plot.removeItem(item)
 
     # -- drawing -------------------------------------------------------------------
     def _redraw(self) -> None:
-        if not self.isVisible() and self._samples:
+        plots = self._plots
+        if plots is None or (not self.isVisible() and self._samples):
             self._dirty = True
             return
+        import numpy as np
+
         self._dirty = False
         points = list(self._samples)
         if self._now is not None and (not points or self._now[0] > points[-1][0]):
@@ -473,9 +533,9 @@ class AbrPanel(QDockWidget):
         data = np.array(points, dtype=np.float64).reshape(-1, 4)
         t = data[:, 0]
         for curve, column, scale in (
-            (self.estimate_curve, 1, 1e-6),
-            (self.selected_curve, 2, 1e-6),
-            (self.buffer_curve, 3, 1.0),
+            (plots.estimate_curve, 1, 1e-6),
+            (plots.selected_curve, 2, 1e-6),
+            (plots.buffer_curve, 3, 1.0),
         ):
             known = ~np.isnan(data[:, column])
             curve.setData(t[known], data[known, column] * scale)
@@ -483,6 +543,7 @@ class AbrPanel(QDockWidget):
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
+        self._build()
         if self._dirty:
             self._redraw()
 
@@ -563,9 +624,9 @@ def _float(value: object) -> float | None:
 
 
 def _nan(value: float | None) -> float:
-    return np.nan if value is None else value
+    return math.nan if value is None else value
 
 
 def _positive(value: float | None) -> float:
     """For the log axis: a rate, or NaN (not drawn) when unknown or zero."""
-    return np.nan if value is None or value <= 0 else value
+    return math.nan if value is None or value <= 0 else value

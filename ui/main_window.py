@@ -63,6 +63,7 @@ from .controls import SPEEDS, TransportBar, format_time
 from .desktop import DesktopIntegration
 from .error_text import error_message, warning_message
 from .i18n import LANGUAGES, install_language, ui_language
+from .keep_aspect import KeepAspect
 from .lab_menu import LabMenu
 from .message_bar import MessageBar
 from .osd import Osd
@@ -76,6 +77,7 @@ from .playlist import (
 )
 from .playlist_panel import PlaylistPanel, save_playlist
 from .quality import QualityMenu
+from .render_common import display_aspect
 from .resume import ResumeStore
 from .screenshot import save_screenshot
 from .settings import Settings
@@ -260,6 +262,7 @@ class MainWindow(QMainWindow):
         self._compare_windows: list[QWidget] = []
 
         self.view = VideoView(self, renderer=renderer)
+        self.keep_aspect = KeepAspect(self, self.view, self._video_aspect)
         self.overlay = StatsOverlay(self.view)
         self.osd = Osd(self.view)
         self.messages = MessageBar(self)
@@ -737,6 +740,7 @@ class MainWindow(QMainWindow):
         scale = min(floor, max_w / width, max_h / height)
         target_w = max(self.minimumWidth(), round(width * scale + chrome_w))
         target_h = max(self.minimumHeight(), round(height * scale + chrome_h))
+        self.keep_aspect.expect(target_w, target_h)
         self.resize(target_w, target_h)
         self._fitted_view = (target_w - chrome_w, target_h - chrome_h)
         frame = self.frameGeometry()
@@ -744,6 +748,16 @@ class MainWindow(QMainWindow):
         left = max(avail.left(), frame.left())
         top = max(avail.top(), frame.top())
         self.move(left, top)
+
+    def _video_aspect(self) -> float | None:
+        """The display aspect the window keeps (None: no picture to keep)."""
+        frame = self.view.current_frame
+        if frame is not None:
+            return display_aspect(frame)
+        video = self.info.video if self.info is not None else None
+        if video is not None and video.width > 0 and video.height > 0:
+            return video.width / video.height
+        return None
 
     def open_file_dialog(self) -> None:
         start = self.settings.recent[0] if self.settings.recent else ""
@@ -1127,6 +1141,7 @@ class MainWindow(QMainWindow):
         width = min(avail.width(), self.width() + max(0, extra_w))
         height = min(avail.height(), self.height() + max(0, extra_h))
         if (width, height) != (self.width(), self.height()):
+            self.keep_aspect.expect(width, height)
             self.resize(width, height)
 
     def refresh_abr_panel(self) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from av.video.reformatter import VideoReformatter
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QHideEvent, QOffscreenSurface, QOpenGLContext, QSurfaceFormat, QVector3D
+from PySide6.QtGui import QHideEvent, QSurfaceFormat, QVector3D
 from PySide6.QtOpenGL import QOpenGLBuffer, QOpenGLShader, QOpenGLShaderProgram, QOpenGLTexture
 from PySide6.QtOpenGLWidgets import QOpenGLWidget
 from PySide6.QtWidgets import QWidget
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QWidget
 from player.video_sink import VideoFrame
 
 from .render_common import display_aspect, fit_rect
+from .render_probe import probe_gl
 
 __all__ = ["GLRenderer", "probe_gl"]
 
@@ -41,8 +42,6 @@ GL_UNPACK_ROW_LENGTH = 0x0CF2
 GL_COLOR_BUFFER_BIT = 0x4000
 GL_TRIANGLE_STRIP = 0x0005
 GL_FLOAT = 0x1406
-GL_RENDERER = 0x1F01
-GL_VERSION = 0x1F02
 
 _VERTEX = """
 attribute vec2 a_pos;
@@ -70,26 +69,6 @@ void main() {
 _BT601 = (1.0, 1.0, 1.0, 0.0, -0.344136, 1.772, 1.402, -0.714136, 0.0)
 _BT709 = (1.0, 1.0, 1.0, 0.0, -0.187324, 1.8556, 1.5748, -0.468124, 0.0)
 _DIRECT = {"yuv420p", "yuvj420p"}
-
-
-def probe_gl() -> str | None:
-    """The OpenGL renderer string of a test context, or None if OpenGL does not work."""
-    ctx = QOpenGLContext()
-    if not ctx.create():
-        return None
-    surface = QOffscreenSurface()
-    surface.setFormat(ctx.format())
-    surface.create()
-    try:
-        if not surface.isValid() or not ctx.makeCurrent(surface):
-            return None
-        f = ctx.functions()
-        renderer = f.glGetString(GL_RENDERER) or "unknown"
-        version = f.glGetString(GL_VERSION) or ""
-        ctx.doneCurrent()
-        return f"{renderer} ({version})" if version else renderer
-    finally:
-        surface.destroy()
 
 
 def _limited(frame: Any) -> bool:

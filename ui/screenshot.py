@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QFont, QImage, QPainter
 
@@ -18,6 +17,8 @@ __all__ = ["frame_to_qimage", "save_screenshot", "screenshot_name", "with_subtit
 
 def frame_to_qimage(frame: VideoFrame) -> QImage:
     """The frame at its coded size as an RGB888 QImage (converted by swscale)."""
+    import numpy as np  # not before the window shows (start-up time)
+
     rgb = np.ascontiguousarray(frame.to_rgb_array())
     h, w, _ = rgb.shape
     # copy(): the QImage must own its pixels once ``rgb`` goes away

@@ -5,6 +5,10 @@ chose; it only stores the frame and, if no repaint is pending, queues one to
 the GUI thread. A frame replaced before the GUI thread got to it is counted as
 coalesced (never converted). The renderer (OpenGL YUV shader or swscale →
 QImage) is chosen at run time; ``HEUREUM_RENDERER=software|opengl`` forces one.
+
+Probing OpenGL makes a context (80 ms with Mesa here): left to choose, the
+view starts with the software renderer and probes once it has been shown,
+moving to OpenGL if that is the better one, so the window shows first.
 """
 
 from __future__ import annotations
@@ -14,8 +18,8 @@ import os
 import re
 import threading
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QMouseEvent, QWheelEvent
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QMouseEvent, QShowEvent, QWheelEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from player.video_sink import VideoFrame
@@ -36,7 +40,7 @@ def choose_renderer() -> tuple[str, str]:
     forced = os.environ.get("HEUREUM_RENDERER", "").strip().lower()
     if forced in ("software", "image", "qimage"):
         return "software", "forced by HEUREUM_RENDERER"
-    from .render_gl import probe_gl
+    from .render_probe import probe_gl
 
     gl = probe_gl()
     if forced in ("opengl", "gl"):
@@ -69,25 +73,19 @@ class VideoView(QWidget):
         pal = self.palette()
         pal.setColor(self.backgroundRole(), Qt.GlobalColor.black)
         self.setPalette(pal)
-        kind, why = (renderer, "requested") if renderer else choose_renderer()
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
         self._renderer: FrameRenderer
-        widget: QWidget
-        if kind == "opengl":
-            from .render_gl import GLRenderer
-
-            gl = GLRenderer(self, gl_name=why)
-            self._renderer, widget = gl, gl
+        self._render_widget: QWidget
+        #: left to choose (no argument, no HEUREUM_RENDERER): probe after the first show
+        self._probe_pending = not renderer and not os.environ.get("HEUREUM_RENDERER", "").strip()
+        if renderer:
+            kind, why = renderer, "requested"
+        elif self._probe_pending:
+            kind, why = "software", "until OpenGL is probed"
         else:
-            image = ImageRenderer(self)
-            self._renderer, widget = image, image
-        self.renderer_reason = why
-        log.info("renderer: %s (%s)", self._renderer.renderer_name, why)
-        widget.setMouseTracking(True)
-        widget.installEventFilter(self)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(widget)
-        self._render_widget = widget
+            kind, why = choose_renderer()
+        self._install(kind, why)
         self._lock = threading.Lock()
         self._latest: VideoFrame | None = None
         self._pending = False
@@ -96,6 +94,46 @@ class VideoView(QWidget):
         self.painted = 0  # frames handed to the renderer
         self.coalesced = 0  # replaced before the GUI thread took them
         self._frameArrived.connect(self._take_frame, Qt.ConnectionType.QueuedConnection)
+
+    def _install(self, kind: str, why: str) -> None:
+        widget: QWidget
+        if kind == "opengl":
+            from .render_gl import GLRenderer
+
+            gl = GLRenderer(self, gl_name=why)
+            renderer: FrameRenderer = gl
+            widget = gl
+        else:
+            image = ImageRenderer(self)
+            renderer, widget = image, image
+        widget.setMouseTracking(True)
+        widget.installEventFilter(self)
+        old = getattr(self, "_render_widget", None)
+        if old is not None:
+            self._layout.replaceWidget(old, widget)
+            old.removeEventFilter(self)
+            old.deleteLater()
+        else:
+            self._layout.addWidget(widget)
+        self._renderer, self._render_widget = renderer, widget
+        self.renderer_reason = why
+        log.info("renderer: %s (%s)", renderer.renderer_name, why)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._probe_pending:
+            self._probe_pending = False
+            QTimer.singleShot(0, self._probe)
+
+    @Slot()
+    def _probe(self) -> None:
+        kind, why = choose_renderer()
+        if kind == "opengl":
+            self._install(kind, why)
+            self._renderer.set_frame(self._current)
+        else:
+            self.renderer_reason = why
+            log.info("renderer: %s (%s)", self._renderer.renderer_name, why)
 
     @property
     def renderer_name(self) -> str:

@@ -1,0 +1,63 @@
+"""The view left to choose its renderer shows first and probes OpenGL after
+(the probe makes a GL context: start-up time), then keeps or swaps."""
+
+from __future__ import annotations
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from tests.gui.conftest import TIMEOUT_MS
+from ui import video_view
+from ui.render_image import ImageRenderer
+from ui.video_view import VideoView, choose_renderer
+
+PENDING = "until OpenGL is probed"
+
+
+def _view(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, calls: list[str]) -> VideoView:
+    monkeypatch.delenv("HEUREUM_RENDERER", raising=False)
+    real = video_view.choose_renderer
+
+    def counted() -> tuple[str, str]:
+        calls.append("probe")
+        return real()
+
+    monkeypatch.setattr(video_view, "choose_renderer", counted)
+    view = VideoView()
+    qtbot.addWidget(view)
+    return view
+
+
+def test_the_probe_waits_for_the_first_show(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    view = _view(qtbot, monkeypatch, calls)
+    assert calls == []  # nothing probed while the window is being built
+    assert isinstance(view.render_widget, ImageRenderer)
+    assert view.renderer_reason == PENDING
+    view.resize(320, 180)
+    view.show()
+    qtbot.waitUntil(lambda: view.renderer_reason != PENDING, timeout=TIMEOUT_MS)
+    assert calls == ["probe"]
+    kind, why = choose_renderer()  # what the probe says on this machine
+    assert view.renderer_reason == why
+    assert view.renderer_name.startswith(kind)
+    view.hide()
+    view.show()
+    qtbot.wait(20)
+    assert calls == ["probe"]  # once
+
+
+def test_a_probe_that_picks_opengl_swaps_the_renderer(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    view = _view(qtbot, monkeypatch, calls)
+    monkeypatch.setattr(video_view, "choose_renderer", lambda: ("opengl", "a test's choice"))
+    first = view.render_widget
+    view.resize(320, 180)
+    view.show()
+    qtbot.waitUntil(lambda: view.renderer_reason == "a test's choice", timeout=TIMEOUT_MS)
+    assert view.renderer_name.startswith("opengl")
+    assert view.render_widget is not first
+    assert view.render_widget.parent() is view
+    assert view.render_widget.isVisible()

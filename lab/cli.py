@@ -11,6 +11,8 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from player.cli_options import positive
+
 from .external import LabServerError
 from .profile import BUILTIN_PROFILES, Profile, ProfileError, builtin_profile, resolve_profile
 
@@ -19,16 +21,6 @@ __all__ = ["build_lab_parser", "main"]
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
-    return value
 
 
 def _port(text: str) -> int:
@@ -54,7 +46,7 @@ def build_lab_parser() -> argparse.ArgumentParser:
         help=f"a built-in profile ({', '.join(BUILTIN_PROFILES)}) or a TOML/JSON "
         "profile file (default: no impairment)",
     )
-    p.add_argument("--duration", type=_positive, metavar="S", help="serve S seconds, then stop")
+    p.add_argument("--duration", type=positive, metavar="S", help="serve S seconds, then stop")
     p.add_argument(
         "--port",
         type=_port,

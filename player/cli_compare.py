@@ -9,7 +9,7 @@ import sys
 import threading
 from typing import Any
 
-from .cli_options import add_otlp_flags
+from .cli_options import add_otlp_flags, height, positive
 from .compare import MAX_STREAMS, MIN_STREAMS, CompareSession, run_compare
 from .config import OpenOptions, PlayerConfig
 
@@ -21,26 +21,6 @@ EXIT_USAGE = 2
 DEFAULT_DURATION = 30.0
 
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
-    return value
-
-
-def _height(text: str) -> int:
-    try:
-        value = int(text.rstrip("pP"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a height in lines: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
-    return value
-
-
 def build_compare_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="heureum compare",
@@ -50,7 +30,7 @@ def build_compare_parser() -> argparse.ArgumentParser:
     p.add_argument("urls", nargs="+", metavar="URL", help="the streams, in table order")
     p.add_argument(
         "--duration",
-        type=_positive,
+        type=positive,
         default=DEFAULT_DURATION,
         metavar="S",
         help=f"play for S seconds (default {DEFAULT_DURATION:g})",
@@ -59,7 +39,7 @@ def build_compare_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", metavar="FILE.csv", help="write the table here")
     p.add_argument(
         "--max-height",
-        type=_height,
+        type=height,
         metavar="H",
         help="pin every HLS stream to the same rung: the tallest at or under H lines",
     )
@@ -74,7 +54,7 @@ def build_compare_parser() -> argparse.ArgumentParser:
         default="no",
         help="hardware video decoding for every stream (falls back to software)",
     )
-    p.add_argument("--timeout", type=_positive, metavar="S", help="network open/read timeout")
+    p.add_argument("--timeout", type=positive, metavar="S", help="network open/read timeout")
     p.add_argument(
         "--metrics-port",
         metavar="[HOST:]PORT",

@@ -15,6 +15,7 @@ __all__ = [
     "add_stream_choices",
     "check_stream_choices",
     "height",
+    "positive",
     "rung_text",
     "time_value",
     "track_choice",
@@ -38,6 +39,17 @@ def time_value(text: str) -> float:
     for v in values:
         seconds = seconds * 60 + v
     return seconds
+
+
+def positive(text: str) -> float:
+    """A number of seconds (or any quantity) above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
+    return value
 
 
 def height(text: str) -> int:

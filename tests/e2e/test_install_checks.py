@@ -101,24 +101,27 @@ def _window(env: dict[str, str], args: list[str], wrap: list[str] | None = None)
     return done.stderr
 
 
-def _clean_env(home: Path) -> dict[str, str]:
+def _user(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A fresh home, and an environment that uses it (no XDG or HEUREUM
+    overrides), as a new user's first start has."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (tmp_path / "run").mkdir(mode=0o700)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "HEUREUM_"))}
-    return {**env, "HOME": str(home), "XDG_RUNTIME_DIR": str(home.parent / "run")}
+    return home, {**env, "HOME": str(home), "XDG_RUNTIME_DIR": str(tmp_path / "run")}
 
 
 def test_a_read_only_home_is_one_line_and_the_window_plays_on(
     tmp_path: Path, av_file: Path
 ) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    (tmp_path / "run").mkdir(mode=0o700)
+    home, env = _user(tmp_path)
     report = tmp_path / "report.json"
     # A read-only bind mount of the home, in a private mount namespace: even
     # root cannot write there (EROFS).
     unshare = ["unshare", "-m"] if os.geteuid() == 0 else ["unshare", "-r", "-m"]
     script = f'mount --bind {home} {home} && mount -o remount,ro,bind {home} && exec "$@"'
     stderr = _window(
-        _clean_env(home),
+        env,
         ["--report", str(report), str(av_file)],
         wrap=[*unshare, "sh", "-c", script, "sh"],
     )
@@ -137,11 +140,9 @@ def test_a_read_only_home_is_one_line_and_the_window_plays_on(
 def test_without_opengl_the_window_says_so_once_and_draws_in_software(
     tmp_path: Path, av_file: Path
 ) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    (tmp_path / "run").mkdir(mode=0o700)
+    _, env = _user(tmp_path)
     report = tmp_path / "report.json"
-    env = {**_clean_env(home), "QT_XCB_GL_INTEGRATION": "none", "QT_QPA_PLATFORM": "xcb"}
+    env = {**env, "QT_XCB_GL_INTEGRATION": "none", "QT_QPA_PLATFORM": "xcb"}
     stderr = _window(env, ["--report", str(report), str(av_file)])
     gl_lines = [line for line in stderr.splitlines() if "OpenGL" in line or "GLX" in line]
     assert len(gl_lines) == 1, stderr

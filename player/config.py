@@ -86,6 +86,10 @@ class SyncConfig:
     resync_threshold: float = 10.0
     # Present every frame as soon as it is decoded (benchmarks, like mpv --untimed).
     untimed: bool = False
+    # When decoding falls behind the clock: skip non-reference frames, then to
+    # the next keyframe, and drop late frames before they are queued (mpv's
+    # framedrop=decoder; player/frame_drop.py). Off: the presenter alone drops.
+    decoder_framedrop: bool = True
 
 
 @dataclass(frozen=True)

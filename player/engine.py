@@ -36,6 +36,7 @@ from .events import (
     VariantSwitched,
     WarningRaised,
 )
+from .frame_drop import FrameDropPolicy
 from .latency import PacketWallClock, session_latency
 from .load_control import CatchUpAction, LoadControl, catch_up, live_rate
 from .metrics import SessionMetrics
@@ -344,7 +345,13 @@ class Session:
                     "latency_source": out.latency_source,
                 }
         if info.video is not None:
-            vdec = VideoDecoder(self, self.video_packets, self.frames)
+            sync = self.config.sync
+            drops = (
+                FrameDropPolicy(late=sync.late_drop_threshold)
+                if sync.decoder_framedrop and not sync.untimed
+                else None
+            )
+            vdec = VideoDecoder(self, self.video_packets, self.frames, drops)
             self._threads.append(vdec)
             self._decoders.append(vdec)
             vdec.start()
@@ -499,6 +506,22 @@ class Session:
             return self.seek_target
         return self.sysclock.position()
 
+    def video_lateness(self, pts: float) -> float | None:
+        """For the video decoder's frame dropping: how far the master clock is
+        past ``pts``; None while frames are not timed against it."""
+        if (
+            self.state != PlayerState.PLAYING
+            or self.preroll
+            or self.step_requests
+            or self.stopping.is_set()
+        ):
+            return None
+        skip = self.skip_before
+        if skip is not None and pts < skip:
+            return None  # a jump to the live edge drops these (counted as catch-up)
+        pos = self.position()
+        return None if pos is None else pos - pts
+
     def _on_audio_eos(self, serial: int) -> None:
         if serial == self.serial:
             self.audio_eos_serial = serial
@@ -547,7 +570,7 @@ class Session:
                 continue
             if self.skip_before is not None and frame.pts < self.skip_before:
                 self.frames.pop_if(item)
-                self.metrics.frames_dropped_catchup += 1
+                self.metrics.on_frames_dropped("catchup")
                 continue
             if self.state != PlayerState.PLAYING:
                 if self.step_requests > 0:
@@ -583,12 +606,12 @@ class Session:
                 continue
             self.frames.pop_if(item)
             if decision.action == SyncAction.DROP:
-                self.metrics.frames_dropped_late += 1
+                self.metrics.on_frames_dropped("late")
                 continue
             if decision.action == SyncAction.RESYNC:
                 if self.audio is not None and not self.audio_done and self.audio.playing:
                     # Audio defines time: a frame far from it is damaged, not a jump.
-                    self.metrics.frames_dropped_late += 1
+                    self.metrics.on_frames_dropped("late")
                     continue
                 self._pin_clock(frame.pts, keep_running=True)
                 self._show(frame, None)

@@ -17,6 +17,7 @@ from .audio_out import AudioBuffer
 from .clock import Clock
 from .frame_drop import FrameDropPolicy
 from .metrics import SessionMetrics
+from .nal import length_size, non_reference
 from .queues import EOS, MediaQueue, QueueItem
 from .source import DemuxPacket, StreamSpec
 from .track_selection import TrackSelection
@@ -146,7 +147,6 @@ class _DecoderThread(threading.Thread):
                 self._drain(serial)
             self.offset = off
         self.time_base = pkt.packet.time_base or pkt.stream.time_base
-        self._prepare_codec()
         try:
             with self.codec_lock:
                 frames = self.codec.decode(pkt.packet)
@@ -160,9 +160,6 @@ class _DecoderThread(threading.Thread):
 
     def _idle(self) -> None:
         """Between packets, and while none come."""
-
-    def _prepare_codec(self) -> None:
-        """Just before a packet goes into the codec."""
 
     def _flush(self) -> None:
         if self.codec is not None:
@@ -215,69 +212,50 @@ class VideoDecoder(_DecoderThread):
         self.index = 0
         #: decoder-side frame dropping under overload (None: every frame is decoded)
         self.drops = drops
-        self._skip_set = False
-        self._skip_codec: Any = None
-        #: the last frame out of the codec, and packets sent since non-reference
-        #: frames were last skipped (frame threading returns them frames later)
-        self._out_pts: float | None = None
-        self._since_skip: int | None = None
         self._drained_for_skip = False
         self._drops_serial = -1
-
-    def _flush(self) -> None:
-        super()._flush()
-        self._out_pts = None
-        self._since_skip = None
+        #: the codec whose NAL length prefix ``_prefix`` is (None: Annex B)
+        self._prefix_codec: Any = None
+        self._prefix: int | None = None
 
     def _decode(self, pkt: DemuxPacket, serial: int) -> None:
         drops = self.drops
-        if drops is not None and serial != self._drops_serial:
+        if drops is None or pkt.pts is None:
+            super()._decode(pkt, serial)
+            return
+        s = self.session
+        if serial != self._drops_serial:
             # a seek: what was late before says nothing about now
             self._drops_serial = serial
             drops.reset()
-        if drops is not None and pkt.pts is not None:
-            lateness = self.session.video_lateness(pkt.pts)
-            if not drops.decode_packet(lateness, pkt.keyframe, self.session.clock.now()):
-                if not self._drained_for_skip:
-                    # what the codec holds comes out (late, counted) and it
-                    # starts clean at the keyframe
-                    self._drained_for_skip = True
-                    self._drain(serial)
-                self.session.metrics.on_frames_dropped("decoder", 1)
-                self._out_pts = None
-                return
-            self._drained_for_skip = False
+        if not drops.decode_packet(s.video_lateness(pkt.pts), pkt.keyframe, s.clock.now()):
+            if not self._drained_for_skip:
+                # what the codec holds comes out (late, counted) and it
+                # starts clean at the keyframe
+                self._drained_for_skip = True
+                self._drain(serial)
+            s.metrics.on_frames_dropped("decoder", 1)
+            return
+        self._drained_for_skip = False
+        if drops.skip_nonref and self._non_reference(pkt):
+            drops.count_nonref_skipped(1)
+            s.metrics.on_frames_dropped("decoder", 1)
+            return
         super()._decode(pkt, serial)
 
-    def _prepare_codec(self) -> None:
-        drops = self.drops
-        skip = drops is not None and drops.skip_nonref
-        if skip:
-            self._since_skip = 0
-        elif self._since_skip is not None:
-            self._since_skip += 1
-            if self._since_skip > 16:
-                self._since_skip = None
-        if self.codec is not self._skip_codec:
-            # a new codec context starts with the default skip setting
-            self._skip_codec, self._skip_set = self.codec, False
-        if self.codec is None or skip == self._skip_set:
-            return
-        try:
-            self.codec.skip_frame = "NONREF" if skip else "DEFAULT"
-            self._skip_set = skip
-        except (AttributeError, ValueError) as exc:  # a context that has no such option
-            log.debug("skip_frame: %s", exc)
-
-    def _count_skipped(self, pts: float, duration: float) -> None:
-        """Frames the codec skipped show as a gap between the frames it returned."""
-        prev, self._out_pts = self._out_pts, pts
-        if prev is None or self._since_skip is None or self.drops is None or duration <= 0:
-            return
-        missing = round((pts - prev) / duration) - 1
-        if missing > 0:
-            self.drops.count_nonref_skipped(missing)
-            self.session.metrics.on_frames_dropped("decoder", missing)
+    def _non_reference(self, pkt: DemuxPacket) -> bool:
+        """A picture no other refers to (decoded by the current codec only:
+        a new stream's first packet always goes to the decoder)."""
+        codec = self.codec
+        if codec is None or pkt.stream is not self.spec:
+            return False
+        name = pkt.stream.codec_name
+        if name not in ("h264", "hevc"):
+            return False
+        if codec is not self._prefix_codec:
+            extradata = getattr(codec, "extradata", None)
+            self._prefix_codec, self._prefix = codec, length_size(name, extradata)
+        return non_reference(name, bytes(pkt.packet), self._prefix)
 
     def _handle_frames(self, frames: list[Any], serial: int) -> None:
         s = self.session
@@ -293,7 +271,6 @@ class VideoDecoder(_DecoderThread):
             duration = 1 / self.spec.fps if self.spec and self.spec.fps else 0.04
             if s.drop_before is not None and pts + duration / 2 < s.drop_before:
                 continue  # exact seek: decoded only to reach the target
-            self._count_skipped(pts, duration)
             drops = self.drops
             if drops is not None and not drops.keep_frame(s.video_lateness(pts), s.clock.now()):
                 # late already: converting and queueing it would only put

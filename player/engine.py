@@ -346,8 +346,10 @@ class Session:
                 }
         if info.video is not None:
             sync = self.config.sync
+            # Half the presenter's threshold: a frame kept late at decode is
+            # shown later still, and its offset must stay inside +-45 ms.
             drops = (
-                FrameDropPolicy(late=sync.late_drop_threshold)
+                FrameDropPolicy(late=sync.late_drop_threshold / 2)
                 if sync.decoder_framedrop and not sync.untimed
                 else None
             )

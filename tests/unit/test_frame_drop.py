@@ -77,22 +77,35 @@ def test_far_behind_skips_packets_to_an_on_time_keyframe() -> None:
     for _ in range(10):
         # on time or not, nothing but a keyframe ends the skip
         assert not policy.decode_packet(0.1, keyframe=False, now=clock.now())
-    # a keyframe that is itself too late is skipped too
-    assert not policy.decode_packet(0.7, keyframe=True, now=clock.now())
-    assert policy.decode_packet(0.2, keyframe=True, now=clock.now())
+    # a keyframe already due is skipped too: its frames would all be late
+    assert not policy.decode_packet(0.2, keyframe=True, now=clock.now())
+    assert policy.decode_packet(-0.1, keyframe=True, now=clock.now())
     assert _mode(policy) == DropMode.NONREF  # decoding again, sparing non-reference frames
     assert policy.stats.skipped_to_keyframe == 12
     assert policy.stats.entered == {"to_keyframe": 1}
     assert policy.dropped == 12
 
 
+def test_a_source_that_never_runs_ahead_resumes_at_a_late_keyframe_after_a_while() -> None:
+    clock = ManualClock()
+    policy = FrameDropPolicy(keyframe_late=0.5, max_skip=2.0)
+    assert not policy.decode_packet(0.8, keyframe=False, now=clock.now())
+    clock.advance(1.9)
+    assert not policy.decode_packet(0.3, keyframe=True, now=clock.now())
+    clock.advance(0.1)
+    assert policy.decode_packet(0.3, keyframe=True, now=clock.now())
+    assert _mode(policy) == DropMode.NONREF
+
+
 def test_a_machine_that_never_keeps_up_still_shows_a_picture_now_and_then() -> None:
     clock = ManualClock()
-    policy = FrameDropPolicy(max_freeze=0.5)
-    kept = _frames(policy, clock, 0.3, 90)  # 3 s of frames, every one late
+    policy = FrameDropPolicy(max_freeze=0.5, freeze_late=0.09)
+    assert _frames(policy, clock, 0.3, 30) == 0  # far too late to show, even frozen
+    policy.reset()
+    kept = _frames(policy, clock, 0.08, 90)  # 3 s of frames, every one late
     # the first, then one per 0.5 s after it (15 frame periods): 6 in 3 s
     assert kept == 6
-    assert policy.stats.late_after_decode == 90 - kept
+    assert policy.stats.late_after_decode == 30 + 90 - kept
 
 
 def test_skipped_non_reference_frames_are_counted() -> None:
@@ -111,6 +124,6 @@ def test_reset_forgets_the_overload_but_keeps_the_counts() -> None:
     policy.reset()
     assert _mode(policy) == DropMode.NONE
     assert policy.stats.late_after_decode == 1
-    # after a reset the first late frame is shown: no picture since the seek
+    # after a reset the first slightly late frame is shown: no picture since the seek
     clock.advance(FRAME)
-    assert policy.keep_frame(0.2, clock.now())
+    assert policy.keep_frame(0.06, clock.now())

@@ -111,6 +111,10 @@ class LatencyConfig:
     catch_up_speed: float = 1.05
     # Beyond this much excess buffer, drop to the live edge instead.
     drop_threshold: float = 3.0
+    # Default mode, RTSP/RTMP: after a stall, win the lost time back (play
+    # 10 % fast, or jump when more than 0.5 s behind) to the start buffer,
+    # instead of staying that much later for the rest of the stream.
+    stall_recovery: bool = True
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,14 @@ from .events import (
 )
 from .frame_drop import FrameDropPolicy
 from .latency import PacketWallClock, session_latency
-from .load_control import CatchUpAction, LoadControl, catch_up, live_rate
+from .load_control import (
+    CatchUpAction,
+    LoadControl,
+    LowWater,
+    catch_up,
+    live_rate,
+    recover_latency,
+)
 from .metrics import SessionMetrics
 from .queues import EOS, MediaQueue, QueueItem
 from .redact import redact
@@ -56,6 +63,11 @@ log = logging.getLogger(__name__)
 _EVERY_TIME = frozenset({"segment-skipped", "slow-segment", "segment-resumed"})
 
 _TICK = 0.02
+#: live protocols whose packets come at the pace they are made, and which
+#: publish no target latency of their own (HLS does: HOLD-BACK)
+_PACED_LIVE = frozenset({"rtsp", "rtsps", "rtmp", "rtmps"})
+#: playback rate while winning back latency after a stall (atempo keeps pitch)
+_RECOVER_SPEED = 1.1
 _STATS_PERIOD = 1.0
 
 
@@ -665,7 +677,9 @@ class Session:
     def _control_loop(self) -> None:
         assert self.info is not None
         live = self.info.media.is_live
-        lc = LoadControl(self.config.buffer, self.config.latency, live)
+        recovers = live and self._recovers_latency()
+        lc = LoadControl(self.config.buffer, self.config.latency, live, recovers)
+        low_water = LowWater()
         has_video = self.info.video is not None
         has_audio = self.audio is not None
         last_stats = self.clock.now()
@@ -687,6 +701,8 @@ class Session:
             state = self.state
             buffered = self.buffered()
             eos = self.demux_eos
+            if state != PlayerState.PLAYING:
+                low_water.clear()
             if state == PlayerState.BUFFERING:
                 have_frame = (not has_video) or self.last_shown_pts is not None
                 if has_video and self.preroll:
@@ -715,6 +731,8 @@ class Session:
                     self._begin_rebuffer(buffered)
                 elif live and self.config.latency.low_latency:
                     self._catch_up(buffered)
+                elif recovers:
+                    self._recover_latency(low_water, now_tick, buffered)
                 elif live and now_tick - last_rate >= 0.5:
                     last_rate = now_tick
                     self._steer_live_rate()
@@ -827,6 +845,49 @@ class Session:
                 if self.audio is not None:
                     self.audio.set_position(target)
                 self.metrics.on_event("catch_up", action="jump", to=round(target, 3))
+
+    def _recovers_latency(self) -> bool:
+        info = self.info
+        return (
+            self.config.latency.stall_recovery
+            and info is not None
+            and info.media.protocol in _PACED_LIVE
+            and not info.extra.get("live_target_latency")
+        )
+
+    def _recover_latency(self, low_water: LowWater, now: float, buffered: float) -> None:
+        """Default-mode RTSP/RTMP: back to the start buffer after a stall (or
+        any backlog), within 5 s; see ``load_control.recover_latency``."""
+        if self.user_speed != 1.0:
+            return  # the user's own speed: theirs to choose
+        least = low_water.add(now, buffered)
+        if not low_water.settled(now):
+            return
+        excess = least - self.config.buffer.live_start_seconds
+        action = recover_latency(excess, self.speed, fast=_RECOVER_SPEED)
+        if action == CatchUpAction.SPEED_UP:
+            self._apply_speed(_RECOVER_SPEED)
+            self.metrics.on_event("catch_up", action="speed_up", buffered=round(least, 3))
+        elif action == CatchUpAction.NORMAL_SPEED:
+            self._apply_speed(self.user_speed)
+            self.metrics.on_event("catch_up", action="normal_speed", buffered=round(least, 3))
+        elif action == CatchUpAction.JUMP:
+            pos = self.position()
+            if pos is None:
+                return
+            # forward by what was never short over the last second: the
+            # buffer left is the usual one, and cannot run dry for the jump
+            target = pos + excess
+            self.skip_before = target
+            self._pin_clock(target, keep_running=True)
+            if self.audio is not None:
+                self.audio.set_position(target)
+            if self.speed != self.user_speed:
+                self._apply_speed(self.user_speed)
+            low_water.clear()
+            self.metrics.on_event(
+                "catch_up", action="jump", to=round(target, 3), skipped=round(excess, 3)
+            )
 
     def _steer_live_rate(self) -> None:
         """Sources that publish a live target latency (LL-HLS PART-HOLD-BACK,

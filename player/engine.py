@@ -53,7 +53,7 @@ from .source import DemuxPacket, Source, SourceInfo
 from .sources import Target, make_source
 from .sources.urls import classify
 from .sync import SyncAction, decide_frame
-from .video_sink import VideoFrame, VideoSink
+from .video_sink import UnpaintedCount, VideoFrame, VideoSink
 
 __all__ = ["Session"]
 
@@ -94,6 +94,11 @@ class Session:
         self.config = config.with_options(options)
         self.clock = clock
         self.sink = sink
+        #: the window's count of frames it never painted, when this session began
+        counted: object = sink  # widened: mypy cannot meet two protocols
+        self._unpainted_from: int | None = (
+            counted.not_painted if isinstance(counted, UnpaintedCount) else None
+        )
         self._emit_raw = emit
         self.metrics = SessionMetrics(clock)
         self.metrics.start(redact(url))
@@ -1003,6 +1008,9 @@ class Session:
         snap["position_s"] = None if pos is None else round(pos, 3)
         snap["buffer_s"] = round(self.buffered(), 3)
         snap["speed"] = self.speed
+        sink: object = self.sink  # widened: mypy cannot meet two protocols
+        if self._unpainted_from is not None and isinstance(sink, UnpaintedCount):
+            snap["frames"]["not_painted"] = sink.not_painted - self._unpainted_from
         snap["av_offset_last_ms"] = (
             round(self.metrics.av_offsets[-1] * 1000, 2) if self.metrics.av_offsets else None
         )

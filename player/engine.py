@@ -68,6 +68,9 @@ _TICK = 0.02
 _PACED_LIVE = frozenset({"rtsp", "rtsps", "rtmp", "rtmps"})
 #: playback rate while winning back latency after a stall (atempo keeps pitch)
 _RECOVER_SPEED = 1.1
+#: HLS: latency over its target by more than this is won back at once (less
+#: is steered gently, as before)
+_WIN_BACK_FROM = 0.15
 _STATS_PERIOD = 1.0
 
 
@@ -740,7 +743,7 @@ class Session:
                     self._recover_latency(low_water, now_tick, buffered)
                 elif live and now_tick - last_rate >= 0.5:
                     last_rate = now_tick
-                    self._steer_live_rate()
+                    self._steer_live_rate(low_water, now_tick, buffered)
             now = self.clock.now()
             src = self.source
             pos = self.position()
@@ -866,23 +869,27 @@ class Session:
         if self.user_speed != 1.0:
             return  # the user's own speed: theirs to choose
         least = low_water.add(now, buffered)
-        if not low_water.settled(now):
-            return
-        excess = least - self.config.buffer.live_start_seconds
+        if low_water.settled(now):
+            self._win_back(least - self.config.buffer.live_start_seconds, buffered, low_water)
+
+    def _win_back(self, excess: float, buffered: float, low_water: LowWater) -> None:
+        """Plays ``excess`` seconds of latency away fast, or jumps over it
+        within what is buffered (keeping the start buffer)."""
         action = recover_latency(excess, self.speed, fast=_RECOVER_SPEED)
         if action == CatchUpAction.SPEED_UP:
             self._apply_speed(_RECOVER_SPEED)
-            self.metrics.on_event("catch_up", action="speed_up", buffered=round(least, 3))
+            self.metrics.on_event("catch_up", action="speed_up", excess=round(excess, 3))
         elif action == CatchUpAction.NORMAL_SPEED:
             self._apply_speed(self.user_speed)
-            self.metrics.on_event("catch_up", action="normal_speed", buffered=round(least, 3))
+            self.metrics.on_event("catch_up", action="normal_speed", excess=round(excess, 3))
         elif action == CatchUpAction.JUMP:
             pos = self.position()
-            if pos is None:
-                return
+            skip = min(excess, buffered - self.config.buffer.live_start_seconds)
+            if pos is None or skip <= 0:
+                return  # nothing buffered to jump into: played fast instead
             # forward by what was never short over the last second: the
             # buffer left is the usual one, and cannot run dry for the jump
-            target = pos + excess
+            target = pos + skip
             self.skip_before = target
             self._pin_clock(target, keep_running=True)
             if self.audio is not None:
@@ -891,13 +898,14 @@ class Session:
                 self._apply_speed(self.user_speed)
             low_water.clear()
             self.metrics.on_event(
-                "catch_up", action="jump", to=round(target, 3), skipped=round(excess, 3)
+                "catch_up", action="jump", to=round(target, 3), skipped=round(skip, 3)
             )
 
-    def _steer_live_rate(self) -> None:
+    def _steer_live_rate(self, low_water: LowWater, now: float, buffered: float) -> None:
         """Sources that publish a live target latency (LL-HLS PART-HOLD-BACK,
         HOLD-BACK) get it held by a gentle rate change, unless the user chose a
-        speed of their own."""
+        speed of their own; a stall's loss (more than 0.15 s over the last
+        second) is won back as for RTSP."""
         info = self.info
         src = self.source
         if info is None or src is None or self.user_speed != 1.0:
@@ -908,6 +916,12 @@ class Session:
         latency = src.live_latency()
         if latency is None:
             return
+        least = low_water.add(now, float(latency))
+        if self.config.latency.stall_recovery and low_water.settled(now):
+            excess = least - float(target)
+            if excess > _WIN_BACK_FROM or self.speed >= _RECOVER_SPEED:
+                self._win_back(excess, buffered, low_water)
+                return
         rate = live_rate(float(latency), float(target))
         if abs(rate - self.speed) >= 0.005:
             self._apply_speed(rate)

@@ -110,9 +110,9 @@ def recover_latency(
     does; normal speed again within ``settle`` of the target."""
     if excess > jump:
         return CatchUpAction.JUMP
-    if current_speed <= 1.0 and excess > start:
+    if current_speed < fast and excess > start:
         return CatchUpAction.SPEED_UP
-    if current_speed > 1.0 and excess <= settle:
+    if current_speed >= fast and excess <= settle:
         return CatchUpAction.NORMAL_SPEED
     return CatchUpAction.NONE
 

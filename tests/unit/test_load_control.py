@@ -55,8 +55,10 @@ def test_after_a_stall_small_backlogs_are_played_away_fast_and_large_ones_jumped
 
     assert recover_latency(0.1, 1.0) == CatchUpAction.NONE  # jitter, not a backlog
     assert recover_latency(0.3, 1.0) == CatchUpAction.SPEED_UP
+    assert recover_latency(0.3, 1.03) == CatchUpAction.SPEED_UP  # from a gentle steer
     assert recover_latency(0.3, 1.1) == CatchUpAction.NONE  # already winning it back
     assert recover_latency(0.03, 1.1) == CatchUpAction.NORMAL_SPEED
+    assert recover_latency(0.03, 1.0) == CatchUpAction.NONE
     # 0.5 s at 10 % fast takes 5 s: anything more is jumped at once
     assert recover_latency(0.6, 1.0) == CatchUpAction.JUMP
     assert recover_latency(0.6, 1.1) == CatchUpAction.JUMP

@@ -916,7 +916,11 @@ class Session:
         latency = src.live_latency()
         if latency is None:
             return
-        least = low_water.add(now, float(latency))
+        # HOLD-BACK is measured from the playlist's end: so is what is won
+        # back (a program date may carry delay from upstream that no playing
+        # fast can remove)
+        edge = src.edge_latency()
+        least = low_water.add(now, float(edge if edge is not None else latency))
         if self.config.latency.stall_recovery and low_water.settled(now):
             excess = least - float(target)
             if excess > _WIN_BACK_FROM or self.speed >= _RECOVER_SPEED:

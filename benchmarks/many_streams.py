@@ -2,7 +2,10 @@
 window against mpv, each player in its own 640x360 window under Xvfb.
 
     .venv/bin/python -m benchmarks.many_streams [--counts 4,8,12] [--seconds 30]
-        [--protocol hls|rtsp] [--players heureum,mpv] [--threads N]
+        [--protocol hls|rtsp] [--players heureum,tiles,mpv] [--threads N]
+
+``tiles`` plays the N streams as tiles of one compare window (one process,
+the compare limit of 4 lifted), two columns of 640x360 tiles.
 
 The stream is 720p30 H.264 (x264 veryfast: B-frames, as real encodes) with
 AAC, 60 s long, served from this process: HLS VOD (2 s segments) over a local
@@ -91,6 +94,56 @@ def poll():
         print(json.dumps(counters()), flush=True)
         if c == "quit":
             w.close(); app.quit(); return
+t = QTimer(); t.timeout.connect(poll); t.start(50)
+app.exec()
+"""
+
+
+# N tiles in one compare window (one process: the engine's threads share the
+# GIL); the compare limit of 4 is lifted for the measurement.
+_TILES = r"""
+import json, sys, threading
+import player.compare as compare
+from PySide6.QtWidgets import QApplication
+from ui.compare_window import CompareWindow
+app = QApplication(sys.argv[:1])
+url, n, width, height = sys.argv[1], *map(int, sys.argv[2:5])
+compare.MAX_STREAMS = max(compare.MAX_STREAMS, n)
+w = CompareWindow([url] * n, renderer="software")
+rows = (n + 1) // 2
+w.resize(2 * (width + 8) + 16, rows * (height + 8) + 420)
+w.centralWidget().setSizes([rows * (height + 8), 400])
+w.show()
+w.start()
+commands = []
+lock = threading.Lock()
+def read():
+    for line in sys.stdin:
+        with lock:
+            commands.append(line.strip())
+    with lock:
+        commands.append("quit")
+threading.Thread(target=read, daemon=True).start()
+announced = [False]
+def counters():
+    out = []
+    for s, tile in zip(w.session.streams, w.tiles):
+        st = s.player.stats()
+        out.append({"frames": st.get("frames"), "av_offset_ms": st.get("av_offset_ms"),
+                    "coalesced": tile.view.coalesced, "painted": tile.view.painted,
+                    "size": [tile.view.width(), tile.view.height()]})
+    return {"streams": out}
+def poll():
+    if not announced[0] and all(t.view.painted > 0 for t in w.tiles):
+        announced[0] = True
+        print(json.dumps({"ready": True}), flush=True)
+    with lock:
+        todo, commands[:] = list(commands), []
+    for c in todo:
+        print(json.dumps(counters()), flush=True)
+        if c == "quit":
+            w.close(); app.quit(); return
+from PySide6.QtCore import QTimer
 t = QTimer(); t.timeout.connect(poll); t.start(50)
 app.exec()
 """
@@ -242,6 +295,63 @@ class Heureum:
         return dropped, due
 
 
+class HeureumTiles(Heureum):
+    """One compare window with ``count`` tiles: one process for every stream."""
+
+    name = "tiles"
+
+    def __init__(self, url: str, count: int, log: Any) -> None:
+        env = dict(os.environ, PYTHONPATH=str(ROOT), HEUREUM_RENDERER="software")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _TILES, url, str(count), str(VIDEO_W), str(VIDEO_H)],
+            cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+            text=True,
+        )  # fmt: skip
+        self.ps = psutil.Process(self.proc.pid)
+        self.ready = False
+
+
+def run_tiles(url: str, count: int, seconds: float) -> dict[str, Any]:
+    load = os.getloadavg()
+    log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - the window's stderr, for failures
+    window = HeureumTiles(url, count, log)
+    try:
+        if not window.wait_ready(time.monotonic() + READY_TIMEOUT):
+            log.seek(0)
+            return {"player": "tiles", "count": count, "error": "not every tile started",
+                    "log": log.read()[-1500:]}  # fmt: skip
+        m0 = window.mark()
+        c0 = _cpu(window.ps)
+        t0 = time.monotonic()
+        time.sleep(seconds)  # a benchmark: wall-clock time playing is the measurement
+        c1 = _cpu(window.ps)
+        wall = time.monotonic() - t0
+        m1 = window.stop()
+    finally:
+        if window.proc.poll() is None:
+            window.proc.kill()
+    per = []
+    for a, b in zip(m0["streams"], m1["streams"], strict=True):
+        dropped, due = Heureum.dropped(a, b)
+        per.append({
+            "dropped": dropped, "due": due,
+            "drop_percent": round(100 * dropped / due, 2) if due > 0 else None,
+            "av_offset_p95_ms": (b.get("av_offset_ms") or {}).get("p95"),
+            "tile": b.get("size"), "frames": b.get("frames"),
+        })  # fmt: skip
+    drops = [r["drop_percent"] for r in per if r["drop_percent"] is not None]
+    worst = max(drops) if len(drops) == len(per) else None
+    return {
+        "player": "tiles",
+        "count": count,
+        "load_before": [round(v, 2) for v in load],
+        "cpu_per_stream": round((c1 - c0) / wall / count, 3),
+        "worst_drop_percent": worst,
+        "passed": worst is not None and worst <= MAX_DROP_PERCENT,
+        "streams": per,
+    }
+
+
 class Mpv:
     name = "mpv"
 
@@ -374,7 +484,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--counts", default="4,8,12,15", help="numbers of streams to try, in order")
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--protocol", choices=["hls", "rtsp"], default="hls")
-    ap.add_argument("--players", default="heureum,mpv")
+    ap.add_argument(
+        "--players",
+        default="heureum,mpv",
+        help="of heureum (windows), tiles (one compare window), mpv",
+    )
     ap.add_argument(
         "--threads", type=int, default=1, help="our decoder threads per stream (0: FFmpeg's)"
     )
@@ -384,7 +498,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if not os.environ.get("DISPLAY"):
         given = argv if argv is not None else sys.argv[1:]
-        cmd = ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", sys.executable, "-m",
+        # tall enough for 8 rows of 640x360 tiles
+        cmd = ["xvfb-run", "-a", "-s", "-screen 0 1920x3600x24", sys.executable, "-m",
                "benchmarks.many_streams", *given]  # fmt: skip
         return subprocess.call(cmd, cwd=ROOT)
     kinds = [k for k in args.players.split(",") if k]
@@ -397,7 +512,10 @@ def main(argv: list[str] | None = None) -> int:
     with server as url:
         for kind in kinds:
             for n in (int(c) for c in args.counts.split(",")):
-                r = run(kind, url, n, args.seconds, args.threads)
+                if kind == "tiles":
+                    r = run_tiles(url, n, args.seconds)
+                else:
+                    r = run(kind, url, n, args.seconds, args.threads)
                 results.append(r)
                 av = [s.get("av_offset_p95_ms") for s in r.get("streams", [])]
                 print(
@@ -405,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"cpu/stream {r.get('cpu_per_stream')}  worst drops "
                     f"{r.get('worst_drop_percent')} %  passed {r.get('passed')}"
                     + (f"  A/V p95 max {max((a for a in av if a is not None), default=None)} ms"
-                       if kind == "heureum" else "")
+                       if kind != "mpv" else "")
                     + (f"  ERROR {r['error']}" if "error" in r else ""),
                     flush=True,
                 )  # fmt: skip

@@ -286,13 +286,14 @@ class Heureum:
         """(dropped, frames due) between two marks: the engine's drops plus
         frames handed to the window that it never painted."""
         fa, fb = after["frames"] or {}, before["frames"] or {}
-        dropped = (fa.get("dropped", 0) - fb.get("dropped", 0)) + (
-            after["coalesced"] - before["coalesced"]
-        )
-        due = (fa.get("presented", 0) - fb.get("presented", 0)) + (
-            fa.get("dropped", 0) - fb.get("dropped", 0)
-        )
-        return dropped, due
+
+        def delta(key: str) -> int:
+            return int(fa.get(key, 0) - fb.get(key, 0))
+
+        # frames skipped on purpose to win back live latency (the RTSP
+        # server's start-up backlog) are not frames the machine failed to show
+        lost = delta("dropped") - delta("dropped_catchup")
+        return lost + after["coalesced"] - before["coalesced"], delta("presented") + lost
 
 
 class HeureumTiles(Heureum):

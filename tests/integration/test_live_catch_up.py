@@ -11,6 +11,7 @@ import contextlib
 import statistics
 import threading
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from player import BufferingChanged, Event, Player, StatsUpdated
 from player.config import AudioConfig, LatencyConfig, OpenOptions
 from tests.support.live_packager import LivePackager
 from tests.support.player_probe import TEST_CONFIG
-from tests.support.servers import RtspServer
+from tests.support.servers import NginxRtmpServer, RtspServer
 from tests.support.stall_proxy import StallProxy
 
 STALL_S = 1.5
@@ -34,9 +35,14 @@ RECOVERY_S = 5.0
 
 
 def _latency(stats: dict[str, Any]) -> float | None:
+    """End to end where the stream says its wall clock; RTMP cannot, so the
+    distance to the newest packet received."""
     block = stats.get("latency") or {}
-    e2e = block.get("end_to_end_s")
-    return float(e2e) if isinstance(e2e, int | float) else None
+    for key in ("end_to_end_s", "to_live_edge_s"):
+        value = block.get(key)
+        if isinstance(value, int | float):
+            return float(value)
+    return None
 
 
 class _Run:
@@ -68,13 +74,13 @@ class _Run:
 
 
 def _stall_and_watch(
-    recover: bool, protocol: str = "rtsp"
+    recover: bool, protocol: str = "rtsp", rtmp: tuple[str, int] | None = None
 ) -> tuple[float, list[float], list[dict[str, Any]]]:
     """(latency before the stall, latencies from 5 s after playing again, the
     report's catch-up events)."""
     config = replace(
         TEST_CONFIG,
-        audio=AudioConfig(enabled=False),
+        audio=AudioConfig(enabled=protocol == "rtmp"),
         latency=LatencyConfig(stall_recovery=recover),
     )
     run = _Run()
@@ -83,6 +89,11 @@ def _stall_and_watch(
             server = stack.enter_context(RtspServer(None, live_delay=0.2))
             proxy = stack.enter_context(StallProxy(server.port))
             url = f"rtsp://127.0.0.1:{proxy.port}/test"
+        elif protocol == "rtmp":
+            assert rtmp is not None
+            name, port = rtmp
+            proxy = stack.enter_context(StallProxy(port))
+            url = f"rtmp://127.0.0.1:{proxy.port}/live/{name}"
         else:
             packager = stack.enter_context(LivePackager())
             upstream = int(packager.url.split(":")[2].split("/")[0])
@@ -131,6 +142,26 @@ def test_without_recovery_the_stall_stays_in_the_latency(protocol: str, rise: fl
 def test_hls_latency_is_back_where_it_was_within_5_s_of_a_stall() -> None:
     before, after, catch_ups = _stall_and_watch(recover=True, protocol="hls")
     assert any(e["action"] in ("jump", "speed_up") for e in catch_ups), catch_ups
+    assert all(-UNDERSHOOT_S <= v - before <= TOLERANCE_S for v in after), (
+        before,
+        after,
+        catch_ups,
+    )
+
+
+def test_rtmp_with_audio_is_back_where_it_was_within_5_s_of_a_stall(
+    audio_device: str, rtmp_server: NginxRtmpServer, av_file: Path
+) -> None:
+    # played fast with its audio through atempo, or jumped with it
+    publisher = rtmp_server.publish(av_file, "catchup", loop=True)
+    publisher.wait_until_live(timeout=20.0)
+    try:
+        before, after, catch_ups = _stall_and_watch(
+            recover=True, protocol="rtmp", rtmp=("catchup", rtmp_server.port)
+        )
+    finally:
+        publisher.stop()
+    assert catch_ups, "no catch-up after the stall"
     assert all(-UNDERSHOOT_S <= v - before <= TOLERANCE_S for v in after), (
         before,
         after,

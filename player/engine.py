@@ -159,6 +159,9 @@ class Session:
         self.text_source: Callable[[float], str | None] | None = None
         #: mpv's sub-delay: subtitles show this much later
         self.subtitle_delay = 0.0
+        #: live latency (HLS) before the last stall, and while playing normally
+        self._stall_baseline: float | None = None
+        self._latency_before: float | None = None
         self.max_resolution: tuple[int | None, int | None] = (None, None)
         self.pin_height: int | None = None
 
@@ -803,6 +806,8 @@ class Session:
             self.set_state(PlayerState.PAUSED)
 
     def _begin_rebuffer(self, buffered: float) -> None:
+        if self._stall_baseline is None:
+            self._stall_baseline = self._latency_before
         self.rebuffering = True
         self._run_clocks(False)
         self.metrics.on_stall_start()
@@ -904,8 +909,9 @@ class Session:
     def _steer_live_rate(self, low_water: LowWater, now: float, buffered: float) -> None:
         """Sources that publish a live target latency (LL-HLS PART-HOLD-BACK,
         HOLD-BACK) get it held by a gentle rate change, unless the user chose a
-        speed of their own; a stall's loss (more than 0.15 s over the last
-        second) is won back as for RTSP."""
+        speed of their own; a stall's loss (the least latency over the last
+        second more than 0.15 s over where it was before) is won back as for
+        RTSP."""
         info = self.info
         src = self.source
         if info is None or src is None or self.user_speed != 1.0:
@@ -916,16 +922,21 @@ class Session:
         latency = src.live_latency()
         if latency is None:
             return
-        # HOLD-BACK is measured from the playlist's end: so is what is won
-        # back (a program date may carry delay from upstream that no playing
-        # fast can remove)
-        edge = src.edge_latency()
-        least = low_water.add(now, float(edge if edge is not None else latency))
-        if self.config.latency.stall_recovery and low_water.settled(now):
-            excess = least - float(target)
+        # What a stall cost is measured against where the latency sat before
+        # it, not against HOLD-BACK: a program date may carry delay from
+        # upstream that no playing fast removes, and the playlist's end is
+        # only known a segment at a time.
+        least = low_water.add(now, float(latency))
+        settled = low_water.settled(now)
+        baseline = self._stall_baseline
+        if settled and baseline is None:
+            self._latency_before = least
+        if self.config.latency.stall_recovery and settled and baseline is not None:
+            excess = least - baseline
             if excess > _WIN_BACK_FROM or self.speed >= _RECOVER_SPEED:
                 self._win_back(excess, buffered, low_water)
                 return
+            self._stall_baseline = None  # paid back: steered gently again
         rate = live_rate(float(latency), float(target))
         if abs(rate - self.speed) >= 0.005:
             self._apply_speed(rate)

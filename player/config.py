@@ -87,6 +87,10 @@ class SyncConfig:
     resync_threshold: float = 10.0
     # Present every frame as soon as it is decoded (benchmarks, like mpv --untimed).
     untimed: bool = False
+    # When decoding falls behind the clock: skip non-reference frames, then to
+    # the next keyframe, and drop late frames before they are queued (mpv's
+    # framedrop=decoder; player/frame_drop.py). Off: the presenter alone drops.
+    decoder_framedrop: bool = True
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,10 @@ class LatencyConfig:
     catch_up_speed: float = 1.05
     # Beyond this much excess buffer, drop to the live edge instead.
     drop_threshold: float = 3.0
+    # Default mode, RTSP/RTMP: after a stall, win the lost time back (play
+    # 10 % fast, or jump when more than 0.5 s behind) to the start buffer,
+    # instead of staying that much later for the rest of the stream.
+    stall_recovery: bool = True
 
 
 @dataclass(frozen=True)

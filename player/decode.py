@@ -14,7 +14,10 @@ import av
 import av.error
 
 from .audio_out import AudioBuffer
+from .clock import Clock
+from .frame_drop import FrameDropPolicy
 from .metrics import SessionMetrics
+from .nal import length_size, non_reference
 from .queues import EOS, MediaQueue, QueueItem
 from .source import DemuxPacket, StreamSpec
 from .track_selection import TrackSelection
@@ -61,6 +64,16 @@ class DecodeContext(Protocol):
     speed: float
     #: decoded-frame counts and the first-audio time
     metrics: SessionMetrics
+
+    @property
+    def clock(self) -> Clock:
+        """The time the frame-drop policy reads (a ManualClock in tests)."""
+        ...
+
+    def video_lateness(self, pts: float) -> float | None:
+        """How far the master clock has passed ``pts`` (negative: ahead), or
+        None while frames are not timed (paused, buffering, prerolling)."""
+        ...
 
     def fail_from_thread(self, exc: BaseException) -> None: ...
 
@@ -191,11 +204,58 @@ class VideoDecoder(_DecoderThread):
         session: DecodeContext,
         packets: MediaQueue[DemuxPacket],
         frames: MediaQueue[VideoFrame],
+        drops: FrameDropPolicy | None = None,
     ) -> None:
         super().__init__(session, packets)
         self.frames = frames
         self.last_pts: float | None = None
         self.index = 0
+        #: decoder-side frame dropping under overload (None: every frame is decoded)
+        self.drops = drops
+        self._drained_for_skip = False
+        self._drops_serial = -1
+        #: the codec whose NAL length prefix ``_prefix`` is (None: Annex B)
+        self._prefix_codec: Any = None
+        self._prefix: int | None = None
+
+    def _decode(self, pkt: DemuxPacket, serial: int) -> None:
+        drops = self.drops
+        if drops is None or pkt.pts is None:
+            super()._decode(pkt, serial)
+            return
+        s = self.session
+        if serial != self._drops_serial:
+            # a seek: what was late before says nothing about now
+            self._drops_serial = serial
+            drops.reset()
+        if not drops.decode_packet(s.video_lateness(pkt.pts), pkt.keyframe, s.clock.now()):
+            if not self._drained_for_skip:
+                # what the codec holds comes out (late, counted) and it
+                # starts clean at the keyframe
+                self._drained_for_skip = True
+                self._drain(serial)
+            s.metrics.on_frames_dropped("decoder", 1)
+            return
+        self._drained_for_skip = False
+        if drops.skip_nonref and self._non_reference(pkt):
+            drops.count_nonref_skipped(1)
+            s.metrics.on_frames_dropped("decoder", 1)
+            return
+        super()._decode(pkt, serial)
+
+    def _non_reference(self, pkt: DemuxPacket) -> bool:
+        """A picture no other refers to (decoded by the current codec only:
+        a new stream's first packet always goes to the decoder)."""
+        codec = self.codec
+        if codec is None or pkt.stream is not self.spec:
+            return False
+        name = pkt.stream.codec_name
+        if name not in ("h264", "hevc"):
+            return False
+        if codec is not self._prefix_codec:
+            extradata = getattr(codec, "extradata", None)
+            self._prefix_codec, self._prefix = codec, length_size(name, extradata)
+        return non_reference(name, bytes(pkt.packet), self._prefix)
 
     def _handle_frames(self, frames: list[Any], serial: int) -> None:
         s = self.session
@@ -211,6 +271,12 @@ class VideoDecoder(_DecoderThread):
             duration = 1 / self.spec.fps if self.spec and self.spec.fps else 0.04
             if s.drop_before is not None and pts + duration / 2 < s.drop_before:
                 continue  # exact seek: decoded only to reach the target
+            drops = self.drops
+            if drops is not None and not drops.keep_frame(s.video_lateness(pts), s.clock.now()):
+                # late already: converting and queueing it would only put
+                # video further behind audio
+                s.metrics.on_frames_dropped("late", 1)
+                continue
             self.last_pts = pts
             self.index += 1
             ratio = getattr(self.codec, "sample_aspect_ratio", None)

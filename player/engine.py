@@ -36,8 +36,16 @@ from .events import (
     VariantSwitched,
     WarningRaised,
 )
+from .frame_drop import FrameDropPolicy
 from .latency import PacketWallClock, session_latency
-from .load_control import CatchUpAction, LoadControl, catch_up, live_rate
+from .load_control import (
+    CatchUpAction,
+    LoadControl,
+    LowWater,
+    catch_up,
+    live_rate,
+    recover_latency,
+)
 from .metrics import SessionMetrics
 from .queues import EOS, MediaQueue, QueueItem
 from .redact import redact
@@ -45,7 +53,7 @@ from .source import DemuxPacket, Source, SourceInfo
 from .sources import Target, make_source
 from .sources.urls import classify
 from .sync import SyncAction, decide_frame
-from .video_sink import VideoFrame, VideoSink
+from .video_sink import UnpaintedCount, VideoFrame, VideoSink
 from .warning_text import WarningCode
 
 __all__ = ["Session"]
@@ -63,6 +71,14 @@ _EVERY_TIME = frozenset(
 )
 
 _TICK = 0.02
+#: live protocols whose packets come at the pace they are made, and which
+#: publish no target latency of their own (HLS does: HOLD-BACK)
+_PACED_LIVE = frozenset({"rtsp", "rtsps", "rtmp", "rtmps"})
+#: playback rate while winning back latency after a stall (atempo keeps pitch)
+_RECOVER_SPEED = 1.1
+#: HLS: latency over its target by more than this is won back at once (less
+#: is steered gently, as before)
+_WIN_BACK_FROM = 0.15
 _STATS_PERIOD = 1.0
 
 
@@ -89,6 +105,11 @@ class Session:
         self.config = config.with_options(options)
         self.clock = clock
         self.sink = sink
+        #: the window's count of frames it never painted, when this session began
+        counted: object = sink  # widened: mypy cannot meet two protocols
+        self._unpainted_from: int | None = (
+            counted.not_painted if isinstance(counted, UnpaintedCount) else None
+        )
         self._emit_raw = emit
         self.metrics = SessionMetrics(clock)
         self.metrics.start(redact(url))
@@ -146,6 +167,9 @@ class Session:
         self.text_source: Callable[[float], str | None] | None = None
         #: mpv's sub-delay: subtitles show this much later
         self.subtitle_delay = 0.0
+        #: live latency (HLS) before the last stall, and while playing normally
+        self._stall_baseline: float | None = None
+        self._latency_before: float | None = None
         self.max_resolution: tuple[int | None, int | None] = (None, None)
         self.pin_height: int | None = None
 
@@ -407,7 +431,15 @@ class Session:
                     "latency_source": out.latency_source,
                 }
         if info.video is not None:
-            vdec = VideoDecoder(self, self.video_packets, self.frames)
+            sync = self.config.sync
+            # Half the presenter's threshold: a frame kept late at decode is
+            # shown later still, and its offset must stay inside +-45 ms.
+            drops = (
+                FrameDropPolicy(late=sync.late_drop_threshold / 2)
+                if sync.decoder_framedrop and not sync.untimed
+                else None
+            )
+            vdec = VideoDecoder(self, self.video_packets, self.frames, drops)
             self._threads.append(vdec)
             self._decoders.append(vdec)
             vdec.start()
@@ -566,6 +598,22 @@ class Session:
             return self.seek_target
         return self.sysclock.position()
 
+    def video_lateness(self, pts: float) -> float | None:
+        """For the video decoder's frame dropping: how far the master clock is
+        past ``pts``; None while frames are not timed against it."""
+        if (
+            self.state != PlayerState.PLAYING
+            or self.preroll
+            or self.step_requests
+            or self.stopping.is_set()
+        ):
+            return None
+        skip = self.skip_before
+        if skip is not None and pts < skip:
+            return None  # a jump to the live edge drops these (counted as catch-up)
+        pos = self.position()
+        return None if pos is None else pos - pts
+
     def _on_audio_eos(self, serial: int) -> None:
         if serial == self.serial:
             self.audio_eos_serial = serial
@@ -614,7 +662,7 @@ class Session:
                 continue
             if self.skip_before is not None and frame.pts < self.skip_before:
                 self.frames.pop_if(item)
-                self.metrics.frames_dropped_catchup += 1
+                self.metrics.on_frames_dropped("catchup")
                 continue
             if self.state != PlayerState.PLAYING:
                 if self.step_requests > 0:
@@ -650,12 +698,12 @@ class Session:
                 continue
             self.frames.pop_if(item)
             if decision.action == SyncAction.DROP:
-                self.metrics.frames_dropped_late += 1
+                self.metrics.on_frames_dropped("late")
                 continue
             if decision.action == SyncAction.RESYNC:
                 if self.audio is not None and not self.audio_done and self.audio.playing:
                     # Audio defines time: a frame far from it is damaged, not a jump.
-                    self.metrics.frames_dropped_late += 1
+                    self.metrics.on_frames_dropped("late")
                     continue
                 self._pin_clock(frame.pts, keep_running=True)
                 self._show(frame, None)
@@ -707,7 +755,9 @@ class Session:
     def _control_loop(self) -> None:
         assert self.info is not None
         live = self.info.media.is_live
-        lc = LoadControl(self.config.buffer, self.config.latency, live)
+        recovers = live and self._recovers_latency()
+        lc = LoadControl(self.config.buffer, self.config.latency, live, recovers)
+        low_water = LowWater()
         has_video = self.info.video is not None
         has_audio = self.audio is not None
         last_stats = self.clock.now()
@@ -729,6 +779,8 @@ class Session:
             state = self.state
             buffered = self.buffered()
             eos = self.demux_eos
+            if state != PlayerState.PLAYING:
+                low_water.clear()
             if state == PlayerState.BUFFERING:
                 have_frame = (not has_video) or self.last_shown_pts is not None
                 if has_video and self.preroll:
@@ -757,9 +809,11 @@ class Session:
                     self._begin_rebuffer(buffered)
                 elif live and self.config.latency.low_latency:
                     self._catch_up(buffered)
+                elif recovers:
+                    self._recover_latency(low_water, now_tick, buffered)
                 elif live and now_tick - last_rate >= 0.5:
                     last_rate = now_tick
-                    self._steer_live_rate()
+                    self._steer_live_rate(low_water, now_tick, buffered)
             now = self.clock.now()
             src = self.source
             pos = self.position()
@@ -819,6 +873,8 @@ class Session:
             self.set_state(PlayerState.PAUSED)
 
     def _begin_rebuffer(self, buffered: float) -> None:
+        if self._stall_baseline is None:
+            self._stall_baseline = self._latency_before
         self.rebuffering = True
         self._run_clocks(False)
         self.metrics.on_stall_start()
@@ -884,10 +940,59 @@ class Session:
                     self.audio.set_position(target)
                 self.metrics.on_event("catch_up", action="jump", to=round(target, 3))
 
-    def _steer_live_rate(self) -> None:
+    def _recovers_latency(self) -> bool:
+        info = self.info
+        return (
+            self.config.latency.stall_recovery
+            and info is not None
+            and info.media.protocol in _PACED_LIVE
+            and not info.extra.get("live_target_latency")
+        )
+
+    def _recover_latency(self, low_water: LowWater, now: float, buffered: float) -> None:
+        """Default-mode RTSP/RTMP: back to the start buffer after a stall (or
+        any backlog), within 5 s; see ``load_control.recover_latency``."""
+        if self.user_speed != 1.0:
+            return  # the user's own speed: theirs to choose
+        least = low_water.add(now, buffered)
+        if low_water.settled(now):
+            self._win_back(least - self.config.buffer.live_start_seconds, buffered, low_water)
+
+    def _win_back(self, excess: float, buffered: float, low_water: LowWater) -> None:
+        """Plays ``excess`` seconds of latency away fast, or jumps over it
+        within what is buffered (keeping the start buffer)."""
+        action = recover_latency(excess, self.speed, fast=_RECOVER_SPEED)
+        if action == CatchUpAction.SPEED_UP:
+            self._apply_speed(_RECOVER_SPEED)
+            self.metrics.on_event("catch_up", action="speed_up", excess=round(excess, 3))
+        elif action == CatchUpAction.NORMAL_SPEED:
+            self._apply_speed(self.user_speed)
+            self.metrics.on_event("catch_up", action="normal_speed", excess=round(excess, 3))
+        elif action == CatchUpAction.JUMP:
+            pos = self.position()
+            skip = min(excess, buffered - self.config.buffer.live_start_seconds)
+            if pos is None or skip <= 0:
+                return  # nothing buffered to jump into: played fast instead
+            # forward by what was never short over the last second: the
+            # buffer left is the usual one, and cannot run dry for the jump
+            target = pos + skip
+            self.skip_before = target
+            self._pin_clock(target, keep_running=True)
+            if self.audio is not None:
+                self.audio.set_position(target)
+            if self.speed != self.user_speed:
+                self._apply_speed(self.user_speed)
+            low_water.clear()
+            self.metrics.on_event(
+                "catch_up", action="jump", to=round(target, 3), skipped=round(skip, 3)
+            )
+
+    def _steer_live_rate(self, low_water: LowWater, now: float, buffered: float) -> None:
         """Sources that publish a live target latency (LL-HLS PART-HOLD-BACK,
         HOLD-BACK) get it held by a gentle rate change, unless the user chose a
-        speed of their own."""
+        speed of their own; a stall's loss (the least latency over the last
+        second more than 0.15 s over where it was before) is won back as for
+        RTSP."""
         info = self.info
         src = self.source
         if info is None or src is None or self.user_speed != 1.0:
@@ -898,6 +1003,21 @@ class Session:
         latency = src.live_latency()
         if latency is None:
             return
+        # What a stall cost is measured against where the latency sat before
+        # it, not against HOLD-BACK: a program date may carry delay from
+        # upstream that no playing fast removes, and the playlist's end is
+        # only known a segment at a time.
+        least = low_water.add(now, float(latency))
+        settled = low_water.settled(now)
+        baseline = self._stall_baseline
+        if settled and baseline is None:
+            self._latency_before = least
+        if self.config.latency.stall_recovery and settled and baseline is not None:
+            excess = least - baseline
+            if excess > _WIN_BACK_FROM or self.speed >= _RECOVER_SPEED:
+                self._win_back(excess, buffered, low_water)
+                return
+            self._stall_baseline = None  # paid back: steered gently again
         rate = live_rate(float(latency), float(target))
         if abs(rate - self.speed) >= 0.005:
             self._apply_speed(rate)
@@ -998,6 +1118,9 @@ class Session:
         snap["position_s"] = None if pos is None else round(pos, 3)
         snap["buffer_s"] = round(self.buffered(), 3)
         snap["speed"] = self.speed
+        sink: object = self.sink  # widened: mypy cannot meet two protocols
+        if self._unpainted_from is not None and isinstance(sink, UnpaintedCount):
+            snap["frames"]["not_painted"] = sink.not_painted - self._unpainted_from
         snap["av_offset_last_ms"] = (
             round(self.metrics.av_offsets[-1] * 1000, 2) if self.metrics.av_offsets else None
         )

@@ -4,11 +4,12 @@ LoadControl): when to start, when a stall begins and ends, how to catch up."""
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 
 from .config import BufferConfig, LatencyConfig
 
-__all__ = ["CatchUpAction", "LoadControl", "catch_up"]
+__all__ = ["CatchUpAction", "LoadControl", "LowWater", "catch_up", "recover_latency"]
 
 
 @dataclass(frozen=True)
@@ -16,11 +17,14 @@ class LoadControl:
     buffer: BufferConfig
     latency: LatencyConfig
     live: bool
+    #: live latency is won back after a stall (``recover_latency``): waiting
+    #: for more than the usual start buffer would only be thrown away
+    recovers: bool = False
 
     def start_threshold(self, rebuffer: bool) -> float:
         if self.live and self.latency.low_latency:
             return 0.0
-        if rebuffer:
+        if rebuffer and not (self.live and self.recovers):
             return self.buffer.rebuffer_seconds
         return self.buffer.live_start_seconds if self.live else self.buffer.start_seconds
 
@@ -57,6 +61,59 @@ def catch_up(buffered: float, current_speed: float, config: LatencyConfig) -> Ca
             return CatchUpAction.SPEED_UP
         if current_speed > 1.0 and excess <= config.catch_up_threshold / 4:
             return CatchUpAction.NORMAL_SPEED
+    return CatchUpAction.NONE
+
+
+@dataclass
+class LowWater:
+    """The least buffer seen over the last ``window`` seconds: what could be
+    played away without running dry. A live stream's packets come in bursts
+    (a keyframe, TCP), so the buffer's peaks are no measure of the slack."""
+
+    window: float = 1.0
+    _samples: deque[tuple[float, float]] = field(default_factory=deque)
+    _since: float | None = None
+
+    def add(self, now: float, buffered: float) -> float:
+        if self._since is None:
+            self._since = now
+        samples = self._samples
+        while samples and samples[-1][1] >= buffered:
+            samples.pop()  # never the minimum again: a smaller one came later
+        samples.append((now, buffered))
+        while samples[0][0] < now - self.window:
+            samples.popleft()
+        return samples[0][1]
+
+    def settled(self, now: float) -> bool:
+        """Whether the samples span a whole window yet."""
+        return self._since is not None and now - self._since >= self.window
+
+    def clear(self) -> None:
+        self._samples.clear()
+        self._since = None
+
+
+def recover_latency(
+    excess: float,
+    current_speed: float,
+    *,
+    fast: float = 1.1,
+    start: float = 0.15,
+    settle: float = 0.04,
+    jump: float = 0.5,
+) -> CatchUpAction:
+    """Live at its usual buffer (RTSP, RTMP in the default mode): ``excess``
+    seconds buffered beyond it, after a stall, are won back within 5 s. Up to
+    ``jump`` by playing ``fast`` (audio through atempo, pitch kept: 10 % wins
+    0.5 s in 5 s), beyond it by jumping to the target at once, as LL-HLS
+    does; normal speed again within ``settle`` of the target."""
+    if excess > jump:
+        return CatchUpAction.JUMP
+    if current_speed < fast and excess > start:
+        return CatchUpAction.SPEED_UP
+    if current_speed >= fast and excess <= settle:
+        return CatchUpAction.NORMAL_SPEED
     return CatchUpAction.NONE
 
 

@@ -50,6 +50,9 @@ class SessionMetrics:
     frames_presented: int = 0
     frames_dropped_late: int = 0
     frames_dropped_catchup: int = 0
+    #: never decoded: skipped by the decoder to keep up (non-reference frames,
+    #: packets on the way to a keyframe)
+    frames_dropped_decoder: int = 0
     decode_errors: int = 0
     audio_underruns: int = 0
     bytes_in: int = 0
@@ -99,6 +102,17 @@ class SessionMetrics:
                     self._first_in_pts = pts
                 if self._last_in_pts is None or pts > self._last_in_pts:
                     self._last_in_pts = pts
+
+    def on_frames_dropped(self, why: str, count: int = 1) -> None:
+        """``why``: "late" (decoded or queued, too late to show), "decoder"
+        (never decoded), "catchup" (skipped to reach the live edge)."""
+        with self._lock:
+            if why == "late":
+                self.frames_dropped_late += count
+            elif why == "decoder":
+                self.frames_dropped_decoder += count
+            else:
+                self.frames_dropped_catchup += count
 
     def on_presented(self, av_offset: float | None, size: tuple[int, int] | None = None) -> None:
         with self._lock:
@@ -234,9 +248,12 @@ class SessionMetrics:
                 "frames": {
                     "decoded": self.frames_decoded,
                     "presented": self.frames_presented,
-                    "dropped": self.frames_dropped_late + self.frames_dropped_catchup,
+                    "dropped": self.frames_dropped_late
+                    + self.frames_dropped_catchup
+                    + self.frames_dropped_decoder,
                     "dropped_late": self.frames_dropped_late,
                     "dropped_catchup": self.frames_dropped_catchup,
+                    "dropped_decoder": self.frames_dropped_decoder,
                 },
                 "decode_errors": self.decode_errors,
                 "audio_underruns": self.audio_underruns,

@@ -83,7 +83,7 @@ _FIGURES: tuple[tuple[str, str, str, Callable[[dict[str, Any]], object]], ...] =
      lambda s: _dig(s, "media", "video", "height")),
     ("heureum_frames_presented", "video frames shown", "counter",
      lambda s: _dig(s, "frames", "presented")),
-    ("heureum_frames_dropped", "video frames dropped (late or catch-up)", "counter",
+    ("heureum_frames_dropped", "video frames dropped (late, not decoded, catch-up)", "counter",
      lambda s: _dig(s, "frames", "dropped")),
     ("heureum_errors", "errors reported, fatal or not", "counter",
      lambda s: len(s.get("errors") or [])),

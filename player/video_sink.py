@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["NullVideoSink", "RecordingVideoSink", "VideoFrame", "VideoSink"]
+__all__ = ["NullVideoSink", "RecordingVideoSink", "UnpaintedCount", "VideoFrame", "VideoSink"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,17 @@ class VideoSink(Protocol):
     def clear(self) -> None:
         """Forget the last frame (new media, stop)."""
         ...
+
+
+@runtime_checkable
+class UnpaintedCount(Protocol):
+    """A sink that can replace a presented frame before it reaches the screen
+    (the window paints the newest one when its GUI thread gets to it), and
+    counts those: drops on the screen's side, in the report beside the
+    engine's own."""
+
+    @property
+    def not_painted(self) -> int: ...
 
 
 class NullVideoSink:

@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
 # Sets everything up, then runs every benchmark and prints its figures (JSON and
 # tables). Targets are printed next to the figures; nothing here is a test.
+#
+#   scripts/bench.sh [--many-streams [ARGS...]]
+#
+# --many-streams also runs benchmarks/many_streams.py (N simultaneous 720p30
+# streams, our windows against mpv's; several minutes of a fully loaded
+# machine), with the ARGS after it (e.g. --counts 8,12,15 --protocol rtsp).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+many_streams=0
+many_args=()
+if [ "${1:-}" = "--many-streams" ]; then
+  many_streams=1
+  shift
+  many_args=("$@")
+fi
 bash scripts/setup.sh
 # shellcheck source=scripts/audio-env.sh
 source scripts/audio-env.sh
@@ -27,3 +40,11 @@ for gui in gui_cpu startup; do
     fi
   fi
 done
+if [ "$many_streams" = 1 ]; then
+  echo "== many_streams"
+  if [ -z "${DISPLAY:-}" ]; then
+    xvfb-run -a -s "-screen 0 1920x1080x24" $py -m benchmarks.many_streams "${many_args[@]}"
+  else
+    $py -m benchmarks.many_streams "${many_args[@]}"
+  fi
+fi

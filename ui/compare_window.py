@@ -253,11 +253,15 @@ class CompareWindow(QMainWindow):
         for tile, row in zip(self.tiles, rows, strict=True):
             if tile.error is None:
                 tile.set_face(_face(tile.index, row, self.session.streams[tile.index]))
-        self.plots.update_streams(
-            [s.samples for s in self.session.streams], [s.markers for s in self.session.streams]
-        )
         self._ticks += 1
         if self._ticks % 2 == 0:
+            # Once a second: a repaint of the plots costs the GUI thread tens
+            # of ms under a software rasteriser (many_streams benchmark), time
+            # the tiles' video needs.
+            self.plots.update_streams(
+                [s.samples for s in self.session.streams],
+                [s.markers for s in self.session.streams],
+            )
             self._fill_table(comparison(self.session.reports())["table"])
 
     def _fill_table(self, rows: list[dict[str, Any]]) -> None:

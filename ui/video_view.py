@@ -144,6 +144,11 @@ class VideoView(QWidget):
         return self._render_widget
 
     @property
+    def not_painted(self) -> int:
+        """``player.video_sink.UnpaintedCount``: frames presented, never painted."""
+        return self.coalesced
+
+    @property
     def current_frame(self) -> VideoFrame | None:
         """The frame on screen now (GUI thread)."""
         return self._current

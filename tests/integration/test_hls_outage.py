@@ -135,7 +135,16 @@ def assert_one_timeline(probe: Probe) -> None:
     assert len(pts) > 60
     steps = [b - a for a, b in itertools.pairwise(pts)]
     assert min(steps) > 0, "presented pts went backwards"
-    assert max(steps) < 1.0, f"a hole of {max(steps):.2f} s in the presented pts"
+    # a catch-up jump after the stall (issue 11) skips media on purpose, and
+    # says so in the report; any other hole is a broken timeline
+    jumps = [
+        float(e["skipped"])
+        for e in probe.report()["timeline"]
+        if e.get("type") == "catch_up" and e.get("action") == "jump"
+    ]
+    holes = [s for s in steps if s >= 1.0]
+    assert len(holes) <= len(jumps), f"a hole of {max(steps):.2f} s in the presented pts"
+    assert all(h <= max(jumps) + 0.5 for h in holes), (holes, jumps)
     positions = [e.stats.get("position_s") for e in probe.of(StatsUpdated)]
     known = [p for p in positions if isinstance(p, float)]
     assert len(known) > 5

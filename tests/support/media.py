@@ -224,6 +224,7 @@ def _write(
     audio: Callable[[int, int], F32Array] | None,
     crf: int = 23,
     maxrate_kbps: int | None = None,
+    bframes: int = 0,
 ) -> None:
     fmt, _ = _FORMATS[container]
     options = {"movflags": "+faststart"} if container == "mp4" else {}
@@ -234,7 +235,7 @@ def _write(
             vs.width, vs.height, vs.pix_fmt = width, height, "yuv420p"
             vs.codec_context.time_base = Fraction(1, fps)
             vs.codec_context.gop_size = gop
-            x264 = f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes=0"
+            x264 = f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes={bframes}"
             if maxrate_kbps is not None:
                 x264 += f":vbv-maxrate={maxrate_kbps}:vbv-bufsize={maxrate_kbps}"
             vs.options = {"preset": "ultrafast", "crf": str(crf), "x264-params": x264}
@@ -292,8 +293,11 @@ def make_av_file(
     video: bool = True,
     gop: int | None = None,
     crf: int = 23,
+    bframes: int = 0,
 ) -> Path:
-    """H.264 + AAC test file (moving bar, frame-number pattern, tone). Cached when path is None."""
+    """H.264 + AAC test file (moving bar, frame-number pattern, tone). Cached when path is None.
+    ``bframes``: B-frames between references (x264's b-pyramid makes some of
+    them references too), as real encodes have."""
     if not (audio or video):
         raise ValueError("need at least one of audio/video")
     gop = gop or fps
@@ -301,6 +305,8 @@ def make_av_file(
         kind="av", seconds=seconds, w=width, h=height, fps=fps, c=container, a=audio, v=video,
         gop=gop, crf=crf,
     )  # fmt: skip
+    if bframes:
+        params["bframes"] = bframes  # files made before the option keep their key
     ext = _FORMATS[container][1]
     stem = f"{'av' if audio and video else 'v' if video else 'a'}_{width}x{height}_{seconds:g}s"
     target = _target(path, stem, params, ext)
@@ -317,6 +323,7 @@ def make_av_file(
             video=(lambda n: _bar_frame(n, width, height)) if video else None,
             audio=_tone if audio else None,
             crf=crf,
+            bframes=bframes,
         )
 
     return _atomic_build(target, build)

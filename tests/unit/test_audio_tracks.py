@@ -36,6 +36,10 @@ class Context:
     drop_before: float | None = None
     speed: float = 1.0
     metrics: SessionMetrics = field(default_factory=lambda: SessionMetrics(ManualClock()))
+    clock: ManualClock = field(default_factory=ManualClock)
+
+    def video_lateness(self, pts: float) -> float | None:
+        return None  # audio only: nothing is timed against a frame
 
     def fail_from_thread(self, exc: BaseException) -> None:
         raise exc

@@ -12,6 +12,7 @@ import pytest
 from player.audio_out import AudioBuffer
 from player.clock import ManualClock
 from player.decode import AudioDecoder, DecodeContext, VideoDecoder
+from player.frame_drop import FrameDropPolicy
 from player.hls.playlist import parse_media_playlist
 from player.hls.segment_demux import SegmentDemuxer
 from player.metrics import SessionMetrics
@@ -30,8 +31,14 @@ class Context:
     drop_before: float | None = None
     speed: float = 1.0
     metrics: SessionMetrics = field(default_factory=lambda: SessionMetrics(ManualClock()))
+    clock: ManualClock = field(default_factory=ManualClock)
+    #: the master clock's position, or None: frames are not timed
+    master: float | None = None
     failures: list[BaseException] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
+
+    def video_lateness(self, pts: float) -> float | None:
+        return None if self.master is None else self.master - pts
 
     def fail_from_thread(self, exc: BaseException) -> None:
         self.failures.append(exc)
@@ -131,3 +138,40 @@ def test_audio_is_resampled_into_the_buffer_with_its_times() -> None:
     assert end == pytest.approx(first + written / 48_000, abs=1e-3)
     assert float(np.abs(block[:written]).max()) > 0.01  # sound, not silence
     assert ctx.metrics.first_audio_at is not None
+
+
+def _run_video(ctx: Context, video: list[DemuxPacket]) -> list[VideoFrame]:
+    packets: MediaQueue[DemuxPacket] = MediaQueue(1e9, 1 << 40)
+    frames: MediaQueue[VideoFrame] = MediaQueue(1e9, 1 << 40)
+    _feed(packets, video, 0)
+    packets.put_nowait(QueueItem[DemuxPacket](EOS, 0, None, 0.0, 0))
+    dec = VideoDecoder(ctx, packets, frames, FrameDropPolicy())
+    dec.start()
+    try:
+        return _frames(frames)
+    finally:
+        ctx.stopping.set()
+        dec.join(10.0)
+
+
+def test_far_behind_the_clock_every_packet_is_skipped_and_counted() -> None:
+    ctx = Context(master=100.0)
+    video = _packets("video")
+    out = _run_video(ctx, video)
+    assert out == []
+    assert ctx.metrics.frames_decoded == 0
+    assert ctx.metrics.frames_dropped_decoder == len(video)
+
+
+def test_late_frames_are_dropped_before_the_queue_and_every_frame_is_accounted_for() -> None:
+    video = _packets("video")
+    # the clock 0.5 s in: the first half second of frames is late, the rest on time
+    master = 0.5
+    ctx = Context(master=master)
+    out = _run_video(ctx, video)
+    m = ctx.metrics
+    assert m.frames_dropped_late + m.frames_dropped_decoder > 0
+    # the first frame is kept (no picture yet); after it, only frames on time
+    assert all(master - f.pts <= 0.04 for f in out[1:])
+    assert len(out) + m.frames_dropped_late + m.frames_dropped_decoder == len(video)
+    assert m.frames_decoded == len(out) + m.frames_dropped_late

@@ -12,6 +12,7 @@ from player.engine import Session
 from player.hls.source import HlsSource
 from player.sources.libav import LibavSource
 from player.sources.urls import classify
+from player.video_sink import NullVideoSink
 from tests.support.background import Background
 from tests.support.fake_fetcher import FakeFetcher
 
@@ -78,3 +79,31 @@ def test_a_session_is_what_a_decoder_needs_and_nothing_more() -> None:
     context: DecodeContext = session  # checked by mypy: the protocol fits
     assert isinstance(context.stopping, threading.Event)
     assert (context.serial, context.drop_before, context.speed) == (0, None, 1.0)
+    # frames are timed against the clock only while playing
+    assert context.video_lateness(0.0) is None
+
+
+class _Window(NullVideoSink):
+    """A sink that, like the window, may replace frames before painting them."""
+
+    def __init__(self, not_painted: int) -> None:
+        super().__init__()
+        self.not_painted = not_painted
+
+
+def test_frames_the_window_never_painted_are_counted_from_the_session_start() -> None:
+    window = _Window(not_painted=7)  # a view reused from an earlier file
+    session = Session(
+        "http://o.test/a.m3u8",
+        None,
+        DEFAULT_CONFIG,
+        ManualClock(),
+        window,
+        lambda event: None,
+        volume=1.0,
+        muted=False,
+        speed=1.0,
+    )
+    window.not_painted = 10
+    assert session.stats()["frames"]["not_painted"] == 3
+    assert "not_painted" not in _session(ManualClock()).stats()["frames"]  # headless

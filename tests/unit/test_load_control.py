@@ -48,3 +48,42 @@ def test_live_rate_steers_gently_toward_the_target() -> None:
     assert 0.97 <= live_rate(0.7, 1.0) < 1.0
     assert live_rate(10.0, 1.0) == 1.03
     assert live_rate(0.0, 5.0) == 0.97
+
+
+def test_after_a_stall_small_backlogs_are_played_away_fast_and_large_ones_jumped() -> None:
+    from player.load_control import CatchUpAction, recover_latency
+
+    assert recover_latency(0.1, 1.0) == CatchUpAction.NONE  # jitter, not a backlog
+    assert recover_latency(0.3, 1.0) == CatchUpAction.SPEED_UP
+    assert recover_latency(0.3, 1.03) == CatchUpAction.SPEED_UP  # from a gentle steer
+    assert recover_latency(0.3, 1.1) == CatchUpAction.NONE  # already winning it back
+    assert recover_latency(0.03, 1.1) == CatchUpAction.NORMAL_SPEED
+    assert recover_latency(0.03, 1.0) == CatchUpAction.NONE
+    # 0.5 s at 10 % fast takes 5 s: anything more is jumped at once
+    assert recover_latency(0.6, 1.0) == CatchUpAction.JUMP
+    assert recover_latency(0.6, 1.1) == CatchUpAction.JUMP
+    # a stream that runs short is left alone (a stall handles it)
+    assert recover_latency(-0.3, 1.0) == CatchUpAction.NONE
+
+
+def test_low_water_is_the_least_buffer_over_its_window() -> None:
+    from player.clock import ManualClock
+    from player.load_control import LowWater
+
+    clock = ManualClock()
+    lw = LowWater(window=1.0)
+    # bursts: 1.5 s when a keyframe lands, 0.6 s just before the next
+    for n in range(40):
+        least = lw.add(clock.now(), 1.5 if n % 10 == 0 else 0.6 + 0.01 * (9 - n % 10))
+        clock.advance(0.1)
+    assert least == 0.6
+    assert lw.settled(clock.now())
+    lw.clear()
+    assert not lw.settled(clock.now())
+    assert lw.add(clock.now(), 2.0) == 2.0
+    clock.advance(0.5)
+    assert not lw.settled(clock.now())
+    # an old low sample leaves the window
+    lw.add(clock.now(), 3.0)
+    clock.advance(0.6)
+    assert lw.add(clock.now(), 3.0) == 3.0

@@ -14,8 +14,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from player import BufferingChanged, Event, Player, StatsUpdated
 from player.config import AudioConfig, LatencyConfig, OpenOptions
 from tests.support.live_packager import LivePackager
@@ -129,14 +127,16 @@ def test_rtsp_latency_is_back_where_it_was_within_5_s_of_a_stall() -> None:
     )
 
 
-@pytest.mark.parametrize(("protocol", "rise"), [("rtsp", STALL_S / 2), ("hls", 0.3)])
-def test_without_recovery_the_stall_stays_in_the_latency(protocol: str, rise: float) -> None:
+def test_without_recovery_the_stall_stays_in_the_latency() -> None:
     # The failure this guards against (issue 11: "a run that stalls once stays
-    # 0.5-3 s behind for the rest of the stream"). HLS loses less of the stall:
-    # its loader fetches what it missed faster than real time.
-    before, after, catch_ups = _stall_and_watch(recover=False, protocol=protocol)
+    # 0.5-3 s behind for the rest of the stream"), shown on RTSP, where a
+    # stall's whole backlog arrives at once. (HLS is no such control: its
+    # loader fetches the missed segments faster than real time, so without
+    # recovery it keeps only 0.27-0.31 s of a 3 s stall, too close to any
+    # threshold to tell the two modes apart in every run.)
+    before, after, catch_ups = _stall_and_watch(recover=False, protocol="rtsp")
     assert catch_ups == []
-    assert min(after) >= before + rise, (before, after)
+    assert min(after) >= before + STALL_S / 2, (before, after)
 
 
 def test_hls_latency_is_back_where_it_was_within_5_s_of_a_stall() -> None:

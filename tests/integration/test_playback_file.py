@@ -97,6 +97,9 @@ def test_frame_step_shows_exactly_the_next_frame(audio_device: str, av_file: Pat
     try:
         probe.player.open(str(av_file), OpenOptions(start_paused=True))
         probe.wait_state(PlayerState.PAUSED, 10)
+        # the prerolled frame reaches the sink from the presenter thread,
+        # which may be just after the state change
+        probe.wait_frames(1, 5)
         first = probe.sink.shown[-1][0]
         for n in range(1, 4):
             probe.player.frame_step()

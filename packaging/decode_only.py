@@ -117,19 +117,23 @@ STUBS: dict[str, dict[str, str]] = {
 DATA = {"x264_levels": 256}  # a zeroed table: its terminator comes first
 
 
-def _undefined(lib: Path) -> set[str]:
+def _symbols(lib: Path, which: str) -> set[str]:
+    """The dynamic symbols ``lib`` imports (``which="--undefined-only"``) or
+    exports (``"--defined-only"``), without their version tags."""
     out = subprocess.run(
-        ["nm", "-D", "--undefined-only", str(lib)], check=True, capture_output=True, text=True
+        ["nm", "-D", which, str(lib)], check=True, capture_output=True, text=True
     ).stdout
     return {line.split()[-1].split("@")[0] for line in out.splitlines() if line.strip()}
 
 
+def _dynamic(lib: Path, tag: str) -> list[str]:
+    """The values of one tag (NEEDED, SONAME) of ``lib``'s dynamic section."""
+    out = subprocess.run(["readelf", "-d", str(lib)], capture_output=True, text=True).stdout
+    return re.findall(rf"\({tag}\).*\[(.+)\]", out)
+
+
 def _soname(lib: Path) -> str:
-    out = subprocess.run(
-        ["readelf", "-d", str(lib)], check=True, capture_output=True, text=True
-    ).stdout
-    found = re.search(r"\(SONAME\).*\[(.+)\]", out)
-    return found.group(1) if found else lib.name
+    return next(iter(_dynamic(lib, "SONAME")), lib.name)
 
 
 def _return_for(table: dict[str, str], symbol: str) -> str | None:
@@ -164,27 +168,20 @@ def stub_source(table: dict[str, str], symbols: set[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _needed(lib: Path) -> set[str]:
-    dyn = subprocess.run(
-        ["readelf", "-d", str(lib)], check=True, capture_output=True, text=True
-    ).stdout
-    return set(re.findall(r"\(NEEDED\).*\[(.+)\]", dyn))
-
-
 def _users(folder: Path, name: str) -> list[Path]:
-    users = []
-    for lib in folder.iterdir():
-        if lib.is_file() and lib.name != name and ".so" in lib.name:
-            dyn = subprocess.run(["readelf", "-d", str(lib)], capture_output=True, text=True).stdout
-            if f"[{name}]" in dyn:
-                users.append(lib)
-    return users
+    """The libraries in ``folder`` that load ``name``."""
+    return [
+        lib
+        for lib in folder.iterdir()
+        if lib.is_file()
+        and lib.name != name
+        and ".so" in lib.name
+        and name in _dynamic(lib, "NEEDED")
+    ]
 
 
 def slim(libs: Path) -> list[tuple[str, int, int]]:
     """Replaces the encoder libraries in ``libs`` (an ``av.libs`` folder)."""
-    codec = next(libs.glob("libavcodec-*.so*"))
-    imported = _undefined(codec)
     done = []
     orphans: set[str] = set()
     replaced = {lib.name for prefix in STUBS for lib in libs.glob(prefix + "*.so*")}
@@ -192,19 +189,13 @@ def slim(libs: Path) -> list[tuple[str, int, int]]:
         for lib in sorted(libs.glob(prefix + "*.so*")):
             if lib.is_symlink():
                 continue
-            exported = subprocess.run(
-                ["nm", "-D", "--defined-only", str(lib)], check=True, capture_output=True, text=True
-            ).stdout
-            names = {
-                line.split()[-1].split("@")[0] for line in exported.splitlines() if line.strip()
-            }
+            names = _symbols(lib, "--defined-only")
+            # what libavcodec (and any other library staying) takes from it
             wanted = set()
             for user in _users(libs, lib.name):
-                if user.name in replaced:
-                    continue
-                wanted |= _undefined(user) & names
-            wanted |= imported & names
-            orphans |= _needed(lib)
+                if user.name not in replaced:
+                    wanted |= _symbols(user, "--undefined-only") & names
+            orphans |= set(_dynamic(lib, "NEEDED"))
             before = lib.stat().st_size
             with tempfile.TemporaryDirectory() as tmp:
                 src = Path(tmp, "stub.c")
@@ -240,8 +231,7 @@ def _needed_outside(libs: Path, name: str) -> bool:
     for module in libs.parent.rglob("*.so"):
         if libs in module.parents:
             continue
-        dyn = subprocess.run(["readelf", "-d", str(module)], capture_output=True, text=True).stdout
-        if f"[{name}]" in dyn:
+        if name in _dynamic(module, "NEEDED"):
             return True
     return False
 

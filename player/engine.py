@@ -712,6 +712,9 @@ class Session:
             self._show(frame, (frame.pts - now_master) if now_master is not None else None)
 
     def _show(self, frame: VideoFrame, av_offset: float | None) -> None:
+        # Counted before the sink sees it: whoever stops on the sink's count
+        # (``--frames``) then reads a report that has at least as many.
+        self.metrics.on_presented(av_offset, (frame.width, frame.height))
         sink = self.sink
         if sink is not None:
             try:
@@ -720,7 +723,6 @@ class Session:
                 log.warning("video sink failed: %s", exc)
         self.last_shown_pts = frame.pts
         self.last_shown_at = self.clock.now()
-        self.metrics.on_presented(av_offset, (frame.width, frame.height))
 
     def _pin_clock(self, pts: float, keep_running: bool = False) -> None:
         self.sysclock.set(pts)

@@ -93,7 +93,11 @@ def test_garbage_in_the_middle_is_reported_and_playback_continues(
     probe.player.open(str(broken))
     probe.wait_event(EndOfStream, 20)
     report = probe.report()
-    assert report["frames"]["presented"] > 60
+    # Past the garbage the frames still reach the presenter: shown, or dropped
+    # as late (and counted) when the machine is busy.
+    frames = report["frames"]
+    assert frames["decoded"] > 60
+    assert frames["presented"] + frames["dropped_late"] > 60
     assert report["decode_errors"] >= 1
     errors = probe.of(ErrorOccurred)
     assert errors and all(not e.fatal for e in errors)

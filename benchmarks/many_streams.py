@@ -49,9 +49,36 @@ VIDEO_W, VIDEO_H = 640, 360
 MAX_DROP_PERCENT = 1.0
 READY_TIMEOUT = 90.0
 
+# Both children speak one protocol: each line on stdin asks for the counters,
+# and end of input (or "quit") closes the window.
+_READER = r"""
+commands = []
+lock = threading.Lock()
+def read():
+    for line in sys.stdin:
+        with lock:
+            commands.append(line.strip())
+    with lock:
+        commands.append("quit")
+threading.Thread(target=read, daemon=True).start()
+"""
+_ANSWER = r"""
+    with lock:
+        todo, commands[:] = list(commands), []
+    for c in todo:
+        print(json.dumps(counters()), flush=True)
+        if c == "quit":
+            w.close(); app.quit(); return
+"""
+
+
+def _with_protocol(body: str) -> str:
+    return body.replace("#READER\n", _READER).replace("#ANSWER\n", _ANSWER)
+
+
 # One window playing one URL; told "mark" or "quit" on stdin, answers with its
 # counters as one JSON line.
-_CHILD = r"""
+_CHILD = _with_protocol(r"""
 import json, os, sys, threading, time
 from dataclasses import replace
 from PySide6.QtCore import QTimer
@@ -62,15 +89,7 @@ app = QApplication(sys.argv[:1])
 url, settings, width, height, threads = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:6])
 cfg = replace(DEFAULT_CONFIG, decode=replace(DEFAULT_CONFIG.decode, threads=threads))
 w = create_window([url], {"settings_path": settings}, cfg)
-commands = []
-lock = threading.Lock()
-def read():
-    for line in sys.stdin:
-        with lock:
-            commands.append(line.strip())
-    with lock:
-        commands.append("quit")
-threading.Thread(target=read, daemon=True).start()
+#READER
 sized = [False]
 announced = [False]
 def counters():
@@ -88,20 +107,15 @@ def poll():
     if not announced[0] and w.view.painted > 0:
         announced[0] = True
         print(json.dumps({"ready": True}), flush=True)
-    with lock:
-        todo, commands[:] = list(commands), []
-    for c in todo:
-        print(json.dumps(counters()), flush=True)
-        if c == "quit":
-            w.close(); app.quit(); return
+#ANSWER
 t = QTimer(); t.timeout.connect(poll); t.start(50)
 app.exec()
-"""
+""")
 
 
 # N tiles in one compare window (one process: the engine's threads share the
 # GIL); the compare limit of 4 is lifted for the measurement.
-_TILES = r"""
+_TILES = _with_protocol(r"""
 import json, sys, threading
 import player.compare as compare
 from PySide6.QtWidgets import QApplication
@@ -115,15 +129,7 @@ w.resize(2 * (width + 8) + 16, rows * (height + 8) + 420)
 w.centralWidget().setSizes([rows * (height + 8), 400])
 w.show()
 w.start()
-commands = []
-lock = threading.Lock()
-def read():
-    for line in sys.stdin:
-        with lock:
-            commands.append(line.strip())
-    with lock:
-        commands.append("quit")
-threading.Thread(target=read, daemon=True).start()
+#READER
 announced = [False]
 def counters():
     out = []
@@ -137,16 +143,11 @@ def poll():
     if not announced[0] and all(t.view.painted > 0 for t in w.tiles):
         announced[0] = True
         print(json.dumps({"ready": True}), flush=True)
-    with lock:
-        todo, commands[:] = list(commands), []
-    for c in todo:
-        print(json.dumps(counters()), flush=True)
-        if c == "quit":
-            w.close(); app.quit(); return
+#ANSWER
 from PySide6.QtCore import QTimer
 t = QTimer(); t.timeout.connect(poll); t.start(50)
 app.exec()
-"""
+""")
 
 
 # ------------------------------------------------------------------ media and servers
@@ -528,6 +529,8 @@ def main(argv: list[str] | None = None) -> int:
                     + (f"  ERROR {r['error']}" if "error" in r else ""),
                     flush=True,
                 )  # fmt: skip
+                if r.get("log"):
+                    print(r["log"], file=sys.stderr)
                 if args.stop_at_failure and not r.get("passed"):
                     break
     summary: dict[str, Any] = {}

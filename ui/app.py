@@ -126,7 +126,7 @@ class _DemoPresenter(QObject):
             # The demo is there to show its whole ladder at work: the view-size
             # cap (which would hold a window of the default size with the panel
             # open at 360p) is off for it, and the window says so.
-            self.window.uncapped_url = url
+            self.window.cap.uncapped_url = url
         self.window.open_url(url, remember=False)
         if adaptive:
             self.window.abr_panel.show()

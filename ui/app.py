@@ -184,9 +184,9 @@ def create_window(
     )
     window.show()
     if _opt(extras, "fullscreen", False):
-        window.toggle_fullscreen()
+        window.modes.toggle_fullscreen()
     if _opt(extras, "ontop", False):
-        window.toggle_always_on_top()
+        window.modes.toggle_always_on_top()
     if urls:
         window.open_urls(list(urls), open_options)
     else:

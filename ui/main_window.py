@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
@@ -49,8 +49,9 @@ from .subtitles import SubtitleLabel
 from .video_view import VideoView
 from .window_cap import ViewSizeCap
 from .window_fit import WindowFit
-from .window_levels import VOLUME_STEP, Levels
+from .window_levels import VOLUME_STEP, LevelControls
 from .window_menus import WindowMenus
+from .window_modes import WindowModes
 from .window_notices import Notices
 from .window_opening import Opener
 from .window_panels import Panels
@@ -63,7 +64,6 @@ log = logging.getLogger(__name__)
 WHEEL_STEP = 0.05
 SEEK_SHORT = 5.0
 SEEK_LONG = 60.0
-CONTROLS_HIDE_MS = 2500
 _PLAYING = (PlayerState.PLAYING, PlayerState.BUFFERING)
 
 
@@ -78,19 +78,6 @@ def seek_osd_text(position: float | None, delta: float, duration: float | None) 
         target = min(target, duration)
         return f"{format_time(target)} / {format_time(duration)}"
     return f"{format_time(target)} ({step})"
-
-
-def _pinned(options: OpenOptions | None, info: MediaInfo) -> int | None:
-    """The rung --variant or --max-height pinned, to show it as locked."""
-    if options is None or not info.variants:
-        return None
-    if options.variant is not None:
-        return options.variant
-    if options.max_height is not None:
-        from player.hls.view_cap import pinned_rung
-
-        return pinned_rung(info.variants, options.max_height)
-    return None
 
 
 class MainWindow(QMainWindow):
@@ -117,10 +104,8 @@ class MainWindow(QMainWindow):
         self.title = ""
         self._closed = False
         self._screen_hooked = False
-        self._was_maximized = False
         self._fitted = False
         self.instance_server: QObject | None = None  # ui.app makes it (--enqueue)
-        self._compare_windows: list[QWidget] = []
 
         self.view = VideoView(self, renderer=renderer)
         self.fit = WindowFit(self, self.view, lambda: self.info)
@@ -140,9 +125,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(480, 320)
 
         self.opener = Opener(self, self, settings)
-        self.menus = WindowMenus(
-            self, settings, self._handlers(), self, lambda: self.view.renderer_name
-        )
+        self.menus = WindowMenus(self, settings, self._handlers(), lambda: self.view.renderer_name)
         self.panels = Panels(
             self,
             view=self.view,
@@ -165,7 +148,8 @@ class MainWindow(QMainWindow):
         self.playlist_panel = self.panels.playlist_panel
         self.abr_panel = self.panels.abr_panel
         self.transport.speed_button.setMenu(self.menus.speed_menu)
-        self.levels = Levels(
+        self.modes = WindowModes(self, self.view, self.transport, self.actions_by_name)
+        self.levels = LevelControls(
             self,
             player=player,
             call=self.call,
@@ -195,10 +179,6 @@ class MainWindow(QMainWindow):
         self._refresh_timer.setInterval(200)
         self._refresh_timer.timeout.connect(self._refresh)
         self._refresh_timer.start()
-        self._hide_timer = QTimer(self)
-        self._hide_timer.setSingleShot(True)
-        self._hide_timer.setInterval(CONTROLS_HIDE_MS)
-        self._hide_timer.timeout.connect(self._hide_controls)
 
         geometry = settings.geometry
         if geometry is None or not self.restoreGeometry(geometry):
@@ -229,9 +209,9 @@ class MainWindow(QMainWindow):
             "speed_down": lambda: self.levels.slower(),
             "speed_up": lambda: self.levels.faster(),
             "speed_reset": lambda: self.levels.set_speed(1.0),
-            "fullscreen": self.toggle_fullscreen,
-            "leave_fullscreen": self.leave_fullscreen,
-            "always_on_top": self.toggle_always_on_top,
+            "fullscreen": lambda: self.modes.toggle_fullscreen(),
+            "leave_fullscreen": lambda: self.modes.leave_fullscreen(),
+            "always_on_top": lambda: self.modes.toggle_always_on_top(),
             "screenshot": self.take_screenshot,
             "screenshot_plain": lambda: self.take_screenshot(subtitles=False),
             "sub_smaller": lambda: self.tracks.scale_subtitles(-SUB_SCALE_STEP),
@@ -263,15 +243,18 @@ class MainWindow(QMainWindow):
         t.seekRequested.connect(self.seek)
         t.volumeChanged.connect(self.levels.set_volume)
         t.muteToggled.connect(self.levels.set_muted)
-        t.fullscreenClicked.connect(self.toggle_fullscreen)
+        t.fullscreenClicked.connect(self.modes.toggle_fullscreen)
         t.liveClicked.connect(self.jump_to_live)
         t.previousClicked.connect(self.play_previous)
         t.nextClicked.connect(self.play_next)
-        self.view.doubleClicked.connect(self.toggle_fullscreen)
+        self.view.doubleClicked.connect(self.modes.toggle_fullscreen)
         self.view.wheelSteps.connect(lambda n: self.levels.change_volume(n * WHEEL_STEP))
-        self.view.mouseMoved.connect(self._on_mouse_moved)
+        self.view.mouseMoved.connect(self.modes.mouse_moved)
         self.quality_menu.variantChosen.connect(self.select_variant)
         self.menus.speedChosen.connect(self.levels.set_speed)
+        self.menus.recentChosen.connect(self.open_url)
+        self.menus.compare_action.triggered.connect(lambda: self.opener.open_compare())
+        self.menus.stop_action.triggered.connect(self.stop)
         panel = self.playlist_panel
         panel.activated.connect(self.opener.play_index)
         panel.changed.connect(self.playlist_changed)
@@ -359,20 +342,6 @@ class MainWindow(QMainWindow):
     def recent_changed(self) -> None:
         self.menus.rebuild_recent()
 
-    def open_compare(self, urls: list[str] | None = None) -> QWidget | None:
-        """File → Compare streams…: 2-4 URLs (asked for when not given) side
-        by side in a compare window; what plays here is paused."""
-        from .compare_window import ask_compare_urls, open_compare_window
-
-        if urls is None:
-            urls = ask_compare_urls(self, self.current_url)
-            if urls is None:
-                return None
-        self.call(self.player.pause)
-        window = open_compare_window(self, urls, getattr(self.player, "config", None))
-        self._compare_windows.append(window)
-        return window
-
     # -- drag and drop --------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self.opener.accepts(event.mimeData()):
@@ -423,48 +392,6 @@ class MainWindow(QMainWindow):
         self.call(self.player.select_variant, None if index < 0 else index)
 
     # -- window commands --------------------------------------------------------------------
-    def toggle_fullscreen(self) -> None:
-        if self.isFullScreen():
-            self.leave_fullscreen()
-        else:
-            self._was_maximized = self.isMaximized()
-            self.menuBar().hide()
-            self.showFullScreen()
-            self._hide_timer.start()
-
-    def leave_fullscreen(self) -> None:
-        if not self.isFullScreen():
-            return
-        self._hide_timer.stop()
-        self.menuBar().show()
-        self.transport.show()
-        self.unsetCursor()
-        if self._was_maximized:
-            self.showMaximized()
-        else:
-            self.showNormal()
-
-    def _hide_controls(self) -> None:
-        if self.isFullScreen():
-            self.transport.hide()
-            self.view.setCursor(Qt.CursorShape.BlankCursor)
-
-    def _on_mouse_moved(self) -> None:
-        if self.isFullScreen():
-            self.transport.show()
-            self.view.unsetCursor()
-            self._hide_timer.start()
-
-    def toggle_always_on_top(self) -> None:
-        on = not bool(self.windowFlags() & Qt.WindowType.WindowStaysOnTopHint)
-        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, on)
-        self.actions_by_name["always_on_top"].setChecked(on)
-        self.show()
-
-    @property
-    def always_on_top(self) -> bool:
-        return bool(self.windowFlags() & Qt.WindowType.WindowStaysOnTopHint)
-
     def take_screenshot(self, subtitles: bool = True) -> Path | None:
         """``s`` with the subtitle on screen drawn in, ``S`` without (mpv)."""
         frame = self.view.current_frame
@@ -528,7 +455,7 @@ class MainWindow(QMainWindow):
             self.title = info.title
             self._update_title()
         self.transport.set_live(info.is_live)
-        self.panels.on_media(info, _pinned(self.opener.current_options, info))
+        self.panels.on_media(info, self.opener.current_options)
         self.tracks.show(info)
         self._refresh()
 

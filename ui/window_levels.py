@@ -9,21 +9,21 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject
 
+from player.levels import MAX_SPEED, MAX_VOLUME, MIN_SPEED
+
 from .bridge import PlayerLike
 from .controls import TransportBar
 from .osd import Osd
 from .settings import Settings
 from .window_menus import WindowMenus
 
-__all__ = ["MAX_SPEED", "MAX_VOLUME", "MIN_SPEED", "SPEED_FACTOR", "VOLUME_STEP", "Levels"]
+__all__ = ["SPEED_FACTOR", "VOLUME_STEP", "LevelControls"]
 
 VOLUME_STEP = 0.02  # mpv: 9/0 change the volume by 2 %
 SPEED_FACTOR = 1.1  # mpv's [ and ]
-MIN_SPEED, MAX_SPEED = 0.25, 4.0
-MAX_VOLUME = 1.5
 
 
-class Levels(QObject):
+class LevelControls(QObject):
     """``call`` runs a player command and reports its failure; ``changed``
     tells the desktop shell (MPRIS) that what it shows changed."""
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Mapping
-from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -32,18 +31,10 @@ from .settings import Settings
 from .shortcuts import SHORTCUTS, help_rows
 from .video_settings import HardwareDecodingAction
 
-__all__ = ["MenuCommands", "WindowMenus"]
+__all__ = ["WindowMenus"]
 
 #: the key table's actions that show a check mark
 _CHECKABLE = ("always_on_top", "stats", "mute", "abr_panel", "playlist_panel")
-
-
-class MenuCommands(Protocol):
-    """What the menus' own entries (beyond the key table) ask of the window."""
-
-    def stop(self) -> None: ...
-    def open_url(self, url: str) -> None: ...
-    def open_compare(self) -> object: ...
 
 
 class WindowMenus(QObject):
@@ -51,20 +42,20 @@ class WindowMenus(QObject):
 
     #: a speed picked in the Speed menu
     speedChosen = Signal(float)
+    #: an entry of Open Recent
+    recentChosen = Signal(str)
 
     def __init__(
         self,
         window: QMainWindow,
         settings: Settings,
         handlers: Mapping[str, Callable[[], object]],
-        commands: MenuCommands,
         renderer_name: Callable[[], str],
     ) -> None:
         super().__init__(window)
         self._window = window
         self._renderer_name = renderer_name
         self._settings = settings
-        self._commands = commands
         self.about_dialog: AboutDialog | None = None
         self.help_dialog: QDialog | None = None
         self.actions_by_name: dict[str, QAction] = {}
@@ -87,7 +78,6 @@ class WindowMenus(QObject):
         self.file_menu = bar.addMenu("")
         self.file_menu.addActions([a["open_file"], a["open_url"]])
         self.compare_action = QAction(window)
-        self.compare_action.triggered.connect(lambda: self._commands.open_compare())
         self.file_menu.addAction(self.compare_action)
         self.recent_menu = self.file_menu.addMenu("")
         self.file_menu.addSeparator()
@@ -98,7 +88,6 @@ class WindowMenus(QObject):
         self.playback_menu = bar.addMenu("")
         self.playback_menu.addAction(a["toggle_pause"])
         self.stop_action = QAction(window)
-        self.stop_action.triggered.connect(self._commands.stop)
         self.playback_menu.addAction(self.stop_action)
         self.playback_menu.addSeparator()
         self.playback_menu.addActions(
@@ -224,7 +213,7 @@ class WindowMenus(QObject):
         recent = self._settings.recent
         for url in recent:
             act = menu.addAction(redact_url(url))
-            act.triggered.connect(lambda _=False, u=url: self._commands.open_url(u))
+            act.triggered.connect(lambda _=False, u=url: self.recentChosen.emit(u))
         if recent:
             menu.addSeparator()
             menu.addAction(self.tr("Clear"), self._clear_recent)

@@ -118,6 +118,7 @@ class Opener(QObject):
         self._recorded = False
         #: where the session that is opening was resumed (None: from its start)
         self.resumed_at: float | None = None
+        self._compare_windows: list[QWidget] = []
 
     # -- opening -------------------------------------------------------------------------
     def open_urls(self, urls: list[str], options: OpenOptions | None = None) -> None:
@@ -264,6 +265,21 @@ class Opener(QObject):
             return
         if self._host.call(self._host.player.load_subtitles, path):
             self._host.osd.flash(self.tr("Subtitles: %1").replace("%1", os.path.basename(path)))
+
+    def open_compare(self, urls: list[str] | None = None) -> QWidget | None:
+        """File → Compare streams…: 2-4 URLs (asked for when not given) side
+        by side in a compare window; what plays here is paused."""
+        from .compare_window import ask_compare_urls, open_compare_window
+
+        if urls is None:
+            urls = ask_compare_urls(self._parent, self.current_url)
+            if urls is None:
+                return None
+        player = self._host.player
+        self._host.call(player.pause)
+        window = open_compare_window(self._parent, urls, getattr(player, "config", None))
+        self._compare_windows.append(window)
+        return window
 
     # -- the play list -------------------------------------------------------------------
     def _set_playlist(self, entries: list[PlaylistEntry]) -> None:

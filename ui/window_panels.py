@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMainWindow
 
 from player.capabilities import AbrStatus
+from player.config import OpenOptions
 from player.events import MediaInfo, VariantSwitched
 from player.timeline_export import write_timeline
 
@@ -36,6 +37,19 @@ log = logging.getLogger(__name__)
 PLAYLIST_WIDTH = 280  # the play list panel's width when it opens docked
 ABR_POLL_MS = 500  # the bitrate panel's refresh while it shows
 PANEL_HEIGHT, PANEL_WIDTH = 300, 420  # the bitrate panel's size when it first docks
+
+
+def _pinned(options: OpenOptions | None, info: MediaInfo) -> int | None:
+    """The rung --variant or --max-height pinned, to show it as locked."""
+    if options is None or not info.variants:
+        return None
+    if options.variant is not None:
+        return options.variant
+    if options.max_height is not None:
+        from player.hls.view_cap import pinned_rung
+
+        return pinned_rung(info.variants, options.max_height)
+    return None
 
 
 class Panels(QObject):
@@ -102,9 +116,9 @@ class Panels(QObject):
         self._quality.set_variants(())
         self.abr_panel.reset()
 
-    def on_media(self, info: MediaInfo, pinned: int | None) -> None:
+    def on_media(self, info: MediaInfo, options: OpenOptions | None) -> None:
         self._quality.set_variants(info.variants)
-        if pinned is not None:
+        if (pinned := _pinned(options, info)) is not None:
             self._quality.show_locked(pinned)
         self.abr_panel.set_variants(info.variants)
         if self.overlay.isVisible():

@@ -350,7 +350,7 @@
     </message>
 </context>
 <context>
-    <name>Levels</name>
+    <name>LevelControls</name>
     <message>
         <source>Volume: %1%</source>
         <translation>음량: %1%</translation>
@@ -988,7 +988,7 @@
     <name>WindowMenus</name>
     <message>
         <source>&amp;File</source>
-        <extracomment>the key table&apos;s actions that show a check mark a speed picked in the Speed menu</extracomment>
+        <extracomment>the key table&apos;s actions that show a check mark a speed picked in the Speed menu an entry of Open Recent</extracomment>
         <translation>파일(&amp;F)</translation>
     </message>
     <message>

@@ -131,7 +131,7 @@ def test_file_menu_opens_the_compare_window(
 ) -> None:
     assert window.menus.compare_action in window.menus.file_menu.actions()
     assert window.menus.compare_action.text() == "Compare streams…"
-    opened = window.open_compare([str(media), str(media2)])
+    opened = window.opener.open_compare([str(media), str(media2)])
     assert isinstance(opened, CompareWindow)
     try:
         qtbot.waitUntil(lambda: all(t.view.painted >= 5 for t in opened.tiles), timeout=20_000)

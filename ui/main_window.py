@@ -20,7 +20,6 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QKeyEvent,
-    QKeySequence,
     QResizeEvent,
     QShowEvent,
 )
@@ -49,21 +48,20 @@ from .subtitles import SubtitleLabel
 from .video_view import VideoView
 from .window_cap import ViewSizeCap
 from .window_fit import WindowFit
-from .window_levels import VOLUME_STEP, LevelControls
+from .window_keys import action_for_key, key_handlers
+from .window_levels import LevelControls
 from .window_menus import WindowMenus
 from .window_modes import WindowModes
 from .window_notices import Notices
 from .window_opening import Opener
 from .window_panels import Panels
-from .window_tracks import SUB_DELAY_STEP, SUB_SCALE_STEP, TrackChoices
+from .window_tracks import TrackChoices
 
 __all__ = ["MainWindow", "seek_osd_text"]
 
 log = logging.getLogger(__name__)
 
 WHEEL_STEP = 0.05
-SEEK_SHORT = 5.0
-SEEK_LONG = 60.0
 _PLAYING = (PlayerState.PLAYING, PlayerState.BUFFERING)
 
 
@@ -125,7 +123,9 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(480, 320)
 
         self.opener = Opener(self, self, settings)
-        self.menus = WindowMenus(self, settings, self._handlers(), lambda: self.view.renderer_name)
+        self.menus = WindowMenus(
+            self, settings, key_handlers(self), lambda: self.view.renderer_name
+        )
         self.panels = Panels(
             self,
             view=self.view,
@@ -192,45 +192,6 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     # -- construction ----------------------------------------------------------------
-    def _handlers(self) -> dict[str, Callable[[], object]]:
-        """What each action of the key table does (late-bound: the panels and
-        the opener are made after the actions)."""
-        return {
-            "toggle_pause": self.toggle_pause,
-            "seek_back": lambda: self.seek_relative(-SEEK_SHORT),
-            "seek_forward": lambda: self.seek_relative(SEEK_SHORT),
-            "seek_back_long": lambda: self.seek_relative(-SEEK_LONG),
-            "seek_forward_long": lambda: self.seek_relative(SEEK_LONG),
-            "frame_step": self.frame_step,
-            "frame_back_step": self.frame_back_step,
-            "volume_down": lambda: self.levels.change_volume(-VOLUME_STEP),
-            "volume_up": lambda: self.levels.change_volume(VOLUME_STEP),
-            "mute": lambda: self.levels.toggle_mute(),
-            "speed_down": lambda: self.levels.slower(),
-            "speed_up": lambda: self.levels.faster(),
-            "speed_reset": lambda: self.levels.set_speed(1.0),
-            "fullscreen": lambda: self.modes.toggle_fullscreen(),
-            "leave_fullscreen": lambda: self.modes.leave_fullscreen(),
-            "always_on_top": lambda: self.modes.toggle_always_on_top(),
-            "screenshot": self.take_screenshot,
-            "screenshot_plain": lambda: self.take_screenshot(subtitles=False),
-            "sub_smaller": lambda: self.tracks.scale_subtitles(-SUB_SCALE_STEP),
-            "sub_earlier": lambda: self.tracks.shift_subtitles(-SUB_DELAY_STEP),
-            "sub_later": lambda: self.tracks.shift_subtitles(SUB_DELAY_STEP),
-            "sub_bigger": lambda: self.tracks.scale_subtitles(SUB_SCALE_STEP),
-            "stats": lambda: self.panels.toggle_stats(),
-            "jump_live": self.jump_to_live,
-            "abr_panel": lambda: self.panels.toggle_abr_panel(),
-            "playlist_panel": lambda: self.panels.toggle_playlist_panel(),
-            "export_timeline": lambda: self.panels.export_timeline(),
-            "next": self.play_next,
-            "previous": self.play_previous,
-            "open_file": lambda: self.opener.open_file_dialog(),
-            "open_url": lambda: self.opener.open_url_dialog(),
-            "help": lambda: self.menus.show_help(),
-            "quit": self.close,
-        }
-
     def _connect(self) -> None:
         b = self.bridge
         b.stateChanged.connect(self._on_state)
@@ -487,17 +448,12 @@ class MainWindow(QMainWindow):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Keys that reached the window without matching a shortcut (the window was
         not the active one, e.g. just after a fullscreen switch): same table."""
-        pressed = QKeySequence(event.keyCombination())
-        for name, action in self.actions_by_name.items():
-            if any(
-                seq.matches(pressed) == QKeySequence.SequenceMatch.ExactMatch
-                for seq in action.shortcuts()
-            ):
-                log.debug("key %s -> %s (fallback)", pressed.toString(), name)
-                action.trigger()
-                event.accept()
-                return
-        super().keyPressEvent(event)
+        action = action_for_key(self.actions_by_name, event)
+        if action is None:
+            super().keyPressEvent(event)
+            return
+        action.trigger()
+        event.accept()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

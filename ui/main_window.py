@@ -1,12 +1,14 @@
 """The main window: puts the view, the transport bar, the overlays and the menus
 together and turns user input into Player commands.
 
-Its parts (see docs/architecture.md): ``window_menus.py`` (actions and menus),
-``window_opening.py`` (what opens, the play list, resume points),
-``window_panels.py`` (the docks, the stats overlay), ``window_fit.py`` (the
-window's size and the video's aspect). The window keeps what the session
-shows (its media, state and title) and the view's size cap; volume, mute and
-speed are the Player's alone, read back after every change."""
+It owns small parts, each given only what it needs (docs/architecture.md has
+the table): ``window_menus`` (actions, menus), ``window_keys`` (what each key
+does), ``window_opening`` (what opens, the play list, resume points),
+``window_panels`` (docks, stats overlay), ``window_fit`` (size and aspect),
+``window_levels`` (volume, mute, speed), ``window_tracks``, ``window_modes``
+(fullscreen, on top), ``window_notices`` and ``window_cap``. The window keeps
+what the session shows: its media, state and title. Volume, mute and speed
+are the Player's alone."""
 
 from __future__ import annotations
 

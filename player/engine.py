@@ -38,6 +38,7 @@ from .events import (
 )
 from .frame_drop import FrameDropPolicy
 from .latency import PacketWallClock, session_latency
+from .levels import Levels
 from .load_control import (
     CatchUpAction,
     LoadControl,
@@ -94,9 +95,7 @@ class Session:
         clock: Clock,
         sink: VideoSink | None,
         emit: Callable[[Event], None],
-        volume: float,
-        muted: bool,
-        speed: float,
+        levels: Levels,
         audio_pool: AudioDevicePool | None = None,
     ) -> None:
         self.url = url
@@ -120,10 +119,9 @@ class Session:
         self._wakes = 0
         self.serial = 0
         self.drop_before: float | None = None
-        self.speed = speed
-        self.user_speed = speed
-        self.volume = volume
-        self.muted = muted
+        #: the Player's volume, mute and chosen speed (read, never copied)
+        self.levels = levels
+        self.speed = levels.speed  # the rate playing now: catch-up moves it
         self.state = PlayerState.IDLE
         self.want_play = not self.options.start_paused
         self.info: SourceInfo | None = None
@@ -422,8 +420,7 @@ class Session:
             else:
                 self.audio = out
                 out.on_underrun = self.metrics.on_audio_underrun
-                out.volume = self.volume
-                out.muted = self.muted
+                out.volume, out.muted = self.levels.volume, self.levels.muted
                 self.metrics.extra["audio"] = {
                     "device": out.device_name,
                     "sample_rate": out.rate,
@@ -1087,16 +1084,16 @@ class Session:
             self.step_requests += 1
         self.wake()
 
-    def set_speed(self, speed: float) -> None:
-        self.user_speed = speed
-        self._apply_speed(speed)
+    @property
+    def user_speed(self) -> float:
+        return self.levels.speed
 
-    def set_volume(self, volume: float, muted: bool) -> None:
-        self.volume = volume
-        self.muted = muted
-        if self.audio is not None:
-            self.audio.volume = volume
-            self.audio.muted = muted
+    def speed_changed(self) -> None:
+        self._apply_speed(self.levels.speed)
+
+    def volume_changed(self) -> None:
+        if (out := self.audio) is not None:
+            out.volume, out.muted = self.levels.volume, self.levels.muted
 
     def select_variant(self, index: int | None) -> None:
         if self.source is not None:

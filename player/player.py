@@ -16,6 +16,7 @@ from .config import DEFAULT_CONFIG, OpenOptions, PlayerConfig
 from .engine import Session
 from .errors import PlayerError
 from .events import Event, MediaInfo, MediaOpened, PlayerState, StateChanged, TracksChanged
+from .levels import Levels
 from .video_sink import VideoSink
 from .warning_text import WarningCode
 
@@ -27,10 +28,6 @@ __all__ = ["Player"]
 log = logging.getLogger(__name__)
 
 Subscriber = Callable[[Event], None]
-
-MIN_SPEED = 0.25
-MAX_SPEED = 4.0
-MAX_VOLUME = 1.5
 
 
 class Player:
@@ -54,9 +51,8 @@ class Player:
         self._lock = threading.RLock()
         self._session: Session | None = None
         self._closed = False
-        self._volume = 1.0
-        self._muted = False
-        self._speed = 1.0
+        #: volume, mute and speed: held here alone, the session reads them
+        self._levels = Levels()
         self._state = PlayerState.IDLE
         self._state_cond = threading.Condition()
         self._max_resolution: tuple[int | None, int | None] = (None, None)
@@ -121,9 +117,7 @@ class Player:
             self._clock,
             self._sink,
             self._emitter(ref),
-            self._volume,
-            self._muted,
-            self._speed,
+            self._levels,
             self._audio_pool,
         )
         ref.append(session)
@@ -200,19 +194,19 @@ class Player:
         self._audio_pool.close()
 
     def set_volume(self, volume: float) -> None:
-        self._volume = max(0.0, min(MAX_VOLUME, volume))
+        self._levels.set_volume(volume)
         if (s := self._session) is not None:
-            s.set_volume(self._volume, self._muted)
+            s.volume_changed()
 
     def set_muted(self, muted: bool) -> None:
-        self._muted = muted
+        self._levels.muted = muted
         if (s := self._session) is not None:
-            s.set_volume(self._volume, self._muted)
+            s.volume_changed()
 
     def set_speed(self, speed: float) -> None:
-        self._speed = max(MIN_SPEED, min(MAX_SPEED, speed))
+        self._levels.set_speed(speed)
         if (s := self._session) is not None:
-            s.set_speed(self._speed)
+            s.speed_changed()
 
     def select_variant(self, index: int | None) -> None:
         if (s := self._session) is not None:
@@ -359,15 +353,15 @@ class Player:
 
     @property
     def volume(self) -> float:
-        return self._volume
+        return self._levels.volume
 
     @property
     def muted(self) -> bool:
-        return self._muted
+        return self._levels.muted
 
     @property
     def speed(self) -> float:
-        return self._speed
+        return self._levels.speed
 
     def buffered_until(self) -> float | None:
         s = self._session

@@ -126,7 +126,7 @@ class _DemoPresenter(QObject):
             # The demo is there to show its whole ladder at work: the view-size
             # cap (which would hold a window of the default size with the panel
             # open at 360p) is off for it, and the window says so.
-            self.window.uncapped_url = url
+            self.window.cap.uncapped_url = url
         self.window.open_url(url, remember=False)
         if adaptive:
             self.window.abr_panel.show()
@@ -184,9 +184,9 @@ def create_window(
     )
     window.show()
     if _opt(extras, "fullscreen", False):
-        window.toggle_fullscreen()
+        window.modes.toggle_fullscreen()
     if _opt(extras, "ontop", False):
-        window.toggle_always_on_top()
+        window.modes.toggle_always_on_top()
     if urls:
         window.open_urls(list(urls), open_options)
     else:

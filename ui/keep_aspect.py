@@ -7,13 +7,16 @@ The window's own resizes (fitting to the video, growing for a panel) are told
 apart by their size: ``expect()`` is called before them, and a resize to an
 expected size is left alone, so a panel that is still being laid out never
 drags the height along.
+
+``viewSettled`` tells the size the user's resize left the video area at (after
+any correction), so whatever keeps "the picture's size" follows the user.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QSize, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QWidget
 
@@ -63,6 +66,9 @@ def aspect_window_size(
 class KeepAspect(QObject):
     """Watches ``window``'s resizes; ``view`` is its video area and ``aspect``
     says the video's display aspect (None: nothing to keep, e.g. audio only)."""
+
+    #: the video area's (width, height) once a user's resize has settled
+    viewSettled = Signal(int, int)
 
     def __init__(self, window: QWidget, view: QWidget, aspect: Callable[[], float | None]) -> None:
         super().__init__(window)
@@ -126,7 +132,9 @@ class KeepAspect(QObject):
         )
         # A window manager that will not give us the size gets asked once, not
         # in a loop.
+        final = new
         if target is not None and target != self._asked:
-            self._asked = target
+            self._asked = final = target
             self.expect(*target)
             window.resize(QSize(*target))
+        self.viewSettled.emit(final[0] - chrome[0], final[1] - chrome[1])

@@ -155,7 +155,7 @@ class LabMenu(QObject):
             lab.stop()
             return
         self.labs.append(lab)
-        self.window._call(self.window.player.pause)
+        self.window.call(self.window.player.pause)
         window = open_compare_window(
             self.window, lab_urls(lab), getattr(self.window.player, "config", None)
         )

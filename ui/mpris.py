@@ -156,8 +156,8 @@ def _player_props(window: MainWindow) -> dict[str, Typed]:
     return {
         "PlaybackStatus": ("s", _status(window.state)),
         "Metadata": ("a{sv}", metadata(window)),
-        "Volume": ("d", 0.0 if window.muted else float(window.volume)),
-        "Rate": ("d", float(window.speed)),
+        "Volume": ("d", 0.0 if window.player.muted else float(window.player.volume)),
+        "Rate": ("d", float(window.player.speed)),
         "MinimumRate": ("d", 0.25),
         "MaximumRate": ("d", 4.0),
         "CanGoNext": ("b", window.playlist.has_next()),
@@ -284,9 +284,9 @@ class Mpris(QObject):
         elif method == "OpenUri":
             w.open_url(str(args[0]))
         elif method == "Volume":
-            w.set_volume(max(0.0, float(args[0])))
+            w.levels.set_volume(max(0.0, float(args[0])))
         elif method == "Rate" and float(args[0]) > 0:
-            w.set_speed(float(args[0]))
+            w.levels.set_speed(float(args[0]))
         self.changed()
 
     # -- the bus thread ----------------------------------------------------------

@@ -2,6 +2,29 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ko_KR">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About Heureum</source>
+        <translation>흐름 정보</translation>
+    </message>
+    <message>
+        <source>Video output:</source>
+        <translation>비디오 출력:</translation>
+    </message>
+    <message>
+        <source>A streaming player and protocol test bench.</source>
+        <translation>스트리밍 플레이어이자 프로토콜 테스트 벤치.</translation>
+    </message>
+    <message>
+        <source>Log file:</source>
+        <translation>로그 파일:</translation>
+    </message>
+    <message>
+        <source>Open Log Folder</source>
+        <translation>로그 폴더 열기</translation>
+    </message>
+</context>
+<context>
     <name>AbrPanel</name>
     <message>
         <source>Error at %1 s</source>
@@ -9,6 +32,7 @@
     </message>
     <message>
         <source>Bitrate and buffer</source>
+        <extracomment>markers of one kind (switches excepted) closer than this (s) are one marker: the loader&apos;s record and the engine&apos;s event of the same error, say the loader&apos;s timeline markers the panel draws (switches, stalls and errors that reach the player come from its events instead) rows of marker labels at most (top down, a label&apos;s height apart) pixels between two labels on one row the time axis of an empty session (s) switches: the event, so the label can name the rungs once the ladder is known stalls: (start, end) of the rebuffering once it ended the time of the newest ``abr_timeline()`` entry read the selected rung&apos;s bitrate in the newest timeline sample an adaptive session&apos;s values at the last poll (see ``_add_now``) each marker with its plot items (none until the plots exist)</extracomment>
         <translation>비트레이트와 버퍼</translation>
     </message>
     <message>
@@ -46,6 +70,52 @@
     <message>
         <source>not measured yet</source>
         <translation>아직 측정 전</translation>
+    </message>
+</context>
+<context>
+    <name>App</name>
+    <message>
+        <source>Cannot write to %1 (%2): settings, resume positions and the log are not kept</source>
+        <translation>%1에 쓸 수 없습니다(%2). 설정, 이어보기 위치, 로그가 저장되지 않습니다</translation>
+    </message>
+</context>
+<context>
+    <name>CompareWindow</name>
+    <message>
+        <source>&amp;Compare</source>
+        <translation>비교(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Export comparison…</source>
+        <translation>비교 내보내기…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>닫기</translation>
+    </message>
+    <message>
+        <source>&amp;Rung</source>
+        <translation>화질 단계(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Automatic</source>
+        <translation>자동</translation>
+    </message>
+    <message>
+        <source>Export comparison</source>
+        <translation>비교 내보내기</translation>
+    </message>
+    <message>
+        <source>Compare streams</source>
+        <translation>스트림 비교</translation>
+    </message>
+    <message>
+        <source>2 to 4 URLs or files, one a line:</source>
+        <translation>URL 또는 파일 2~4개 (한 줄에 하나씩):</translation>
+    </message>
+    <message>
+        <source>Give 2 to 4 URLs, one a line (%1 given).</source>
+        <translation>URL을 한 줄에 하나씩 2~4개 입력하세요 (%1개 입력됨).</translation>
     </message>
 </context>
 <context>
@@ -219,163 +289,68 @@
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
+    <name>LabMenu</name>
     <message>
-        <source>Open Log Folder</source>
-        <translation>로그 폴더 열기</translation>
+        <source>Making the lab&apos;s streams (first run)…</source>
+        <translation>실험실 스트림을 만드는 중 (처음 한 번)…</translation>
     </message>
     <message>
-        <source>Compare streams…</source>
-        <translation>스트림 비교…</translation>
+        <source>&amp;Lab</source>
+        <extracomment>the lab&apos;s streams a comparison shows, in this order, the first four there are: one of each protocol family first, the other HLS packagings after the choice that asks for a profile file</extracomment>
+        <translation>실험실(&amp;L)</translation>
     </message>
     <message>
-        <source>end to end</source>
-        <translation>종단 간</translation>
+        <source>Compare protocols…</source>
+        <translation>프로토콜 비교…</translation>
     </message>
     <message>
-        <source>to the live edge</source>
-        <translation>라이브 끝까지</translation>
+        <source>No impairment</source>
+        <translation>장애 없음</translation>
     </message>
     <message>
-        <source>Load subtitles</source>
-        <translation>자막 불러오기</translation>
+        <source>From a file (TOML or JSON)…</source>
+        <translation>파일에서 (TOML 또는 JSON)…</translation>
     </message>
     <message>
-        <source>Subtitles: %1</source>
-        <translation>자막: %1</translation>
+        <source>Compare protocols</source>
+        <translation>프로토콜 비교</translation>
     </message>
     <message>
-        <source>Subtitle delay: %1 ms</source>
-        <translation>자막 지연: %1 ms</translation>
+        <source>Network profile:</source>
+        <translation>네트워크 프로필:</translation>
     </message>
     <message>
-        <source>Load…</source>
-        <translation>불러오기…</translation>
+        <source>Network profile</source>
+        <translation>네트워크 프로필</translation>
     </message>
     <message>
-        <source>Subtitle scale: %1</source>
-        <translation>자막 크기: %1</translation>
+        <source>Profiles (*.toml *.json);;All files (*)</source>
+        <translation>프로필 (*.toml *.json);;모든 파일 (*)</translation>
     </message>
     <message>
-        <source>Save the play list</source>
-        <translation>재생 목록 저장</translation>
+        <source>Starting the network lab…</source>
+        <extracomment>the lab being started (None once it serves or failed)</extracomment>
+        <translation>네트워크 실험실을 시작하는 중…</translation>
     </message>
     <message>
-        <source>Cannot save %1: %2</source>
-        <translation>%1을(를) 저장할 수 없습니다: %2</translation>
+        <source>no impairment</source>
+        <translation>장애 없음</translation>
     </message>
     <message>
-        <source>Play list saved to %1</source>
-        <translation>재생 목록을 %1에 저장했습니다</translation>
+        <source>Heureum — lab (%1)</source>
+        <translation>Heureum — 실험실 (%1)</translation>
     </message>
     <message>
-        <source>&amp;File</source>
-        <translation>파일(&amp;F)</translation>
+        <source>Network lab: %1</source>
+        <translation>네트워크 실험실: %1</translation>
     </message>
     <message>
-        <source>Open &amp;Recent</source>
-        <translation>최근 항목(&amp;R)</translation>
+        <source>The network lab did not start: %1</source>
+        <translation>네트워크 실험실을 시작하지 못했습니다: %1</translation>
     </message>
-    <message>
-        <source>&amp;Playback</source>
-        <translation>재생(&amp;P)</translation>
-    </message>
-    <message>
-        <source>Stop</source>
-        <translation>정지</translation>
-    </message>
-    <message>
-        <source>Speed</source>
-        <translation>속도</translation>
-    </message>
-    <message>
-        <source>&amp;Audio</source>
-        <translation>오디오(&amp;A)</translation>
-    </message>
-    <message>
-        <source>&amp;View</source>
-        <translation>보기(&amp;V)</translation>
-    </message>
-    <message>
-        <source>&amp;Settings</source>
-        <translation>설정(&amp;S)</translation>
-    </message>
-    <message>
-        <source>Language</source>
-        <translation>언어</translation>
-    </message>
-    <message>
-        <source>System default</source>
-        <translation>시스템 기본값</translation>
-    </message>
-    <message>
-        <source>Network</source>
-        <translation>네트워크</translation>
-    </message>
-    <message>
-        <source>Video</source>
-        <translation>비디오</translation>
-    </message>
-    <message>
-        <source>Hardware decoding</source>
-        <translation>하드웨어 디코딩</translation>
-    </message>
-    <message>
-        <source>RTSP transport: automatic</source>
-        <translation>RTSP 전송: 자동</translation>
-    </message>
-    <message>
-        <source>RTSP transport: UDP</source>
-        <translation>RTSP 전송: UDP</translation>
-    </message>
-    <message>
-        <source>RTSP transport: TCP</source>
-        <translation>RTSP 전송: TCP</translation>
-    </message>
-    <message>
-        <source>RTSP transport: HTTP tunnel</source>
-        <translation>RTSP 전송: HTTP 터널</translation>
-    </message>
-    <message>
-        <source>Low latency for live streams</source>
-        <translation>실시간 스트림 저지연</translation>
-    </message>
-    <message>
-        <source>&amp;Help</source>
-        <translation>도움말(&amp;H)</translation>
-    </message>
-    <message>
-        <source>About Heureum</source>
-        <translation>흐름 정보</translation>
-    </message>
-    <message>
-        <source>Clear</source>
-        <translation>목록 지우기</translation>
-    </message>
-    <message>
-        <source>Cannot read %1: %2</source>
-        <translation>%1을(를) 읽을 수 없습니다: %2</translation>
-    </message>
-    <message>
-        <source>The play list %1 is empty.</source>
-        <translation>재생 목록 %1이(가) 비어 있습니다.</translation>
-    </message>
-    <message>
-        <source>Open file</source>
-        <translation>파일 열기</translation>
-    </message>
-    <message>
-        <source>Media (%1);;All files (*)</source>
-        <translation>미디어 (%1);;모든 파일 (*)</translation>
-    </message>
-    <message>
-        <source>Not seekable</source>
-        <translation>탐색할 수 없음</translation>
-    </message>
-    <message>
-        <source>Live</source>
-        <translation>실시간</translation>
-    </message>
+</context>
+<context>
+    <name>LevelControls</name>
     <message>
         <source>Volume: %1%</source>
         <translation>음량: %1%</translation>
@@ -392,6 +367,25 @@
         <source>Speed: %1×</source>
         <translation>속도: %1×</translation>
     </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>end to end</source>
+        <translation>종단 간</translation>
+    </message>
+    <message>
+        <source>to the live edge</source>
+        <translation>라이브 끝까지</translation>
+    </message>
+    <message>
+        <source>Not seekable</source>
+        <translation>탐색할 수 없음</translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation>실시간</translation>
+    </message>
     <message>
         <source>There is no picture to capture yet.</source>
         <translation>아직 캡처할 화면이 없습니다.</translation>
@@ -405,26 +399,6 @@
         <translation>스크린샷을 %1에 저장했습니다</translation>
     </message>
     <message>
-        <source>JSON (*.json)</source>
-        <translation>JSON (*.json)</translation>
-    </message>
-    <message>
-        <source>CSV (*.csv)</source>
-        <translation>CSV (*.csv)</translation>
-    </message>
-    <message>
-        <source>Keyboard shortcuts</source>
-        <translation>단축키</translation>
-    </message>
-    <message>
-        <source>Mouse: double-click for fullscreen, wheel for volume.</source>
-        <translation>마우스: 더블클릭은 전체 화면, 휠은 음량.</translation>
-    </message>
-    <message>
-        <source>Heureum (흐름) — a streaming player and protocol test bench.</source>
-        <translation>흐름 (Heureum) — 스트리밍 플레이어이자 프로토콜 시험대.</translation>
-    </message>
-    <message>
         <source>Paused</source>
         <translation>일시 정지</translation>
     </message>
@@ -436,6 +410,9 @@
         <source>Resumed at %1</source>
         <translation>%1부터 이어서 재생</translation>
     </message>
+</context>
+<context>
+    <name>Notices</name>
     <message>
         <source>Buffering… %1%</source>
         <translation>버퍼링… %1%</translation>
@@ -447,30 +424,6 @@
     <message>
         <source>Reconnected after %1 s.</source>
         <translation>%1초 만에 다시 연결되었습니다.</translation>
-    </message>
-    <message>
-        <source>Export timeline</source>
-        <translation>타임라인 내보내기</translation>
-    </message>
-    <message>
-        <source>Export failed: %1</source>
-        <translation>내보내기 실패: %1</translation>
-    </message>
-    <message>
-        <source>Timeline saved to %1</source>
-        <translation>타임라인을 %1에 저장했습니다</translation>
-    </message>
-    <message>
-        <source>Off</source>
-        <translation>끄기</translation>
-    </message>
-    <message>
-        <source>Audio track</source>
-        <translation>오디오 트랙</translation>
-    </message>
-    <message>
-        <source>S&amp;ubtitles</source>
-        <translation>자막(&amp;U)</translation>
     </message>
 </context>
 <context>
@@ -506,6 +459,101 @@
     <message>
         <source>Credentials in the URL are never shown in logs or statistics.</source>
         <translation>URL의 인증 정보는 로그와 통계에 표시되지 않습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>Opener</name>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <extracomment>the options of what plays, without its resume point: the next entry reuses them where the session that is opening was resumed (None: from its start)</extracomment>
+        <translation>%1을(를) 읽을 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>The play list %1 is empty.</source>
+        <translation>재생 목록 %1이(가) 비어 있습니다.</translation>
+    </message>
+    <message>
+        <source>Open file</source>
+        <translation>파일 열기</translation>
+    </message>
+    <message>
+        <source>Media (%1);;All files (*)</source>
+        <translation>미디어 (%1);;모든 파일 (*)</translation>
+    </message>
+    <message>
+        <source>Load subtitles</source>
+        <translation>자막 불러오기</translation>
+    </message>
+    <message>
+        <source>Subtitles: %1</source>
+        <translation>자막: %1</translation>
+    </message>
+    <message>
+        <source>Save the play list</source>
+        <translation>재생 목록 저장</translation>
+    </message>
+    <message>
+        <source>Cannot save %1: %2</source>
+        <translation>%1을(를) 저장할 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>Play list saved to %1</source>
+        <translation>재생 목록을 %1에 저장했습니다</translation>
+    </message>
+</context>
+<context>
+    <name>Panels</name>
+    <message>
+        <source>JSON (*.json)</source>
+        <extracomment>the engine&apos;s last stats (1 Hz), for the overlay and the latency label the rung being fetched, ahead of the one playing</extracomment>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export timeline</source>
+        <translation>타임라인 내보내기</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>내보내기 실패: %1</translation>
+    </message>
+    <message>
+        <source>Timeline saved to %1</source>
+        <translation>타임라인을 %1에 저장했습니다</translation>
+    </message>
+</context>
+<context>
+    <name>PlaylistPanel</name>
+    <message>
+        <source>Play list</source>
+        <translation>재생 목록</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>제거</translation>
+    </message>
+    <message>
+        <source>Save as M3U8…</source>
+        <translation>M3U8로 저장…</translation>
+    </message>
+    <message>
+        <source>Shuffle</source>
+        <translation>무작위</translation>
+    </message>
+    <message>
+        <source>No loop</source>
+        <translation>반복 없음</translation>
+    </message>
+    <message>
+        <source>Loop this entry</source>
+        <translation>이 항목 반복</translation>
+    </message>
+    <message>
+        <source>Loop the list</source>
+        <translation>목록 반복</translation>
     </message>
 </context>
 <context>
@@ -714,6 +762,7 @@
     </message>
     <message>
         <source>Live latency</source>
+        <extracomment>the smallest font the overlay shrinks to before it leaves rows out its distance from the view&apos;s edges</extracomment>
         <translation>실시간 지연</translation>
     </message>
     <message>
@@ -790,6 +839,26 @@
     </message>
 </context>
 <context>
+    <name>TrackChoices</name>
+    <message>
+        <source>Off</source>
+        <extracomment>the audio track picked in the menu for what plays (None: the media&apos;s default)</extracomment>
+        <translation>끄기</translation>
+    </message>
+    <message>
+        <source>Load…</source>
+        <translation>불러오기…</translation>
+    </message>
+    <message>
+        <source>Subtitle scale: %1</source>
+        <translation>자막 크기: %1</translation>
+    </message>
+    <message>
+        <source>Subtitle delay: %1 ms</source>
+        <translation>자막 지연: %1 ms</translation>
+    </message>
+</context>
+<context>
     <name>TransportBar</name>
     <message>
         <source>Play / pause (Space)</source>
@@ -834,176 +903,6 @@
     <message>
         <source>latency %1 s</source>
         <translation>지연 %1초</translation>
-    </message>
-</context>
-<context>
-    <name>_DemoPresenter</name>
-    <message>
-        <source>Preparing the demo…</source>
-        <translation>데모 준비 중…</translation>
-    </message>
-    <message>
-        <source>ABR demo: the view-size cap is off, so every rung up to 720p can play whatever the window&apos;s size.</source>
-        <translation>ABR 데모: 화면 크기 제한을 껐으므로 창 크기와 관계없이 720p까지 모든 단계가 재생될 수 있습니다.</translation>
-    </message>
-</context>
-<context>
-    <name>PlaylistPanel</name>
-    <message>
-        <source>Play list</source>
-        <translation>재생 목록</translation>
-    </message>
-    <message>
-        <source>Remove</source>
-        <translation>제거</translation>
-    </message>
-    <message>
-        <source>Save as M3U8…</source>
-        <translation>M3U8로 저장…</translation>
-    </message>
-    <message>
-        <source>Shuffle</source>
-        <translation>무작위</translation>
-    </message>
-    <message>
-        <source>No loop</source>
-        <translation>반복 없음</translation>
-    </message>
-    <message>
-        <source>Loop this entry</source>
-        <translation>이 항목 반복</translation>
-    </message>
-    <message>
-        <source>Loop the list</source>
-        <translation>목록 반복</translation>
-    </message>
-</context>
-<context>
-    <name>CompareWindow</name>
-    <message>
-        <source>&amp;Compare</source>
-        <translation>비교(&amp;C)</translation>
-    </message>
-    <message>
-        <source>Export comparison…</source>
-        <translation>비교 내보내기…</translation>
-    </message>
-    <message>
-        <source>Close</source>
-        <translation>닫기</translation>
-    </message>
-    <message>
-        <source>&amp;Rung</source>
-        <translation>화질 단계(&amp;R)</translation>
-    </message>
-    <message>
-        <source>Automatic</source>
-        <translation>자동</translation>
-    </message>
-    <message>
-        <source>Export comparison</source>
-        <translation>비교 내보내기</translation>
-    </message>
-    <message>
-        <source>Compare streams</source>
-        <translation>스트림 비교</translation>
-    </message>
-    <message>
-        <source>2 to 4 URLs or files, one a line:</source>
-        <translation>URL 또는 파일 2~4개 (한 줄에 하나씩):</translation>
-    </message>
-    <message>
-        <source>Give 2 to 4 URLs, one a line (%1 given).</source>
-        <translation>URL을 한 줄에 하나씩 2~4개 입력하세요 (%1개 입력됨).</translation>
-    </message>
-</context>
-<context>
-    <name>AboutDialog</name>
-    <message>
-        <source>About Heureum</source>
-        <translation>흐름 정보</translation>
-    </message>
-    <message>
-        <source>Video output:</source>
-        <translation>비디오 출력:</translation>
-    </message>
-    <message>
-        <source>A streaming player and protocol test bench.</source>
-        <translation>스트리밍 플레이어이자 프로토콜 테스트 벤치.</translation>
-    </message>
-    <message>
-        <source>Log file:</source>
-        <translation>로그 파일:</translation>
-    </message>
-    <message>
-        <source>Open Log Folder</source>
-        <translation>로그 폴더 열기</translation>
-    </message>
-</context>
-<context>
-    <name>App</name>
-    <message>
-        <source>Cannot write to %1 (%2): settings, resume positions and the log are not kept</source>
-        <translation>%1에 쓸 수 없습니다(%2). 설정, 이어보기 위치, 로그가 저장되지 않습니다</translation>
-    </message>
-</context>
-<context>
-    <name>LabMenu</name>
-    <message>
-        <source>Making the lab's streams (first run)…</source>
-        <translation>실험실 스트림을 만드는 중 (처음 한 번)…</translation>
-    </message>
-    <message>
-        <source>&amp;Lab</source>
-        <translation>실험실(&amp;L)</translation>
-    </message>
-    <message>
-        <source>Compare protocols…</source>
-        <translation>프로토콜 비교…</translation>
-    </message>
-    <message>
-        <source>No impairment</source>
-        <translation>장애 없음</translation>
-    </message>
-    <message>
-        <source>From a file (TOML or JSON)…</source>
-        <translation>파일에서 (TOML 또는 JSON)…</translation>
-    </message>
-    <message>
-        <source>Compare protocols</source>
-        <translation>프로토콜 비교</translation>
-    </message>
-    <message>
-        <source>Network profile:</source>
-        <translation>네트워크 프로필:</translation>
-    </message>
-    <message>
-        <source>Network profile</source>
-        <translation>네트워크 프로필</translation>
-    </message>
-    <message>
-        <source>Profiles (*.toml *.json);;All files (*)</source>
-        <translation>프로필 (*.toml *.json);;모든 파일 (*)</translation>
-    </message>
-    <message>
-        <source>Starting the network lab…</source>
-        <translation>네트워크 실험실을 시작하는 중…</translation>
-    </message>
-    <message>
-        <source>no impairment</source>
-        <translation>장애 없음</translation>
-    </message>
-    <message>
-        <source>Heureum — lab (%1)</source>
-        <translation>Heureum — 실험실 (%1)</translation>
-    </message>
-    <message>
-        <source>Network lab: %1</source>
-        <translation>네트워크 실험실: %1</translation>
-    </message>
-    <message>
-        <source>The network lab did not start: %1</source>
-        <translation>네트워크 실험실을 시작하지 못했습니다: %1</translation>
     </message>
 </context>
 <context>
@@ -1083,6 +982,129 @@
     <message>
         <source>No audio: {reason}. Video plays on its own.</source>
         <translation>소리 없음: {reason}. 영상만 재생합니다.</translation>
+    </message>
+</context>
+<context>
+    <name>WindowMenus</name>
+    <message>
+        <source>&amp;File</source>
+        <extracomment>the key table&apos;s actions that show a check mark a speed picked in the Speed menu an entry of Open Recent</extracomment>
+        <translation>파일(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>최근 항목(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Playback</source>
+        <translation>재생(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>정지</translation>
+    </message>
+    <message>
+        <source>Compare streams…</source>
+        <translation>스트림 비교…</translation>
+    </message>
+    <message>
+        <source>Speed</source>
+        <translation>속도</translation>
+    </message>
+    <message>
+        <source>&amp;Audio</source>
+        <translation>오디오(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Audio track</source>
+        <translation>오디오 트랙</translation>
+    </message>
+    <message>
+        <source>S&amp;ubtitles</source>
+        <translation>자막(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>보기(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>설정(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>언어</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>시스템 기본값</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>네트워크</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>비디오</translation>
+    </message>
+    <message>
+        <source>Hardware decoding</source>
+        <translation>하드웨어 디코딩</translation>
+    </message>
+    <message>
+        <source>RTSP transport: automatic</source>
+        <translation>RTSP 전송: 자동</translation>
+    </message>
+    <message>
+        <source>RTSP transport: UDP</source>
+        <translation>RTSP 전송: UDP</translation>
+    </message>
+    <message>
+        <source>RTSP transport: TCP</source>
+        <translation>RTSP 전송: TCP</translation>
+    </message>
+    <message>
+        <source>RTSP transport: HTTP tunnel</source>
+        <translation>RTSP 전송: HTTP 터널</translation>
+    </message>
+    <message>
+        <source>Low latency for live streams</source>
+        <translation>실시간 스트림 저지연</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>도움말(&amp;H)</translation>
+    </message>
+    <message>
+        <source>About Heureum</source>
+        <translation>흐름 정보</translation>
+    </message>
+    <message>
+        <source>Open Log Folder</source>
+        <translation>로그 폴더 열기</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>목록 지우기</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>단축키</translation>
+    </message>
+    <message>
+        <source>Mouse: double-click for fullscreen, wheel for volume.</source>
+        <translation>마우스: 더블클릭은 전체 화면, 휠은 음량.</translation>
+    </message>
+</context>
+<context>
+    <name>_DemoPresenter</name>
+    <message>
+        <source>Preparing the demo…</source>
+        <translation>데모 준비 중…</translation>
+    </message>
+    <message>
+        <source>ABR demo: the view-size cap is off, so every rung up to 720p can play whatever the window&apos;s size.</source>
+        <translation>ABR 데모: 화면 크기 제한을 껐으므로 창 크기와 관계없이 720p까지 모든 단계가 재생될 수 있습니다.</translation>
     </message>
 </context>
 </TS>

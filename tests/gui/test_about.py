@@ -19,9 +19,9 @@ def test_about_lists_versions_licences_and_the_log_file(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("HEUREUM_LOG_DIR", str(tmp_path / "logs"))
-    assert window.about_action in window.help_menu.actions()
-    window.about_action.trigger()
-    dialog = window.about_dialog
+    assert window.menus.about_action in window.menus.help_menu.actions()
+    window.menus.about_action.trigger()
+    dialog = window.menus.about_dialog
     assert isinstance(dialog, AboutDialog)
     qtbot.waitExposed(dialog)
     text = dialog.summary.text()
@@ -34,8 +34,8 @@ def test_about_lists_versions_licences_and_the_log_file(
 
 
 def test_help_has_open_log_folder_and_the_window_has_our_icon(window: MainWindow) -> None:
-    assert window.open_log_action in window.help_menu.actions()
-    assert window.open_log_action.text()
+    assert window.menus.open_log_action in window.menus.help_menu.actions()
+    assert window.menus.open_log_action.text()
     icon = app_icon()
     assert {s.width() for s in icon.availableSizes()} >= {16, 32, 48, 256}
     pixmap = icon.pixmap(64, 64)

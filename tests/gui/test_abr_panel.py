@@ -23,7 +23,8 @@ from lab.origin import ThrottleServer
 from player.config import DEFAULT_CONFIG, BufferConfig
 from player.events import BufferingChanged, ErrorOccurred, VariantSwitched
 from player.timeline_export import CSV_COLUMNS
-from ui.main_window import PANEL_HEIGHT, MainWindow
+from ui.main_window import MainWindow
+from ui.window_panels import PANEL_HEIGHT
 
 from .conftest import TIMEOUT_MS, press, spy, wait_playing
 
@@ -111,7 +112,7 @@ def test_panel_plots_the_session_and_marks_switches(
     assert len([i for i in panel.rate_plot.items if getattr(i, "angle", None) == 0]) == 2
     # Closing the panel stops the polling.
     press(qtbot, window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
-    assert not panel.isVisible() and not window._abr_timer.isActive()
+    assert not panel.isVisible() and not window.panels.abr_timer.isActive()
 
 
 def test_panel_plots_input_bitrate_and_marks_stalls_for_other_streams(
@@ -195,7 +196,7 @@ def test_timeline_exports_as_json_and_csv_without_credentials(
     window.open_url(url)
     wait_playing(qtbot, window, min_frames=10)
     qtbot.waitUntil(lambda: len(window.player.abr_timeline()) >= 3, timeout=TIMEOUT_MS)
-    out = window.export_timeline(tmp_path / "session.json")
+    out = window.panels.export_timeline(tmp_path / "session.json")
     assert out is not None
     data = json.loads(out.read_text())
     assert data["report"]["protocol"] == "hls"
@@ -206,7 +207,7 @@ def test_timeline_exports_as_json_and_csv_without_credentials(
     monkeypatch.setattr(
         QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (chosen, "CSV (*.csv)"))
     )
-    out = window.export_timeline()
+    out = window.panels.export_timeline()
     assert out == tmp_path / "picked.csv"
     with out.open() as fh:
         rows = list(csv.DictReader(fh))
@@ -229,13 +230,13 @@ def test_timeline_exports_as_json_and_csv_without_credentials(
 
 def test_export_name_has_the_title_and_the_time(window: MainWindow) -> None:
     window.title = "Live: cam/1 <HD>"
-    name = window.export_name()
+    name = window.panels.export_name()
     assert name.startswith("Live_cam_1_HD-") and name.endswith(".json")
     assert len(name.removesuffix(".json").rsplit("-", 2)[-2]) == 8  # YYYYmmdd
 
 
 def test_view_size_caps_adaptive_streams_once_it_settles(qtbot: QtBot, window: MainWindow) -> None:
-    qtbot.waitUntil(lambda: not window._cap_timer.isActive(), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not window.cap.timer.isActive(), timeout=TIMEOUT_MS)
     before = len([c for c in spy(window).calls if c[0] == "set_max_resolution"])
     for size in ((700, 500), (660, 480), (640, 470)):
         window.resize(*size)
@@ -274,8 +275,8 @@ def test_the_demo_opens_with_the_panel_showing(
 
     monkeypatch.setattr(lab.demo, "ensure_demo", fake_demo)
     assert not window.abr_panel.isVisible()
-    window._apply_view_cap()  # the window's size caps sessions (as after any resize)
-    assert window.view_cap is not None
+    window.cap.apply()  # the window's size caps sessions (as after any resize)
+    assert window.cap.size is not None
     start_demo(window)
     qtbot.waitUntil(lambda: window.current_url == url, timeout=TIMEOUT_MS)
     assert fractions == [0.0, 0.5, 1.0]
@@ -283,14 +284,14 @@ def test_the_demo_opens_with_the_panel_showing(
     qtbot.waitUntil(lambda: window.abr_panel.point_count >= 2, timeout=TIMEOUT_MS)
     # With the panel open the view is small (the size cap would hold the demo
     # at 360p): the demo is left uncapped, and the window says so.
-    qtbot.waitUntil(lambda: not window._cap_timer.isActive(), timeout=TIMEOUT_MS)
-    cap: object = window.view_cap
+    qtbot.waitUntil(lambda: not window.cap.timer.isActive(), timeout=TIMEOUT_MS)
+    cap: object = window.cap.size
     assert cap is None
     assert spy(window).last("set_max_resolution")[0] == (None, None)
     assert "view-size cap is off" in window.messages.label.text()
     # Anything else opened afterwards is capped again.
     window.open_url(serve().url("master.m3u8?again"))
-    qtbot.waitUntil(lambda: window.view_cap is not None, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.cap.size is not None, timeout=TIMEOUT_MS)
     width, height = spy(window).last("set_max_resolution")[0]
     assert isinstance(width, int) and isinstance(height, int) and width > 0
 
@@ -309,7 +310,7 @@ def test_the_panel_comes_back_where_it_was(
     qtbot.waitUntil(second.abr_panel.isVisible, timeout=TIMEOUT_MS)
     assert second.actions_by_name["abr_panel"].isChecked()
     assert abs(second.abr_panel.height() - height) <= 2
-    assert second._abr_timer.isActive()
+    assert second.panels.abr_timer.isActive()
 
 
 # -- issue 10: the panel moves on, one time axis, reset per session, labels apart ---------
@@ -470,7 +471,7 @@ def test_an_error_marker_reads_in_the_windows_language(
     gone = tmp_path / "gone.mp4"
     window.set_language("ko")
     try:
-        qtbot.waitUntil(lambda: window.file_menu.title() == "파일(&F)", timeout=TIMEOUT_MS)
+        qtbot.waitUntil(lambda: window.menus.file_menu.title() == "파일(&F)", timeout=TIMEOUT_MS)
         window.open_url(str(gone))
         qtbot.waitUntil(lambda: "error" in panel.marker_kinds, timeout=TIMEOUT_MS)
         qtbot.waitUntil(lambda: window.messages.level == "error", timeout=TIMEOUT_MS)
@@ -487,7 +488,7 @@ def test_an_error_marker_reads_in_the_windows_language(
         assert lines
     finally:
         window.set_language("en")
-    qtbot.waitUntil(lambda: window.file_menu.title() == "&File", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.menus.file_menu.title() == "&File", timeout=TIMEOUT_MS)
     window.open_url(str(tmp_path / "gone-too.mp4"))
     qtbot.waitUntil(lambda: any("gone-too" in m.tooltip for m in panel.markers), timeout=TIMEOUT_MS)
     english = next(m for m in panel.markers if "gone-too" in m.tooltip)

@@ -85,7 +85,7 @@ def test_mpris_reports_and_controls_playback(
             "string:Volume",
             "variant:double:0.5",
         )
-        qtbot.waitUntil(lambda: abs(window.volume - 0.5) < 1e-9, timeout=TIMEOUT_MS)
+        qtbot.waitUntil(lambda: abs(window.player.volume - 0.5) < 1e-9, timeout=TIMEOUT_MS)
         _dbus_send(qtbot, "org.mpris.MediaPlayer2.Player.PlayPause")
         wait_state(qtbot, window, PlayerState.PAUSED)
         qtbot.waitUntil(

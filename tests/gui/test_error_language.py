@@ -33,7 +33,7 @@ def test_an_error_reads_in_korean_then_in_english(
     gone = tmp_path / "gone.mp4"
     window.set_language("ko")
     try:
-        qtbot.waitUntil(lambda: window.file_menu.title() == "파일(&F)", timeout=TIMEOUT_MS)
+        qtbot.waitUntil(lambda: window.menus.file_menu.title() == "파일(&F)", timeout=TIMEOUT_MS)
         korean = _error_text(qtbot, window, str(gone))
         assert korean == (
             f"파일을 찾을 수 없습니다: {gone}. 이름과 폴더를 확인하세요. "
@@ -43,7 +43,7 @@ def test_an_error_reads_in_korean_then_in_english(
         assert refused.startswith("지원하지 않는 URL 스킴 'gopher:'입니다: gopher://127.0.0.1/x.")
     finally:
         window.set_language("en")
-    qtbot.waitUntil(lambda: window.file_menu.title() == "&File", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.menus.file_menu.title() == "&File", timeout=TIMEOUT_MS)
     english = _error_text(qtbot, window, str(gone))
     assert english.startswith(f"File not found: {gone}. Check the name and the folder")
 
@@ -58,7 +58,9 @@ def test_a_warning_reads_in_korean(qtbot: QtBot, window: MainWindow) -> None:
     with FaultyHttpServer(hls_media.ts_vod(8.0)) as srv:
         srv.add_fault("s001.ts", SegmentFault("status", status=404, times=None))
         try:
-            qtbot.waitUntil(lambda: window.file_menu.title() == "파일(&F)", timeout=TIMEOUT_MS)
+            qtbot.waitUntil(
+                lambda: window.menus.file_menu.title() == "파일(&F)", timeout=TIMEOUT_MS
+            )
             window.open_url(srv.hls("index.m3u8"))
             qtbot.waitUntil(
                 lambda: any(w.code == "segment-skipped" for w in warnings), timeout=TIMEOUT_MS
@@ -79,7 +81,7 @@ def test_a_warning_reads_in_korean(qtbot: QtBot, window: MainWindow) -> None:
         finally:
             window.set_language("en")
             window.stop()
-    qtbot.waitUntil(lambda: window.file_menu.title() == "&File", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.menus.file_menu.title() == "&File", timeout=TIMEOUT_MS)
     window.bridge._dispatch(
         WarningRaised.of(WarningCode.SLOW_SEGMENT, {"sequence": 4, "rate": "1.5"}, t=2.0)
     )

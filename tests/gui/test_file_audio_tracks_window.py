@@ -19,7 +19,7 @@ def test_audio_menu_lists_the_file_tracks_and_switches(
 ) -> None:
     window.open_url(str(make_two_audio_tracks("mkv", default=0)))
     wait_playing(qtbot, window, min_frames=3)
-    menu = window.audio_tracks_menu
+    menu = window.menus.audio_tracks_menu
     assert menu.isEnabled()
     actions = menu.actions()
     assert [a.text() for a in actions] == ["Main (eng)", "Commentary (fre)"]
@@ -40,17 +40,17 @@ def test_audio_menu_lists_the_file_tracks_and_switches(
     # loading subtitles refills the menus (TracksChanged): the choice stays checked
     srt = tmp_path / "extra.srt"
     srt.write_text("1\n00:00:00,000 --> 00:00:09,000\nHi\n", encoding="utf-8")
-    window.load_subtitle_file(str(srt))
+    window.opener.load_subtitle_file(str(srt))
     qtbot.waitUntil(
-        lambda: "extra.srt" in [a.text() for a in window.subtitles_menu.actions()],
+        lambda: "extra.srt" in [a.text() for a in window.menus.subtitles_menu.actions()],
         timeout=TIMEOUT_MS,
     )
-    checked = [a.text() for a in window.audio_tracks_menu.actions() if a.isChecked()]
+    checked = [a.text() for a in window.menus.audio_tracks_menu.actions() if a.isChecked()]
     assert checked == ["Commentary (fre)"]
     # a new file starts from its own default again
     window.open_url(str(make_two_audio_tracks("mkv", default=0)))
     wait_playing(qtbot, window, min_frames=1)
-    checked = [a.text() for a in window.audio_tracks_menu.actions() if a.isChecked()]
+    checked = [a.text() for a in window.menus.audio_tracks_menu.actions() if a.isChecked()]
     assert checked == ["Main (eng)"]
 
 
@@ -59,5 +59,5 @@ def test_a_file_with_one_audio_stream_offers_no_track_choice(
 ) -> None:
     window.open_url(str(media))
     wait_playing(qtbot, window, min_frames=1)
-    assert window.audio_tracks_menu.actions() == []
-    assert not window.audio_tracks_menu.isEnabled()
+    assert window.menus.audio_tracks_menu.actions() == []
+    assert not window.menus.audio_tracks_menu.isEnabled()

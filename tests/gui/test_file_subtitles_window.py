@@ -23,7 +23,7 @@ def test_korean_window_picks_korean_subtitles_and_takes_a_dropped_file(
     (tmp_path / "clip.ko.srt").write_text(KOREAN_SRT, encoding="utf-8")
     window.open_url(str(media))
     wait_playing(qtbot, window, min_frames=1)
-    checked = [a.text() for a in window.subtitles_menu.actions() if a.isChecked()]
+    checked = [a.text() for a in window.menus.subtitles_menu.actions() if a.isChecked()]
     assert checked == ["clip.ko.srt"]
     qtbot.waitUntil(lambda: window.subtitle_label.text() == "안녕하세요", timeout=TIMEOUT_MS)
     vtt = tmp_path / "more.en.vtt"
@@ -34,7 +34,7 @@ def test_korean_window_picks_korean_subtitles_and_takes_a_dropped_file(
     assert spy(window).last("load_subtitles")[0] == (str(vtt),)
     assert window.current_url == str(media)  # the video plays on
     qtbot.waitUntil(lambda: window.subtitle_label.text() == "Dropped in", timeout=TIMEOUT_MS)
-    names = [a.text() for a in window.subtitles_menu.actions() if a.isChecked()]
+    names = [a.text() for a in window.menus.subtitles_menu.actions() if a.isChecked()]
     assert names == ["more.en.vtt"]
 
 
@@ -53,7 +53,7 @@ def test_preferred_subtitle_follows_the_window_language() -> None:
     from dataclasses import replace
 
     from player.events import MediaInfo, TrackInfo
-    from ui.main_window import preferred_subtitle
+    from ui.window_tracks import preferred_subtitle
 
     english = TrackInfo(0, "subtitles", "English", "en", default=True)
     korean = TrackInfo(1, "subtitles", "한국어", "ko")

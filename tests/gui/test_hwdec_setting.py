@@ -31,8 +31,8 @@ def test_offered_where_reported_saved_and_used_for_every_open(
 ) -> None:
     _report_devices(monkeypatch, ("vaapi", "drm"))
     window = make_window()
-    menu = window.video_settings_menu
-    assert menu.menuAction() in window.settings_menu.actions()
+    menu = window.menus.video_settings_menu
+    assert menu.menuAction() in window.menus.settings_menu.actions()
     assert (menu.title(), window.hwdec_action.text()) == ("Video", "Hardware decoding")
     menu.aboutToShow.emit()
     assert window.hwdec_action.isEnabled() and not window.hwdec_action.isChecked()
@@ -60,7 +60,7 @@ def test_not_offered_without_the_device_and_a_stale_choice_is_dropped(
     first.close()
     window = make_window()
     assert window.hwdec_action.isChecked()
-    window.video_settings_menu.aboutToShow.emit()
+    window.menus.video_settings_menu.aboutToShow.emit()
     assert not window.hwdec_action.isEnabled()
     assert not window.hwdec_action.isChecked() and window.settings.hwdec is False
     assert window.settings.open_options().hwdec is None

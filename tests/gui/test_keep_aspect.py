@@ -12,7 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import TIMEOUT_MS, press
 from tests.support.media import make_av_file
-from ui.main_window import PLAYLIST_WIDTH, MainWindow
+from ui.main_window import MainWindow
+from ui.window_panels import PANEL_HEIGHT, PLAYLIST_WIDTH
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +84,31 @@ def test_a_docked_panel_keeps_its_room(qtbot: QtBot, window: MainWindow, hd_medi
     qtbot.waitUntil(lambda: window.height() < height - 100, timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: _kept(window, 16 / 9), timeout=TIMEOUT_MS)
     assert abs(panel.width() - panel_width) <= 2  # the picture gave up the room, not the list
+
+
+def test_a_panel_opened_after_a_resize_keeps_the_users_picture(
+    qtbot: QtBot, window: MainWindow, hd_media: Path
+) -> None:
+    """Issue 13: the picture's size a docking panel keeps is the one the user
+    last gave it, not the size the window was first fitted to."""
+    _fitted(qtbot, window, hd_media)
+    height = window.height()
+    window.resize(window.width() - 400, height)  # the user makes it smaller
+    qtbot.waitUntil(lambda: window.height() < height - 100, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: _kept(window, 16 / 9), timeout=TIMEOUT_MS)
+    settled = (window.view.width(), window.view.height())
+    qtbot.waitUntil(lambda: window.fit.fitted_view == settled, timeout=TIMEOUT_MS)
+    view_w, view_h = window.view.width(), window.view.height()
+    assert view_w < 1280 - 300
+    press(qtbot, window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    panel = window.abr_panel
+    qtbot.waitUntil(panel.isVisible, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: panel.height() >= PANEL_HEIGHT - 2, timeout=TIMEOUT_MS)
+    # The panel's room came from the screen; the picture is as the user left it
+    # (a stale fitted size would have stretched it toward 720 lines).
+    qtbot.waitUntil(lambda: abs(window.view.height() - view_h) <= 2, timeout=TIMEOUT_MS)
+    assert abs(window.view.width() - view_w) <= 2
+    assert _kept(window, 16 / 9)
 
 
 def test_without_a_picture_the_size_is_the_users(qtbot: QtBot, window: MainWindow) -> None:

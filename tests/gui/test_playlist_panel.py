@@ -38,7 +38,7 @@ def test_panel_shows_edits_and_saves_the_list(
     panel.list.setCurrentRow(1)
     panel.remove_selected()
     assert len(window.playlist) == 2 and window.playlist.index == 1
-    saved = window.save_playlist_dialog(str(tmp_path / "out.m3u8"))
+    saved = window.opener.save_playlist_dialog(str(tmp_path / "out.m3u8"))
     assert saved is not None
     assert [e.url for e in parse_m3u(saved.read_text(encoding="utf-8"))] == [
         str(media),

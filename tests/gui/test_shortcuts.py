@@ -78,11 +78,11 @@ def test_stats_overlay_toggles_with_i(qtbot: QtBot, paused: MainWindow) -> None:
 
 def test_always_on_top(qtbot: QtBot, paused: MainWindow) -> None:
     press(qtbot, paused, K.Key_T, Qt.KeyboardModifier.ShiftModifier)
-    assert paused.always_on_top
+    assert paused.modes.always_on_top
     qtbot.waitExposed(paused)
     # no window manager re-activates the re-created window: the key reaches it directly
     press(qtbot, paused, K.Key_T, Qt.KeyboardModifier.ShiftModifier)
-    assert not paused.always_on_top
+    assert not paused.modes.always_on_top
 
 
 @pytest.mark.parametrize(("key", "mod"), [(K.Key_F1, NO), (K.Key_Question, NO)])

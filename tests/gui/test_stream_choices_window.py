@@ -46,7 +46,7 @@ def test_a_subtitle_file_shows_and_end_stops_there(
     qtbot.waitUntil(
         lambda: window.subtitle_label.text() == "Given on the command line", timeout=TIMEOUT_MS
     )
-    checked = [a.text() for a in window.subtitles_menu.actions() if a.isChecked()]
+    checked = [a.text() for a in window.menus.subtitles_menu.actions() if a.isChecked()]
     assert checked == ["cli.vtt"]
     wait_state(qtbot, window, PlayerState.ENDED)
     frame = window.view.current_frame
@@ -60,13 +60,13 @@ def test_sid_no_wins_over_the_window_language(qtbot: QtBot, window: MainWindow) 
     wait_playing(qtbot, window, min_frames=1)
     wait_state(qtbot, window, PlayerState.ENDED)  # past both cues
     assert window.subtitle_label.text() in ("", None)
-    assert [a.text() for a in window.subtitles_menu.actions() if a.isChecked()] == ["Off"]
+    assert [a.text() for a in window.menus.subtitles_menu.actions() if a.isChecked()] == ["Off"]
 
 
 def test_aid_is_checked_in_the_audio_menu(qtbot: QtBot, window: MainWindow) -> None:
     window.open_url(str(make_two_audio_tracks("mkv", default=0)), OpenOptions(audio_track=1))
     wait_playing(qtbot, window, min_frames=1)
-    checked = [a.text() for a in window.audio_tracks_menu.actions() if a.isChecked()]
+    checked = [a.text() for a in window.menus.audio_tracks_menu.actions() if a.isChecked()]
     assert len(checked) == 1 and "Commentary" in checked[0]
 
 

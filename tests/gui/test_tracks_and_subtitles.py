@@ -42,14 +42,14 @@ def test_menus_list_renditions_and_choose_them(
     window.open_url(str(media))
     wait_playing(qtbot, window)
     # No subtitles in the file: only Off, and Load… for a file of them.
-    assert [a.text() for a in window.subtitles_menu.actions() if a.text()] == ["Off", "Load…"]
+    assert [a.text() for a in window.menus.subtitles_menu.actions() if a.text()] == ["Off", "Load…"]
     window.bridge._dispatch(MediaOpened(info=INFO))
-    audio = window.audio_tracks_menu.actions()
+    audio = window.menus.audio_tracks_menu.actions()
     assert [a.text() for a in audio] == ["English", "한국어 (ko)"]
     assert audio[0].isChecked()
     audio[1].trigger()
     assert spy(window).last("select_audio_track")[0] == (1,)
-    subs = window.subtitles_menu.actions()
+    subs = window.menus.subtitles_menu.actions()
     assert subs[0].isChecked()  # "Off" while no default subtitle
     subs[2].trigger()
     assert spy(window).last("select_subtitle_track")[0] == (1,)

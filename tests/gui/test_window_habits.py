@@ -78,7 +78,7 @@ def test_recent_holds_only_what_opened(
     window.open_url(str(media))
     wait_playing(qtbot, window)
     assert window.settings.recent == [str(media)]
-    assert window.recent_menu.isEnabled()
+    assert window.menus.recent_menu.isEnabled()
 
 
 def test_vod_resumes_where_it_was_left(
@@ -142,7 +142,7 @@ def test_statistics_fit_a_small_view(qtbot: QtBot, window: MainWindow, media: Pa
     press(qtbot, window, Qt.Key.Key_I)
     overlay = window.overlay
     qtbot.waitUntil(overlay.isVisible, timeout=TIMEOUT_MS)
-    window._update_overlay()
+    window.panels.update_overlay()
     assert overlay.y() + overlay.height() <= window.view.height()
     assert overlay.x() + overlay.width() <= window.view.width()
     text = overlay.text()
@@ -150,7 +150,7 @@ def test_statistics_fit_a_small_view(qtbot: QtBot, window: MainWindow, media: Pa
     assert text.count(">Buffer<") == 1
     window.resize(1400, 900)
     qtbot.waitUntil(lambda: window.view.height() > 600, timeout=TIMEOUT_MS)
-    window._update_overlay()
+    window.panels.update_overlay()
     assert "more rows" not in overlay.text()  # everything fits again
     # the decoder in use is named (no GPU here: software, after the first frame)
     assert ">Video decoder</td><td>software</td>" in overlay.text()

@@ -90,16 +90,17 @@ def test_volume_and_geometry_persist(
     qtbot: QtBot, make_window: Callable[..., MainWindow], media: Path
 ) -> None:
     first = make_window()
-    first.set_volume(0.6)
+    first.levels.set_volume(0.6)
     first.open_url(str(media))
     wait_playing(qtbot, first)
     first.resize(700, 500)
     first.close()
     second = make_window(resize=False)
-    assert second.volume == 0.6 and abs(second.player.volume - 0.6) < 1e-6
+    # restored from the settings into the player, and shown as it holds it
+    assert second.player.volume == 0.6 and second.transport.volume_slider.value() == 60
     assert second.settings.recent[0] == str(media)
     assert second.size().width() == 700
-    second.recent_menu.actions()[0].trigger()
+    second.menus.recent_menu.actions()[0].trigger()
     wait_playing(qtbot, second)
 
 
@@ -125,16 +126,16 @@ def test_language_switches_to_korean_and_back(qtbot: QtBot, window: MainWindow) 
     window.set_language("ko")
     try:
         # Qt posts LanguageChange to every window
-        qtbot.waitUntil(lambda: window.file_menu.title() == "파일(&F)", timeout=TIMEOUT_MS)
+        qtbot.waitUntil(lambda: window.menus.file_menu.title() == "파일(&F)", timeout=TIMEOUT_MS)
         assert window.actions_by_name["screenshot"].text() == "자막 포함 스크린샷"
         assert window.transport.live_badge.text() == "실시간"
-        assert window.view_menu.title() == "보기(&V)"
+        assert window.menus.view_menu.title() == "보기(&V)"
         assert window.abr_panel.windowTitle() == "비트레이트와 버퍼"
         assert window.quality_menu.actions()[0].text() == "자동"
         assert "대역폭 추정" in window.abr_panel.status.text()
     finally:
         window.set_language("en")
-    qtbot.waitUntil(lambda: window.file_menu.title() == "&File", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.menus.file_menu.title() == "&File", timeout=TIMEOUT_MS)
     assert window.settings.language == "en"
 
 

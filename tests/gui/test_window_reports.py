@@ -129,9 +129,9 @@ def test_sigterm_closes_the_compare_window_with_its_report(
 def test_file_menu_opens_the_compare_window(
     window: MainWindow, qtbot: QtBot, media: Path, media2: Path
 ) -> None:
-    assert window.compare_action in window.file_menu.actions()
-    assert window.compare_action.text() == "Compare streams…"
-    opened = window.open_compare([str(media), str(media2)])
+    assert window.menus.compare_action in window.menus.file_menu.actions()
+    assert window.menus.compare_action.text() == "Compare streams…"
+    opened = window.opener.open_compare([str(media), str(media2)])
     assert isinstance(opened, CompareWindow)
     try:
         qtbot.waitUntil(lambda: all(t.view.painted >= 5 for t in opened.tiles), timeout=20_000)

@@ -10,6 +10,7 @@ from player.config import DEFAULT_CONFIG
 from player.decode import DecodeContext
 from player.engine import Session
 from player.hls.source import HlsSource
+from player.levels import Levels
 from player.sources.libav import LibavSource
 from player.sources.urls import classify
 from player.video_sink import NullVideoSink
@@ -17,7 +18,7 @@ from tests.support.background import Background
 from tests.support.fake_fetcher import FakeFetcher
 
 
-def _session(clock: ManualClock) -> Session:
+def _session(clock: ManualClock, levels: Levels | None = None) -> Session:
     return Session(
         "http://o.test/a.m3u8",
         None,
@@ -25,10 +26,19 @@ def _session(clock: ManualClock) -> Session:
         clock,
         None,
         lambda event: None,
-        volume=1.0,
-        muted=False,
-        speed=1.0,
+        levels=levels or Levels(),
     )
+
+
+def test_the_session_reads_the_players_levels_and_keeps_no_copy() -> None:
+    levels = Levels(volume=0.4, muted=True, speed=1.5)
+    session = _session(ManualClock(), levels)
+    assert session.speed == 1.5  # it starts at the chosen speed
+    levels.set_speed(2.0)  # as Player.set_speed does, before telling the session
+    assert session.user_speed == 2.0  # nothing of its own to bring up to date
+    assert session.speed == 1.5  # the rate playing changes only when told
+    session.speed_changed()
+    assert session.speed == 2.0 and session.sysclock.speed == 2.0
 
 
 def test_the_control_wait_ends_at_its_timeout_on_the_clock_or_at_a_wake() -> None:
@@ -100,9 +110,7 @@ def test_frames_the_window_never_painted_are_counted_from_the_session_start() ->
         ManualClock(),
         window,
         lambda event: None,
-        volume=1.0,
-        muted=False,
-        speed=1.0,
+        levels=Levels(),
     )
     window.not_painted = 10
     assert session.stats()["frames"]["not_painted"] == 3

@@ -414,7 +414,12 @@ def run_gui(args: argparse.Namespace) -> int:
 
         if send_to_running(list(args.urls)):
             return EXIT_OK
-    extras = {"open_options": _options(args), "duration": args.duration, "report": args.report}
+    extras = {
+        "open_options": _options(args),
+        "duration": args.duration,
+        "report": args.report,
+        "volume": None if args.volume is None else args.volume / 100,
+    }
     result: int = start_gui(list(args.urls), extras, _config(args))
     return result
 

@@ -182,6 +182,9 @@ def create_window(
     ReportOnClose(
         window, lambda: dict(player.report()), _opt(extras, "report"), _opt(extras, "duration")
     )
+    volume = _opt(extras, "volume")
+    if volume is not None:
+        window.levels.start_at(float(volume))
     window.show()
     if _opt(extras, "fullscreen", False):
         window.modes.toggle_fullscreen()

@@ -47,6 +47,9 @@ class LevelControls(QObject):
         self._menus = menus
         self._osd = osd
         self._changed = changed
+        # ``--volume`` is for one run: kept in the settings only once the user
+        # changes the volume themselves.
+        self._volume_from_command_line = False
 
     def restore(self) -> None:
         """The levels the settings kept, given to the player, shown as it took them."""
@@ -57,7 +60,15 @@ class LevelControls(QObject):
         self._transport.set_speed(player.speed)
         self._menus.show_muted(player.muted)
 
+    def start_at(self, volume: float) -> None:
+        """The command line's ``--volume`` (0..1.5), for this run only."""
+        player = self._player
+        self._call(player.set_volume, round(min(MAX_VOLUME, max(0.0, volume)), 3))
+        self._transport.set_volume(player.volume, player.muted)
+        self._volume_from_command_line = True
+
     def set_volume(self, volume: float) -> None:
+        self._volume_from_command_line = False
         player = self._player
         self._call(player.set_volume, round(min(MAX_VOLUME, max(0.0, volume)), 3))
         volume = player.volume  # what the player took, also when it refused
@@ -100,5 +111,6 @@ class LevelControls(QObject):
 
     def save(self) -> None:
         """Into the settings, as the window closes."""
-        self._settings.volume = self._player.volume
+        if not self._volume_from_command_line:
+            self._settings.volume = self._player.volume
         self._settings.muted = self._player.muted

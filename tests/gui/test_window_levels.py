@@ -5,10 +5,15 @@ Player holds, also when it refused a change."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from player.config import DEFAULT_CONFIG, AudioConfig
+from ui.app import create_window
 from ui.main_window import MainWindow
 
 from .conftest import press, spy
@@ -61,3 +66,29 @@ def test_a_refused_volume_shows_what_the_player_kept(
     assert "the output device is gone" in window.messages.label.text()
     assert window.player.volume == 0.4
     assert window.transport.volume_slider.value() == 40  # not the 42 it asked for
+
+
+def test_the_command_lines_volume_is_for_this_run_only(qtbot: QtBot, window: MainWindow) -> None:
+    window.settings.volume = 0.8
+    window.levels.start_at(0.3)  # heureum --volume 30
+    assert window.player.volume == 0.3
+    assert window.transport.volume_slider.value() == 30
+    window.levels.save()
+    assert window.settings.volume == 0.8  # what the user chose before stays
+    press(qtbot, window, K.Key_0)  # the user's own change is kept
+    window.levels.save()
+    assert window.settings.volume == 0.32
+
+
+def test_heureum_volume_reaches_the_window(qtbot: QtBot, tmp_path: Path, av_file: Path) -> None:
+    config = replace(DEFAULT_CONFIG, audio=AudioConfig(enabled=False))
+    settings_path = tmp_path / "settings.ini"
+    window = create_window(
+        [str(av_file)], {"volume": 0.45, "settings_path": str(settings_path)}, config
+    )
+    qtbot.addWidget(window)
+    try:
+        assert window.player.volume == 0.45
+        assert window.transport.volume_slider.value() == 45
+    finally:
+        window.close()

@@ -4,6 +4,7 @@ of a subtitle in the window's language on opening, and mpv's subtitle keys
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -50,8 +51,10 @@ def preferred_subtitle(info: MediaInfo, wanted: str) -> int | None:
 
 
 def _track_name(track: TrackInfo) -> str:
-    if track.language and track.language.lower() not in track.name.lower():
-        return f"{track.name} ({track.language})"
+    language = track.language
+    # As a word: "Commentary" does not say "en", "English (en)" does.
+    if language and not re.search(rf"\b{re.escape(language)}\b", track.name, re.IGNORECASE):
+        return f"{track.name} ({language})"
     return track.name
 
 

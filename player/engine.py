@@ -598,6 +598,16 @@ class Session:
             return self.seek_target
         return self.sysclock.position()
 
+    def reported_position(self) -> float | None:
+        """The position callers see: the master clock, but never past a
+        file's duration (a clock that ran a tick past the last frame before
+        the end was noticed, or a stream a little longer than its header)."""
+        pos = self.position()
+        media = self.media
+        if pos is None or media is None or media.is_live or not media.duration:
+            return pos
+        return min(pos, media.duration)
+
     def video_lateness(self, pts: float) -> float | None:
         """For the video decoder's frame dropping: how far the master clock is
         past ``pts``; None while frames are not timed against it."""
@@ -781,6 +791,10 @@ class Session:
             state = self.state
             buffered = self.buffered()
             eos = self.demux_eos
+            # The input's end is no reason to start before the first picture:
+            # a short file is read whole before its first frame is decoded,
+            # and a clock run then runs ahead of what is shown (and heard).
+            ready_at_eos = eos and (not has_video or not self.preroll or self.video_done)
             if state != PlayerState.PLAYING:
                 low_water.clear()
             if state == PlayerState.BUFFERING:
@@ -789,7 +803,7 @@ class Session:
                     have_frame = False
                 percent = lc.percent(buffered, rebuffer=self.rebuffering)
                 if lc.should_start(
-                    buffered, rebuffer=self.rebuffering, eos=eos, have_frame=have_frame
+                    buffered, rebuffer=self.rebuffering, eos=ready_at_eos, have_frame=have_frame
                 ):
                     self._end_buffering(buffered)
                 elif abs(percent - last_percent) >= 10:
@@ -868,6 +882,10 @@ class Session:
             self.start_pts = self.seek_target or 0.0
             self.sysclock.set(self.start_pts)
             self.seek_target = None
+            if self.audio is not None:
+                # held there until its first sample is out, not run on the
+                # system clock meanwhile (and then pulled back)
+                self.audio.set_position(self.start_pts)
         if self.want_play:
             self._run_clocks(True)
             self.set_state(PlayerState.PLAYING)
@@ -1115,7 +1133,7 @@ class Session:
     # ------------------------------------------------------------------ queries
     def stats(self) -> dict[str, Any]:
         snap = self.metrics.snapshot()
-        pos = self.position()
+        pos = self.reported_position()
         snap["state"] = self.state.value
         snap["position_s"] = None if pos is None else round(pos, 3)
         snap["buffer_s"] = round(self.buffered(), 3)

@@ -39,13 +39,13 @@ def _session(clock: ManualClock) -> Session:
 def test_the_control_wait_ends_at_its_timeout_on_the_clock_or_at_a_wake() -> None:
     clock = ManualClock()
     session = _session(clock)
-    waited = Background(lambda: session._wait(0.1))
+    waited = Background(lambda: session.wait(0.1))
     clock.until_waiting(1)
     clock.advance(0.099)
     clock.until_waiting(1)  # still waiting: 99 ms of the clock is not 100
     clock.advance(0.001)
     waited.result()
-    woken = Background(lambda: session._wait(30.0))
+    woken = Background(lambda: session.wait(30.0))
     clock.until_waiting(1)
     session.wake()
     woken.result()
@@ -56,7 +56,7 @@ def test_a_wake_before_the_wait_does_not_end_it() -> None:
     clock = ManualClock()
     session = _session(clock)
     session.wake()
-    waited = Background(lambda: session._wait(1.0))
+    waited = Background(lambda: session.wait(1.0))
     clock.until_waiting(1)
     assert not waited.done
     clock.advance(1.0)
@@ -159,7 +159,7 @@ def test_a_file_read_whole_before_its_first_frame_starts_with_that_frame() -> No
     session.set_state(PlayerState.BUFFERING)
     session.demux_eos = True  # the whole file demuxed
     session.demuxed_end = {"video": 4.0}
-    loop = Background(session._control_loop)
+    loop = Background(session.control.loop)
     _tick(clock, 10)
     assert states == [PlayerState.BUFFERING]
     assert session.position() is None  # no frame yet: no position to run
@@ -206,7 +206,7 @@ def test_audio_alone_holds_the_position_until_its_first_sample_is_out() -> None:
     session.info = SourceInfo(media=media, video=None, audio=None)
     session.media = media
     session.set_state(PlayerState.BUFFERING)
-    session._end_buffering(buffered=4.0)
+    session.control.end_buffering(buffered=4.0)
     assert session.state == PlayerState.PLAYING
     clock.advance(1.5)  # the device has not called back yet
     assert session.position() == 0.0

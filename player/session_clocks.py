@@ -84,9 +84,14 @@ class SessionClocks(SessionState):
 
     def buffered(self) -> float:
         """Media seconds demuxed ahead of the play position (the smaller of the
-        streams that play)."""
+        streams that play), not counting what the audio device holds."""
         pos = self.position()
         ref = pos if pos is not None else (self.start_pts or 0.0)
+        if self.audio is not None and not self.audio_done:
+            # what a starting PulseAudio stream queued is written, out of
+            # our hands: buffering and live latency count from beyond it (no
+            # jump or rate can win that back)
+            ref += self.audio.lead * self.speed
         ends = []
         if self.info is not None and self.info.video is not None:
             ends.append(self.demuxed_end.get("video"))

@@ -36,6 +36,13 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: how long after a stream's first callback its queue depth is learned (a
+#: PulseAudio stream's start-up burst, also after its sink woke from suspend)
+_LEARN_SECONDS = 5.0
+#: queued beyond the reported latency by less than this is the bunching of
+#: callbacks (three 512-frame blocks at once through PulseAudio), not a burst
+_JITTER = 0.05
+
 
 class AudioOutputError(Exception):
     pass
@@ -246,6 +253,12 @@ class SoundDeviceOutput:
         self._anchor_speed = 1.0
         self._written_end: float | None = None
         self._frozen: float | None = None
+        #: what the device holds beyond its reported latency (seconds), learned
+        #: in its first seconds; the sample heard now is that much further back
+        self.lead = 0.0
+        self._queued = 0.0
+        self._queue_began: float | None = None
+        self._queue_t = 0.0
 
     # The PortAudio callback thread.
     def _callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
@@ -257,6 +270,7 @@ class SoundDeviceOutput:
             alsa_log.watch(self._device_underrun)
         if status is not None and status.output_underflow and not alsa_log.installed():
             self._device_underrun()
+        self._learn_lead(now, frames)
         if not self._playing:
             outdata.fill(0)
             return
@@ -270,7 +284,7 @@ class SoundDeviceOutput:
             self.starved = True
             return
         self.starved = False
-        heard = first_pts - self.latency * speed
+        heard = first_pts - (self.latency + self.lead) * speed
         with self._lock:
             predicted = self._position_locked(now)
             if predicted is None or abs(heard - predicted) > 0.05 or speed != self._anchor_speed:
@@ -282,6 +296,27 @@ class SoundDeviceOutput:
             self._anchor_speed = speed
             self._written_end = end_pts
             self._frozen = None
+
+    def _learn_lead(self, now: float, frames: int) -> None:
+        """How far the device's queue runs past its reported latency.
+
+        Heard = written minus latency trusts PortAudio's figure, but a
+        PulseAudio stream that starts (or whose sink wakes) takes a second
+        or two of samples in one burst of callbacks: read naively, the clock
+        would leap ahead of the sound by that much, and video and subtitles
+        with it. The queue is followed as a leaky bucket (filled by each
+        callback, drained in real time) while the stream is young; later
+        growth is the device's clock against ours, and is not learned."""
+        began = self._queue_began
+        if began is None:
+            began = self._queue_began = self._queue_t = now
+        if now - began > _LEARN_SECONDS:
+            return
+        self._queued = max(0.0, self._queued - (now - self._queue_t)) + frames / self.rate
+        self._queue_t = now
+        beyond = self._queued - self.latency
+        if beyond > _JITTER and beyond > self.lead:
+            self.lead = beyond
 
     def _device_underrun(self) -> None:
         self.device_underruns += 1

@@ -339,7 +339,7 @@ class Player:
     @property
     def position(self) -> float | None:
         s = self._session
-        return s.position() if s is not None else None
+        return s.reported_position() if s is not None else None
 
     @property
     def duration(self) -> float | None:

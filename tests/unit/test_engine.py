@@ -44,13 +44,13 @@ def test_the_session_reads_the_players_levels_and_keeps_no_copy() -> None:
 def test_the_control_wait_ends_at_its_timeout_on_the_clock_or_at_a_wake() -> None:
     clock = ManualClock()
     session = _session(clock)
-    waited = Background(lambda: session._wait(0.1))
+    waited = Background(lambda: session.wait(0.1))
     clock.until_waiting(1)
     clock.advance(0.099)
     clock.until_waiting(1)  # still waiting: 99 ms of the clock is not 100
     clock.advance(0.001)
     waited.result()
-    woken = Background(lambda: session._wait(30.0))
+    woken = Background(lambda: session.wait(30.0))
     clock.until_waiting(1)
     session.wake()
     woken.result()
@@ -61,7 +61,7 @@ def test_a_wake_before_the_wait_does_not_end_it() -> None:
     clock = ManualClock()
     session = _session(clock)
     session.wake()
-    waited = Background(lambda: session._wait(1.0))
+    waited = Background(lambda: session.wait(1.0))
     clock.until_waiting(1)
     assert not waited.done
     clock.advance(1.0)

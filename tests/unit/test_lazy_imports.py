@@ -17,7 +17,18 @@ import player
 #: Never needed to parse a command line, nor to play without audio.
 HEAVY = ("numpy", "sounddevice", "Cryptodome", "av", "httpx", "httpcore", "m3u8")
 #: The engine's own modules that pull in those libraries.
-ENGINE = ("player.player", "player.engine", "player.decode", "player.hls.source", "player.fetch")
+ENGINE = (
+    "player.player",
+    "player.engine",
+    "player.session_state",
+    "player.session_clocks",
+    "player.demux_thread",
+    "player.presenter",
+    "player.control_loop",
+    "player.decode",
+    "player.hls.source",
+    "player.fetch",
+)
 
 
 def _modules_after(code: str) -> set[str]:

@@ -1,0 +1,334 @@
+"""The control thread: every tick it moves the state machine (buffering,
+playing, ended), decides when a stall begins and ends, keeps live latency
+where it belongs (catch-up, recovery after a stall, a gentle rate), and
+tells the source and the subtitles where playback is."""
+
+from __future__ import annotations
+
+import logging
+
+from .capabilities import Live, PositionAware, Tracks
+from .errors import ErrorCode, error_for
+from .events import (
+    BufferingChanged,
+    EndOfStream,
+    PlayerState,
+    StatsUpdated,
+    SubtitleChanged,
+)
+from .load_control import (
+    CatchUpAction,
+    LoadControl,
+    LowWater,
+    catch_up,
+    live_rate,
+    recover_latency,
+)
+from .session_clocks import SessionClocks
+from .session_stats import session_stats
+
+__all__ = ["ControlLoop"]
+
+log = logging.getLogger(__name__)
+
+_TICK = 0.02
+#: live protocols whose packets come at the pace they are made, and which
+#: publish no target latency of their own (HLS does: HOLD-BACK)
+_PACED_LIVE = frozenset({"rtsp", "rtsps", "rtmp", "rtmps"})
+#: playback rate while winning back latency after a stall (atempo keeps pitch)
+_RECOVER_SPEED = 1.1
+#: HLS: latency over its target by more than this is won back at once (less
+#: is steered gently, as before)
+_WIN_BACK_FROM = 0.15
+_STATS_PERIOD = 1.0
+
+
+class ControlLoop:
+    """Runs on its own thread (``run``), on the session ``s``."""
+
+    def __init__(self, s: SessionClocks) -> None:
+        self.s = s
+        self._subtitle: str | None = None
+        #: live latency (HLS) before the last stall, and while playing normally
+        self._stall_baseline: float | None = None
+        self._latency_before: float | None = None
+
+    def run(self) -> None:
+        try:
+            self.loop()
+        except Exception as exc:
+            log.exception("control loop crashed")
+            self.s.fail_from_thread(exc)
+
+    def loop(self) -> None:
+        s = self.s
+        assert s.info is not None
+        live = s.info.media.is_live
+        recovers = live and self._recovers_latency()
+        lc = LoadControl(s.config.buffer, s.config.latency, live, recovers)
+        low_water = LowWater()
+        has_video = s.info.video is not None
+        has_audio = s.audio is not None
+        last_stats = s.clock.now()
+        last_percent = -1.0
+        last_rate = 0.0
+        while not s.stopping.is_set():
+            s.wait(_TICK)
+            if s.stopping.is_set():
+                break
+            now_tick = s.clock.now()
+            audio_finished = (
+                has_audio
+                and s.audio_eos_serial == s.serial
+                and s.audio is not None
+                and s.audio.buffer.seconds == 0
+            )
+            if audio_finished and not s.audio_done:
+                s.audio_done = True
+            state = s.state
+            buffered = s.buffered()
+            eos = s.demux_eos
+            # The input's end is no reason to start before the first picture:
+            # a short file is read whole before its first frame is decoded,
+            # and a clock run then runs ahead of what is shown (and heard).
+            ready_at_eos = eos and (not has_video or not s.preroll or s.video_done)
+            if state != PlayerState.PLAYING:
+                low_water.clear()
+            if state == PlayerState.BUFFERING:
+                have_frame = (not has_video) or s.last_shown_pts is not None
+                if has_video and s.preroll:
+                    have_frame = False
+                percent = lc.percent(buffered, rebuffer=s.rebuffering)
+                if lc.should_start(
+                    buffered, rebuffer=s.rebuffering, eos=ready_at_eos, have_frame=have_frame
+                ):
+                    self.end_buffering(buffered)
+                elif abs(percent - last_percent) >= 10:
+                    last_percent = percent
+                    s.emit(
+                        BufferingChanged(
+                            buffering=True,
+                            buffered=buffered,
+                            percent=percent,
+                            rebuffer=s.rebuffering,
+                        )
+                    )
+            elif state == PlayerState.PLAYING:
+                done = (not has_video or s.video_done) and (not has_audio or s.audio_done)
+                if (eos and done) or self.past_end():
+                    self._finish()
+                    continue
+                if not eos and self._starving(has_video, has_audio):
+                    self._begin_rebuffer(buffered)
+                elif live and s.config.latency.low_latency:
+                    self._catch_up(buffered)
+                elif recovers:
+                    self._recover_latency(low_water, now_tick, buffered)
+                elif live and now_tick - last_rate >= 0.5:
+                    last_rate = now_tick
+                    self._steer_live_rate(low_water, now_tick, buffered)
+            now = s.clock.now()
+            src = s.source
+            pos = s.position()
+            if src is not None and pos is not None:
+                if isinstance(src, PositionAware):
+                    src.set_playback_position(pos)
+                text_at = s.text_source
+                if text_at is None and isinstance(src, Tracks):
+                    text_at = src.subtitle_text
+                if text_at is not None:
+                    text = text_at(pos - s.subtitle_delay)
+                    if text != self._subtitle:
+                        self._subtitle = text
+                        s.emit(SubtitleChanged(text=text))
+            if now - last_stats >= _STATS_PERIOD:
+                last_stats = now
+                s.emit(StatsUpdated(stats=session_stats(self.s)))
+
+    def _starving(self, has_video: bool, has_audio: bool) -> bool:
+        s = self.s
+        if (
+            has_audio
+            and s.audio is not None
+            and not s.audio_done
+            and s.audio.starved
+            and len(s.audio_packets) == 0
+        ):
+            return True
+        if has_video and not s.video_done and len(s.frames) == 0 and len(s.video_packets) == 0:
+            pos = s.position()
+            last = s.last_shown_pts
+            if pos is not None and last is not None and pos > last + 0.5:
+                return True
+        return False
+
+    def end_buffering(self, buffered: float) -> None:
+        s = self.s
+        s.metrics.on_stall_end()
+        s.emit(
+            BufferingChanged(
+                buffering=False, buffered=buffered, percent=100.0, rebuffer=s.rebuffering
+            )
+        )
+        s.rebuffering = False
+        if s.start_pts is None:
+            # Audio only: no preroll frame anchors the timeline.
+            s.start_pts = s.seek_target or 0.0
+            s.sysclock.set(s.start_pts)
+            s.seek_target = None
+            if s.audio is not None:
+                # held there until its first sample is out, not run on the
+                # system clock meanwhile (and then pulled back)
+                s.audio.set_position(s.start_pts)
+        if s.want_play:
+            s.run_clocks(True)
+            s.set_state(PlayerState.PLAYING)
+        else:
+            s.set_state(PlayerState.PAUSED)
+
+    def _begin_rebuffer(self, buffered: float) -> None:
+        s = self.s
+        if self._stall_baseline is None:
+            self._stall_baseline = self._latency_before
+        s.rebuffering = True
+        s.run_clocks(False)
+        s.metrics.on_stall_start()
+        s.set_state(PlayerState.BUFFERING)
+        s.emit(BufferingChanged(buffering=True, buffered=buffered, percent=0.0, rebuffer=True))
+
+    def past_end(self) -> bool:
+        """mpv's --end: the play position reached ``OpenOptions.end_position``."""
+        end_at = self.s.options.end_position
+        if end_at is None:
+            return False
+        pos = self.s.position()
+        return pos is not None and pos >= end_at
+
+    def _finish(self) -> None:
+        s = self.s
+        s.run_clocks(False)
+        if s.pending_error is not None:
+            s.error(s.pending_error, fatal=True)
+            return
+        s.metrics.on_event("end")
+        s.set_state(PlayerState.ENDED)
+        s.emit(EndOfStream())
+        cut = self.past_end()  # stopped by --end, not cut short
+        if (
+            not cut
+            and s.info is not None
+            and s.info.media.duration
+            and s.last_shown_pts is not None
+        ):
+            expected = s.info.media.duration
+            reached = max(s.demuxed_end.values(), default=0.0)
+            if reached < expected * 0.9 - 0.5 and s.seek_target is None:
+                s.error(
+                    error_for(
+                        ErrorCode.ENDED_EARLY, reached=f"{reached:.1f}", expected=f"{expected:.1f}"
+                    ),
+                    fatal=False,
+                )
+
+    def _catch_up(self, buffered: float) -> None:
+        s = self.s
+        action = catch_up(buffered, s.speed, s.config.latency)
+        if action == CatchUpAction.SPEED_UP:
+            s.apply_speed(s.config.latency.catch_up_speed)
+            s.metrics.on_event("catch_up", action="speed_up", buffered=round(buffered, 3))
+        elif action == CatchUpAction.NORMAL_SPEED:
+            s.apply_speed(s.user_speed)
+        elif action == CatchUpAction.JUMP:
+            end = min(s.demuxed_end.values(), default=None)
+            if end is not None:
+                target = end - s.config.latency.target_latency
+                s.skip_before = target
+                s.pin_clock(target, keep_running=True)
+                if s.audio is not None:
+                    s.audio.set_position(target)
+                s.metrics.on_event("catch_up", action="jump", to=round(target, 3))
+
+    def _recovers_latency(self) -> bool:
+        info = self.s.info
+        return (
+            self.s.config.latency.stall_recovery
+            and info is not None
+            and info.media.protocol in _PACED_LIVE
+            and not info.extra.get("live_target_latency")
+        )
+
+    def _recover_latency(self, low_water: LowWater, now: float, buffered: float) -> None:
+        """Default-mode RTSP/RTMP: back to the start buffer after a stall (or
+        any backlog), within 5 s; see ``load_control.recover_latency``."""
+        if self.s.user_speed != 1.0:
+            return  # the user's own speed: theirs to choose
+        least = low_water.add(now, buffered)
+        if low_water.settled(now):
+            self._win_back(least - self.s.config.buffer.live_start_seconds, buffered, low_water)
+
+    def _win_back(self, excess: float, buffered: float, low_water: LowWater) -> None:
+        """Plays ``excess`` seconds of latency away fast, or jumps over it
+        within what is buffered (keeping the start buffer)."""
+        s = self.s
+        action = recover_latency(excess, s.speed, fast=_RECOVER_SPEED)
+        if action == CatchUpAction.SPEED_UP:
+            s.apply_speed(_RECOVER_SPEED)
+            s.metrics.on_event("catch_up", action="speed_up", excess=round(excess, 3))
+        elif action == CatchUpAction.NORMAL_SPEED:
+            s.apply_speed(s.user_speed)
+            s.metrics.on_event("catch_up", action="normal_speed", excess=round(excess, 3))
+        elif action == CatchUpAction.JUMP:
+            pos = s.position()
+            skip = min(excess, buffered - s.config.buffer.live_start_seconds)
+            if pos is None or skip <= 0:
+                return  # nothing buffered to jump into: played fast instead
+            # forward by what was never short over the last second: the
+            # buffer left is the usual one, and cannot run dry for the jump
+            target = pos + skip
+            s.skip_before = target
+            s.pin_clock(target, keep_running=True)
+            if s.audio is not None:
+                s.audio.set_position(target)
+            if s.speed != s.user_speed:
+                s.apply_speed(s.user_speed)
+            low_water.clear()
+            s.metrics.on_event(
+                "catch_up", action="jump", to=round(target, 3), skipped=round(skip, 3)
+            )
+
+    def _steer_live_rate(self, low_water: LowWater, now: float, buffered: float) -> None:
+        """Sources that publish a live target latency (LL-HLS PART-HOLD-BACK,
+        HOLD-BACK) get it held by a gentle rate change, unless the user chose a
+        speed of their own; a stall's loss (the least latency over the last
+        second more than 0.15 s over where it was before) is won back as for
+        RTSP."""
+        s = self.s
+        info = s.info
+        src = s.source
+        if info is None or src is None or s.user_speed != 1.0:
+            return
+        target = info.extra.get("live_target_latency")
+        if not isinstance(target, int | float) or not isinstance(src, Live):
+            return
+        latency = src.live_latency()
+        if latency is None:
+            return
+        # What a stall cost is measured against where the latency sat before
+        # it, not against HOLD-BACK: a program date may carry delay from
+        # upstream that no playing fast removes, and the playlist's end is
+        # only known a segment at a time.
+        least = low_water.add(now, float(latency))
+        settled = low_water.settled(now)
+        baseline = self._stall_baseline
+        if settled and baseline is None:
+            self._latency_before = least
+        if s.config.latency.stall_recovery and settled and baseline is not None:
+            excess = least - baseline
+            if excess > _WIN_BACK_FROM or s.speed >= _RECOVER_SPEED:
+                self._win_back(excess, buffered, low_water)
+                return
+            self._stall_baseline = None  # paid back: steered gently again
+        rate = live_rate(float(latency), float(target))
+        if abs(rate - s.speed) >= 0.005:
+            s.apply_speed(rate)
+            s.metrics.on_event("live_rate", rate=round(rate, 3), latency=round(latency, 3))

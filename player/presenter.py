@@ -1,0 +1,130 @@
+"""The presenter thread: takes decoded frames in order, holds each until the
+master clock reaches it, drops the late ones and hands the rest to the video
+sink; the first frame after a start or a seek (the preroll) anchors the clocks."""
+
+from __future__ import annotations
+
+import logging
+
+from .events import PlayerState, SeekCompleted
+from .queues import EOS
+from .session_clocks import SessionClocks
+from .sync import SyncAction, decide_frame
+from .video_sink import VideoFrame
+
+__all__ = ["Presenter"]
+
+log = logging.getLogger(__name__)
+
+
+class Presenter:
+    """Runs on its own thread (``run``), on the session ``s``."""
+
+    def __init__(self, s: SessionClocks) -> None:
+        self.s = s
+
+    def run(self) -> None:
+        try:
+            self._loop()
+        except Exception as exc:
+            log.exception("presenter crashed")
+            self.s.fail_from_thread(exc)
+
+    def _loop(self) -> None:
+        s = self.s
+        sync = s.config.sync
+        while not s.stopping.is_set():
+            item = s.frames.peek(0.05)
+            if item is None:
+                continue
+            if item.serial != s.serial:
+                s.frames.pop_if(item)
+                continue
+            if item.value is EOS:
+                if not s.video_done:
+                    s.video_done = True
+                    s.wake()
+                s.wait(0.05)
+                continue
+            frame = item.value
+            assert isinstance(frame, VideoFrame)
+            if s.preroll:
+                s.frames.pop_if(item)
+                self._show(frame, None)
+                with s.lock:
+                    s.preroll = False
+                    if s.start_pts is None or s.seek_target is not None:
+                        s.start_pts = frame.pts
+                        s.sysclock.set(frame.pts)
+                        if s.audio is not None:
+                            s.audio.set_position(frame.pts)
+                            s.audio.buffer.skip_until(frame.pts)
+                    if s.seek_target is not None:
+                        s.seek_target = None
+                        s.emit(SeekCompleted(position=frame.pts))
+                s.wake()
+                continue
+            if s.skip_before is not None and frame.pts < s.skip_before:
+                s.frames.pop_if(item)
+                s.metrics.on_frames_dropped("catchup")
+                continue
+            if s.state != PlayerState.PLAYING:
+                if s.step_requests > 0:
+                    s.frames.pop_if(item)
+                    self._show(frame, None)
+                    with s.lock:
+                        s.step_requests -= 1
+                    s.pin_clock(frame.pts)
+                    continue
+                s.wait(0.05)
+                continue
+            if sync.untimed:
+                s.frames.pop_if(item)
+                self._show(frame, None)
+                continue
+            master = s.position()
+            if master is None:
+                s.wait(0.005)
+                continue
+            nxt = s.frames.peek_second()
+            next_pts = nxt.pts if nxt is not None and nxt.serial == item.serial else None
+            decision = decide_frame(
+                frame.pts,
+                master,
+                speed=s.speed,
+                late_threshold=sync.late_drop_threshold,
+                resync_threshold=sync.resync_threshold,
+                next_pts=next_pts,
+                since_last_shown=s.clock.now() - s.last_shown_at,
+            )
+            if decision.action == SyncAction.WAIT:
+                s.wait(min(decision.wait, 0.05))
+                continue
+            s.frames.pop_if(item)
+            if decision.action == SyncAction.DROP:
+                s.metrics.on_frames_dropped("late")
+                continue
+            if decision.action == SyncAction.RESYNC:
+                if s.audio is not None and not s.audio_done and s.audio.playing:
+                    # Audio defines time: a frame far from it is damaged, not a jump.
+                    s.metrics.on_frames_dropped("late")
+                    continue
+                s.pin_clock(frame.pts, keep_running=True)
+                self._show(frame, None)
+                continue
+            now_master = s.position()
+            self._show(frame, (frame.pts - now_master) if now_master is not None else None)
+
+    def _show(self, frame: VideoFrame, av_offset: float | None) -> None:
+        # Counted before the sink sees it: whoever stops on the sink's count
+        # (``--frames``) then reads a report that has at least as many.
+        s = self.s
+        s.metrics.on_presented(av_offset, (frame.width, frame.height))
+        sink = s.sink
+        if sink is not None:
+            try:
+                sink.present(frame)
+            except Exception as exc:
+                log.warning("video sink failed: %s", exc)
+        s.last_shown_pts = frame.pts
+        s.last_shown_at = s.clock.now()

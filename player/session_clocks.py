@@ -1,0 +1,138 @@
+"""The session's clocks: the play position (the audio output's clock while
+sound is out, else the system clock), pinning both on a frame or a seek,
+starting and stopping them, and opening the audio output that drives them."""
+
+from __future__ import annotations
+
+from .audio_out import open_audio_output
+from .errors import ErrorCode, error_for
+from .events import PlayerState
+from .session_state import SessionState
+from .warning_text import WarningCode
+
+__all__ = ["SessionClocks"]
+
+
+class SessionClocks(SessionState):
+    """Where playback is, and the audio output that says so."""
+
+    def open_audio(self) -> None:
+        """The audio output for the source's audio, when one is wanted and
+        can be had (a warning says why not, and the session plays on mute)."""
+        assert self.info is not None
+        info = self.info
+        if info.audio is not None:
+            bcfg = self.config.buffer
+            seconds = bcfg.max_decoded_audio_seconds
+            wanted = self.config.audio.enabled and self.options.audio_track != "no"
+            if not wanted:
+                out, reason = None, None
+            elif self.audio_pool is not None:
+                out, reason = self.audio_pool.acquire(seconds)
+            else:
+                out, reason = open_audio_output(self.config.audio, self.clock, seconds)
+            if out is None:
+                if wanted:
+                    self.warn(WarningCode.NO_AUDIO_OUTPUT, reason=reason or "no output")
+            else:
+                self.audio = out
+                out.on_underrun = self.metrics.on_audio_underrun
+                out.volume, out.muted = self.levels.volume, self.levels.muted
+                self.metrics.extra["audio"] = {
+                    "device": out.device_name,
+                    "sample_rate": out.rate,
+                    "latency_s": round(out.latency, 4),
+                    "latency_source": out.latency_source,
+                }
+
+    def position(self) -> float | None:
+        if self.audio is not None and not self.audio_done and self.audio.playing:
+            pos = self.audio.position()
+            if pos is not None:
+                self.sysclock.set(pos)
+                return pos
+        if self.start_pts is None:
+            return self.seek_target
+        return self.sysclock.position()
+
+    def reported_position(self) -> float | None:
+        """The position callers see: the master clock, but never past a
+        file's duration (a clock that ran a tick past the last frame before
+        the end was noticed, or a stream a little longer than its header)."""
+        pos = self.position()
+        media = self.media
+        if pos is None or media is None or media.is_live or not media.duration:
+            return pos
+        return min(pos, media.duration)
+
+    def video_lateness(self, pts: float) -> float | None:
+        """For the video decoder's frame dropping: how far the master clock is
+        past ``pts``; None while frames are not timed against it."""
+        if (
+            self.state != PlayerState.PLAYING
+            or self.preroll
+            or self.step_requests
+            or self.stopping.is_set()
+        ):
+            return None
+        skip = self.skip_before
+        if skip is not None and pts < skip:
+            return None  # a jump to the live edge drops these (counted as catch-up)
+        pos = self.position()
+        return None if pos is None else pos - pts
+
+    def buffered(self) -> float:
+        """Media seconds demuxed ahead of the play position (the smaller of the
+        streams that play), not counting what the audio device holds."""
+        pos = self.position()
+        ref = pos if pos is not None else (self.start_pts or 0.0)
+        if self.audio is not None and not self.audio_done:
+            # what a starting PulseAudio stream queued is written, out of
+            # our hands: buffering and live latency count from beyond it (no
+            # jump or rate can win that back)
+            ref += self.audio.lead * self.speed
+        ends = []
+        if self.info is not None and self.info.video is not None:
+            ends.append(self.demuxed_end.get("video"))
+        if self.audio is not None:
+            ends.append(self.demuxed_end.get("audio"))
+        known = [e for e in ends if e is not None]
+        if not known or len(known) < len(ends):
+            return 0.0
+        return max(0.0, min(known) - ref)
+
+    def pin_clock(self, pts: float, keep_running: bool = False) -> None:
+        self.sysclock.set(pts)
+        if self.audio is not None:
+            self.audio.buffer.skip_until(pts)
+            if not keep_running:
+                self.audio.set_position(pts)
+
+    def run_clocks(self, running: bool) -> None:
+        if running:
+            self.sysclock.start()
+        else:
+            self.sysclock.stop()
+        if self.audio is not None:
+            self.audio.set_playing(running)
+        self.wake()
+
+    def apply_speed(self, speed: float) -> None:
+        self.sysclock.set_speed(speed)
+        self.speed = speed
+
+    def on_decode_error(self, kind: str, exc: BaseException) -> None:
+        self.metrics.decode_errors += 1
+        now = self.clock.now()
+        # One message per burst of corrupt data, not one per packet.
+        if now - self._decode_error_reported > 2.0:
+            self._decode_error_reported = now
+            pos = self.position()
+            code = ErrorCode.CORRUPT_AUDIO if kind == "audio" else ErrorCode.CORRUPT_VIDEO
+            where = f"{pos:.1f}" if pos is not None else "?"
+            self.error(error_for(code, position=where), fatal=False)
+
+    def on_audio_eos(self, serial: int) -> None:
+        if serial == self.serial:
+            self.audio_eos_serial = serial
+            self.wake()

@@ -1,0 +1,243 @@
+"""What one playback session knows, shared by its threads: the fields the
+demux thread, the decoders, the presenter and the control loop read and
+write, how it tells its events, and how its threads wait and wake.
+
+Every item the threads pass is tagged with ``serial``: a seek raises it, and
+whatever was tagged before is dropped where it is met, so no thread is ever
+stopped for a seek.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from .audio_out import AudioDevicePool, SoundDeviceOutput
+from .capabilities import Adaptive, Live, Tracks
+from .clock import Clock, PlaybackClock
+from .config import OpenOptions, PlayerConfig
+from .decode import AudioDecoder, VideoDecoder
+from .errors import ErrorCode, PlayerError, error_for
+from .events import (
+    ErrorOccurred,
+    Event,
+    MediaInfo,
+    PlayerState,
+    Reconnected,
+    Reconnecting,
+    StateChanged,
+    VariantSwitched,
+    WarningRaised,
+)
+from .latency import PacketWallClock
+from .levels import Levels
+from .metrics import SessionMetrics
+from .queues import MediaQueue
+from .redact import redact
+from .source import DemuxPacket, Source, SourceInfo
+from .sources import Target
+from .video_sink import UnpaintedCount, VideoFrame, VideoSink
+from .warning_text import WarningCode
+
+__all__ = ["SessionState"]
+
+#: segment faults the timeline lists one by one (a count and a list in the report)
+_EVERY_TIME = frozenset(
+    {
+        WarningCode.SEGMENT_SKIPPED,
+        WarningCode.AUDIO_SEGMENT_SKIPPED,
+        WarningCode.SLOW_SEGMENT,
+        WarningCode.SEGMENT_RESUMED,
+    }
+)
+
+
+class SessionState:
+    """The session's fields, events and waits; ``Session`` adds the threads
+    and the commands."""
+
+    def __init__(
+        self,
+        url: str,
+        options: OpenOptions | None,
+        config: PlayerConfig,
+        clock: Clock,
+        sink: VideoSink | None,
+        emit: Callable[[Event], None],
+        levels: Levels,
+        audio_pool: AudioDevicePool | None = None,
+    ) -> None:
+        self.url = url
+        self.audio_pool = audio_pool
+        self.options = options or OpenOptions()
+        self.config = config.with_options(options)
+        self.clock = clock
+        self.sink = sink
+        #: the window's count of frames it never painted, when this session began
+        counted: object = sink  # widened: mypy cannot meet two protocols
+        self.unpainted_from: int | None = (
+            counted.not_painted if isinstance(counted, UnpaintedCount) else None
+        )
+        self._emit_raw = emit
+        self.metrics = SessionMetrics(clock)
+        self.metrics.start(redact(url))
+        self.stopping = threading.Event()
+        self.lock = threading.RLock()
+        self._wake = threading.Condition(threading.Lock())
+        #: counts ``wake()`` calls: a wait ends at the next one
+        self._wakes = 0
+        self.serial = 0
+        self.drop_before: float | None = None
+        #: the Player's volume, mute and chosen speed (read, never copied)
+        self.levels = levels
+        self.speed = levels.speed  # the rate playing now: catch-up moves it
+        self.state = PlayerState.IDLE
+        self.want_play = not self.options.start_paused
+        self.info: SourceInfo | None = None
+        self.media: MediaInfo | None = None
+        self.source: Source | None = None
+        self.target: Target | None = None
+        self.sysclock = PlaybackClock(clock)
+        self.audio: SoundDeviceOutput | None = None
+        bcfg = self.config.buffer
+        self.video_packets: MediaQueue[DemuxPacket] = MediaQueue(
+            bcfg.max_seconds, bcfg.max_bytes // 2, name="video-packets"
+        )
+        self.audio_packets: MediaQueue[DemuxPacket] = MediaQueue(
+            bcfg.max_seconds, bcfg.max_bytes // 4, name="audio-packets"
+        )
+        self.frames: MediaQueue[VideoFrame] = MediaQueue(
+            bcfg.max_decoded_video_seconds, 256 * 1024 * 1024, max_items=12, name="frames"
+        )
+        self.demuxed_end: dict[str, float] = {}
+        self.wallclock = PacketWallClock()
+        self.demux_eos = False
+        #: a fatal source error held back while what was read before it plays out
+        self.pending_error: PlayerError | None = None
+        self.video_done = False
+        self.audio_done = False
+        self.audio_eos_serial = -1
+        self.preroll = True
+        self.rebuffering = False
+        self.last_shown_pts: float | None = None
+        self.last_shown_at = 0.0
+        self.step_requests = 0
+        self.skip_before: float | None = None
+        self.pending_seek: tuple[float, bool] | None = None
+        self.seek_target: float | None = None
+        self.start_pts: float | None = None
+        self.threads: list[threading.Thread] = []
+        self.decoders: list[VideoDecoder | AudioDecoder] = []
+        self._decode_error_reported = 0.0
+        #: the player's subtitles for a local file (None: the source's own)
+        self.text_source: Callable[[float], str | None] | None = None
+        #: mpv's sub-delay: subtitles show this much later
+        self.subtitle_delay = 0.0
+        self.max_resolution: tuple[int | None, int | None] = (None, None)
+        self.pin_height: int | None = None
+
+    # ------------------------------------------------------------------ events
+    def emit(self, event: Event) -> None:
+        if self.stopping.is_set() and not isinstance(event, StateChanged):
+            return
+        object.__setattr__(event, "t", round(self.metrics.t(), 4))
+        if isinstance(event, VariantSwitched):
+            self.metrics.on_event(
+                "switch",
+                from_index=event.from_index,
+                to_index=event.to_index,
+                bandwidth=event.bandwidth,
+                estimate_bps=round(event.estimate_bps),
+                estimate_measured=event.estimate_measured,
+                buffer=round(event.buffer, 3),
+                rule=event.rule,
+                reason=event.reason,
+            )
+        elif isinstance(event, Reconnecting):
+            # From the engine's own loop or from a source that retries itself (HLS)
+            self.metrics.on_event("reconnecting", attempt=event.attempt, reason=event.reason)
+        elif isinstance(event, Reconnected):
+            self.metrics.reconnects += 1
+            self.metrics.on_event(
+                "reconnected", attempt=event.attempt, outage=round(event.outage, 3)
+            )
+        elif isinstance(event, WarningRaised) and event.code not in {
+            w["code"] for w in self.metrics.warnings
+        }:
+            self.metrics.on_warning(event.code, event.message)
+        elif isinstance(event, WarningRaised) and event.code in _EVERY_TIME:
+            # warnings[] keeps the first of a kind; the timeline lists each one
+            self.metrics.on_event("warning", code=event.code, message=event.message)
+        self._emit_raw(event)
+
+    def set_state(self, state: PlayerState) -> None:
+        with self.lock:
+            previous = self.state
+            if previous == state:
+                return
+            self.state = state
+        self.metrics.on_play_state(state == PlayerState.PLAYING)
+        self.metrics.on_event("state", state=state.value)
+        self.emit(StateChanged(state=state, previous=previous))
+
+    def error(self, exc: BaseException, fatal: bool) -> None:
+        if not isinstance(exc, PlayerError):
+            exc = error_for(ErrorCode.INTERNAL, detail=str(exc) or exc.__class__.__name__)
+        kind = exc.kind
+        message = redact(exc.text)
+        params = tuple((name, redact(value)) for name, value in exc.params.items())
+        self.metrics.on_error(kind, message, fatal, exc.code)
+        self.emit(
+            ErrorOccurred(kind=kind, message=message, fatal=fatal, code=exc.code, params=params)
+        )
+        if fatal:
+            self.set_state(PlayerState.ERROR)
+            self.stopping.set()
+            self.wake()
+
+    def warn(self, code: WarningCode, /, **params: object) -> None:
+        self.emit(WarningRaised.of(code, params))
+
+    def fail_from_thread(self, exc: BaseException) -> None:
+        self.error(exc, fatal=True)
+
+    @property
+    def user_speed(self) -> float:
+        """The speed the user chose; ``speed`` is what plays now."""
+        return self.levels.speed
+
+    def wake(self) -> None:
+        with self._wake:
+            self._wakes += 1
+            self._wake.notify_all()
+        self.frames.wake()
+
+    def wait(self, timeout: float) -> None:
+        """Until the next ``wake()`` or ``timeout`` seconds of the clock."""
+        with self._wake:
+            seen = self._wakes
+            self.clock.wait_for(self._wake, lambda: self._wakes != seen, timeout)
+
+    # ------------------------------------------------------------------ capabilities
+    # The source's optional capabilities, typed; None without one (or no source).
+
+    def adaptive(self) -> Adaptive | None:
+        src = self.source
+        # narrowed from Source first: mypy cannot narrow an Optional to a protocol
+        if src is None or not isinstance(src, Adaptive):
+            return None
+        return src
+
+    def live(self) -> Live | None:
+        src = self.source
+        # narrowed from Source first: mypy cannot narrow an Optional to a protocol
+        if src is None or not isinstance(src, Live):
+            return None
+        return src
+
+    def tracks(self) -> Tracks | None:
+        src = self.source
+        # narrowed from Source first: mypy cannot narrow an Optional to a protocol
+        if src is None or not isinstance(src, Tracks):
+            return None
+        return src

@@ -1,0 +1,48 @@
+"""A ``Session`` without its threads, for unit tests of its parts: the
+media it would have opened, and an audio output with no device."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+
+from player.audio_mix import SharedAudioDevice
+from player.audio_out import SoundDeviceOutput
+from player.clock import ManualClock
+from player.config import DEFAULT_CONFIG, AudioConfig
+from player.engine import Session
+from player.events import Event, MediaInfo, VideoInfo
+from player.levels import Levels
+from player.source import SourceInfo, StreamSpec
+
+__all__ = ["headless_session", "silent_output", "video_file"]
+
+
+def headless_session(
+    clock: ManualClock, emit: Callable[[Event], None] = lambda event: None
+) -> Session:
+    return Session("clip.mkv", None, DEFAULT_CONFIG, clock, None, emit, levels=Levels())
+
+
+def video_file(duration: float = 4.0) -> SourceInfo:
+    """What opening a 320x240 H.264 file without sound would have found."""
+    media = MediaInfo(
+        url="clip.mkv",
+        protocol="file",
+        container="matroska",
+        duration=duration,
+        is_live=False,
+        seekable=True,
+        video=VideoInfo("h264", 320, 240, 25.0, "yuv420p"),
+        audio=None,
+    )
+    spec = StreamSpec("video", "h264", Fraction(1, 25), lambda: None, 320, 240)
+    return SourceInfo(media=media, video=spec, audio=None)
+
+
+def silent_output(clock: ManualClock, latency: float = 0.02) -> SoundDeviceOutput:
+    """An audio output whose callback the test calls (``render``)."""
+    device = SharedAudioDevice(AudioConfig(), clock)
+    device._stream = object()  # what _open() would set; no stream is opened
+    device.rate, device.channels, device.latency = 48_000, 2, latency
+    return device.voice(2.0)

@@ -52,8 +52,11 @@ def preferred_subtitle(info: MediaInfo, wanted: str) -> int | None:
 
 def _track_name(track: TrackInfo) -> str:
     language = track.language
-    # As a word: "Commentary" does not say "en", "English (en)" does.
-    if language and not re.search(rf"\b{re.escape(language)}\b", track.name, re.IGNORECASE):
+    # As a word or the name's start: "English" and "English (en)" say "en",
+    # "Commentary" does not.
+    if language and not re.search(
+        rf"^{re.escape(language)}|\b{re.escape(language)}\b", track.name, re.IGNORECASE
+    ):
         return f"{track.name} ({language})"
     return track.name
 

@@ -63,6 +63,7 @@ def test_track_names_carry_a_language_they_do_not_already_say() -> None:
     assert _track_name(TrackInfo(2, "audio", "Main")) == "Main"
     assert _track_name(TrackInfo(3, "audio", "Commentary", "en")) == "Commentary (en)"
     assert _track_name(TrackInfo(4, "audio", "EN stereo", "en")) == "EN stereo"
+    assert _track_name(TrackInfo(5, "audio", "English", "en")) == "English"
     assert _language_code("ko-KR") == "ko"
     assert _language_code("kor") == "ko"
     assert _language_code(None) is None

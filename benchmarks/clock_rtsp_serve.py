@@ -16,6 +16,7 @@ line when the port cannot be bound, 3 when GStreamer's RTSP server is missing.
 from __future__ import annotations
 
 import argparse
+import importlib
 import signal
 import sys
 import threading
@@ -24,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import clock_code  # beside this script, whichever Python runs it
+# beside this script, whichever Python runs it (no package under /usr/bin/python3)
+clock_code = importlib.import_module("clock_code")
 
 MISSING = 3
 NO_PORT = 2

@@ -155,7 +155,7 @@ class Watched:
             with contextlib.suppress(ValueError):
                 item = json.loads(line)
                 if "view" in item:
-                    self.rect = tuple(item["view"])  # type: ignore[assignment]
+                    self.rect = tuple(item["view"])
                     self.shown_at = self.shown_at or time.time()
                 self.lines.append(item)
 

@@ -109,14 +109,22 @@ def build_options(target: Target, config: PlayerConfig) -> dict[str, str]:
         if target.scheme == "rtmps":
             opts["tls_verify"] = "1" if net.tls_verify else "0"
             opts["ca_file"] = _ca_file(config)
-    if config.latency.low_latency and target.inherently_live:
+    low_latency = config.latency.low_latency and target.inherently_live
+    if target.family == "rtsp":
+        # RTSP announces its streams in the SDP, so the probe can end on the
+        # first frame that decodes; libavformat would go on reading 20 frames
+        # (0.8 s at 25 fps) to guess a frame rate the player does not need
+        # (frames are timed by their timestamps). No "nobuffer": it would
+        # throw away the frames the probe read, that first keyframe with
+        # them, and the picture would wait a whole GOP for the next one.
+        opts["fpsprobesize"] = "0"
+        opts["analyzeduration"] = "500000" if low_latency else "1000000"
+        if low_latency:
+            opts["probesize"] = "200000"
+    elif low_latency:
         opts["fflags"] = "nobuffer"
         opts["analyzeduration"] = "500000"
         opts["probesize"] = "200000"
-    elif target.family == "rtsp":
-        # RTSP announces its streams in the SDP: a long probe only delays the
-        # first frame (mpv takes ~1.1 s here).
-        opts["analyzeduration"] = "1000000"
     return opts
 
 

@@ -1,0 +1,35 @@
+"""The libavformat options each live family is opened with: what shortens
+the probe, and what must not be thrown away (issue 11: RTSP's first frame)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from player.config import DEFAULT_CONFIG, LatencyConfig, PlayerConfig
+from player.sources.libav import build_options
+from player.sources.urls import classify
+
+LOW = replace(DEFAULT_CONFIG, latency=LatencyConfig(low_latency=True))
+
+
+@pytest.mark.parametrize("config", [DEFAULT_CONFIG, LOW], ids=["default", "low-latency"])
+def test_rtsp_probes_no_frame_rate_and_keeps_what_the_probe_read(config: PlayerConfig) -> None:
+    opts = build_options(classify("rtsp://cam.example/live"), config)
+    # 20 frames read only to guess a frame rate were 0.8 s of every start
+    assert opts["fpsprobesize"] == "0"
+    # "nobuffer" dropped the keyframe the probe had read: a GOP more to wait
+    assert "nobuffer" not in opts.get("fflags", "")
+    low = config.latency.low_latency
+    assert opts["analyzeduration"] == ("500000" if low else "1000000")
+    assert ("probesize" in opts) == low
+
+
+def test_other_live_families_keep_their_low_latency_probe() -> None:
+    rtmp = build_options(classify("rtmp://h/live/x"), LOW)
+    assert rtmp["fflags"] == "nobuffer" and rtmp["analyzeduration"] == "500000"
+    assert "fpsprobesize" not in rtmp
+    assert "analyzeduration" not in build_options(classify("rtmp://h/live/x"), DEFAULT_CONFIG)
+    # a file is not live: low latency asks nothing of its probe
+    assert "fflags" not in build_options(classify("http://h/a.mp4"), LOW)

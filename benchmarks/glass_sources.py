@@ -1,7 +1,7 @@
 """The live sources of the glass-to-glass benchmark: video that shows the wall
 clock at the moment each frame was made (benchmarks/clock_code.py), over
 RTSP (GStreamer's RTSP server), RTMP (nginx-rtmp fed by ffmpeg) and HLS
-(ffmpeg's HLS muxer, 1 s segments with EXT-X-PROGRAM-DATE-TIME, served by
+(ffmpeg's HLS muxer, 1 s segments dated with their capture time, served by
 nginx). Every frame is 320 x 240 at 25 fps, H.264 by x264 with
 ``tune=zerolatency`` (no frame held back by the encoder) and no audio."""
 
@@ -15,9 +15,14 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+
+import av
+import numpy as np
 
 from tests.support.servers import (
     FFMPEG,
@@ -142,10 +147,72 @@ def rtmp_source() -> Iterator[str]:
             enc.stop()
 
 
+class _CaptureDates:
+    """Rewrites ffmpeg's live playlist with each segment's program date-time
+    set to the capture time painted in its first frame: ffmpeg dates a
+    segment by its own clock (76 ms before the capture, measured here), and
+    the report's end-to-end figure is to be compared with the glass, not
+    with ffmpeg's idea of the time. Polls every 20 ms; the rewrite adds
+    about that to HLS's latency."""
+
+    def __init__(self, folder: Path, source: str, served: str) -> None:
+        self.folder, self.source, self.served = folder, folder / source, folder / served
+        self._dates: dict[str, str] = {}
+        self._last = ""
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def _date(self, segment: str) -> str | None:
+        if segment not in self._dates:
+            try:
+                with av.open(str(self.folder / segment), "r") as container:
+                    frame = next(container.decode(video=0))
+            except (OSError, av.error.FFmpegError, StopIteration):
+                return None
+            code = clock_code.decode(np.asarray(frame.to_ndarray(format="gray"), np.uint8))
+            if code is None:
+                return None
+            now = int(time.time() * 1000)
+            painted = (now - clock_code.latency_ms(code, now)) / 1000
+            stamp = datetime.fromtimestamp(painted, UTC).isoformat(timespec="milliseconds")
+            self._dates[segment] = stamp
+        return self._dates[segment]
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.02):
+            try:
+                text = self.source.read_text()
+            except OSError:
+                continue
+            if text == self._last:
+                continue
+            lines = text.splitlines()
+            out: list[str] = []
+            for i, line in enumerate(lines):
+                if line.startswith("#EXT-X-PROGRAM-DATE-TIME:"):
+                    following = [x for x in lines[i + 1 :] if x and not x.startswith("#")]
+                    date = self._date(following[0]) if following else None
+                    if date is None:
+                        break  # not readable yet: publish the next time round
+                    line = f"#EXT-X-PROGRAM-DATE-TIME:{date}"
+                out.append(line)
+            else:
+                tmp = self.served.with_suffix(".tmp")
+                tmp.write_text("\n".join(out) + "\n")
+                os.replace(tmp, self.served)
+                self._last = text
+
+
 @contextlib.contextmanager
 def hls_source(segment_s: float = 1.0) -> Iterator[str]:
-    """``http://127.0.0.1:PORT/live.m3u8``: ffmpeg's live playlist (six
-    segments of ``segment_s``, with program date-times) served by nginx."""
+    """``http://127.0.0.1:PORT/clock.m3u8``: ffmpeg's live playlist (six
+    segments of ``segment_s``) served by nginx, its program date-times the
+    capture times painted in the segments."""
     folder = Path(tempfile.mkdtemp(prefix="heureum-glass-hls-"))
     playlist = folder / "live.m3u8"
     enc = _PaintedEncode(
@@ -154,12 +221,13 @@ def hls_source(segment_s: float = 1.0) -> Iterator[str]:
          "-hls_segment_filename", str(folder / "s%05d.ts"), str(playlist)],
         folder / "ffmpeg.log",
     )  # fmt: skip
+    dates = _CaptureDates(folder, "live.m3u8", "clock.m3u8")
     try:
         with NginxHttpServer(folder) as server:
 
             def three_segments() -> bool:
                 with contextlib.suppress(OSError):
-                    return playlist.read_text().count("#EXTINF") >= 3
+                    return (folder / "clock.m3u8").read_text().count("#EXTINF") >= 3
                 return False
 
             try:
@@ -169,8 +237,9 @@ def hls_source(segment_s: float = 1.0) -> Iterator[str]:
                 )  # fmt: skip
             except ServerError as exc:
                 raise ServerError(f"{exc}\nffmpeg: {_tail(enc.log_path)}") from exc
-            yield server.url("live.m3u8")
+            yield server.url("clock.m3u8")
     finally:
+        dates.stop()
         enc.stop()
         shutil.rmtree(folder, ignore_errors=True)
 

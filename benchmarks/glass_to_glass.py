@@ -47,6 +47,8 @@ from .glass_sources import hls_source, rtmp_source, rtsp_source
 ROOT = Path(__file__).resolve().parent.parent
 GRAB_PERIOD = 0.02
 FIRST_FRAME_TIMEOUT = 30.0
+#: the start-up (and the catch-up after it) left out of the settled figure
+SETTLE_S = 5.0
 #: how close in time a report sample and a glass sample must be to compare
 PAIR_WINDOW = 0.1
 
@@ -106,6 +108,15 @@ def watch(player: Watched, grabber: Grabber, seconds: float) -> dict[str, Any]:
         glass_wander_ms=round(_pct(glass, 0.95) - _pct(glass, 0.05)),
         first_glass_from_launch_s=round(first - player.launched, 3),
     )
+    settled = [ms for at, ms in samples if at - first >= SETTLE_S]
+    if settled:
+        # after the start-up catch-up; drift: its last half against its first
+        half = len(settled) // 2
+        out["settled_median_ms"] = round(statistics.median(settled))
+        if half:
+            out["settled_drift_ms"] = round(
+                statistics.median(settled[half:]) - statistics.median(settled[:half])
+            )
     if player.shown_at is not None:
         out["first_glass_from_shown_s"] = round(first - player.shown_at, 3)
     out["report_vs_glass"] = _beside_report(player.lines, samples)
@@ -207,8 +218,10 @@ def _line(protocol: str, r: dict[str, Any]) -> str:
         f"{name} glass median {r['glass_median_ms']:5} p95 {r['glass_p95_ms']:5} "
         f"max {r['glass_max_ms']:5} wander {r['glass_wander_ms']:4} ms; first frame "
         f"{'report ' + format(first, '.2f') + ' s, ' if first is not None else ''}"
-        f"glass {r.get('first_glass_from_shown_s', '?')} s after shown"
+        f"glass {r['first_glass_from_launch_s']:.2f} s after launch"
     )
+    if "settled_median_ms" in r:
+        text += f"; settled {r['settled_median_ms']} ms (drift {r.get('settled_drift_ms', 0):+})"
     if "end_to_end_median_ms" in beside:
         text += (
             f"; report e2e {beside['end_to_end_median_ms']} ms "
@@ -220,6 +233,32 @@ def _line(protocol: str, r: dict[str, Any]) -> str:
         text += f"; stalls {rep['rebuffer_count']} ({rep['rebuffer_seconds']} s)"
     target = TARGETS.get((protocol.split("-")[0], r["player"]))
     return text + (f"  [target {target}]" if target else "")
+
+
+def verdicts(runs: list[dict[str, Any]]) -> list[str]:
+    """Each of issue 11's targets this benchmark can judge, run by run."""
+    lines: list[str] = []
+
+    def judge(what: str, value: float | None, limit: float, unit: str) -> None:
+        if value is None:
+            lines.append(f"  {what}: no figure")
+            return
+        verdict = "met" if value <= limit else "MISSED"
+        lines.append(f"  {what}: {value:g} {unit} (target <= {limit:g}) {verdict}")
+
+    for r in runs:
+        if "error" in r or not str(r.get("player", "")).startswith("heureum"):
+            continue
+        where = f"{r['protocol']} {r['player']} (pass {r.get('run', 1)})"
+        if r["protocol"].startswith("rtsp"):
+            low = r["player"].endswith("--low-latency")
+            judge(f"{where} glass median", r["glass_median_ms"], 300 if low else 1000, "ms")
+            first = (r.get("report") or {}).get("time_to_first_frame_s")
+            judge(f"{where} first frame", first, 0.8, "s")
+        beside = r.get("report_vs_glass") or {}
+        if "minus_glass_median_ms" in beside:
+            judge(f"{where} |report - glass|", abs(beside["minus_glass_median_ms"]), 100, "ms")
+    return lines
 
 
 def main() -> int:
@@ -273,6 +312,8 @@ def main() -> int:
         samples = r.pop("_samples", [])
         r["glass_ms_each_second"] = _per_second(samples)
     out.write_text(json.dumps(results, indent=1) + "\n")
+    print("targets (issue 11):")
+    print("\n".join(verdicts(results["runs"])))
     print(f"written: {out}")
     return 0
 

@@ -234,7 +234,7 @@ class MpvWindow(Watched):
     def __init__(self, url: str, *, transport: str) -> None:
         cmd = [
             shutil.which("mpv") or "mpv", "--no-config", "--vo=x11", "--hwdec=no", "--osc=no",
-            "--no-audio", "--really-quiet", "--keep-open=no",
+            "--really-quiet", "--keep-open=no",
         ]  # fmt: skip
         if transport != "auto":
             cmd.append(f"--rtsp-transport={transport}")

@@ -3,7 +3,8 @@ clock at the moment each frame was made (benchmarks/clock_code.py), over
 RTSP (GStreamer's RTSP server), RTMP (nginx-rtmp fed by ffmpeg) and HLS
 (ffmpeg's HLS muxer, 1 s segments dated with their capture time, served by
 nginx). Every frame is 320 x 240 at 25 fps, H.264 by x264 with
-``tune=zerolatency`` (no frame held back by the encoder) and no audio."""
+``tune=zerolatency`` (no frame held back by the encoder); with ``audio``, a
+440 Hz tone in AAC beside it (RTMP and HLS; RTSP stays video only)."""
 
 from __future__ import annotations
 
@@ -65,8 +66,11 @@ def _tail(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def rtsp_source() -> Iterator[str]:
-    """``rtsp://127.0.0.1:PORT/clock``: a pipeline per client, painted live."""
+def rtsp_source(audio: bool = False) -> Iterator[str]:
+    """``rtsp://127.0.0.1:PORT/clock``: a pipeline per client, painted live.
+    Video only, ``audio`` or not: GStreamer's RTSP server refused PLAY
+    (a failed seek) once a live audiotestsrc sat beside the appsrc."""
+    del audio
     cmd = [SYSTEM_PYTHON, "-u", str(HERE / "clock_rtsp_serve.py"), "--port", str(free_port())]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     proc = subprocess.Popen(
@@ -91,7 +95,7 @@ class _PaintedEncode:
     """The painter piping raw frames into ffmpeg, which encodes them and
     writes ``output_args``; both in their own process groups."""
 
-    def __init__(self, output_args: list[str], log_path: Path) -> None:
+    def __init__(self, output_args: list[str], log_path: Path, audio: bool) -> None:
         self.log_path = log_path
         self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
         size = f"{clock_code.WIDTH}x{clock_code.HEIGHT}"
@@ -101,12 +105,19 @@ class _PaintedEncode:
             stdout=subprocess.PIPE, start_new_session=True,
         )  # fmt: skip
         gop = str(FPS)
+        # a tone read in real time beside the painted frames (as a live
+        # encoder's microphone): the player then times video by its audio
+        sound = (
+            ["-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"] if audio else []
+        )
+        sound_out = ["-c:a", "aac", "-b:a", "64k", "-ac", "2"] if audio else []
         self.ffmpeg = subprocess.Popen(
             [FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "warning",
              "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", size, "-r", str(FPS), "-i", "-",
+             *sound,
              "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
              "-b:v", "400k", "-g", gop, "-keyint_min", gop, "-sc_threshold", "0",
-             *output_args],
+             *sound_out, *output_args],
             stdin=self.painter.stdout, stdout=self._log, stderr=self._log,
             start_new_session=True,
         )  # fmt: skip
@@ -124,12 +135,12 @@ class _PaintedEncode:
 
 
 @contextlib.contextmanager
-def rtmp_source() -> Iterator[str]:
+def rtmp_source(audio: bool = False) -> Iterator[str]:
     """``rtmp://127.0.0.1:PORT/live/clock`` from nginx-rtmp."""
     with NginxRtmpServer() as server:
         url = server.url("clock")
         assert server.workdir is not None
-        enc = _PaintedEncode(["-f", "flv", url], server.workdir / "ffmpeg-clock.log")
+        enc = _PaintedEncode(["-f", "flv", url], server.workdir / "ffmpeg-clock.log", audio)
         try:
             wait_until(
                 # no audio: without a shorter analysis ffprobe waits 5 s for it
@@ -209,7 +220,7 @@ class _CaptureDates:
 
 
 @contextlib.contextmanager
-def hls_source(segment_s: float = 1.0) -> Iterator[str]:
+def hls_source(audio: bool = False, segment_s: float = 1.0) -> Iterator[str]:
     """``http://127.0.0.1:PORT/clock.m3u8``: ffmpeg's live playlist (six
     segments of ``segment_s``) served by nginx, its program date-times the
     capture times painted in the segments."""
@@ -220,6 +231,7 @@ def hls_source(segment_s: float = 1.0) -> Iterator[str]:
          "-hls_flags", "delete_segments+program_date_time+independent_segments+temp_file",
          "-hls_segment_filename", str(folder / "s%05d.ts"), str(playlist)],
         folder / "ffmpeg.log",
+        audio,
     )  # fmt: skip
     dates = _CaptureDates(folder, "live.m3u8", "clock.m3u8")
     try:

@@ -4,10 +4,14 @@ and latency = grab time - painted time (issue 11).
 
     .venv/bin/python -m benchmarks.glass_to_glass [--seconds 20] [--passes 1]
         [--protocols rtsp-udp,rtsp-tcp,rtmp,hls] [--players heureum,low,mpv] [--no-floor]
+        [--audio]
 
 Sources (benchmarks/glass_sources.py): RTSP from GStreamer's RTSP server
 (UDP and TCP), RTMP through nginx-rtmp fed by ffmpeg, HLS from ffmpeg's
-muxer with 1 s segments; 320 x 240, 25 fps, x264 zerolatency, no audio.
+muxer with 1 s segments; 320 x 240, 25 fps, x264 zerolatency; no audio
+unless ``--audio`` (RTMP and HLS: a tone in AAC, played into the default
+output, the PulseAudio null sink of scripts/audio-env.sh), which has the
+players time their video by the audio clock, as with most real streams.
 Players: Heureum's window (default and ``--low-latency``; its video area
 1:1), mpv's default (``--vo=x11``). The screen is grabbed (Qt's grab of the
 X root window at the picture's place: a real window grab, not frames read
@@ -52,7 +56,7 @@ SETTLE_S = 5.0
 #: how close in time a report sample and a glass sample must be to compare
 PAIR_WINDOW = 0.1
 
-PROTOCOLS: dict[str, tuple[Callable[[], AbstractContextManager[str]], str]] = {
+PROTOCOLS: dict[str, tuple[Callable[[bool], AbstractContextManager[str]], str]] = {
     "rtsp-udp": (rtsp_source, "udp"),
     "rtsp-tcp": (rtsp_source, "tcp"),
     "rtmp": (rtmp_source, "auto"),
@@ -268,6 +272,9 @@ def main() -> int:
     ap.add_argument("--protocols", default=",".join(PROTOCOLS))
     ap.add_argument("--players", default="heureum,low,mpv", help="of heureum,low,mpv")
     ap.add_argument("--no-floor", action="store_true", help="skip the instrument's floor")
+    ap.add_argument(
+        "--audio", action="store_true", help="a tone beside the video (played into the sink)"
+    )
     ap.add_argument("--out", default=str(ROOT / "bench-results" / "glass_to_glass.json"))
     args = ap.parse_args()
     protocols = [p.strip() for p in args.protocols.split(",") if p.strip()]
@@ -286,7 +293,9 @@ def main() -> int:
     if shutil.which("xdotool") is None and "mpv" in args.players:
         print("glass_to_glass: mpv's window is found with xdotool (apt-get install xdotool)")
     grabber = Grabber()
-    results: dict[str, Any] = {"seconds": args.seconds, "floor": [], "runs": []}
+    results: dict[str, Any] = {
+        "seconds": args.seconds, "audio": args.audio, "floor": [], "runs": [],
+    }  # fmt: skip
     if not args.no_floor:
         for fps in (100.0, 25.0):
             floor = run_floor(grabber, min(args.seconds, 5.0), fps)
@@ -297,7 +306,7 @@ def main() -> int:
         for protocol in protocols:
             make_source, transport = PROTOCOLS[protocol]
             try:
-                with make_source() as url:
+                with make_source(args.audio) as url:
                     for make in _players(url, transport, wanted):
                         r = run_player(make, grabber, args.seconds)
                         r.update(protocol=protocol, run=n + 1)

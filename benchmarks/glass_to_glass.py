@@ -248,7 +248,7 @@ def verdicts(runs: list[dict[str, Any]]) -> list[str]:
             lines.append(f"  {what}: no figure")
             return
         verdict = "met" if value <= limit else "MISSED"
-        lines.append(f"  {what}: {value:g} {unit} (target <= {limit:g}) {verdict}")
+        lines.append(f"  {what}: {round(value, 3):g} {unit} (target <= {limit:g}) {verdict}")
 
     for r in runs:
         if "error" in r or not str(r.get("player", "")).startswith("heureum"):

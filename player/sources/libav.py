@@ -109,12 +109,13 @@ def build_options(target: Target, config: PlayerConfig) -> dict[str, str]:
         if target.scheme == "rtmps":
             opts["tls_verify"] = "1" if net.tls_verify else "0"
             opts["ca_file"] = _ca_file(config)
-    if target.family == "rtsp":
-        # RTSP announces its streams in the SDP, so the probe can end on the
-        # first frame that decodes; libavformat would go on reading 20 frames
-        # (0.8 s at 25 fps) to guess a frame rate the player does not need
-        # (frames are timed by their timestamps): 1.05 s -> 0.33 s to the
-        # first frame on the glass-to-glass bench.
+    if target.family in ("rtsp", "rtmp"):
+        # The probe can end on the first frame that decodes (RTSP's SDP and
+        # RTMP's sequence headers say what the streams are); libavformat
+        # would go on reading 20 frames (0.8 s at 25 fps) to guess a frame
+        # rate the player does not need (frames are timed by their
+        # timestamps): RTSP's first frame 1.05 s -> 0.33 s, RTMP's 2.0 s ->
+        # 0.4-1.0 s (the join waits for a keyframe) on the glass-to-glass bench.
         opts["fpsprobesize"] = "0"
     if config.latency.low_latency and target.inherently_live:
         # "nobuffer" throws away what the probe read: the frames a server

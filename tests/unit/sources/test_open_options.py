@@ -26,10 +26,16 @@ def test_rtsp_probes_no_frame_rate(config: PlayerConfig) -> None:
     assert ("nobuffer" in opts.get("fflags", "")) == low
 
 
-def test_other_live_families_keep_their_low_latency_probe() -> None:
+def test_rtmp_probes_no_frame_rate_and_keeps_its_low_latency_probe() -> None:
     rtmp = build_options(classify("rtmp://h/live/x"), LOW)
     assert rtmp["fflags"] == "nobuffer" and rtmp["analyzeduration"] == "500000"
-    assert "fpsprobesize" not in rtmp
-    assert "analyzeduration" not in build_options(classify("rtmp://h/live/x"), DEFAULT_CONFIG)
-    # a file is not live: low latency asks nothing of its probe
-    assert "fflags" not in build_options(classify("http://h/a.mp4"), LOW)
+    assert rtmp["fpsprobesize"] == "0"
+    default = build_options(classify("rtmp://h/live/x"), DEFAULT_CONFIG)
+    assert default["fpsprobesize"] == "0" and "analyzeduration" not in default
+
+
+def test_a_file_keeps_libavformats_probe() -> None:
+    # not live: low latency asks nothing of its probe, and a file's frame
+    # rate is worth the reading
+    opts = build_options(classify("http://h/a.mp4"), LOW)
+    assert "fflags" not in opts and "fpsprobesize" not in opts

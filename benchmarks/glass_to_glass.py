@@ -281,6 +281,12 @@ def main() -> int:
     unknown = [p for p in protocols if p not in PROTOCOLS]
     if unknown:
         ap.error(f"--protocols: unknown {', '.join(unknown)} (choose from {', '.join(PROTOCOLS)})")
+    wanted = [p.strip() for p in args.players.split(",") if p.strip()]
+    strangers = [p for p in wanted if p not in ("heureum", "low", "mpv")]
+    if strangers:
+        ap.error(f"--players: unknown {', '.join(strangers)} (choose from heureum, low, mpv)")
+    if args.seconds <= 0 or args.passes < 1:
+        ap.error("--seconds must be more than 0 and --passes at least 1")
     if not os.environ.get("DISPLAY"):
         if shutil.which("xvfb-run") is None:
             print("glass_to_glass: no DISPLAY and no xvfb-run", file=sys.stderr)
@@ -301,7 +307,6 @@ def main() -> int:
             floor = run_floor(grabber, min(args.seconds, 5.0), fps)
             results["floor"].append(floor)
             print(_line("floor", floor).split(";")[0] + f" (painter at {fps:g} fps)", flush=True)
-    wanted = [p.strip() for p in args.players.split(",")]
     for n in range(args.passes):
         for protocol in protocols:
             make_source, transport = PROTOCOLS[protocol]

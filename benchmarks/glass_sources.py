@@ -259,7 +259,14 @@ def hls_source(audio: bool = False, segment_s: float = 1.0) -> Iterator[str]:
 SOURCES = {"rtsp": rtsp_source, "rtmp": rtmp_source, "hls": hls_source}
 
 
+def exit_on_sigterm() -> None:
+    """SIGTERM ends the process through ``sys.exit``, so the sources' own
+    processes (in sessions of their own) are stopped on the way out."""
+    signal.signal(signal.SIGTERM, lambda _sig, _frame: sys.exit(143))
+
+
 if __name__ == "__main__":  # a source by hand: python -m benchmarks.glass_sources rtsp
+    exit_on_sigterm()
     with SOURCES[sys.argv[1] if len(sys.argv) > 1 else "rtsp"]() as where:
         print(where, flush=True)
         with contextlib.suppress(KeyboardInterrupt):

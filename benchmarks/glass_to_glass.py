@@ -46,7 +46,7 @@ from typing import Any
 
 from . import clock_code
 from .glass_players import Grabber, HeureumWindow, MpvWindow, PainterWindow, Watched
-from .glass_sources import hls_source, rtmp_source, rtsp_source
+from .glass_sources import exit_on_sigterm, hls_source, rtmp_source, rtsp_source
 
 ROOT = Path(__file__).resolve().parent.parent
 GRAB_PERIOD = 0.02
@@ -298,6 +298,7 @@ def main() -> int:
         )  # fmt: skip
     if shutil.which("xdotool") is None and "mpv" in args.players:
         print("glass_to_glass: mpv's window is found with xdotool (apt-get install xdotool)")
+    exit_on_sigterm()
     grabber = Grabber()
     results: dict[str, Any] = {
         "seconds": args.seconds, "audio": args.audio, "floor": [], "runs": [],

@@ -272,6 +272,7 @@ def main() -> int:
     ap.add_argument("--protocols", default=",".join(PROTOCOLS))
     ap.add_argument("--players", default="heureum,low,mpv", help="of heureum,low,mpv")
     ap.add_argument("--no-floor", action="store_true", help="skip the instrument's floor")
+    ap.add_argument("--floor-seconds", type=float, default=5.0, help="measured per floor")
     ap.add_argument(
         "--audio", action="store_true", help="a tone beside the video (played into the sink)"
     )
@@ -285,8 +286,8 @@ def main() -> int:
     strangers = [p for p in wanted if p not in ("heureum", "low", "mpv")]
     if strangers:
         ap.error(f"--players: unknown {', '.join(strangers)} (choose from heureum, low, mpv)")
-    if args.seconds <= 0 or args.passes < 1:
-        ap.error("--seconds must be more than 0 and --passes at least 1")
+    if min(args.seconds, args.floor_seconds) <= 0 or args.passes < 1:
+        ap.error("--seconds and --floor-seconds must be more than 0, --passes at least 1")
     if not os.environ.get("DISPLAY"):
         if shutil.which("xvfb-run") is None:
             print("glass_to_glass: no DISPLAY and no xvfb-run", file=sys.stderr)
@@ -305,7 +306,7 @@ def main() -> int:
     }  # fmt: skip
     if not args.no_floor:
         for fps in (100.0, 25.0):
-            floor = run_floor(grabber, min(args.seconds, 5.0), fps)
+            floor = run_floor(grabber, args.floor_seconds, fps)
             results["floor"].append(floor)
             print(_line("floor", floor).split(";")[0] + f" (painter at {fps:g} fps)", flush=True)
     for n in range(args.passes):

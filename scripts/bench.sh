@@ -30,7 +30,7 @@ for extra in abr_simulator hls_cpu hls_first_frame; do
     $py -m "benchmarks.$extra"
   fi
 done
-for gui in gui_cpu startup; do
+for gui in gui_cpu startup glass_to_glass; do
   if [ -f "benchmarks/$gui.py" ]; then
     echo "== $gui"
     if [ -z "${DISPLAY:-}" ]; then

@@ -109,14 +109,24 @@ def build_options(target: Target, config: PlayerConfig) -> dict[str, str]:
         if target.scheme == "rtmps":
             opts["tls_verify"] = "1" if net.tls_verify else "0"
             opts["ca_file"] = _ca_file(config)
+    if target.family in ("rtsp", "rtmp"):
+        # The probe can end on the first frame that decodes (RTSP's SDP and
+        # RTMP's sequence headers say what the streams are); libavformat
+        # would go on reading 20 frames (0.8 s at 25 fps) to guess a frame
+        # rate the player does not need (frames are timed by their
+        # timestamps): RTSP's first frame 1.05 s -> 0.33 s, RTMP's 2.0 s ->
+        # 0.4-1.0 s (the join waits for a keyframe) on the glass-to-glass bench.
+        opts["fpsprobesize"] = "0"
     if config.latency.low_latency and target.inherently_live:
+        # "nobuffer" throws away what the probe read: the frames a server
+        # held back until PLAY (GStreamer's: 0.3 s), which low latency would
+        # otherwise play late forever; the keyframe goes with them, so the
+        # picture waits for the next one (see benchmarks/glass_to_glass.py)
         opts["fflags"] = "nobuffer"
         opts["analyzeduration"] = "500000"
         opts["probesize"] = "200000"
     elif target.family == "rtsp":
-        # RTSP announces its streams in the SDP: a long probe only delays the
-        # first frame (mpv takes ~1.1 s here).
-        opts["analyzeduration"] = "1000000"
+        opts["analyzeduration"] = "1000000"  # the SDP says what the streams are
     return opts
 
 

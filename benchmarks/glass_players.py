@@ -1,0 +1,260 @@
+"""What the glass-to-glass benchmark watches, and how it watches: Heureum's
+window (a child process that also prints the engine's own latency block
+every quarter second), mpv's window, and a local painter (no network, no
+codec: the instrument's floor). Each is a window on the X display; this
+process grabs the screen where its picture is (``QScreen.grabWindow`` of the
+root window: what the X server shows, the glass) and reads the painted
+clock back (benchmarks/clock_code.py)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import clock_code
+
+ROOT = Path(__file__).resolve().parent.parent
+
+__all__ = ["Grabber", "HeureumWindow", "MpvWindow", "PainterWindow", "Watched"]
+
+# Heureum's own window, its video area sized to the stream (1:1, as mpv
+# shows it). Prints {"view": [x, y, w, h]} (the video area on the screen),
+# then {"wall", "latency", ...} every 250 ms; writes the report on "quit".
+_HEUREUM = r"""
+import json, sys, threading, time
+from PySide6.QtCore import QPoint, QTimer
+from PySide6.QtWidgets import QApplication
+from player.config import DEFAULT_CONFIG, OpenOptions
+from ui.app import create_window
+app = QApplication(sys.argv[:1])
+url, settings, report = sys.argv[1:4]
+width, height = int(sys.argv[4]), int(sys.argv[5])
+low, transport = sys.argv[6] == "1", sys.argv[7]
+opts = OpenOptions(low_latency=low, rtsp_transport=None if transport == "auto" else transport)
+w = create_window([url], {"settings_path": settings, "open_options": opts, "report": report},
+                  DEFAULT_CONFIG)
+quit_asked = threading.Event()
+def read():
+    for _line in sys.stdin:
+        break
+    quit_asked.set()
+threading.Thread(target=read, daemon=True).start()
+shown = [None]
+tries = [0]
+def poll():
+    if quit_asked.is_set():
+        w.close(); app.quit(); return
+    if not w.isVisible():
+        return
+    view = w.view
+    # a few tries at 1:1; the controls' minimum width may forbid it (then scaled)
+    if (view.width(), view.height()) != (width, height) and tries[0] < 10:
+        tries[0] += 1
+        w.resize(w.width() + width - view.width(), w.height() + height - view.height())
+        return
+    at = view.mapToGlobal(QPoint(0, 0))
+    rect = [at.x(), at.y(), view.width(), view.height()]
+    if rect != shown[0]:
+        shown[0] = rect
+        print(json.dumps({"view": rect, "renderer": view.renderer_name}), flush=True)
+def stats():
+    s = w.player.stats()
+    print(json.dumps({"wall": time.time(), "latency": s.get("latency"),
+                      "ttff": s.get("time_to_first_frame_s"),
+                      "rebuffers": s.get("rebuffer_count"), "state": s.get("state")}), flush=True)
+t = QTimer(); t.timeout.connect(poll); t.start(20)
+s = QTimer(); s.timeout.connect(stats); s.start(250)
+app.exec()
+"""
+
+# The instrument's floor: the clock painted straight into a window, as
+# often as the timer fires, with no network and no codec between.
+_PAINTER = r"""
+import json, sys, time
+from PySide6.QtCore import QPoint, QTimer
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QApplication, QWidget
+sys.path.insert(0, sys.argv[1])
+import clock_code as cc
+fps = float(sys.argv[2])
+app = QApplication(sys.argv[:1])
+class Painter(QWidget):
+    def paintEvent(self, _e):
+        data = cc.encode_gray(int(time.time() * 1000))
+        img = QImage(data, cc.WIDTH, cc.HEIGHT, cc.WIDTH, QImage.Format.Format_Grayscale8)
+        QPainter(self).drawImage(0, 0, img)
+w = Painter(); w.setFixedSize(cc.WIDTH, cc.HEIGHT); w.show()
+said = [False]
+def tick():
+    w.repaint()
+    if not said[0] and w.isVisible():
+        at = w.mapToGlobal(QPoint(0, 0))
+        print(json.dumps({"view": [at.x(), at.y(), cc.WIDTH, cc.HEIGHT]}), flush=True)
+        said[0] = True
+t = QTimer(); t.timeout.connect(tick); t.start(int(1000 / fps))
+app.exec()
+"""
+
+
+class Grabber:
+    """Grabs a rectangle of the screen as luma (Qt in this process)."""
+
+    def __init__(self) -> None:
+        from PySide6.QtGui import QGuiApplication
+
+        self._app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
+
+    def grab(self, rect: tuple[int, int, int, int]) -> tuple[float, NDArray[np.uint8]]:
+        """(the wall clock half way through the grab, the luma grabbed)."""
+        from PySide6.QtGui import QGuiApplication, QImage
+
+        x, y, w, h = rect
+        screen = QGuiApplication.primaryScreen()
+        before = time.time()
+        pixmap = screen.grabWindow(0, x, y, w, h)
+        after = time.time()
+        image = pixmap.toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+        width, height, stride = image.width(), image.height(), image.bytesPerLine()
+        raw = np.frombuffer(image.constBits(), np.uint8, count=stride * height)
+        return (before + after) / 2, raw.reshape(height, stride)[:, :width].copy()
+
+
+class Watched:
+    """A player (or painter) window in a child process."""
+
+    name = "?"
+
+    def __init__(self, cmd: list[str], env: dict[str, str] | None = None) -> None:
+        self.launched = time.time()
+        self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - the child's stderr
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env or dict(os.environ), stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=self.log, text=True, start_new_session=True,
+        )  # fmt: skip
+        self.rect: tuple[int, int, int, int] | None = None
+        self.shown_at: float | None = None
+        self.lines: list[dict[str, Any]] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            with contextlib.suppress(ValueError):
+                item = json.loads(line)
+                if "view" in item:
+                    self.rect = tuple(item["view"])
+                    self.shown_at = self.shown_at or time.time()
+                self.lines.append(item)
+
+    def where(self) -> tuple[int, int, int, int] | None:
+        return self.rect
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def tail(self) -> str:
+        self.log.seek(0)
+        return self.log.read()[-1500:]
+
+    def stop(self) -> dict[str, Any]:
+        """End the child (its process group), wait; what it left behind."""
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, 15)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, 9)
+                self.proc.wait()
+        self._reader.join(5)
+        return {}
+
+
+class PainterWindow(Watched):
+    name = "painter"
+
+    def __init__(self, fps: float) -> None:
+        here = str(Path(__file__).resolve().parent)
+        super().__init__([sys.executable, "-c", _PAINTER, here, str(fps)])
+
+
+class HeureumWindow(Watched):
+    def __init__(self, url: str, *, low_latency: bool, transport: str) -> None:
+        self.home = Path(tempfile.mkdtemp(prefix="heureum-glass-"))
+        self.report_path = self.home / "report.json"
+        self.name = "heureum --low-latency" if low_latency else "heureum"
+        env = dict(
+            os.environ,
+            PYTHONPATH=str(ROOT),
+            XDG_CONFIG_HOME=str(self.home / "config"),
+            XDG_DATA_HOME=str(self.home / "data"),
+            XDG_STATE_HOME=str(self.home / "state"),
+        )
+        super().__init__(
+            [sys.executable, "-c", _HEUREUM, url, str(self.home / "settings.ini"),
+             str(self.report_path), str(clock_code.WIDTH), str(clock_code.HEIGHT),
+             "1" if low_latency else "0", transport],
+            env,
+        )  # fmt: skip
+
+    def stop(self) -> dict[str, Any]:
+        """Ask the window to close (it writes its report), then collect it."""
+        if self.proc.poll() is None and self.proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.write("quit\n")
+                self.proc.stdin.close()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(15)
+        super().stop()
+        report: dict[str, Any] = {}
+        with contextlib.suppress(OSError, ValueError):
+            report = json.loads(self.report_path.read_text())
+        shutil.rmtree(self.home, ignore_errors=True)
+        return report
+
+
+class MpvWindow(Watched):
+    name = "mpv"
+
+    def __init__(self, url: str, *, transport: str) -> None:
+        cmd = [
+            shutil.which("mpv") or "mpv", "--no-config", "--vo=x11", "--hwdec=no", "--osc=no",
+            "--really-quiet", "--keep-open=no",
+        ]  # fmt: skip
+        if transport != "auto":
+            cmd.append(f"--rtsp-transport={transport}")
+        super().__init__([*cmd, url])
+
+    def where(self) -> tuple[int, int, int, int] | None:
+        """mpv says nothing: find its window (xdotool) and its place."""
+        if self.rect is None and self.alive:
+            found = subprocess.run(
+                ["xdotool", "search", "--onlyvisible", "--pid", str(self.proc.pid)],
+                capture_output=True, text=True, check=False,
+            )  # fmt: skip
+            ids = found.stdout.split()
+            if ids:
+                geo = subprocess.run(
+                    ["xdotool", "getwindowgeometry", "--shell", ids[0]],
+                    capture_output=True, text=True, check=False,
+                )  # fmt: skip
+                g = dict(line.split("=", 1) for line in geo.stdout.split() if "=" in line)
+                with contextlib.suppress(KeyError, ValueError):
+                    self.rect = (int(g["X"]), int(g["Y"]), int(g["WIDTH"]), int(g["HEIGHT"]))
+                    self.shown_at = time.time()
+        return self.rect

@@ -58,6 +58,7 @@ from ..hwdec import VideoContexts
 from ..redact import redact, redact_url
 from ..retry import PLAYLIST_RETRY, SEGMENT_RETRY, RetryPolicy, is_retryable
 from ..source import DemuxPacket, SourceInfo
+from ..warning_reasons import Reason
 from ..warning_text import WarningCode
 from .crypto import decrypt_aes128
 from .downloads import Downloads
@@ -1307,13 +1308,13 @@ class HlsSource:
         # the step failed on every variant it could try: all get another chance
         self._penalty.clear()
 
-    def _rejoin_live(self, pl: MediaPlaylist, why: str) -> None:
+    def _rejoin_live(self, pl: MediaPlaylist, why: Reason) -> None:
         """Jump the live cursor ahead to the target latency point, as at the
         start. The media skips ahead but the timeline goes on from where it
         is, re-based as at a discontinuity: the decoders see a break, not a
         hole as long as the lag."""
         with self._cond:
-            self._mark("rejoin", why)
+            self._mark("rejoin", why.english())
         self._seek_live_start(pl)
         self._hint_fix = None
         self._demuxer.pending_discontinuity = True

@@ -141,6 +141,10 @@ def test_one_segment_refused_while_the_origin_answers_is_a_gap_not_an_outage() -
     assert src.segment_gaps == [2]
     assert max(video_dts(reader.packets)) == pytest.approx(12.0, abs=0.3)
     assert not of(events, Reconnecting) and not of(events, Reconnected)
+    # why, as a code and its data (the UI words it in its language)
+    [skipped] = [w for w in of(events, WarningRaised) if w.code == "segment-skipped"]
+    assert skipped.reason_code == "connection-lost"
+    assert dict(skipped.reason_params) == {"where": "…"}
     # one look at the playlist during the segment's retries, one before its gap
     playlists = fetcher.urls().count(BASE + "index.m3u8")
     assert playlists == 1 + 2

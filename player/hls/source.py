@@ -1220,24 +1220,30 @@ class HlsSource:
             return False
         self._origin_checked = True
         self._checking_origin = True
+        # while the origin is asked (a hanging origin takes a read timeout to
+        # answer), read() waits as for an outage rather than giving up first
+        since = self._vod_failing_since
+        if since is None:
+            since = self._clock.now()
+        provisional = self._outage.failing_since is None
+        if provisional:
+            self._outage.failing_since = since
+        away = False
         try:
             self._track(self._rung, reload=True, retry=RetryPolicy(max_attempts=1))
         except (FetchAborted, SecurityError):
             raise
         except (NetworkError, PlaylistError) as err:
-            if not isinstance(err, NetworkError):
-                return False
-            again = err.status if isinstance(err, HttpStatusError) else None
-            if not is_retryable(again):
-                return False
-            started = self._vod_failing_since
-            self._outage.note(err, "playlist", None, self._clock.now())
-            if started is not None:
-                self._outage.failing_since = started
-            return True
+            status = err.status if isinstance(err, HttpStatusError) else None
+            if isinstance(err, NetworkError) and is_retryable(status):
+                self._outage.note(err, "playlist", None, self._clock.now())
+                self._outage.failing_since = since
+                away = True
         finally:
             self._checking_origin = False
-        return False
+            if provisional and not away:
+                self._outage.failing_since = None
+        return away
 
     def _outage_reported(self, reason: str, delay: float) -> None:
         if not self._outage.attempt:

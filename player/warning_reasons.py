@@ -54,6 +54,7 @@ class ReasonCode(enum.StrEnum):
     BAD_PLAYLIST = "bad-playlist"
     BAD_PLAYLIST_LINE = "bad-playlist-line"
     UNSUPPORTED = "unsupported"
+    NOT_SUBTITLES = "not-subtitles"
     REFUSED_UNSAFE = "refused-unsafe"
     # files
     FILE_NOT_FOUND = "file-not-found"
@@ -97,6 +98,9 @@ REASONS: Mapping[ReasonCode, str] = {
         "WarningText", "the playlist is broken at line {line}"
     ),
     ReasonCode.UNSUPPORTED: QT_TRANSLATE_NOOP("WarningText", "a form Heureum does not play"),
+    ReasonCode.NOT_SUBTITLES: QT_TRANSLATE_NOOP(
+        "WarningText", "no subtitles in it (SubRip, WebVTT or ASS expected)"
+    ),
     ReasonCode.REFUSED_UNSAFE: QT_TRANSLATE_NOOP("WarningText", "refused as unsafe: {where}"),
     ReasonCode.FILE_NOT_FOUND: QT_TRANSLATE_NOOP("WarningText", "no such file"),
     ReasonCode.FILE_NO_PERMISSION: QT_TRANSLATE_NOOP("WarningText", "permission denied"),
@@ -197,6 +201,7 @@ _WORDS: tuple[tuple[tuple[str, ...], ReasonCode], ...] = (
     (("portaudio",), ReasonCode.NO_PORTAUDIO),
     (("output device", "no output"), ReasonCode.NO_OUTPUT_DEVICE),
     (("playlist",), ReasonCode.BAD_PLAYLIST),
+    (("subtitle",), ReasonCode.NOT_SUBTITLES),
 )
 _FAMILY = {
     "network": ReasonCode.NETWORK,

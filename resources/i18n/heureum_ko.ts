@@ -1196,5 +1196,9 @@
         <source>an unexpected error</source>
         <translation>예기치 못한 오류</translation>
     </message>
+    <message>
+        <source>no subtitles in it (SubRip, WebVTT or ASS expected)</source>
+        <translation>자막이 없음(SubRip, WebVTT 또는 ASS가 필요함)</translation>
+    </message>
 </context>
 </TS>

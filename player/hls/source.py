@@ -1218,6 +1218,8 @@ class HlsSource:
         status = exc.status if isinstance(exc, HttpStatusError) else None
         if self._rung is None or self._origin_checked or not is_retryable(status):
             return False
+        if isinstance(exc, SlowTransfer):
+            return False  # bytes were arriving: the origin answers
         self._origin_checked = True
         self._checking_origin = True
         # while the origin is asked (a hanging origin takes a read timeout to
@@ -1229,8 +1231,12 @@ class HlsSource:
         if provisional:
             self._outage.failing_since = since
         away = False
+        # the copy in use only: a redundant copy answering is a failover's
+        # business (``_to_backup``), not a sign the origin answers
+        variant = self._ladder[self._rung]
+        url = (variant.uri, *variant.backups)[self._copy.get(self._rung, 0)]
         try:
-            self._track(self._rung, reload=True, retry=RetryPolicy(max_attempts=1))
+            self._downloads.media_playlist(url, retry=RetryPolicy(max_attempts=1))
         except (FetchAborted, SecurityError):
             raise
         except (NetworkError, PlaylistError) as err:

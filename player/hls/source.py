@@ -1210,8 +1210,8 @@ class HlsSource:
     def _origin_away(self, exc: NetworkError) -> bool:
         """VOD: after a segment failed with ``exc``, whether the origin as a
         whole is away (its playlist fails too, the way an outage makes it
-        fail) rather than that segment being bad. One playlist request: a
-        bad segment keeps its retries, gaps and fallbacks; an outage is
+        fail) rather than that segment being bad. One playlist request (a
+        copy): a bad segment keeps its retries, gaps and fallbacks; an outage is
         ridden out as a live one is (``_ride_out_outage``), the segment
         fetched again once the origin answers. Asked once per run of
         failures (a retry that also fails is the same answer)."""
@@ -1231,20 +1231,26 @@ class HlsSource:
         if provisional:
             self._outage.failing_since = since
         away = False
-        # the copy in use only: a redundant copy answering is a failover's
-        # business (``_to_backup``), not a sign the origin answers
+        # the copy in use and the redundant ones after it (as ``_track`` reads
+        # them), each asked without being moved to: one that answers means a
+        # failover (``_to_backup``), not an outage to wait out
         variant = self._ladder[self._rung]
-        url = (variant.uri, *variant.backups)[self._copy.get(self._rung, 0)]
+        copies = (variant.uri, *variant.backups)[self._copy.get(self._rung, 0) :]
         try:
-            self._downloads.media_playlist(url, retry=RetryPolicy(max_attempts=1))
-        except (FetchAborted, SecurityError):
-            raise
-        except (NetworkError, PlaylistError) as err:
-            status = err.status if isinstance(err, HttpStatusError) else None
-            if isinstance(err, NetworkError) and is_retryable(status):
-                self._outage.note(err, "playlist", None, self._clock.now())
-                self._outage.failing_since = since
-                away = True
+            for n, url in enumerate(copies):
+                try:
+                    self._downloads.media_playlist(url, retry=RetryPolicy(max_attempts=1))
+                    break
+                except (FetchAborted, SecurityError):
+                    raise
+                except (NetworkError, PlaylistError) as err:
+                    status = err.status if isinstance(err, HttpStatusError) else None
+                    if not isinstance(err, NetworkError) or not is_retryable(status):
+                        break  # it answered, if not with a playlist
+                    if n == len(copies) - 1:
+                        self._outage.note(err, "playlist", None, self._clock.now())
+                        self._outage.failing_since = since
+                        away = True
         finally:
             self._checking_origin = False
             if provisional and not away:

@@ -148,3 +148,37 @@ def test_one_segment_refused_while_the_origin_answers_is_a_gap_not_an_outage() -
     # one look at the playlist during the segment's retries, one before its gap
     playlists = fetcher.urls().count(BASE + "index.m3u8")
     assert playlists == 1 + 2
+
+
+def test_a_primary_that_goes_away_fails_over_to_its_backup_not_to_an_outage() -> None:
+    """The primary copy refuses everything from s002 on (its playlist too)
+    while the redundant copy answers: that is a failover, not an outage to
+    wait out (the origin check asks the copy in use only)."""
+    clock = ManualClock()
+    fetcher = FakeFetcher(clock)
+    media = hls_media.ts_vod(12.0)
+    fetcher.serve_directory(BASE + "primary/", media)
+    fetcher.serve_directory(BASE + "backup/", media)
+    refused = Reply(error=NetworkError("connection refused by http://origin/primary/"))
+    playlist = (media / "index.m3u8").read_bytes()
+    fetcher.script(BASE + "primary/index.m3u8", Reply(playlist), refused)
+    for n in range(2, 6):
+        fetcher.script(BASE + f"primary/s{n:03d}.ts", refused)
+    attrs = 'BANDWIDTH=400000,RESOLUTION=320x180,CODECS="avc1.42c00d,mp4a.40.2"'
+    fetcher.serve(
+        BASE + "index.m3u8",
+        f"#EXTM3U\n#EXT-X-STREAM-INF:{attrs}\nprimary/index.m3u8\n"
+        f"#EXT-X-STREAM-INF:{attrs}\nbackup/index.m3u8\n",
+    )
+    reader, events, src = play(fetcher, clock)
+    assert reader.error is None and src.segment_gaps == []
+    assert max(video_dts(reader.packets)) == pytest.approx(12.0, abs=0.3)
+    assert not of(events, Reconnecting)
+    loaded = [
+        r.url.removeprefix(BASE)
+        for r in fetcher.requests
+        if r.kind == "segment" and r.outcome == "200"
+    ]
+    backup = [f"backup/s{n:03d}.ts" for n in range(2, 6)]
+    assert loaded == ["primary/s000.ts", "primary/s001.ts", *backup]
+    assert [w.code for w in of(events, WarningRaised)] == ["redundant-failover"]

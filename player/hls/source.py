@@ -56,7 +56,7 @@ from ..events import (
 from ..fetch import FetchAborted, Fetcher, HttpFetcher, HttpStatusError, TransferKind
 from ..hwdec import VideoContexts
 from ..redact import redact, redact_url
-from ..retry import PLAYLIST_RETRY, SEGMENT_RETRY, RetryPolicy, is_retryable
+from ..retry import PLAYLIST_RETRY, SEGMENT_RETRY, RetryPolicy
 from ..source import DemuxPacket, SourceInfo
 from ..warning_reasons import Reason
 from ..warning_text import WarningCode
@@ -84,6 +84,7 @@ from .live_edge import (
     ride_out,
     switch_params,
 )
+from .origin_check import OriginCheck
 from .penalty_box import DEFAULT_PENALTY_S, PenaltyBox
 from .playlist import MAX_SEGMENTS, MediaPlaylist, MultivariantPlaylist, Segment, Variant
 from .rendition import RenditionCursor, RenditionTrack
@@ -316,11 +317,11 @@ class HlsSource:
         self._bad_segments = 0
         #: VOD segments in a row skipped because they failed everywhere
         self._failed_in_row = 0
-        #: VOD: clock time of the first of the fetches failing in a row (None: the last worked)
-        self._vod_failing_since: float | None = None
-        #: VOD: the origin was asked whether it answers during this run of failures
-        self._origin_checked = False
-        self._checking_origin = False
+        self._origin = OriginCheck(
+            self._outage,
+            self._clock,
+            lambda url: self._downloads.media_playlist(url, retry=RetryPolicy(max_attempts=1)),
+        )
         #: sequence numbers of the segments skipped that way (for the tests and stats)
         self.segment_gaps: list[int] = []
         #: segments reported slow (downloading slower than they play, not in time)
@@ -1176,10 +1177,9 @@ class HlsSource:
         )
 
     def _fetch_worked(self) -> None:
-        if self._checking_origin:
+        if self._origin.checking:
             return  # the origin answers, but the fetch that failed has not worked
-        self._vod_failing_since = None
-        self._origin_checked = False
+        self._origin.worked()
         if self._outage.failing_since is not None:
             self._failures_over()
 
@@ -1197,65 +1197,24 @@ class HlsSource:
         fails in a way an outage makes it fail has the origin asked whether
         it still answers (``_origin_away``)."""
         if not self._live:
-            if self._vod_failing_since is None:
-                self._vod_failing_since = self._clock.now()
+            self._origin.failed()
             media = kind in ("segment", "part", "init", "key")
-            if media and not self._checking_origin and self._origin_away(exc):
+            if media and not self._origin.checking and self._origin_away(exc):
                 raise _OriginAway(exc)
             return
         if self._outage.note(exc, kind, delay, self._clock.now()):
             assert delay is not None
             self._outage_reported(redact(str(exc)), delay)
 
-    def _origin_away(self, exc: NetworkError) -> bool:
-        """VOD: after a segment failed with ``exc``, whether the origin as a
-        whole is away (its playlist fails too, the way an outage makes it
-        fail) rather than that segment being bad. One playlist request (a
-        copy): a bad segment keeps its retries, gaps and fallbacks; an outage is
-        ridden out as a live one is (``_ride_out_outage``), the segment
-        fetched again once the origin answers. Asked once per run of
-        failures (a retry that also fails is the same answer)."""
-        status = exc.status if isinstance(exc, HttpStatusError) else None
-        if self._rung is None or self._origin_checked or not is_retryable(status):
+    def _origin_away(self, exc: NetworkError, *, again: bool = False) -> bool:
+        """VOD: whether the origin as a whole is away after a segment failed
+        with ``exc`` (``OriginCheck``): ridden out then as a live outage is,
+        the segment fetched again once it answers."""
+        if self._rung is None:
             return False
-        if isinstance(exc, SlowTransfer):
-            return False  # bytes were arriving: the origin answers
-        self._origin_checked = True
-        self._checking_origin = True
-        # while the origin is asked (a hanging origin takes a read timeout to
-        # answer), read() waits as for an outage rather than giving up first
-        since = self._vod_failing_since
-        if since is None:
-            since = self._clock.now()
-        provisional = self._outage.failing_since is None
-        if provisional:
-            self._outage.failing_since = since
-        away = False
-        # the copy in use and the redundant ones after it (as ``_track`` reads
-        # them), each asked without being moved to: one that answers means a
-        # failover (``_to_backup``), not an outage to wait out
         variant = self._ladder[self._rung]
         copies = (variant.uri, *variant.backups)[self._copy.get(self._rung, 0) :]
-        try:
-            for n, url in enumerate(copies):
-                try:
-                    self._downloads.media_playlist(url, retry=RetryPolicy(max_attempts=1))
-                    break
-                except (FetchAborted, SecurityError):
-                    raise
-                except (NetworkError, PlaylistError) as err:
-                    status = err.status if isinstance(err, HttpStatusError) else None
-                    if not isinstance(err, NetworkError) or not is_retryable(status):
-                        break  # it answered, if not with a playlist
-                    if n == len(copies) - 1:
-                        self._outage.note(err, "playlist", None, self._clock.now())
-                        self._outage.failing_since = since
-                        away = True
-        finally:
-            self._checking_origin = False
-            if provisional and not away:
-                self._outage.failing_since = None
-        return away
+        return self._origin.away(exc, copies, again=again)
 
     def _outage_reported(self, reason: str, delay: float) -> None:
         if not self._outage.attempt:
@@ -1477,8 +1436,7 @@ class HlsSource:
                         "or try again later."
                     ) from None
                 # the origin may have gone away during the retries: asked again
-                self._origin_checked = False
-                if not self._live and self._origin_away(failure):
+                if not self._live and self._origin_away(failure, again=True):
                     raise failure  # not this segment's fault: ridden out, then fetched again
                 self._skip_failed(seg, failure)
                 return None

@@ -61,6 +61,8 @@ class OriginCheck:
         origin may have gone meanwhile). True: the outage watch holds it."""
         if again:
             self.checked = False
+        if self._watch.bound <= 0:
+            return False  # outages are not ridden out (``reconnect`` is off)
         if self.checked or not copies or not _retryable(exc) or isinstance(exc, SlowTransfer):
             return False  # (bytes were arriving in a slow transfer: the origin answers)
         self.checked = True

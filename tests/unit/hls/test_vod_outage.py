@@ -182,3 +182,16 @@ def test_a_primary_that_goes_away_fails_over_to_its_backup_not_to_an_outage() ->
     backup = [f"backup/s{n:03d}.ts" for n in range(2, 6)]
     assert loaded == ["primary/s000.ts", "primary/s001.ts", *backup]
     assert [w.code for w in of(events, WarningRaised)] == ["redundant-failover"]
+
+
+def test_with_reconnect_off_an_outage_is_not_waited_for() -> None:
+    """``reconnect=False``: the origin is not asked, nothing is ridden out; the
+    segments fail as before (gaps, then the error)."""
+    clock = ManualClock()
+    fetcher = origin(clock, 30.0)
+    fetcher.outage(12.0, 1000.0, "refused")
+    config = replace(CONFIG, network=replace(CONFIG.network, reconnect=False))
+    reader, events, _ = play(fetcher, clock, config)
+    assert isinstance(reader.error, NetworkError) and "in a row" in str(reader.error)
+    assert not of(events, Reconnecting)
+    assert BASE + "index.m3u8" not in [r.url for r in fetcher.requests if r.t >= 12.0]

@@ -219,6 +219,8 @@ def reason_for(value: object) -> Reason:
     reason with data fields only."""
     if isinstance(value, Reason):
         return value
+    # the words themselves are for the log only (another library's, English)
+    log.debug("a warning's reason: %s", redact(str(value)))
     if isinstance(value, PlayerError):
         return _from_error(value)
     if isinstance(value, OSError) and value.errno is not None:

@@ -4,9 +4,10 @@ error in real time with the shipped network settings, one row per case.
 
 The cases are the issue's (one bad HLS segment: a stall, a 404 once or for
 good, resets, wrong Content-Lengths, a trickle, a run of missing segments, a
-progressive file reset mid-body) and two that later work added: a variant
-that fails once and whether it comes back, and a live segment that resets
-on every try while the live window moves on. Each row says how far
+progressive file reset mid-body) and three that later work added: a variant
+that fails once and whether it comes back, a VOD origin that goes away for
+15 s and comes back, and a live segment that resets on every try while the
+live window moves on. Each row says how far
 playback got, how it ended and after how long, the gaps, and what the
 server saw (for the variant: segments fetched from the top rung after its
 failure).
@@ -107,6 +108,12 @@ def _variant_once(srv: FaultyHttpServer, root: Path) -> str:
     return srv.hls("master.m3u8")
 
 
+def _origin_down(srv: FaultyHttpServer, root: Path) -> str:
+    """The whole origin answers 503 for 15 s from 6 s into the session."""
+    srv.outage(6.0, 15.0)
+    return srv.hls("index.m3u8")
+
+
 def _live_reset(srv: FaultyHttpServer, root: Path) -> str:
     srv.add_fault("s006.ts", SegmentFault("reset", after=20_000, times=None))
     return srv.live()
@@ -172,6 +179,13 @@ CASES: tuple[Case, ...] = (
         timeout=90.0,
         # a 10 s buffer: the 30 s penalty ends with the stream's second half still to fetch
         config=replace(FAULT_CONFIG, buffer=BufferConfig(max_seconds=10.0)),
+    ),
+    Case(
+        "30 s VOD, origin down (503) for 15 s, 4 s buffered",
+        lambda: hls_media.ts_vod(30.0),
+        _origin_down,
+        timeout=90.0,
+        config=replace(FAULT_CONFIG, buffer=BufferConfig(max_seconds=4.0)),
     ),
     Case(
         "live window, s006 reset on every try",

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     )
     from .player import Player
     from .video_sink import NullVideoSink, VideoFrame, VideoSink
+    from .warning_reasons import ReasonCode
     from .warning_text import WarningCode
 
 # Eager: importing the submodule ``player.redact`` binds the package attribute
@@ -73,6 +74,7 @@ __all__ = [
     "PlayerError",
     "PlayerState",
     "PlaylistError",
+    "ReasonCode",
     "Reconnected",
     "Reconnecting",
     "SecurityError",
@@ -141,6 +143,7 @@ _LAZY: dict[str, str] = {
         "events",
     ),
     "WarningCode": "warning_text",
+    "ReasonCode": "warning_reasons",
     "Player": "player",
     **dict.fromkeys(("NullVideoSink", "VideoFrame", "VideoSink"), "video_sink"),
 }

@@ -46,7 +46,8 @@ class NetworkConfig:
     # playlist is retried. About one live window: typical windows are 30 s to
     # a few minutes (RFC 8216 asks for at least three target durations), so an
     # origin back within 30 s usually still lists where we were or near it;
-    # later, rejoining is no different from opening the stream again. 0: none.
+    # later, rejoining is no different from opening the stream again. An HLS
+    # VOD origin that goes away (its playlist fails too) is given as long. 0: none.
     live_outage_timeout: float = 30.0
     tls_verify: bool = True
     ca_file: str | None = None  # None: certifi's bundle

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from .error_text import ErrorCode
 from .redact import redact
+from .warning_reasons import reason_for
 from .warning_text import WarningCode, render
 
 __all__ = [
@@ -157,15 +158,34 @@ class WarningRaised(Event):
     code: str
     #: the English words (the template filled in)
     message: str
-    #: the template's fields (redacted)
+    #: the template's fields (redacted); ``reason`` in English words
     params: tuple[tuple[str, str], ...] = ()
+    #: why, when the template has a ``{reason}``: a ``ReasonCode`` (the UI
+    #: translates its template) and its data fields
+    reason_code: str = ""
+    reason_params: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, code: WarningCode, params: Mapping[str, object], t: float = 0.0) -> WarningRaised:
         """The warning ``code`` with its template's ``params`` (turned into
-        text and redacted), the message filled in."""
-        text = {name: redact(str(value)) for name, value in params.items()}
-        return cls(code=code, message=render(code, text), params=tuple(text.items()), t=t)
+        text and redacted), the message filled in. A ``reason`` (an error,
+        a ``Reason``, words) becomes a reason code with data fields."""
+        text = {name: redact(str(value)) for name, value in params.items() if name != "reason"}
+        reason_code = ""
+        reason_params: tuple[tuple[str, str], ...] = ()
+        if "reason" in params:
+            why = reason_for(params["reason"])
+            reason_code = why.code.value
+            reason_params = tuple((k, redact(v)) for k, v in why.params.items())
+            text["reason"] = redact(why.english())
+        return cls(
+            code=code,
+            message=render(code, text),
+            params=tuple(text.items()),
+            reason_code=reason_code,
+            reason_params=reason_params,
+            t=t,
+        )
 
 
 @dataclass(frozen=True)

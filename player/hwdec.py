@@ -6,11 +6,15 @@ software and the user is told once."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from .warning_reasons import Reason, ReasonCode
 from .warning_text import Warn, WarningCode
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "HWDEC_MODES",
@@ -85,21 +89,28 @@ class VideoContexts:
         wanted = platform_devices(self._platform)
         devices = offered_devices(self._available, self._platform)
         if not devices:
-            names = " or ".join(wanted) or "a device for this platform"
-            self._fallback(f"PyAV reports no {names}")
+            self._fallback(Reason.of(ReasonCode.HW_NOT_OFFERED, devices=", ".join(wanted) or "…"))
             return software
-        reasons = []
+        failed: list[str] = []
+        cannot: list[str] = []
         for device in devices:
             try:
                 ctx = _hardware_context(device, codec_name, extradata)
             except Exception as exc:  # PyAV raises FFmpeg's errors and its own
-                reasons.append(f"{device}: {exc}")
+                log.info("hardware decoding on %s: %s", device, exc)
+                failed.append(device)
                 continue
             if ctx is not None:
                 self.device = device
                 return ctx
-            reasons.append(f"{device} cannot decode {codec_name}")
-        self._fallback("; ".join(reasons))
+            cannot.append(device)
+        if cannot:
+            why = Reason.of(
+                ReasonCode.HW_CANNOT_DECODE, devices=", ".join(cannot), codec=codec_name
+            )
+        else:
+            why = Reason.of(ReasonCode.HW_DEVICE_FAILED, devices=", ".join(failed))
+        self._fallback(why)
         return software
 
     def in_use(self) -> str | None:
@@ -109,7 +120,7 @@ class VideoContexts:
             return None
         return self.device or "software"
 
-    def _fallback(self, reason: str) -> None:
+    def _fallback(self, reason: Reason) -> None:
         if self._warned:
             return
         self._warned = True

@@ -416,9 +416,8 @@ def _add_subtitle_choices(
         for path in options.subtitle_files:
             try:
                 text.add_file(path)
-            except OSError as exc:
-                problems.append((WarningCode.SUBTITLE_FILE, {"path": path, "reason": exc.strerror}))
-            except (PlayerError, ValueError) as exc:
+            except (OSError, PlayerError, ValueError) as exc:
+                # the reason is worded from the error (an OSError by its errno)
                 problems.append((WarningCode.SUBTITLE_FILE, {"path": path, "reason": exc}))
         if not text.tracks:
             text.close()

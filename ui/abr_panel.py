@@ -1,5 +1,5 @@
 """The bitrate and buffer panel: bandwidth estimate, selected bitrate and buffer
-over session time, with switch, stall and error markers (pyqtgraph).
+over session time, with switch, stall, error and re-admission markers (pyqtgraph).
 
 Adaptive (HLS) sessions are drawn from ``Player.abr_timeline()`` (one sample
 per download), polled by the window at 2 Hz while the panel shows; only the
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -60,10 +61,13 @@ _MARKER_STYLE = {
     "error": ("#ce93d8", Qt.PenStyle.SolidLine),
     "gap": ("#9e9e9e", Qt.PenStyle.DotLine),
     "rejoin": ("#64b5f6", Qt.PenStyle.DotLine),
+    "readmit": ("#4db6ac", Qt.PenStyle.DashDotLine),
 }
 #: the loader's timeline markers the panel draws (switches, stalls and
 #: errors that reach the player come from its events instead)
 _TIMELINE_MARKERS = {"gap", "rejoin", "error"}
+#: the loader's detail of a variant leaving the penalty box
+_READMITTED = re.compile(r"variant (\d+) re-admitted")
 #: rows of marker labels at most (top down, a label's height apart)
 _LABEL_ROWS = 4
 #: pixels between two labels on one row
@@ -106,7 +110,7 @@ def _short(v: VariantInfo | None, index: int) -> str:
 @dataclass(frozen=True)
 class Marker:
     t: float
-    kind: str  # switch, stall, error, gap, rejoin
+    kind: str  # switch, stall, error, gap, rejoin, readmit
     label: str
     tooltip: str
     #: switches: the event, so the label can name the rungs once the ladder is known
@@ -354,6 +358,8 @@ class AbrPanel(QDockWidget):
             if marker in _TIMELINE_MARKERS:
                 detail = str(entry.get("detail") or "")
                 self._add_marker(Marker(t, str(marker), str(marker), _tip(t, str(marker), detail)))
+            elif marker == "readmit":
+                self._add_marker(self._readmit_marker(t, str(entry.get("detail") or "")))
             elif marker == "switch":
                 # the selected line steps where the switch is marked, not a
                 # download later
@@ -391,6 +397,18 @@ class AbrPanel(QDockWidget):
             f"estimate {rate_text(event.estimate_bps)}, buffer {event.buffer:.1f} s"
         )
         return Marker(event.t, "switch", label, _tip(event.t, "switch", detail), event)
+
+    def _readmit_marker(self, t: float, detail: str) -> Marker:
+        """A variant out of the penalty box, back among the ABR's choices
+        (the loader's detail names it: "variant N re-admitted: why")."""
+        found = _READMITTED.match(detail)
+        if found is None:
+            return Marker(t, "readmit", "↺", _tip(t, "readmit", detail))
+        index = int(found.group(1))
+        back = self._variant(index)
+        label = f"↺{_short(back, index)}"
+        what = variant_text(back) if back is not None else f"#{index + 1}"
+        return Marker(t, "readmit", label, _tip(t, "readmit", f"{what}\n{detail}"))
 
     def on_buffering(self, event: BufferingChanged) -> None:
         if event.buffering and event.rebuffer:
@@ -431,7 +449,7 @@ class AbrPanel(QDockWidget):
             if existing.t < marker.t - _SAME_MARKER_S:
                 break
             if (
-                marker.kind != "switch"  # each switch is its own, however close
+                marker.kind not in ("switch", "readmit")  # each its own, however close
                 and existing.kind == marker.kind
                 and abs(existing.t - marker.t) < _SAME_MARKER_S
             ):

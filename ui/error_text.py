@@ -10,6 +10,7 @@ from PySide6.QtCore import QCoreApplication
 from player import warning_text
 from player.error_text import CONTEXT, TEMPLATES, ErrorCode, fields, render, render_template
 from player.events import ErrorOccurred, WarningRaised
+from player.warning_reasons import REASONS, Reason, ReasonCode
 
 __all__ = ["error_message", "warning_message"]
 
@@ -45,4 +46,19 @@ def warning_message(event: WarningRaised) -> str:
     translated = QCoreApplication.translate(warning_text.CONTEXT, english)
     if fields(translated) != fields(english):
         translated = english
+    if "reason" in params:
+        params["reason"] = _reason(event, params["reason"])
     return render_template(translated, params)
+
+
+def _reason(event: WarningRaised, english: str) -> str:
+    """The warning's reason in the installed language (its English words
+    for a code outside the set)."""
+    try:
+        code = ReasonCode(event.reason_code)
+    except ValueError:
+        return english
+    reason = Reason(code, dict(event.reason_params))
+    source = REASONS[code]
+    translated = QCoreApplication.translate(warning_text.CONTEXT, source)
+    return reason.render(translated if fields(translated) == fields(source) else source)

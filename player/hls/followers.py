@@ -230,7 +230,7 @@ class Follower:
             except NetworkError as exc:
                 io.check_stop()  # closing mid-request is not a failing hint
                 self.hints_ok = False
-                io.warn(WarningCode.PRELOAD_HINT_FAILED, reason=f"audio: {exc}")
+                io.warn(WarningCode.PRELOAD_HINT_FAILED, reason=exc)
                 return None
         else:
             data = io.fetch(seg, kind, cap, SEGMENT_RETRY, step.part is not None)

@@ -70,7 +70,7 @@ class HintStreams:
             self._check_stop()
             # parts are still listed with their byte ranges: fetch those instead
             self.ok = False
-            self._warn(WarningCode.PRELOAD_HINT_FAILED, reason=f"open-ended: {exc}")
+            self._warn(WarningCode.PRELOAD_HINT_FAILED, reason=exc)
             return
         self._streams[owner] = (url, stream)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..errors import PlaylistError
+from ..warning_reasons import Reason, ReasonCode
 from .playlist import MediaPlaylist, Part, PreloadHint
 
 __all__ = [
@@ -159,7 +160,7 @@ def rejoin_reason(
     target: float,
     max_lag: float,
     landing: tuple[int, int] | None = None,
-) -> str | None:
+) -> Reason | None:
     """Why the live cursor (``sequence``, ``part``) has to jump to the target
     latency point of ``pl`` (``landing``, the start rule's (sequence, part)),
     as hls.js and Media3 rejoin, or None to keep fetching where it is: the
@@ -170,12 +171,12 @@ def rejoin_reason(
     if pl.endlist or not pl.segments:
         return None
     if sequence < pl.first_sequence:
-        return f"segment {sequence} left the live window"
+        return Reason.of(ReasonCode.LEFT_LIVE_WINDOW, sequence=sequence)
     if landing is not None and landing <= (sequence, part):
         return None
     behind = duration_ahead(pl, sequence, part)
     if behind > target + max_lag:
-        return f"{behind:.1f} s behind the live edge (target {target:g} s)"
+        return Reason.of(ReasonCode.BEHIND_LIVE_EDGE, behind=f"{behind:.1f}", target=f"{target:g}")
     return None
 
 

@@ -326,11 +326,12 @@ def ride_out(
     report: Callable[[str, float], None],
     sleep: Callable[[float], None],
     check_stop: Callable[[], None],
+    live: bool = True,
 ) -> None:
-    """A live step failed for good (``exc``): ``reload`` the playlist (one
-    request each time) with backoff and jitter, each attempt ``report``ed,
-    until the origin answers or the outage bound has passed (then one fatal
-    error about ``url``)."""
+    """A step failed for good (``exc``) with the origin away: ``reload`` the
+    playlist (one request each time) with backoff and jitter, each attempt
+    ``report``ed, until the origin answers or the outage bound has passed
+    (then one fatal error about ``url``; ``live``: a live stream's)."""
     assert watch.failing_since is not None
     started = watch.failing_since
     reason = redact(str(exc))
@@ -340,7 +341,7 @@ def ride_out(
         elapsed = clock.now() - started
         if elapsed >= watch.bound:
             raise NetworkError(
-                f"the live stream has been unreachable for {elapsed:.0f} s "
+                f"the {'live ' if live else ''}stream has been unreachable for {elapsed:.0f} s "
                 f"({redact_url(url)}); last error: {reason}. "
                 "Check the connection or try again later."
             )

@@ -58,6 +58,7 @@ from ..hwdec import VideoContexts
 from ..redact import redact, redact_url
 from ..retry import PLAYLIST_RETRY, SEGMENT_RETRY, RetryPolicy
 from ..source import DemuxPacket, SourceInfo
+from ..warning_reasons import Reason
 from ..warning_text import WarningCode
 from .crypto import decrypt_aes128
 from .downloads import Downloads
@@ -83,6 +84,7 @@ from .live_edge import (
     ride_out,
     switch_params,
 )
+from .origin_check import OriginCheck
 from .penalty_box import DEFAULT_PENALTY_S, PenaltyBox
 from .playlist import MAX_SEGMENTS, MediaPlaylist, MultivariantPlaylist, Segment, Variant
 from .rendition import RenditionCursor, RenditionTrack
@@ -105,6 +107,15 @@ _HOLE_RELOADS = 3
 #: the loader is: one retry of a stalled segment fits, and a dead origin is
 #: still one clear error within 10 s (the README's bound)
 _STALL_READS = 2
+
+
+class _OriginAway(Exception):
+    """Out of a VOD segment's retries: the origin is away as a whole
+    (``error``: how its playlist failed); the step is ridden out."""
+
+    def __init__(self, error: NetworkError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 @dataclass(frozen=True)
@@ -306,6 +317,11 @@ class HlsSource:
         self._bad_segments = 0
         #: VOD segments in a row skipped because they failed everywhere
         self._failed_in_row = 0
+        self._origin = OriginCheck(
+            self._outage,
+            self._clock,
+            lambda url: self._downloads.media_playlist(url, retry=RetryPolicy(max_attempts=1)),
+        )
         #: sequence numbers of the segments skipped that way (for the tests and stats)
         self.segment_gaps: list[int] = []
         #: segments reported slow (downloading slower than they play, not in time)
@@ -999,6 +1015,10 @@ class HlsSource:
                 if self._stop.is_set() or self._interrupted:
                     return
                 continue  # a seek cancelled the download
+            except _OriginAway as away:
+                # a follower's fetch (alternate audio) found the origin away
+                self._ride_out_outage(away.error)
+                continue
             except NetworkError as exc:
                 if not self._outage_tolerated(exc):
                     raise
@@ -1157,27 +1177,49 @@ class HlsSource:
         )
 
     def _fetch_worked(self) -> None:
+        if self._origin.checking:
+            return  # the origin answers, but the fetch that failed has not worked
+        self._origin.worked()
         if self._outage.failing_since is not None:
             self._failures_over()
 
     def _outage_tolerated(self, exc: NetworkError) -> bool:
-        """Whether ``exc`` (out of a live step) is the origin being away for a while."""
-        return self._live and self._outage.tolerated(exc)
+        """Whether ``exc`` (out of a step) is the origin being away for a
+        while: live, failures that last; VOD, once the playlist failed too."""
+        if not self._live and not self._outage.playlist_failed:
+            return False
+        return self._outage.tolerated(exc)
 
     def _note_failure(self, exc: NetworkError, kind: TransferKind, delay: float | None) -> None:
-        """Live: a fetch failed (``delay``: it is tried again after that long).
-        Failures that last are an outage: each retry is reported
-        (``Reconnecting``) until something loads again."""
+        """A fetch failed (``delay``: it is tried again after that long).
+        Live: failures that last are an outage: each retry is reported
+        (``Reconnecting``) until something loads again. VOD: a segment that
+        fails in a way an outage makes it fail has the origin asked whether
+        it still answers (``_origin_away``)."""
         if not self._live:
+            self._origin.failed()
+            media = kind in ("segment", "part", "init", "key")
+            if media and not self._origin.checking and self._origin_away(exc):
+                raise _OriginAway(exc)
             return
         if self._outage.note(exc, kind, delay, self._clock.now()):
             assert delay is not None
             self._outage_reported(redact(str(exc)), delay)
 
+    def _origin_away(self, exc: NetworkError, *, again: bool = False) -> bool:
+        """VOD: whether the origin as a whole is away after a segment failed
+        with ``exc`` (``OriginCheck``): ridden out then as a live outage is,
+        the segment fetched again once it answers."""
+        if self._rung is None:
+            return False
+        variant = self._ladder[self._rung]
+        copies = (variant.uri, *variant.backups)[self._copy.get(self._rung, 0) :]
+        return self._origin.away(exc, copies, again=again)
+
     def _outage_reported(self, reason: str, delay: float) -> None:
         if not self._outage.attempt:
             with self._cond:
-                self._mark("error", f"live origin unreachable: {reason}")
+                self._mark("error", f"{'live ' if self._live else ''}origin unreachable: {reason}")
         self._outage.attempt += 1
         self._emit(
             Reconnecting(attempt=self._outage.attempt, delay=delay, reason=reason, t=self._now())
@@ -1195,6 +1237,12 @@ class HlsSource:
             return
         if origin_wide:
             self._penalty.clear()
+        if not self._live:
+            # VOD: the segment that failed is fetched again, nothing to rejoin
+            with self._cond:
+                self._mark("reload", f"origin back after {outage:.1f} s")
+            self._emit(Reconnected(attempt=attempts, outage=outage, t=self._now()))
+            return
         for track in self._tracks.values():
             track.reloader.restart(now)
         for f in (self._renditions.audio, self._renditions.subs):
@@ -1209,9 +1257,10 @@ class HlsSource:
         self._emit(Reconnected(attempt=attempts, outage=outage, t=self._now()))
 
     def _ride_out_outage(self, exc: NetworkError) -> None:
-        """A live step failed for good: reload the playlist with backoff and
-        jitter until the origin answers (``_next_segment`` then decides
-        whether to rejoin) or the outage bound has passed (then one fatal
+        """A step failed for good with the origin away: reload the playlist
+        with backoff and jitter until the origin answers (live:
+        ``_next_segment`` then decides whether to rejoin; VOD: the segment
+        is fetched again) or the outage bound has passed (then one fatal
         error). read() meanwhile waits without timing out: a stall."""
         assert self._rung is not None and self._outage.failing_since is not None
         rung = self._rung
@@ -1230,18 +1279,19 @@ class HlsSource:
             report=self._outage_reported,
             sleep=self._sleep,
             check_stop=self._check_stop,
+            live=self._live,
         )
         self._refresh = False  # just reloaded
         # the step failed on every variant it could try: all get another chance
         self._penalty.clear()
 
-    def _rejoin_live(self, pl: MediaPlaylist, why: str) -> None:
+    def _rejoin_live(self, pl: MediaPlaylist, why: Reason) -> None:
         """Jump the live cursor ahead to the target latency point, as at the
         start. The media skips ahead but the timeline goes on from where it
         is, re-based as at a discontinuity: the decoders see a break, not a
         hole as long as the lag."""
         with self._cond:
-            self._mark("rejoin", why)
+            self._mark("rejoin", why.english())
         self._seek_live_start(pl)
         self._hint_fix = None
         self._demuxer.pending_discontinuity = True
@@ -1368,6 +1418,8 @@ class HlsSource:
                 return chunk, self._segment_bytes(seg, self._rung, live_edge)
             except (FetchAborted, SecurityError):
                 raise
+            except _OriginAway as away:
+                raise away.error from None
             except NetworkError as exc:
                 failure = exc
             with self._cond:
@@ -1383,6 +1435,9 @@ class HlsSource:
                         f"every variant failed; last error: {failure}. Check the stream URL "
                         "or try again later."
                     ) from None
+                # the origin may have gone away during the retries: asked again
+                if not self._live and self._origin_away(failure, again=True):
+                    raise failure  # not this segment's fault: ridden out, then fetched again
                 self._skip_failed(seg, failure)
                 return None
             if nxt is _END:

@@ -983,6 +983,122 @@
         <source>No audio: {reason}. Video plays on its own.</source>
         <translation>소리 없음: {reason}. 영상만 재생합니다.</translation>
     </message>
+    <message>
+        <source>connection refused by {where}</source>
+        <translation>{where}에서 연결을 거부함</translation>
+    </message>
+    <message>
+        <source>server not found: {where}</source>
+        <translation>서버를 찾을 수 없음: {where}</translation>
+    </message>
+    <message>
+        <source>no answer in time from {where}</source>
+        <translation>{where}에서 제때 응답이 없음</translation>
+    </message>
+    <message>
+        <source>connection to {where} lost</source>
+        <translation>{where}와(과)의 연결이 끊김</translation>
+    </message>
+    <message>
+        <source>{protocol} {status} from {where}</source>
+        <translation>{where}에서 {protocol} {status}</translation>
+    </message>
+    <message>
+        <source>the transfer from {where} broke off</source>
+        <translation>{where}에서 받던 전송이 중간에 끊김</translation>
+    </message>
+    <message>
+        <source>arriving too slowly from {where}</source>
+        <translation>{where}에서 너무 느리게 도착함</translation>
+    </message>
+    <message>
+        <source>the answer from {where} is too large</source>
+        <translation>{where}의 응답이 너무 큼</translation>
+    </message>
+    <message>
+        <source>{where} did not send the bytes asked for</source>
+        <translation>{where}이(가) 요청한 바이트를 보내지 않음</translation>
+    </message>
+    <message>
+        <source>too many redirects from {where}</source>
+        <translation>{where}에서 리디렉션이 너무 많음</translation>
+    </message>
+    <message>
+        <source>a network error with {where}</source>
+        <translation>{where}와(과)의 네트워크 오류</translation>
+    </message>
+    <message>
+        <source>the data is damaged or not media</source>
+        <translation>데이터가 손상되었거나 미디어가 아님</translation>
+    </message>
+    <message>
+        <source>the playlist is broken</source>
+        <translation>재생 목록이 잘못됨</translation>
+    </message>
+    <message>
+        <source>the playlist is broken at line {line}</source>
+        <translation>재생 목록 {line}번째 줄이 잘못됨</translation>
+    </message>
+    <message>
+        <source>a form Heureum does not play</source>
+        <translation>Heureum이 재생하지 않는 형식</translation>
+    </message>
+    <message>
+        <source>refused as unsafe: {where}</source>
+        <translation>안전하지 않아 거부함: {where}</translation>
+    </message>
+    <message>
+        <source>no such file</source>
+        <translation>파일이 없음</translation>
+    </message>
+    <message>
+        <source>permission denied</source>
+        <translation>권한이 없음</translation>
+    </message>
+    <message>
+        <source>the file could not be read</source>
+        <translation>파일을 읽을 수 없음</translation>
+    </message>
+    <message>
+        <source>segment {sequence} left the live window</source>
+        <translation>세그먼트 {sequence}이(가) 라이브 창에서 벗어남</translation>
+    </message>
+    <message>
+        <source>{behind} s behind the live edge (target {target} s)</source>
+        <translation>라이브 끝보다 {behind}초 뒤처짐(목표 {target}초)</translation>
+    </message>
+    <message>
+        <source>PyAV offers none of these devices: {devices}</source>
+        <translation>PyAV가 다음 장치를 제공하지 않음: {devices}</translation>
+    </message>
+    <message>
+        <source>{devices} cannot decode {codec}</source>
+        <translation>{devices}에서 {codec}을(를) 디코딩할 수 없음</translation>
+    </message>
+    <message>
+        <source>the device {devices} could not be opened</source>
+        <translation>장치 {devices}을(를) 열 수 없음</translation>
+    </message>
+    <message>
+        <source>audio output is turned off</source>
+        <translation>오디오 출력이 꺼져 있음</translation>
+    </message>
+    <message>
+        <source>PortAudio is not available</source>
+        <translation>PortAudio를 사용할 수 없음</translation>
+    </message>
+    <message>
+        <source>no usable output device</source>
+        <translation>쓸 수 있는 출력 장치가 없음</translation>
+    </message>
+    <message>
+        <source>an unexpected error</source>
+        <translation>예기치 못한 오류</translation>
+    </message>
+    <message>
+        <source>no subtitles in it (SubRip, WebVTT or ASS expected)</source>
+        <translation>자막이 없음(SubRip, WebVTT 또는 ASS가 필요함)</translation>
+    </message>
 </context>
 <context>
     <name>WindowMenus</name>

@@ -51,7 +51,8 @@ def test_an_error_reads_in_korean_then_in_english(
 def test_a_warning_reads_in_korean(qtbot: QtBot, window: MainWindow) -> None:
     """A real warning (an HLS segment missing on the server, skipped as a
     gap) in the message bar in Korean, with its own fields filled in; a
-    slow-segment warning likewise, and English again after switching back."""
+    slow-segment warning likewise, and English again after switching back.
+    The reason inside it reads in Korean too."""
     warnings: list[WarningRaised] = []
     window.bridge.warningRaised.connect(warnings.append)
     window.set_language("ko")
@@ -68,8 +69,13 @@ def test_a_warning_reads_in_korean(qtbot: QtBot, window: MainWindow) -> None:
             event = next(w for w in warnings if w.code == "segment-skipped")
             params = dict(event.params)
             assert params["sequence"] == "1" and params["duration"] == "2.0"
+            # the reason too is Korean, its data (the status, the URL) as it was
+            why = dict(event.reason_params)
+            assert event.reason_code == "http-status" and why["status"] == "404"
+            assert why["where"].endswith("s001.ts")
             korean = (
-                f"세그먼트 1이(가) 모든 화질에서 실패해 건너뛰었습니다({params['reason']}). "
+                "세그먼트 1이(가) 모든 화질에서 실패해 건너뛰었습니다"
+                f"({why['where']}에서 HTTP 404). "
                 "2.0초 빈 구간 뒤로 재생을 이어 갑니다"
             )
             qtbot.waitUntil(lambda: window.messages.label.text() == korean, timeout=TIMEOUT_MS)

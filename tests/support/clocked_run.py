@@ -22,15 +22,27 @@ __all__ = ["PacedReader", "drive"]
 
 def drive(
     clock: ManualClock,
-    threads: int,
+    threads: int | Callable[[], int],
     done: Callable[[], bool],
     *,
     max_seconds: float = 600.0,
 ) -> None:
     """Advance ``clock`` deadline by deadline while ``threads`` threads wait
-    on it, until ``done()``. At most ``max_seconds`` of the clock."""
+    on it, until ``done()``. At most ``max_seconds`` of the clock.
+    ``threads`` may be a callable: how many are alive now (one that ends
+    with an error while the others play on)."""
     start = clock.now()
-    while clock.settle(threads, unless=done):
+    count: Callable[[], int] = threads if callable(threads) else lambda: threads
+    while True:
+        n = count()
+
+        def moved(n: int = n) -> bool:
+            return done() or count() != n
+
+        if not clock.settle(n, unless=moved):
+            if done():
+                return
+            continue  # a thread ended (or began): settle again on the new count
         deadline = clock.next_deadline()
         if deadline is None:
             raise AssertionError("every thread waits with no deadline: the run is stuck")

@@ -26,6 +26,8 @@ URLs (build them with the methods, which return full URLs):
   a status, a reset, a pause (bytes from an offset held until some seconds after the first
   request for the path), a trickle, a Content-Length shorter or longer than the body. A
   fault hits the first ``times`` requests of each matching path (None: every request).
+  :meth:`FaultyHttpServer.outage` takes the whole route down for a while (every request
+  answered 503), as an origin that goes away and comes back.
 
 ``FILE`` is relative to ``root``. :meth:`FaultyHttpServer.stop` returns promptly: it wakes every
 blocked handler and shuts down every client socket. ``requests`` logs each request.
@@ -210,6 +212,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data[start:])
 
     def _hls(self, rel: str) -> None:
+        if self.owner._down():
+            self._send(503, b"origin down\n", "text/plain")
+            return
         try:
             data = self._read(rel)
         except (OSError, ValueError):
@@ -351,6 +356,9 @@ class FaultyHttpServer:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
+        #: the /hls/ route's outage: (seconds after its first request, how long)
+        self._outage: tuple[float, float] | None = None
+        self._first_hls: float | None = None
 
     # lifecycle
     def start(self) -> None:
@@ -488,6 +496,22 @@ class FaultyHttpServer:
         ]
 
     # log
+    def outage(self, after: float, seconds: float) -> None:
+        """Every request of the /hls/ route from ``after`` seconds after its
+        first request, for ``seconds``, is answered 503 (the origin is down)."""
+        with self._lock:
+            self._outage = (after, seconds)
+
+    def _down(self) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            if self._first_hls is None:
+                self._first_hls = now
+            if self._outage is None:
+                return False
+            after, seconds = self._outage
+            return self._first_hls + after <= now < self._first_hls + after + seconds
+
     def _record(self, req: FaultyRequest) -> None:
         with self._lock:
             self._log.append(req)

@@ -81,7 +81,7 @@ def test_the_engine_and_the_hls_source_do_not_load_numpy_nor_portaudio() -> None
 
 
 def test_lazy_exports_are_the_defining_modules_objects() -> None:
-    from player import config, errors, events, video_sink, warning_text
+    from player import config, errors, events, video_sink, warning_reasons, warning_text
     from player import player as player_module
 
     owners = {
@@ -91,6 +91,7 @@ def test_lazy_exports_are_the_defining_modules_objects() -> None:
         "player": player_module,
         "video_sink": video_sink,
         "warning_text": warning_text,
+        "warning_reasons": warning_reasons,
     }
     for name, module_name in player._LAZY.items():
         assert getattr(player, name) is getattr(owners[module_name], name), name

@@ -24,7 +24,7 @@ def test_all_is_exactly_the_public_api() -> None:
         "BufferingChanged", "ErrorOccurred", "WarningRaised", "Reconnecting", "Reconnected",
         "SeekCompleted", "EndOfStream", "VariantSwitched", "StatsUpdated", "MediaInfo",
         "VideoInfo", "AudioInfo", "VariantInfo", "TrackInfo", "SubtitleChanged", "PlayerError",
-        "NetworkError", "FormatError", "FileError", "ErrorCode", "WarningCode",
+        "NetworkError", "FormatError", "FileError", "ErrorCode", "WarningCode", "ReasonCode",
         "DecodeError", "UnsupportedError", "SecurityError", "PlaylistError", "redact",
         "redact_url", "__version__",
     }  # fmt: skip

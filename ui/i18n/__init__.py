@@ -54,10 +54,11 @@ def install_language(app: QCoreApplication, lang: str = "system") -> str:
 def translation_sources() -> list[Path]:
     """Every file whose strings the .ts files translate: the UI's modules and
     the engine's error and warning templates (marked for lupdate, see
-    player.error_text and player.warning_text)."""
+    player.error_text, player.warning_text and player.warning_reasons)."""
     ui = Path(__file__).resolve().parents[1]
     engine = ui.parent / "player"
-    return [*sorted(ui.glob("*.py")), engine / "error_text.py", engine / "warning_text.py"]
+    texts = ("error_text.py", "warning_text.py", "warning_reasons.py")
+    return [*sorted(ui.glob("*.py")), *(engine / name for name in texts)]
 
 
 def update_translations() -> None:

@@ -83,7 +83,7 @@ def test_a_readmitted_variant_is_marked_and_exported(
     ]
     assert [label.toPlainText() for label in labelled] == ["↺360p"]
     # and in the exported timeline, with the loader's words
-    out = window.export_timeline(tmp_path / "session.csv")
+    out = window.panels.export_timeline(tmp_path / "session.csv")
     assert out is not None
     with out.open() as fh:
         rows = [r for r in csv.DictReader(fh) if r["marker"] == "readmit"]

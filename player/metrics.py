@@ -194,9 +194,18 @@ class SessionMetrics:
             self.errors.append(entry)
             self.timeline.append({"type": "error", **entry})
 
-    def on_warning(self, code: str, message: str) -> None:
+    def on_warning(
+        self,
+        code: str,
+        message: str,
+        reason_code: str = "",
+        reason_params: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         with self._lock:
-            entry = {"t": round(self.t(), 3), "code": code, "message": message}
+            entry: dict[str, Any] = {"t": round(self.t(), 3), "code": code, "message": message}
+            if reason_code:
+                # A script reads the reason as a code, not as English words.
+                entry["reason"] = {"code": reason_code, **dict(reason_params)}
             self.warnings.append(entry)
             self.timeline.append({"type": "warning", **entry})
 

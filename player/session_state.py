@@ -164,7 +164,9 @@ class SessionState:
         elif isinstance(event, WarningRaised) and event.code not in {
             w["code"] for w in self.metrics.warnings
         }:
-            self.metrics.on_warning(event.code, event.message)
+            self.metrics.on_warning(
+                event.code, event.message, event.reason_code, event.reason_params
+            )
         elif isinstance(event, WarningRaised) and event.code in _EVERY_TIME:
             # warnings[] keeps the first of a kind; the timeline lists each one
             self.metrics.on_event("warning", code=event.code, message=event.message)

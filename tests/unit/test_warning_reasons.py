@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from player.clock import ManualClock
 from player.error_text import ErrorCode
 from player.errors import FormatError, NetworkError, PlaylistError, SecurityError, error_for
 from player.events import WarningRaised
@@ -20,6 +21,7 @@ from player.fetch import HttpStatusError, PartialTransfer, ResponseTooLarge
 from player.hls.slow_transfer import SlowTransfer
 from player.warning_reasons import DATA_FIELDS, REASONS, Reason, ReasonCode, needs, reason_for
 from player.warning_text import CONTEXT, TEMPLATES, WarningCode
+from tests.support.sessions import headless_session
 
 ROOT = Path(__file__).resolve().parents[2]
 TS = ROOT / "resources" / "i18n" / "heureum_ko.ts"
@@ -160,3 +162,12 @@ def test_a_reason_in_a_warning_names_what_happened() -> None:
     # a warning without a reason has none
     plain = WarningRaised.of(WarningCode.SLOW_SEGMENT, {"sequence": 3, "rate": "2.0"})
     assert plain.reason_code == "" and plain.reason_params == ()
+
+
+def test_the_reports_warning_carries_its_reason_as_a_code() -> None:
+    session = headless_session(ManualClock())
+    session.warn(WarningCode.NO_AUDIO_OUTPUT, reason=OSError(errno.ECONNREFUSED, "refused"))
+    (entry,) = session.metrics.snapshot()["warnings"]
+    assert entry["code"] == WarningCode.NO_AUDIO_OUTPUT
+    assert entry["reason"]["code"] == ReasonCode(entry["reason"]["code"]).value
+    assert entry["reason"]["code"] != ReasonCode.UNEXPECTED.value

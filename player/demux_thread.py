@@ -15,6 +15,7 @@ from .redact import redact
 from .session_clocks import SessionClocks
 from .source import DemuxPacket, Source
 from .sources import Target, make_source
+from .warning_reasons import Reason, ReasonCode, words_of
 from .warning_text import WarningCode
 
 __all__ = ["DemuxThread"]
@@ -151,7 +152,7 @@ class DemuxThread:
                 hls = s.target is not None and s.target.family == "hls"
                 if source.is_live and s.config.network.reconnect and not hls:
                     end = max(s.demuxed_end.values(), default=0.0)
-                    new = self._reconnect(source, str(exc))
+                    new = self._reconnect(source, exc)
                     if new is None:
                         break
                     source = new
@@ -173,7 +174,9 @@ class DemuxThread:
                     and s.info.media.protocol in ("rtsp", "rtsps", "rtmp", "rtmps")
                 ):
                     end = max(s.demuxed_end.values(), default=0.0)
-                    new = self._reconnect(source, "The server ended the stream.")
+                    new = self._reconnect(
+                        source, Reason.of(ReasonCode.CONNECTION_LOST, where=redact(s.url))
+                    )
                     if new is None:
                         break
                     source = new
@@ -219,7 +222,7 @@ class DemuxThread:
             q.put_nowait(QueueItem[DemuxPacket](EOS, serial, None, 0.0, 0))
         s.wake()
 
-    def _reconnect(self, old: Source, reason: str) -> Source | None:
+    def _reconnect(self, old: Source, reason: object) -> Source | None:
         s = self.s
         net = s.config.network
         old.close()
@@ -228,7 +231,7 @@ class DemuxThread:
         delay = net.reconnect_initial_delay
         while not s.stopping.is_set() and attempt < net.reconnect_max_attempts:
             attempt += 1
-            s.emit(Reconnecting(attempt=attempt, delay=delay, reason=redact(reason)))
+            s.emit(Reconnecting.of(attempt, delay, reason))
             if s.stopping.wait(delay):
                 return None
             assert s.target is not None
@@ -245,7 +248,7 @@ class DemuxThread:
             return source
         if not s.stopping.is_set():
             s.error(
-                error_for(ErrorCode.RECONNECT_FAILED, attempts=attempt, reason=redact(reason)),
+                error_for(ErrorCode.RECONNECT_FAILED, attempts=attempt, reason=words_of(reason)),
                 fatal=True,
             )
         return None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .error_text import ErrorCode
 from .redact import redact
-from .warning_reasons import reason_for
+from .warning_reasons import reason_for, words_of
 from .warning_text import WarningCode, render
 
 __all__ = [
@@ -192,7 +192,24 @@ class WarningRaised(Event):
 class Reconnecting(Event):
     attempt: int
     delay: float
+    #: why, in English words (the log, the command line)
     reason: str
+    #: the same as a ``ReasonCode`` and data fields, for the UI's language
+    reason_code: str = ""
+    reason_params: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, attempt: int, delay: float, why: object, t: float = 0.0) -> Reconnecting:
+        """``why`` (an error, a ``Reason``, words) kept as words and as a code."""
+        reason = reason_for(why)
+        return cls(
+            attempt=attempt,
+            delay=delay,
+            reason=words_of(why),
+            reason_code=reason.code.value,
+            reason_params=tuple((k, redact(v)) for k, v in reason.params.items()),
+            t=t,
+        )
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from .error_text import ErrorCode, fields, render_template
 from .errors import PlayerError, code_for_socket_error
 from .redact import redact, redact_url
 
-__all__ = ["DATA_FIELDS", "REASONS", "Reason", "ReasonCode", "reason_for"]
+__all__ = ["DATA_FIELDS", "REASONS", "Reason", "ReasonCode", "reason_for", "words_of"]
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +214,11 @@ _FAMILY = {
 }
 
 
+def words_of(value: object) -> str:
+    """``value`` in English words, redacted: a reason's own, else its text."""
+    return redact(value.english() if isinstance(value, Reason) else str(value))
+
+
 def reason_for(value: object) -> Reason:
     """``value`` (a ``Reason``, one of our errors, an ``OSError`` or text) as a
     reason with data fields only."""
@@ -224,7 +229,7 @@ def reason_for(value: object) -> Reason:
     if isinstance(value, PlayerError):
         return _from_error(value)
     if isinstance(value, OSError) and value.errno is not None:
-        return _from_errno(value.errno)
+        return _from_errno(value.errno, str(value))
     return _from_words(str(value), None)
 
 
@@ -268,7 +273,23 @@ def _with_fields(code: ReasonCode, text: str, params: Mapping[str, str]) -> Reas
     return Reason(code, values)
 
 
-def _from_errno(number: int) -> Reason:
+#: a socket's errno: the network's fault, not a file's
+_SOCKET_ERRNO = {
+    errno.ECONNREFUSED: ReasonCode.CONNECTION_REFUSED,
+    errno.ETIMEDOUT: ReasonCode.TIMED_OUT,
+    errno.ECONNRESET: ReasonCode.CONNECTION_LOST,
+    errno.ECONNABORTED: ReasonCode.CONNECTION_LOST,
+    errno.EPIPE: ReasonCode.CONNECTION_LOST,
+    errno.EHOSTUNREACH: ReasonCode.NETWORK,
+    errno.ENETUNREACH: ReasonCode.NETWORK,
+    errno.ENETDOWN: ReasonCode.NETWORK,
+}
+
+
+def _from_errno(number: int, text: str) -> Reason:
+    socket = _SOCKET_ERRNO.get(number)
+    if socket is not None:
+        return _with_fields(socket, text, {})
     if number == errno.ENOENT:
         return Reason(ReasonCode.FILE_NOT_FOUND)
     if number in (errno.EACCES, errno.EPERM):

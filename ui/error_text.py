@@ -9,10 +9,10 @@ from PySide6.QtCore import QCoreApplication
 
 from player import warning_text
 from player.error_text import CONTEXT, TEMPLATES, ErrorCode, fields, render, render_template
-from player.events import ErrorOccurred, WarningRaised
+from player.events import ErrorOccurred, Reconnecting, WarningRaised
 from player.warning_reasons import REASONS, Reason, ReasonCode
 
-__all__ = ["error_message", "warning_message"]
+__all__ = ["error_message", "reconnecting_reason", "warning_message"]
 
 
 def error_message(event: ErrorOccurred) -> str:
@@ -51,7 +51,12 @@ def warning_message(event: WarningRaised) -> str:
     return render_template(translated, params)
 
 
-def _reason(event: WarningRaised, english: str) -> str:
+def reconnecting_reason(event: Reconnecting) -> str:
+    """Why the connection was lost, in the installed language."""
+    return _reason(event, event.reason)
+
+
+def _reason(event: WarningRaised | Reconnecting, english: str) -> str:
     """The warning's reason in the installed language (its English words
     for a code outside the set)."""
     try:

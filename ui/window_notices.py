@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject
 from player.events import BufferingChanged, ErrorOccurred, Reconnected, Reconnecting, WarningRaised
 
 from .bridge import PlayerBridge
-from .error_text import error_message, warning_message
+from .error_text import error_message, reconnecting_reason, warning_message
 from .message_bar import MessageBar
 from .osd import Osd
 
@@ -47,7 +47,7 @@ class Notices(QObject):
         self._messages.show_message(
             "warning",
             self.tr("Connection lost (%1). Reconnecting, attempt %2 in %3 s…")
-            .replace("%1", event.reason)
+            .replace("%1", reconnecting_reason(event))
             .replace("%2", str(event.attempt))
             .replace("%3", f"{event.delay:.1f}"),
         )

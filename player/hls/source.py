@@ -1221,9 +1221,7 @@ class HlsSource:
             with self._cond:
                 self._mark("error", f"{'live ' if self._live else ''}origin unreachable: {reason}")
         self._outage.attempt += 1
-        self._emit(
-            Reconnecting(attempt=self._outage.attempt, delay=delay, reason=reason, t=self._now())
-        )
+        self._emit(Reconnecting.of(self._outage.attempt, delay, reason, t=self._now()))
 
     def _failures_over(self) -> None:
         """Something loaded after failures. After a reported outage nothing

@@ -281,10 +281,8 @@ class LibavSource:
             attempts,
         )
         self._emit(
-            Reconnecting(
-                attempt=attempts,
-                delay=notice.delay,
-                reason=f"{notice.reason}; resuming from byte {notice.offset}",
+            Reconnecting.of(
+                attempts, notice.delay, f"{notice.reason}; resuming from byte {notice.offset}"
             )
         )
 

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from player.events import WarningRaised
+from player.events import Reconnecting, WarningRaised
 from player.fetch import HttpStatusError
 from player.warning_reasons import DATA_FIELDS, Reason, ReasonCode, needs
 from player.warning_text import WarningCode
-from ui.error_text import warning_message
+from ui.error_text import reconnecting_reason, warning_message
 from ui.i18n import install_language
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -75,3 +75,14 @@ def test_in_english_a_warning_is_the_engines_message(qapp: QApplication) -> None
     )
     assert warning_message(event) == event.message
     assert event.message == "variant 2 failed (connection refused by …); trying variant 1"
+
+
+def test_a_lost_connections_reason_reads_in_korean_too(korean: None) -> None:
+    event = Reconnecting.of(2, 1.5, ConnectionRefusedError(111, "Connection refused"))
+    assert event.reason_code == ReasonCode.CONNECTION_REFUSED.value
+    assert "refused" in event.reason  # the log and the command line keep the words
+    shown = reconnecting_reason(event)
+    assert HANGUL.search(shown) and "refused" not in shown, shown
+    # a reason outside the set: its own words, never nothing
+    odd = Reconnecting(attempt=1, delay=1.0, reason="the moon is down")
+    assert reconnecting_reason(odd) == "the moon is down"

@@ -7,6 +7,7 @@ becomes one of them."""
 from __future__ import annotations
 
 import errno
+import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from player.clock import ManualClock
-from player.error_text import ErrorCode
+from player.error_text import ErrorCode, fields
 from player.errors import FormatError, NetworkError, PlaylistError, SecurityError, error_for
 from player.events import WarningRaised
 from player.fetch import HttpStatusError, PartialTransfer, ResponseTooLarge
@@ -171,3 +172,19 @@ def test_the_reports_warning_carries_its_reason_as_a_code() -> None:
     assert entry["code"] == WarningCode.NO_AUDIO_OUTPUT
     assert entry["reason"]["code"] == ReasonCode(entry["reason"]["code"]).value
     assert entry["reason"]["code"] != ReasonCode.UNEXPECTED.value
+
+
+@pytest.mark.parametrize(
+    ("number", "code"),
+    [
+        (errno.ECONNREFUSED, ReasonCode.CONNECTION_REFUSED),
+        (errno.ECONNRESET, ReasonCode.CONNECTION_LOST),
+        (errno.ETIMEDOUT, ReasonCode.TIMED_OUT),
+        (errno.ENETUNREACH, ReasonCode.NETWORK),
+        (errno.ENOENT, ReasonCode.FILE_NOT_FOUND),
+    ],
+)
+def test_a_sockets_errno_is_the_networks_fault_not_a_files(number: int, code: ReasonCode) -> None:
+    reason = reason_for(OSError(number, os.strerror(number)))
+    assert reason.code == code
+    assert fields(REASONS[code]) <= reason.params.keys()  # nothing left blank

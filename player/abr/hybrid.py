@@ -60,7 +60,24 @@ fast, not slowly).
 Down-switches have hysteresis: the current rung is kept until it exceeds the
 budget by ``down_hysteresis`` (or the buffer falls below ``panic_buffer``).
 An in-flight download that would stall playback is abandoned for a lower
-rung (``abandon``).
+rung (``abandon``); with the opt-in ``abandon_recent`` that rung is chosen
+at the transfer's last second's rate when that is slower (a tunnel).
+
+The two opt-ins (``fill_buffer`` = 8, ``abandon_recent``) together, measured
+for issue 10 (``benchmarks/abr_simulator``, column "hybrid + opt-ins"): +1.4
+points on the tuning split's mean family, +1.7 on it pooled over five seeds,
++2.0 on the evaluation's (early outages +9, square waves +5, LTE +4, fresh
++3), but 3G's evaluation -4.6 (one trace, 3g-0, whose long decline lands
+differently), held-out -0.5 and steady links -0.8: under their gates, so not
+the default. Tried on the tuning split and left out, each no better there:
+the estimate's spread as a safety factor (1/(1 + k x CV), k 0.2-0.5: -1.6 to
+-1.9); a guard that steps down when the next segment would drain the buffer
+below 2-10 s (-0.1 to -4.6, with or without a falling trend required); BOLA
+leaping to the throughput choice instead of one level (+0.1, 3G's
+evaluation -8); a climb insured by the buffer below 16 s (-0.5); the
+in-flight rate blended with the estimate (-1.1 to -2.1); an up-switch
+gate below 6-12 s (Media3's 10 s; -0.2 to +0.8, no clear gain); a plain
+RobustMPC (horizon 3-5: -5 to -8).
 
 - ``bola``: with a rich buffer (from ``bola_on`` s until it falls below
   ``bola_off`` s: hysteresis between the modes, as dash.js's DYNAMIC
@@ -160,6 +177,9 @@ class HybridPolicy:
     spend_horizon: float = 60.0
     #: the drain forecast is multiplied by this (scenes change, links too)
     spend_margin: float = 2.0
+    #: opt-in: an abandoned download's lower rung is chosen at the slower of its
+    #: average rate and its last second's (``abandon_check(recent=True)``)
+    abandon_recent: bool = False
     #: opt-in start-up fill: until the buffer first holds this (s; 0: off) ...
     fill_buffer: float = 0.0
     #: ... fetch the rung that downloads in this share of its duration
@@ -335,4 +355,4 @@ class HybridPolicy:
     def abandon(self, ctx: AbrContext, flight: InFlight) -> Decision | None:
         if flight.index == self._spent and ctx.buffer > self.panic_buffer:
             return None  # the buffer was measured to fund it: no emergency yet
-        return abandon_check(ctx, flight)
+        return abandon_check(ctx, flight, recent=self.abandon_recent)

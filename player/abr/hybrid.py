@@ -65,7 +65,7 @@ at the transfer's last second's rate when that is slower (a tunnel).
 
 The two opt-ins (``fill_buffer`` = 8, ``abandon_recent``) together, measured
 for issue 10 (``benchmarks/abr_simulator``, column "hybrid + opt-ins"): +1.4
-points on the tuning split's mean family, +1.7 on it pooled over five seeds,
+points on the tuning split's mean family, +1.9 on it pooled over five seeds,
 +2.0 on the evaluation's (early outages +9, square waves +5, LTE +4, fresh
 +3), but 3G's evaluation -4.6 (one trace, 3g-0, whose long decline lands
 differently), held-out -0.5 and steady links -0.8: under their gates, so not

@@ -7,10 +7,16 @@ rungs, long ramps, early outages, square waves, synthesised 3G and LTE logs;
 ``--family-seed`` draws others). The first table is one line per family.
 ``--tuning`` adds the split issue 10's rules were tuned on
 (``player.abr.families.tuning_families``: the same generators at another
-seed, constant links at 1.05 and 1.15 x the rungs 0.75-2.85 Mb/s), marked "tuning split".
+seed, constant links at 1.05 and 1.15 x the rungs 0.75-2.85 Mb/s), marked "tuning split";
+``--tuning-seeds N`` pools N seeds of it (five traces a family are noisy).
+``--breakdown`` splits each policy's shortfall from the optimum into bitrate,
+rebuffering and switching, in points of the optimum.
+The "hybrid + opt-ins" column is the default with its opt-in start-up fill
+(``HybridPolicy.fill_buffer`` = 8 s) and abandonment at the recent rate
+(``abandon_recent``), measured beside it; it is not the default.
 
     .venv/bin/python -m benchmarks.abr_simulator [--json] [--seed N] [--family-seed N]
-        [--traces] [--simple] [--tuning]
+        [--traces] [--simple] [--tuning] [--tuning-seeds N] [--breakdown]
 
 QoE_lin (Pensieve): Σ bitrate (Mb/s) − 4.3 × rebuffer s − Σ |Δ bitrate|; ladder
 300–4300 kb/s, 4 s segments, 48 segments, 30 s buffer; segment sizes from a
@@ -35,12 +41,15 @@ from player.abr.families import families, tuning_families
 from player.abr.hybrid import HybridPolicy
 from player.abr.optimal import optimal_qoe
 from player.abr.policy import AbrPolicy
-from player.abr.simulator import SimConfig, SimResult, make_video, simulate
+from player.abr.simulator import SimConfig, SimResult, make_video, qoe_lin, simulate
 from player.abr.throughput import ThroughputRule
 from player.abr.traces import BUNDLED_TRACES, HELDOUT_TRACES, Trace, fresh_traces
 
 POLICIES: dict[str, Callable[[], AbrPolicy]] = {
     "hybrid (default)": HybridPolicy,
+    "hybrid + opt-ins": lambda: HybridPolicy(
+        fill_buffer=8.0, abandon_recent=True, name="hybrid+opt-ins"
+    ),
     "throughput-only": ThroughputRule,
     "bola-only": Bola,
 }
@@ -58,11 +67,30 @@ def run(traces: tuple[Trace, ...] = BUNDLED_TRACES, *, simple: bool = False) -> 
         for name, make in POLICIES.items()
     }
     total_opt = sum(optimal.values())
+    # the optimum's QoE terms: bitrate reward, rebuffer and switching penalties
+    opt_reward = opt_penalty = 0.0
+    for o in optimal_runs.values():
+        _q, reward, smooth = qoe_lin(
+            o.rungs, video.bitrates, o.rebuffer, config.rebuffer_penalty, config.smooth_penalty
+        )
+        opt_reward += reward
+        opt_penalty += smooth * config.smooth_penalty
+    opt_rebuffer = sum(o.rebuffer for o in optimal_runs.values()) * config.rebuffer_penalty
     summary: dict[str, object] = {}
     for name, rs in results.items():
         percents = [100 * r.qoe / optimal[r.trace] for r in rs]
         summary[name] = {
             "percent_of_optimal": 100 * sum(r.qoe for r in rs) / total_opt,
+            # where the shortfall comes from, in points of the optimum
+            "loss_points": {
+                "bitrate": 100 * (opt_reward - sum(r.bitrate_reward for r in rs)) / total_opt,
+                "rebuffer": 100
+                * (config.rebuffer_penalty * sum(r.rebuffer for r in rs) - opt_rebuffer)
+                / total_opt,
+                "switching": 100
+                * (config.smooth_penalty * sum(r.smoothness for r in rs) - opt_penalty)
+                / total_opt,
+            },
             # every optimum here is positive; a mean of ratios is meaningless otherwise
             "mean_trace_percent": sum(percents) / len(percents),
             "worst_trace_percent": min(percents),
@@ -109,6 +137,17 @@ def main(argv: list[str] | None = None) -> int:
         "--tuning", action="store_true", help="also the families' tuning split (tuned on)"
     )
     parser.add_argument(
+        "--tuning-seeds",
+        type=int,
+        default=0,
+        help="also the tuning split pooled over N seeds (implies --tuning)",
+    )
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="split each policy's shortfall into bitrate, rebuffering and switching",
+    )
+    parser.add_argument(
         "--simple",
         action="store_true",
         help="Pensieve's simulator model (nominal sizes, fixed RTT), as before issue 10",
@@ -122,14 +161,17 @@ def main(argv: list[str] | None = None) -> int:
     }
     new = families() if args.family_seed is None else families(args.family_seed)
     sets.update(new)
-    if args.tuning:
-        sets.update({f"{k} (tuning split)": v for k, v in tuning_families().items()})
+    if args.tuning or args.tuning_seeds:
+        split = tuning_families(max(args.tuning_seeds, 1))
+        sets.update({f"{k} (tuning split)": v for k, v in split.items()})
     results = {title: run(traces, simple=args.simple) for title, traces in sets.items()}
     if args.json:
         json.dump(results, sys.stdout, indent=2)
         print()
         return 0
     family_table(results, untuned=tuple(new))
+    if args.breakdown:
+        breakdown_table(results)
     if args.traces:
         for title, out in results.items():
             print(f"\n== {title} traces")
@@ -158,6 +200,26 @@ def family_table(results: dict[str, dict[str, object]], untuned: tuple[str, ...]
         mark = "*" if title in untuned else " "
         print(f"{mark}{title:<{width - 1}}{opt_reb:>11.1f}{opt_sw:>7.2f}{cells}")
     print("* not tuned on; target >= 90 % of the optimum for the default (hybrid)")
+
+
+def breakdown_table(results: dict[str, dict[str, object]]) -> None:
+    """Each policy's shortfall from the optimum, split by QoE term (points of
+    the optimum; negative: the policy did better than the optimum on that
+    term, paid for on another)."""
+    names = list(POLICIES)
+    width = max(26, *(len(t) + 2 for t in results))
+    print(f"\n{'shortfall (points)':<{width}}" + "".join(f"{n:>26}" for n in names))
+    print(f"{'':<{width}}" + f"{'bitrate rebuf switch':>26}" * len(names))
+    for title, out in results.items():
+        policies = out["policies"]
+        assert isinstance(policies, dict)
+        cells = "".join(
+            f"{policies[n]['loss_points']['bitrate']:>12.1f}"
+            f"{policies[n]['loss_points']['rebuffer']:>7.1f}"
+            f"{policies[n]['loss_points']['switching']:>7.1f}"
+            for n in names
+        )
+        print(f"{title:<{width}}{cells}")
 
 
 def table(out: dict[str, object]) -> None:

@@ -11,7 +11,7 @@ decision the player makes (``tests/unit/test_abr_driver.py`` checks it).
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .estimator import BandwidthEstimator
 from .policy import AbrContext, AbrPolicy, Decision, InFlight
@@ -44,6 +44,8 @@ class Download:
     #: bytes the rung's bitrate implies, used until the response gives a length
     expected_bytes: int
     last_check: float = 0.0
+    #: (elapsed s, bytes) at each check so far, for the recent rate
+    marks: list[tuple[float, int]] = field(default_factory=list)
 
 
 class AbrDriver:
@@ -58,6 +60,8 @@ class AbrDriver:
         self.meter = meter or BandwidthEstimator()
         #: seconds between abandonment checks (hls.js: 100 ms)
         self.check_interval = check_interval
+        #: a transfer's recent rate is measured over at least this many seconds
+        self.recent_window = 1.0
         #: the last segments' size over their rung's nominal size (see ``finished``)
         self._ratios: deque[float] = deque(maxlen=5)
 
@@ -106,6 +110,13 @@ class AbrDriver:
         """Whether a check is due ``elapsed`` s into ``download``."""
         return download.rung > 0 and elapsed - download.last_check >= self.check_interval - 1e-9
 
+    def _recent(self, download: Download, done: int, elapsed: float) -> float | None:
+        """Bit/s since the latest check at least ``recent_window`` s ago."""
+        for then, bytes_then in reversed(download.marks):
+            if elapsed - then >= self.recent_window - 1e-9:
+                return (done - bytes_then) * 8 / (elapsed - then)
+        return None
+
     def check(
         self,
         download: Download,
@@ -121,7 +132,8 @@ class AbrDriver:
             return None
         download.last_check = elapsed
         size = total or download.expected_bytes or done * 2
-        flight = InFlight(download.rung, done, size, elapsed)
+        flight = InFlight(download.rung, done, size, elapsed, self._recent(download, done, elapsed))
+        download.marks.append((elapsed, done))
         decision = self.policy.abandon(self.context(inputs), flight)
         if decision is None or decision.index >= download.rung:
             return None

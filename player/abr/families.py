@@ -168,9 +168,17 @@ def families(seed: int = 1010) -> dict[str, tuple[Trace, ...]]:
 TUNING_SEED = 2020
 
 
-def tuning_families() -> dict[str, tuple[Trace, ...]]:
-    """The tuning split: never the evaluation's traces (see the module's doc)."""
+def tuning_families(seeds: int = 1) -> dict[str, tuple[Trace, ...]]:
+    """The tuning split: never the evaluation's traces (see the module's doc).
+
+    ``seeds`` > 1 pools the random families drawn at ``TUNING_SEED`` and the
+    seeds after it (trace names get ``@seed``): five traces a family swing by
+    several points on one trace's luck, so a rule is judged on more of them."""
     out = families(TUNING_SEED)
+    for seed in range(TUNING_SEED + 1, TUNING_SEED + max(seeds, 1)):
+        for family, traces in families(seed).items():
+            if family != "constant-between-rungs":  # not random: the same traces
+                out[family] += tuple(Trace(f"{t.name}@{seed}", t.points) for t in traces)
     # the 0.3 Mb/s rung left out: links that cannot carry even it through a
     # hard scene make every policy stall, and would swamp the tuning
     out["constant-between-rungs"] = _constant_between_rungs((1.05, 1.15), PENSIEVE_LADDER[1:-1])

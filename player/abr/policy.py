@@ -59,6 +59,9 @@ class InFlight:
     bytes_done: int
     bytes_total: int
     elapsed: float
+    #: bit/s over the last ``AbrDriver.recent_window`` s or more of this
+    #: transfer (None until that long has been watched)
+    recent_bps: float | None = None
 
 
 @dataclass(frozen=True)
@@ -88,11 +91,18 @@ def highest_below(bitrates: tuple[float, ...], limit_bps: float, top: int) -> in
 
 
 def abandon_check(
-    ctx: AbrContext, flight: InFlight, *, min_elapsed: float = 0.5
+    ctx: AbrContext, flight: InFlight, *, min_elapsed: float = 0.5, recent: bool = False
 ) -> Decision | None:
     """Shared emergency rule (hls.js ``_abandonRulesCheck`` in spirit): if the rest
     of this download will arrive after the buffer runs dry, and a lower rung
-    fetched from scratch would not, switch down now."""
+    fetched from scratch would not, switch down now.
+
+    ``recent``: the lower rung is chosen at the slower of that rate and the
+    rate of the transfer's last second (``InFlight.recent_bps``). The average
+    since the first byte still carries the good start of a transfer that a
+    tunnel or a deep fade has since slowed to a trickle, and a rung chosen at
+    it is itself caught by the fade. Whether to abandon stays with the
+    average: a one-second handover dip is no reason to."""
     if flight.index == 0 or flight.elapsed < min_elapsed or flight.bytes_total <= 0:
         return None
     remaining = flight.bytes_total - flight.bytes_done
@@ -109,6 +119,10 @@ def abandon_check(
     if time_left <= max(runway, 0.0) or time_left < 0.5:
         return None
     bits_per_second_of_media = flight.bytes_total * 8 / max(ctx.bitrates[flight.index], 1.0)
+    if recent and flight.recent_bps is not None and flight.recent_bps < rate:
+        # the rest of this transfer at that rate too, so the two compare alike
+        rate = max(flight.recent_bps, 1.0)
+        time_left = remaining * 8 / rate
     for i in range(flight.index - 1, -1, -1):
         fetch = ctx.ttfb + ctx.bitrates[i] * bits_per_second_of_media / rate
         if fetch < time_left and (fetch <= max(runway, 0.0) or i == 0):

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from .audio_out import AudioDevicePool
 from .clock import Clock, SystemClock
 from .config import DEFAULT_CONFIG, OpenOptions, PlayerConfig
-from .engine import Session
 from .errors import PlayerError
 from .events import Event, MediaInfo, MediaOpened, PlayerState, StateChanged, TracksChanged
 from .levels import Levels
@@ -21,6 +20,7 @@ from .video_sink import VideoSink
 from .warning_text import WarningCode
 
 if TYPE_CHECKING:
+    from .engine import Session
     from .text_tracks import TextTracks
 
 __all__ = ["Player"]
@@ -109,6 +109,10 @@ class Player:
         self._close_text()
         text = self._text_tracks_for(url, options)
         text, problems = _add_subtitle_choices(text, options)
+        # Here, not at the top: the engine brings PyAV, a tenth of a second the
+        # desktop window does not wait for before it shows (issue 13).
+        from .engine import Session
+
         ref: list[Session] = []
         session = Session(
             url,

@@ -29,10 +29,10 @@ from player.writable import unwritable
 from resources import APP_ID
 
 from .about import app_icon
+from .first_frame import after_first_frame
 from .i18n import install_language
 from .main_window import MainWindow
 from .settings import Settings
-from .single_instance import InstanceServer
 from .syslibs import check_platform_libraries
 
 __all__ = ["DemoLoader", "run_gui"]
@@ -173,10 +173,7 @@ def create_window(
         cfg = config or _opt(extras, "config", DEFAULT_CONFIG)
         assert isinstance(cfg, PlayerConfig)
         player = Player(cfg)
-    window = MainWindow(player, settings, renderer=_opt(extras, "renderer"))
-    # ``heureum --enqueue`` from another process lands in this window's list.
-    window.instance_server = InstanceServer(window.append_urls, window)
-    window.instance_server.listen()
+    window = MainWindow(player, settings, renderer=_opt(extras, "renderer"), bus=False)
     from .window_report import ReportOnClose
 
     ReportOnClose(
@@ -194,7 +191,22 @@ def create_window(
         window.open_urls(list(urls), open_options)
     else:
         start_demo(window)
+    after_first_frame(window.view, lambda: _after_first_frame(window))
     return window
+
+
+def _after_first_frame(window: MainWindow) -> None:
+    """What the window offers to the desktop and to other processes: nobody
+    can use it before there is a window to see (ui.first_frame says why it waits)."""
+    if window.closed:
+        return
+    window.desktop.start_bus()
+    # ``heureum --enqueue`` from another process lands in this window's list.
+    from .single_instance import InstanceServer  # QtNetwork: only from here
+
+    server = InstanceServer(window.append_urls, window)
+    server.listen()
+    window.instance_server = server
 
 
 def _process_age() -> float | None:

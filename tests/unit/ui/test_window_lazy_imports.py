@@ -16,9 +16,19 @@ from pathlib import Path
 #: first open (after the window shows), jeepney (the session bus) once the
 #: first frame is on screen.
 LATER = ("numpy", "sounddevice", "pyqtgraph", "httpx", "m3u8", "cryptography", "av", "jeepney")
-#: modules (by full name) that wait as well: the engine, and QtNetwork (the
-#: ``--enqueue`` socket, after the first frame)
-LATER_MODULES = ("player.engine", "player.decode", "PySide6.QtNetwork", "ui.mpris")
+#: modules (by full name) that wait as well: the engine, QtNetwork (the
+#: ``--enqueue`` socket, after the first frame), and what only a menu item
+#: needs (the lab's profiles, About's versions, the timeline export)
+LATER_MODULES = (
+    "player.engine",
+    "player.decode",
+    "PySide6.QtNetwork",
+    "ui.mpris",
+    "lab.profile",
+    "tomllib",
+    "player.versions",
+    "player.timeline_export",
+)
 
 _AT_SHOW = r"""
 import json, sys

@@ -197,6 +197,18 @@ class Player:
         self._closed = True
         self._audio_pool.close()
 
+    def prepare_audio(self) -> None:
+        """Open the audio output now, on a thread of its own, so that the first
+        ``open()`` finds it ready instead of waiting for PortAudio and the sound
+        server (a tenth of a second or more before the first frame). The
+        desktop window calls it as it shows; nothing when audio is off."""
+        if not self.config.audio.enabled or self._closed:
+            return
+        seconds = self.config.buffer.max_decoded_audio_seconds
+        threading.Thread(
+            target=self._audio_pool.prepare, args=(seconds,), name="heureum-audio-open", daemon=True
+        ).start()
+
     def set_volume(self, volume: float) -> None:
         self._levels.set_volume(volume)
         if (s := self._session) is not None:

@@ -183,6 +183,12 @@ def create_window(
     if volume is not None:
         window.levels.start_at(float(volume))
     window.show()
+    # The audio device opens while the engine loads and the file opens, not
+    # after (the first frame waits for the audio clock): a tenth of a second.
+    declined = isinstance(open_options, OpenOptions) and open_options.audio_track == "no"
+    prepare_audio = getattr(player, "prepare_audio", None)
+    if callable(prepare_audio) and not declined:
+        prepare_audio()
     if _opt(extras, "fullscreen", False):
         window.modes.toggle_fullscreen()
     if _opt(extras, "ontop", False):

@@ -8,12 +8,14 @@ import os
 import uuid
 from dataclasses import replace
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 import ui.app
-from player.config import DEFAULT_CONFIG, AudioConfig
+from player import Player
+from player.config import DEFAULT_CONFIG, AudioConfig, OpenOptions
 from tests.gui.conftest import TIMEOUT_MS, wait_playing
 from tests.support.session_bus import screensaver_service
 from ui.first_frame import after_first_frame
@@ -86,3 +88,30 @@ def test_nothing_waits_after_the_window_closed(qtbot: QtBot, tmp_path: Path) -> 
     window.close()
     ui.app._after_first_frame(window)  # as the fallback timer would
     assert window.instance_server is None and window.desktop.mpris is None
+
+
+@pytest.mark.parametrize(("aid", "prepared"), [("auto", 1), ("no", 0)])
+def test_the_window_opens_the_audio_device_as_it_shows_unless_declined(
+    qtbot: QtBot,
+    tmp_path: Path,
+    media: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    aid: Literal["no", "auto"],
+    prepared: int,
+) -> None:
+    calls: list[bool] = []
+
+    def spy(self: Player) -> None:
+        calls.append(self.config.audio.enabled)  # the real one would open PulseAudio's sink
+
+    monkeypatch.setattr(Player, "prepare_audio", spy)
+    window = ui.app.create_window(
+        [str(media)],
+        {"settings_path": str(tmp_path / "s.ini"), "open_options": OpenOptions(audio_track=aid)},
+        DEFAULT_CONFIG,
+    )
+    qtbot.addWidget(window)
+    try:
+        assert calls == [True] * prepared
+    finally:
+        window.close()

@@ -3,6 +3,7 @@ with or without URLs)."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -301,6 +302,9 @@ def run_gui(urls: list[str], options: object = None, config: PlayerConfig | None
     blocked = unwritable([Path(settings.path).parent, log_dir()])
     install_file_log(quiet=bool(blocked))
     app.setWindowIcon(app_icon())
+    # What the imports made lives as long as the process: out of every later
+    # collection (ui.gc_guard's timer would walk it all at its first run).
+    gc.freeze()
     window = create_window(urls, options, config, settings=settings)
     if blocked:
         _say_nothing_is_kept(window, blocked)

@@ -83,7 +83,8 @@ def seek_osd_text(position: float | None, delta: float, duration: float | None) 
 class MainWindow(QMainWindow):
     """``player`` is a ``player.Player`` (or anything with its API); the window
     becomes its video sink and closes it when the window closes. With
-    ``bus=False`` the session bus (MPRIS) waits for ``desktop.start_bus()``."""
+    ``bus=False`` what talks over the session bus (MPRIS, the screen
+    saver) waits for ``desktop.start_bus()``."""
 
     screenshotSaved = Signal(str)
 

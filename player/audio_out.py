@@ -411,10 +411,31 @@ class AudioDevicePool:
         self._clock = clock
         self._out: SoundDeviceOutput | None = None
         self._lock = threading.Lock()
+        self._closed = False
+        #: why ``prepare`` found no output: the next ``acquire``'s answer (not tried twice)
+        self._prepared_failure: str | None = None
+
+    def prepare(self, buffer_seconds: float) -> None:
+        """Open the output now, ahead of the first ``acquire`` (which then
+        finds it open, or learns why there is none). PortAudio's start and a
+        PulseAudio stream take a tenth of a second or more, in C calls that
+        let other threads run: called on a thread of its own, that time
+        overlaps the rest of a start-up."""
+        with self._lock:
+            if self._out is not None or self._closed:
+                return
+            out, reason = open_audio_output(self._config, self._clock, buffer_seconds)
+            if out is None:
+                self._prepared_failure = reason
+            else:
+                self._out = out
 
     def acquire(self, buffer_seconds: float) -> tuple[SoundDeviceOutput | None, str | None]:
         with self._lock:
             if self._out is None:
+                failure, self._prepared_failure = self._prepared_failure, None
+                if failure is not None:
+                    return None, failure
                 out, reason = open_audio_output(self._config, self._clock, buffer_seconds)
                 if out is None:
                     return None, reason
@@ -428,6 +449,7 @@ class AudioDevicePool:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             out, self._out = self._out, None
         if out is not None:
             out.close()

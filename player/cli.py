@@ -396,6 +396,10 @@ def _run_lab(words: list[str]) -> int:
 def run_gui(args: argparse.Namespace) -> int:
     if args.compare:
         return run_compare_window(args)
+    # The window collects cycles on its own timer (ui.gc_guard) from when it
+    # exists; until then automatic collection would walk the objects Qt's and
+    # the window's imports make, again and again: 15-40 ms of the start-up.
+    gc.disable()
     try:
         from ui.app import run_gui as start_gui  # type: ignore[import-not-found,unused-ignore]
     except ImportError as exc:

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from .audio_out import AudioDevicePool
 from .clock import Clock, SystemClock
 from .config import DEFAULT_CONFIG, OpenOptions, PlayerConfig
-from .engine import Session
 from .errors import PlayerError
 from .events import Event, MediaInfo, MediaOpened, PlayerState, StateChanged, TracksChanged
 from .levels import Levels
@@ -21,6 +20,7 @@ from .video_sink import VideoSink
 from .warning_text import WarningCode
 
 if TYPE_CHECKING:
+    from .engine import Session
     from .text_tracks import TextTracks
 
 __all__ = ["Player"]
@@ -109,6 +109,10 @@ class Player:
         self._close_text()
         text = self._text_tracks_for(url, options)
         text, problems = _add_subtitle_choices(text, options)
+        # Here, not at the top: the engine brings PyAV, a tenth of a second the
+        # desktop window does not wait for before it shows (issue 13).
+        from .engine import Session
+
         ref: list[Session] = []
         session = Session(
             url,
@@ -192,6 +196,18 @@ class Player:
         self._close_text()
         self._closed = True
         self._audio_pool.close()
+
+    def prepare_audio(self) -> None:
+        """Open the audio output now, on a thread of its own, so that the first
+        ``open()`` finds it ready instead of waiting for PortAudio and the sound
+        server (a tenth of a second or more before the first frame). The
+        desktop window calls it as it shows; nothing when audio is off."""
+        if not self.config.audio.enabled or self._closed:
+            return
+        seconds = self.config.buffer.max_decoded_audio_seconds
+        threading.Thread(
+            target=self._audio_pool.prepare, args=(seconds,), name="heureum-audio-open", daemon=True
+        ).start()
 
     def set_volume(self, volume: float) -> None:
         self._levels.set_volume(volume)

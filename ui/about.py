@@ -18,10 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from player.logfile import log_dir, log_path
-from player.versions import LICENCE_LINE, components
 from resources import icon_path, notice_text
-
-from .qt_version import qt_component
 
 __all__ = ["AboutDialog", "app_icon", "open_log_folder"]
 
@@ -48,6 +45,12 @@ def open_log_folder() -> bool:
 class AboutDialog(QDialog):
     def __init__(self, parent: QWidget | None = None, renderer: str = "") -> None:
         super().__init__(parent)
+        # Here, not at the top: the versions (platform, the libraries' own
+        # modules) are for this dialog, not for the window's start-up.
+        from player.versions import LICENCE_LINE, components
+
+        from .qt_version import qt_component
+
         self.setWindowTitle(self.tr("About Heureum"))
         rows = "".join(
             f"<tr><td><b>{html.escape(c.name)}</b></td><td>{html.escape(c.version)}</td>"

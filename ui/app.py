@@ -3,6 +3,7 @@ with or without URLs)."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -29,10 +30,10 @@ from player.writable import unwritable
 from resources import APP_ID
 
 from .about import app_icon
+from .first_frame import after_first_frame
 from .i18n import install_language
 from .main_window import MainWindow
 from .settings import Settings
-from .single_instance import InstanceServer
 from .syslibs import check_platform_libraries
 
 __all__ = ["DemoLoader", "run_gui"]
@@ -173,10 +174,7 @@ def create_window(
         cfg = config or _opt(extras, "config", DEFAULT_CONFIG)
         assert isinstance(cfg, PlayerConfig)
         player = Player(cfg)
-    window = MainWindow(player, settings, renderer=_opt(extras, "renderer"))
-    # ``heureum --enqueue`` from another process lands in this window's list.
-    window.instance_server = InstanceServer(window.append_urls, window)
-    window.instance_server.listen()
+    window = MainWindow(player, settings, renderer=_opt(extras, "renderer"), bus=False)
     from .window_report import ReportOnClose
 
     ReportOnClose(
@@ -186,6 +184,12 @@ def create_window(
     if volume is not None:
         window.levels.start_at(float(volume))
     window.show()
+    # The audio device opens while the engine loads and the file opens, not
+    # after (the first frame waits for the audio clock): a tenth of a second.
+    declined = isinstance(open_options, OpenOptions) and open_options.audio_track == "no"
+    prepare_audio = getattr(player, "prepare_audio", None)
+    if callable(prepare_audio) and not declined:
+        prepare_audio()
     if _opt(extras, "fullscreen", False):
         window.modes.toggle_fullscreen()
     if _opt(extras, "ontop", False):
@@ -194,7 +198,22 @@ def create_window(
         window.open_urls(list(urls), open_options)
     else:
         start_demo(window)
+    after_first_frame(window.view, lambda: _after_first_frame(window))
     return window
+
+
+def _after_first_frame(window: MainWindow) -> None:
+    """What the window offers to the desktop and to other processes: nobody
+    can use it before there is a window to see (ui.first_frame says why it waits)."""
+    if window.closed:
+        return
+    window.desktop.start_bus()
+    # ``heureum --enqueue`` from another process lands in this window's list.
+    from .single_instance import InstanceServer  # QtNetwork: only from here
+
+    server = InstanceServer(window.append_urls, window)
+    server.listen()
+    window.instance_server = server
 
 
 def _process_age() -> float | None:
@@ -283,6 +302,9 @@ def run_gui(urls: list[str], options: object = None, config: PlayerConfig | None
     blocked = unwritable([Path(settings.path).parent, log_dir()])
     install_file_log(quiet=bool(blocked))
     app.setWindowIcon(app_icon())
+    # What the imports made lives as long as the process: out of every later
+    # collection (ui.gc_guard's timer would walk it all at its first run).
+    gc.freeze()
     window = create_window(urls, options, config, settings=settings)
     if blocked:
         _say_nothing_is_kept(window, blocked)

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWidget
 
-from lab.profile import BUILTIN_PROFILES, Profile, ProfileError, builtin_profile, load_profile
+if TYPE_CHECKING:
+    from lab.profile import Profile
 
 __all__ = ["LAB_ORDER", "LabMenu", "lab_urls"]
 
@@ -69,6 +70,10 @@ class LabMenu(QObject):
     def ask_profile(self) -> Profile | bool | None:
         """The profile to use: a built-in one, a file, or none (``None``);
         False when the user cancels."""
+        # Here, not at the top: the profiles (tomllib and the built-in ones)
+        # are a good 10 ms of a start-up that never opens this menu.
+        from lab.profile import BUILTIN_PROFILES, ProfileError, builtin_profile, load_profile
+
         names = [QCoreApplication.translate("LabMenu", "No impairment")]
         keys: list[str | None] = [None]
         for name in BUILTIN_PROFILES:

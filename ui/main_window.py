@@ -82,7 +82,9 @@ def seek_osd_text(position: float | None, delta: float, duration: float | None) 
 
 class MainWindow(QMainWindow):
     """``player`` is a ``player.Player`` (or anything with its API); the window
-    becomes its video sink and closes it when the window closes."""
+    becomes its video sink and closes it when the window closes. With
+    ``bus=False`` what talks over the session bus (MPRIS, the screen
+    saver) waits for ``desktop.start_bus()``."""
 
     screenshotSaved = Signal(str)
 
@@ -92,6 +94,7 @@ class MainWindow(QMainWindow):
         settings: Settings,
         *,
         renderer: str | None = None,
+        bus: bool = True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -174,7 +177,7 @@ class MainWindow(QMainWindow):
         self.cap = ViewSizeCap(self.view, player, self.call, lambda: self.current_url)
         self.notices = Notices(self, self.bridge, self.messages, self.osd)
         self._connect()
-        self.desktop = DesktopIntegration(self)
+        self.desktop = DesktopIntegration(self, bus=bus)
         self.retranslate()
 
         self._refresh_timer = QTimer(self)
@@ -252,6 +255,11 @@ class MainWindow(QMainWindow):
     @property
     def playlist(self) -> Playlist:
         return self.opener.playlist
+
+    @property
+    def closed(self) -> bool:
+        """The window was closed (its player too)."""
+        return self._closed
 
     @property
     def current_url(self) -> str | None:

@@ -63,6 +63,8 @@ class VideoView(QWidget):
     doubleClicked = Signal()
     wheelSteps = Signal(int)  # +1 per notch up
     mouseMoved = Signal()
+    #: the first frame was handed to the renderer (what waits for it: ui.first_frame)
+    firstFrame = Signal()
     _frameArrived = Signal()
 
     def __init__(self, parent: QWidget | None = None, renderer: str | None = None) -> None:
@@ -184,6 +186,8 @@ class VideoView(QWidget):
         if frame is not None:
             self.painted += 1
         self._renderer.set_frame(frame)
+        if frame is not None and self.painted == 1:
+            self.firstFrame.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Mouse input on the renderer counts as input on the view."""

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow
 from player.capabilities import AbrStatus
 from player.config import OpenOptions
 from player.events import MediaInfo, VariantSwitched
-from player.timeline_export import write_timeline
 
 from .abr_panel import AbrPanel
 from .bridge import PlayerBridge, PlayerLike
@@ -252,6 +251,8 @@ class Panels(QObject):
             self._settings.export_dir = str(Path(chosen).parent)
         try:
             report = dict(self._player.report())
+            from player.timeline_export import write_timeline  # csv: only for an export
+
             written = write_timeline(path, report, list(self._player.abr_timeline()))
         except OSError as exc:
             self._messages.show_message(

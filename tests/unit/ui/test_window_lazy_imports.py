@@ -12,8 +12,23 @@ from pathlib import Path
 
 #: Not needed to show the window: numpy comes with decoded audio or a plot,
 #: sounddevice with an audio device, pyqtgraph with the bitrate panel or the
-#: compare window, the HLS stack with an HLS URL.
-LATER = ("numpy", "sounddevice", "pyqtgraph", "httpx", "m3u8", "cryptography")
+#: compare window, the HLS stack with an HLS URL, PyAV and the engine with the
+#: first open (after the window shows), jeepney (the session bus) once the
+#: first frame is on screen.
+LATER = ("numpy", "sounddevice", "pyqtgraph", "httpx", "m3u8", "cryptography", "av", "jeepney")
+#: modules (by full name) that wait as well: the engine, QtNetwork (the
+#: ``--enqueue`` socket, after the first frame), and what only a menu item
+#: needs (the lab's profiles, About's versions, the timeline export)
+LATER_MODULES = (
+    "player.engine",
+    "player.decode",
+    "PySide6.QtNetwork",
+    "ui.mpris",
+    "lab.profile",
+    "tomllib",
+    "player.versions",
+    "player.timeline_export",
+)
 
 _AT_SHOW = r"""
 import json, sys
@@ -23,6 +38,8 @@ seen = {}
 show = mw.MainWindow.show
 def spy(self):
     seen["modules"] = sorted(sys.modules)
+    seen["server"] = self.instance_server is not None
+    seen["mpris"] = self.desktop.mpris is not None
     show(self)
 mw.MainWindow.show = spy
 app = QApplication([])
@@ -32,7 +49,8 @@ at_show = seen["modules"]
 window.abr_panel.show()  # the panel's plots are made when it first shows
 app.processEvents()
 print(json.dumps({"at_show": at_show, "after_panel": sorted(sys.modules),
-                  "built": window.abr_panel.plots_built}))
+                  "built": window.abr_panel.plots_built,
+                  "server_at_show": seen["server"], "mpris_at_show": seen["mpris"]}))
 window.close()
 """
 
@@ -68,6 +86,10 @@ def test_the_window_shows_before_the_heavy_libraries_and_the_panel_brings_its_ow
 ) -> None:
     data = _run(_AT_SHOW, str(tmp_path / "missing.mp4"), str(tmp_path / "settings.ini"))
     assert _loaded(data["at_show"], LATER) == []
+    at_show = data["at_show"]
+    assert isinstance(at_show, list)
+    assert [m for m in LATER_MODULES if m in at_show] == []
+    assert data["server_at_show"] is False and data["mpris_at_show"] is False
     # What the bitrate panel needs arrives when it shows, not before.
     assert _loaded(data["after_panel"], ("pyqtgraph", "numpy")) == ["numpy", "pyqtgraph"]
     assert data["built"] is True

@@ -56,7 +56,6 @@ class Player:
         self._state = PlayerState.IDLE
         self._state_cond = threading.Condition()
         self._max_resolution: tuple[int | None, int | None] = (None, None)
-        self._audio_pool = AudioDevicePool(config.audio, self._clock)
         # Subtitles of a local file (its text streams, files beside it): the
         # player's, not the source's, so they outlive nothing but the file.
         self._text: TextTracks | None = None

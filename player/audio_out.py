@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from . import alsa_log
 from .clock import Clock
 from .config import AudioConfig
+from .stderr_lock import STDERR_LOCK
 
 if TYPE_CHECKING:
     # Only annotations name numpy (the arrays come from PyAV and sounddevice):
@@ -198,7 +199,8 @@ class SoundDeviceOutput:
     def __init__(self, config: AudioConfig, clock: Clock, buffer_seconds: float) -> None:
         # Before PortAudio starts: it talks to ALSA from its first call.
         alsa_log.install()
-        import sounddevice as sd  # only this module touches PortAudio
+        with STDERR_LOCK:  # its import silences fd 2 for every thread
+            import sounddevice as sd  # only this module touches PortAudio
 
         self._sd = sd
         self._clock = clock

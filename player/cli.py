@@ -24,6 +24,7 @@ from .events import (
     WarningRaised,
 )
 from .redact import install_log_redaction, redact
+from .stderr_lock import say
 from .video_sink import NullVideoSink
 
 __all__ = ["main"]
@@ -203,27 +204,25 @@ def run_headless(args: argparse.Namespace) -> int:
     def on_event(event: Event) -> None:
         if isinstance(event, ErrorOccurred):
             line = f"heureum: {'error' if event.fatal else 'warning'}: {event.message}"
-            print(line, file=sys.stderr, flush=True)
+            say(line)
             if event.fatal:
                 fatal.append(event.message)
                 if event.code == ErrorCode.NO_SUCH_VARIANT:
                     misfit.append(event.message)
                 done.set()
         elif isinstance(event, WarningRaised) and event.code in _MISFITS:
-            print(f"heureum: error: {_MISFITS[event.code]}{event.message}", file=sys.stderr)
+            say(f"heureum: error: {_MISFITS[event.code]}{event.message}")
             misfit.append(event.message)
             done.set()
         elif isinstance(event, WarningRaised):
-            print(f"heureum: warning: {event.message}", file=sys.stderr, flush=True)
+            say(f"heureum: warning: {event.message}")
         elif isinstance(event, Reconnecting):
-            print(
+            say(
                 f"heureum: reconnecting (attempt {event.attempt}, in {event.delay:.1f} s): "
-                f"{event.reason}",
-                file=sys.stderr,
-                flush=True,
+                f"{event.reason}"
             )
         elif isinstance(event, Reconnected):
-            print(f"heureum: reconnected after {event.outage:.1f} s", file=sys.stderr, flush=True)
+            say(f"heureum: reconnected after {event.outage:.1f} s")
         elif hasattr(event, "state") and event.state in (PlayerState.ENDED, PlayerState.ERROR):
             done.set()
         if frames_target is not None and sink.presented >= frames_target:
@@ -260,7 +259,11 @@ def run_headless(args: argparse.Namespace) -> int:
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        player.open(url, _options(args))
+        options = _options(args)
+        if options.audio_track != "no":
+            # PortAudio opens while the engine loads and the stream opens.
+            player.prepare_audio()
+        player.open(url, options)
         if frames_target is not None:
             # Frames are counted in the sink; poll it at a modest rate.
             while not done.wait(0.02):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from .capabilities import Live, PositionAware, Tracks
+from .edge_jump import PACED_LIVE
 from .errors import ErrorCode, error_for
 from .events import (
     BufferingChanged,
@@ -32,9 +33,6 @@ __all__ = ["ControlLoop"]
 log = logging.getLogger(__name__)
 
 _TICK = 0.02
-#: live protocols whose packets come at the pace they are made, and which
-#: publish no target latency of their own (HLS does: HOLD-BACK)
-_PACED_LIVE = frozenset({"rtsp", "rtsps", "rtmp", "rtmps"})
 #: playback rate while winning back latency after a stall (atempo keeps pitch)
 _RECOVER_SPEED = 1.1
 #: HLS: latency over its target by more than this is won back at once (less
@@ -192,7 +190,12 @@ class ControlLoop:
             self._stall_baseline = self._latency_before
         s.rebuffering = True
         s.run_clocks(False)
-        s.metrics.on_stall_start()
+        quiet = s.quiet_refill_until
+        if quiet is not None and s.clock.now() < quiet:
+            # the buffers a jump to the live edge emptied, filling again
+            s.metrics.on_event("refill", buffered=round(buffered, 3))
+        else:
+            s.metrics.on_stall_start()
         s.set_state(PlayerState.BUFFERING)
         s.emit(BufferingChanged(buffering=True, buffered=buffered, percent=0.0, rebuffer=True))
 
@@ -253,7 +256,7 @@ class ControlLoop:
         return (
             self.s.config.latency.stall_recovery
             and info is not None
-            and info.media.protocol in _PACED_LIVE
+            and info.media.protocol in PACED_LIVE
             and not info.extra.get("live_target_latency")
         )
 

@@ -124,7 +124,7 @@ class Presenter:
 
     def _behind_edge(self, pts: float) -> bool:
         """Low-latency RTSP/RTMP after an open or reconnect: whether the frame
-        at ``pts`` is older than the newest received less one (``edge_jump``);
+        at ``pts`` is older than the newest received (``edge_jump``);
         the first that is not ends the jump and is shown (the preroll frame,
         after an open). The target moves on as more of the burst is read."""
         s = self.s

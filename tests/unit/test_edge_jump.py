@@ -1,5 +1,5 @@
 """Low-latency RTSP's first picture after an open or a reconnect: the newest
-frame received less one, not the oldest of the burst a server held back
+frame received, not the oldest of the burst a server held back
 until PLAY (issue 11). The presenter and the control loop on a
 ``ManualClock``, frames put in the session's queues by hand."""
 
@@ -14,7 +14,7 @@ from player.edge_jump import edge_target, frame_period, wants_edge_jump
 from player.engine import Session
 from player.events import MediaInfo, PlayerState, VideoInfo
 from player.levels import Levels
-from player.queues import QueueItem
+from player.queues import EOS, QueueItem
 from player.source import SourceInfo, StreamSpec
 from player.video_sink import RecordingVideoSink, VideoFrame
 from tests.support.background import Background
@@ -55,6 +55,10 @@ def _received(session: Session, *pts: float) -> None:
     session.newest_video_pts = max(pts)
 
 
+def _end(session: Session) -> None:
+    session.frames.put_nowait(QueueItem[VideoFrame](EOS, session.serial, None, 0.0, 0))
+
+
 def _burst(start: float, count: int) -> list[float]:
     return [round(start + i * PERIOD, 3) for i in range(count)]
 
@@ -81,34 +85,27 @@ def test_the_target_is_the_newest_frame_less_one() -> None:
     assert frame_period(_camera(fps=None)) == PERIOD  # the probe guessed none
     target = edge_target(1.0, PERIOD)
     assert target is not None
-    # the frame before the newest is in, the one before that is not
-    assert 0.92 < target < 0.96
+    # the newest is in (its decoded stamp may be rounded), the one before not
+    assert 0.96 < target < 1.0
     assert edge_target(None, PERIOD) is None
 
 
 def test_an_open_shows_the_newest_frame_of_the_held_back_burst() -> None:
     """GStreamer's server sends ~0.3 s held back since DESCRIBE in one burst
-    at PLAY: all of it is decoded (the keyframe with it), one frame shown."""
+    at PLAY: all of it is decoded (the keyframe with it), its newest shown."""
     clock = ManualClock()
     sink = RecordingVideoSink(clock)
     session = _session(clock, sink)
     burst = _burst(0.0, 9)  # 0.00 .. 0.32
     _received(session, *burst)
     presenter = Background(session.presenter.run)
-    clock.until_waiting(1)  # the newest waits for the clock, not yet running
-    assert [pts for pts, _ in sink.shown] == [0.28]
-    assert session.start_pts == 0.28 and session.position() == 0.28
-    assert session.metrics.frames_dropped_catchup == 7
+    _end(session)
+    clock.until_waiting(1)  # at the end of the frames
+    assert [pts for pts, _ in sink.shown] == [0.32]
+    assert session.start_pts == 0.32 and session.position() == 0.32
+    assert session.metrics.frames_dropped_catchup == 8
     assert not session.edge_jump_pending
-    assert _edge_events(session) == [
-        {
-            "t": _edge_events(session)[0]["t"],
-            "type": "catch_up",
-            "action": "edge",
-            "to": 0.28,
-            "skipped": 0.28,
-        }
-    ]
+    assert [(e["to"], e["skipped"]) for e in _edge_events(session)] == [(0.32, 0.32)]
     session.stopping.set()
     session.wake()
     presenter.result()
@@ -118,7 +115,8 @@ def test_a_frame_at_the_edge_is_shown_at_once() -> None:
     clock = ManualClock()
     sink = RecordingVideoSink(clock)
     session = _session(clock, sink)
-    _received(session, 0.0, 0.04)  # no burst: the server sent as it made
+    _received(session, 0.0)  # no burst: the server sends as it makes
+    _end(session)
     presenter = Background(session.presenter.run)
     clock.until_waiting(1)
     assert [pts for pts, _ in sink.shown] == [0.0]
@@ -137,12 +135,12 @@ def test_the_target_moves_on_while_the_burst_is_still_being_read() -> None:
     assert behind(0.0) and behind(0.04)
     first_target = session.skip_before
     session.newest_video_pts = 0.32  # the rest of it read meanwhile
-    assert behind(0.08) and behind(0.24)
+    assert behind(0.08) and behind(0.28)
     assert first_target is not None and session.skip_before is not None
     assert session.skip_before > first_target + 0.19
-    assert not behind(0.28)  # the newest less one: shown
+    assert not behind(0.32)  # the newest: shown
     assert not session.edge_jump_pending
-    assert [e["to"] for e in _edge_events(session)] == [0.28]
+    assert [e["to"] for e in _edge_events(session)] == [0.32]
 
 
 def test_a_reconnect_jumps_the_clock_to_the_new_connections_edge() -> None:
@@ -160,15 +158,16 @@ def test_a_reconnect_jumps_the_clock_to_the_new_connections_edge() -> None:
     session.run_clocks(True)
     session.edge_jump_pending = True  # what the demux thread's reconnect sets
     _received(session, *_burst(5.04, 9))  # 5.04 .. 5.36
+    _end(session)
     presenter = Background(session.presenter.run)
-    clock.until_waiting(1)  # 5.32 waits for the clock pinned before it
+    clock.until_waiting(1)  # 5.36 waits for the clock pinned just before it
     position = session.position()
-    assert position is not None and 5.29 < position < 5.31
+    assert position is not None and 5.33 < position < 5.35
     assert [pts for pts, _ in sink.shown] == []
-    assert session.metrics.frames_dropped_catchup == 7
-    clock.advance(0.04)
-    clock.until_waiting(1)
-    assert [pts for pts, _ in sink.shown] == [5.32]
+    assert session.metrics.frames_dropped_catchup == 8
+    clock.advance(0.02)
+    clock.until_waiting(1)  # at the end of the frames
+    assert [pts for pts, _ in sink.shown] == [5.36]
     session.stopping.set()
     session.wake()
     presenter.result()

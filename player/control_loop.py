@@ -313,7 +313,14 @@ class ControlLoop:
         target = info.extra.get("live_target_latency")
         if not isinstance(target, int | float) or not isinstance(src, Live):
             return
-        latency = src.live_latency()
+        # HOLD-BACK is a distance from the playlist's end, and is held as
+        # one: the program date also carries the packager's own delay (a
+        # segment and more) that no playing fast removes. Held on the date, a
+        # 1 s-segment stream played 3 % fast for a minute, its latency falling
+        # 10-30 ms a second (or running dry). LL-HLS's parts leave little
+        # between the two: its date, the smoother figure, is held as before.
+        ll = info.extra.get("low_latency")
+        latency = src.live_latency() if ll else src.edge_latency()
         if latency is None:
             return
         # What a stall cost is measured against where the latency sat before

@@ -50,6 +50,8 @@ class ControlLoop:
         #: live latency (HLS) before the last stall, and while playing normally
         self._stall_baseline: float | None = None
         self._latency_before: float | None = None
+        #: HLS (not LL): the live latency held, where playing settled
+        self._held_latency: float | None = None
 
     def run(self) -> None:
         try:
@@ -313,14 +315,7 @@ class ControlLoop:
         target = info.extra.get("live_target_latency")
         if not isinstance(target, int | float) or not isinstance(src, Live):
             return
-        # HOLD-BACK is a distance from the playlist's end, and is held as
-        # one: the program date also carries the packager's own delay (a
-        # segment and more) that no playing fast removes. Held on the date, a
-        # 1 s-segment stream played 3 % fast for a minute, its latency falling
-        # 10-30 ms a second (or running dry). LL-HLS's parts leave little
-        # between the two: its date, the smoother figure, is held as before.
-        ll = info.extra.get("low_latency")
-        latency = src.live_latency() if ll else src.edge_latency()
+        latency = src.live_latency()
         if latency is None:
             return
         # What a stall cost is measured against where the latency sat before
@@ -338,7 +333,22 @@ class ControlLoop:
                 self._win_back(excess, buffered, low_water)
                 return
             self._stall_baseline = None  # paid back: steered gently again
-        rate = live_rate(float(latency), float(target))
+        held = float(target)
+        if not info.extra.get("low_latency"):
+            # HOLD-BACK is a distance from the playlist's end, where playing
+            # began; the program date also carries the packager's own delay (a
+            # segment and more) that no playing fast removes. Steered onto
+            # HOLD-BACK by the date, a 1 s-segment stream played 3 % fast for
+            # a minute, its latency falling 10-30 ms a second (or running
+            # dry). So the date latency playing began at is held (as mpv's
+            # stays), and only drift from it is steered away. LL-HLS's parts
+            # leave little between the two: PART-HOLD-BACK is held as before.
+            if self._held_latency is None:
+                if not settled or baseline is not None:
+                    return
+                self._held_latency = max(held, least)
+            held = self._held_latency
+        rate = live_rate(float(latency), held)
         if abs(rate - s.speed) >= 0.005:
             s.apply_speed(rate)
             s.metrics.on_event("live_rate", rate=round(rate, 3), latency=round(latency, 3))

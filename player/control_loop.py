@@ -302,11 +302,12 @@ class ControlLoop:
             )
 
     def _steer_live_rate(self, low_water: LowWater, now: float, buffered: float) -> None:
-        """Sources that publish a live target latency (LL-HLS PART-HOLD-BACK,
-        HOLD-BACK) get it held by a gentle rate change, unless the user chose a
-        speed of their own; a stall's loss (the least latency over the last
-        second more than 0.15 s over where it was before) is won back as for
-        RTSP."""
+        """Sources that publish a live target latency get their latency held
+        by a gentle rate change, unless the user chose a speed of their own:
+        LL-HLS its PART-HOLD-BACK, HLS where it settled (playing began
+        HOLD-BACK from the end, or nearer: then HOLD-BACK); a stall's loss
+        (the least latency over the last second more than 0.15 s over where
+        it was before) is won back as for RTSP."""
         s = self.s
         info = s.info
         src = s.source

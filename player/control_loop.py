@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from .capabilities import Live, PositionAware, Tracks
+from .edge_jump import PACED_LIVE
 from .errors import ErrorCode, error_for
 from .events import (
     BufferingChanged,
@@ -32,9 +33,6 @@ __all__ = ["ControlLoop"]
 log = logging.getLogger(__name__)
 
 _TICK = 0.02
-#: live protocols whose packets come at the pace they are made, and which
-#: publish no target latency of their own (HLS does: HOLD-BACK)
-_PACED_LIVE = frozenset({"rtsp", "rtsps", "rtmp", "rtmps"})
 #: playback rate while winning back latency after a stall (atempo keeps pitch)
 _RECOVER_SPEED = 1.1
 #: HLS: latency over its target by more than this is won back at once (less
@@ -52,6 +50,8 @@ class ControlLoop:
         #: live latency (HLS) before the last stall, and while playing normally
         self._stall_baseline: float | None = None
         self._latency_before: float | None = None
+        #: HLS (not LL): the live latency held, where playing settled
+        self._held_latency: float | None = None
 
     def run(self) -> None:
         try:
@@ -192,7 +192,12 @@ class ControlLoop:
             self._stall_baseline = self._latency_before
         s.rebuffering = True
         s.run_clocks(False)
-        s.metrics.on_stall_start()
+        quiet = s.quiet_refill_until
+        if quiet is not None and s.clock.now() < quiet:
+            # the buffers a jump to the live edge emptied, filling again
+            s.metrics.on_event("refill", buffered=round(buffered, 3))
+        else:
+            s.metrics.on_stall_start()
         s.set_state(PlayerState.BUFFERING)
         s.emit(BufferingChanged(buffering=True, buffered=buffered, percent=0.0, rebuffer=True))
 
@@ -253,7 +258,7 @@ class ControlLoop:
         return (
             self.s.config.latency.stall_recovery
             and info is not None
-            and info.media.protocol in _PACED_LIVE
+            and info.media.protocol in PACED_LIVE
             and not info.extra.get("live_target_latency")
         )
 
@@ -297,11 +302,12 @@ class ControlLoop:
             )
 
     def _steer_live_rate(self, low_water: LowWater, now: float, buffered: float) -> None:
-        """Sources that publish a live target latency (LL-HLS PART-HOLD-BACK,
-        HOLD-BACK) get it held by a gentle rate change, unless the user chose a
-        speed of their own; a stall's loss (the least latency over the last
-        second more than 0.15 s over where it was before) is won back as for
-        RTSP."""
+        """Sources that publish a live target latency get their latency held
+        by a gentle rate change, unless the user chose a speed of their own:
+        LL-HLS its PART-HOLD-BACK, HLS where it settled (playing began
+        HOLD-BACK from the end, or nearer: then HOLD-BACK); a stall's loss
+        (the least latency over the last second more than 0.15 s over where
+        it was before) is won back as for RTSP."""
         s = self.s
         info = s.info
         src = s.source
@@ -328,7 +334,22 @@ class ControlLoop:
                 self._win_back(excess, buffered, low_water)
                 return
             self._stall_baseline = None  # paid back: steered gently again
-        rate = live_rate(float(latency), float(target))
+        held = float(target)
+        if not info.extra.get("low_latency"):
+            # HOLD-BACK is a distance from the playlist's end, where playing
+            # began; the program date also carries the packager's own delay (a
+            # segment and more) that no playing fast removes. Steered onto
+            # HOLD-BACK by the date, a 1 s-segment stream played 3 % fast for
+            # a minute, its latency falling 10-30 ms a second (or running
+            # dry). So the date latency playing began at is held (as mpv's
+            # stays), and only drift from it is steered away. LL-HLS's parts
+            # leave little between the two: PART-HOLD-BACK is held as before.
+            if self._held_latency is None:
+                if not settled or baseline is not None:
+                    return
+                self._held_latency = max(held, least)
+            held = self._held_latency
+        rate = live_rate(float(latency), held)
         if abs(rate - s.speed) >= 0.005:
             s.apply_speed(rate)
             s.metrics.on_event("live_rate", rate=round(rate, 3), latency=round(latency, 3))

@@ -91,6 +91,8 @@ class _DecoderThread(threading.Thread):
         self.spec: StreamSpec | None = None
         self.serial = -1
         self.offset = 0.0
+        #: whether ``offset`` came from a packet of this codec (not the default)
+        self._offset_known = False
         self.time_base: Fraction | None = None
         # Held while this thread uses its codec context: a container seek
         # flushes the contexts of its streams, and must not do so mid-decode.
@@ -139,13 +141,19 @@ class _DecoderThread(threading.Thread):
             self._drain(serial)
             self.spec = pkt.stream
             self.codec = pkt.stream.make_decoder()
+            self._offset_known = False
         off = _packet_offset(pkt)
         if off is not None:
-            if abs(off - self.offset) > 1e-3 and self.codec is not None:
+            # Only a change from an offset seen before is a break: an RTSP
+            # stream's first keyframe comes before the first timestamp (no
+            # sender report yet), and a drain there flushed the keyframe, so
+            # nothing decoded until the next one (a whole GOP).
+            if self._offset_known and abs(off - self.offset) > 1e-3 and self.codec is not None:
                 # A timeline break (HLS discontinuity, timestamp rollover): let
                 # the frames of the old timeline out with the old offset first.
                 self._drain(serial)
             self.offset = off
+            self._offset_known = True
         self.time_base = pkt.packet.time_base or pkt.stream.time_base
         try:
             with self.codec_lock:

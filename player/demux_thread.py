@@ -8,6 +8,7 @@ import contextlib
 import logging
 
 from .capabilities import Adaptive, Tracks
+from .edge_jump import wants_edge_jump
 from .errors import ErrorCode, PlayerError, UnsupportedError, error_for
 from .events import MediaInfo, MediaOpened, Reconnected, Reconnecting
 from .queues import EOS, QueueItem
@@ -86,6 +87,7 @@ class DemuxThread:
         self._choose_tracks(source, info.media)
         s.metrics.protocol = info.media.protocol
         s.metrics.container = info.media.container
+        s.edge_jump_pending = wants_edge_jump(s.config.latency, info)
         s.emit(MediaOpened(info=info.media))
         return source
 
@@ -203,6 +205,10 @@ class DemuxThread:
         heard = sel is None or pkt.stream.track == sel.current()[0]
         s.metrics.on_packet(kind, pkt.size, pkt.pts, heard)
         s.wallclock.on_packet(pkt.pts, pkt.wallclock)
+        if kind == "video" and pkt.pts is not None:
+            newest = s.newest_video_pts
+            if newest is None or pkt.pts > newest:
+                s.newest_video_pts = pkt.pts
         if kind == "audio" and s.audio is None:
             return
         queue = s.video_packets if kind == "video" else s.audio_packets
@@ -244,6 +250,8 @@ class DemuxThread:
                 delay = min(net.reconnect_max_delay, delay * 2)
                 continue
             outage = s.clock.now() - started
+            # the new connection's first burst is jumped over as an open's is
+            s.edge_jump_pending = wants_edge_jump(s.config.latency, s.info)
             s.emit(Reconnected(attempt=attempt, outage=outage))
             return source
         if not s.stopping.is_set():

@@ -169,6 +169,8 @@ class Session(SessionClocks):
             self.drop_before = position if exact else None
             self.preroll = True
             self.skip_before = None
+            self.newest_video_pts = None
+            self.edge_jump_pending = False
             self.demux_eos = False
             self.pending_error = None
             self.video_done = False

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 
+from .edge_jump import QUIET_REFILL_S, edge_target, frame_period
 from .events import PlayerState, SeekCompleted
 from .queues import EOS
 from .session_clocks import SessionClocks
@@ -22,6 +23,8 @@ class Presenter:
 
     def __init__(self, s: SessionClocks) -> None:
         self.s = s
+        #: the first frame a jump to the live edge passed over (None: no jump)
+        self._jump_from: float | None = None
 
     def run(self) -> None:
         try:
@@ -48,6 +51,10 @@ class Presenter:
                 continue
             frame = item.value
             assert isinstance(frame, VideoFrame)
+            if s.edge_jump_pending and self._behind_edge(frame.pts):
+                s.frames.pop_if(item)
+                s.metrics.on_frames_dropped("catchup")
+                continue
             if s.preroll:
                 s.frames.pop_if(item)
                 self._show(frame, None)
@@ -114,6 +121,32 @@ class Presenter:
                 continue
             now_master = s.position()
             self._show(frame, (frame.pts - now_master) if now_master is not None else None)
+
+    def _behind_edge(self, pts: float) -> bool:
+        """Low-latency RTSP/RTMP after an open or reconnect: whether the frame
+        at ``pts`` is older than the newest received (``edge_jump``);
+        the first that is not ends the jump and is shown (the preroll frame,
+        after an open). The target moves on as more of the burst is read."""
+        s = self.s
+        target = edge_target(s.newest_video_pts, frame_period(s.info))
+        if target is None or pts >= target:
+            s.edge_jump_pending = False
+            if self._jump_from is not None:
+                skipped = round(pts - self._jump_from, 3)
+                s.metrics.on_event("catch_up", action="edge", to=round(pts, 3), skipped=skipped)
+                self._jump_from = None
+            return False
+        if self._jump_from is None:
+            self._jump_from = pts
+        if s.skip_before is None or s.skip_before < target:
+            s.skip_before = target
+            s.quiet_refill_until = s.clock.now() + QUIET_REFILL_S
+            if s.start_pts is not None:
+                # a reconnect: the clocks are past the old stream, not at the new
+                s.pin_clock(target, keep_running=True)
+                if s.audio is not None:
+                    s.audio.set_position(target)
+        return True
 
     def _show(self, frame: VideoFrame, av_offset: float | None) -> None:
         # Counted before the sink sees it: whoever stops on the sink's count

@@ -123,6 +123,12 @@ class SessionState:
         self.last_shown_at = 0.0
         self.step_requests = 0
         self.skip_before: float | None = None
+        #: the newest video packet's pts (the live edge for ``edge_jump``)
+        self.newest_video_pts: float | None = None
+        #: the next frame shown is the newest received (see ``edge_jump``)
+        self.edge_jump_pending = False
+        #: until this clock time a starved output is a jump's refill, not a stall
+        self.quiet_refill_until: float | None = None
         self.pending_seek: tuple[float, bool] | None = None
         self.seek_target: float | None = None
         self.start_pts: float | None = None

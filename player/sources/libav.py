@@ -118,11 +118,13 @@ def build_options(target: Target, config: PlayerConfig) -> dict[str, str]:
         # 0.4-1.0 s (the join waits for a keyframe) on the glass-to-glass bench.
         opts["fpsprobesize"] = "0"
     if config.latency.low_latency and target.inherently_live:
-        # "nobuffer" throws away what the probe read: the frames a server
-        # held back until PLAY (GStreamer's: 0.3 s), which low latency would
-        # otherwise play late forever; the keyframe goes with them, so the
-        # picture waits for the next one (see benchmarks/glass_to_glass.py)
-        opts["fflags"] = "nobuffer"
+        if target.family != "rtsp":
+            # "nobuffer" throws away what the probe read. RTSP keeps it: the
+            # frames a server held back until PLAY (GStreamer's: 0.3 s) carry
+            # the keyframe, and the engine decodes them and shows only the
+            # newest (player/edge_jump.py); thrown away, the picture would
+            # wait a whole GOP for the next keyframe
+            opts["fflags"] = "nobuffer"
         opts["analyzeduration"] = "500000"
         opts["probesize"] = "200000"
     elif target.family == "rtsp":

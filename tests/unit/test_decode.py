@@ -4,7 +4,7 @@ session), fed real packets (an HLS segment demuxed by ``SegmentDemuxer``)."""
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pytest
@@ -175,3 +175,28 @@ def test_late_frames_are_dropped_before_the_queue_and_every_frame_is_accounted_f
     assert all(master - f.pts <= 0.04 for f in out[1:])
     assert len(out) + m.frames_dropped_late + m.frames_dropped_decoder == len(video)
     assert m.frames_decoded == len(out) + m.frames_dropped_late
+
+
+def test_a_first_keyframe_without_a_timestamp_is_kept_as_the_reference() -> None:
+    """RTSP before its first sender report: the keyframe the server held back
+    comes without a pts, the packets after it with one. The offset the first
+    timestamp sets is no timeline break; draining there flushed the keyframe,
+    and nothing decoded until the next one (a whole GOP, issue 11)."""
+    video = _packets("video")
+    first = video[0]
+    assert first.keyframe
+    offset = _offset_of(video[1])
+    assert abs(offset) > 0.01  # the timeline is not the packets' own
+    first.packet.pts = None
+    first.packet.dts = None
+    video[0] = replace(first, pts=None, dts=None)
+    ctx = Context()
+    out = _run_video(ctx, video)
+    assert len(out) == len(video)  # every packet a frame: the reference kept
+    assert ctx.errors == [] and ctx.failures == []
+
+
+def _offset_of(pkt: DemuxPacket) -> float:
+    raw = pkt.packet.pts if pkt.packet.pts is not None else pkt.packet.dts
+    assert pkt.pts is not None and raw is not None
+    return pkt.pts - float(raw * pkt.packet.time_base)

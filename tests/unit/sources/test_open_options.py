@@ -21,9 +21,9 @@ def test_rtsp_probes_no_frame_rate(config: PlayerConfig) -> None:
     assert opts["fpsprobesize"] == "0"
     low = config.latency.low_latency
     assert opts["analyzeduration"] == ("500000" if low else "1000000")
-    # low latency drops what the probe read (a server's held-back frames);
-    # the default mode keeps it, its first keyframe with it
-    assert ("nobuffer" in opts.get("fflags", "")) == low
+    # both modes keep what the probe read: a server's held-back frames carry
+    # the first keyframe (low latency decodes them and shows the newest)
+    assert "nobuffer" not in opts.get("fflags", "")
 
 
 def test_rtmp_probes_no_frame_rate_and_keeps_its_low_latency_probe() -> None:

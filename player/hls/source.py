@@ -17,7 +17,6 @@ renditions and the live edge's moves are collaborators in their own modules
 
 from __future__ import annotations
 
-import heapq
 import logging
 import random
 import threading
@@ -85,6 +84,7 @@ from .live_edge import (
 )
 from .loader_state import GRACE, LoaderState
 from .origin_check import OriginCheck
+from .packet_queue import PacketQueue
 from .penalty_box import PenaltyBox
 from .playlist import MediaPlaylist, MultivariantPlaylist, Segment, Variant
 from .rendition import RenditionCursor, RenditionTrack
@@ -103,10 +103,6 @@ _GRACE = GRACE
 #: live: playlist reloads that may show a segment failing everywhere to be
 #: a hole (a newer one listed) before it is taken for the origin failing
 _HOLE_RELOADS = 3
-#: read timeouts without a byte after which read() gives up, however busy
-#: the loader is: one retry of a stalled segment fits, and a dead origin is
-#: still one clear error within 10 s (the README's bound)
-_STALL_READS = 2
 
 
 class _OriginAway(Exception):
@@ -175,6 +171,7 @@ class HlsSource:
         self._reanchor = False
         net = config.network
         self._outage = OutageWatch(net.live_outage_timeout if net.reconnect else 0.0)
+        self._packets = PacketQueue(self._s, self._outage)
         self._hint_streams = HintStreams(
             self._fetcher,
             self._s.cancel,
@@ -255,7 +252,7 @@ class HlsSource:
         deadline = self._clock.now() + self._config.network.open_timeout + 5.0
         while not self._s.opened.is_set():
             with self._s.cond:
-                self._clock.wait_for(self._s.cond, self._open_wakes_locked, 0.05)
+                self._clock.wait_for(self._s.cond, self._packets.open_wakes_locked, 0.05)
                 if self._s.opened.is_set():
                     break
                 if self._s.error is not None:
@@ -273,96 +270,12 @@ class HlsSource:
             return self._s.info
 
     def read(self) -> DemuxPacket | None:
-        timeout = self._config.network.read_timeout
-        if self._s.live and self._s.tracks:
-            timeout += 2 * max(t.playlist.target_duration for t in self._s.tracks.values())
-        with self._s.cond:
-            started = self._clock.now()
-            while not self._readable_locked():
-                if self._s.interrupted:
-                    raise NetworkError("reading the HLS stream was interrupted")
-                if self._s.error is not None:
-                    raise self._s.error
-                if self._s.ended and not self._s.queue:
-                    return None
-                waited = self._clock.now() - started
-                if not self._s.stalled and self._s.position is not None and waited >= 0.25:
-                    self._s.stalled = True
-                    self._s.mark("stall", "no segment data ahead of playback")
-                # a slow download is not a dead one: the timeout counts from the
-                # later of this call, the last bytes the loader received and the
-                # end of what it is known to be busy with; a grace lets the
-                # loader's own read timeout (the same length) and its retry
-                # act first: only the loader knows the segment is being retried
-                now = self._clock.now()
-                last = self._s.progress_at
-                deadline = max(
-                    started + timeout,
-                    last + _GRACE + timeout,
-                    min(self._s.busy_until + timeout, last + _STALL_READS * timeout),
-                )
-                failing = self._outage.failing_since
-                if failing is not None:
-                    # a live outage: the loader retries, bounded, and fails itself
-                    deadline = max(deadline, failing + self._outage.bound + timeout)
-                if now >= deadline:
-                    raise NetworkError(f"no HLS data for {timeout:g} s from {redact_url(self.url)}")
-                # wakes for anything the checks above read; the timeout
-                # paces the stall mark and the idle deadline
-                self._clock.wait_for(self._s.cond, self._read_wakes_locked, 0.05)
-            self._s.stalled = False
-            pkt = self._s.queue.popleft()
-            self._s.queued_bytes -= pkt.size
-            if pkt.pts is not None:
-                self._s.read_pts = pkt.pts
-            t = pkt.dts if pkt.dts is not None else pkt.pts
-            if t is not None and (self._s.read_front is None or t > self._s.read_front):
-                self._s.read_front = t
-            self._s.cond.notify_all()
-            return pkt
-
-    def _open_wakes_locked(self) -> bool:
-        return (
-            self._s.opened.is_set()
-            or self._s.error is not None
-            or self._s.interrupted
-            or self._s.ended
-        )
-
-    def _read_wakes_locked(self) -> bool:
-        return (
-            self._readable_locked()
-            or self._s.interrupted
-            or self._s.error is not None
-            or (self._s.ended and not self._s.queue)
-        )
-
-    def _readable_locked(self) -> bool:
-        if not self._s.queue:
-            return False
-        if self._s.hold_at is None:
-            return True
-        head = self._s.queue[0]
-        t = head.dts if head.dts is not None else head.pts
-        return t is None or t < self._s.hold_at
+        return self._packets.read()
 
     def seek(self, position: float, exact: bool) -> None:
         if self._s.live:
             return
-        with self._s.cond:
-            self._s.generation += 1
-            self._s.rungs_at.clear()
-            self._s.queue.clear()
-            self._s.queued_bytes = 0
-            self._s.seek_request = max(0.0, position)
-            self._s.position = max(0.0, position)
-            self._s.read_pts = None
-            self._s.read_front = None
-            self._s.hold_at = None
-            self._s.fetched_until = max(0.0, position)
-            self._s.ended = False
-            self._s.cancel.set()
-            self._s.cond.notify_all()
+        self._packets.clear_for_seek(position)
 
     def interrupt(self) -> None:
         with self._s.cond:
@@ -496,12 +409,7 @@ class HlsSource:
 
     def playing_variant(self) -> int | None:
         """The rung of the media at the playback position (None before any)."""
-        with self._s.cond:
-            position = self._s.position if self._s.position is not None else 0.0
-            for start, rung in reversed(self._s.rungs_at):
-                if start <= position + 1e-3:
-                    return rung
-            return self._s.rungs_at[0][1] if self._s.rungs_at else None
+        return self._packets.playing_variant()
 
     def variants(self) -> tuple[VariantInfo, ...]:
         return tuple(self._variant_info(i, v) for i, v in enumerate(self._s.ladder))
@@ -875,7 +783,7 @@ class HlsSource:
             self._handle_seek()
             try:
                 self._apply_requests()
-                if not self._wait_for_room():
+                if not self._packets.wait_for_room():
                     continue
                 more = self._step()
             except FetchAborted:
@@ -924,33 +832,6 @@ class HlsSource:
         with self._s.cond:
             self._s.fetched_until = seg.start
             self._s.ended = False
-
-    def _wait_for_room(self) -> bool:
-        with self._s.cond:
-            max_bytes = self._config.buffer.max_bytes
-            while not self._s.stop.is_set() and not self._s.interrupted:
-                if self._s.seek_request is not None or self._s.requests:
-                    return False
-                if self._has_room_locked(max_bytes):
-                    return True
-                self._clock.wait_for(
-                    self._s.cond,
-                    lambda: (
-                        self._s.stop.is_set()
-                        or self._s.interrupted
-                        or self._s.seek_request is not None
-                        or bool(self._s.requests)
-                        or self._has_room_locked(max_bytes)
-                    ),
-                    0.1,
-                )
-        return False
-
-    def _has_room_locked(self, max_bytes: int) -> bool:
-        return (
-            self._s.buffer_level_locked() < self._s.buffer_target
-            and self._s.queued_bytes < max_bytes
-        )
 
     def _next_segment(self) -> tuple[MediaPlaylist, Chunk] | None:
         """The next segment (or LL-HLS part) of the current rung, reloading a
@@ -1559,20 +1440,13 @@ class HlsSource:
                 with self._s.cond:
                     if generation != self._s.generation:
                         return
-                    self._merge_locked(got)
+                    self._packets.merge_locked(got)
                     self._s.hold_at = f.cursor.next_time
                     self._s.cond.notify_all()
         finally:
             with self._s.cond:
                 self._s.hold_at = None
                 self._s.cond.notify_all()
-
-    def _merge_locked(self, packets: list[DemuxPacket]) -> None:
-        if not packets:
-            return
-        merged = list(heapq.merge(self._s.queue, sorted(packets, key=dts_key), key=dts_key))
-        self._s.queue = deque(merged)
-        self._s.queued_bytes += sum(p.size for p in packets)
 
     def _regroup(self) -> None:
         self._renditions.regroup(self._group("AUDIO"), self._group("SUBTITLES"))

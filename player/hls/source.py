@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from ..abr.driver import AbrDriver, Inputs
+from ..abr.driver import AbrDriver
 from ..abr.hybrid import HybridPolicy
 from ..abr.policy import AbrPolicy, Decision
 from ..capabilities import AbrStatus, TimelineEntry
@@ -47,13 +47,12 @@ from ..events import (
     Reconnecting,
     TrackInfo,
     VariantInfo,
-    VariantSwitched,
     VideoInfo,
 )
 from ..fetch import FetchAborted, Fetcher, HttpFetcher, HttpStatusError, TransferKind
 from ..hwdec import VideoContexts
 from ..redact import redact, redact_url
-from ..retry import PLAYLIST_RETRY, SEGMENT_RETRY, RetryPolicy
+from ..retry import SEGMENT_RETRY, RetryPolicy
 from ..source import DemuxPacket, SourceInfo
 from ..warning_reasons import Reason
 from ..warning_text import WarningCode
@@ -62,6 +61,7 @@ from .crypto import decrypt_aes128
 from .downloads import Downloads
 from .followers import FollowerIO, Renditions
 from .hint_streams import HintStreams
+from .ladder import Ladder
 from .live import (
     LiveReloader,
     duration_ahead,
@@ -80,7 +80,6 @@ from .live_edge import (
     live_start_point,
     reload_live,
     ride_out,
-    switch_params,
 )
 from .loader_state import GRACE, LoaderState
 from .origin_check import OriginCheck
@@ -88,10 +87,11 @@ from .packet_queue import PacketQueue
 from .penalty_box import PenaltyBox
 from .playlist import MediaPlaylist, MultivariantPlaylist, Segment, Variant
 from .rendition import RenditionCursor, RenditionTrack
+from .rung_choice import RungChoice
 from .segment_demux import SegmentDemuxer, dts_key
 from .slow_transfer import SlowTransfer, slow_verdict
 from .timeline import DateMap
-from .view_cap import covering_rung, pinned_rung
+from .view_cap import pinned_rung
 
 __all__ = ["HlsConfig", "HlsSource", "TimelineEntry"]
 
@@ -165,8 +165,6 @@ class HlsSource:
         #: (sequence, part, assumed duration) of a part fetched by its preload hint
         self._hint_fix: tuple[int, int, float] | None = None
         self._hints_ok = True
-        #: rung → blocking-reload parameters from a rendition report (LL switch)
-        self._switch_params: dict[int, dict[str, str]] = {}
         #: the renditions are to be lined up with the main cursor again (a rejoin)
         self._reanchor = False
         net = config.network
@@ -218,6 +216,8 @@ class HlsSource:
             stats=self._s.ll_stats,
         )
         self._renditions = Renditions(self._io)
+        self._ladder = Ladder(self._s, self._downloads, self._penalty)
+        self._choice = RungChoice(self._s, self._abr, self._ladder, self._regroup)
         self._bad_segments = 0
         #: VOD segments in a row skipped because they failed everywhere
         self._failed_in_row = 0
@@ -412,7 +412,7 @@ class HlsSource:
         return self._packets.playing_variant()
 
     def variants(self) -> tuple[VariantInfo, ...]:
-        return tuple(self._variant_info(i, v) for i, v in enumerate(self._s.ladder))
+        return self._ladder.variants()
 
     def timeline(self) -> list[TimelineEntry]:
         with self._s.cond:
@@ -465,54 +465,7 @@ class HlsSource:
 
     # ------------------------------------------------------------------ helpers
 
-    @staticmethod
-    def _variant_info(i: int, v: Variant) -> VariantInfo:
-        return VariantInfo(
-            index=i,
-            bandwidth=v.bandwidth,
-            width=v.width,
-            height=v.height,
-            codecs=v.codecs,
-            frame_rate=v.frame_rate,
-            name=f"{v.height}p" if v.height else f"{v.bandwidth // 1000} kb/s",
-        )
-
     # ------------------------------------------------------------------ fetching
-
-    def _track(
-        self, rung: int, *, reload: bool = False, retry: RetryPolicy = PLAYLIST_RETRY
-    ) -> Track:
-        track = self._s.tracks.get(rung)
-        if track is not None and not reload:
-            return track
-        variant = self._s.ladder[rung]
-        # from the copy in use (a redundant stream after a failover) onwards
-        first = self._s.copy.get(rung, 0)
-        urls = (variant.uri, *variant.backups)[first:]
-        last: PlayerError | None = None
-        params = self._switch_params.pop(rung, None)
-        for n, u in enumerate(urls):
-            try:
-                pl = self._downloads.media_playlist(
-                    u, blocking=params if u == variant.uri else None, retry=retry
-                )
-                self._s.copy[rung] = first + n
-                break
-            except (NetworkError, PlaylistError) as exc:
-                if isinstance(exc, FetchAborted):
-                    raise
-                last = exc
-        else:
-            assert last is not None
-            raise last
-        if track is None:
-            track = Track(pl, LiveReloader(stuck_factor=self._hls.stuck_factor), self._clock.now())
-            self._s.tracks[rung] = track
-        else:
-            track.playlist = pl
-            track.loaded_at = self._clock.now()
-        track.reloader.update(pl, self._clock.now())
-        return track
 
     def _segment_bytes(
         self, seg: Segment, rung: int, live_edge: bool, *, retry: RetryPolicy = SEGMENT_RETRY
@@ -532,7 +485,9 @@ class HlsSource:
                 self._check_slow(seg, rung, done, total or expected or None, elapsed, warned)
             if self._s.manual is not None or not self._abr.due(download, elapsed):
                 return True
-            decision = self._abr.check(download, self._inputs(seg.duration), done, total, elapsed)
+            decision = self._abr.check(
+                download, self._choice.inputs(seg.duration), done, total, elapsed
+            )
             if decision is not None:
                 raise _Abandon(decision)
             return True
@@ -572,7 +527,7 @@ class HlsSource:
         if not give_up:
             return
         if rung > 0 and self._s.manual is None:
-            out = self._excluded()
+            out = self._ladder.excluded()
             lower = [i for i in range(rung) if i not in out]
             if lower:
                 self._meter.add_sample(done, elapsed, None)
@@ -586,90 +541,6 @@ class HlsSource:
         )
 
     # ------------------------------------------------------------------ ABR
-
-    def _cap_index(self) -> int:
-        top = len(self._s.ladder) - 1
-        if self._s.max_resolution is not None:
-            top = covering_rung(
-                [(v.width, v.height) for v in self._s.ladder], self._s.max_resolution
-            )
-        out = self._excluded()
-        while top > 0 and top in out:
-            top -= 1
-        return top
-
-    def _inputs(self, duration: float) -> Inputs:
-        remaining = None
-        track = self._s.tracks.get(self._s.rung) if self._s.rung is not None else None
-        if not self._s.live and track is not None and track.playlist.endlist:
-            total = sum(s.duration for s in track.playlist.segments)
-            remaining = max(0.0, total - self._s.next_time - duration)
-        return Inputs(
-            bitrates=tuple(float(v.bitrate or 1) for v in self._s.ladder),
-            current=self._s.rung,
-            buffer=self.buffer_level(),
-            segment_duration=duration,
-            buffer_target=self._s.buffer_target,
-            max_index=self._cap_index(),
-            now=self._clock.now(),
-            live=self._s.live,
-            remaining=remaining,
-        )
-
-    def _decide(self, duration: float) -> Decision:
-        if len(self._s.ladder) <= 1:
-            return Decision(0, "single", "one variant")
-        manual = self._s.manual
-        if manual is not None:
-            manual = min(manual, len(self._s.ladder) - 1)
-            if manual not in self._excluded():
-                return Decision(manual, "manual", "locked by the user")
-        d = self._abr.choose(self._inputs(duration))
-        cap = self._cap_index()
-        index = max(0, min(d.index, cap))
-        out = self._excluded()
-        while index in out and index > 0:
-            index -= 1
-        return Decision(index, d.rule, d.reason if index == d.index else d.reason + " (capped)")
-
-    def _switch(self, decision: Decision) -> None:
-        previous = self._s.rung
-        if previous == decision.index:
-            return
-        self._s.rung = decision.index
-        variant = self._s.ladder[decision.index]
-        if self._s.live and previous is not None:
-            self._prepare_live_switch(previous, decision.index)
-        with self._s.cond:
-            self._s.mark("switch", f"{decision.rule}: {decision.reason}")
-            buffer = self._s.buffer_level_locked()
-        self._s.emit(
-            VariantSwitched(
-                from_index=previous,
-                to_index=decision.index,
-                bandwidth=variant.bandwidth,
-                estimate_bps=self._meter.estimate_bps(),
-                buffer=buffer,
-                rule=decision.rule,
-                reason=decision.reason,
-                t=self._s.now(),
-                estimate_measured=self._meter.measured,
-            )
-        )
-        self._regroup()
-
-    def _prepare_live_switch(self, old: int, new: int) -> None:
-        """A live rung's playlist is stale once we leave it: drop it. In LL-HLS
-        the current playlist's EXT-X-RENDITION-REPORT for the new rung says how
-        far it is, so the first request for it blocks for exactly that and the
-        answer is fresh."""
-        self._s.tracks.pop(new, None)
-        current = self._s.tracks.get(old)
-        if current is None:
-            return
-        params = switch_params(current.playlist, self._s.ladder[new].uri, self._s.ll)
-        if params is not None:
-            self._switch_params[new] = params
 
     # ------------------------------------------------------------------ loader thread
 
@@ -723,9 +594,9 @@ class HlsSource:
                     last=count - 1,
                 )
             self._s.manual = self._s.pin_variant
-        first = self._decide(0.0)
-        self._switch(first)
-        track = self._track(first.index)
+        first = self._choice.decide(0.0)
+        self._choice.switch(first)
+        track = self._ladder.track(first.index)
         pl = track.playlist
         self._s.live = pl.is_live
         if not pl.segments and not self._s.live:
@@ -822,7 +693,7 @@ class HlsSource:
             self._s.seek_request = None
         if target is None or self._s.rung is None:
             return
-        pl = self._track(self._s.rung).playlist
+        pl = self._ladder.track(self._s.rung).playlist
         seg = self._segment_at(pl, target)
         self._s.next_time = seg.start
         for f in (self._renditions.audio, self._renditions.subs):
@@ -838,7 +709,7 @@ class HlsSource:
         live playlist as needed."""
         assert self._s.rung is not None
         while not self._s.stop.is_set() and not self._s.interrupted:
-            track = self._track(self._s.rung, reload=self._s.refresh)
+            track = self._ladder.track(self._s.rung, reload=self._s.refresh)
             self._s.refresh = False
             pl = track.playlist
             if not self._s.live:
@@ -1018,7 +889,7 @@ class HlsSource:
 
         def reload() -> None:
             # one request per attempt: the backoff is the retry policy
-            self._track(rung, reload=True, retry=RetryPolicy(max_attempts=1))
+            self._ladder.track(rung, reload=True, retry=RetryPolicy(max_attempts=1))
 
         ride_out(
             self._outage,
@@ -1065,9 +936,9 @@ class HlsSource:
             return False
         pl, chunk = nxt
         if chunk.independent:  # never switch rungs inside a GOP
-            decision = self._decide(chunk.seg.duration)
+            decision = self._choice.decide(chunk.seg.duration)
             if decision.index != self._s.rung:
-                self._switch(decision)
+                self._choice.switch(decision)
                 nxt = self._next_segment()
                 if nxt is None:
                     return False
@@ -1089,7 +960,7 @@ class HlsSource:
                         float(self._s.ladder[self._s.rung].bitrate or 0), len(data), seg.duration
                     )
         except _Abandon as ab:
-            self._switch(ab.decision)
+            self._choice.switch(ab.decision)
             return True
         if chunk.part is not None:
             self._s.ll_stats["parts"] += 1
@@ -1205,7 +1076,7 @@ class HlsSource:
         one moved to failed to load its playlist (it is then ``tried`` too)."""
         assert self._s.rung is not None
         rung = self._s.rung
-        moved = self._to_backup(rung, exc)
+        moved = self._ladder.to_backup(rung, exc)
         if not moved:
             tried.add(rung)
             self._penalty.penalise(rung, self._clock.now())
@@ -1216,9 +1087,9 @@ class HlsSource:
             if readmitted:
                 # every rung out of the box failed here too: try the boxed ones
                 self._penalty.release(target)
-                self._readmit(target, "every other variant failed")
+                self._ladder.readmit(target, "every other variant failed")
             self._s.warn(WarningCode.VARIANT_FAILED, variant=rung, reason=exc, target=target)
-            self._switch(Decision(target, "fallback", f"variant {rung} failed"))
+            self._choice.switch(Decision(target, "fallback", f"variant {rung} failed"))
         try:
             nxt = self._next_segment()
         except (FetchAborted, SecurityError):
@@ -1242,14 +1113,16 @@ class HlsSource:
         reloaded a target duration apart until it lists a newer segment (at
         most ``_HOLE_RELOADS`` times)."""
         assert self._s.rung is not None
-        if isinstance(exc, HttpStatusError) and seg.sequence < self._edge_sequence() - 1:
+        if isinstance(exc, HttpStatusError) and seg.sequence < self._ladder.edge_sequence() - 1:
             return True
         for n in range(_HOLE_RELOADS):
             if n:
                 self._s.sleep(self._s.tracks[self._s.rung].playlist.target_duration)
                 self._s.check_stop()
             try:
-                track = self._track(self._s.rung, reload=True, retry=RetryPolicy(max_attempts=1))
+                track = self._ladder.track(
+                    self._s.rung, reload=True, retry=RetryPolicy(max_attempts=1)
+                )
             except (FetchAborted, SecurityError):
                 raise
             except (NetworkError, PlaylistError):
@@ -1257,27 +1130,6 @@ class HlsSource:
             if track.playlist.last_sequence > seg.sequence:
                 return True
         return False
-
-    def _edge_sequence(self) -> int:
-        track = self._s.tracks.get(self._s.rung) if self._s.rung is not None else None
-        return track.playlist.last_sequence if track is not None else -1
-
-    def _excluded(self) -> frozenset[int]:
-        """The variants out of the ABR's choices now; those whose time in the
-        penalty box is up are re-admitted first."""
-        for rung in self._penalty.release_due(self._clock.now()):
-            self._readmit(rung, f"{self._penalty.seconds:g} s after it failed")
-        return self._penalty.rungs
-
-    def _readmit(self, rung: int, why: str) -> None:
-        """``rung`` is back in the ladder, from its first copy and a fresh
-        playlist (the copy it failed on may have been a backup)."""
-        if rung != self._s.rung:
-            self._s.copy.pop(rung, None)
-            self._s.tracks.pop(rung, None)
-        log.info("variant %d re-admitted: %s", rung, why)
-        with self._s.cond:
-            self._s.mark("readmit", f"variant {rung} re-admitted: {why}")
 
     def _skip_failed(self, seg: Segment, exc: NetworkError) -> None:
         """A segment failed on every variant and copy. It is skipped as a
@@ -1298,25 +1150,6 @@ class HlsSource:
             reason=exc,
             duration=f"{seg.duration:.1f}",
         )
-
-    def _to_backup(self, rung: int, exc: PlayerError) -> bool:
-        """Move ``rung`` to its next redundant copy (same variant, another
-        URI) after a segment kept failing on this one; False when none is left.
-        The same time is then fetched from the copy's playlist."""
-        variant = self._s.ladder[rung]
-        copies = (variant.uri, *variant.backups)
-        current = self._s.copy.get(rung, 0)
-        if current + 1 >= len(copies):
-            return False
-        self._s.copy[rung] = current + 1
-        self._s.tracks.pop(rung, None)
-        self._s.warn(
-            WarningCode.REDUNDANT_FAILOVER,
-            variant=rung,
-            reason=exc,
-            url=redact_url(copies[current + 1]),
-        )
-        return True
 
     # ------------------------------------------------------------------ demux
 

@@ -122,6 +122,12 @@ class LoaderState:
         self.live_edge_time: float | None = None
         self.edge_loaded_at = 0.0
         self.live_latency_target: float | None = None
+        #: (sequence, part, assumed duration) of a part fetched by its preload hint
+        self.hint_fix: tuple[int, int, float] | None = None
+        #: preload hints are used (False after one failed, until an outage ends)
+        self.hints_ok = True
+        #: the renditions are to be lined up with the main cursor again (a rejoin)
+        self.reanchor = False
         #: LL-HLS counters, for the metrics and the tests
         self.ll_stats = {
             "parts": 0,

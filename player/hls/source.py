@@ -43,15 +43,13 @@ from ..events import (
     AudioInfo,
     Event,
     MediaInfo,
-    Reconnected,
-    Reconnecting,
     TrackInfo,
     VariantInfo,
     VideoInfo,
 )
-from ..fetch import FetchAborted, Fetcher, HttpFetcher, HttpStatusError, TransferKind
+from ..fetch import FetchAborted, Fetcher, HttpFetcher, HttpStatusError
 from ..hwdec import VideoContexts
-from ..redact import redact, redact_url
+from ..redact import redact_url
 from ..retry import SEGMENT_RETRY, RetryPolicy
 from ..source import DemuxPacket, SourceInfo
 from ..warning_reasons import Reason
@@ -79,10 +77,10 @@ from .live_edge import (
     live_chunk,
     live_start_point,
     reload_live,
-    ride_out,
 )
 from .loader_state import GRACE, LoaderState
 from .origin_check import OriginCheck
+from .outages import OriginAway, Outages
 from .packet_queue import PacketQueue
 from .penalty_box import PenaltyBox
 from .playlist import MediaPlaylist, MultivariantPlaylist, Segment, Variant
@@ -103,15 +101,6 @@ _GRACE = GRACE
 #: live: playlist reloads that may show a segment failing everywhere to be
 #: a hole (a newer one listed) before it is taken for the origin failing
 _HOLE_RELOADS = 3
-
-
-class _OriginAway(Exception):
-    """Out of a VOD segment's retries: the origin is away as a whole
-    (``error``: how its playlist failed); the step is ridden out."""
-
-    def __init__(self, error: NetworkError) -> None:
-        super().__init__(str(error))
-        self.error = error
 
 
 class _End:
@@ -162,11 +151,6 @@ class HlsSource:
         self._thread: threading.Thread | None = None
         #: variants that failed lately, out of the ABR's choices for a while
         self._penalty = PenaltyBox(self._hls.variant_penalty)
-        #: (sequence, part, assumed duration) of a part fetched by its preload hint
-        self._hint_fix: tuple[int, int, float] | None = None
-        self._hints_ok = True
-        #: the renditions are to be lined up with the main cursor again (a rejoin)
-        self._reanchor = False
         net = config.network
         self._outage = OutageWatch(net.live_outage_timeout if net.reconnect else 0.0)
         self._packets = PacketQueue(self._s, self._outage)
@@ -189,8 +173,8 @@ class HlsSource:
             sleep=self._s.sleep,
             check_stop=self._s.check_stop,
             received=self._s.received,
-            failed=self._note_failure,
-            worked=self._fetch_worked,
+            failed=lambda exc, kind, delay: self._outages.note_failure(exc, kind, delay),
+            worked=lambda: self._outages.fetch_worked(),
             warn=self._s.warn,
             # looked up at each call, so the name here is the one used (tests spy on it)
             decrypt=lambda data, key, iv: decrypt_aes128(data, key, iv),
@@ -216,16 +200,26 @@ class HlsSource:
             stats=self._s.ll_stats,
         )
         self._renditions = Renditions(self._io)
-        self._ladder = Ladder(self._s, self._downloads, self._penalty)
-        self._choice = RungChoice(self._s, self._abr, self._ladder, self._regroup)
-        self._bad_segments = 0
-        #: VOD segments in a row skipped because they failed everywhere
-        self._failed_in_row = 0
         self._origin = OriginCheck(
             self._outage,
             self._clock,
             lambda url: self._downloads.media_playlist(url, retry=RetryPolicy(max_attempts=1)),
         )
+        self._ladder = Ladder(self._s, self._downloads, self._penalty)
+        self._choice = RungChoice(self._s, self._abr, self._ladder, self._regroup)
+        self._outages = Outages(
+            self._s,
+            self._outage,
+            self._origin,
+            ladder=self._ladder,
+            penalty=self._penalty,
+            renditions=self._renditions,
+            hint_streams=self._hint_streams,
+            rand=self._rand,
+        )
+        self._bad_segments = 0
+        #: VOD segments in a row skipped because they failed everywhere
+        self._failed_in_row = 0
         #: sequence numbers of the segments skipped that way (for the tests and stats)
         self.segment_gaps: list[int] = []
         #: segments reported slow (downloading slower than they play, not in time)
@@ -661,14 +655,14 @@ class HlsSource:
                 if self._s.stop.is_set() or self._s.interrupted:
                     return
                 continue  # a seek cancelled the download
-            except _OriginAway as away:
+            except OriginAway as away:
                 # a follower's fetch (alternate audio) found the origin away
-                self._ride_out_outage(away.error)
+                self._outages.ride_out_outage(away.error)
                 continue
             except NetworkError as exc:
-                if not self._outage_tolerated(exc):
+                if not self._outages.outage_tolerated(exc):
                     raise
-                self._ride_out_outage(exc)
+                self._outages.ride_out_outage(exc)
                 continue
             if not more:
                 # VOD finished: wait for a seek, a track change or the end
@@ -734,8 +728,8 @@ class HlsSource:
             chunk = self._live_chunk(pl)
             if chunk is not None:
                 self._update_live_edge(pl, track)
-                if self._reanchor:
-                    self._reanchor = False
+                if self._s.reanchor:
+                    self._s.reanchor = False
                     self._reanchor_followers()
                 return pl, chunk
             if pl.endlist:
@@ -747,7 +741,7 @@ class HlsSource:
         """The chunk at the live cursor if ``pl`` lists it (or hints at it)."""
         assert self._s.next_seq is not None
         seq, idx, chunk, opened = live_chunk(
-            pl, self._s.next_seq, self._s.next_part, ll=self._s.ll, hints_ok=self._hints_ok
+            pl, self._s.next_seq, self._s.next_part, ll=self._s.ll, hints_ok=self._s.hints_ok
         )
         self._s.next_seq, self._s.next_part = seq, idx
         if opened is not None:
@@ -758,13 +752,13 @@ class HlsSource:
 
     def _fix_hint(self, pl: MediaPlaylist) -> None:
         """A part fetched by its hint is listed now: use its real duration."""
-        if self._hint_fix is None:
+        if self._s.hint_fix is None:
             return
-        seq, idx, guess = self._hint_fix
+        seq, idx, guess = self._s.hint_fix
         part = part_at(pl, seq, idx)
         if part is None and pl.last_sequence < seq:
             return  # not listed yet
-        self._hint_fix = None
+        self._s.hint_fix = None
         if part is not None and part.duration != guess:
             self._s.next_time += part.duration - guess
             with self._s.cond:
@@ -798,115 +792,6 @@ class HlsSource:
             stats=self._s.ll_stats,
         )
 
-    def _fetch_worked(self) -> None:
-        if self._origin.checking:
-            return  # the origin answers, but the fetch that failed has not worked
-        self._origin.worked()
-        if self._outage.failing_since is not None:
-            self._failures_over()
-
-    def _outage_tolerated(self, exc: NetworkError) -> bool:
-        """Whether ``exc`` (out of a step) is the origin being away for a
-        while: live, failures that last; VOD, once the playlist failed too."""
-        if not self._s.live and not self._outage.playlist_failed:
-            return False
-        return self._outage.tolerated(exc)
-
-    def _note_failure(self, exc: NetworkError, kind: TransferKind, delay: float | None) -> None:
-        """A fetch failed (``delay``: it is tried again after that long).
-        Live: failures that last are an outage: each retry is reported
-        (``Reconnecting``) until something loads again. VOD: a segment that
-        fails in a way an outage makes it fail has the origin asked whether
-        it still answers (``_origin_away``)."""
-        if not self._s.live:
-            self._origin.failed()
-            media = kind in ("segment", "part", "init", "key")
-            if media and not self._origin.checking and self._origin_away(exc):
-                raise _OriginAway(exc)
-            return
-        if self._outage.note(exc, kind, delay, self._clock.now()):
-            assert delay is not None
-            self._outage_reported(redact(str(exc)), delay)
-
-    def _origin_away(self, exc: NetworkError, *, again: bool = False) -> bool:
-        """VOD: whether the origin as a whole is away after a segment failed
-        with ``exc`` (``OriginCheck``): ridden out then as a live outage is,
-        the segment fetched again once it answers."""
-        if self._s.rung is None:
-            return False
-        variant = self._s.ladder[self._s.rung]
-        copies = (variant.uri, *variant.backups)[self._s.copy.get(self._s.rung, 0) :]
-        return self._origin.away(exc, copies, again=again)
-
-    def _outage_reported(self, reason: str, delay: float) -> None:
-        if not self._outage.attempt:
-            with self._s.cond:
-                self._s.mark(
-                    "error", f"{'live ' if self._s.live else ''}origin unreachable: {reason}"
-                )
-        self._outage.attempt += 1
-        self._s.emit(Reconnecting.of(self._outage.attempt, delay, reason, t=self._s.now()))
-
-    def _failures_over(self) -> None:
-        """Something loaded after failures. After a reported outage nothing
-        could advance or work meanwhile: stuck clocks restart, preload hints
-        (and variants, if the playlists failed too) get another chance, and
-        the playlist is reloaded before the next fetch (it is as old as the
-        outage: we may have to rejoin)."""
-        now = self._clock.now()
-        outage, attempts, origin_wide = self._outage.over(now)
-        if not attempts:
-            return
-        if origin_wide:
-            self._penalty.clear()
-        if not self._s.live:
-            # VOD: the segment that failed is fetched again, nothing to rejoin
-            with self._s.cond:
-                self._s.mark("reload", f"origin back after {outage:.1f} s")
-            self._s.emit(Reconnected(attempt=attempts, outage=outage, t=self._s.now()))
-            return
-        for track in self._s.tracks.values():
-            track.reloader.restart(now)
-        for f in (self._renditions.audio, self._renditions.subs):
-            if f is not None:
-                f.track.reloader.restart(now)
-                f.hints_ok = True
-        self._hints_ok = True
-        self._hint_streams.ok = True
-        self._s.refresh = True
-        with self._s.cond:
-            self._s.mark("reload", f"live origin back after {outage:.1f} s")
-        self._s.emit(Reconnected(attempt=attempts, outage=outage, t=self._s.now()))
-
-    def _ride_out_outage(self, exc: NetworkError) -> None:
-        """A step failed for good with the origin away: reload the playlist
-        with backoff and jitter until the origin answers (live:
-        ``_next_segment`` then decides whether to rejoin; VOD: the segment
-        is fetched again) or the outage bound has passed (then one fatal
-        error). read() meanwhile waits without timing out: a stall."""
-        assert self._s.rung is not None and self._outage.failing_since is not None
-        rung = self._s.rung
-
-        def reload() -> None:
-            # one request per attempt: the backoff is the retry policy
-            self._ladder.track(rung, reload=True, retry=RetryPolicy(max_attempts=1))
-
-        ride_out(
-            self._outage,
-            exc,
-            self.url,
-            clock=self._clock,
-            rand=self._rand,
-            reload=reload,
-            report=self._outage_reported,
-            sleep=self._s.sleep,
-            check_stop=self._s.check_stop,
-            live=self._s.live,
-        )
-        self._s.refresh = False  # just reloaded
-        # the step failed on every variant it could try: all get another chance
-        self._penalty.clear()
-
     def _rejoin_live(self, pl: MediaPlaylist, why: Reason) -> None:
         """Jump the live cursor ahead to the target latency point, as at the
         start. The media skips ahead but the timeline goes on from where it
@@ -915,10 +800,10 @@ class HlsSource:
         with self._s.cond:
             self._s.mark("rejoin", why.english())
         self._seek_live_start(pl)
-        self._hint_fix = None
+        self._s.hint_fix = None
         self._demuxer.pending_discontinuity = True
         self._demuxer.rebaser.break_next()
-        self._reanchor = True
+        self._s.reanchor = True
         self._s.warn(WarningCode.LIVE_REJOIN, reason=why)
 
     def _reanchor_followers(self) -> None:
@@ -1007,7 +892,7 @@ class HlsSource:
             raise
         except NetworkError as exc:
             self._s.check_stop()  # closing mid-request is not a failing hint
-            self._hints_ok = False
+            self._s.hints_ok = False
             self._s.warn(WarningCode.PRELOAD_HINT_FAILED, reason=exc)
             return None
 
@@ -1021,7 +906,7 @@ class HlsSource:
             else:
                 self._s.next_seq, self._s.next_part = seg.sequence, chunk.part + 1
                 if chunk.hint:
-                    self._hint_fix = (seg.sequence, chunk.part, seg.duration)
+                    self._s.hint_fix = (seg.sequence, chunk.part, seg.duration)
         self._s.fetched_until = self._s.next_time
 
     def _fetch_with_fallback(self, pl: MediaPlaylist, chunk: Chunk) -> tuple[Chunk, bytes] | None:
@@ -1040,7 +925,7 @@ class HlsSource:
                 return chunk, self._segment_bytes(seg, self._s.rung, live_edge)
             except (FetchAborted, SecurityError):
                 raise
-            except _OriginAway as away:
+            except OriginAway as away:
                 raise away.error from None
             except NetworkError as exc:
                 failure = exc
@@ -1058,7 +943,7 @@ class HlsSource:
                         "or try again later."
                     ) from None
                 # the origin may have gone away during the retries: asked again
-                if not self._s.live and self._origin_away(failure, again=True):
+                if not self._s.live and self._outages.origin_away(failure, again=True):
                     raise failure  # not this segment's fault: ridden out, then fetched again
                 self._skip_failed(seg, failure)
                 return None

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 
 from ..abr.driver import AbrDriver
 from ..abr.hybrid import HybridPolicy
-from ..abr.policy import AbrPolicy, Decision
+from ..abr.policy import AbrPolicy
 from ..capabilities import AbrStatus, TimelineEntry
 from ..clock import Clock, SystemClock
 from ..config import DEFAULT_CONFIG, PlayerConfig
@@ -36,7 +36,6 @@ from ..errors import (
     NetworkError,
     PlayerError,
     PlaylistError,
-    SecurityError,
     error_for,
 )
 from ..events import (
@@ -47,10 +46,10 @@ from ..events import (
     VariantInfo,
     VideoInfo,
 )
-from ..fetch import FetchAborted, Fetcher, HttpFetcher, HttpStatusError
+from ..fetch import FetchAborted, Fetcher, HttpFetcher
 from ..hwdec import VideoContexts
 from ..redact import redact_url
-from ..retry import SEGMENT_RETRY, RetryPolicy
+from ..retry import RetryPolicy
 from ..source import DemuxPacket, SourceInfo
 from ..warning_reasons import Reason
 from ..warning_text import WarningCode
@@ -87,7 +86,7 @@ from .playlist import MediaPlaylist, MultivariantPlaylist, Segment, Variant
 from .rendition import RenditionCursor, RenditionTrack
 from .rung_choice import RungChoice
 from .segment_demux import SegmentDemuxer, dts_key
-from .slow_transfer import SlowTransfer, slow_verdict
+from .segment_loader import Abandon, SegmentLoader
 from .timeline import DateMap
 from .view_cap import pinned_rung
 
@@ -97,22 +96,6 @@ log = logging.getLogger(__name__)
 
 #: seconds read() gives the loader beyond its own timeouts (``loader_state.GRACE``)
 _GRACE = GRACE
-
-#: live: playlist reloads that may show a segment failing everywhere to be
-#: a hole (a newer one listed) before it is taken for the origin failing
-_HOLE_RELOADS = 3
-
-
-class _End:
-    """The stream has no more segments (a VOD's end), as opposed to a gap."""
-
-
-_END = _End()
-
-
-class _Abandon(Exception):
-    def __init__(self, decision: Decision) -> None:
-        self.decision = decision
 
 
 class HlsSource:
@@ -217,13 +200,27 @@ class HlsSource:
             hint_streams=self._hint_streams,
             rand=self._rand,
         )
+        self._loader = SegmentLoader(
+            self._s,
+            self._downloads,
+            self._abr,
+            ladder=self._ladder,
+            choice=self._choice,
+            penalty=self._penalty,
+            outages=self._outages,
+            next_segment=lambda: self._next_segment(),
+        )
         self._bad_segments = 0
-        #: VOD segments in a row skipped because they failed everywhere
-        self._failed_in_row = 0
-        #: sequence numbers of the segments skipped that way (for the tests and stats)
-        self.segment_gaps: list[int] = []
-        #: segments reported slow (downloading slower than they play, not in time)
-        self.slow_segments = 0
+
+    @property
+    def segment_gaps(self) -> list[int]:
+        """Sequence numbers of the segments skipped as failing everywhere."""
+        return self._loader.segment_gaps
+
+    @property
+    def slow_segments(self) -> int:
+        """Segments reported slow (downloading slower than they play)."""
+        return self._loader.slow_segments
 
     @property
     def ll_stats(self) -> dict[str, int]:
@@ -460,79 +457,6 @@ class HlsSource:
     # ------------------------------------------------------------------ helpers
 
     # ------------------------------------------------------------------ fetching
-
-    def _segment_bytes(
-        self, seg: Segment, rung: int, live_edge: bool, *, retry: RetryPolicy = SEGMENT_RETRY
-    ) -> bytes:
-        bitrate = self._s.ladder[rung].bandwidth if self._s.ladder[rung].bandwidth else 0
-        expected = int(bitrate * seg.duration / 8) if bitrate else 0
-        cap = self._hls.max_segment_bytes
-        if expected:
-            cap = min(cap, max(3 * expected, 4 * 1024 * 1024))
-        download = self._abr.begin(rung, expected)
-        last_check = [0.0]
-        warned = [False]
-
-        def progress(done: int, total: int | None, elapsed: float) -> bool:
-            if elapsed >= self._hls.slow_after and elapsed - last_check[0] >= 0.1:
-                last_check[0] = elapsed
-                self._check_slow(seg, rung, done, total or expected or None, elapsed, warned)
-            if self._s.manual is not None or not self._abr.due(download, elapsed):
-                return True
-            decision = self._abr.check(
-                download, self._choice.inputs(seg.duration), done, total, elapsed
-            )
-            if decision is not None:
-                raise _Abandon(decision)
-            return True
-
-        return self._downloads.media(
-            seg, "segment", cap, retry=retry, live_edge=live_edge, progress=progress
-        )
-
-    def _check_slow(
-        self,
-        seg: Segment,
-        rung: int,
-        done: int,
-        size: int | None,
-        elapsed: float,
-        warned: list[bool],
-    ) -> None:
-        """Say when playback is waiting on a slow segment, and give up one so
-        slow that waiting for it is worse than asking again or elsewhere."""
-        behind, give_up = slow_verdict(
-            done,
-            size,
-            elapsed,
-            self.buffer_level(),
-            seg.duration,
-            patience=self._hls.stuck_factor,
-        )
-        if not behind:
-            return
-        rate = done / elapsed / 1000
-        if not warned[0]:
-            warned[0] = True
-            self.slow_segments += 1
-            with self._s.cond:
-                self._s.mark("slow", f"segment {seg.sequence} at {rate:.1f} kB/s")
-            self._s.warn(WarningCode.SLOW_SEGMENT, sequence=seg.sequence, rate=f"{rate:.1f}")
-        if not give_up:
-            return
-        if rung > 0 and self._s.manual is None:
-            out = self._ladder.excluded()
-            lower = [i for i in range(rung) if i not in out]
-            if lower:
-                self._meter.add_sample(done, elapsed, None)
-                raise _Abandon(
-                    Decision(
-                        min(lower), "slow", f"segment {seg.sequence} arriving at {rate:.1f} kB/s"
-                    )
-                )
-        raise SlowTransfer(
-            f"segment {seg.sequence} abandoned: arriving at {rate:.1f} kB/s, too slow to wait for"
-        )
 
     # ------------------------------------------------------------------ ABR
 
@@ -832,11 +756,11 @@ class HlsSource:
         generation = self._s.generation
         try:
             if chunk.hint:
-                data: bytes | None = self._hint_bytes(seg)
+                data: bytes | None = self._loader.hint_bytes(seg)
                 if data is None:
                     return True
             else:
-                got = self._fetch_with_fallback(pl, chunk)
+                got = self._loader.fetch_with_fallback(pl, chunk)
                 if got is not None and got[0] is not chunk:
                     chunk, seg = got[0], got[0].seg
                 data = got[1] if got is not None else None
@@ -844,7 +768,7 @@ class HlsSource:
                     self._abr.finished(
                         float(self._s.ladder[self._s.rung].bitrate or 0), len(data), seg.duration
                     )
-        except _Abandon as ab:
+        except Abandon as ab:
             self._choice.switch(ab.decision)
             return True
         if chunk.part is not None:
@@ -873,28 +797,13 @@ class HlsSource:
                 self._s.queued_bytes += p.size
             self._s.rungs_at.append((self._s.next_time, self._s.rung))
             self._advance(chunk)
-            self._failed_in_row = 0
+            self._loader.failed_in_row = 0
             self._s.mark(None)
             self._s.cond.notify_all()
         self._renditions.follow_subtitles(end)
         if merged and not self._s.opened.is_set():
             self._build_info(pl)
         return True
-
-    def _hint_bytes(self, seg: Segment) -> bytes | None:
-        """A part fetched through its preload hint (the server answers when the
-        part exists). One attempt: a server that fails hints gets blocking
-        playlist reloads instead."""
-        assert self._s.rung is not None
-        try:
-            return self._segment_bytes(seg, self._s.rung, True, retry=RetryPolicy(max_attempts=1))
-        except (FetchAborted, SecurityError):
-            raise
-        except NetworkError as exc:
-            self._s.check_stop()  # closing mid-request is not a failing hint
-            self._s.hints_ok = False
-            self._s.warn(WarningCode.PRELOAD_HINT_FAILED, reason=exc)
-            return None
 
     def _advance(self, chunk: Chunk) -> None:
         seg = chunk.seg
@@ -908,133 +817,6 @@ class HlsSource:
                 if chunk.hint:
                     self._s.hint_fix = (seg.sequence, chunk.part, seg.duration)
         self._s.fetched_until = self._s.next_time
-
-    def _fetch_with_fallback(self, pl: MediaPlaylist, chunk: Chunk) -> tuple[Chunk, bytes] | None:
-        """The chunk's bytes; on lasting failure, the same time from another
-        copy or rung (which may be another chunk: it is returned with its
-        bytes). None for a gap."""
-        assert self._s.rung is not None
-        #: rungs that failed this time of the stream
-        tried: set[int] = set()
-        while True:
-            seg = chunk.seg
-            if seg.gap:
-                return None
-            live_edge = self._s.live and seg.sequence >= pl.last_sequence - 1
-            try:
-                return chunk, self._segment_bytes(seg, self._s.rung, live_edge)
-            except (FetchAborted, SecurityError):
-                raise
-            except OriginAway as away:
-                raise away.error from None
-            except NetworkError as exc:
-                failure = exc
-            with self._s.cond:
-                self._s.mark("error", str(failure))
-            nxt = self._elsewhere(failure, tried)
-            while nxt is None:
-                if len(tried) < len(self._s.ladder):
-                    # the rung fallen back to could not even list the segment
-                    nxt = self._elsewhere(failure, tried)
-                    continue
-                if self._s.live and not self._live_hole(seg, failure):
-                    raise NetworkError(
-                        f"every variant failed; last error: {failure}. Check the stream URL "
-                        "or try again later."
-                    ) from None
-                # the origin may have gone away during the retries: asked again
-                if not self._s.live and self._outages.origin_away(failure, again=True):
-                    raise failure  # not this segment's fault: ridden out, then fetched again
-                self._skip_failed(seg, failure)
-                return None
-            if nxt is _END:
-                return None
-            assert not isinstance(nxt, _End)
-            pl, chunk = nxt
-
-    def _elsewhere(
-        self, exc: NetworkError, tried: set[int]
-    ) -> tuple[MediaPlaylist, Chunk] | _End | None:
-        """After the current rung failed (``exc``): the same time from its
-        next redundant copy, else from another rung (``_END``: the stream has
-        no such time). None when every rung has been ``tried``, or when the
-        one moved to failed to load its playlist (it is then ``tried`` too)."""
-        assert self._s.rung is not None
-        rung = self._s.rung
-        moved = self._ladder.to_backup(rung, exc)
-        if not moved:
-            tried.add(rung)
-            self._penalty.penalise(rung, self._clock.now())
-            choice = self._penalty.fallback(rung, len(self._s.ladder), tried)
-            if choice is None:
-                return None
-            target, readmitted = choice
-            if readmitted:
-                # every rung out of the box failed here too: try the boxed ones
-                self._penalty.release(target)
-                self._ladder.readmit(target, "every other variant failed")
-            self._s.warn(WarningCode.VARIANT_FAILED, variant=rung, reason=exc, target=target)
-            self._choice.switch(Decision(target, "fallback", f"variant {rung} failed"))
-        try:
-            nxt = self._next_segment()
-        except (FetchAborted, SecurityError):
-            raise
-        except (NetworkError, PlaylistError) as err:
-            # the copy or rung moved to has no playlist to offer: it failed too
-            with self._s.cond:
-                self._s.mark("error", str(err))
-            if moved:
-                return self._elsewhere(exc, tried)
-            tried.add(self._s.rung)
-            self._penalty.penalise(self._s.rung, self._clock.now())
-            return None
-        return _END if nxt is None else nxt
-
-    def _live_hole(self, seg: Segment, exc: NetworkError) -> bool:
-        """Live: whether a segment that failed everywhere is a hole in a stream
-        that goes on (the origin answers and lists newer segments: skip it as
-        a gap) rather than the origin being away (ride the outage out). A 404
-        behind the edge is a hole already; otherwise the playlist decides,
-        reloaded a target duration apart until it lists a newer segment (at
-        most ``_HOLE_RELOADS`` times)."""
-        assert self._s.rung is not None
-        if isinstance(exc, HttpStatusError) and seg.sequence < self._ladder.edge_sequence() - 1:
-            return True
-        for n in range(_HOLE_RELOADS):
-            if n:
-                self._s.sleep(self._s.tracks[self._s.rung].playlist.target_duration)
-                self._s.check_stop()
-            try:
-                track = self._ladder.track(
-                    self._s.rung, reload=True, retry=RetryPolicy(max_attempts=1)
-                )
-            except (FetchAborted, SecurityError):
-                raise
-            except (NetworkError, PlaylistError):
-                return False  # the origin is away: an outage
-            if track.playlist.last_sequence > seg.sequence:
-                return True
-        return False
-
-    def _skip_failed(self, seg: Segment, exc: NetworkError) -> None:
-        """A segment failed on every variant and copy. It is skipped as a
-        gap (the timeline keeps its time) and playback goes on; the variants
-        get another chance with the next segment, the fault was this one's.
-        Too many in a row and no progress is being made: one fatal error."""
-        self._failed_in_row += 1
-        if self._failed_in_row >= self._hls.max_failed_segments:
-            raise NetworkError(
-                f"{self._failed_in_row} segments in a row failed on every variant; "
-                f"last error: {exc}. Check the stream URL or try again later."
-            ) from None
-        self._penalty.clear()
-        self.segment_gaps.append(seg.sequence)
-        self._s.warn(
-            WarningCode.SEGMENT_SKIPPED,
-            sequence=seg.sequence,
-            reason=exc,
-            duration=f"{seg.duration:.1f}",
-        )
 
     # ------------------------------------------------------------------ demux
 

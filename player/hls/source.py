@@ -51,31 +51,20 @@ from ..hwdec import VideoContexts
 from ..redact import redact_url
 from ..retry import RetryPolicy
 from ..source import DemuxPacket, SourceInfo
-from ..warning_reasons import Reason
 from ..warning_text import WarningCode
 from .config import HlsConfig
 from .crypto import decrypt_aes128
 from .downloads import Downloads
+from .fetch_cursor import FetchCursor
 from .followers import FollowerIO, Renditions
 from .hint_streams import HintStreams
 from .ladder import Ladder
 from .live import (
     LiveReloader,
-    duration_ahead,
-    max_live_lag,
-    part_at,
-    rejoin_reason,
-    target_latency,
-    uses_parts,
 )
 from .live_edge import (
-    Chunk,
     OutageWatch,
     Track,
-    edge_date,
-    live_chunk,
-    live_start_point,
-    reload_live,
 )
 from .loader_state import GRACE, LoaderState
 from .origin_check import OriginCheck
@@ -83,7 +72,7 @@ from .outages import OriginAway, Outages
 from .packet_queue import PacketQueue
 from .penalty_box import PenaltyBox
 from .playlist import MediaPlaylist, MultivariantPlaylist, Segment, Variant
-from .rendition import RenditionCursor, RenditionTrack
+from .rendition import RenditionTrack
 from .rung_choice import RungChoice
 from .segment_demux import SegmentDemuxer, dts_key
 from .segment_loader import Abandon, SegmentLoader
@@ -174,7 +163,7 @@ class HlsSource:
                 seg, kind, cap, retry=retry, live_edge=edge
             ),
             audio_packets=self._audio_packets,
-            anchor=self._anchor,
+            anchor=lambda cursor: self._cursor.anchor(cursor),
             cue_time=self._cue_time,
             sleep=self._s.sleep,
             check_stop=self._s.check_stop,
@@ -200,6 +189,17 @@ class HlsSource:
             hint_streams=self._hint_streams,
             rand=self._rand,
         )
+        self._cursor = FetchCursor(
+            self._s,
+            ladder=self._ladder,
+            downloads=self._downloads,
+            demuxer=self._demuxer,
+            dates=self._dates,
+            renditions=self._renditions,
+            io=self._io,
+            hint_streams=self._hint_streams,
+            watch=self._outage,
+        )
         self._loader = SegmentLoader(
             self._s,
             self._downloads,
@@ -208,7 +208,7 @@ class HlsSource:
             choice=self._choice,
             penalty=self._penalty,
             outages=self._outages,
-            next_segment=lambda: self._next_segment(),
+            next_segment=self._cursor.next_segment,
         )
         self._bad_segments = 0
 
@@ -410,45 +410,14 @@ class HlsSource:
             return list(self._s.timeline)
 
     def live_latency(self) -> float | None:
-        """Seconds between the play position and the live edge, when live:
-        from EXT-X-PROGRAM-DATE-TIME (the wall clock now minus the date at the
-        position) where the playlist has it and it agrees with the playlist
-        within a few target durations, else ``edge_latency``."""
-        latency = self.edge_latency()
-        if latency is None:
-            return None
-        with self._s.cond:
-            pos = self._s.position if self._s.position is not None else self._s.read_pts
-        track = self._s.tracks.get(self._s.rung) if self._s.rung is not None else None
-        if pos is None or track is None:
-            return latency
-        td = track.playlist.target_duration
-        date = self._dates.date_at(pos)
-        if date is not None:
-            by_date = (self._s.wall() - date).total_seconds()
-            if abs(by_date - latency) <= max(2 * td, 3.0):
-                return max(0.0, by_date)
-        return latency
+        """Seconds between the play position and the live edge, when live
+        (``FetchCursor.live_latency``)."""
+        return self._cursor.live_latency()
 
     def edge_latency(self) -> float | None:
         """Seconds from the play position to the end of the live playlist
-        (parts included), moved on by the time since it was loaded (at most
-        one target duration while the origin answers, so a stalled server
-        does not run it away). No wall clock involved."""
-        if not self._s.live:
-            return None
-        with self._s.cond:
-            pos = self._s.position if self._s.position is not None else self._s.read_pts
-            edge = self._s.live_edge_time
-            loaded = self._s.edge_loaded_at
-        track = self._s.tracks.get(self._s.rung) if self._s.rung is not None else None
-        if pos is None or edge is None or track is None:
-            return None
-        td = track.playlist.target_duration
-        age = max(0.0, self._clock.now() - loaded)
-        if self._outage.failing_since is None:
-            age = min(age, td)  # a stalled origin's edge does not move; one that is away does
-        return max(0.0, edge + age - pos)
+        (``FetchCursor.edge_latency``)."""
+        return self._cursor.edge_latency()
 
     def program_date_time(self, position: float) -> datetime | None:
         """The EXT-X-PROGRAM-DATE-TIME of timeline ``position`` (None without one)."""
@@ -519,7 +488,7 @@ class HlsSource:
         self._s.live = pl.is_live
         if not pl.segments and not self._s.live:
             raise PlaylistError("media playlist without segments")
-        self._position_start(pl)
+        self._cursor.position_start(pl)
         r = self._renditions
         r.live, r.ll = self._s.live, self._s.ll
         with self._s.cond:
@@ -535,35 +504,6 @@ class HlsSource:
         while not self._s.opened.is_set():
             if not self._step():
                 raise FormatError("the HLS stream has no playable media")
-
-    def _position_start(self, pl: MediaPlaylist) -> None:
-        if self._s.live:
-            self._s.ll = self._hls.low_latency and uses_parts(pl)
-            self._s.live_latency_target = target_latency(pl, self._s.ll)
-            self._seek_live_start(pl)
-            self._s.next_time = 0.0
-        else:
-            start = 0.0
-            if pl.start_offset is not None:
-                off = pl.start_offset
-                start = off if off >= 0 else max(0.0, pl.duration + off)
-            self._s.next_time = self._segment_at(pl, start).start if pl.segments else 0.0
-        with self._s.cond:
-            self._s.fetched_until = self._s.next_time
-
-    def _seek_live_start(self, pl: MediaPlaylist) -> None:
-        """Point the live cursor at the target latency from the live edge."""
-        self._s.next_seq, self._s.next_part = self._live_start_point(pl)
-
-    def _live_start_point(self, pl: MediaPlaylist) -> tuple[int, int]:
-        return live_start_point(pl, self._s.ll, self._s.live_latency_target)
-
-    @staticmethod
-    def _segment_at(pl: MediaPlaylist, t: float) -> Segment:
-        for s in pl.segments:
-            if s.end > t + 1e-3:
-                return s
-        return pl.segments[-1]
 
     def _loop(self) -> None:
         while not self._s.stop.is_set():
@@ -612,7 +552,7 @@ class HlsSource:
         if target is None or self._s.rung is None:
             return
         pl = self._ladder.track(self._s.rung).playlist
-        seg = self._segment_at(pl, target)
+        seg = self._cursor.segment_at(pl, target)
         self._s.next_time = seg.start
         for f in (self._renditions.audio, self._renditions.subs):
             if f is not None:
@@ -622,125 +562,10 @@ class HlsSource:
             self._s.fetched_until = seg.start
             self._s.ended = False
 
-    def _next_segment(self) -> tuple[MediaPlaylist, Chunk] | None:
-        """The next segment (or LL-HLS part) of the current rung, reloading a
-        live playlist as needed."""
-        assert self._s.rung is not None
-        while not self._s.stop.is_set() and not self._s.interrupted:
-            track = self._ladder.track(self._s.rung, reload=self._s.refresh)
-            self._s.refresh = False
-            pl = track.playlist
-            if not self._s.live:
-                for s in pl.segments:
-                    if s.end > self._s.next_time + 1e-3:
-                        return pl, Chunk(s)
-                return None
-            assert self._s.next_seq is not None
-            self._fix_hint(pl)
-            with self._s.cond:
-                stalled = self._s.position is not None and self._s.buffer_level_locked() < 0.5
-            why = rejoin_reason(
-                pl,
-                self._s.next_seq,
-                self._s.next_part,
-                self._s.live_latency_target or target_latency(pl, self._s.ll),
-                max_live_lag(pl, self._hls.max_live_lag, stalled=stalled),
-                self._live_start_point(pl),
-            )
-            if why is not None:
-                self._rejoin_live(pl, why)
-            chunk = self._live_chunk(pl)
-            if chunk is not None:
-                self._update_live_edge(pl, track)
-                if self._s.reanchor:
-                    self._s.reanchor = False
-                    self._reanchor_followers()
-                return pl, chunk
-            if pl.endlist:
-                return None
-            self._reload_live(track)
-        return None
-
-    def _live_chunk(self, pl: MediaPlaylist) -> Chunk | None:
-        """The chunk at the live cursor if ``pl`` lists it (or hints at it)."""
-        assert self._s.next_seq is not None
-        seq, idx, chunk, opened = live_chunk(
-            pl, self._s.next_seq, self._s.next_part, ll=self._s.ll, hints_ok=self._s.hints_ok
-        )
-        self._s.next_seq, self._s.next_part = seq, idx
-        if opened is not None:
-            # its bytes flow while the blocking reload waits for the part's
-            # listing (and length); the listed part is then read from them
-            self._hint_streams.open("main", opened.uri, opened.byterange_start or 0)
-        return chunk
-
-    def _fix_hint(self, pl: MediaPlaylist) -> None:
-        """A part fetched by its hint is listed now: use its real duration."""
-        if self._s.hint_fix is None:
-            return
-        seq, idx, guess = self._s.hint_fix
-        part = part_at(pl, seq, idx)
-        if part is None and pl.last_sequence < seq:
-            return  # not listed yet
-        self._s.hint_fix = None
-        if part is not None and part.duration != guess:
-            self._s.next_time += part.duration - guess
-            with self._s.cond:
-                self._s.fetched_until = self._s.next_time
-
-    def _update_live_edge(self, pl: MediaPlaylist, track: Track) -> None:
-        assert self._s.next_seq is not None
-        ahead = duration_ahead(pl, self._s.next_seq, self._s.next_part)
-        with self._s.cond:
-            self._s.live_edge_time = self._s.next_time + ahead
-            self._s.edge_loaded_at = track.loaded_at
-        # EXT-X-PROGRAM-DATE-TIME of the latest segment that has one
-        dated = edge_date(pl, self._s.next_seq, self._s.next_part, self._s.next_time)
-        if dated is not None:
-            self._dates.add(*dated)
-
-    def _reload_live(self, track: Track) -> None:
-        assert self._s.rung is not None
-        reload_live(
-            track,
-            self._s.ladder[self._s.rung].uri,
-            (self._s.next_seq, self._s.next_part) if self._s.next_seq is not None else None,
-            ll=self._s.ll,
-            delta_updates=self._hls.delta_updates,
-            stuck_factor=self._hls.stuck_factor,
-            failing=self._outage.failing_since is not None,
-            clock=self._clock,
-            load=lambda url, blocking, retry: self._downloads.media_playlist(url, blocking, retry),
-            sleep=self._s.sleep,
-            check_stop=self._s.check_stop,
-            stats=self._s.ll_stats,
-        )
-
-    def _rejoin_live(self, pl: MediaPlaylist, why: Reason) -> None:
-        """Jump the live cursor ahead to the target latency point, as at the
-        start. The media skips ahead but the timeline goes on from where it
-        is, re-based as at a discontinuity: the decoders see a break, not a
-        hole as long as the lag."""
-        with self._s.cond:
-            self._s.mark("rejoin", why.english())
-        self._seek_live_start(pl)
-        self._s.hint_fix = None
-        self._demuxer.pending_discontinuity = True
-        self._demuxer.rebaser.break_next()
-        self._s.reanchor = True
-        self._s.warn(WarningCode.LIVE_REJOIN, reason=why)
-
-    def _reanchor_followers(self) -> None:
-        """After a rejoin: the renditions are lined up with the main cursor
-        again, from fresh playlists (theirs are as old as the outage)."""
-        for f in (self._renditions.audio, self._renditions.subs):
-            if f is not None:
-                f.reanchor(self._io, self._s.next_time)
-
     def _step(self) -> bool:
         """Fetch, demux and queue one segment (or part). False at the end of a VOD."""
         assert self._s.rung is not None
-        nxt = self._next_segment()
+        nxt = self._cursor.next_segment()
         if nxt is None:
             return False
         pl, chunk = nxt
@@ -748,7 +573,7 @@ class HlsSource:
             decision = self._choice.decide(chunk.seg.duration)
             if decision.index != self._s.rung:
                 self._choice.switch(decision)
-                nxt = self._next_segment()
+                nxt = self._cursor.next_segment()
                 if nxt is None:
                     return False
                 pl, chunk = nxt
@@ -775,13 +600,13 @@ class HlsSource:
             self._s.ll_stats["parts"] += 1
             self._s.ll_stats["hints"] += int(chunk.hint)
         if data is None:  # a gap: no media, the timeline moves on
-            self._advance(chunk)
+            self._cursor.advance(chunk)
             with self._s.cond:
                 self._s.mark("gap", f"segment {seg.sequence} is a gap")
             return True
         packets = self._demux_segment(data, seg)
         if packets is None:
-            self._advance(chunk)
+            self._cursor.advance(chunk)
             return True
         end = self._s.next_time + seg.duration
         if not self._s.live and pl.endlist and seg is pl.segments[-1]:
@@ -796,7 +621,7 @@ class HlsSource:
                 self._s.queue.append(p)
                 self._s.queued_bytes += p.size
             self._s.rungs_at.append((self._s.next_time, self._s.rung))
-            self._advance(chunk)
+            self._cursor.advance(chunk)
             self._loader.failed_in_row = 0
             self._s.mark(None)
             self._s.cond.notify_all()
@@ -804,19 +629,6 @@ class HlsSource:
         if merged and not self._s.opened.is_set():
             self._build_info(pl)
         return True
-
-    def _advance(self, chunk: Chunk) -> None:
-        seg = chunk.seg
-        self._dates.add(seg.program_date_time, self._s.next_time)
-        self._s.next_time += seg.duration
-        if self._s.live:
-            if chunk.part is None:
-                self._s.next_seq, self._s.next_part = seg.sequence + 1, 0
-            else:
-                self._s.next_seq, self._s.next_part = seg.sequence, chunk.part + 1
-                if chunk.hint:
-                    self._s.hint_fix = (seg.sequence, chunk.part, seg.duration)
-        self._s.fetched_until = self._s.next_time
 
     # ------------------------------------------------------------------ demux
 
@@ -866,27 +678,6 @@ class HlsSource:
             return None
         v = self._s.ladder[self._s.rung]
         return v.audio_group if kind == "AUDIO" else v.subtitles_group
-
-    def _main_anchor(self) -> tuple[int, float]:
-        """(sequence, timeline start) of the main segment at the live cursor,
-        which in LL-HLS may be some parts into it: a rendition is lined up
-        with that segment's start, not with the cursor."""
-        assert self._s.next_seq is not None
-        t = self._s.next_time
-        track = self._s.tracks.get(self._s.rung) if self._s.rung is not None else None
-        if self._s.next_part and track is not None:
-            pl = track.playlist
-            for i in range(self._s.next_part):
-                part = part_at(pl, self._s.next_seq, i)
-                t -= part.duration if part is not None else (pl.part_target or 0.0)
-        return self._s.next_seq, t
-
-    def _anchor(self, cursor: RenditionCursor) -> None:
-        """Line a live rendition up with the main live cursor (once there is one)."""
-        if self._s.next_seq is None:
-            return
-        seq, t = self._main_anchor()
-        cursor.anchor_live(seq, t, self._s.live_edge_time, self._dates)
 
     def _apply_requests(self) -> None:
         """Track changes the user asked for (loader thread)."""

@@ -72,11 +72,11 @@ from .outages import OriginAway, Outages
 from .packet_queue import PacketQueue
 from .penalty_box import PenaltyBox
 from .playlist import MediaPlaylist, MultivariantPlaylist, Segment, Variant
-from .rendition import RenditionTrack
 from .rung_choice import RungChoice
 from .segment_demux import SegmentDemuxer, dts_key
 from .segment_loader import Abandon, SegmentLoader
 from .timeline import DateMap
+from .track_requests import TrackRequests
 from .view_cap import pinned_rung
 
 __all__ = ["HlsConfig", "HlsSource", "TimelineEntry"]
@@ -178,7 +178,8 @@ class HlsSource:
             lambda url: self._downloads.media_playlist(url, retry=RetryPolicy(max_attempts=1)),
         )
         self._ladder = Ladder(self._s, self._downloads, self._penalty)
-        self._choice = RungChoice(self._s, self._abr, self._ladder, self._regroup)
+        self._tracks = TrackRequests(self._s, self._renditions, self._io, self._packets)
+        self._choice = RungChoice(self._s, self._abr, self._ladder, self._tracks.regroup)
         self._outages = Outages(
             self._s,
             self._outage,
@@ -294,21 +295,11 @@ class HlsSource:
         """Play alternate audio track ``index`` (``MediaInfo.audio_tracks``);
         None: the default one. Takes effect at the next segment boundary of
         the new rendition after what has been read, timestamps continuous."""
-        self._request("audio", index, self._renditions.audio_tracks)
+        self._tracks.request("audio", index, self._renditions.audio_tracks)
 
     def select_subtitle_track(self, index: int | None) -> None:
         """Show subtitle track ``index`` (``MediaInfo.subtitle_tracks``); None: off."""
-        self._request("subtitles", index, self._renditions.subtitle_tracks)
-
-    def _request(self, kind: str, index: int | None, tracks: list[RenditionTrack]) -> None:
-        with self._s.cond:
-            known = self._s.opened.is_set()
-            if index is not None and (index < 0 or (known and index >= len(tracks))):
-                raise ValueError(f"no {kind} track {index}")
-            self._s.requests[kind] = index
-            if kind == "subtitles" and index is None:
-                self._renditions.subtitle_index = None  # off at once, whatever the loader is doing
-            self._s.cond.notify_all()
+        self._tracks.request("subtitles", index, self._renditions.subtitle_tracks)
 
     def subtitle_text(self, position: float) -> str | None:
         """The text of the subtitle cues active at ``position`` (lines joined
@@ -489,17 +480,7 @@ class HlsSource:
         if not pl.segments and not self._s.live:
             raise PlaylistError("media playlist without segments")
         self._cursor.position_start(pl)
-        r = self._renditions
-        r.live, r.ll = self._s.live, self._s.ll
-        with self._s.cond:
-            requests = dict(self._s.requests)
-        if "audio" in requests:
-            r.audio_index = r.valid(requests.pop("audio"), audio=True)
-        if "subtitles" in requests:
-            r.subtitle_index = r.valid(requests.pop("subtitles"), audio=False)
-        with self._s.cond:
-            self._s.requests = requests
-        r.start(self._group("AUDIO"), self._group("SUBTITLES"), self._s.next_time)
+        self._tracks.start()
         # fetch until the first segment with media gives us the stream parameters
         while not self._s.opened.is_set():
             if not self._step():
@@ -511,7 +492,7 @@ class HlsSource:
                 return
             self._handle_seek()
             try:
-                self._apply_requests()
+                self._tracks.apply()
                 if not self._packets.wait_for_room():
                     continue
                 more = self._step()
@@ -672,75 +653,6 @@ class HlsSource:
         return self._demuxer.rebaser.map_in_domain(media_seconds, domain, mpegts)
 
     # ------------------------------------------------------------------ renditions
-
-    def _group(self, kind: str) -> str | None:
-        if self._s.rung is None or not self._s.ladder:
-            return None
-        v = self._s.ladder[self._s.rung]
-        return v.audio_group if kind == "AUDIO" else v.subtitles_group
-
-    def _apply_requests(self) -> None:
-        """Track changes the user asked for (loader thread)."""
-        with self._s.cond:
-            requests, self._s.requests = self._s.requests, {}
-        r = self._renditions
-        if "subtitles" in requests:
-            index = r.valid(requests["subtitles"], audio=False)
-            r.cues.clear()
-            r.subtitle_index = index
-            with self._s.cond:
-                pos = self._s.position if self._s.position is not None else self._s.read_pts
-                fetched = self._s.fetched_until
-            start = pos if pos is not None else self._s.next_time
-            r.start_subtitles(self._group("SUBTITLES"), start)
-            r.follow_subtitles(fetched)
-        if "audio" in requests:
-            self._set_audio(r.valid(requests["audio"], audio=True))
-
-    def _set_audio(self, index: int | None) -> None:
-        """Switch the audio track. What has been queued past the new track's
-        first boundary after what read() handed out is replaced (read() holds
-        there meanwhile), so the switch is heard at once, timestamps continuous."""
-        switched = self._renditions.switch_audio(index, self._group("AUDIO"), self._s.next_time)
-        if switched is None:
-            return
-        f, frontier = switched
-        generation = self._s.generation
-        with self._s.cond:
-            # the boundary and the hold in one step, so read() cannot pass it meanwhile
-            front = self._s.read_front
-            if front is None:
-                front = self._s.position if self._s.position is not None else self._s.next_time
-            boundary = f.cursor.boundary_at_or_after(front + 0.1, parts=self._s.ll)
-            if boundary is None or boundary >= frontier - 1e-3:
-                return  # nothing fetched past the boundary: the next segments bring it
-            self._s.hold_at = boundary
-            kept: deque[DemuxPacket] = deque()
-            for p in self._s.queue:
-                t = p.pts if p.pts is not None else p.dts
-                if p.stream.kind == "audio" and t is not None and t >= boundary - 1e-3:
-                    self._s.queued_bytes -= p.size
-                else:
-                    kept.append(p)
-            self._s.queue = kept
-            self._s.cond.notify_all()
-        f.cursor.next_time = boundary
-        try:
-            while f.cursor.next_time < frontier - 1e-3:
-                got = f.follow_audio(self._io, frontier, cut=boundary - 1e-3, one=True)
-                with self._s.cond:
-                    if generation != self._s.generation:
-                        return
-                    self._packets.merge_locked(got)
-                    self._s.hold_at = f.cursor.next_time
-                    self._s.cond.notify_all()
-        finally:
-            with self._s.cond:
-                self._s.hold_at = None
-                self._s.cond.notify_all()
-
-    def _regroup(self) -> None:
-        self._renditions.regroup(self._group("AUDIO"), self._group("SUBTITLES"))
 
     def _build_info(self, pl: MediaPlaylist) -> None:
         v, a = self._demuxer.first_video, self._demuxer.first_audio

@@ -39,19 +39,15 @@ from ..errors import (
     error_for,
 )
 from ..events import (
-    AudioInfo,
     Event,
-    MediaInfo,
     TrackInfo,
     VariantInfo,
-    VideoInfo,
 )
 from ..fetch import FetchAborted, Fetcher, HttpFetcher
 from ..hwdec import VideoContexts
 from ..redact import redact_url
 from ..retry import RetryPolicy
 from ..source import DemuxPacket, SourceInfo
-from ..warning_text import WarningCode
 from .config import HlsConfig
 from .crypto import decrypt_aes128
 from .downloads import Downloads
@@ -71,10 +67,11 @@ from .origin_check import OriginCheck
 from .outages import OriginAway, Outages
 from .packet_queue import PacketQueue
 from .penalty_box import PenaltyBox
-from .playlist import MediaPlaylist, MultivariantPlaylist, Segment, Variant
+from .playlist import MultivariantPlaylist, Variant
 from .rung_choice import RungChoice
 from .segment_demux import SegmentDemuxer, dts_key
 from .segment_loader import Abandon, SegmentLoader
+from .segment_packets import SegmentPackets
 from .timeline import DateMap
 from .track_requests import TrackRequests
 from .view_cap import pinned_rung
@@ -162,9 +159,9 @@ class HlsSource:
             fetch=lambda seg, kind, cap, retry, edge: self._downloads.media(
                 seg, kind, cap, retry=retry, live_edge=edge
             ),
-            audio_packets=self._audio_packets,
+            audio_packets=lambda data, seg, cut: self._segments.audio(data, seg, cut),
             anchor=lambda cursor: self._cursor.anchor(cursor),
-            cue_time=self._cue_time,
+            cue_time=lambda seconds, domain: self._segments.cue_time(seconds, domain),
             sleep=self._s.sleep,
             check_stop=self._s.check_stop,
             open_stream=self._hint_streams.open,
@@ -211,7 +208,7 @@ class HlsSource:
             outages=self._outages,
             next_segment=self._cursor.next_segment,
         )
-        self._bad_segments = 0
+        self._segments = SegmentPackets(self._s, self._demuxer, self._ladder, self._renditions)
 
     @property
     def segment_gaps(self) -> list[int]:
@@ -585,7 +582,7 @@ class HlsSource:
             with self._s.cond:
                 self._s.mark("gap", f"segment {seg.sequence} is a gap")
             return True
-        packets = self._demux_segment(data, seg)
+        packets = self._segments.main(data, seg)
         if packets is None:
             self._cursor.advance(chunk)
             return True
@@ -608,80 +605,9 @@ class HlsSource:
             self._s.cond.notify_all()
         self._renditions.follow_subtitles(end)
         if merged and not self._s.opened.is_set():
-            self._build_info(pl)
+            self._segments.build_info(pl)
         return True
 
     # ------------------------------------------------------------------ demux
 
-    def _demux_segment(self, data: bytes, seg: Segment) -> list[DemuxPacket] | None:
-        try:
-            packets = self._demuxer.main_segment(
-                data,
-                seg,
-                self._s.next_time,
-                rung=self._s.rung,
-                bit_rate=self._bit_rate(),
-                drop_audio=self._renditions.audio is not None,
-            )
-        except FormatError as exc:
-            self._bad_segments += 1
-            with self._s.cond:
-                self._s.mark("error", str(exc))
-            self._s.warn(WarningCode.BAD_SEGMENT, reason=exc)
-            if self._bad_segments >= self._hls.max_bad_segments:
-                raise
-            self._demuxer.pending_discontinuity = True
-            return None
-        self._bad_segments = 0
-        return packets
-
-    def _audio_packets(self, data: bytes, seg: Segment, cut: float | None) -> list[DemuxPacket]:
-        try:
-            return self._demuxer.rendition_audio(
-                data, seg, cut, rung=self._s.rung, bit_rate=self._bit_rate()
-            )
-        except FormatError as exc:
-            self._s.warn(WarningCode.BAD_SEGMENT, reason=exc)
-            return []
-
-    def _bit_rate(self) -> int | None:
-        """The BANDWIDTH of the rung being fetched (its video's bit rate)."""
-        return self._s.ladder[self._s.rung].bandwidth if self._s.rung is not None else None
-
-    def _cue_time(self, media_seconds: float, domain: int) -> float | None:
-        mpegts = self._demuxer.container == "mpegts"
-        return self._demuxer.rebaser.map_in_domain(media_seconds, domain, mpegts)
-
     # ------------------------------------------------------------------ renditions
-
-    def _build_info(self, pl: MediaPlaylist) -> None:
-        v, a = self._demuxer.first_video, self._demuxer.first_audio
-        media = MediaInfo(
-            url=redact_url(self.url),
-            protocol="hls",
-            container=self._demuxer.container,
-            duration=None if self._s.live else pl.duration,
-            is_live=self._s.live,
-            seekable=not self._s.live,
-            video=VideoInfo(v.codec_name, v.width, v.height, v.fps, v.pix_fmt, v.bit_rate)
-            if v
-            else None,
-            audio=AudioInfo(a.codec_name, a.sample_rate, a.channels) if a else None,
-            variants=self.variants() if len(self._s.ladder) > 1 else (),
-            audio_tracks=self.audio_tracks(),
-            subtitle_tracks=self.subtitle_tracks(),
-        )
-        with self._s.cond:
-            self._s.info = SourceInfo(
-                media=media,
-                video=v,
-                audio=a,
-                start_time=0.0,
-                variants=media.variants,
-                extra={
-                    "live_target_latency": self._s.live_latency_target if self._s.live else None,
-                    "low_latency": self._s.ll,
-                },
-            )
-            self._s.opened.set()
-            self._s.cond.notify_all()

@@ -8,16 +8,17 @@ continuous timeline. ``read()`` only pops packets, so the demux thread never
 waits on the network for longer than the read timeout, and ``interrupt()`` /
 ``close()`` return at once whatever the server does.
 
-This module is that loader's orchestration: what to fetch when, from which
-rung, and the packet queue. The downloads, the demuxing, the alternate
-renditions and the live edge's moves are collaborators in their own modules
-(``downloads``, ``segment_demux``, ``followers``, ``live_edge``,
-``hint_streams``), handed what they need rather than the loader's state.
+This module is the ``Source`` API and the wiring of the loader's parts, each
+in a module named for what it owns (``loader_thread``: the loop;
+``packet_queue``: the read() side; ``ladder`` and ``rung_choice``: the rungs
+and the ABR; ``segment_loader``: a segment's bytes, fallbacks and gaps;
+``outages``; ``fetch_cursor``: the cursor and the live edge;
+``track_requests``; ``segment_packets``). They share one ``LoaderState`` and
+are handed the parts they call; none imports this module.
 """
 
 from __future__ import annotations
 
-import logging
 import random
 import threading
 from collections import deque
@@ -30,15 +31,8 @@ from ..abr.policy import AbrPolicy
 from ..capabilities import AbrStatus, TimelineEntry
 from ..clock import Clock, SystemClock
 from ..config import DEFAULT_CONFIG, PlayerConfig
-from ..errors import (
-    FormatError,
-    NetworkError,
-)
-from ..events import (
-    Event,
-    TrackInfo,
-    VariantInfo,
-)
+from ..errors import FormatError, NetworkError
+from ..events import Event, TrackInfo, VariantInfo
 from ..fetch import Fetcher, HttpFetcher
 from ..hwdec import VideoContexts
 from ..redact import redact_url
@@ -51,9 +45,7 @@ from .fetch_cursor import FetchCursor
 from .followers import FollowerIO, Renditions
 from .hint_streams import HintStreams
 from .ladder import Ladder
-from .live_edge import (
-    OutageWatch,
-)
+from .live_edge import OutageWatch
 from .loader_state import GRACE, LoaderState
 from .loader_thread import LoaderThread
 from .origin_check import OriginCheck
@@ -70,13 +62,14 @@ from .view_cap import pinned_rung
 
 __all__ = ["HlsConfig", "HlsSource", "TimelineEntry"]
 
-log = logging.getLogger(__name__)
-
 #: seconds read() gives the loader beyond its own timeouts (``loader_state.GRACE``)
 _GRACE = GRACE
 
 
 class HlsSource:
+    """An HLS stream as packets on one timeline (``Source``), with the
+    adaptive, live and track capabilities."""
+
     def __init__(
         self,
         url: str,
@@ -419,15 +412,3 @@ class HlsSource:
     def program_date_time(self, position: float) -> datetime | None:
         """The EXT-X-PROGRAM-DATE-TIME of timeline ``position`` (None without one)."""
         return self._dates.date_at(position)
-
-    # ------------------------------------------------------------------ helpers
-
-    # ------------------------------------------------------------------ fetching
-
-    # ------------------------------------------------------------------ ABR
-
-    # ------------------------------------------------------------------ loader thread
-
-    # ------------------------------------------------------------------ demux
-
-    # ------------------------------------------------------------------ renditions

@@ -116,7 +116,7 @@ def test_a_held_packet_waits_until_the_hold_is_lifted() -> None:
 
 def test_read_gives_up_after_its_timeout_with_no_data_and_says_where() -> None:
     clock = ManualClock()
-    state, queue = _queue(clock)
+    _state, queue = _queue(clock)
     errors: list[Exception] = []
 
     def read() -> None:

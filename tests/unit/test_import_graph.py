@@ -81,7 +81,8 @@ def test_the_engine_has_no_import_circle() -> None:
     graph = {name: _imports(name, path, modules) for name, path in modules.items()}
     # the walk sees the edges it should (a broken resolver would pass vacuously)
     assert "player.decode" in graph["player.engine"]
-    assert "player.hls.downloads" in graph["player.hls.source"]
+    assert "player.hls.loader_thread" in graph["player.hls.source"]
+    assert "player.hls.downloads" in graph["player.hls.ladder"]
     assert _cycles(graph) == []
 
 
@@ -117,3 +118,27 @@ def test_the_sessions_parts_never_reach_back_to_the_session() -> None:
     assert set(parts) <= graph["player.engine"] | _reachable(graph, "player.engine")
     for part in parts:
         assert "player.engine" not in _reachable(graph, part), part
+
+
+def test_the_hls_sources_parts_never_reach_back_to_the_source() -> None:
+    """``HlsSource`` wires its parts together and is the ``Source`` API; the
+    parts share ``LoaderState`` and what each is handed, and never import
+    the source (so none can reach into it for everything)."""
+    modules = _modules()
+    graph = {name: _imports(name, path, modules) for name, path in modules.items()}
+    parts = (
+        "player.hls.config",
+        "player.hls.loader_state",
+        "player.hls.packet_queue",
+        "player.hls.ladder",
+        "player.hls.rung_choice",
+        "player.hls.outages",
+        "player.hls.segment_loader",
+        "player.hls.fetch_cursor",
+        "player.hls.track_requests",
+        "player.hls.segment_packets",
+        "player.hls.loader_thread",
+    )
+    assert set(parts) <= graph["player.hls.source"] | _reachable(graph, "player.hls.source")
+    for part in parts:
+        assert "player.hls.source" not in _reachable(graph, part), part

@@ -4,8 +4,6 @@ saying what happened and what to try, and a Korean translation of them."""
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
@@ -19,23 +17,11 @@ from player.errors import (
     code_for_status,
     error_for,
 )
-
-TS = Path(__file__).resolve().parents[2] / "resources" / "i18n" / "heureum_ko.ts"
-HANGUL = re.compile(r"[\uac00-\ud7a3]")
+from tests.support.translations import HANGUL, finished_translations
 
 
 def _korean() -> dict[str, str]:
-    """source -> finished translation, in the ErrorText context of the .ts file."""
-    found: dict[str, str] = {}
-    for context in ET.parse(TS).getroot().iter("context"):
-        if context.findtext("name") != CONTEXT:
-            continue
-        for message in context.iter("message"):
-            translation = message.find("translation")
-            assert translation is not None
-            if translation.get("type") in (None, ""):
-                found[message.findtext("source") or ""] = translation.text or ""
-    return found
+    return finished_translations(CONTEXT)
 
 
 def test_every_code_has_words_in_english_and_korean() -> None:

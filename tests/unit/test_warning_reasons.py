@@ -9,7 +9,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -23,25 +22,15 @@ from player.hls.slow_transfer import SlowTransfer
 from player.warning_reasons import DATA_FIELDS, REASONS, Reason, ReasonCode, needs, reason_for
 from player.warning_text import CONTEXT, TEMPLATES, WarningCode
 from tests.support.sessions import headless_session
+from tests.support.translations import HANGUL, finished_translations
 
 ROOT = Path(__file__).resolve().parents[2]
-TS = ROOT / "resources" / "i18n" / "heureum_ko.ts"
-HANGUL = re.compile(r"[\uac00-\ud7a3]")
 URL = "http://user:pw@origin.test/v/s007.ts"
 SHOWN = "http://***@origin.test/v/s007.ts"
 
 
 def _korean() -> dict[str, str]:
-    found: dict[str, str] = {}
-    for context in ET.parse(TS).getroot().iter("context"):
-        if context.findtext("name") != CONTEXT:
-            continue
-        for message in context.iter("message"):
-            translation = message.find("translation")
-            assert translation is not None
-            if translation.get("type") in (None, ""):
-                found[message.findtext("source") or ""] = translation.text or ""
-    return found
+    return finished_translations(CONTEXT)
 
 
 def test_every_reason_has_english_and_korean_words_with_the_same_data_fields() -> None:

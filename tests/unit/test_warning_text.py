@@ -5,29 +5,17 @@ code is raised somewhere in the engine, and only through its code."""
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from player.events import WarningRaised
 from player.warning_text import CONTEXT, TEMPLATES, WarningCode, needs, render
+from tests.support.translations import HANGUL, finished_translations
 
 ROOT = Path(__file__).resolve().parents[2]
-TS = ROOT / "resources" / "i18n" / "heureum_ko.ts"
-HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def _korean() -> dict[str, str]:
-    """source -> finished translation, in the WarningText context of the .ts file."""
-    found: dict[str, str] = {}
-    for context in ET.parse(TS).getroot().iter("context"):
-        if context.findtext("name") != CONTEXT:
-            continue
-        for message in context.iter("message"):
-            translation = message.find("translation")
-            assert translation is not None
-            if translation.get("type") in (None, ""):
-                found[message.findtext("source") or ""] = translation.text or ""
-    return found
+    return finished_translations(CONTEXT)
 
 
 def test_every_warning_has_words_in_english_and_korean() -> None:

@@ -14,6 +14,8 @@ from .clock import Clock
 __all__ = ["REPORT_SCHEMA", "SessionMetrics", "percentile"]
 
 REPORT_SCHEMA = "heureum.report/1"
+#: less playing than this between two stalls makes them one (count and seconds)
+STALL_JOIN_S = 0.25
 
 
 def percentile(sorted_values: list[float], p: float) -> float:
@@ -163,9 +165,21 @@ class SessionMetrics:
 
     def on_stall_start(self) -> None:
         with self._lock:
-            if not self.stalls or self.stalls[-1].end is not None:
-                self.stalls.append(_Stall(self.t()))
-                self.timeline.append({"t": self.t(), "type": "stall_start"})
+            now = self.t()
+            last = self.stalls[-1] if self.stalls else None
+            if last is not None and last.end is None:
+                return
+            if last is not None and last.end is not None and now - last.end < STALL_JOIN_S:
+                # A starving low-latency stream restarts on its first frame and
+                # starves again a tick later: to a viewer that is one stall.
+                last.end = None
+                for i in range(len(self.timeline) - 1, -1, -1):
+                    if self.timeline[i]["type"] == "stall_end":
+                        del self.timeline[i]
+                        break
+                return
+            self.stalls.append(_Stall(now))
+            self.timeline.append({"t": now, "type": "stall_start"})
 
     def on_stall_end(self) -> None:
         with self._lock:

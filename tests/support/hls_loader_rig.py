@@ -24,6 +24,7 @@ from player.config import DEFAULT_CONFIG
 from player.events import Event, WarningRaised
 from player.hls.config import HlsConfig
 from player.hls.downloads import Downloads
+from player.hls.fetch_cursor import FetchCursor
 from player.hls.followers import FollowerIO, Renditions
 from player.hls.hint_streams import HintStreams
 from player.hls.ladder import Ladder
@@ -34,7 +35,9 @@ from player.hls.outages import Outages
 from player.hls.penalty_box import PenaltyBox
 from player.hls.playlist import MediaPlaylist, Variant
 from player.hls.rung_choice import RungChoice
+from player.hls.segment_demux import SegmentDemuxer
 from player.hls.segment_loader import SegmentLoader
+from player.hls.timeline import DateMap
 from player.retry import RetryPolicy
 from tests.support.clocked_run import drive
 from tests.support.fake_fetcher import FakeFetcher
@@ -133,7 +136,7 @@ class LoaderRig:
         )
         self.ladder = Ladder(s, self.downloads, self.penalty)
         self.choice = RungChoice(s, self.abr, self.ladder, lambda: None)
-        io = FollowerIO(
+        self.io = io = FollowerIO(
             clock=self.clock,
             stuck_factor=s.hls.stuck_factor,
             max_segment_bytes=s.hls.max_segment_bytes,
@@ -149,13 +152,14 @@ class LoaderRig:
             stats=s.ll_stats,
         )
         self.streams = streams
+        self.renditions = Renditions(io)
         self.outages = Outages(
             s,
             self.watch,
             self.origin,
             ladder=self.ladder,
             penalty=self.penalty,
-            renditions=Renditions(io),
+            renditions=self.renditions,
             hint_streams=streams,
             rand=lambda: 0.5,
         )
@@ -168,6 +172,20 @@ class LoaderRig:
             penalty=self.penalty,
             outages=self.outages,
             next_segment=self.next_segment,
+        )
+
+    def cursor(self) -> FetchCursor:
+        """The real fetch cursor over these parts (its own demuxer and dates)."""
+        return FetchCursor(
+            self.state,
+            ladder=self.ladder,
+            downloads=self.downloads,
+            demuxer=SegmentDemuxer(),
+            dates=DateMap(),
+            renditions=self.renditions,
+            io=self.io,
+            hint_streams=self.streams,
+            watch=self.watch,
         )
 
     def next_segment(self) -> tuple[MediaPlaylist, Chunk] | None:

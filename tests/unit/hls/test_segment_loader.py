@@ -18,6 +18,10 @@ from tests.support.fake_fetcher import Reply
 from tests.support.hls_loader_rig import BASE, LoaderRig, media_playlist
 
 
+def _names(count: int) -> list[str]:
+    return [f"s{i}.ts" for i in range(count)]
+
+
 def _vod(rig: LoaderRig, playlist: str, names: list[str], duration: float = 4.0) -> None:
     rig.fetcher.serve(BASE + playlist, media_playlist(names, duration=duration))
 
@@ -197,3 +201,78 @@ def test_a_failing_preload_hint_turns_hints_off_with_a_warning() -> None:
     assert len(rig.warnings(WarningCode.PRELOAD_HINT_FAILED)) == 1
     # one attempt only: a hint server that fails gets blocking reloads instead
     assert rig.fetcher.urls("segment") == [BASE + "s0.ts"]
+
+
+def test_a_failing_segment_with_every_rung_in_the_box_readmits_one() -> None:
+    rig = LoaderRig([("v0.m3u8", 800_000, ()), ("v1.m3u8", 2_500_000, ())])
+    rig.state.rung = 1
+    rig.penalty.penalise(0, 0.0)
+    _vod(rig, "v0.m3u8", ["a0.ts"])
+    _vod(rig, "v1.m3u8", ["b0.ts"])
+    rig.fetcher.script(BASE + "b0.ts", Reply(status=404))
+    rig.fetcher.serve(BASE + "a0.ts", b"LOW")
+    pl, chunk = rig.first()
+    got = rig.run(lambda: rig.loader.fetch_with_fallback(pl, chunk))
+    assert got is not None and got[1] == b"LOW"
+    # the boxed rung is tried before the segment is given up as a gap
+    assert rig.state.rung == 0 and 0 not in rig.penalty and 1 in rig.penalty
+    assert [e.detail for e in rig.state.timeline if e.marker == "readmit"] == [
+        "variant 0 re-admitted: every other variant failed"
+    ]
+
+
+def test_vod_a_segment_failing_with_the_origin_away_is_an_outage_not_a_gap() -> None:
+    rig = LoaderRig([("v0.m3u8", 800_000, ())])
+    _vod(rig, "v0.m3u8", ["s0.ts"])
+    pl, chunk = rig.first()
+    rig.fetcher.outage(0.0, 1e9)
+    with pytest.raises(NetworkError, match="connection refused") as err:
+        rig.run(lambda: rig.loader.fetch_with_fallback(pl, chunk))
+    assert type(err.value) is NetworkError  # the failure itself, for the outage ride
+    # no retries spent on it, nothing skipped: it is fetched again once the origin is back
+    assert rig.fetcher.urls("segment") == [BASE + "s0.ts"]
+    assert rig.loader.segment_gaps == [] and not rig.warnings(WarningCode.SEGMENT_SKIPPED)
+    assert rig.outages.outage_tolerated(err.value)
+
+
+def test_live_a_missing_segment_behind_the_edge_is_a_hole() -> None:
+    rig = LoaderRig([("v0.m3u8", 800_000, ())], live=True)
+    rig.fetcher.serve(BASE + "v0.m3u8", media_playlist(_names(10), endlist=False))
+    rig.fetcher.script(BASE + "s5.ts", Reply(status=404))
+    rig.state.next_seq = 5
+    pl, chunk = rig.first()
+    assert rig.run(lambda: rig.loader.fetch_with_fallback(pl, chunk)) is None
+    assert rig.loader.segment_gaps == [5]
+    # a 404 behind the edge needs no playlist to tell it is a hole
+    assert rig.fetcher.urls("playlist") == [BASE + "v0.m3u8"]
+
+
+def test_live_a_segment_failing_at_the_edge_is_a_hole_once_a_newer_one_is_listed() -> None:
+    rig = LoaderRig([("v0.m3u8", 800_000, ())], live=True)
+    rig.fetcher.serve_live(
+        BASE + "v0.m3u8",
+        lambda t: Reply(media_playlist(_names(10 + int(t // 4.0)), endlist=False).encode()),
+    )
+    rig.fetcher.script(BASE + "s9.ts", Reply(status=503))
+    rig.state.next_seq = 9
+    pl, chunk = rig.first()
+    assert rig.run(lambda: rig.loader.fetch_with_fallback(pl, chunk)) is None
+    assert rig.loader.segment_gaps == [9]
+    # SEGMENT_RETRY gave up at 3.5 s, when the playlist still ended at s9; it
+    # was asked again a target duration later, and listed s10 by then
+    reloads = [r.t for r in rig.fetcher.requests if r.kind == "playlist"][1:]
+    assert reloads == [3.5, 7.5]
+
+
+def test_live_a_segment_failing_at_the_edge_of_a_stopped_playlist_is_an_error() -> None:
+    rig = LoaderRig([("v0.m3u8", 800_000, ())], live=True)
+    rig.fetcher.serve(BASE + "v0.m3u8", media_playlist(_names(10), endlist=False))
+    rig.fetcher.script(BASE + "s9.ts", Reply(status=503))
+    rig.state.next_seq = 9
+    pl, chunk = rig.first()
+    with pytest.raises(NetworkError, match="every variant failed; last error"):
+        rig.run(lambda: rig.loader.fetch_with_fallback(pl, chunk))
+    # the playlist was asked three times, a target duration apart, before saying so
+    reloads = [r.t for r in rig.fetcher.requests if r.kind == "playlist"][1:]
+    assert reloads == [3.5, 7.5, 11.5]
+    assert rig.loader.segment_gaps == []

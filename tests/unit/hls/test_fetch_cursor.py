@@ -161,3 +161,61 @@ def test_a_vod_has_no_edge_latency() -> None:
     _start(rig, cursor)
     rig.state.position = 1.0
     assert cursor.edge_latency() is None and cursor.live_latency() is None
+
+
+LL_HEAD = (
+    "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:2\n"
+    "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.5\n"
+    "#EXT-X-PART-INF:PART-TARGET=0.5\n#EXT-X-MEDIA-SEQUENCE:0\n"
+)
+
+
+def _ll_parts(seq: int, n: int) -> str:
+    return "".join(
+        f'#EXT-X-PART:DURATION=0.5,URI="p{seq}.{i}.ts"{",INDEPENDENT=YES" if i % 2 == 0 else ""}\n'
+        for i in range(n)
+    )
+
+
+#: segments 0-2 (2 s each, 2 with its four parts listed), then two parts of 3
+LL = (
+    LL_HEAD
+    + "#EXTINF:2.0,\ns0.ts\n#EXTINF:2.0,\ns1.ts\n"
+    + _ll_parts(2, 4)
+    + "#EXTINF:2.0,\ns2.ts\n"
+    + _ll_parts(3, 2)
+)
+
+
+def test_low_latency_starts_at_an_independent_part_and_walks_part_by_part() -> None:
+    rig, cursor = _rig(LL, live=True)
+    _start(rig, cursor)
+    # PART-HOLD-BACK 1.5 s from the end, on an independent part
+    assert rig.state.ll and rig.state.live_latency_target == 1.5
+    assert (rig.state.next_seq, rig.state.next_part) == (2, 2)
+    walked: list[tuple[int, int | None]] = []
+    for _ in range(4):
+        _pl, chunk = _next(rig, cursor)
+        walked.append((chunk.seg.sequence, chunk.part))
+        cursor.advance(chunk)
+    # segment 2's last parts, then the parts of 3 before it is listed whole
+    assert walked == [(2, 2), (2, 3), (3, 0), (3, 1)]
+    assert rig.state.next_time == pytest.approx(4 * 0.5)
+    assert (rig.state.next_seq, rig.state.next_part) == (3, 2)
+
+
+def test_a_part_fetched_by_its_hint_gets_its_listed_duration() -> None:
+    rig, cursor = _rig(LL, live=True)
+    _start(rig, cursor)
+    rig.state.next_seq, rig.state.next_part = 3, 1
+    rig.state.next_time = rig.state.fetched_until = 10.6
+    rig.state.hint_fix = (3, 0, 0.6)  # its duration guessed at 0.6 s; listed as 0.5 s
+    _next(rig, cursor)
+    assert rig.state.hint_fix is None
+    assert rig.state.next_time == pytest.approx(10.5)
+    assert rig.state.fetched_until == rig.state.next_time
+    # not listed yet: the guess stands until it is
+    rig.state.hint_fix = (7, 0, 0.6)
+    rig.state.next_seq, rig.state.next_part = 3, 1
+    _next(rig, cursor)
+    assert rig.state.hint_fix == (7, 0, 0.6)

@@ -204,6 +204,10 @@ def test_low_latency_starts_at_an_independent_part_and_walks_part_by_part() -> N
     assert (rig.state.next_seq, rig.state.next_part) == (3, 2)
 
 
+def _hint_fix(rig: LoaderRig) -> tuple[int, int, float] | None:
+    return rig.state.hint_fix
+
+
 def test_a_part_fetched_by_its_hint_gets_its_listed_duration() -> None:
     rig, cursor = _rig(LL, live=True)
     _start(rig, cursor)
@@ -211,11 +215,11 @@ def test_a_part_fetched_by_its_hint_gets_its_listed_duration() -> None:
     rig.state.next_time = rig.state.fetched_until = 10.6
     rig.state.hint_fix = (3, 0, 0.6)  # its duration guessed at 0.6 s; listed as 0.5 s
     _next(rig, cursor)
-    assert rig.state.hint_fix is None
+    assert _hint_fix(rig) is None
     assert rig.state.next_time == pytest.approx(10.5)
     assert rig.state.fetched_until == rig.state.next_time
     # not listed yet: the guess stands until it is
     rig.state.hint_fix = (7, 0, 0.6)
     rig.state.next_seq, rig.state.next_part = 3, 1
     _next(rig, cursor)
-    assert rig.state.hint_fix == (7, 0, 0.6)
+    assert _hint_fix(rig) == (7, 0, 0.6)

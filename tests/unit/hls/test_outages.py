@@ -177,3 +177,51 @@ def test_vod_an_origin_back_is_told_and_the_segment_fetched_again() -> None:
     assert details[-1] == ("reload", "origin back after 3.5 s")
     # VOD: nothing to rejoin, the segment that failed is simply asked for again
     assert not rig.state.refresh
+
+
+def test_vod_the_origin_answering_on_a_backup_copy_is_not_away() -> None:
+    rig = LoaderRig([("v0.m3u8", 800_000, ("b/v0.m3u8",))])
+    rig.fetcher.serve(BASE + "b/v0.m3u8", media_playlist(["s0.ts"]))
+    rig.fetcher.script(BASE + "v0.m3u8", Reply(status=503))
+    refused = NetworkError("connection refused")
+    rig.run(lambda: rig.outages.note_failure(refused, "segment", 0.5))  # no OriginAway
+    assert rig.fetcher.urls("playlist") == [BASE + "v0.m3u8", BASE + "b/v0.m3u8"]
+    # asking is not moving: the copy in use stays the one that failed
+    assert rig.state.copy.get(0, 0) == 0
+    assert rig.watch.failing_since is None
+
+
+def test_vod_the_origin_is_asked_from_the_copy_in_use_on() -> None:
+    rig = LoaderRig([("v0.m3u8", 800_000, ("b/v0.m3u8",))])
+    rig.state.copy[0] = 1  # failed over to the backup already
+    rig.fetcher.outage(0.0, 1e9)
+    refused = NetworkError("connection refused")
+    with pytest.raises(OriginAway):
+        rig.run(lambda: rig.outages.note_failure(refused, "segment", 0.5))
+    assert rig.fetcher.urls("playlist") == [BASE + "b/v0.m3u8"]
+
+
+def test_a_fetch_working_while_the_origin_is_asked_does_not_end_the_failures() -> None:
+    rig = _rig(live=True)
+    rig.outages.note_failure(NetworkError("reset"), "segment", 0.5)
+    rig.clock.advance(1.0)
+    rig.outages.note_failure(NetworkError("reset"), "segment", 1.0)
+    rig.origin.checking = True  # the answer is the origin's, not the failed fetch's
+    rig.outages.fetch_worked()
+    assert _reconnected(rig) == [] and rig.watch.failing_since == 0.0
+    rig.origin.checking = False
+    rig.outages.fetch_worked()
+    assert _reconnected(rig) == [(1, 1.0)]
+
+
+def test_riding_out_an_outage_replays_the_same_on_every_run() -> None:
+    def once() -> tuple[list[object], list[object]]:
+        rig = _rig(live=True)
+        rig.fetcher.outage(0.0, 7.0)
+        refused = NetworkError("connection refused")
+        rig.outages.note_failure(refused, "segment", None)
+        rig.run(lambda: rig.outages.ride_out_outage(refused))
+        return list(rig.fetcher.requests), list(rig.events)
+
+    first = once()
+    assert first == once() == once()

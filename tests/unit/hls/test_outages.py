@@ -225,3 +225,26 @@ def test_riding_out_an_outage_replays_the_same_on_every_run() -> None:
 
     first = once()
     assert first == once() == once()
+
+
+def test_after_a_live_outage_the_playlist_has_its_full_time_again_before_stuck() -> None:
+    # the same quiet playlist, ridden through a 20 s outage or not
+    def stuck_at(outage_over: bool) -> float:
+        rig = _rig(live=True)
+        cursor = rig.cursor()
+        rig.state.next_seq = 2  # past the edge: waits for the playlist to move
+        rig.outages.note_failure(NetworkError("reset"), "segment", 1.0)
+        rig.clock.advance(1.0)
+        rig.outages.note_failure(NetworkError("reset"), "segment", 2.0)  # reported
+        rig.clock.advance(19.0)
+        if outage_over:
+            rig.outages.fetch_worked()
+        else:
+            rig.watch.failing_since = None  # failures forgotten, clocks not restarted
+        with pytest.raises(NetworkError, match="has not advanced"):
+            rig.run(cursor.next_segment)
+        return rig.clock.now()
+
+    # nothing could advance during the outage: the stuck clock starts at its end
+    assert stuck_at(False) == pytest.approx(20.0)
+    assert stuck_at(True) >= 20.0 + 3 * 4.0

@@ -285,6 +285,11 @@ class SegmentLoader:
                 f"last error: {exc}. Check the stream URL or try again later."
             ) from None
         self._penalty.clear()
+        # The copies too: a backup failed over to for this segment may be
+        # broken as a whole while the primary serves the next one.
+        for rung in [r for r, copy in self._s.copy.items() if copy]:
+            del self._s.copy[rung]
+            self._s.tracks.pop(rung, None)
         self.segment_gaps.append(seg.sequence)
         self._s.warn(
             WarningCode.SEGMENT_SKIPPED,

@@ -276,3 +276,24 @@ def test_live_a_segment_failing_at_the_edge_of_a_stopped_playlist_is_an_error() 
     reloads = [r.t for r in rig.fetcher.requests if r.kind == "playlist"][1:]
     assert reloads == [3.5, 7.5, 11.5]
     assert rig.loader.segment_gaps == []
+
+
+def test_after_a_gap_the_next_segment_is_not_lost_to_a_broken_backup_copy() -> None:
+    # The primary failed one segment, the backup it failed over to has no
+    # playlist at all: the segment is a gap, and the next one comes from the
+    # primary again instead of ending the stream on the broken backup.
+    rig = LoaderRig([("v0.m3u8", 800_000, ("b/v0.m3u8",))])
+    _vod(rig, "v0.m3u8", ["s0.ts", "s1.ts"])
+    rig.fetcher.script(BASE + "b/v0.m3u8", Reply(status=404))
+    rig.fetcher.script(BASE + "s0.ts", Reply(status=404))
+    rig.fetcher.serve(BASE + "s1.ts", b"S1")
+    cursor = rig.cursor()
+    first = rig.run(cursor.next_segment)
+    assert first is not None
+    pl, chunk = first
+    assert rig.run(lambda: rig.loader.fetch_with_fallback(pl, chunk)) is None
+    assert rig.loader.segment_gaps == [0]
+    cursor.advance(chunk)
+    nxt = rig.run(cursor.next_segment)
+    assert nxt is not None and nxt[1].seg.uri == BASE + "s1.ts"
+    assert rig.state.copy.get(0, 0) == 0  # back on the primary

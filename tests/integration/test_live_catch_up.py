@@ -141,7 +141,9 @@ def test_without_recovery_the_stall_stays_in_the_latency() -> None:
 
 def test_hls_latency_is_back_where_it_was_within_5_s_of_a_stall() -> None:
     before, after, catch_ups = _stall_and_watch(recover=True, protocol="hls")
-    assert any(e["action"] in ("jump", "speed_up") for e in catch_ups), catch_ups
+    # The loader fetches the missed segments faster than real time, so a
+    # stall may leave less behind than the catch-up's threshold, and then no
+    # catch-up runs: the latency where it was is what is asserted.
     assert all(-UNDERSHOOT_S <= v - before <= TOLERANCE_S for v in after), (
         before,
         after,

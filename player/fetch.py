@@ -519,6 +519,18 @@ class HttpFetcher:
         )
 
 
+def _socket_errno(exc: BaseException) -> int | None:
+    """The errno of the socket error under httpx's (and httpcore's) wrappers."""
+    seen: BaseException | None = exc
+    for _ in range(6):
+        if seen is None:
+            return None
+        if isinstance(seen, OSError) and seen.errno is not None:
+            return seen.errno
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def _mapped(
     exc: Exception, url: str, closed: bool, cancel: threading.Event | None
 ) -> NetworkError | SecurityError:
@@ -542,7 +554,7 @@ def _mapped(
         )
     if isinstance(exc, httpx.HTTPError):
         # The socket's own words ("[Errno 111] Connection refused") name what happened.
-        code = code_for_socket_error(str(exc))
+        code = code_for_socket_error(str(exc), _socket_errno(exc))
         message = f"could not load {redact_url(url)}: {redact(str(exc))}"
         if code is not None:
             return NetworkError(message, code=code, where=redact_url(url))

@@ -217,7 +217,7 @@ def map_av_error(exc: BaseException, target: Target) -> PlayerError:
             return error_for(ErrorCode.TLS_REJECTED, where=where)
         if local:
             return error_for(ErrorCode.FILE_READ_FAILED, where=where)
-        code = code_for_socket_error(words)
+        code = code_for_socket_error(words, exc.errno)
         if code is not None:
             return error_for(code, where=where)
         # EIO and its kin from a network protocol: the transfer broke off.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import gzip
 import threading
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ import httpx
 import pytest
 
 from player.clock import ManualClock
-from player.errors import NetworkError, SecurityError
+from player.errors import ErrorCode, NetworkError, SecurityError
 from player.fetch import FetchAborted, HttpFetcher, HttpStatusError, PartialTransfer
 
 
@@ -150,6 +151,19 @@ def test_transport_error_becomes_network_error() -> None:
     with pytest.raises(NetworkError) as info:
         make(handler).get("http://u:pw@h/a", max_bytes=10)
     assert "pw" not in str(info.value)
+
+
+def test_a_wrapped_socket_errno_names_the_failure_whatever_the_words() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        # httpx wraps the socket's OSError; its words may be in any language
+        try:
+            raise OSError(errno.ECONNREFUSED, "Verbindungsaufbau abgelehnt")
+        except OSError as inner:
+            raise httpx.ConnectError("[Errno 111] Verbindungsaufbau abgelehnt") from inner
+
+    with pytest.raises(NetworkError) as info:
+        make(handler).get("http://h/a", max_bytes=10)
+    assert info.value.code == ErrorCode.CONNECTION_REFUSED
 
 
 class _Breaks(httpx.SyncByteStream):

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import random
 import threading
-from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -46,7 +45,7 @@ from .followers import FollowerIO, Renditions
 from .hint_streams import HintStreams
 from .ladder import Ladder
 from .live_edge import OutageWatch
-from .loader_state import GRACE, LoaderState
+from .loader_state import LoaderState
 from .loader_thread import LoaderThread
 from .origin_check import OriginCheck
 from .outages import Outages
@@ -61,9 +60,6 @@ from .track_requests import TrackRequests
 from .view_cap import pinned_rung
 
 __all__ = ["HlsConfig", "HlsSource", "TimelineEntry"]
-
-#: seconds read() gives the loader beyond its own timeouts (``loader_state.GRACE``)
-_GRACE = GRACE
 
 
 class HlsSource:
@@ -92,13 +88,12 @@ class HlsSource:
         self._rand = rand or random.random
         #: the policy's wiring, shared with the trace simulator
         self._abr = AbrDriver(self._policy)
-        self._meter = self._abr.meter
         self._s = LoaderState(
             url,
             config=config,
             hls=self._hls,
             clock=self._clock,
-            meter=self._meter,
+            meter=self._abr.meter,
             emit=emit,
             wall=wall or (lambda: datetime.now(UTC)),
         )
@@ -120,7 +115,7 @@ class HlsSource:
         self._downloads = Downloads(
             self._fetcher,
             self._s.cancel,
-            self._meter,
+            self._abr.meter,
             self._hint_streams,
             max_segments=self._hls.max_segments,
             rand=self._rand,
@@ -226,10 +221,6 @@ class HlsSource:
     def ll_stats(self) -> dict[str, int]:
         """LL-HLS counters, for the metrics and the tests."""
         return self._s.ll_stats
-
-    @property
-    def _rungs_at(self) -> deque[tuple[float, int]]:
-        return self._s.rungs_at
 
     # ------------------------------------------------------------------ Source API
 
@@ -356,7 +347,7 @@ class HlsSource:
         return self._s.buffer_level()
 
     def estimate_bps(self) -> float:
-        return self._meter.estimate_bps()
+        return self._abr.meter.estimate_bps()
 
     def abr_status(self) -> AbrStatus:
         variant = self._s.rung
@@ -382,7 +373,7 @@ class HlsSource:
 
     def estimate_measured(self) -> bool:
         """False while ``estimate_bps`` is the default, before any measurement."""
-        return self._meter.measured
+        return self._abr.meter.measured
 
     def current_variant(self) -> int | None:
         """The rung being fetched (the ABR's latest choice)."""

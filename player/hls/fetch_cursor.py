@@ -12,14 +12,6 @@ from .downloads import Downloads
 from .followers import FollowerIO, Renditions
 from .hint_streams import HintStreams
 from .ladder import Ladder
-from .live import (
-    duration_ahead,
-    max_live_lag,
-    part_at,
-    rejoin_reason,
-    target_latency,
-    uses_parts,
-)
 from .live_edge import (
     Chunk,
     OutageWatch,
@@ -28,6 +20,14 @@ from .live_edge import (
     live_chunk,
     live_start_point,
     reload_live,
+)
+from .live_playlist import (
+    duration_ahead,
+    max_live_lag,
+    part_at,
+    rejoin_reason,
+    target_latency,
+    uses_parts,
 )
 from .loader_state import LoaderState
 from .playlist import MediaPlaylist, Segment

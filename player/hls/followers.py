@@ -25,8 +25,8 @@ from ..redact import redact_url
 from ..retry import SEGMENT_RETRY, RetryPolicy
 from ..source import DemuxPacket
 from ..warning_text import Warn, WarningCode
-from .live import LiveReloader
 from .live_edge import Track, part_chunk
+from .live_playlist import LiveReloader
 from .playlist import MediaPlaylist, MultivariantPlaylist, Rendition, Segment, Variant
 from .rendition import RenditionCursor, RenditionStep, RenditionTrack, build_tracks, default_track
 from .subtitles import MAX_VTT_BYTES, Cue, CueStore, WebVtt, parse_webvtt

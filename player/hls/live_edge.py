@@ -7,7 +7,7 @@ which EXT-X-PROGRAM-DATE-TIME anchors the edge, and the bookkeeping of
 fetches that keep failing (an outage, ridden out for a bounded time). Apart
 from the loader because each piece decides from a playlist and a few
 numbers handed to it; the loader applies the answers to its state.
-``live.py`` holds the pure rules these build on.
+``live_playlist.py`` holds the pure rules these build on.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from ..fetch import FetchAborted, HttpStatusError, ResponseTooLarge, TransferKin
 from ..redact import redact, redact_url
 from ..retry import LIVE_OUTAGE_RETRY, PLAYLIST_RETRY, RetryPolicy, is_retryable
 from .hints import open_hint
-from .live import (
+from .live_playlist import (
     LiveReloader,
     hint_position,
     live_start_index,

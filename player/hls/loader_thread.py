@@ -17,8 +17,8 @@ from .fetch_cursor import FetchCursor
 from .followers import FollowerIO, Renditions
 from .hint_streams import HintStreams
 from .ladder import Ladder
-from .live import LiveReloader
 from .live_edge import Track
+from .live_playlist import LiveReloader
 from .loader_state import LoaderState
 from .outages import OriginAway, Outages
 from .packet_queue import PacketQueue

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ..events import TrackInfo
 from .hints import open_hint
-from .live import hint_position
+from .live_playlist import hint_position
 from .playlist import (
     ByteRange,
     MediaPlaylist,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from player.errors import PlaylistError
-from player.hls.live import (
+from player.hls.live_playlist import (
     LiveReloader,
     duration_ahead,
     hint_position,

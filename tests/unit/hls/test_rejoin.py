@@ -11,7 +11,7 @@ import pytest
 
 from player.clock import ManualClock
 from player.config import NetworkConfig
-from player.hls.live import (
+from player.hls.live_playlist import (
     STALLED_LAG,
     LiveReloader,
     live_start_index,

@@ -23,13 +23,13 @@ from ..errors import NetworkError, PlaylistError, SecurityError
 from ..fetch import FetchAborted, HttpStatusError, ResponseTooLarge, TransferKind
 from ..redact import redact, redact_url
 from ..retry import LIVE_OUTAGE_RETRY, PLAYLIST_RETRY, RetryPolicy, is_retryable
-from .hints import open_hint
 from .live_playlist import (
     LiveReloader,
     hint_position,
     live_start_index,
     ll_start,
     merge_delta,
+    open_hint,
     part_at,
     target_latency,
 )

@@ -18,8 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..events import TrackInfo
-from .hints import open_hint
-from .live_playlist import hint_position
+from .live_playlist import hint_position, open_hint
 from .playlist import (
     ByteRange,
     MediaPlaylist,

@@ -29,7 +29,7 @@ from .live_edge import Track, part_chunk
 from .live_playlist import LiveReloader
 from .playlist import MediaPlaylist, MultivariantPlaylist, Rendition, Segment, Variant
 from .rendition import RenditionCursor, RenditionStep, RenditionTrack, build_tracks, default_track
-from .subtitles import MAX_VTT_BYTES, Cue, CueStore, WebVtt, parse_webvtt
+from .webvtt import MAX_VTT_BYTES, Cue, CueStore, WebVtt, parse_webvtt
 
 __all__ = ["Follower", "FollowerIO", "Renditions", "make_follower"]
 

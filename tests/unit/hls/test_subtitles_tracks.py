@@ -11,7 +11,8 @@ import pytest
 from player.errors import FormatError
 from player.hls.playlist import MultivariantPlaylist, parse_media_playlist, parse_playlist
 from player.hls.rendition import RenditionCursor, build_tracks, default_track
-from player.hls.subtitles import (
+from player.hls.timeline import ROLLOVER_SECONDS, DateMap, Rebaser, Unwrapper
+from player.hls.webvtt import (
     Cue,
     CueStore,
     TimestampMap,
@@ -19,7 +20,6 @@ from player.hls.subtitles import (
     parse_timestamp,
     parse_webvtt,
 )
-from player.hls.timeline import ROLLOVER_SECONDS, DateMap, Rebaser, Unwrapper
 
 VTT = (
     "\ufeffWEBVTT - a title\r\n"

@@ -33,7 +33,7 @@ from .loader_state import LoaderState
 from .playlist import MediaPlaylist, Segment
 from .rendition import RenditionCursor
 from .segment_demux import SegmentDemuxer
-from .timeline import DateMap
+from .timestamps import DateMap
 
 __all__ = ["FetchCursor"]
 

@@ -29,7 +29,7 @@ from .playlist import (
     Segment,
     Variant,
 )
-from .timeline import DateMap
+from .timestamps import DateMap
 
 __all__ = [
     "RenditionCursor",

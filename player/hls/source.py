@@ -55,7 +55,7 @@ from .rung_choice import RungChoice
 from .segment_demux import SegmentDemuxer
 from .segment_loader import SegmentLoader
 from .segment_packets import SegmentPackets
-from .timeline import DateMap
+from .timestamps import DateMap
 from .track_requests import TrackRequests
 from .view_cap import pinned_rung
 

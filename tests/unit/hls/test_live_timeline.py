@@ -11,7 +11,7 @@ from player.errors import FormatError, SecurityError
 from player.hls.crypto import decrypt_aes128, sequence_iv
 from player.hls.live_playlist import LiveReloader, live_start_index, target_latency
 from player.hls.playlist import parse_media_playlist
-from player.hls.timeline import ROLLOVER_SECONDS, Rebaser, Unwrapper
+from player.hls.timestamps import ROLLOVER_SECONDS, Rebaser, Unwrapper
 
 
 def live(n: int, first: int = 0, extra: str = "", td: int = 2) -> str:

@@ -21,7 +21,7 @@ from player.hls.live_playlist import (
     target_latency,
 )
 from player.hls.playlist import MediaPlaylist, parse_media_playlist
-from player.hls.timeline import Rebaser
+from player.hls.timestamps import Rebaser
 from player.retry import LIVE_OUTAGE_RETRY
 
 URL = "http://h/live.m3u8"

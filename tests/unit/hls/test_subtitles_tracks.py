@@ -11,7 +11,7 @@ import pytest
 from player.errors import FormatError
 from player.hls.playlist import MultivariantPlaylist, parse_media_playlist, parse_playlist
 from player.hls.rendition import RenditionCursor, build_tracks, default_track
-from player.hls.timeline import ROLLOVER_SECONDS, DateMap, Rebaser, Unwrapper
+from player.hls.timestamps import ROLLOVER_SECONDS, DateMap, Rebaser, Unwrapper
 from player.hls.webvtt import (
     Cue,
     CueStore,

@@ -23,7 +23,7 @@ from ..errors import FormatError, NetworkError, SecurityError
 from ..fetch import FetchAborted, TransferKind
 from ..redact import redact_url
 from ..retry import SEGMENT_RETRY, RetryPolicy
-from ..source import DemuxPacket
+from ..source_api import DemuxPacket
 from ..warning_text import Warn, WarningCode
 from .live_edge import Track, part_chunk
 from .live_playlist import LiveReloader

@@ -22,7 +22,7 @@ from ..config import PlayerConfig
 from ..errors import PlayerError
 from ..events import Event, WarningRaised
 from ..fetch import FetchAborted
-from ..source import DemuxPacket, SourceInfo
+from ..source_api import DemuxPacket, SourceInfo
 from ..warning_text import WarningCode
 from .config import HlsConfig
 from .live_edge import Track

@@ -18,7 +18,7 @@ import av
 
 from ..errors import FormatError
 from ..hwdec import VideoContexts
-from ..source import DemuxPacket, StreamSpec
+from ..source_api import DemuxPacket, StreamSpec
 from .playlist import Segment
 from .timestamps import Rebaser
 

@@ -36,7 +36,7 @@ from ..fetch import Fetcher, HttpFetcher
 from ..hwdec import VideoContexts
 from ..redact import redact_url
 from ..retry import RetryPolicy
-from ..source import DemuxPacket, SourceInfo
+from ..source_api import DemuxPacket, SourceInfo
 from .config import HlsConfig
 from .crypto import decrypt_aes128
 from .downloads import Downloads

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from ..clock import Clock
 from ..config import PlayerConfig
 from ..events import Event
-from ..source import Source
+from ..source_api import Source
 from .urls import Target, classify
 
 __all__ = ["Target", "classify", "make_source"]

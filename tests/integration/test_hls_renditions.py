@@ -17,7 +17,7 @@ from player import Player, PlayerState, StateChanged, SubtitleChanged
 from player.config import AudioConfig
 from player.events import Event, MediaOpened, WarningRaised
 from player.hls.source import HlsSource
-from player.source import DemuxPacket
+from player.source_api import DemuxPacket
 from tests.support import hls_media
 from tests.support.player_probe import TEST_CONFIG
 

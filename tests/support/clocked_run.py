@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from player.clock import ManualClock
-from player.source import DemuxPacket, Source, SourceInfo
+from player.source_api import DemuxPacket, Source, SourceInfo
 
 __all__ = ["PacedReader", "ThreadsStarted", "drive"]
 

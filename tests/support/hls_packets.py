@@ -9,7 +9,7 @@ import math
 import pytest
 
 from player.hls.source import HlsSource
-from player.source import DemuxPacket
+from player.source_api import DemuxPacket
 
 __all__ = ["assert_timeline", "decoded", "read_all"]
 

@@ -14,7 +14,7 @@ from typing import cast
 from player.clock import ManualClock
 from player.events import MediaInfo, VideoInfo
 from player.load_control import LowWater
-from player.source import Source, SourceInfo, StreamSpec
+from player.source_api import Source, SourceInfo, StreamSpec
 from tests.support.sessions import headless_session
 
 

@@ -25,7 +25,7 @@ from player.hls.loader_state import GRACE
 from player.hls.playlist import MediaPlaylist, parse_playlist
 from player.hls.slow_transfer import slow_verdict
 from player.hls.source import HlsSource
-from player.source import DemuxPacket
+from player.source_api import DemuxPacket
 from tests.support import hls_media
 from tests.support.clocked_run import PacedReader, drive
 from tests.support.fake_fetcher import FakeFetcher, Reply

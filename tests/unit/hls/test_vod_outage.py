@@ -19,7 +19,7 @@ from player.config import DEFAULT_CONFIG, PlayerConfig
 from player.errors import NetworkError
 from player.events import Event, Reconnected, Reconnecting, WarningRaised
 from player.hls.source import HlsSource
-from player.source import DemuxPacket
+from player.source_api import DemuxPacket
 from tests.support import hls_media
 from tests.support.clocked_run import PacedReader, ThreadsStarted, drive
 from tests.support.fake_fetcher import FakeFetcher, OutageMode, Reply

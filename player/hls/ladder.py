@@ -22,7 +22,7 @@ from .playlist import Variant
 
 __all__ = ["Ladder"]
 
-log = logging.getLogger("player.hls.source")
+log = logging.getLogger("player.hls.hls_source")
 
 
 class Ladder:

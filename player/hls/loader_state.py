@@ -30,7 +30,7 @@ from .playlist import Variant
 
 __all__ = ["GRACE", "LoaderState"]
 
-log = logging.getLogger("player.hls.source")
+log = logging.getLogger("player.hls.hls_source")
 
 #: seconds read() gives the loader beyond its own timeouts before giving up
 #: itself (the loader's read timeout and read()'s are the same length)

@@ -32,7 +32,7 @@ from .view_cap import pinned_rung
 
 __all__ = ["LoaderThread"]
 
-log = logging.getLogger("player.hls.source")
+log = logging.getLogger("player.hls.hls_source")
 
 
 class LoaderThread:

@@ -18,7 +18,7 @@ def make_source(
 ) -> Source:
     """A Source for ``target``: our own HLS engine for HLS, libavformat otherwise."""
     if target.family == "hls":
-        from ..hls.source import HlsSource
+        from ..hls.hls_source import HlsSource
 
         hls: Source = HlsSource(target.url, config=config, clock=clock, emit=emit)
         return hls

@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from lab.origin import ThrottleServer
 from player.events import EndOfStream, Event, WarningRaised
 from player.hls import crypto
-from player.hls import source as source_module
-from player.hls.source import HlsSource
+from player.hls import hls_source as source_module
+from player.hls.hls_source import HlsSource
 from tests.support import hls_media
 from tests.support.hls_packets import assert_timeline, decoded, read_all
 from tests.support.player_probe import Probe

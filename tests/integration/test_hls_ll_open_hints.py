@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from player.hls.source import HlsSource
+from player.hls.hls_source import HlsSource
 from player.source_api import DemuxPacket
 from tests.support import hls_media
 from tests.support.ll_server import LlRenditionServer

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from player.hls.source import HlsSource
+from player.hls.hls_source import HlsSource
 from player.source_api import DemuxPacket
 from tests.support import hls_media
 from tests.support.ll_server import LlRenditionServer

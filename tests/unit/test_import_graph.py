@@ -81,7 +81,7 @@ def test_the_engine_has_no_import_circle() -> None:
     graph = {name: _imports(name, path, modules) for name, path in modules.items()}
     # the walk sees the edges it should (a broken resolver would pass vacuously)
     assert "player.decode" in graph["player.engine"]
-    assert "player.hls.loader_thread" in graph["player.hls.source"]
+    assert "player.hls.loader_thread" in graph["player.hls.hls_source"]
     assert "player.hls.downloads" in graph["player.hls.ladder"]
     assert _cycles(graph) == []
 
@@ -139,6 +139,6 @@ def test_the_hls_sources_parts_never_reach_back_to_the_source() -> None:
         "player.hls.segment_packets",
         "player.hls.loader_thread",
     )
-    assert set(parts) <= graph["player.hls.source"] | _reachable(graph, "player.hls.source")
+    assert set(parts) <= graph["player.hls.hls_source"] | _reachable(graph, "player.hls.hls_source")
     for part in parts:
-        assert "player.hls.source" not in _reachable(graph, part), part
+        assert "player.hls.hls_source" not in _reachable(graph, part), part

@@ -22,8 +22,8 @@ from player.abr.simulator import PENSIEVE_LADDER, SimConfig, make_video, simulat
 from player.abr.traces import Trace, constant_trace
 from player.capabilities import TimelineEntry
 from player.clock import ManualClock
+from player.hls.hls_source import HlsSource
 from player.hls.playlist import MultivariantPlaylist, parse_playlist
-from player.hls.source import HlsSource
 from tests.support.clocked_run import PacedReader, drive
 from tests.support.fake_fetcher import FakeFetcher
 from tests.support.hls_media import muxed_ladder_vod

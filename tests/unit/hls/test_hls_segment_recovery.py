@@ -19,12 +19,12 @@ from player.errors import NetworkError
 from player.events import Event, WarningRaised
 from player.hls.downloads import Downloads
 from player.hls.hint_streams import HintStreams
+from player.hls.hls_source import HlsSource
 from player.hls.live_edge import live_start_point
 from player.hls.live_playlist import target_latency
 from player.hls.loader_state import GRACE
 from player.hls.playlist import MediaPlaylist, parse_playlist
 from player.hls.slow_transfer import slow_verdict
-from player.hls.source import HlsSource
 from player.source_api import DemuxPacket
 from tests.support import hls_media
 from tests.support.clocked_run import PacedReader, drive

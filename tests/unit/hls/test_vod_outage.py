@@ -18,7 +18,7 @@ from player.clock import ManualClock
 from player.config import DEFAULT_CONFIG, PlayerConfig
 from player.errors import NetworkError
 from player.events import Event, Reconnected, Reconnecting, WarningRaised
-from player.hls.source import HlsSource
+from player.hls.hls_source import HlsSource
 from player.source_api import DemuxPacket
 from tests.support import hls_media
 from tests.support.clocked_run import PacedReader, ThreadsStarted, drive

@@ -13,7 +13,7 @@ from player.audio_out import AudioBuffer
 from player.clock import ManualClock
 from player.decode import AudioDecoder, DecodeContext, VideoDecoder
 from player.frame_drop import FrameDropPolicy
-from player.hls.playlist import parse_media_playlist
+from player.hls.playlist_parser import parse_media_playlist
 from player.hls.segment_demux import SegmentDemuxer
 from player.metrics import SessionMetrics
 from player.queues import EOS, MediaQueue, QueueItem

@@ -23,7 +23,8 @@ from player.abr.traces import Trace, constant_trace
 from player.capabilities import TimelineEntry
 from player.clock import ManualClock
 from player.hls.hls_source import HlsSource
-from player.hls.playlist import MultivariantPlaylist, parse_playlist
+from player.hls.playlist import MultivariantPlaylist
+from player.hls.playlist_parser import parse_playlist
 from tests.support.clocked_run import PacedReader, drive
 from tests.support.fake_fetcher import FakeFetcher
 from tests.support.hls_media import muxed_ladder_vod

@@ -23,7 +23,8 @@ from player.hls.hls_source import HlsSource
 from player.hls.live_edge import live_start_point
 from player.hls.live_playlist import target_latency
 from player.hls.loader_state import GRACE
-from player.hls.playlist import MediaPlaylist, parse_playlist
+from player.hls.playlist import MediaPlaylist
+from player.hls.playlist_parser import parse_playlist
 from player.hls.slow_transfer import slow_verdict
 from player.source_api import DemuxPacket
 from tests.support import hls_media

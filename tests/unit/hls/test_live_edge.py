@@ -18,7 +18,8 @@ from player.hls.live_edge import (
     switch_params,
 )
 from player.hls.live_playlist import LiveReloader
-from player.hls.playlist import MediaPlaylist, parse_media_playlist
+from player.hls.playlist import MediaPlaylist
+from player.hls.playlist_parser import parse_media_playlist
 from player.retry import RetryPolicy
 from tests.support.background import Background
 from tests.support.download_rig import Rig

@@ -16,7 +16,8 @@ from player.clock import ManualClock
 from player.errors import NetworkError
 from player.fetch import FetchAborted, HttpFetcher, HttpStatusError, ResponseTooLarge
 from player.hls.live_playlist import hint_position, open_hint
-from player.hls.playlist import MediaPlaylist, PreloadHint, parse_playlist
+from player.hls.playlist import MediaPlaylist, PreloadHint
+from player.hls.playlist_parser import parse_playlist
 from player.hls.rendition import RenditionCursor, RenditionStep, RenditionWait
 
 HEAD = """#EXTM3U

@@ -20,7 +20,8 @@ from player.hls.live_playlist import (
     rejoin_reason,
     target_latency,
 )
-from player.hls.playlist import MediaPlaylist, parse_media_playlist
+from player.hls.playlist import MediaPlaylist
+from player.hls.playlist_parser import parse_media_playlist
 from player.hls.timestamps import Rebaser
 from player.retry import LIVE_OUTAGE_RETRY
 

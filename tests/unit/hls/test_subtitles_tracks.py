@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from player.errors import FormatError
-from player.hls.playlist import MultivariantPlaylist, parse_media_playlist, parse_playlist
+from player.hls.playlist import MultivariantPlaylist
+from player.hls.playlist_parser import parse_media_playlist, parse_playlist
 from player.hls.rendition import RenditionCursor, build_tracks, default_track
 from player.hls.timestamps import ROLLOVER_SECONDS, DateMap, Rebaser, Unwrapper
 from player.hls.webvtt import (

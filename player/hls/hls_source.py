@@ -32,7 +32,8 @@ from ..clock import Clock, SystemClock
 from ..config import DEFAULT_CONFIG, PlayerConfig
 from ..errors import FormatError, NetworkError
 from ..events import Event, TrackInfo, VariantInfo
-from ..fetch import Fetcher, HttpFetcher
+from ..fetch import Fetcher
+from ..http_fetcher import HttpFetcher
 from ..hwdec import VideoContexts
 from ..redact import redact_url
 from ..retry import RetryPolicy

@@ -28,6 +28,7 @@ ENGINE = (
     "player.decode",
     "player.hls.hls_source",
     "player.fetch",
+    "player.http_fetcher",
 )
 
 

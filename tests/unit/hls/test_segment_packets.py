@@ -156,9 +156,10 @@ def test_cue_times_map_the_segments_clock_onto_the_timeline() -> None:
     assert packets is not None
     # the segment's own clock, read by another demuxer: its first frame's time
     raw = SegmentDemuxer().demux(data[0], "mpegts", "main", rung=0, bit_rate=None, drop_audio=True)
-    first = min(r[2] if r[2] is not None else r[1] for r in raw if r[0].kind == "video")
+    stamps = [r[2] if r[2] is not None else r[1] for r in raw if r[0].kind == "video"]
+    first = min(t for t in stamps if t is not None)
     # a WebVTT cue stamped at that media time shows where the segment was put
     at = parts.cue_time(first, 0)
-    assert at == pytest.approx(4.0, abs=0.05)
+    assert at is not None and at == pytest.approx(4.0, abs=0.05)
     later = parts.cue_time(first + 1.5, 0)
     assert later is not None and later - at == pytest.approx(1.5)

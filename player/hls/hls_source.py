@@ -126,8 +126,7 @@ class HlsSource:
             failed=lambda exc, kind, delay: self._outages.note_failure(exc, kind, delay),
             worked=lambda: self._outages.fetch_worked(),
             warn=self._s.warn,
-            # looked up at each call, so the name here is the one used (tests spy on it)
-            decrypt=lambda data, key, iv: decrypt_aes128(data, key, iv),
+            decrypt=decrypt_aes128,
             busy=self._s.busy,
         )
         self._dates = DateMap()

@@ -3,7 +3,7 @@ queue and its lock, the fetch cursor, the rung in use and the ladder, and
 how the parts tell events, mark the timeline and wait.
 
 ``HlsSource`` and its parts (``packet_queue``, ``rung_choice``,
-``segment_loader``, ``outages``, ``live_cursor``) each hold this one object
+``segment_loader``, ``outages``, ``fetch_cursor``) each hold this one object
 rather than a reference to one another: the fields are the contract.
 """
 

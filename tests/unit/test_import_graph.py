@@ -142,3 +142,23 @@ def test_the_hls_sources_parts_never_reach_back_to_the_source() -> None:
     assert set(parts) <= graph["player.hls.hls_source"] | _reachable(graph, "player.hls.hls_source")
     for part in parts:
         assert "player.hls.hls_source" not in _reachable(graph, part), part
+
+
+def test_only_the_http_fetcher_is_made_of_httpx() -> None:
+    """The HLS parts are handed a ``fetch.Fetcher`` (a scripted one in the
+    tests): only ``HlsSource``, which makes the real one by default, knows
+    ``http_fetcher``, and only that module imports httpx at its top (``otlp``
+    posts with it inside a function, and only with ``--otlp``)."""
+    modules = _modules()
+    graph = {name: _imports(name, path, modules) for name, path in modules.items()}
+    users = {name for name, deps in graph.items() if "player.http_fetcher" in deps}
+    assert users == {"player.hls.hls_source"}
+    assert "player.http_fetcher" not in _reachable(graph, "player.fetch")
+    top_level = set()
+    for name, path in modules.items():
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Import) and any(a.name == "httpx" for a in node.names):
+                top_level.add(name)
+            if isinstance(node, ast.ImportFrom) and node.module == "httpx":
+                top_level.add(name)
+    assert top_level == {"player.http_fetcher"}

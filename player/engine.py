@@ -25,7 +25,7 @@ from .frame_drop import FrameDropPolicy
 from .presenter import Presenter
 from .session_clocks import SessionClocks
 from .session_stats import abr_timeline, session_stats
-from .source import Source
+from .source_api import Source
 from .sources.urls import classify
 
 __all__ = ["Session"]

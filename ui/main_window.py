@@ -42,7 +42,7 @@ from .desktop import DesktopIntegration
 from .i18n import ui_language
 from .message_bar import MessageBar
 from .osd import Osd
-from .playlist import Playlist
+from .play_queue import Playlist
 from .resume import ResumeStore
 from .screenshot import save_screenshot
 from .settings import Settings

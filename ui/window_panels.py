@@ -21,7 +21,7 @@ from player.events import MediaInfo, VariantSwitched
 from .abr_panel import AbrPanel
 from .bridge import PlayerBridge, PlayerLike
 from .message_bar import MessageBar
-from .playlist import Playlist
+from .play_queue import Playlist
 from .playlist_panel import PlaylistPanel
 from .quality import QualityMenu
 from .settings import Settings

@@ -35,13 +35,8 @@ from ..retry import KEY_RETRY, PLAYLIST_RETRY, SEGMENT_RETRY, RetryPolicy
 from ..warning_text import Warn, WarningCode
 from .crypto import check_key, sequence_iv
 from .hint_streams import HintStreams
-from .playlist import (
-    MAX_PLAYLIST_BYTES,
-    MediaPlaylist,
-    MultivariantPlaylist,
-    Segment,
-    parse_playlist,
-)
+from .playlist import MAX_PLAYLIST_BYTES, MediaPlaylist, MultivariantPlaylist, Segment
+from .playlist_parser import parse_playlist
 
 __all__ = ["Downloads", "Progress"]
 

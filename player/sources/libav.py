@@ -37,7 +37,7 @@ from ..events import (
 from ..hwdec import VideoContexts
 from ..latency import prft_wallclock
 from ..redact import redact
-from ..source import DemuxPacket, SourceInfo, StreamSpec
+from ..source_api import DemuxPacket, SourceInfo, StreamSpec
 from ..track_selection import TrackSelection
 from .audio_streams import audio_spec, audio_track_infos, default_audio
 from .urls import Target, protocol_whitelist

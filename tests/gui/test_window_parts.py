@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from player.events import MediaInfo, VideoInfo
 from ui.i18n import I18N_DIR, install_language, translation_sources
 from ui.main_window import MainWindow
-from ui.playlist import Playlist, is_hls_playlist, parse_m3u
+from ui.play_queue import Playlist, is_hls_playlist, parse_m3u
 from ui.render_common import fit_rect
 from ui.screenshot import screenshot_name
 from ui.settings import Settings

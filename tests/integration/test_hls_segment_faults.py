@@ -15,7 +15,7 @@ import pytest
 
 from player.errors import NetworkError
 from player.events import Event, WarningRaised
-from player.hls.source import HlsConfig, HlsSource
+from player.hls.hls_source import HlsConfig, HlsSource
 from tests.support import hls_media, media
 from tests.support.fault_play import play_to_end
 from tests.support.faulty_http import FaultyHttpServer, SegmentFault

@@ -13,7 +13,7 @@ from player.config import DEFAULT_CONFIG, AudioConfig
 from player.engine import Session
 from player.events import Event, MediaInfo, VideoInfo
 from player.levels import Levels
-from player.source import SourceInfo, StreamSpec
+from player.source_api import SourceInfo, StreamSpec
 
 __all__ = ["headless_session", "live_hls", "silent_output", "video_file"]
 

@@ -9,7 +9,7 @@ from player.clock import ManualClock
 from player.config import DEFAULT_CONFIG
 from player.decode import DecodeContext
 from player.engine import Session
-from player.hls.source import HlsSource
+from player.hls.hls_source import HlsSource
 from player.levels import Levels
 from player.sources.libav import LibavSource
 from player.sources.urls import classify

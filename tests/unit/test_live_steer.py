@@ -12,7 +12,7 @@ from typing import cast
 
 from player.clock import ManualClock
 from player.load_control import LowWater
-from player.source import Source
+from player.source_api import Source
 from tests.support.sessions import headless_session, live_hls
 
 

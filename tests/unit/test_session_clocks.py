@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from player.clock import ManualClock
 from player.events import AudioInfo, PlayerState
-from player.source import SourceInfo
+from player.source_api import SourceInfo
 from tests.support.sessions import headless_session, silent_output, video_file
 
 

@@ -35,6 +35,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
 from player.events import BufferingChanged, ErrorOccurred, VariantInfo, VariantSwitched
+from player.stats import SessionStats
 
 from .error_text import error_message
 
@@ -161,7 +162,7 @@ class AbrPanel(QDockWidget):
         self._markers: deque[tuple[Marker, list[pg.GraphicsObject]]] = deque()
         self._stall_start: float | None = None
         self._dirty = False
-        self._last_stats: Mapping[str, Any] = {}
+        self._last_stats: SessionStats | None = None
         self.retranslate()
 
     # -- the plots (built on demand) ------------------------------------------------
@@ -239,7 +240,7 @@ class AbrPanel(QDockWidget):
         while self._markers:
             self._drop_marker()
         self.set_variants(())
-        self._set_status({})
+        self._set_status(None)
         self._redraw()
         self._reset_range()
 
@@ -294,7 +295,7 @@ class AbrPanel(QDockWidget):
         plots.rate_plot.getAxis("right").setTicks([ticks, []])
 
     # -- data ----------------------------------------------------------------------
-    def update_from(self, abr: Sequence[Mapping[str, Any]], stats: Mapping[str, Any]) -> None:
+    def update_from(self, abr: Sequence[Mapping[str, Any]], stats: SessionStats) -> None:
         """A poll: ``Player.abr_timeline()`` (adaptive streams) and ``Player.stats()``."""
         if abr:
             self._take_timeline(abr)
@@ -304,38 +305,36 @@ class AbrPanel(QDockWidget):
         self._set_status(stats)
         self._redraw()
 
-    def _add_now(self, stats: Mapping[str, Any]) -> None:
+    def _add_now(self, stats: SessionStats) -> None:
         """An adaptive session's values now, from the stats: one provisional
         point after the last download (replaced at each poll), so the plot
         moves on between downloads. Not kept: the loader's timeline runs on
         its own clock, a little apart from the session's, and points of both
         kept side by side would zigzag."""
-        t = _float(stats.get("session_seconds"))
-        abr = stats.get("abr")
-        if t is None or t <= self._timeline_t or not isinstance(abr, Mapping):
+        t = stats.session_seconds
+        abr = stats.abr
+        if not stats.opened or t <= self._timeline_t or abr is None:
             self._now = None
             return
-        measured = abr.get("estimate_measured") is not False
-        estimate = _positive(_float(abr.get("estimate_bps"))) if measured else math.nan
+        estimate = _positive(abr.estimate_bps) if abr.estimate_measured else math.nan
         selected = self._selected
         if math.isnan(selected):
-            selected = _positive(_float(abr.get("variant_bandwidth")))
-        self._now = (t, estimate, selected, _nan(_float(abr.get("buffer_s"))))
+            bandwidth = abr.variant_bandwidth
+            selected = _positive(None if bandwidth is None else float(bandwidth))
+        self._now = (t, estimate, selected, abr.buffer_s)
 
-    def add_stats_sample(self, stats: Mapping[str, Any], *, redraw: bool = True) -> None:
+    def add_stats_sample(self, stats: SessionStats, *, redraw: bool = True) -> None:
         """One sample of a stream without ABR: the input bitrate and the buffer
         (also fed by ``StatsUpdated`` while the panel is hidden, so the plot has
         the session's history when it opens)."""
-        if self._adaptive:
+        if self._adaptive or not stats.opened:
             return
-        t = _float(stats.get("session_seconds"))
-        if t is None or t <= self._last_t:
+        t = stats.session_seconds
+        if t <= self._last_t:
             return
-        rates = stats.get("bitrate_kbps")
-        kbps = _float(rates.get("input")) if isinstance(rates, Mapping) else None
-        buffer = _float(stats.get("buffer_s"))
-        rate = math.nan if kbps is None or kbps <= 0 else kbps * 1000  # log axis: > 0
-        self._samples.append((t, math.nan, rate, _nan(buffer)))
+        kbps = stats.bitrate_kbps.input
+        rate = math.nan if kbps <= 0 else kbps * 1000  # log axis: > 0
+        self._samples.append((t, math.nan, rate, stats.buffer_s))
         self._last_t = t
         if redraw:
             self._redraw()
@@ -565,34 +564,34 @@ class AbrPanel(QDockWidget):
         if self._dirty:
             self._redraw()
 
-    def _set_status(self, stats: Mapping[str, Any]) -> None:
+    def _set_status(self, stats: SessionStats | None) -> None:
         """The current values, each coloured as its curve (the plots' legend)."""
         self._last_stats = stats
-        abr = stats.get("abr")
+        now = stats if stats is not None and stats.opened else None
+        abr = now.abr if now is not None else None
         parts: list[str] = []
-        if isinstance(abr, Mapping) or self._adaptive or not stats:
-            abr = abr if isinstance(abr, Mapping) else {}
-            if abr.get("estimate_measured") is False:
+        buffer: float | None
+        if abr is not None or self._adaptive or stats is None:
+            if abr is not None and not abr.estimate_measured:
                 estimate = self.tr("not measured yet")
             else:
-                estimate = rate_text(_float(abr.get("estimate_bps")))
+                estimate = rate_text(abr.estimate_bps if abr is not None else None)
             parts.append(_swatch(_ESTIMATE, self.tr("bandwidth estimate %1"), estimate))
-            index = abr.get("variant_index")
-            v = self._variant(index) if isinstance(index, int) else None
+            index = abr.variant_index if abr is not None else None
+            v = self._variant(index) if index is not None else None
             if v is not None:
                 chosen = variant_text(v)
-            elif isinstance(abr.get("variant_bandwidth"), int):
-                chosen = rate_text(abr["variant_bandwidth"])
+            elif abr is not None and abr.variant_bandwidth is not None:
+                chosen = rate_text(abr.variant_bandwidth)
             else:
                 chosen = "—"
             parts.append(_swatch(_SELECTED, self.tr("selected %1"), chosen))
-            buffer = _float(abr.get("buffer_s"))
+            buffer = abr.buffer_s if abr is not None else None
         else:
-            rates = stats.get("bitrate_kbps")
-            kbps = _float(rates.get("input")) if isinstance(rates, Mapping) else None
-            rate = rate_text(None if kbps is None else kbps * 1000)
+            # a closed player's stats have no figures: dashes
+            rate = rate_text(None if now is None else now.bitrate_kbps.input * 1000)
             parts.append(_swatch(_SELECTED, self.tr("input bitrate %1"), rate))
-            buffer = _float(stats.get("buffer_s"))
+            buffer = None if now is None else now.buffer_s
         level = "—" if buffer is None else f"{buffer:.1f} s"
         parts.append(_swatch(_BUFFER, self.tr("buffer %1"), level))
         switches = sum(1 for m, _ in self._markers if m.kind == "switch")

@@ -3,6 +3,8 @@ the ABR timeline on the session's clock."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -16,7 +18,8 @@ from .video_sink import UnpaintedCount
 __all__ = ["abr_timeline", "session_stats"]
 
 
-def session_stats(s: SessionClocks) -> SessionStats:
+def session_stats(s: SessionClocks, wall: Callable[[], float] = time.time) -> SessionStats:
+    """``wall``: the local wall clock, for the end-to-end latency."""
     figures = s.metrics.figures()
     frames = figures.frames
     sink: object = s.sink  # widened: mypy cannot meet two protocols
@@ -67,7 +70,7 @@ def session_stats(s: SessionClocks) -> SessionStats:
         variant=variant,
         video_decoder=decoder,
         live_latency_s=live_latency,
-        latency=session_latency(s),
+        latency=session_latency(s, wall),
     )
 
 

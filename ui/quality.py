@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from player.events import VariantInfo
 
-from .abr_panel import variant_text
+from .abr_text import variant_text
 
 __all__ = ["QualityMenu", "variant_label"]
 

@@ -13,7 +13,7 @@ from player.redact import redact_url
 from player.stats import AbrStatus, LatencyStats, SessionStats
 from resources import stylesheet
 
-from .abr_panel import rate_text, variant_text
+from .abr_text import rate_text, variant_text
 
 __all__ = ["StatsOverlay", "stats_lines"]
 

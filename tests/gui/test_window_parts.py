@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from player.events import MediaInfo, VideoInfo
-from player.stats import AbrStatus, FrameCounts, SessionStats
+from player.stats import AbrStatus, AvOffsetStats, Bitrates, FrameCounts, SessionStats
 from ui.i18n import I18N_DIR, install_language, translation_sources
 from ui.main_window import MainWindow
 from ui.playlist import Playlist, is_hls_playlist, parse_m3u
@@ -285,3 +285,35 @@ def test_overlay_video_row_shows_the_picture_on_screen_and_the_speed() -> None:
     # Another variant plays now: its size, and no stale bit rate.
     rows = dict(stats_lines(info, None, "software", "0", frame_size=(640, 360)))
     assert rows["Video"] == "h264 640×360 yuv420p @ 24 fps"
+
+
+def test_overlay_reads_the_typed_stats_and_a_closed_player_shows_its_state_only() -> None:
+    closed = dict(stats_lines(None, SessionStats.closed("stopped"), "software", "0"))
+    assert closed == {"State": "stopped", "Renderer": "software", "This window": "0"}
+    stats = SessionStats(
+        url="https://user:pw@cdn.example/a.mp4",
+        protocol="https",
+        container="mov,mp4",
+        state="playing",
+        position_s=12.5,
+        buffer_s=2.0,
+        frames=FrameCounts(presented=300, dropped=3, dropped_late=2, dropped_catchup=1),
+        av_offset_last_ms=1.5,
+        av_offset_ms=AvOffsetStats(count=10, mean=1.0, p50=1.0, p95=2.5, p99=3.0, max=4.0),
+        rebuffer_count=1,
+        rebuffer_seconds=0.75,
+        time_to_first_frame_s=0.321,
+        reconnects=2,
+        seeks=1,
+        bitrate_kbps=Bitrates(input=900.0, media=800.0, video=700.0, audio=100.0),
+        video_decoder="vaapi",
+    )
+    rows = dict(stats_lines(None, stats, "opengl", "x"))
+    assert "pw" not in rows["URL"] and rows["Protocol"] == "https / mov,mp4"
+    assert rows["Frames"] == "300 shown, 3 dropped (2 late, 1 catch-up)"
+    assert rows["A/V offset"] == "+1.5 ms (|p95| 2.5 ms, |max| 4.0 ms)"
+    assert rows["Stalls"] == "1 (0.75 s)" and rows["First frame"] == "0.321 s"
+    assert rows["Bitrate"] == "input 900 · media 800 · video 700 · audio 100 kb/s"
+    assert rows["Counters"] == "reconnects 2, seeks 1, decode errors 0, audio underruns 0"
+    assert (rows["Position"], rows["Buffer"], rows["Speed"]) == ("12.50 s", "2.00 s", "1×")
+    assert rows["Video decoder"] == "vaapi" and "Variant" not in rows  # no ladder, no rung

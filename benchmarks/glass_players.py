@@ -71,9 +71,9 @@ def poll():
         print(json.dumps({"view": rect, "renderer": view.renderer_name}), flush=True)
 def stats():
     s = w.player.stats()
-    print(json.dumps({"wall": time.time(), "latency": s.get("latency"),
-                      "ttff": s.get("time_to_first_frame_s"),
-                      "rebuffers": s.get("rebuffer_count"), "state": s.get("state")}), flush=True)
+    print(json.dumps({"wall": time.time(), "latency": s.latency.as_report(),
+                      "ttff": s.time_to_first_frame_s,
+                      "rebuffers": s.rebuffer_count, "state": s.state}), flush=True)
 t = QTimer(); t.timeout.connect(poll); t.start(20)
 s = QTimer(); s.timeout.connect(stats); s.start(250)
 app.exec()

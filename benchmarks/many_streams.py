@@ -94,10 +94,10 @@ sized = [False]
 announced = [False]
 def counters():
     s = w.player.stats()
-    return {"frames": s.get("frames"), "av_offset_ms": s.get("av_offset_ms"),
+    return {"frames": s.frames.as_report(), "av_offset_ms": s.av_offset_ms.as_report(),
             "painted": w.view.painted, "coalesced": w.view.coalesced,
-            "renderer": w.view.renderer_name, "rebuffer_count": s.get("rebuffer_count"),
-            "state": s.get("state")}
+            "renderer": w.view.renderer_name, "rebuffer_count": s.rebuffer_count,
+            "state": s.state}
 def poll():
     if not sized[0] and w.isVisible():
         # the video area, not the window, is 640x360 (mpv's --geometry)
@@ -135,7 +135,7 @@ def counters():
     out = []
     for s, tile in zip(w.session.streams, w.tiles):
         st = s.player.stats()
-        out.append({"frames": st.get("frames"), "av_offset_ms": st.get("av_offset_ms"),
+        out.append({"frames": st.frames.as_report(), "av_offset_ms": st.av_offset_ms.as_report(),
                     "coalesced": tile.view.coalesced, "painted": tile.view.painted,
                     "size": [tile.view.width(), tile.view.height()]})
     return {"streams": out}

@@ -84,12 +84,14 @@ def test_the_engine_and_the_hls_source_do_not_load_numpy_nor_portaudio() -> None
 def test_lazy_exports_are_the_defining_modules_objects() -> None:
     from player import config, errors, events, video_sink, warning_reasons, warning_text
     from player import player as player_module
+    from player import stats as stats_module
 
     owners = {
         "config": config,
         "errors": errors,
         "events": events,
         "player": player_module,
+        "stats": stats_module,
         "video_sink": video_sink,
         "warning_text": warning_text,
         "warning_reasons": warning_reasons,

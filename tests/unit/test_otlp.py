@@ -13,6 +13,7 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
 
 from player.metrics_http import StreamStats
 from player.otlp import encode_request, metrics_url
+from player.stats import Bitrates, FrameCounts, SessionStats
 
 
 def test_an_endpoint_without_a_path_gets_the_metrics_path() -> None:
@@ -45,8 +46,10 @@ def _decode(streams: list[StreamStats]) -> dict[str, Any]:
 
 
 def test_gauges_and_counters_carry_each_streams_labels() -> None:
-    playing = {"state": "playing", "protocol": "hls", "rebuffer_count": 2, "frames": {"dropped": 5}}
-    ended = {"state": "ended", "protocol": "file", "rebuffer_count": 0}
+    playing = SessionStats(
+        state="playing", protocol="hls", rebuffer_count=2, frames=FrameCounts(dropped=5)
+    )
+    ended = SessionStats(state="ended", protocol="file", rebuffer_count=0)
     metrics = _decode([StreamStats(0, "http://a/x.m3u8", playing), StreamStats(1, "f.mp4", ended)])
     up = metrics["heureum_up"]
     assert up.WhichOneof("data") == "gauge"
@@ -65,7 +68,8 @@ def test_gauges_and_counters_carry_each_streams_labels() -> None:
 
 
 def test_a_figure_no_stream_can_give_is_left_out_not_zero() -> None:
-    metrics = _decode([StreamStats(0, "f.mp4", {"state": "playing", "frames": {"dropped": 3}})])
+    playing = SessionStats(state="playing", frames=FrameCounts(dropped=3))
+    metrics = _decode([StreamStats(0, "f.mp4", playing)])
     assert "heureum_time_to_first_frame_seconds" not in metrics
     assert "heureum_rung_index" not in metrics
     dropped = metrics["heureum_frames_dropped"]
@@ -74,7 +78,9 @@ def test_a_figure_no_stream_can_give_is_left_out_not_zero() -> None:
 
 
 def test_units_follow_the_names() -> None:
-    stats = {"state": "playing", "time_to_first_frame_s": 0.4, "bitrate_kbps": {"video": 800}}
+    stats = SessionStats(
+        state="playing", time_to_first_frame_s=0.4, bitrate_kbps=Bitrates(video=800.0)
+    )
     metrics = _decode([StreamStats(0, "u", stats)])
     assert metrics["heureum_time_to_first_frame_seconds"].unit == "s"
     assert metrics["heureum_video_bitrate_bits_per_second"].unit == "bit/s"

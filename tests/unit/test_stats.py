@@ -21,7 +21,7 @@ from player.events import AudioInfo, MediaInfo, PlayerState, VariantInfo, VideoI
 from player.levels import Levels
 from player.metrics import REPORT_SCHEMA
 from player.session_stats import session_stats
-from player.source import DemuxPacket, SourceInfo, StreamSpec
+from player.source_api import DemuxPacket, SourceInfo, StreamSpec
 from player.sources.urls import classify
 from player.stats import (
     AbrStatus,

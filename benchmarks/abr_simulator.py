@@ -13,9 +13,10 @@ seed, constant links at 1.05 and 1.15 x the rungs 0.75-2.85 Mb/s), marked "tunin
 ``--tuning-seeds N`` pools N seeds of it (five traces a family are noisy).
 ``--breakdown`` splits each policy's shortfall from the optimum into bitrate,
 rebuffering and switching, in points of the optimum.
-The "hybrid + opt-ins" column is the default with its opt-in start-up fill
-(``HybridPolicy.fill_buffer`` = 8 s) and abandonment at the recent rate
-(``abandon_recent``), measured beside it; it is not the default.
+The "hybrid + fill" column is the default with its opt-in start-up fill
+(``HybridPolicy.fill_buffer`` = 8 s), measured beside it; "hybrid, plain
+abandon" is the default as it was before abandonment at the recent rate
+(``abandon_recent``) became the default.
 
     .venv/bin/python -m benchmarks.abr_simulator [--json] [--seed N] [--family-seed N]
         [--family-seeds N] [--traces] [--simple] [--tuning] [--tuning-seeds N] [--breakdown]
@@ -49,9 +50,8 @@ from player.abr.traces import BUNDLED_TRACES, HELDOUT_TRACES, Trace, fresh_trace
 
 POLICIES: dict[str, Callable[[], AbrPolicy]] = {
     "hybrid (default)": HybridPolicy,
-    "hybrid + opt-ins": lambda: HybridPolicy(
-        fill_buffer=8.0, abandon_recent=True, name="hybrid+opt-ins"
-    ),
+    "hybrid + fill": lambda: HybridPolicy(fill_buffer=8.0, name="hybrid+fill"),
+    "hybrid, plain abandon": lambda: HybridPolicy(abandon_recent=False, name="hybrid-plain"),
     "throughput-only": ThroughputRule,
     "bola-only": Bola,
 }

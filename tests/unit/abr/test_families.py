@@ -65,17 +65,18 @@ OPTIMAL = {
 #: Σ QoE / Σ optimum of the default policy per family, pooled over
 #: ``POOLED_SEEDS`` seeds (15-25 traces a family; five were one trace's luck:
 #: 3G read 73.6 % on the evaluation's five and 35.9 % pooled). Derived from
-#: the default as it was when the gates moved to the pooled sets (pooled
-#: 88.9, 93.4, 72.2, 79.8, 35.9, 86.8 %; the five-trace gates read 88.9,
-#: 91.5, 69.4, 84.4, 73.6, 79.1 % then). Regression gates, not the target:
-#: the issue asks for 90 % on every family.
+#: the default when the gates moved to the pooled sets (pooled 88.9, 93.4,
+#: 72.2, 79.8, 35.9, 86.8 %; the five-trace gates read 88.9, 91.5, 69.4,
+#: 84.4, 73.6, 79.1 % then), and raised with abandonment at the recent rate
+#: made the default (88.9, 93.4, 72.4, 80.3, 44.7, 87.2 %). Regression
+#: gates, not the target: the issue asks for 90 % on every family.
 FLOORS = {
     "constant-between-rungs": 0.885,
     "long-ramps": 0.93,
     "early-outages": 0.72,
-    "square-wave": 0.795,
-    "3g (synthesised)": 0.355,
-    "lte (synthesised)": 0.865,
+    "square-wave": 0.80,
+    "3g (synthesised)": 0.445,
+    "lte (synthesised)": 0.87,
 }
 
 POOLED = pooled_families()

@@ -75,7 +75,10 @@ held-out -0.6); down hysteresis 0.6 (3G -2.8, held-out -0.5); BOLA from
 (square -1.2); more funding (held-out -0.2, 3G -0.9); an up-switch margin
 of 10-20 % (early outages +5-9, 3G +4-10, square +3-4, but steady links -4
 and held-out -1.0), or of 10 % below the buffer target only (early
-outages +4.5, 3G +3.2, but held-out -0.3, LTE and ramps -0.2).
+outages +4.5, 3G +3.2, but held-out -0.3, LTE and ramps -0.2); a safety
+factor of 1.0-1.05 while the last five rates agree within 10 % (ramps
++0.4-0.8, held-out -0.1 to +0.5, but early outages -2.6, square waves
+up to -1.4).
 
 The two opt-ins (``fill_buffer`` = 8, ``abandon_recent``) together, measured
 for issue 10 (``benchmarks/abr_simulator``, column "hybrid + opt-ins"): +1.4

@@ -84,9 +84,15 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1) + 0.5))]
 
 
-def watch(player: Watched, grabber: Grabber, seconds: float) -> dict[str, Any]:
+def watch(
+    player: Watched,
+    grabber: Grabber,
+    seconds: float,
+    on_first: Callable[[float], None] | None = None,
+) -> dict[str, Any]:
     """Grab the player's picture every GRAB_PERIOD for ``seconds`` from the
-    first clock read; glass latency samples and what the player said."""
+    first clock read (``on_first`` is told its wall time); glass latency
+    samples and what the player said."""
     samples: list[tuple[float, float]] = []  # (grab wall time, latency ms)
     unread = 0
     first: float | None = None
@@ -99,6 +105,8 @@ def watch(player: Watched, grabber: Grabber, seconds: float) -> dict[str, Any]:
             code = clock_code.read(luma)
             if code is not None:
                 samples.append((at, float(clock_code.latency_ms(code, int(at * 1000)))))
+                if first is None and on_first is not None:
+                    on_first(at)
                 first = first if first is not None else at
             elif first is not None:
                 unread += 1
@@ -188,12 +196,17 @@ def run_floor(grabber: Grabber, seconds: float, fps: float) -> dict[str, Any]:
     return result
 
 
-def run_player(make: Callable[[], Watched], grabber: Grabber, seconds: float) -> dict[str, Any]:
+def run_player(
+    make: Callable[[], Watched],
+    grabber: Grabber,
+    seconds: float,
+    on_first: Callable[[float], None] | None = None,
+) -> dict[str, Any]:
     load = os.getloadavg()[0]
     player = make()
     report: dict[str, Any] = {}
     try:
-        result = watch(player, grabber, seconds)
+        result = watch(player, grabber, seconds, on_first)
     finally:
         report = player.stop()
     result["load_before"] = round(load, 2)
@@ -211,7 +224,7 @@ def run_player(make: Callable[[], Watched], grabber: Grabber, seconds: float) ->
     return result
 
 
-def _players(url: str, transport: str, wanted: list[str]) -> list[Callable[[], Watched]]:
+def players_for(url: str, transport: str, wanted: list[str]) -> list[Callable[[], Watched]]:
     makers: list[Callable[[], Watched]] = []
     if "heureum" in wanted:
         makers.append(lambda: HeureumWindow(url, low_latency=False, transport=transport))
@@ -334,7 +347,7 @@ def main() -> int:
             make_source, transport = PROTOCOLS[protocol]
             try:
                 with make_source(args.audio) as url:
-                    for make in _players(url, transport, wanted):
+                    for make in players_for(url, transport, wanted):
                         r = run_player(make, grabber, args.seconds)
                         r.update(protocol=protocol, run=n + 1)
                         results["runs"].append(r)

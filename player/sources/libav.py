@@ -150,12 +150,14 @@ def build_options(target: Target, config: PlayerConfig) -> dict[str, str]:
         # LibavSource.open)
         opts["analyzeduration"] = str(RTMP_ANALYZE_US)
     if config.latency.low_latency and target.inherently_live:
-        if target.family != "rtsp":
-            # "nobuffer" throws away what the probe read. RTSP keeps it: the
-            # frames a server held back until PLAY (GStreamer's: 0.3 s) carry
-            # the keyframe, and the engine decodes them and shows only the
-            # newest (player/edge_jump.py); thrown away, the picture would
-            # wait a whole GOP for the next keyframe
+        if target.family not in ("rtsp", "rtmp"):
+            # "nobuffer" throws away what the probe read. RTSP and RTMP keep
+            # it: the frames a server held back until PLAY (GStreamer's: 0.3 s)
+            # or the probe read (RTMP: the keyframe nginx-rtmp starts a player
+            # on) carry the keyframe, and the engine decodes them and shows
+            # only the newest (player/edge_jump.py); thrown away, the picture
+            # would wait a whole GOP for the next keyframe (RTMP's first frame
+            # in low latency: 1.6 s against 1.05 s in the default mode)
             opts["fflags"] = "nobuffer"
         if target.family != "rtmp":
             opts["analyzeduration"] = "500000"

@@ -27,7 +27,7 @@ from . import clock_code
 
 ROOT = Path(__file__).resolve().parent.parent
 
-__all__ = ["Grabber", "HeureumWindow", "MpvWindow", "PainterWindow", "Watched"]
+__all__ = ["FfplayWindow", "Grabber", "HeureumWindow", "MpvWindow", "PainterWindow", "Watched"]
 
 # Heureum's own window, its video area sized to the stream (1:1, as mpv
 # shows it). Prints {"view": [x, y, w, h]} (the video area on the screen),
@@ -228,20 +228,11 @@ class HeureumWindow(Watched):
         return report
 
 
-class MpvWindow(Watched):
-    name = "mpv"
-
-    def __init__(self, url: str, *, transport: str) -> None:
-        cmd = [
-            shutil.which("mpv") or "mpv", "--no-config", "--vo=x11", "--hwdec=no", "--osc=no",
-            "--really-quiet", "--keep-open=no",
-        ]  # fmt: skip
-        if transport != "auto":
-            cmd.append(f"--rtsp-transport={transport}")
-        super().__init__([*cmd, url])
+class _FoundWindow(Watched):
+    """A player that says nothing about its window: found by its process
+    (xdotool) once it shows one."""
 
     def where(self) -> tuple[int, int, int, int] | None:
-        """mpv says nothing: find its window (xdotool) and its place."""
         if self.rect is None and self.alive:
             found = subprocess.run(
                 ["xdotool", "search", "--onlyvisible", "--pid", str(self.proc.pid)],
@@ -258,3 +249,35 @@ class MpvWindow(Watched):
                     self.rect = (int(g["X"]), int(g["Y"]), int(g["WIDTH"]), int(g["HEIGHT"]))
                     self.shown_at = time.time()
         return self.rect
+
+
+class MpvWindow(_FoundWindow):
+    name = "mpv"
+
+    def __init__(self, url: str, *, transport: str) -> None:
+        cmd = [
+            shutil.which("mpv") or "mpv", "--no-config", "--vo=x11", "--hwdec=no", "--osc=no",
+            "--really-quiet", "--keep-open=no",
+        ]  # fmt: skip
+        if transport != "auto":
+            cmd.append(f"--rtsp-transport={transport}")
+        super().__init__([*cmd, url])
+
+
+class FfplayWindow(_FoundWindow):
+    """ffplay (SDL) as it comes, or ``tuned`` as issue 11's table ran it
+    (``-fflags nobuffer -flags low_delay -framedrop``)."""
+
+    def __init__(self, url: str, *, transport: str, tuned: bool = False) -> None:
+        self.name = "ffplay tuned" if tuned else "ffplay"
+        cmd = [
+            shutil.which("ffplay") or "ffplay", "-hide_banner", "-loglevel", "error",
+            "-autoexit", "-window_title", "glass-ffplay",
+        ]  # fmt: skip
+        if tuned:
+            cmd += ["-fflags", "nobuffer", "-flags", "low_delay", "-framedrop"]
+        if transport != "auto":
+            cmd += ["-rtsp_transport", transport]
+        # SDL picks its audio output from the environment: the same PulseAudio
+        # sink as the others
+        super().__init__([*cmd, url])

@@ -35,7 +35,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from .hybrid import harmonic_mean
-from .policy import AbrContext, Decision, InFlight, abandon_check
+from .policy import AbrContext, Decision, InFlight, abandon_check, highest_below
 
 __all__ = ["MpcPolicy", "Plan"]
 
@@ -59,18 +59,37 @@ class MpcPolicy:
     #: rungs considered on either side of the current one
     reach: int = 2
     rebuffer_penalty: float = 4.3
-    switch_penalty: float = 1.0
+    #: per Mb/s of change; twice the QoE's 1.0: a plan's gain from a climb is
+    #: a forecast, its switch is certain (tuning split +2.6 points, far fewer switches)
+    switch_penalty: float = 2.0
     #: seconds of buffer a plan must end with, for a 30 s buffer target
     reserve: float = 8.0
+    #: QoE a plan pays per second its final buffer falls short of ``reserve``
+    reserve_penalty: float = 4.3
     #: the buffer target ``reserve`` is meant for
     reference_buffer: float = 30.0
     #: plans kept per rung after each step (the Pareto front, thinned)
     front: int = 6
+    #: the prediction error's discount is capped here (None: RobustMPC's, uncapped)
+    max_error: float | None = 0.3
+    #: below this many times the lowest rung's rate, the lowest rung: the
+    #: buffer is the insurance against a scene harder than the last ones
+    insure_ratio: float = 2.0
+    #: start-up: until the buffer first holds this (s, scaled; 0: off) ...
+    fill_buffer: float = 16.0
+    #: ... plan at this share of the prediction, so the buffer grows
+    fill_share: float = 0.5
+    #: (max - min) / mean of the last five downloads under which the link is
+    #: steady: then no plan climbs above the rung the link sustains (0: off)
+    steady_gate: float = 0.1
+    #: ... unless the last segments' size over nominal spreads this much (0: off)
+    content_gate: float = 0.0
     abandon_recent: bool = True
     name: str = "mpc"
     _errors: deque[float] = field(default_factory=lambda: deque(maxlen=5), init=False, repr=False)
     _predicted: float | None = field(default=None, init=False, repr=False)
     _seen: int = field(default=0, init=False, repr=False)
+    _filled: bool = field(default=False, init=False, repr=False)
 
     def _learn(self, ctx: AbrContext) -> None:
         """The last prediction against what the download since then got."""
@@ -85,13 +104,30 @@ class MpcPolicy:
         recent = ctx.recent_bps[-self.samples :] or (ctx.estimate_bps,)
         plain = harmonic_mean(recent) or ctx.estimate_bps
         error = max(list(self._errors)[-self.samples :], default=0.0)
+        if self.max_error is not None:
+            error = min(error, self.max_error)
         return plain / (1.0 + error), plain
 
-    def plan(self, ctx: AbrContext, bps: float) -> Plan:
+    def steady(self, ctx: AbrContext) -> bool:
+        last = ctx.recent_bps[-5:]
+        if len(last) < 5:
+            return False
+        mean = sum(last) / len(last)
+        if mean <= 0 or (max(last) - min(last)) / mean >= self.steady_gate:
+            return False
+        sizes = ctx.size_ratios[-5:]
+        if self.content_gate and len(sizes) >= 2:
+            # the scenes change: what a rung costs moves, and a plan may fund one
+            return (max(sizes) - min(sizes)) / (sum(sizes) / len(sizes)) < self.content_gate
+        return True
+
+    def plan(self, ctx: AbrContext, bps: float, ceiling: int | None = None) -> Plan:
         cur = ctx.current if ctx.current is not None else 0
         top = ctx.top
         cur = min(cur, len(ctx.bitrates) - 1)
         low, high = max(0, min(cur, top) - self.reach), min(top, cur + self.reach)
+        if ceiling is not None:
+            high = max(low, min(high, ceiling))
         rungs = range(low, high + 1)
         length = ctx.segment_duration
         steps = self.horizon
@@ -124,15 +160,13 @@ class MpcPolicy:
         best: tuple[float, int] | None = None
         for plans in fronts.values():
             for b, qoe, first in plans:
-                score = qoe - mu * max(reserve - b, 0.0)
+                score = qoe - self.reserve_penalty * max(reserve - b, 0.0)
                 if best is None or score > best[0] + 1e-9:
                     best = (score, first)
         assert best is not None
         return Plan(best[1], best[0], bps, steps)
 
-    def _pareto(
-        self, plans: list[tuple[float, float, int]]
-    ) -> list[tuple[float, float, int]]:
+    def _pareto(self, plans: list[tuple[float, float, int]]) -> list[tuple[float, float, int]]:
         plans.sort(key=lambda p: (-p[0], -p[1]))
         kept: list[tuple[float, float, int]] = []
         for p in plans:
@@ -149,17 +183,39 @@ class MpcPolicy:
             self._errors.clear()
             self._predicted = None
             self._seen = ctx.samples
+            self._filled = False
             return Decision(0, "startup", "lowest rung until the link is measured")
         self._learn(ctx)
         bps, plain = self.prediction(ctx)
         self._predicted = plain
-        plan = self.plan(ctx, bps)
+        steady = self.steady(ctx)
+        if steady and plain < ctx.bitrates[0] * self.insure_ratio:
+            return Decision(
+                0,
+                "mpc-insure",
+                f"{bps / 1e6:.2f} Mb/s carries the lowest rung at under "
+                f"{self.insure_ratio:g}x its size: the buffer is the insurance",
+            )
+        scale = min(1.0, max(ctx.buffer_target, 1.0) / self.reference_buffer)
+        if ctx.buffer >= self.fill_buffer * scale:
+            self._filled = True
+        if not self._filled:
+            bps *= self.fill_share
+        ceiling = None
+        if steady:
+            # a steady link: what it sustains, never a climb the buffer pays
+            # for and a later drop takes back (the sawtooth)
+            sustained = highest_below(ctx.bitrates, plain / max(ctx.size_ratio, 0.1), ctx.top)
+            ceiling = max(sustained, ctx.current)
+        plan = self.plan(ctx, bps, ceiling)
         why = (
             f"{plan.steps} segments at {bps / 1e6:.2f} Mb/s "
             f"(mean {plain / 1e6:.2f} / {plain / max(bps, 1.0):.2f}), "
             f"buffer {ctx.buffer:.1f}s: QoE {plan.qoe:.1f}"
         )
-        rule = "mpc" if plan.index == ctx.current else ("mpc-up" if plan.index > ctx.current else "mpc-down")
+        rule = "mpc"
+        if plan.index != ctx.current:
+            rule = "mpc-up" if plan.index > ctx.current else "mpc-down"
         return Decision(plan.index, rule, why)
 
     def abandon(self, ctx: AbrContext, flight: InFlight) -> Decision | None:

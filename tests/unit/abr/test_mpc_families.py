@@ -81,3 +81,28 @@ def test_mpc_does_not_switch_after_20s_on_a_constant_link(rung: int, factor: flo
     # and it does not hide low: the rung the link sustains at its nominal size
     top = max(i for i, b in enumerate(PENSIEVE_LADDER) if b * 1.1 <= PENSIEVE_LADDER[rung] * factor)
     assert late[-1].rung >= top - 1, (late[-1].rung, top)
+
+
+def test_the_benchmark_prints_the_positive_optimum_figure_beside_the_old_one() -> None:
+    from benchmarks.abr_simulator import run
+
+    # one link that cannot carry the lowest rung through a hard scene (its
+    # optimum is negative), one that can
+    traces = (constant_trace(0.3e6, 320.0, "slow"), constant_trace(2.0e6, 320.0, "fast"))
+    out = run(traces)
+    optimal = out["optimal"]
+    policies = out["policies"]
+    assert isinstance(optimal, dict) and isinstance(policies, dict)
+    assert optimal["slow"] < 0 < optimal["fast"]
+    for name, summary in policies.items():
+        fast = summary["per_trace"]["fast"]["qoe"]
+        # over the positive optimum only: the fast link's own figure
+        assert summary["percent_positive_optimum"] == pytest.approx(
+            100 * fast / optimal["fast"], rel=1e-3, abs=0.05
+        ), name
+        # the old Σ/Σ figure is still there, and differs: the stalls count in it
+        both = sum(summary["per_trace"][t]["qoe"] for t in ("slow", "fast"))
+        assert summary["percent_of_optimal"] == pytest.approx(
+            100 * both / sum(optimal.values()), rel=1e-3, abs=0.05
+        ), name
+        assert 0.0 < summary["bitrate_ratio"] <= 1.5, name

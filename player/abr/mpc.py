@@ -50,7 +50,7 @@ hybrid in brackets): steady links 85.7 % (88.9), long ramps 91.6 (93.4),
 early outages 80.5 (72.4), square waves 84.5 (80.3), 3G 53.7 (44.7), LTE
 86.7 (87.2); bundled 86.5 (86.3), held-out 86.9 (87.9), fresh 82.9 (85.4).
 It stalls less (early outages 22 s against 79, 3G 254 against 294) and
-switches less, but gives up bitrate: 1.5-5.6 points more of it lost than
+switches less, but gives up bitrate: 0.8-5.6 points more of it lost than
 the hybrid on every set but square waves. So it is not the default: it
 loses steady links, ramps, LTE, held-out and fresh. Tried on the tuning
 split and left out: reserve 0-4 s, 6, 10-20 s (or 20 s at a lower

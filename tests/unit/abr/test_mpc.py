@@ -4,6 +4,7 @@ clock, no I/O), its cost, and choosing a policy by name."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -12,10 +13,16 @@ from player.abr.mpc import MpcPolicy
 from player.abr.policies import DEFAULT_POLICY, make_policy
 from player.abr.policy import AbrContext
 from player.abr.simulator import PENSIEVE_LADDER
-from player.config import NetworkConfig, PlayerConfig
+from player.clock import ManualClock
+from player.config import DEFAULT_CONFIG, NetworkConfig, PlayerConfig
+from player.hls.hls_source import HlsSource
+from tests.support.clocked_run import PacedReader, drive
+from tests.support.fake_fetcher import FakeFetcher
+from tests.support.hls_media import muxed_ladder_vod
 
 M = 1e6
 L = 4.0
+ORIGIN = "http://origin.test/"
 
 
 def ctx(rate: float | tuple[float, ...], **kw: object) -> AbrContext:
@@ -157,3 +164,24 @@ def test_a_policy_is_chosen_by_name() -> None:
     assert make_policy("mpc") is not make_policy("mpc")
     with pytest.raises(ValueError, match=r"unknown ABR policy 'pensieve'.*hybrid, mpc"):
         make_policy("pensieve")
+
+
+def test_the_player_runs_the_policy_its_config_names() -> None:
+    """``abr_policy = "mpc"`` reaches ``HlsSource``: its switches are MPC's,
+    through the same driver as the simulator's."""
+    clock = ManualClock()
+    origin = FakeFetcher(clock)
+    # 16 s in 2 s segments at 0.25 and 1.2 Mb/s, over an 8 Mb/s link
+    origin.serve_directory(ORIGIN, muxed_ladder_vod(16.0), ttfb=0.02, bits_per_second=8e6)
+    config = replace(DEFAULT_CONFIG, network=replace(DEFAULT_CONFIG.network, abr_policy="mpc"))
+    src = HlsSource(ORIGIN + "master.m3u8", config=config, clock=clock, fetcher=origin)
+    reader = PacedReader(src, clock)
+    try:
+        drive(clock, 2, lambda: reader.done)
+        reader.join()
+    finally:
+        src.close()
+    switches = [e.detail for e in src.timeline() if e.marker == "switch"]
+    assert switches, [e.as_dict() for e in src.timeline()]
+    assert all(d.startswith(("mpc", "startup")) for d in switches), switches
+    assert any(d.startswith("mpc-up") for d in switches), switches

@@ -54,7 +54,8 @@ switches less, but gives up bitrate: 0.8-5.6 points more of it lost than
 the hybrid on every set but square waves. So it is not the default: it
 loses steady links, ramps, LTE, held-out and fresh. Tried on the tuning
 split and left out: reserve 0-4 s, 6, 10-20 s (or 20 s at a lower
-penalty), horizon 3-4, samples 3, reach 1, a front of 12, the error cap at
+penalty, or 8 s at half the penalty), horizon 3-4 or 6, samples 3 or 8,
+reach 1 or 3 (3: mean +0.2, but 3G -2.6), a front of 12, the error cap at
 0.2-0.25 or 0.5-1.0, the switch weight 1.5 or 3, a fill to 10-20 s or at
 0.65-0.7 of the prediction, the steady cap lifted while the scenes change
 (``content_gate`` 0.3: steady links +5 on the tuning split, but early

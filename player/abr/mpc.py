@@ -82,8 +82,9 @@ __all__ = ["MpcPolicy", "Plan"]
 
 @dataclass(frozen=True)
 class Plan:
-    """The best plan found: its first rung, QoE over the horizon, and the
-    throughput it was predicted at (bit/s)."""
+    """The best plan found: its first rung, its score (QoE over the horizon
+    less the reserve's penalty), the throughput it was planned at (bit/s)
+    and the segments it looked ahead."""
 
     index: int
     qoe: float
@@ -192,9 +193,13 @@ class MpcPolicy:
                     for b, qoe, first in plans:
                         stall = d - b if d > b else 0.0
                         b2 = (b - d if b > d else 0.0) + length
-                        out.append((b2 if b2 < cap else cap, qoe + gain - mu * stall, first))
-                        if first < 0:
-                            out[-1] = (out[-1][0], out[-1][1], r)
+                        out.append(
+                            (
+                                b2 if b2 < cap else cap,
+                                qoe + gain - mu * stall,
+                                r if first < 0 else first,
+                            )
+                        )
             fronts = {r: self._pareto(plans) for r, plans in grown.items()}
         reserve = min(self.reserve * scale, cap)
         best: tuple[float, int] | None = None
@@ -233,7 +238,7 @@ class MpcPolicy:
             return Decision(
                 0,
                 "mpc-insure",
-                f"{bps / 1e6:.2f} Mb/s carries the lowest rung at under "
+                f"{plain / 1e6:.2f} Mb/s carries the lowest rung at under "
                 f"{self.insure_ratio:g}x its size: the buffer is the insurance",
             )
         scale = min(1.0, max(ctx.buffer_target, 1.0) / self.reference_buffer)

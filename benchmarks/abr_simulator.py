@@ -322,7 +322,7 @@ def breakdown_table(results: dict[str, dict[str, object]]) -> None:
             plus = p["percent_positive_optimum"]
             cells += (
                 f"{p['percent_of_optimal']:>8.1f}{'-' if plus is None else f'{plus:.1f}':>7}"
-                f"{p['bitrate_ratio']:>6.2f}{p['rebuffer_s']:>6.0f}"
+                f"{p['bitrate_ratio']:>6.2f}{p['rebuffer_s']:>5.0f}"
             )
         print(f"{title:<{width}}{cells}")
 

@@ -124,7 +124,9 @@ class MpcPolicy:
     #: steady: then no plan climbs above the rung the link sustains (0: off)
     steady_gate: float = 0.1
     #: ... unless the last segments' size over nominal spreads this much (0: off)
-    content_gate: float = 0.0
+    content_gate: float = 0.3
+    #: ... and only with this much buffered (s, scaled)
+    content_buffer: float = 25.0
     abandon_recent: bool = True
     name: str = "mpc"
     _errors: deque[float] = field(default_factory=lambda: deque(maxlen=5), init=False, repr=False)
@@ -149,15 +151,23 @@ class MpcPolicy:
             error = min(error, self.max_error)
         return plain / (1.0 + error), plain
 
-    def steady(self, ctx: AbrContext) -> bool:
+    def _scale(self, ctx: AbrContext) -> float:
+        return min(1.0, max(ctx.buffer_target, 1.0) / self.reference_buffer)
+
+    def steady(self, ctx: AbrContext, *, content: bool = True) -> bool:
+        """Whether the last five downloads agree within ``steady_gate``, and
+        (``content``) the scenes do not change enough to fund a rung."""
         last = ctx.recent_bps[-5:]
         if len(last) < 5:
             return False
         mean = sum(last) / len(last)
         if mean <= 0 or (max(last) - min(last)) / mean >= self.steady_gate:
             return False
+        if not content:
+            return True
         sizes = ctx.size_ratios[-5:]
-        if self.content_gate and len(sizes) >= 2:
+        rich = ctx.buffer >= self.content_buffer * self._scale(ctx)
+        if self.content_gate and len(sizes) >= 2 and rich:
             # the scenes change: what a rung costs moves, and a plan may fund one
             return (max(sizes) - min(sizes)) / (sum(sizes) / len(sizes)) < self.content_gate
         return True
@@ -233,8 +243,8 @@ class MpcPolicy:
         self._learn(ctx)
         bps, plain = self.prediction(ctx)
         self._predicted = plain
-        steady = self.steady(ctx)
-        if steady and plain < ctx.bitrates[0] * self.insure_ratio:
+        # the insurance holds whatever the scenes do: it is for the hard one
+        if self.steady(ctx, content=False) and plain < ctx.bitrates[0] * self.insure_ratio:
             return Decision(
                 0,
                 "mpc-insure",
@@ -247,7 +257,7 @@ class MpcPolicy:
         if not self._filled:
             bps *= self.fill_share
         ceiling = None
-        if steady:
+        if self.steady(ctx):
             # a steady link: what it sustains, never a climb the buffer pays
             # for and a later drop takes back (the sawtooth)
             sustained = highest_below(ctx.bitrates, plain / max(ctx.size_ratio, 0.1), ctx.top)

@@ -185,3 +185,19 @@ def test_the_player_runs_the_policy_its_config_names() -> None:
     assert switches, [e.as_dict() for e in src.timeline()]
     assert all(d.startswith(("mpc", "startup")) for d in switches), switches
     assert any(d.startswith("mpc-up") for d in switches), switches
+
+
+def test_a_steady_link_may_be_planned_above_its_rung_while_the_scenes_change() -> None:
+    # 2.25 Mb/s steady, an easy scene after hard ones: with 28 s in hand the
+    # cost of a rung moves, and the plan is free to spend the buffer on it
+    scenes = (1.6, 1.6, 1.6, 0.8, 0.8)
+    rich = ctx(2.25 * M, current=3, buffer=28.0, size_ratio=0.8, size_ratios=scenes)
+    assert MpcPolicy().choose(rich).index > 4
+    # with less than ``content_buffer`` the steady cap holds
+    short = ctx(2.25 * M, current=3, buffer=20.0, size_ratio=0.8, size_ratios=scenes)
+    capped = MpcPolicy().choose(short).index
+    assert capped <= 4 and capped < MpcPolicy(content_buffer=0.0).choose(short).index
+    # and the insurance holds whatever the scenes do
+    easy_now = (1.1, 1.1, 1.1, 0.45, 0.45)
+    slow = ctx(0.36 * M, current=0, buffer=28.0, size_ratio=0.45, size_ratios=easy_now)
+    assert MpcPolicy().choose(slow).rule == "mpc-insure"

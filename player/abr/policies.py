@@ -22,9 +22,9 @@ POLICIES: dict[str, Callable[[], AbrPolicy]] = {
     "mpc": MpcPolicy,
 }
 
-#: the hybrid stays the default: the model-predictive rule beats it on early
-#: outages, square waves and 3G but not on steady links, long ramps, LTE or
-#: the held-out traces (``player.abr.mpc``'s docstring has the figures)
+#: the hybrid stays the default: the model-predictive rule beats it on four
+#: families of six and the held-out, fresh and bundled traces, but not on
+#: long ramps or LTE (``player.abr.mpc``'s docstring has the figures)
 DEFAULT_POLICY: PolicyName = "hybrid"
 
 

@@ -67,8 +67,15 @@ or 3, a fill to 10-20 s or at 0.65-0.7 of the prediction, the content gate
 at 20 s or 28 s of buffer or at 50 %: each lowered the mean or the lowest
 family, or changed nothing.
 
-Cost: 0.09 ms a decision on average, 0.25 ms at the 99th percentile, 0.43
-ms at most over 7104 decisions (``benchmarks/abr_simulator --cost``; the
+Where it loses: on the long declines (6 -> 0.3-0.5 Mb/s over 4-5 minutes)
+it steps down earlier than the hybrid, whose BOLA holds its rung while the
+buffer is rich: about 4 QoE a trace of bitrate, for the same 0.4 s of
+stall (on the rising ramps it is ahead); on LTE it is ahead on some traces
+and behind on others (lte-0@1011: it steps down on handover dips the
+hybrid rides out).
+
+Cost: 0.09 ms a decision on average, 0.25 ms at the 99th percentile, 0.38-0.43
+ms at most (two runs) over 7104 decisions (``benchmarks/abr_simulator --cost``; the
 hybrid 0.02 ms).
 
 Before the link is measured the lowest rung is fetched (``startup``), as the

@@ -16,10 +16,13 @@ rebuffering and switching, in points of the optimum.
 The "hybrid + fill" column is the default with its opt-in start-up fill
 (``HybridPolicy.fill_buffer`` = 8 s), measured beside it; "hybrid, plain
 abandon" is the default as it was before abandonment at the recent rate
-(``abandon_recent``) became the default.
+(``abandon_recent``) became the default. "mpc (opt-in)" is the
+model-predictive rule (``player.abr.mpc``; ``NetworkConfig.abr_policy =
+"mpc"``); ``--cost`` measures each policy's CPU time per decision.
 
     .venv/bin/python -m benchmarks.abr_simulator [--json] [--seed N] [--family-seed N]
         [--family-seeds N] [--traces] [--simple] [--tuning] [--tuning-seeds N] [--breakdown]
+        [--cost]
 
 QoE_lin (Pensieve): Σ bitrate (Mb/s) − 4.3 × rebuffer s − Σ |Δ bitrate|; ladder
 300–4300 kb/s, 4 s segments, 48 segments, 30 s buffer; segment sizes from a
@@ -37,19 +40,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable
 
 from player.abr.bola import Bola
 from player.abr.families import POOLED_SEEDS, families, pooled_families, tuning_families
 from player.abr.hybrid import HybridPolicy
+from player.abr.mpc import MpcPolicy
 from player.abr.optimal import optimal_qoe
-from player.abr.policy import AbrPolicy
+from player.abr.policy import AbrContext, AbrPolicy, Decision, InFlight
 from player.abr.simulator import SimConfig, SimResult, make_video, qoe_lin, simulate
 from player.abr.throughput import ThroughputRule
 from player.abr.traces import BUNDLED_TRACES, HELDOUT_TRACES, Trace, fresh_traces
 
 POLICIES: dict[str, Callable[[], AbrPolicy]] = {
     "hybrid (default)": HybridPolicy,
+    "mpc (opt-in)": MpcPolicy,
     "hybrid + fill": lambda: HybridPolicy(fill_buffer=8.0, name="hybrid+fill"),
     "hybrid, plain abandon": lambda: HybridPolicy(abandon_recent=False, name="hybrid-plain"),
     "throughput-only": ThroughputRule,
@@ -93,6 +99,12 @@ def run(traces: tuple[Trace, ...] = BUNDLED_TRACES, *, simple: bool = False) -> 
                 * (config.smooth_penalty * sum(r.smoothness for r in rs) - opt_penalty)
                 / total_opt,
             },
+            # Σ/Σ over the traces whose optimum is positive only: on the
+            # others (links that cannot carry the lowest rung through a hard
+            # scene) the figure mostly counts stall seconds
+            "percent_positive_optimum": _percent_positive(rs, optimal),
+            # bitrate reward over the optimum's, stalls apart
+            "bitrate_ratio": sum(r.bitrate_reward for r in rs) / opt_reward,
             # every optimum here is positive; a mean of ratios is meaningless otherwise
             "mean_trace_percent": sum(percents) / len(percents),
             "worst_trace_percent": min(percents),
@@ -125,6 +137,13 @@ def run(traces: tuple[Trace, ...] = BUNDLED_TRACES, *, simple: bool = False) -> 
         / sum(video.chunks * video.segment_duration + o.rebuffer for o in optimal_runs.values()),
         "policies": summary,
     }
+
+
+def _percent_positive(rs: list[SimResult], optimal: dict[str, float]) -> float | None:
+    positive = [r for r in rs if optimal[r.trace] > 0]
+    if not positive:
+        return None
+    return 100 * sum(r.qoe for r in positive) / sum(optimal[r.trace] for r in positive)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="Pensieve's simulator model (nominal sizes, fixed RTT), as before issue 10",
     )
+    parser.add_argument(
+        "--cost", action="store_true", help="CPU time per decision of each policy (ms)"
+    )
     args = parser.parse_args(argv)
     fresh = fresh_traces() if args.seed is None else fresh_traces(args.seed)
     sets: dict[str, tuple[Trace, ...]] = {
@@ -179,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.tuning or args.tuning_seeds:
         split = tuning_families(max(args.tuning_seeds, 1))
         sets.update({f"{k} (tuning split)": v for k, v in split.items()})
+    if args.cost:
+        cost_table(tuple(t for traces in sets.values() for t in traces))
+        return 0
     results = {title: run(traces, simple=args.simple) for title, traces in sets.items()}
     if args.json:
         json.dump(results, sys.stdout, indent=2)
@@ -192,6 +217,54 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n== {title} traces")
             table(out)
     return 0
+
+
+class _Timed:
+    """A policy whose decisions are timed (CPU time of this process)."""
+
+    def __init__(self, inner: AbrPolicy) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.seconds: list[float] = []
+
+    def choose(self, ctx: AbrContext) -> Decision:
+        t0 = time.process_time()
+        decision = self.inner.choose(ctx)
+        self.seconds.append(time.process_time() - t0)
+        return decision
+
+    def abandon(self, ctx: AbrContext, flight: InFlight) -> Decision | None:
+        return self.inner.abandon(ctx, flight)
+
+
+def decision_cost(traces: tuple[Trace, ...]) -> dict[str, dict[str, float]]:
+    """Per policy: mean, 99th percentile and largest CPU ms per decision over
+    every segment of ``traces``."""
+    video = make_video()
+    out = {}
+    for name, make in POLICIES.items():
+        seconds: list[float] = []
+        for trace in traces:
+            timed = _Timed(make())
+            simulate(timed, trace, video)
+            seconds += timed.seconds
+        seconds.sort()
+        out[name] = {
+            "decisions": float(len(seconds)),
+            "mean_ms": 1000 * sum(seconds) / len(seconds),
+            "p99_ms": 1000 * seconds[int(0.99 * (len(seconds) - 1))],
+            "max_ms": 1000 * seconds[-1],
+        }
+    return out
+
+
+def cost_table(traces: tuple[Trace, ...]) -> None:
+    print(f"{'CPU per decision':<24}{'decisions':>10}{'mean ms':>10}{'p99 ms':>10}{'max ms':>10}")
+    for name, c in decision_cost(traces).items():
+        print(
+            f"{name:<24}{c['decisions']:>10.0f}{c['mean_ms']:>10.3f}"
+            f"{c['p99_ms']:>10.3f}{c['max_ms']:>10.3f}"
+        )
 
 
 def family_table(results: dict[str, dict[str, object]], untuned: tuple[str, ...]) -> None:
@@ -234,6 +307,23 @@ def breakdown_table(results: dict[str, dict[str, object]]) -> None:
             f"{policies[n]['loss_points']['switching']:>7.1f}"
             for n in names
         )
+        print(f"{title:<{width}}{cells}")
+    print(
+        "\nbeside Σ QoE / Σ optimum (%opt): the same over the traces whose optimum"
+        " is positive (%opt+), bitrate reward over the optimum's (bitr), stall s"
+    )
+    print(f"{'':<{width}}" + f"{'%opt  %opt+  bitr   stall':>26}" * len(names))
+    for title, out in results.items():
+        policies = out["policies"]
+        assert isinstance(policies, dict)
+        cells = ""
+        for n in names:
+            p = policies[n]
+            plus = p["percent_positive_optimum"]
+            cells += (
+                f"{p['percent_of_optimal']:>8.1f}{'-' if plus is None else f'{plus:.1f}':>7}"
+                f"{p['bitrate_ratio']:>6.2f}{p['rebuffer_s']:>5.0f}"
+            )
         print(f"{title:<{width}}{cells}")
 
 

@@ -25,6 +25,7 @@ __all__ = [
 RtspTransport = Literal["auto", "udp", "tcp", "http"]
 CatchUp = Literal["drop", "speed"]
 TrackChoice = int | Literal["no", "auto"]
+AbrPolicyName = Literal["hybrid", "mpc"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ class NetworkConfig:
     live_outage_timeout: float = 30.0
     tls_verify: bool = True
     ca_file: str | None = None  # None: certifi's bundle
+    #: the ABR policy by name (``player.abr.policies``): "hybrid" (default) or
+    #: "mpc", the model-predictive rule, opt-in
+    abr_policy: AbrPolicyName = "hybrid"
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,8 @@ leaping to the throughput choice instead of one level (+0.1, 3G's
 evaluation -8); a climb insured by the buffer below 16 s (-0.5); the
 in-flight rate blended with the estimate (-1.1 to -2.1); an up-switch
 gate below 6-12 s (Media3's 10 s; -0.2 to +0.8, no clear gain); a plain
-RobustMPC (horizon 3-5: -5 to -8).
+RobustMPC (horizon 3-5: -5 to -8; ``mpc.MpcPolicy`` is the tuned one, an
+opt-in policy of its own).
 
 - ``bola``: with a rich buffer (from ``bola_on`` s until it falls below
   ``bola_off`` s: hysteresis between the modes, as dash.js's DYNAMIC

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from ..abr.driver import AbrDriver
-from ..abr.hybrid import HybridPolicy
+from ..abr.policies import make_policy
 from ..abr.policy import AbrPolicy
 from ..capabilities import AbrStatus, TimelineEntry
 from ..clock import Clock, SystemClock
@@ -84,7 +84,7 @@ class HlsSource:
         self._config = config
         self._clock = clock or SystemClock()
         self._fetcher = fetcher or HttpFetcher(config.network, self._clock)
-        self._policy: AbrPolicy = policy or HybridPolicy()
+        self._policy: AbrPolicy = policy or make_policy(config.network.abr_policy)
         self._hls = hls or HlsConfig()
         self._rand = rand or random.random
         #: the policy's wiring, shared with the trace simulator

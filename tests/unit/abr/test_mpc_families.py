@@ -1,0 +1,122 @@
+"""The model-predictive policy (opt-in) on the pooled trace families, the
+bundled, held-out and fresh traces, and constant links: regression gates at
+its figures, and where it stands beside the default hybrid.
+
+MPC (``player.abr.mpc``) is not the default: it is ahead of the hybrid on
+steady links, early outages, square waves, 3G and the held-out, fresh and
+bundled traces, behind it on long ramps and LTE (the figures are in its
+docstring)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from player.abr.families import pooled_families
+from player.abr.hybrid import HybridPolicy
+from player.abr.mpc import MpcPolicy
+from player.abr.simulator import PENSIEVE_LADDER, SimConfig, make_video, simulate
+from player.abr.traces import BUNDLED_TRACES, FRESH_TRACES, HELDOUT_TRACES, Trace, constant_trace
+from tests.support.family_optima import POOLED_OPTIMAL
+from tests.unit.abr.test_abr import OPTIMAL
+
+POOLED = pooled_families()
+
+#: Σ QoE / Σ optimum of MPC's defaults, measured when it was added (issue 10):
+#: constant 89.4, long ramps 91.6, early outages 80.9, square waves 84.5,
+#: 3G 53.7, LTE 86.7 % (the hybrid: 88.9, 93.4, 72.4, 80.3, 44.7, 87.2).
+#: Regression gates, not the target of 90 %.
+FLOORS = {
+    "constant-between-rungs": 0.89,
+    "long-ramps": 0.915,
+    "early-outages": 0.805,
+    "square-wave": 0.84,
+    "3g (synthesised)": 0.535,
+    "lte (synthesised)": 0.865,
+}
+
+#: bundled 87.1 (the hybrid, tuned on them, 86.3), held-out 88.4 (87.9),
+#: fresh 86.8 % (85.4)
+SET_FLOORS = {"bundled": 0.87, "held-out": 0.88, "fresh": 0.865}
+SETS = {"bundled": BUNDLED_TRACES, "held-out": HELDOUT_TRACES, "fresh": FRESH_TRACES}
+
+
+def score(make: type, traces: tuple[Trace, ...], optima: dict[str, float]) -> float:
+    video = make_video()
+    qoe = sum(simulate(make(), t, video).qoe for t in traces)
+    return qoe / sum(optima[t.name] for t in traces)
+
+
+@pytest.mark.parametrize("family", list(FLOORS))
+def test_mpc_holds_its_figure_on_each_pooled_family(family: str) -> None:
+    assert set(FLOORS) == set(POOLED)
+    got = score(MpcPolicy, POOLED[family], POOLED_OPTIMAL)
+    assert got >= FLOORS[family], (family, round(100 * got, 1))
+
+
+@pytest.mark.parametrize("family", ["early-outages", "square-wave", "3g (synthesised)"])
+def test_mpc_is_ahead_of_the_hybrid_where_it_plans_through_dips(family: str) -> None:
+    mpc = score(MpcPolicy, POOLED[family], POOLED_OPTIMAL)
+    hybrid = score(HybridPolicy, POOLED[family], POOLED_OPTIMAL)
+    assert mpc > hybrid + 0.02, (family, round(100 * mpc, 1), round(100 * hybrid, 1))
+
+
+@pytest.mark.parametrize("name", list(SET_FLOORS))
+def test_mpc_holds_its_figure_on_the_trace_sets(name: str) -> None:
+    got = score(MpcPolicy, SETS[name], OPTIMAL)
+    assert got >= SET_FLOORS[name], (name, round(100 * got, 1))
+
+
+@pytest.mark.parametrize("rung", [1, 2, 3])
+@pytest.mark.parametrize("factor", [1.1, 1.5, 3.0])
+def test_mpc_does_not_switch_after_20s_on_a_constant_link(rung: int, factor: float) -> None:
+    # content of constant complexity, as the hybrid's own test (the real
+    # encode's scenes make even the optimum switch)
+    trace = constant_trace(PENSIEVE_LADDER[rung] * factor)
+    result = simulate(MpcPolicy(), trace, make_video(vbr=0.1))
+    late = [c for c in result.chunks if c.start > 20.0]
+    moves = [(a.rung, b.rung, b.rule) for a, b in itertools.pairwise(late) if a.rung != b.rung]
+    assert moves == [], moves
+    assert result.rebuffer < 2.0
+    # and it does not hide low: the rung the link sustains at its nominal size
+    top = max(i for i, b in enumerate(PENSIEVE_LADDER) if b * 1.1 <= PENSIEVE_LADDER[rung] * factor)
+    assert late[-1].rung >= top - 1, (late[-1].rung, top)
+
+
+def test_the_benchmark_prints_the_positive_optimum_figure_beside_the_old_one() -> None:
+    from benchmarks.abr_simulator import run
+
+    # one link that cannot carry the lowest rung through a hard scene (its
+    # optimum is negative), one that can
+    traces = (constant_trace(0.3e6, 320.0, "slow"), constant_trace(2.0e6, 320.0, "fast"))
+    out = run(traces)
+    optimal = out["optimal"]
+    policies = out["policies"]
+    assert isinstance(optimal, dict) and isinstance(policies, dict)
+    assert optimal["slow"] < 0 < optimal["fast"]
+    for name, summary in policies.items():
+        fast = summary["per_trace"]["fast"]["qoe"]
+        # over the positive optimum only: the fast link's own figure
+        assert summary["percent_positive_optimum"] == pytest.approx(
+            100 * fast / optimal["fast"], rel=1e-3, abs=0.05
+        ), name
+        # the old Σ/Σ figure is still there, and differs: the stalls count in it
+        both = sum(summary["per_trace"][t]["qoe"] for t in ("slow", "fast"))
+        assert summary["percent_of_optimal"] == pytest.approx(
+            100 * both / sum(optimal.values()), rel=1e-3, abs=0.05
+        ), name
+        assert 0.0 < summary["bitrate_ratio"] <= 1.5, name
+
+
+def test_mpc_with_a_small_live_like_buffer_is_no_worse_than_the_hybrid() -> None:
+    # an 8 s buffer and 2 s segments (a live window's budget): the reserve
+    # and the start-up fill scale down with the buffer, so the plan neither
+    # starves nor hoards (held-out: QoE 2168 against 2156, stalls 26 s
+    # against 22 s when measured)
+    config = SimConfig(buffer_cap=8.0)
+    video = make_video(segment_duration=2.0, chunks=96)
+    mpc = [simulate(MpcPolicy(), t, video, config) for t in HELDOUT_TRACES]
+    hybrid = [simulate(HybridPolicy(), t, video, config) for t in HELDOUT_TRACES]
+    assert sum(r.qoe for r in mpc) >= 0.97 * sum(r.qoe for r in hybrid)
+    assert sum(r.rebuffer for r in mpc) <= 1.5 * sum(r.rebuffer for r in hybrid)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from .audio_out import AudioDevicePool, SoundDeviceOutput
 from .capabilities import Adaptive, Live, Tracks
 from .clock import Clock, PlaybackClock
+from .commands import Inbox, Message
 from .config import OpenOptions, PlayerConfig
 from .decode import AudioDecoder, VideoDecoder
 from .errors import ErrorCode, PlayerError, error_for
@@ -101,14 +102,20 @@ class SessionState:
         self.audio: SoundDeviceOutput | None = None
         bcfg = self.config.buffer
         self.video_packets: MediaQueue[DemuxPacket] = MediaQueue(
-            bcfg.max_seconds, bcfg.max_bytes // 2, name="video-packets"
+            bcfg.max_seconds, bcfg.max_bytes // 2, clock=clock, name="video-packets"
         )
         self.audio_packets: MediaQueue[DemuxPacket] = MediaQueue(
-            bcfg.max_seconds, bcfg.max_bytes // 4, name="audio-packets"
+            bcfg.max_seconds, bcfg.max_bytes // 4, clock=clock, name="audio-packets"
         )
         self.frames: MediaQueue[VideoFrame] = MediaQueue(
-            bcfg.max_decoded_video_seconds, 256 * 1024 * 1024, max_items=12, name="frames"
+            bcfg.max_decoded_video_seconds,
+            256 * 1024 * 1024,
+            max_items=12,
+            clock=clock,
+            name="frames",
         )
+        #: commands and worker results, for the control loop to apply
+        self.inbox = Inbox(clock)
         self.demuxed_end: dict[str, float] = {}
         self.wallclock = PacketWallClock()
         self.demux_eos = False
@@ -221,10 +228,27 @@ class SessionState:
         self.frames.wake()
 
     def wait(self, timeout: float) -> None:
-        """Until the next ``wake()`` or ``timeout`` seconds of the clock."""
+        """Until the next ``wake()`` or ``timeout`` seconds of the clock (at
+        once once the session stops: a stop that came between a thread's last
+        look at ``stopping`` and this wait is not missed)."""
         with self._wake:
             seen = self._wakes
-            self.clock.wait_for(self._wake, lambda: self._wakes != seen, timeout)
+            self.clock.wait_for(
+                self._wake, lambda: self._wakes != seen or self.stopping.is_set(), timeout
+            )
+
+    def pause_unless_stopping(self, seconds: float) -> bool:
+        """Waits ``seconds`` of the clock, or less if the session stops
+        (``stop`` and a fatal error wake it); True if it stopped."""
+        with self._wake:
+            return self.clock.wait_for(self._wake, self.stopping.is_set, seconds)
+
+    def post(self, message: Message) -> int:
+        """Hands ``message`` to the control loop (and wakes it); returns
+        its number in the inbox. Never changes a field itself."""
+        number = self.inbox.post(message)
+        self.wake()
+        return number
 
     # ------------------------------------------------------------------ capabilities
     # The source's optional capabilities, typed; None without one (or no source).

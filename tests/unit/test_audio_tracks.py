@@ -103,7 +103,7 @@ def test_switch_cuts_the_old_track_after_the_lead_and_continues_with_the_new() -
     packets, selection = _packets()
     ctx = Context()
     buf = AudioBuffer(RATE, 2, max_seconds=30)
-    dec = AudioDecoder(ctx, MediaQueue(1e9, 1 << 40), buf, lambda serial: None)
+    dec = AudioDecoder(ctx, MediaQueue(1e9, 1 << 40, clock=ctx.clock), buf, lambda serial: None)
     dec.serial = 0  # what its loop sets from the first packet's serial
     early = [p for p in packets if p.pts is not None and p.pts < 2.0]
     late = packets[len(early) :]
@@ -145,7 +145,7 @@ def test_switching_back_at_once_returns_to_the_first_track_without_a_hole() -> N
     packets, selection = _packets()
     ctx = Context()
     buf = AudioBuffer(RATE, 2, max_seconds=30)
-    dec = AudioDecoder(ctx, MediaQueue(1e9, 1 << 40), buf, lambda serial: None)
+    dec = AudioDecoder(ctx, MediaQueue(1e9, 1 << 40, clock=ctx.clock), buf, lambda serial: None)
     dec.serial = 0  # what its loop sets from the first packet's serial
     early = [p for p in packets if p.pts is not None and p.pts < 2.0]
     for p in early:

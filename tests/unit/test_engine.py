@@ -37,7 +37,9 @@ def test_the_session_reads_the_players_levels_and_keeps_no_copy() -> None:
     levels.set_speed(2.0)  # as Player.set_speed does, before telling the session
     assert session.user_speed == 2.0  # nothing of its own to bring up to date
     assert session.speed == 1.5  # the rate playing changes only when told
-    session.speed_changed()
+    session.speed_changed()  # no loop runs yet: the command waits for one
+    assert session.speed == 1.5
+    session.apply_messages()  # what the loop does first thing
     assert session.speed == 2.0 and session.sysclock.speed == 2.0
 
 

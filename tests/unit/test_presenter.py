@@ -44,12 +44,16 @@ def test_the_first_frame_after_a_seek_anchors_the_clocks_and_completes_it() -> N
     events: list[Event] = []
     session = _session(clock, sink, events)
     session.seek(2.0, exact=False)
+    session.apply_messages()  # the control loop's part
     _frame(session, 0.0, serial=0)  # decoded before the seek: dropped unseen
     _frame(session, 2.04, serial=1)
     _end(session, serial=1)
     presenter = Background(session.presenter.run)
     clock.until_waiting(1)  # it waits at the end of the frames
     assert _shown(sink) == [2.04]
+    # what it learnt is posted, not written: the loop applies it
+    assert session.start_pts is None and session.preroll and not session.video_done
+    session.apply_messages()
     assert session.start_pts == 2.04 and session.position() == 2.04
     assert [e.position for e in events if isinstance(e, SeekCompleted)] == [2.04]
     assert session.video_done and not session.preroll
@@ -67,6 +71,7 @@ def test_a_frame_waits_for_the_clock_while_playing() -> None:
     presenter = Background(session.presenter.run)
     clock.until_waiting(1)  # the preroll frame is shown, the next waits
     assert _shown(sink) == [0.0]
+    session.apply_messages()  # the control loop anchors the clocks on it
     session.set_state(PlayerState.PLAYING)
     session.run_clocks(True)
     clock.until_waiting(1)

@@ -13,7 +13,7 @@ def _item(pts: float, size: int = 10, serial: int = 0) -> QueueItem[str]:
 
 
 def test_queue_is_bounded_in_seconds() -> None:
-    q: MediaQueue[str] = MediaQueue(max_seconds=2.0, max_bytes=10_000)
+    q: MediaQueue[str] = MediaQueue(max_seconds=2.0, max_bytes=10_000, clock=ManualClock())
     for i in range(4):
         assert q.put(_item(i * 0.5), timeout=0)
     assert q.seconds == pytest.approx(2.0)
@@ -23,7 +23,7 @@ def test_queue_is_bounded_in_seconds() -> None:
 
 
 def test_queue_is_bounded_in_bytes() -> None:
-    q: MediaQueue[str] = MediaQueue(max_seconds=100.0, max_bytes=25)
+    q: MediaQueue[str] = MediaQueue(max_seconds=100.0, max_bytes=25, clock=ManualClock())
     assert q.put(_item(0, size=20), timeout=0)
     assert q.put(_item(0.5, size=20), timeout=0)  # under the bound before this one
     assert not q.put(_item(1.0, size=20), timeout=0)

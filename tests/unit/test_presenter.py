@@ -52,7 +52,7 @@ def test_the_first_frame_after_a_seek_anchors_the_clocks_and_completes_it() -> N
     clock.until_waiting(1)  # it waits at the end of the frames
     assert _shown(sink) == [2.04]
     # what it learnt is posted, not written: the loop applies it
-    assert session.start_pts is None and session.preroll and not session.video_done
+    assert (session.start_pts, session.preroll, session.video_done) == (None, True, False)
     session.apply_messages()
     assert session.start_pts == 2.04 and session.position() == 2.04
     assert [e.position for e in events if isinstance(e, SeekCompleted)] == [2.04]

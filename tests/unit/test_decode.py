@@ -120,7 +120,7 @@ def test_stale_serials_are_skipped_and_an_exact_seek_drops_frames_before_its_tar
 def test_audio_is_resampled_into_the_buffer_with_its_times() -> None:
     ctx = Context()
     packets: MediaQueue[DemuxPacket] = MediaQueue(1e9, 1 << 40, clock=ctx.clock)
-    out = AudioBuffer(rate=48_000, channels=2, max_seconds=30)
+    out = AudioBuffer(rate=48_000, channels=2, max_seconds=30, clock=ctx.clock)
     ended = threading.Event()
     audio = _packets("audio", segments=2)
     _feed(packets, audio, 0)

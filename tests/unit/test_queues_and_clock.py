@@ -88,7 +88,7 @@ def test_playback_clock_runs_pauses_and_changes_speed() -> None:
 
 
 def test_audio_buffer_reports_pts_of_written_samples_and_skips() -> None:
-    buf = AudioBuffer(rate=1000, channels=2, max_seconds=10)
+    buf = AudioBuffer(rate=1000, channels=2, max_seconds=10, clock=ManualClock())
     data = np.ones((1000, 2), dtype=np.float32)
     assert buf.put(5.0, data, 1.0, timeout=0)
     out = np.zeros((100, 2), dtype=np.float32)

@@ -204,3 +204,29 @@ def _offset_of(pkt: DemuxPacket) -> float:
     raw = pkt.packet.pts if pkt.packet.pts is not None else pkt.packet.dts
     assert pkt.pts is not None and raw is not None
     return pkt.pts - float(raw * pkt.packet.time_base)
+
+
+def test_a_decoder_waiting_for_packets_waits_on_the_clock() -> None:
+    """Its poll for packets is a wait on its session's clock: on a
+    ``ManualClock`` it stays blocked (no spinning on the wall clock) until a
+    packet comes, which it takes with no time passing."""
+    ctx = Context()
+    packets: MediaQueue[DemuxPacket] = MediaQueue(1e9, 1 << 40, clock=ctx.clock)
+    frames: MediaQueue[VideoFrame] = MediaQueue(1e9, 1 << 40, clock=SystemClock())
+    dec = VideoDecoder(ctx, packets, frames)
+    dec.start()
+    try:
+        ctx.clock.until_waiting(1)
+        ctx.clock.advance(0.05)  # its poll's deadline: it looks again, and waits again
+        ctx.clock.until_waiting(1)
+        assert len(frames) == 0 and dec.is_alive()
+        video = _packets("video")
+        _feed(packets, video, 0)
+        packets.put_nowait(QueueItem[DemuxPacket](EOS, 0, None, 0.0, 0))
+        out = _frames(frames)
+        assert len(out) == len(video) and ctx.clock.now() == 0.05
+    finally:
+        ctx.stopping.set()
+        packets.close()
+        dec.join(10.0)
+    assert not dec.is_alive()

@@ -86,3 +86,27 @@ def test_a_frame_waits_for_the_clock_while_playing() -> None:
     session.stopping.set()
     session.wake()
     presenter.result()
+
+
+def test_a_second_frame_is_no_preroll_while_the_loop_has_not_applied_the_first() -> None:
+    """The preroll frame is posted to the control loop; until the loop
+    applies it the session still says preroll, and the next frame waits
+    for the clock instead of being shown as a second preroll."""
+    clock = ManualClock()
+    sink = RecordingVideoSink(clock)
+    session = _session(clock, sink, [])
+    session.set_state(PlayerState.BUFFERING)
+    _frame(session, 0.0, serial=0)
+    _frame(session, 0.04, serial=0)
+    presenter = Background(session.presenter.run)
+    clock.until_waiting(1)
+    assert _shown(sink) == [0.0] and session.preroll
+    assert len(session.inbox) == 1 and len(session.frames) == 1
+    clock.advance(0.05)
+    clock.until_waiting(1)
+    assert _shown(sink) == [0.0]  # still one: buffering, not a preroll again
+    session.apply_messages()
+    assert (session.preroll, session.start_pts) == (False, 0.0)
+    session.stopping.set()
+    session.wake()
+    presenter.result()

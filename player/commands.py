@@ -133,7 +133,9 @@ class Inbox:
         self._cond = threading.Condition(threading.Lock())
         self._items: deque[tuple[int, Message]] = deque()
         self._posted = 0
-        self._applied = 0
+        #: numbers posted and not yet applied (one applied from inside
+        #: another's applying finishes first: a count would run ahead)
+        self._unapplied: set[int] = set()
         #: the loop thread, while it runs (None before it starts and after it ends)
         self._owner: threading.Thread | None = None
         #: the newest queued seek's target, for the position callers read
@@ -144,6 +146,7 @@ class Inbox:
         with self._cond:
             self._posted += 1
             self._items.append((self._posted, message))
+            self._unapplied.add(self._posted)
             if isinstance(message, Seek):
                 self._seek_view = max(0.0, message.position)
             return self._posted
@@ -162,7 +165,7 @@ class Inbox:
 
     def done(self, number: int) -> None:
         with self._cond:
-            self._applied = max(self._applied, number)
+            self._unapplied.discard(number)
             if not any(isinstance(m, Seek) for _, m in self._items):
                 self._seek_view = None
             self._cond.notify_all()
@@ -195,9 +198,12 @@ class Inbox:
         with self._cond:
             self._clock.wait_for(
                 self._cond,
-                lambda: self._applied >= number or self._owner is None or stopping.is_set(),
+                lambda: self._applied_through(number) or self._owner is None or stopping.is_set(),
                 None,
             )
+
+    def _applied_through(self, number: int) -> bool:
+        return number <= self._posted and not any(n <= number for n in self._unapplied)
 
     def release_waiters(self) -> None:
         """Wakes callers waiting for their commands (the session stops)."""

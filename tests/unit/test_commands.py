@@ -226,3 +226,23 @@ def test_the_inbox_counts_what_was_posted_and_applied() -> None:
     assert not waiter.done
     inbox.done(3)
     waiter.result()
+
+
+def test_a_command_applied_inside_another_does_not_release_the_outer_ones_caller() -> None:
+    """The loop applies 1; a subscriber on the loop thread posts 2 from
+    inside it, applied (and done) first: 1's caller still waits for 1."""
+    clock = ManualClock()
+    inbox = Inbox(clock)
+    inbox.owned_by(threading.Thread(target=lambda: None))
+    stopping = threading.Event()
+    outer = inbox.post(Pause())
+    assert inbox.pop() == (outer, Pause())
+    waiter = Background(lambda: inbox.wait_applied(outer, stopping))
+    clock.until_waiting(1)
+    inner = inbox.post(Seek(1.0, False))
+    assert inbox.pop() == (inner, Seek(1.0, False))
+    inbox.done(inner)
+    clock.until_waiting(1)  # still waiting: its own command is not applied yet
+    assert not waiter.done
+    inbox.done(outer)
+    waiter.result()

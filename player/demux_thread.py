@@ -211,17 +211,23 @@ class DemuxThread:
         heard = sel is None or pkt.stream.track == sel.current()[0]
         s.metrics.on_packet(kind, pkt.size, pkt.pts, heard)
         s.wallclock.on_packet(pkt.pts, pkt.wallclock)
-        if kind == "video" and pkt.pts is not None:
-            newest = s.newest_video_pts
-            if newest is None or pkt.pts > newest:
-                s.newest_video_pts = pkt.pts
-        if kind == "audio" and s.audio is None:
+        unheard = kind == "audio" and s.audio is None
+        if pkt.pts is not None:
+            # under the lock a seek takes to reset them: a packet read just
+            # before a seek must not mark the new timeline's ends
+            with s.lock:
+                if serial != s.serial:
+                    return
+                if kind == "video":
+                    newest = s.newest_video_pts
+                    if newest is None or pkt.pts > newest:
+                        s.newest_video_pts = pkt.pts
+                end = pkt.pts + pkt.duration
+                if not unheard and end > s.demuxed_end.get(kind, float("-inf")):
+                    s.demuxed_end[kind] = end
+        if unheard:
             return
         queue = s.video_packets if kind == "video" else s.audio_packets
-        if pkt.pts is not None:
-            end = pkt.pts + pkt.duration
-            if end > s.demuxed_end.get(kind, float("-inf")):
-                s.demuxed_end[kind] = end
         item = QueueItem[DemuxPacket](pkt, serial, pkt.pts, pkt.duration, pkt.size)
         while not s.stopping.is_set() and serial == s.serial:
             if queue.put(item, 0.1):

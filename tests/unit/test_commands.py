@@ -21,6 +21,7 @@ from player.commands import (
 from player.engine import Session
 from player.errors import ErrorCode, error_for
 from player.events import Event, PlayerState, SeekCompleted, StateChanged
+from player.source import DemuxPacket
 from tests.support.background import Background
 from tests.support.sessions import headless_session, video_file
 
@@ -246,3 +247,28 @@ def test_a_command_applied_inside_another_does_not_release_the_outer_ones_caller
     assert not waiter.done
     inbox.done(outer)
     waiter.result()
+
+
+def _ends(session: Session) -> tuple[dict[str, float], float | None]:
+    return dict(session.demuxed_end), session.newest_video_pts
+
+
+def test_a_packet_read_before_a_seek_marks_nothing_of_the_new_timeline() -> None:
+    """The demux thread read a packet under the old serial; the loop applied
+    a seek before the packet was routed: its end and pts are not the new
+    timeline's (the buffered amount after the seek would count them), and
+    it is not queued."""
+    clock = ManualClock()
+    session = _opened(clock)
+    info = session.info
+    assert info is not None and info.video is not None
+    packet = DemuxPacket(info.video, None, 3.0, 3.0, 0.04, 100, keyframe=True)
+    session.demux._route(packet, session.serial)  # read and routed before the seek
+    assert _ends(session) == ({"video": 3.04}, 3.0)
+    read_under = session.serial
+    session.post(Seek(1.0, False))
+    session.apply_messages()
+    late = DemuxPacket(info.video, None, 3.04, 3.04, 0.04, 100, keyframe=False)
+    session.demux._route(late, read_under)
+    assert _ends(session) == ({}, None)
+    assert len(session.video_packets) == 0  # the seek cleared the queue; nothing stale since

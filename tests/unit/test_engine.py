@@ -117,3 +117,20 @@ def test_frames_the_window_never_painted_are_counted_from_the_session_start() ->
     window.not_painted = 10
     assert session.stats()["frames"]["not_painted"] == 3
     assert "not_painted" not in _session(ManualClock()).stats()["frames"]  # headless
+
+
+def test_the_reconnect_backoff_waits_on_the_clock_and_ends_at_a_stop() -> None:
+    clock = ManualClock()
+    session = _session(clock)
+    backoff = Background(lambda: session.pause_unless_stopping(2.0))
+    clock.until_waiting(1)
+    clock.advance(1.999)
+    clock.until_waiting(1)  # still waiting: the clock, not the wall, says when
+    session.wake()  # a wake for the other threads is no stop
+    clock.until_waiting(1)
+    clock.advance(0.001)
+    assert backoff.result() is False
+    stopped = Background(lambda: session.pause_unless_stopping(30.0))
+    clock.until_waiting(1)
+    session.stop()
+    assert stopped.result() is True and clock.now() == 2.0

@@ -11,6 +11,7 @@ when the loop meets it, and is dropped there.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from .clock import Clock
 from .errors import PlayerError
 
 __all__ = [
+    "WAIT_GUARD",
     "AudioEnded",
     "Command",
     "FrameStep",
@@ -36,6 +38,14 @@ __all__ = [
     "VolumeChanged",
     "WorkerResult",
 ]
+
+log = logging.getLogger(__name__)
+
+#: the longest a caller waits for the loop to apply its command (clock
+#: seconds): a guard against a loop held up by the caller itself (a
+#: subscriber on a source's thread that holds what the loop needs), after
+#: which the command still applies, later
+WAIT_GUARD = 2.0
 
 
 # ---------------------------------------------------------------- commands
@@ -194,13 +204,15 @@ class Inbox:
     def wait_applied(self, number: int, stopping: threading.Event) -> None:
         """Until the loop applied message ``number`` (and all before it).
         Returns at once when no loop runs (the message waits for one) or the
-        session stops."""
+        session stops, and after ``WAIT_GUARD`` at most."""
         with self._cond:
-            self._clock.wait_for(
+            went_on = self._clock.wait_for(
                 self._cond,
                 lambda: self._applied_through(number) or self._owner is None or stopping.is_set(),
-                None,
+                WAIT_GUARD,
             )
+        if not went_on:
+            log.warning("the control loop did not take a command within %.1f s", WAIT_GUARD)
 
     def _applied_through(self, number: int) -> bool:
         return number <= self._posted and not any(n <= number for n in self._unapplied)

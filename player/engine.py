@@ -154,11 +154,13 @@ class Session(SessionClocks):
             adec.start()
         control = threading.Thread(target=self.control.run, name="heureum-control", daemon=True)
         self.threads.append(control)
-        # the loop owns the fields from here: a command posted now waits for it
-        self.inbox.owned_by(control)
         self.set_state(PlayerState.BUFFERING)
         self.emit(BufferingChanged(buffering=True, buffered=0.0, percent=0.0, rebuffer=False))
         self.metrics.on_stall_start()
+        # The loop owns the fields from here: a command posted now waits for
+        # it. Not before those events: a subscriber that seeks on them runs
+        # on this thread, and would wait for a loop not yet started.
+        self.inbox.owned_by(control)
         control.start()
 
     # ------------------------------------------------------------------ commands

@@ -9,6 +9,7 @@ import threading
 
 from player.clock import ManualClock
 from player.commands import (
+    WAIT_GUARD,
     AudioEnded,
     Inbox,
     InputEnded,
@@ -272,3 +273,19 @@ def test_a_packet_read_before_a_seek_marks_nothing_of_the_new_timeline() -> None
     session.demux._route(late, read_under)
     assert _ends(session) == ({}, None)
     assert len(session.video_packets) == 0  # the seek cleared the queue; nothing stale since
+
+
+def test_a_caller_waits_for_a_held_up_loop_no_longer_than_the_guard() -> None:
+    clock = ManualClock()
+    session = _opened(clock)
+    session.inbox.owned_by(threading.Thread(target=lambda: None))  # never applies
+    caller = Background(lambda: session.seek(1.0, exact=False))
+    clock.until_waiting(1)
+    clock.advance(WAIT_GUARD - 0.001)
+    clock.until_waiting(1)
+    assert not caller.done
+    clock.advance(0.001)
+    caller.result()
+    assert session.serial == 0 and len(session.inbox) == 1  # still to be applied
+    session.apply_messages()
+    assert session.serial == 1 and session.seek_target == 1.0

@@ -1,6 +1,8 @@
-"""What one playback session knows, shared by its threads: the fields the
-demux thread, the decoders, the presenter and the control loop read and
-write, how it tells its events, and how its threads wait and wake.
+"""What one playback session knows, shared by its threads: the fields they
+read, how it tells its events, how its threads wait and wake, and the inbox
+through which they hand the control loop what changes its state (commands,
+worker results: ``commands``). The loop's thread writes the fields a seek
+resets; the workers write only what they alone learn (see each field).
 
 Every item the threads pass is tagged with ``serial``: a seek raises it, and
 whatever was tagged before is dropped where it is met, so no thread is ever

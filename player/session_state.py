@@ -118,26 +118,40 @@ class SessionState:
         )
         #: commands and worker results, for the control loop to apply
         self.inbox = Inbox(clock)
+        # Who writes: the loop's thread (L), from its commands and the
+        # workers' results, unless marked demux (D) or presenter (P).
+        #: D, per packet, under ``lock`` and only for the current serial; L resets it
         self.demuxed_end: dict[str, float] = {}
         self.wallclock = PacketWallClock()
+        #: L (``InputEnded``)
         self.demux_eos = False
-        #: a fatal source error held back while what was read before it plays out
+        #: L (``InputEnded``): a fatal source error held back while what was
+        #: read before it plays out
         self.pending_error: PlayerError | None = None
+        #: L (``VideoEnded``)
         self.video_done = False
         self.audio_done = False
+        #: L (``AudioEnded``)
         self.audio_eos_serial = -1
+        #: L (``PrerollShown``, a seek)
         self.preroll = True
         self.rebuffering = False
+        #: P
         self.last_shown_pts: float | None = None
         self.last_shown_at = 0.0
+        #: L adds (``FrameStep``), P takes one per frame stepped; under ``lock``
         self.step_requests = 0
+        #: L (a seek, a catch-up jump); P during a jump to the live edge
         self.skip_before: float | None = None
-        #: the newest video packet's pts (the live edge for ``edge_jump``)
+        #: D, as ``demuxed_end``: the newest video packet's pts (the live
+        #: edge for ``edge_jump``)
         self.newest_video_pts: float | None = None
-        #: the next frame shown is the newest received (see ``edge_jump``)
+        #: D (an open, a reconnect) and P (the edge reached): the next frame
+        #: shown is the newest received (see ``edge_jump``)
         self.edge_jump_pending = False
         #: until this clock time a starved output is a jump's refill, not a stall
         self.quiet_refill_until: float | None = None
+        #: L sets it (a seek), D takes it and carries it out; under ``lock``
         self.pending_seek: tuple[float, bool] | None = None
         self.seek_target: float | None = None
         self.start_pts: float | None = None

@@ -151,7 +151,10 @@ class VoicePool(AudioDevicePool):
             return None, f"PortAudio is not available ({exc})"
         except Exception as exc:
             return None, f"no usable output device ({exc})"
-        self._voice.attach(AudioBuffer(self._voice.rate, self._voice.channels, buffer_seconds))
+        voice = self._voice
+        voice.attach(
+            AudioBuffer(voice.rate, voice.channels, buffer_seconds, clock=self._device.clock)
+        )
         return self._voice, None
 
     def release(self, out: SoundDeviceOutput) -> None:

@@ -61,8 +61,10 @@ class AudioBuffer:
     """Decoded, resampled audio waiting for the device (filled by the audio
     decode thread, drained by the PortAudio callback)."""
 
-    def __init__(self, rate: int, channels: int, max_seconds: float) -> None:
+    def __init__(self, rate: int, channels: int, max_seconds: float, *, clock: Clock) -> None:
         self.rate = rate
+        #: the decoder's wait for room is on it (a ManualClock in tests)
+        self._clock = clock
         self.channels = channels
         self.max_seconds = max_seconds
         self._chunks: deque[_Chunk] = deque()
@@ -74,14 +76,15 @@ class AudioBuffer:
 
     def put(self, pts: float, data: Samples, speed: float, timeout: float) -> bool:
         with self._cond:
-            room = self._cond.wait_for(
-                lambda: self._closed or self._frames < self.max_seconds * self.rate, timeout
-            )
+            room = self._clock.wait_for(self._cond, self._has_room, timeout)
             if not room or self._closed:
                 return False
             self._chunks.append(_Chunk(pts, data, speed))
             self._frames += len(data)
             return True
+
+    def _has_room(self) -> bool:
+        return self._closed or self._frames < self.max_seconds * self.rate
 
     def read_into(self, out: Samples, gain: float) -> tuple[int, float | None, float, float]:
         """Fill ``out`` from the queue. Returns (frames written, pts of the first
@@ -236,7 +239,7 @@ class SoundDeviceOutput:
     def _init_state(self, rate: int, channels: int, buffer_seconds: float) -> None:
         """What the callback logic works on (also a mixed voice's, which has
         no stream of its own)."""
-        self.buffer = AudioBuffer(rate, channels, buffer_seconds)
+        self.buffer = AudioBuffer(rate, channels, buffer_seconds, clock=self._clock)
         self.rate = rate
         self.channels = channels
         self._lock = threading.Lock()
@@ -375,7 +378,7 @@ class SoundDeviceOutput:
     def detach(self) -> None:
         """The session ended: silence, and an empty buffer nobody else writes to."""
         old = self.buffer
-        self.attach(AudioBuffer(self.rate, self.channels, old.max_seconds))
+        self.attach(AudioBuffer(self.rate, self.channels, old.max_seconds, clock=self._clock))
         old.close()
 
     def close(self) -> None:
@@ -443,7 +446,7 @@ class AudioDevicePool:
                     return None, reason
                 self._out = out
             out = self._out
-        out.attach(AudioBuffer(out.rate, out.channels, buffer_seconds))
+        out.attach(AudioBuffer(out.rate, out.channels, buffer_seconds, clock=self._clock))
         return out, None
 
     def release(self, out: SoundDeviceOutput) -> None:

@@ -1,4 +1,6 @@
-"""The control thread: every tick it moves the state machine (buffering,
+"""The control thread, the one owner of the session's state: at the top of
+every tick it applies the commands and worker results posted to the inbox
+(``commands``), in order; then it moves the state machine (buffering,
 playing, ended), decides when a stall begins and ends, keeps live latency
 where it belongs (catch-up, recovery after a stall, a gentle rate), and
 tells the source and the subtitles where playback is."""
@@ -6,6 +8,8 @@ tells the source and the subtitles where playback is."""
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 
 from .capabilities import Live, PositionAware, Tracks
 from .edge_jump import PACED_LIVE
@@ -44,8 +48,10 @@ _STATS_PERIOD = 1.0
 class ControlLoop:
     """Runs on its own thread (``run``), on the session ``s``."""
 
-    def __init__(self, s: SessionClocks) -> None:
+    def __init__(self, s: SessionClocks, apply_messages: Callable[[], None]) -> None:
         self.s = s
+        #: the session's ``apply_messages``: what was posted, applied here
+        self._apply_messages = apply_messages
         self._subtitle: str | None = None
         #: live latency (HLS) before the last stall, and while playing normally
         self._stall_baseline: float | None = None
@@ -62,6 +68,15 @@ class ControlLoop:
 
     def loop(self) -> None:
         s = self.s
+        s.inbox.owned_by(threading.current_thread())
+        try:
+            self._ticks()
+        finally:
+            # nothing applies commands any more: their callers go on
+            s.inbox.owned_by(None)
+
+    def _ticks(self) -> None:
+        s = self.s
         assert s.info is not None
         live = s.info.media.is_live
         recovers = live and self._recovers_latency()
@@ -72,10 +87,13 @@ class ControlLoop:
         last_stats = s.clock.now()
         last_percent = -1.0
         last_rate = 0.0
+        # what was posted while the source opened comes first
+        self._apply_messages()
         while not s.stopping.is_set():
             s.wait(_TICK)
             if s.stopping.is_set():
                 break
+            self._apply_messages()
             now_tick = s.clock.now()
             audio_finished = (
                 has_audio

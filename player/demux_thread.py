@@ -1,6 +1,8 @@
 """The demux thread's work: open the source (and the HLS engine for a URL
 that turned out to be HLS), choose its tracks, then read packets into the
-video and audio queues, carrying out seeks and reconnecting a live stream."""
+video and audio queues, carrying out seeks and reconnecting a live stream.
+The end of the input (and the error it ended on) is posted to the control
+loop, which owns the session's fields; packets go straight to the queues."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import contextlib
 import logging
 
 from .capabilities import Adaptive, Tracks
+from .commands import InputEnded
 from .edge_jump import wants_edge_jump
 from .errors import ErrorCode, PlayerError, UnsupportedError, error_for
 from .events import MediaInfo, MediaOpened, Reconnected, Reconnecting
@@ -128,6 +131,8 @@ class DemuxThread:
     def loop(self, source: Source) -> Source:
         s = self.s
         rebase = 0.0
+        #: the serial whose input this thread read to its end (-1: none)
+        ended = -1
         while not s.stopping.is_set():
             with s.lock:
                 request, s.pending_seek = s.pending_seek, None
@@ -139,8 +144,8 @@ class DemuxThread:
                         source.seek(request[0], request[1])
                 except PlayerError as exc:
                     s.error(exc, fatal=False)
-                s.demux_eos = False
-            if s.demux_eos:
+                ended = -1
+            if ended == s.serial:
                 s.wait(0.1)
                 continue
             serial = s.serial
@@ -165,8 +170,8 @@ class DemuxThread:
                 # as mpv does: what was read before the error plays out, then
                 # the error ends the session (_finish)
                 log.info("source failed; playing out what was read: %s", redact(str(exc)))
-                s.pending_error = exc
-                self._send_eos(serial)
+                self._send_eos(serial, exc)
+                ended = serial
                 continue
             if pkt is None:
                 if (
@@ -185,6 +190,7 @@ class DemuxThread:
                     rebase = end
                     continue
                 self._send_eos(serial)
+                ended = serial
                 continue
             if serial != s.serial:
                 continue
@@ -205,28 +211,33 @@ class DemuxThread:
         heard = sel is None or pkt.stream.track == sel.current()[0]
         s.metrics.on_packet(kind, pkt.size, pkt.pts, heard)
         s.wallclock.on_packet(pkt.pts, pkt.wallclock)
-        if kind == "video" and pkt.pts is not None:
-            newest = s.newest_video_pts
-            if newest is None or pkt.pts > newest:
-                s.newest_video_pts = pkt.pts
-        if kind == "audio" and s.audio is None:
+        unheard = kind == "audio" and s.audio is None
+        if pkt.pts is not None:
+            # under the lock a seek takes to reset them: a packet read just
+            # before a seek must not mark the new timeline's ends
+            with s.lock:
+                if serial != s.serial:
+                    return
+                if kind == "video":
+                    newest = s.newest_video_pts
+                    if newest is None or pkt.pts > newest:
+                        s.newest_video_pts = pkt.pts
+                end = pkt.pts + pkt.duration
+                if not unheard and end > s.demuxed_end.get(kind, float("-inf")):
+                    s.demuxed_end[kind] = end
+        if unheard:
             return
         queue = s.video_packets if kind == "video" else s.audio_packets
-        if pkt.pts is not None:
-            end = pkt.pts + pkt.duration
-            if end > s.demuxed_end.get(kind, float("-inf")):
-                s.demuxed_end[kind] = end
         item = QueueItem[DemuxPacket](pkt, serial, pkt.pts, pkt.duration, pkt.size)
         while not s.stopping.is_set() and serial == s.serial:
             if queue.put(item, 0.1):
                 return
 
-    def _send_eos(self, serial: int) -> None:
+    def _send_eos(self, serial: int, error: PlayerError | None = None) -> None:
         s = self.s
-        s.demux_eos = True
         for q in (s.video_packets, s.audio_packets):
             q.put_nowait(QueueItem[DemuxPacket](EOS, serial, None, 0.0, 0))
-        s.wake()
+        s.post(InputEnded(serial, error))
 
     def _reconnect(self, old: Source, reason: object) -> Source | None:
         s = self.s
@@ -238,7 +249,7 @@ class DemuxThread:
         while not s.stopping.is_set() and attempt < net.reconnect_max_attempts:
             attempt += 1
             s.emit(Reconnecting.of(attempt, delay, reason))
-            if s.stopping.wait(delay):
+            if s.pause_unless_stopping(delay):
                 return None
             assert s.target is not None
             source = self.make_source(s.target)

@@ -6,7 +6,9 @@ threads share, events, waits), ``session_clocks`` (the play position and the
 audio output), ``demux_thread``, ``presenter``, ``control_loop`` and
 ``session_stats``. This module starts and stops them and takes the commands.
 Threads talk through bounded queues and a few flags; every item is tagged
-with the session's ``serial`` so a seek never has to stop a thread.
+with the session's ``serial`` so a seek never has to stop a thread. Commands
+are messages (``commands``): the caller's thread posts them, the control
+loop's thread applies them (``apply_messages``).
 """
 
 from __future__ import annotations
@@ -15,11 +17,27 @@ import logging
 import threading
 from functools import cached_property
 
+from .commands import (
+    AudioEnded,
+    Command,
+    FrameStep,
+    InputEnded,
+    Message,
+    Pause,
+    Play,
+    PrerollShown,
+    Seek,
+    SeekToLive,
+    SelectVariant,
+    SpeedChanged,
+    VideoEnded,
+    VolumeChanged,
+)
 from .control_loop import ControlLoop
 from .decode import AudioDecoder, VideoDecoder
 from .demux_thread import DemuxThread
 from .errors import PlayerError
-from .events import BufferingChanged, PlayerState
+from .events import BufferingChanged, PlayerState, SeekCompleted
 from .frame_drop import FrameDropPolicy
 from .presenter import Presenter
 from .session_clocks import SessionClocks
@@ -48,7 +66,7 @@ class Session(SessionClocks):
 
     @cached_property
     def control(self) -> ControlLoop:
-        return ControlLoop(self)
+        return ControlLoop(self, self.apply_messages)
 
     def start(self) -> None:
         self.set_state(PlayerState.OPENING)
@@ -61,6 +79,7 @@ class Session(SessionClocks):
         thread is blocked on a dead server: that thread ends on its read timeout
         and closes its own container (only the reading thread may close it)."""
         self.stopping.set()
+        self.inbox.release_waiters()
         for q in (self.video_packets, self.audio_packets, self.frames):
             q.close()
         if self.source is not None:
@@ -91,6 +110,9 @@ class Session(SessionClocks):
             start = self.options.start_position
             if start:
                 self.seek(start, exact=False)
+            # what was asked while the source opened is in effect before the
+            # first packet is read (a seek then is not read past first)
+            self.settle_commands()
             source = self.demux.loop(source)
         except PlayerError as exc:
             if not self.stopping.is_set():
@@ -135,10 +157,105 @@ class Session(SessionClocks):
         self.set_state(PlayerState.BUFFERING)
         self.emit(BufferingChanged(buffering=True, buffered=0.0, percent=0.0, rebuffer=False))
         self.metrics.on_stall_start()
+        # The loop owns the fields from here: a command posted now waits for
+        # it. Not before those events: a subscriber that seeks on them runs
+        # on this thread, and would wait for a loop not yet started.
+        self.inbox.owned_by(control)
         control.start()
 
     # ------------------------------------------------------------------ commands
+    # A command is posted to the inbox and applied by the control loop thread,
+    # the one owner of the session's fields. The caller waits (on the clock)
+    # until the loop has applied it, so what it reads next (the position, the
+    # state) already says so; on the loop's own thread it is applied at once.
+    # Before the loop starts (the source still opening) commands wait in the
+    # inbox, the caller does not, and the loop applies them first thing;
+    # ``reported_position`` shows a queued seek meanwhile.
+
     def play(self) -> None:
+        self._command(Play())
+
+    def pause(self) -> None:
+        self._command(Pause())
+
+    def seek(self, position: float, exact: bool) -> None:
+        self._command(Seek(position, exact))
+
+    def frame_step(self) -> None:
+        self._command(FrameStep())
+
+    def speed_changed(self) -> None:
+        self._command(SpeedChanged())
+
+    def volume_changed(self) -> None:
+        self._command(VolumeChanged())
+
+    def select_variant(self, index: int | None) -> None:
+        self._command(SelectVariant(index))
+
+    def seek_to_live(self) -> None:
+        self._command(SeekToLive())
+
+    def _command(self, command: Command) -> None:
+        number = self.post(command)
+        if self.inbox.on_loop_thread():
+            self.apply_messages()
+        else:
+            self.inbox.wait_applied(number, self.stopping)
+
+    def settle_commands(self) -> None:
+        """Waits until the loop applied every message posted so far."""
+        self.inbox.wait_applied(self.inbox.posted, self.stopping)
+
+    def apply_messages(self) -> None:
+        """The control loop's part: applies what is in the inbox, in order.
+        Only the loop's thread calls it (or a test standing in for the loop)."""
+        while (taken := self.inbox.pop()) is not None:
+            number, message = taken
+            try:
+                self._apply(message)
+            finally:
+                self.inbox.done(number)
+
+    def _apply(self, message: Message) -> None:
+        match message:
+            case Play():
+                self._play()
+            case Pause():
+                self._pause()
+            case Seek(position, exact):
+                self._seek(position, exact)
+            case FrameStep():
+                self._pause()
+                with self.lock:
+                    self.step_requests += 1
+                self.wake()
+            case SpeedChanged():
+                self.apply_speed(self.levels.speed)
+            case VolumeChanged():
+                if (out := self.audio) is not None:
+                    out.volume, out.muted = self.levels.volume, self.levels.muted
+            case SelectVariant(index):
+                if self.source is not None:
+                    self.source.select_variant(index)
+            case SeekToLive():
+                self._seek_to_live()
+            case PrerollShown(serial, pts):
+                if serial == self.serial:
+                    self._prerolled(pts)
+            case VideoEnded(serial):
+                if serial == self.serial:
+                    self.video_done = True
+            case AudioEnded(serial):
+                if serial == self.serial:
+                    self.audio_eos_serial = serial
+            case InputEnded(serial, error):
+                if serial == self.serial:
+                    self.demux_eos = True
+                    if error is not None:
+                        self.pending_error = error
+
+    def _play(self) -> None:
         self.want_play = True
         if self.state == PlayerState.PAUSED:
             pos = self.position()
@@ -147,15 +264,15 @@ class Session(SessionClocks):
             self.run_clocks(True)
             self.set_state(PlayerState.PLAYING)
         elif self.state == PlayerState.ENDED and self.media is not None and self.media.seekable:
-            self.seek(0.0, exact=False)
+            self._seek(0.0, exact=False)
 
-    def pause(self) -> None:
+    def _pause(self) -> None:
         self.want_play = False
         if self.state == PlayerState.PLAYING:
             self.run_clocks(False)
             self.set_state(PlayerState.PAUSED)
 
-    def seek(self, position: float, exact: bool) -> None:
+    def _seek(self, position: float, exact: bool) -> None:
         if self.media is not None and not self.media.seekable:
             return
         duration = self.media.duration if self.media is not None else None
@@ -191,24 +308,24 @@ class Session(SessionClocks):
             self.set_state(PlayerState.BUFFERING)
         self.wake()
 
-    def frame_step(self) -> None:
-        self.pause()
+    def _prerolled(self, pts: float) -> None:
+        """The first frame after a start or a seek is on screen: the clocks
+        start from it (a seek's completes there)."""
         with self.lock:
-            self.step_requests += 1
+            self.preroll = False
+            if self.start_pts is None or self.seek_target is not None:
+                self.start_pts = pts
+                self.sysclock.set(pts)
+                if self.audio is not None:
+                    self.audio.set_position(pts)
+                    self.audio.buffer.skip_until(pts)
+            completed = self.seek_target is not None
+            self.seek_target = None
+        if completed:
+            self.emit(SeekCompleted(position=pts))
         self.wake()
 
-    def speed_changed(self) -> None:
-        self.apply_speed(self.levels.speed)
-
-    def volume_changed(self) -> None:
-        if (out := self.audio) is not None:
-            out.volume, out.muted = self.levels.volume, self.levels.muted
-
-    def select_variant(self, index: int | None) -> None:
-        if self.source is not None:
-            self.source.select_variant(index)
-
-    def seek_to_live(self) -> None:
+    def _seek_to_live(self) -> None:
         end = min(self.demuxed_end.values(), default=None)
         if end is None:
             return

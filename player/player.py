@@ -157,7 +157,8 @@ class Player:
 
     def seek_relative(self, delta: float, *, exact: bool = False) -> None:
         if (s := self._session) is not None:
-            pos = s.position()
+            # a seek still queued counts: two quick steps go twice as far
+            pos = s.reported_position()
             if pos is not None:
                 s.seek(pos + delta, exact)
 

@@ -1,13 +1,17 @@
 """The presenter thread: takes decoded frames in order, holds each until the
 master clock reaches it, drops the late ones and hands the rest to the video
-sink; the first frame after a start or a seek (the preroll) anchors the clocks."""
+sink; the first frame after a start or a seek (the preroll) anchors the clocks.
+
+What it learns for the session (the preroll frame shown, the end of the
+video) it posts to the control loop, which owns those fields."""
 
 from __future__ import annotations
 
 import logging
 
+from .commands import PrerollShown, VideoEnded
 from .edge_jump import QUIET_REFILL_S, edge_target, frame_period
-from .events import PlayerState, SeekCompleted
+from .events import PlayerState
 from .queues import EOS
 from .session_clocks import SessionClocks
 from .sync import SyncAction, decide_frame
@@ -25,6 +29,11 @@ class Presenter:
         self.s = s
         #: the first frame a jump to the live edge passed over (None: no jump)
         self._jump_from: float | None = None
+        #: the serial whose preroll frame was shown (the loop may not have
+        #: applied it yet: the next frame of it is no preroll)
+        self._prerolled = -1
+        #: the serial whose end was posted
+        self._ended = -1
 
     def run(self) -> None:
         try:
@@ -44,9 +53,9 @@ class Presenter:
                 s.frames.pop_if(item)
                 continue
             if item.value is EOS:
-                if not s.video_done:
-                    s.video_done = True
-                    s.wake()
+                if self._ended != item.serial:
+                    self._ended = item.serial
+                    s.post(VideoEnded(item.serial))
                 s.wait(0.05)
                 continue
             frame = item.value
@@ -55,21 +64,11 @@ class Presenter:
                 s.frames.pop_if(item)
                 s.metrics.on_frames_dropped("catchup")
                 continue
-            if s.preroll:
+            if s.preroll and self._prerolled != item.serial:
                 s.frames.pop_if(item)
                 self._show(frame, None)
-                with s.lock:
-                    s.preroll = False
-                    if s.start_pts is None or s.seek_target is not None:
-                        s.start_pts = frame.pts
-                        s.sysclock.set(frame.pts)
-                        if s.audio is not None:
-                            s.audio.set_position(frame.pts)
-                            s.audio.buffer.skip_until(frame.pts)
-                    if s.seek_target is not None:
-                        s.seek_target = None
-                        s.emit(SeekCompleted(position=frame.pts))
-                s.wake()
+                self._prerolled = item.serial
+                s.post(PrerollShown(item.serial, frame.pts))
                 continue
             if s.skip_before is not None and frame.pts < s.skip_before:
                 s.frames.pop_if(item)

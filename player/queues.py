@@ -3,6 +3,10 @@
 Every item carries the ``serial`` of the timeline it belongs to: a seek or a
 flush bumps the serial and consumers drop stale items (as ffplay does), so no
 thread has to be stopped to change position.
+
+Every wait goes through the queue's ``Clock``: on a ``ManualClock`` a
+``get(timeout)`` on an empty queue returns only when an item comes or the
+test moves the clock past its deadline.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from .clock import Clock
 
 __all__ = ["EOS", "MediaQueue", "QueueItem"]
 
@@ -39,9 +45,16 @@ class MediaQueue(Generic[T]):
     ``max_bytes`` (or ``max_items``), whichever comes first."""
 
     def __init__(
-        self, max_seconds: float, max_bytes: int, max_items: int = 1_000_000, name: str = ""
+        self,
+        max_seconds: float,
+        max_bytes: int,
+        max_items: int = 1_000_000,
+        *,
+        clock: Clock,
+        name: str = "",
     ) -> None:
         self.name = name
+        self._clock = clock
         self.max_seconds = max_seconds
         self.max_bytes = max_bytes
         self.max_items = max_items
@@ -57,7 +70,7 @@ class MediaQueue(Generic[T]):
     def put(self, item: QueueItem[T], timeout: float) -> bool:
         """Wait up to ``timeout`` for room. False if still full or closed."""
         with self._cond:
-            if not self._cond.wait_for(lambda: self._closed or not self._full(), timeout):
+            if not self._clock.wait_for(self._cond, self._has_room, timeout):
                 return False
             if self._closed:
                 return False
@@ -80,6 +93,12 @@ class MediaQueue(Generic[T]):
                 self._last_end = end
         self._cond.notify_all()
 
+    def _has_room(self) -> bool:
+        return self._closed or not self._full()
+
+    def _readable(self) -> bool:
+        return self._closed or bool(self._items)
+
     def _full(self) -> bool:
         if not self._items:
             return False
@@ -97,7 +116,7 @@ class MediaQueue(Generic[T]):
     # -- consumer ---------------------------------------------------------
     def get(self, timeout: float) -> QueueItem[T] | None:
         with self._cond:
-            if not self._cond.wait_for(lambda: self._closed or bool(self._items), timeout):
+            if not self._clock.wait_for(self._cond, self._readable, timeout):
                 return None
             if not self._items:
                 return None
@@ -105,7 +124,7 @@ class MediaQueue(Generic[T]):
 
     def peek(self, timeout: float) -> QueueItem[T] | None:
         with self._cond:
-            if not self._cond.wait_for(lambda: self._closed or bool(self._items), timeout):
+            if not self._clock.wait_for(self._cond, self._readable, timeout):
                 return None
             return self._items[0] if self._items else None
 

@@ -5,6 +5,7 @@ starting and stopping them, and opening the audio output that drives them."""
 from __future__ import annotations
 
 from .audio_out import open_audio_output
+from .commands import AudioEnded
 from .errors import ErrorCode, error_for
 from .events import PlayerState
 from .session_state import SessionState
@@ -58,8 +59,11 @@ class SessionClocks(SessionState):
     def reported_position(self) -> float | None:
         """The position callers see: the master clock, but never past a
         file's duration (a clock that ran a tick past the last frame before
-        the end was noticed, or a stream a little longer than its header)."""
-        pos = self.position()
+        the end was noticed, or a stream a little longer than its header).
+        A seek posted and not yet applied (the source still opening) is
+        where the caller asked to be."""
+        queued = self.inbox.pending_seek()
+        pos = queued if queued is not None else self.position()
         media = self.media
         if pos is None or media is None or media.is_live or not media.duration:
             return pos
@@ -133,6 +137,6 @@ class SessionClocks(SessionState):
             self.error(error_for(code, position=where), fatal=False)
 
     def on_audio_eos(self, serial: int) -> None:
-        if serial == self.serial:
-            self.audio_eos_serial = serial
-            self.wake()
+        """The audio decoder's thread: its last sample of ``serial`` is out
+        of the decoder (the loop marks it, if no seek came since)."""
+        self.post(AudioEnded(serial))

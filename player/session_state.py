@@ -1,6 +1,8 @@
-"""What one playback session knows, shared by its threads: the fields the
-demux thread, the decoders, the presenter and the control loop read and
-write, how it tells its events, and how its threads wait and wake.
+"""What one playback session knows, shared by its threads: the fields they
+read, how it tells its events, how its threads wait and wake, and the inbox
+through which they hand the control loop what changes its state (commands,
+worker results: ``commands``). The loop's thread writes the fields a seek
+resets; the workers write only what they alone learn (see each field).
 
 Every item the threads pass is tagged with ``serial``: a seek raises it, and
 whatever was tagged before is dropped where it is met, so no thread is ever
@@ -15,6 +17,7 @@ from collections.abc import Callable
 from .audio_out import AudioDevicePool, SoundDeviceOutput
 from .capabilities import Adaptive, Live, Tracks
 from .clock import Clock, PlaybackClock
+from .commands import Inbox, Message
 from .config import OpenOptions, PlayerConfig
 from .decode import AudioDecoder, VideoDecoder
 from .errors import ErrorCode, PlayerError, error_for
@@ -101,34 +104,54 @@ class SessionState:
         self.audio: SoundDeviceOutput | None = None
         bcfg = self.config.buffer
         self.video_packets: MediaQueue[DemuxPacket] = MediaQueue(
-            bcfg.max_seconds, bcfg.max_bytes // 2, name="video-packets"
+            bcfg.max_seconds, bcfg.max_bytes // 2, clock=clock, name="video-packets"
         )
         self.audio_packets: MediaQueue[DemuxPacket] = MediaQueue(
-            bcfg.max_seconds, bcfg.max_bytes // 4, name="audio-packets"
+            bcfg.max_seconds, bcfg.max_bytes // 4, clock=clock, name="audio-packets"
         )
         self.frames: MediaQueue[VideoFrame] = MediaQueue(
-            bcfg.max_decoded_video_seconds, 256 * 1024 * 1024, max_items=12, name="frames"
+            bcfg.max_decoded_video_seconds,
+            256 * 1024 * 1024,
+            max_items=12,
+            clock=clock,
+            name="frames",
         )
+        #: commands and worker results, for the control loop to apply
+        self.inbox = Inbox(clock)
+        # Who writes: the loop's thread (L), from its commands and the
+        # workers' results, unless marked demux (D) or presenter (P).
+        #: D, per packet, under ``lock`` and only for the current serial; L resets it
         self.demuxed_end: dict[str, float] = {}
         self.wallclock = PacketWallClock()
+        #: L (``InputEnded``)
         self.demux_eos = False
-        #: a fatal source error held back while what was read before it plays out
+        #: L (``InputEnded``): a fatal source error held back while what was
+        #: read before it plays out
         self.pending_error: PlayerError | None = None
+        #: L (``VideoEnded``)
         self.video_done = False
         self.audio_done = False
+        #: L (``AudioEnded``)
         self.audio_eos_serial = -1
+        #: L (``PrerollShown``, a seek)
         self.preroll = True
         self.rebuffering = False
+        #: P
         self.last_shown_pts: float | None = None
         self.last_shown_at = 0.0
+        #: L adds (``FrameStep``), P takes one per frame stepped; under ``lock``
         self.step_requests = 0
+        #: L (a seek, a catch-up jump); P during a jump to the live edge
         self.skip_before: float | None = None
-        #: the newest video packet's pts (the live edge for ``edge_jump``)
+        #: D, as ``demuxed_end``: the newest video packet's pts (the live
+        #: edge for ``edge_jump``)
         self.newest_video_pts: float | None = None
-        #: the next frame shown is the newest received (see ``edge_jump``)
+        #: D (an open, a reconnect) and P (the edge reached): the next frame
+        #: shown is the newest received (see ``edge_jump``)
         self.edge_jump_pending = False
         #: until this clock time a starved output is a jump's refill, not a stall
         self.quiet_refill_until: float | None = None
+        #: L sets it (a seek), D takes it and carries it out; under ``lock``
         self.pending_seek: tuple[float, bool] | None = None
         self.seek_target: float | None = None
         self.start_pts: float | None = None
@@ -221,10 +244,27 @@ class SessionState:
         self.frames.wake()
 
     def wait(self, timeout: float) -> None:
-        """Until the next ``wake()`` or ``timeout`` seconds of the clock."""
+        """Until the next ``wake()`` or ``timeout`` seconds of the clock (at
+        once once the session stops: a stop that came between a thread's last
+        look at ``stopping`` and this wait is not missed)."""
         with self._wake:
             seen = self._wakes
-            self.clock.wait_for(self._wake, lambda: self._wakes != seen, timeout)
+            self.clock.wait_for(
+                self._wake, lambda: self._wakes != seen or self.stopping.is_set(), timeout
+            )
+
+    def pause_unless_stopping(self, seconds: float) -> bool:
+        """Waits ``seconds`` of the clock, or less if the session stops
+        (``stop`` and a fatal error wake it); True if it stopped."""
+        with self._wake:
+            return self.clock.wait_for(self._wake, self.stopping.is_set, seconds)
+
+    def post(self, message: Message) -> int:
+        """Hands ``message`` to the control loop (and wakes it); returns
+        its number in the inbox. Never changes a field itself."""
+        number = self.inbox.post(message)
+        self.wake()
+        return number
 
     # ------------------------------------------------------------------ capabilities
     # The source's optional capabilities, typed; None without one (or no source).

@@ -90,6 +90,26 @@ def test_keyframe_and_exact_seek(probe: Probe, av_file: Path) -> None:
     probe.wait_event(EndOfStream, 10)
 
 
+def test_a_seek_and_a_pause_given_while_the_file_opens_apply_when_it_starts(
+    probe: Probe, av_file: Path
+) -> None:
+    """No control loop runs yet: the commands wait for it and the caller
+    does not; the position shows the seek at once, and the first frame is
+    the seek's (nothing from 0 s shown first), held paused."""
+    probe.player.open(str(av_file), None)
+    probe.player.seek(2.5, exact=True)
+    probe.player.pause()
+    assert probe.player.position == pytest.approx(2.5)
+    done = probe.wait_event(SeekCompleted, 10)
+    assert done.position == pytest.approx(2.5, abs=1 / 30 + 0.001)
+    probe.wait_state(PlayerState.PAUSED, 5)
+    shown = [pts for pts, _ in probe.sink.shown]
+    assert shown and min(shown) >= 2.5 - 1 / 30
+    assert PlayerState.PLAYING not in probe.states()
+    probe.player.play()
+    probe.wait_event(EndOfStream, 10)
+
+
 def test_frame_step_shows_exactly_the_next_frame(audio_device: str, av_file: Path) -> None:
     from player import OpenOptions
 

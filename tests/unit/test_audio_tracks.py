@@ -63,7 +63,7 @@ def test_selection_counts_changes_and_refuses_missing_tracks() -> None:
 
 
 def test_buffer_cut_keeps_what_comes_before_the_point() -> None:
-    buf = AudioBuffer(RATE, 2, max_seconds=10)
+    buf = AudioBuffer(RATE, 2, max_seconds=10, clock=ManualClock())
     for k in range(4):  # four 0.5 s chunks from 0.0
         assert buf.put(k * 0.5, np.full((RATE // 2, 2), k, np.float32), 1.0, 0.1)
     out = np.zeros((RATE // 4, 2), np.float32)
@@ -102,8 +102,8 @@ def _tone(samples: np.ndarray) -> float:
 def test_switch_cuts_the_old_track_after_the_lead_and_continues_with_the_new() -> None:
     packets, selection = _packets()
     ctx = Context()
-    buf = AudioBuffer(RATE, 2, max_seconds=30)
-    dec = AudioDecoder(ctx, MediaQueue(1e9, 1 << 40), buf, lambda serial: None)
+    buf = AudioBuffer(RATE, 2, max_seconds=30, clock=ctx.clock)
+    dec = AudioDecoder(ctx, MediaQueue(1e9, 1 << 40, clock=ctx.clock), buf, lambda serial: None)
     dec.serial = 0  # what its loop sets from the first packet's serial
     early = [p for p in packets if p.pts is not None and p.pts < 2.0]
     late = packets[len(early) :]
@@ -144,8 +144,8 @@ def test_switching_back_at_once_returns_to_the_first_track_without_a_hole() -> N
     the buffered second decodes track 0 again from the new cut."""
     packets, selection = _packets()
     ctx = Context()
-    buf = AudioBuffer(RATE, 2, max_seconds=30)
-    dec = AudioDecoder(ctx, MediaQueue(1e9, 1 << 40), buf, lambda serial: None)
+    buf = AudioBuffer(RATE, 2, max_seconds=30, clock=ctx.clock)
+    dec = AudioDecoder(ctx, MediaQueue(1e9, 1 << 40, clock=ctx.clock), buf, lambda serial: None)
     dec.serial = 0  # what its loop sets from the first packet's serial
     early = [p for p in packets if p.pts is not None and p.pts < 2.0]
     for p in early:

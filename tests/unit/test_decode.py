@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from player.audio_out import AudioBuffer
-from player.clock import ManualClock
+from player.clock import ManualClock, SystemClock
 from player.decode import AudioDecoder, DecodeContext, VideoDecoder
 from player.frame_drop import FrameDropPolicy
 from player.hls.playlist_parser import parse_media_playlist
@@ -73,8 +73,8 @@ def _frames(frames: MediaQueue[VideoFrame]) -> list[VideoFrame]:
 
 def test_video_frames_come_out_in_order_on_the_timeline_and_are_counted() -> None:
     ctx = Context()
-    packets: MediaQueue[DemuxPacket] = MediaQueue(1e9, 1 << 40)
-    frames: MediaQueue[VideoFrame] = MediaQueue(1e9, 1 << 40)
+    packets: MediaQueue[DemuxPacket] = MediaQueue(1e9, 1 << 40, clock=ctx.clock)
+    frames: MediaQueue[VideoFrame] = MediaQueue(1e9, 1 << 40, clock=SystemClock())
     video = _packets("video")
     _feed(packets, video, 0)
     packets.put_nowait(QueueItem[DemuxPacket](EOS, 0, None, 0.0, 0))
@@ -85,6 +85,7 @@ def test_video_frames_come_out_in_order_on_the_timeline_and_are_counted() -> Non
         out = _frames(frames)
     finally:
         ctx.stopping.set()
+        packets.close()  # its wait is on the context's clock: ended by the close
         dec.join(10.0)
     assert len(out) == len(video)  # every packet a frame, the reordered ones drained
     pts = [f.pts for f in out]
@@ -97,8 +98,8 @@ def test_video_frames_come_out_in_order_on_the_timeline_and_are_counted() -> Non
 
 def test_stale_serials_are_skipped_and_an_exact_seek_drops_frames_before_its_target() -> None:
     ctx = Context(serial=2, drop_before=1.0)
-    packets: MediaQueue[DemuxPacket] = MediaQueue(1e9, 1 << 40)
-    frames: MediaQueue[VideoFrame] = MediaQueue(1e9, 1 << 40)
+    packets: MediaQueue[DemuxPacket] = MediaQueue(1e9, 1 << 40, clock=ctx.clock)
+    frames: MediaQueue[VideoFrame] = MediaQueue(1e9, 1 << 40, clock=SystemClock())
     video = _packets("video")
     _feed(packets, video, 1)  # from before the seek: never decoded
     _feed(packets, video, 2)
@@ -109,6 +110,7 @@ def test_stale_serials_are_skipped_and_an_exact_seek_drops_frames_before_its_tar
         out = _frames(frames)
     finally:
         ctx.stopping.set()
+        packets.close()  # its wait is on the context's clock: ended by the close
         dec.join(10.0)
     assert out and min(f.pts for f in out) >= 1.0 - 0.02
     # every packet of the current serial was decoded once, the stale ones never
@@ -117,8 +119,8 @@ def test_stale_serials_are_skipped_and_an_exact_seek_drops_frames_before_its_tar
 
 def test_audio_is_resampled_into_the_buffer_with_its_times() -> None:
     ctx = Context()
-    packets: MediaQueue[DemuxPacket] = MediaQueue(1e9, 1 << 40)
-    out = AudioBuffer(rate=48_000, channels=2, max_seconds=30)
+    packets: MediaQueue[DemuxPacket] = MediaQueue(1e9, 1 << 40, clock=ctx.clock)
+    out = AudioBuffer(rate=48_000, channels=2, max_seconds=30, clock=ctx.clock)
     ended = threading.Event()
     audio = _packets("audio", segments=2)
     _feed(packets, audio, 0)
@@ -129,6 +131,7 @@ def test_audio_is_resampled_into_the_buffer_with_its_times() -> None:
         assert ended.wait(10.0)
     finally:
         ctx.stopping.set()
+        packets.close()  # its wait is on the context's clock: ended by the close
         dec.join(10.0)
     block = np.zeros((48_000 * 5, 2), dtype=np.float32)
     written, first, speed, end = out.read_into(block, gain=1.0)
@@ -141,8 +144,8 @@ def test_audio_is_resampled_into_the_buffer_with_its_times() -> None:
 
 
 def _run_video(ctx: Context, video: list[DemuxPacket]) -> list[VideoFrame]:
-    packets: MediaQueue[DemuxPacket] = MediaQueue(1e9, 1 << 40)
-    frames: MediaQueue[VideoFrame] = MediaQueue(1e9, 1 << 40)
+    packets: MediaQueue[DemuxPacket] = MediaQueue(1e9, 1 << 40, clock=ctx.clock)
+    frames: MediaQueue[VideoFrame] = MediaQueue(1e9, 1 << 40, clock=SystemClock())
     _feed(packets, video, 0)
     packets.put_nowait(QueueItem[DemuxPacket](EOS, 0, None, 0.0, 0))
     dec = VideoDecoder(ctx, packets, frames, FrameDropPolicy())
@@ -151,6 +154,7 @@ def _run_video(ctx: Context, video: list[DemuxPacket]) -> list[VideoFrame]:
         return _frames(frames)
     finally:
         ctx.stopping.set()
+        packets.close()  # its wait is on the context's clock: ended by the close
         dec.join(10.0)
 
 
@@ -200,3 +204,29 @@ def _offset_of(pkt: DemuxPacket) -> float:
     raw = pkt.packet.pts if pkt.packet.pts is not None else pkt.packet.dts
     assert pkt.pts is not None and raw is not None
     return pkt.pts - float(raw * pkt.packet.time_base)
+
+
+def test_a_decoder_waiting_for_packets_waits_on_the_clock() -> None:
+    """Its poll for packets is a wait on its session's clock: on a
+    ``ManualClock`` it stays blocked (no spinning on the wall clock) until a
+    packet comes, which it takes with no time passing."""
+    ctx = Context()
+    packets: MediaQueue[DemuxPacket] = MediaQueue(1e9, 1 << 40, clock=ctx.clock)
+    frames: MediaQueue[VideoFrame] = MediaQueue(1e9, 1 << 40, clock=SystemClock())
+    dec = VideoDecoder(ctx, packets, frames)
+    dec.start()
+    try:
+        ctx.clock.until_waiting(1)
+        ctx.clock.advance(0.05)  # its poll's deadline: it looks again, and waits again
+        ctx.clock.until_waiting(1)
+        assert len(frames) == 0 and dec.is_alive()
+        video = _packets("video")
+        _feed(packets, video, 0)
+        packets.put_nowait(QueueItem[DemuxPacket](EOS, 0, None, 0.0, 0))
+        out = _frames(frames)
+        assert len(out) == len(video) and ctx.clock.now() == 0.05
+    finally:
+        ctx.stopping.set()
+        packets.close()
+        dec.join(10.0)
+    assert not dec.is_alive()

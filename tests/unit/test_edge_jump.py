@@ -102,6 +102,7 @@ def test_an_open_shows_the_newest_frame_of_the_held_back_burst() -> None:
     _end(session)
     clock.until_waiting(1)  # at the end of the frames
     assert [pts for pts, _ in sink.shown] == [0.32]
+    session.apply_messages()  # the control loop's part: the preroll anchors the clocks
     assert session.start_pts == 0.32 and session.position() == 0.32
     assert session.metrics.frames_dropped_catchup == 8
     assert not session.edge_jump_pending

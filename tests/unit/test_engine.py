@@ -37,7 +37,9 @@ def test_the_session_reads_the_players_levels_and_keeps_no_copy() -> None:
     levels.set_speed(2.0)  # as Player.set_speed does, before telling the session
     assert session.user_speed == 2.0  # nothing of its own to bring up to date
     assert session.speed == 1.5  # the rate playing changes only when told
-    session.speed_changed()
+    session.speed_changed()  # no loop runs yet: the command waits for one
+    assert session.speed == 1.5
+    session.apply_messages()  # what the loop does first thing
     assert session.speed == 2.0 and session.sysclock.speed == 2.0
 
 
@@ -117,3 +119,20 @@ def test_frames_the_window_never_painted_are_counted_from_the_session_start() ->
     headless = _session(ManualClock()).stats()
     assert headless.frames.not_painted is None  # headless
     assert "not_painted" not in headless.as_report()["frames"]
+
+
+def test_the_reconnect_backoff_waits_on_the_clock_and_ends_at_a_stop() -> None:
+    clock = ManualClock()
+    session = _session(clock)
+    backoff = Background(lambda: session.pause_unless_stopping(2.0))
+    clock.until_waiting(1)
+    clock.advance(1.999)
+    clock.until_waiting(1)  # still waiting: the clock, not the wall, says when
+    session.wake()  # a wake for the other threads is no stop
+    clock.until_waiting(1)
+    clock.advance(0.001)
+    assert backoff.result() is False
+    stopped = Background(lambda: session.pause_unless_stopping(30.0))
+    clock.until_waiting(1)
+    session.stop()
+    assert stopped.result() is True and clock.now() == 2.0

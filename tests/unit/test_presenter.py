@@ -44,12 +44,16 @@ def test_the_first_frame_after_a_seek_anchors_the_clocks_and_completes_it() -> N
     events: list[Event] = []
     session = _session(clock, sink, events)
     session.seek(2.0, exact=False)
+    session.apply_messages()  # the control loop's part
     _frame(session, 0.0, serial=0)  # decoded before the seek: dropped unseen
     _frame(session, 2.04, serial=1)
     _end(session, serial=1)
     presenter = Background(session.presenter.run)
     clock.until_waiting(1)  # it waits at the end of the frames
     assert _shown(sink) == [2.04]
+    # what it learnt is posted, not written: the loop applies it
+    assert (session.start_pts, session.preroll, session.video_done) == (None, True, False)
+    session.apply_messages()
     assert session.start_pts == 2.04 and session.position() == 2.04
     assert [e.position for e in events if isinstance(e, SeekCompleted)] == [2.04]
     assert session.video_done and not session.preroll
@@ -67,6 +71,7 @@ def test_a_frame_waits_for_the_clock_while_playing() -> None:
     presenter = Background(session.presenter.run)
     clock.until_waiting(1)  # the preroll frame is shown, the next waits
     assert _shown(sink) == [0.0]
+    session.apply_messages()  # the control loop anchors the clocks on it
     session.set_state(PlayerState.PLAYING)
     session.run_clocks(True)
     clock.until_waiting(1)
@@ -78,6 +83,30 @@ def test_a_frame_waits_for_the_clock_while_playing() -> None:
     clock.until_waiting(1)
     assert _shown(sink) == [0.0, 0.5]
     assert abs(session.metrics.av_offsets[-1]) < 1e-9  # shown on its time
+    session.stopping.set()
+    session.wake()
+    presenter.result()
+
+
+def test_a_second_frame_is_no_preroll_while_the_loop_has_not_applied_the_first() -> None:
+    """The preroll frame is posted to the control loop; until the loop
+    applies it the session still says preroll, and the next frame waits
+    for the clock instead of being shown as a second preroll."""
+    clock = ManualClock()
+    sink = RecordingVideoSink(clock)
+    session = _session(clock, sink, [])
+    session.set_state(PlayerState.BUFFERING)
+    _frame(session, 0.0, serial=0)
+    _frame(session, 0.04, serial=0)
+    presenter = Background(session.presenter.run)
+    clock.until_waiting(1)
+    assert _shown(sink) == [0.0] and session.preroll
+    assert len(session.inbox) == 1 and len(session.frames) == 1
+    clock.advance(0.05)
+    clock.until_waiting(1)
+    assert _shown(sink) == [0.0]  # still one: buffering, not a preroll again
+    session.apply_messages()
+    assert (session.preroll, session.start_pts) == (False, 0.0)
     session.stopping.set()
     session.wake()
     presenter.result()

@@ -1,0 +1,223 @@
+"""The messages the control loop applies, and the one queue they wait in.
+
+Callers' commands (``Play``, ``Seek`` ...) and the workers' results
+(``PrerollShown``, ``VideoEnded`` ...) are small frozen values posted to the
+session's ``Inbox``; only the control loop thread takes them out and changes
+the session's fields for them, in the order they were posted (mpv's
+``run_playloop``: other threads only wake the loop). A worker's result
+carries the ``serial`` it was made under: one from before a seek is stale
+when the loop meets it, and is dropped there.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from dataclasses import dataclass
+
+from .clock import Clock
+from .errors import PlayerError
+
+__all__ = [
+    "WAIT_GUARD",
+    "AudioEnded",
+    "Command",
+    "FrameStep",
+    "Inbox",
+    "InputEnded",
+    "Message",
+    "Pause",
+    "Play",
+    "PrerollShown",
+    "Seek",
+    "SeekToLive",
+    "SelectVariant",
+    "SpeedChanged",
+    "VideoEnded",
+    "VolumeChanged",
+    "WorkerResult",
+]
+
+log = logging.getLogger(__name__)
+
+#: the longest a caller waits for the loop to apply its command (clock
+#: seconds): a guard against a loop held up by the caller itself (a
+#: subscriber on a source's thread that holds what the loop needs), after
+#: which the command still applies, later
+WAIT_GUARD = 2.0
+
+
+# ---------------------------------------------------------------- commands
+@dataclass(frozen=True)
+class Play:
+    pass
+
+
+@dataclass(frozen=True)
+class Pause:
+    pass
+
+
+@dataclass(frozen=True)
+class Seek:
+    position: float
+    exact: bool
+
+
+@dataclass(frozen=True)
+class FrameStep:
+    pass
+
+
+@dataclass(frozen=True)
+class SpeedChanged:
+    """The user's speed (``Levels.speed``) changed: play at it."""
+
+
+@dataclass(frozen=True)
+class VolumeChanged:
+    """The user's volume or mute (``Levels``) changed: the output takes it."""
+
+
+@dataclass(frozen=True)
+class SelectVariant:
+    index: int | None
+
+
+@dataclass(frozen=True)
+class SeekToLive:
+    pass
+
+
+Command = (
+    Play | Pause | Seek | FrameStep | SpeedChanged | VolumeChanged | SelectVariant | SeekToLive
+)
+
+
+# ---------------------------------------------------------------- worker results
+@dataclass(frozen=True)
+class PrerollShown:
+    """The presenter showed the first frame of ``serial`` (after a start or a
+    seek): the clocks are anchored on it."""
+
+    serial: int
+    pts: float
+
+
+@dataclass(frozen=True)
+class VideoEnded:
+    """The presenter met the end of the video of ``serial``."""
+
+    serial: int
+
+
+@dataclass(frozen=True)
+class AudioEnded:
+    """The audio decoder's last sample of ``serial`` is in the output buffer."""
+
+    serial: int
+
+
+@dataclass(frozen=True)
+class InputEnded:
+    """The demux thread read the source's end for ``serial``; ``error``: it
+    ended on this error, raised once what was read before it has played."""
+
+    serial: int
+    error: PlayerError | None = None
+
+
+WorkerResult = PrerollShown | VideoEnded | AudioEnded | InputEnded
+Message = Command | WorkerResult
+
+
+class Inbox:
+    """The control loop's one queue. Any thread posts; the loop thread takes
+    what was posted, oldest first, at the top of each tick (``pop``) and marks it
+    applied (``done``); a caller that needs its command in effect before it
+    goes on waits for that (``wait_applied``) on the session's clock."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._cond = threading.Condition(threading.Lock())
+        self._items: deque[tuple[int, Message]] = deque()
+        self._posted = 0
+        #: numbers posted and not yet applied (one applied from inside
+        #: another's applying finishes first: a count would run ahead)
+        self._unapplied: set[int] = set()
+        #: the loop thread, while it runs (None before it starts and after it ends)
+        self._owner: threading.Thread | None = None
+        #: the newest queued seek's target, for the position callers read
+        self._seek_view: float | None = None
+
+    def post(self, message: Message) -> int:
+        """Queues ``message``; returns its number for ``wait_applied``."""
+        with self._cond:
+            self._posted += 1
+            self._items.append((self._posted, message))
+            self._unapplied.add(self._posted)
+            if isinstance(message, Seek):
+                self._seek_view = max(0.0, message.position)
+            return self._posted
+
+    def pop(self) -> tuple[int, Message] | None:
+        """The oldest message not yet taken, with its number (one at a time:
+        a command applied from inside another's applying keeps the order)."""
+        with self._cond:
+            return self._items.popleft() if self._items else None
+
+    @property
+    def posted(self) -> int:
+        """The number of the newest message posted."""
+        with self._cond:
+            return self._posted
+
+    def done(self, number: int) -> None:
+        with self._cond:
+            self._unapplied.discard(number)
+            if not any(isinstance(m, Seek) for _, m in self._items):
+                self._seek_view = None
+            self._cond.notify_all()
+
+    def pending_seek(self) -> float | None:
+        """Where the newest seek not yet applied goes (None: none queued)."""
+        with self._cond:
+            return self._seek_view
+
+    def __len__(self) -> int:
+        with self._cond:
+            return len(self._items)
+
+    # -- the loop's thread --------------------------------------------------
+    def owned_by(self, thread: threading.Thread | None) -> None:
+        """The loop thread starts (``thread``) or ends (None): callers wait
+        for their commands only while a loop runs to apply them."""
+        with self._cond:
+            self._owner = thread
+            self._cond.notify_all()
+
+    def on_loop_thread(self) -> bool:
+        with self._cond:
+            return self._owner is threading.current_thread()
+
+    def wait_applied(self, number: int, stopping: threading.Event) -> None:
+        """Until the loop applied message ``number`` (and all before it).
+        Returns at once when no loop runs (the message waits for one) or the
+        session stops, and after ``WAIT_GUARD`` at most."""
+        with self._cond:
+            went_on = self._clock.wait_for(
+                self._cond,
+                lambda: self._applied_through(number) or self._owner is None or stopping.is_set(),
+                WAIT_GUARD,
+            )
+        if not went_on:
+            log.warning("the control loop did not take a command within %.1f s", WAIT_GUARD)
+
+    def _applied_through(self, number: int) -> bool:
+        return number <= self._posted and not any(n <= number for n in self._unapplied)
+
+    def release_waiters(self) -> None:
+        """Wakes callers waiting for their commands (the session stops)."""
+        with self._cond:
+            self._cond.notify_all()

@@ -18,17 +18,21 @@ from .events import Event, MediaInfo, MediaOpened, PlayerState, StateChanged, Tr
 from .levels import Levels
 from .stats import SessionStats
 from .video_sink import VideoSink
-from .warning_text import WarningCode
 
 if TYPE_CHECKING:
     from .engine import Session
     from .text_tracks import TextTracks
+    from .text_tracks.listing import Problem, SubtitleListing
 
 __all__ = ["Player"]
 
 log = logging.getLogger(__name__)
 
 Subscriber = Callable[[Event], None]
+
+#: how long ``MediaOpened`` waits for a local file's subtitles, listed beside
+#: the session's own open of the file and nearly always done before it
+_LISTING_WAIT_S = 1.0
 
 
 class Player:
@@ -60,6 +64,7 @@ class Player:
         # Subtitles of a local file (its text streams, files beside it): the
         # player's, not the source's, so they outlive nothing but the file.
         self._text: TextTracks | None = None
+        self._listing: SubtitleListing | None = None
         self._subtitle_delay = 0.0
         self._pin_height: int | None = None
         self._audio_pool = audio_pool or AudioDevicePool(config.audio, self._clock)
@@ -107,8 +112,13 @@ class Player:
         if old is not None:
             old.stop()
         self._close_text()
-        text = self._text_tracks_for(url, options)
-        text, problems = _add_subtitle_choices(text, options)
+        listing = self._subtitle_listing(url, options)
+        if listing is None:
+            from .text_tracks.listing import subtitle_files_only
+
+            text, problems = subtitle_files_only(options)
+        else:
+            text, problems = listing.tracks, []
         # Here, not at the top: the engine brings PyAV, a tenth of a second the
         # desktop window does not wait for before it shows (issue 13).
         from .engine import Session
@@ -128,13 +138,17 @@ class Player:
         session.max_resolution = self._max_resolution
         session.subtitle_delay = self._subtitle_delay
         if text is not None:
+            # the player's subtitles: a local file's (listed or not yet), --sub-file
             session.text_source = text.text_at
         self._text = text
+        self._listing = listing
         session.pin_height = self._pin_height
         with self._lock:
             self._session = session
         for code, params in problems:
             session.warn(code, **params)
+        if listing is not None:
+            listing.start(lambda problems, late: self._subtitles_listed(session, problems, late))
         session.start()
 
     def play(self) -> None:
@@ -273,8 +287,9 @@ class Player:
     def subtitle_delay(self) -> float:
         return self._subtitle_delay
 
-    def _text_tracks_for(self, url: str, options: OpenOptions | None) -> TextTracks | None:
-        """A local file's own text streams and the subtitle files beside it."""
+    def _subtitle_listing(self, url: str, options: OpenOptions | None) -> SubtitleListing | None:
+        """A local file's own text streams and the subtitle files beside it,
+        to be listed on a thread (PyAV opens the file a second time)."""
         from .sources.urls import classify
 
         try:
@@ -284,23 +299,39 @@ class Player:
         if target.family != "file":
             return None
         from .text_tracks import TextTracks
+        from .text_tracks.listing import SubtitleListing
 
         preferred = options.subtitle_languages if options is not None else ()
-        tracks = TextTracks(preferred)
-        tracks.open_local(target.url)
-        return tracks if tracks.tracks else None
+        return SubtitleListing(TextTracks(preferred), target.url, options)
+
+    def _subtitles_listed(self, session: Session, problems: list[Problem], late: bool) -> None:
+        """The listing thread, done: its warnings, and the tracks again when
+        ``MediaOpened`` went out before they were listed."""
+        if session is not self._session:
+            return
+        for code, params in problems:
+            session.warn(code, **params)
+        if late and session.media is not None:
+            session.emit(TracksChanged(info=session.media))
 
     def _with_text_tracks(self, event: MediaOpened | TracksChanged) -> MediaOpened | TracksChanged:
-        text = self._text
+        text, listing = self._text, self._listing
         if text is None:
             return event
-        info = replace(event.info, subtitle_tracks=text.infos())
+        if isinstance(event, MediaOpened) and listing is not None and listing.tracks is text:
+            infos = listing.infos_for_opened(_LISTING_WAIT_S)
+        else:
+            infos = text.infos()
+        if not infos:
+            return event  # nothing of the player's (yet): the source's own, if any
+        info = replace(event.info, subtitle_tracks=infos)
         s = self._session
         if s is not None:
             s.media = info
         return replace(event, info=info)
 
     def _close_text(self) -> None:
+        self._listing = None
         if self._text is not None:
             self._text.close()
             self._text = None
@@ -418,38 +449,3 @@ class Player:
     def _check_open(self) -> None:
         if self._closed:
             raise RuntimeError("This Player is closed.")
-
-
-def _add_subtitle_choices(
-    text: TextTracks | None, options: OpenOptions | None
-) -> tuple[TextTracks | None, list[tuple[WarningCode, dict[str, object]]]]:
-    """mpv's --sub-file (added and shown, the last one given) and --sid over
-    the player's own subtitles; (code, message) of what could not be done."""
-    problems: list[tuple[WarningCode, dict[str, object]]] = []
-    if options is None:
-        return text, problems
-    if options.subtitle_files:
-        from .text_tracks import TextTracks
-
-        text = text if text is not None else TextTracks()
-        for path in options.subtitle_files:
-            try:
-                text.add_file(path)
-            except (OSError, PlayerError, ValueError) as exc:
-                # the reason is worded from the error (an OSError by its errno)
-                problems.append((WarningCode.SUBTITLE_FILE, {"path": path, "reason": exc}))
-        if not text.tracks:
-            text.close()
-            text = None
-    sid = options.subtitle_track
-    if text is not None and sid != "auto":
-        if sid == "no":
-            text.select(None)
-        elif sid < len(text.tracks):
-            text.select(sid)
-        else:
-            count = len(text.tracks)
-            problems.append(
-                (WarningCode.NO_SUCH_SUBTITLE_TRACK, {"number": sid + 1, "count": count})
-            )
-    return text, problems

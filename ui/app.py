@@ -29,6 +29,8 @@ from player.logfile import install_file_log, log_dir
 from player.writable import unwritable
 from resources import APP_ID
 
+# first of the window's modules: PySide6 then stops reading each one's source
+from . import _pyside_scan  # noqa: F401
 from .about import app_icon
 from .first_frame import after_first_frame
 from .i18n import install_language

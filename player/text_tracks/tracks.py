@@ -118,6 +118,9 @@ class TextTracks:
         except (OSError, av.FFmpegError) as exc:
             log.debug("no text streams read from %s: %s", path.name, exc)
             return
+        if self._stop.is_set():  # the player moved on while the file opened
+            container.close()
+            return
         streams = [
             s
             for s in container.streams

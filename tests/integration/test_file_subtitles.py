@@ -3,7 +3,9 @@ mov_text streams, a file beside it, one loaded by hand, and the delay."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,3 +72,38 @@ def test_a_file_loaded_by_hand_joins_the_tracks(probe: Probe, tmp_path: Path) ->
     assert [t.name for t in changed.subtitle_tracks][-1] == "extra.vtt"
     assert changed.subtitle_tracks[-1].default
     probe.wait_event(SubtitleChanged, 10, lambda e: e.text == "Loaded by hand")
+
+
+def test_open_does_not_wait_for_the_subtitle_listing(probe: Probe, tmp_path: Path) -> None:
+    """The listing opens the file a second time (PyAV) off the caller's
+    thread: a sidecar that is a named pipe holds it, and still ``open``
+    returns, the picture plays, and the tracks follow as TracksChanged."""
+    media = tmp_path / "clip.mkv"
+    shutil.copy(make_subtitled("mkv"), media)
+    pipe = tmp_path / "clip.ko.srt"
+    os.mkfifo(pipe)
+    opener = threading.Thread(target=probe.player.open, args=(str(media),), daemon=True)
+    try:
+        opener.start()
+        opener.join(10)
+        assert not opener.is_alive(), "Player.open waited for the subtitle listing"
+        assert probe.wait_event(MediaOpened, 10).info.subtitle_tracks == ()
+        probe.wait_frames(3, 10)
+        assert not any(isinstance(e, TracksChanged) for e in probe.events)
+    finally:
+        _write_pipe(pipe, KOREAN_SRT)
+    changed = probe.wait_event(TracksChanged, 10).info
+    # the sidecar first and chosen (a file beats an undefaulted stream), then the MKV's own
+    tracks = [(t.name, t.language, t.default) for t in changed.subtitle_tracks]
+    assert tracks[0] == ("clip.ko.srt", "ko", True) and len(tracks) == 2
+    assert tracks[1][1:] == ("en", False)
+    probe.wait_event(SubtitleChanged, 10, lambda e: e.text == "안녕하세요")
+
+
+def _write_pipe(pipe: Path, text: str) -> None:
+    try:
+        fd = os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError:
+        return  # nobody reads it (any more)
+    with os.fdopen(fd, "w", encoding="utf-8") as writer:
+        writer.write(text)

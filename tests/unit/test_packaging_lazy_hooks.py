@@ -46,8 +46,13 @@ def bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ran]:
     sys.modules.pop("heureum_lazy_probe", None)
 
 
-def test_a_deferred_hook_runs_once_after_its_module(bundle: Ran) -> None:
+def test_a_deferred_hook_runs_once_after_its_module(
+    bundle: Ran, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert "inspect" in sys.modules  # pytest has it: its hook runs at start
+    # Another test may have imported multiprocessing: with all three stock
+    # modules in, the hook would run them all at start and install no finder.
+    monkeypatch.delitem(sys.modules, "multiprocessing", raising=False)
     namespace: dict[str, Any] = runpy.run_path(str(HOOK))
     assert ("pyi_rth_inspect", True, None) in bundle
     deferred = namespace["DEFERRED"]

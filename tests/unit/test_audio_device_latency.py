@@ -74,10 +74,12 @@ def test_a_change_of_mode_reopens_the_stream_with_its_queue(opened: list[_FakeOu
     pool.use_mode(low_latency=True)
     low, _ = pool.acquire(1.0)
     assert [o.requested_latency for o in opened] == [DEVICE_LATENCY_S, LOW_LATENCY_DEVICE_S]
-    assert opened[0].closed and id(low) == id(opened[1]) and not opened[1].closed
+    assert id(low) == id(opened[1])
+    assert [o.closed for o in opened] == [True, False]
     pool.use_mode(low_latency=False)
     back, _ = pool.acquire(1.0)
-    assert id(back) == id(opened[2]) and opened[1].closed
+    assert id(back) == id(opened[2])
+    assert [o.closed for o in opened] == [True, True, False]
     assert opened[2].requested_latency == DEVICE_LATENCY_S
 
 

@@ -42,13 +42,19 @@ def _rtsp_camera() -> SourceInfo:
     return SourceInfo(media=media, video=spec, audio=None)
 
 
-def _play(backlog: float, recover: bool = True) -> tuple[list[float], list[dict[str, Any]]]:
+def _play(
+    backlog: float,
+    recover: bool = True,
+    latency: LatencyConfig | None = None,
+    seconds: float = RECOVERY_S,
+) -> tuple[list[float], list[dict[str, Any]]]:
     """Plays at the start buffer for 2 s, then ``backlog`` seconds arrive at
     once (a stall's, in one burst over TCP); returns the buffer (the latency
-    that is ours) at each tick from then on, over ``RECOVERY_S``, and the
+    that is ours) at each tick from then on, over ``seconds``, and the
     report's catch-up entries."""
     clock = ManualClock()
-    config = replace(DEFAULT_CONFIG, latency=LatencyConfig(stall_recovery=recover))
+    latency = latency or LatencyConfig(stall_recovery=recover)
+    config = replace(DEFAULT_CONFIG, latency=latency)
     session = Session("rtsp://cam.test/live", None, config, clock, None, lambda e: None, Levels())
     session.info = _rtsp_camera()
     session.media = session.info.media
@@ -57,12 +63,13 @@ def _play(backlog: float, recover: bool = True) -> tuple[list[float], list[dict[
     session.preroll = False
     session.set_state(PlayerState.PLAYING)
     session.run_clocks(True)
-    edge = START  # the newest media demuxed: a live edge, paced by the wall clock
+    start = latency.target_latency if latency.low_latency else START
+    edge = start  # the newest media demuxed: a live edge, paced by the wall clock
     session.demuxed_end = {"video": edge}
     loop = Background(session.control.loop)
     after: list[float] = []
     ticks_before = int(2.0 / TICK)
-    for n in range(ticks_before + int(RECOVERY_S / TICK)):
+    for n in range(ticks_before + int(seconds / TICK)):
         clock.until_waiting(1)
         clock.advance(TICK)
         edge += TICK
@@ -104,3 +111,24 @@ def test_without_recovery_the_backlog_stays() -> None:
     after, catch_ups = _play(1.5, recover=False)
     assert catch_ups == []
     assert all(b - START == pytest.approx(1.5, abs=TICK) for b in after[1:])
+
+
+def test_low_latency_speeds_up_until_near_its_target_then_plays_at_normal_speed() -> None:
+    # the integration counterpart: test_low_latency_live_catches_up_after_falling_behind
+    latency = LatencyConfig(low_latency=True, target_latency=0.3, catch_up="speed")
+    after, catch_ups = _play(0.8, latency=latency, seconds=20.0)
+    assert [e["action"] for e in catch_ups] == ["speed_up"]
+    # 5 % fast wins 0.05 s a second: from 0.8 s over, within a quarter of
+    # the threshold (0.125 s) takes 13.5 s, and then normal speed holds it
+    near = [n for n, b in enumerate(after) if b - 0.3 <= 0.125 + 1e-6]
+    assert near and 13.0 <= near[0] * TICK <= 14.5, near[:1]
+    settled = after[-int(3.0 / TICK) :]
+    assert max(settled) - min(settled) < 0.01  # normal speed: the buffer holds
+    assert 0.3 < min(settled) <= 0.3 + 0.125 + 1e-6
+
+
+def test_low_latency_drop_mode_jumps_to_its_target() -> None:
+    latency = LatencyConfig(low_latency=True, target_latency=0.3, catch_up="drop")
+    after, catch_ups = _play(0.8, latency=latency, seconds=1.0)
+    assert [e["action"] for e in catch_ups] == ["jump"]
+    assert after[-1] == pytest.approx(0.3, abs=2 * TICK)

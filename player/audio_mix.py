@@ -79,7 +79,8 @@ class SharedAudioDevice:
             channels=self.channels,
             dtype="float32",
             device=config.device,
-            latency=config.latency,
+            # one stream for several players: the default mode's queue
+            latency=config.device_latency(low_latency=False),
             blocksize=512,
             callback=self._mix,
         )
@@ -156,6 +157,9 @@ class VoicePool(AudioDevicePool):
             AudioBuffer(voice.rate, voice.channels, buffer_seconds, clock=self._device.clock)
         )
         return self._voice, None
+
+    def use_mode(self, low_latency: bool) -> None:
+        """The shared device keeps the one queue it opened with."""
 
     def release(self, out: SoundDeviceOutput) -> None:
         out.detach()

@@ -199,7 +199,13 @@ class AudioBuffer:
 class SoundDeviceOutput:
     """A PortAudio output stream driven by its callback; also the master clock."""
 
-    def __init__(self, config: AudioConfig, clock: Clock, buffer_seconds: float) -> None:
+    def __init__(
+        self,
+        config: AudioConfig,
+        clock: Clock,
+        buffer_seconds: float,
+        low_latency: bool = False,
+    ) -> None:
         # Before PortAudio starts: it talks to ALSA from its first call.
         alsa_log.install()
         with STDERR_LOCK:  # its import silences fd 2 for every thread
@@ -207,6 +213,8 @@ class SoundDeviceOutput:
 
         self._sd = sd
         self._clock = clock
+        #: the queue asked of PortAudio (what a pool compares to reuse the stream)
+        self.requested_latency = config.device_latency(low_latency)
         device_info: Any = sd.query_devices(config.device, kind="output")
         self.device_name = str(device_info["name"])
         rate = int(config.sample_rate or device_info["default_samplerate"] or 48000)
@@ -217,7 +225,7 @@ class SoundDeviceOutput:
             channels=channels,
             dtype="float32",
             device=config.device,
-            latency=config.latency,
+            latency=self.requested_latency,
             blocksize=512,
             callback=self._callback,
         )
@@ -393,13 +401,13 @@ class SoundDeviceOutput:
 
 
 def open_audio_output(
-    config: AudioConfig, clock: Clock, buffer_seconds: float
+    config: AudioConfig, clock: Clock, buffer_seconds: float, low_latency: bool = False
 ) -> tuple[SoundDeviceOutput | None, str | None]:
     """The output, or None and why there is none (the no-audio-output warning's reason)."""
     if not config.enabled:
         return None, "audio output is turned off"
     try:
-        return SoundDeviceOutput(config, clock, buffer_seconds), None
+        return SoundDeviceOutput(config, clock, buffer_seconds, low_latency), None
     except OSError as exc:  # PortAudio missing: sounddevice raises OSError at import
         return None, f"PortAudio is not available ({exc})"
     except Exception as exc:
@@ -419,6 +427,15 @@ class AudioDevicePool:
         self._closed = False
         #: why ``prepare`` found no output: the next ``acquire``'s answer (not tried twice)
         self._prepared_failure: str | None = None
+        #: the playing mode of the next session (it sets the device's queue)
+        self._low_latency = False
+
+    def use_mode(self, low_latency: bool) -> None:
+        """The next session plays in this mode: ``acquire`` reopens the stream
+        when its queue was sized for the other one (a change of mode is rare;
+        reopening costs a tenth of a second through PulseAudio)."""
+        with self._lock:
+            self._low_latency = low_latency
 
     def prepare(self, buffer_seconds: float) -> None:
         """Open the output now, ahead of the first ``acquire`` (which then
@@ -429,7 +446,9 @@ class AudioDevicePool:
         with self._lock:
             if self._out is not None or self._closed:
                 return
-            out, reason = open_audio_output(self._config, self._clock, buffer_seconds)
+            out, reason = open_audio_output(
+                self._config, self._clock, buffer_seconds, self._low_latency
+            )
             if out is None:
                 self._prepared_failure = reason
             else:
@@ -437,11 +456,17 @@ class AudioDevicePool:
 
     def acquire(self, buffer_seconds: float) -> tuple[SoundDeviceOutput | None, str | None]:
         with self._lock:
+            wanted = self._config.device_latency(self._low_latency)
+            if self._out is not None and self._out.requested_latency != wanted:
+                self._out.close()
+                self._out = None
             if self._out is None:
                 failure, self._prepared_failure = self._prepared_failure, None
                 if failure is not None:
                     return None, failure
-                out, reason = open_audio_output(self._config, self._clock, buffer_seconds)
+                out, reason = open_audio_output(
+                    self._config, self._clock, buffer_seconds, self._low_latency
+                )
                 if out is None:
                     return None, reason
                 self._out = out

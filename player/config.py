@@ -98,13 +98,33 @@ class SyncConfig:
     decoder_framedrop: bool = True
 
 
+#: the device's queue in the default mode (mpv's --audio-buffer)
+DEVICE_LATENCY_S = 0.2
+#: in low-latency mode, where every tenth of a second counts against the target
+LOW_LATENCY_DEVICE_S = 0.1
+
+
 @dataclass(frozen=True)
 class AudioConfig:
     enabled: bool = True
     device: str | int | None = None
-    # PortAudio's 'low' latency through PulseAudio underruns on 2 busy cores.
-    latency: float | Literal["low", "high"] = 0.1
+    #: the device's queue; None: chosen by the playing mode (``device_latency``)
+    latency: float | Literal["low", "high"] | None = None
     sample_rate: int | None = None  # None: the device's default
+
+    def device_latency(self, low_latency: bool) -> float | Literal["low", "high"]:
+        """What the device queues ahead of the sound heard now.
+
+        The clock subtracts it, so sync does not depend on it; what it buys is
+        time for a late callback. A callback waits for the GIL and for a CPU:
+        with a 0.1 s queue an audio-only file on a loaded 2-core machine ran
+        dry 20-120 times in 4 s (the device's underruns), with 0.2 s (mpv's
+        --audio-buffer) none. Low-latency mode keeps 0.1 s: its whole buffer
+        target is 0.3 s, and what the device holds is part of it. PortAudio's
+        'low' through PulseAudio underruns even on an idle machine."""
+        if self.latency is not None:
+            return self.latency
+        return LOW_LATENCY_DEVICE_S if low_latency else DEVICE_LATENCY_S
 
 
 @dataclass(frozen=True)

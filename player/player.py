@@ -123,6 +123,8 @@ class Player:
         # desktop window does not wait for before it shows (issue 13).
         from .engine import Session
 
+        # before the session asks for its output: the mode sizes the device's queue
+        self._audio_pool.use_mode(bool(self.config.with_options(options).latency.low_latency))
         ref: list[Session] = []
         session = Session(
             url,

@@ -16,6 +16,7 @@ from typing import Any
 
 from player import BufferingChanged, Event, Player, StatsUpdated
 from player.config import AudioConfig, LatencyConfig, OpenOptions
+from player.metrics import STALL_JOIN_S
 from player.stats import SessionStats
 from tests.support.live_packager import LivePackager
 from tests.support.player_probe import TEST_CONFIG
@@ -27,9 +28,14 @@ STALL_S = 1.5
 HLS_STALL_S = 3.0
 #: the issue's target: back within 100 ms of the mode's latency within 5 s
 TOLERANCE_S = 0.1
-#: below where it was is no loss, but not so far below that the buffer runs
-#: dry (the latency before the stall may still be settling toward its target)
-UNDERSHOOT_S = 0.25
+#: Below where it was is no loss; running dry is, and shows as a second stall
+#: after playing again (asserted: no stall after resuming). A bound below
+#: "before" cannot tell the two apart: "before" may sit up to the recovery's
+#: start (0.15 s) over the buffer the loop settles on, plus the figure's
+#: jitter (RTMP's is the distance to the newest packet, bursty over TCP); on
+#: a loaded 2-core machine RTMP read 0.78 s before and 0.51-0.65 s after,
+#: playing on. Where the loop lands is asserted exactly, on the
+#: ManualClock, in tests/unit/test_stall_recovery_loop.py.
 RECOVERY_S = 5.0
 
 
@@ -49,6 +55,12 @@ class _Run:
         self.cond = threading.Condition()
         self.stalled_at: float | None = None
         self.resumed_at: float | None = None
+        #: when stalls began after playing again (the buffer ran dry); one
+        #: that begins within STALL_JOIN_S of a restart is the same stall, as
+        #: the report counts it (a stream restarts on its first frame and may
+        #: starve again a tick later)
+        self.stalls_after: list[float] = []
+        self._last_resume: float | None = None
 
     def on_event(self, e: Event) -> None:
         with self.cond:
@@ -59,8 +71,13 @@ class _Run:
             elif isinstance(e, BufferingChanged) and e.rebuffer:
                 if e.buffering and self.stalled_at is None:
                     self.stalled_at = e.t
+                elif e.buffering and self._last_resume is not None:
+                    if e.t - self._last_resume >= STALL_JOIN_S:
+                        self.stalls_after.append(e.t)
+                    self._last_resume = None
                 elif not e.buffering and self.stalled_at is not None:
                     self.resumed_at = self.resumed_at or e.t
+                    self._last_resume = e.t
             self.cond.notify_all()
 
     def wait(self, predicate: Any, timeout: float) -> None:
@@ -72,7 +89,7 @@ def _stall_and_watch(
     recover: bool, protocol: str = "rtsp", rtmp: tuple[str, int] | None = None
 ) -> tuple[float, list[float], list[dict[str, Any]]]:
     """(latency before the stall, latencies from 5 s after playing again, the
-    report's catch-up events)."""
+    report's catch-up events); fails if the buffer ran dry after resuming."""
     config = replace(
         TEST_CONFIG,
         audio=AudioConfig(enabled=protocol == "rtmp"),
@@ -110,6 +127,12 @@ def _stall_and_watch(
         finally:
             player.close()
     after = [v for t, v in run.samples if t >= after_from]
+    assert not run.stalls_after, (
+        "the buffer ran dry after the stall",
+        run.resumed_at,
+        run.stalls_after,
+        [e for e in report["timeline"] if e.get("type") not in ("video_size",)],
+    )
     catch_ups = [e for e in report["timeline"] if e.get("type") == "catch_up"]
     return before, after, catch_ups
 
@@ -117,7 +140,7 @@ def _stall_and_watch(
 def test_rtsp_latency_is_back_where_it_was_within_5_s_of_a_stall() -> None:
     before, after, catch_ups = _stall_and_watch(recover=True)
     assert catch_ups, "no catch-up after the stall"
-    assert all(-UNDERSHOOT_S <= v - before <= TOLERANCE_S for v in after), (
+    assert all(0.0 < v <= before + TOLERANCE_S for v in after), (
         before,
         after,
         catch_ups,
@@ -141,7 +164,7 @@ def test_hls_latency_is_back_where_it_was_within_5_s_of_a_stall() -> None:
     # The loader fetches the missed segments faster than real time, so a
     # stall may leave less behind than the catch-up's threshold, and then no
     # catch-up runs: the latency where it was is what is asserted.
-    assert all(-UNDERSHOOT_S <= v - before <= TOLERANCE_S for v in after), (
+    assert all(0.0 < v <= before + TOLERANCE_S for v in after), (
         before,
         after,
         catch_ups,
@@ -161,7 +184,7 @@ def test_rtmp_with_audio_is_back_where_it_was_within_5_s_of_a_stall(
     finally:
         publisher.stop()
     assert catch_ups, "no catch-up after the stall"
-    assert all(-UNDERSHOOT_S <= v - before <= TOLERANCE_S for v in after), (
+    assert all(0.0 < v <= before + TOLERANCE_S for v in after), (
         before,
         after,
         catch_ups,

@@ -1,0 +1,134 @@
+"""Live RTSP after a stall, through the control loop on a ``ManualClock``:
+the backlog a stall leaves (what the integration test in
+tests/integration/test_live_catch_up.py makes with a real server and a proxy)
+is won back within 5 s, by playing fast or by a jump, and stays without
+stall recovery. The test plays the demuxer (a paced live edge) and the
+presenter (the picture follows the clock); the loop is the product's."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from fractions import Fraction
+from typing import Any
+
+import pytest
+
+from player.clock import ManualClock
+from player.config import DEFAULT_CONFIG, LatencyConfig
+from player.engine import Session
+from player.events import MediaInfo, PlayerState, VideoInfo
+from player.levels import Levels
+from player.source_api import SourceInfo, StreamSpec
+from tests.support.background import Background
+
+TICK = 0.02
+#: the integration test's bound: back where it was within 5 s of playing again
+RECOVERY_S = 5.0
+START = DEFAULT_CONFIG.buffer.live_start_seconds
+
+
+def _rtsp_camera() -> SourceInfo:
+    media = MediaInfo(
+        url="rtsp://cam.test/live",
+        protocol="rtsp",
+        container="rtsp",
+        duration=None,
+        is_live=True,
+        seekable=False,
+        video=VideoInfo("h264", 320, 240, 25.0, "yuv420p"),
+        audio=None,
+    )
+    spec = StreamSpec("video", "h264", Fraction(1, 90000), lambda: None, 320, 240)
+    return SourceInfo(media=media, video=spec, audio=None)
+
+
+def _play(
+    backlog: float,
+    recover: bool = True,
+    latency: LatencyConfig | None = None,
+    seconds: float = RECOVERY_S,
+) -> tuple[list[float], list[dict[str, Any]]]:
+    """Plays at the start buffer for 2 s, then ``backlog`` seconds arrive at
+    once (a stall's, in one burst over TCP); returns the buffer (the latency
+    that is ours) at each tick from then on, over ``seconds``, and the
+    report's catch-up entries."""
+    clock = ManualClock()
+    latency = latency or LatencyConfig(stall_recovery=recover)
+    config = replace(DEFAULT_CONFIG, latency=latency)
+    session = Session("rtsp://cam.test/live", None, config, clock, None, lambda e: None, Levels())
+    session.info = _rtsp_camera()
+    session.media = session.info.media
+    session.start_pts = session.last_shown_pts = 0.0
+    session.sysclock.set(0.0)
+    session.preroll = False
+    session.set_state(PlayerState.PLAYING)
+    session.run_clocks(True)
+    start = latency.target_latency if latency.low_latency else START
+    edge = start  # the newest media demuxed: a live edge, paced by the wall clock
+    session.demuxed_end = {"video": edge}
+    loop = Background(session.control.loop)
+    after: list[float] = []
+    ticks_before = int(2.0 / TICK)
+    for n in range(ticks_before + int(seconds / TICK)):
+        clock.until_waiting(1)
+        clock.advance(TICK)
+        edge += TICK
+        if n == ticks_before:
+            edge += backlog
+        session.demuxed_end = {"video": edge}
+        session.last_shown_pts = session.position()  # the presenter keeps up
+        if n >= ticks_before:
+            after.append(edge - (session.position() or 0.0))
+    clock.until_waiting(1)
+    session.stopping.set()
+    session.wake()
+    clock.advance(TICK)
+    loop.result()
+    catch_ups = [e for e in session.metrics.timeline if e.get("type") == "catch_up"]
+    return after, catch_ups
+
+
+@pytest.mark.parametrize(
+    ("backlog", "action"),
+    [(0.4, "speed_up"), (1.5, "jump"), (3.0, "jump")],
+)
+def test_a_stall_backlog_is_won_back_within_5_s(backlog: float, action: str) -> None:
+    after, catch_ups = _play(backlog)
+    assert [e["action"] for e in catch_ups][:1] == [action], catch_ups
+    # the last second: back at the start buffer, neither behind nor run dry
+    settled = after[-int(1.0 / TICK) :]
+    assert all(-0.25 <= b - START <= 0.1 for b in settled), (min(settled), max(settled))
+    assert min(after) > 0.0  # never ran dry on the way
+
+
+def test_jitter_is_not_a_backlog() -> None:
+    after, catch_ups = _play(0.1)
+    assert catch_ups == []
+    assert after[-1] - START == pytest.approx(0.1, abs=TICK)
+
+
+def test_without_recovery_the_backlog_stays() -> None:
+    after, catch_ups = _play(1.5, recover=False)
+    assert catch_ups == []
+    assert all(b - START == pytest.approx(1.5, abs=TICK) for b in after[1:])
+
+
+def test_low_latency_speeds_up_until_near_its_target_then_plays_at_normal_speed() -> None:
+    # the integration counterpart: test_low_latency_live_catches_up_after_falling_behind
+    latency = LatencyConfig(low_latency=True, target_latency=0.3, catch_up="speed")
+    after, catch_ups = _play(0.8, latency=latency, seconds=20.0)
+    assert [e["action"] for e in catch_ups] == ["speed_up"]
+    # 5 % fast wins 0.05 s a second: from 0.8 s over, within a quarter of
+    # the threshold (0.125 s) takes 13.5 s, and then normal speed holds it
+    near = [n for n, b in enumerate(after) if b - 0.3 <= 0.125 + 1e-6]
+    assert near and 13.0 <= near[0] * TICK <= 14.5, near[:1]
+    settled = after[-int(3.0 / TICK) :]
+    assert max(settled) - min(settled) < 0.01  # normal speed: the buffer holds
+    assert 0.3 < min(settled) <= 0.3 + 0.125 + 1e-6
+
+
+def test_low_latency_drop_mode_jumps_to_its_target() -> None:
+    latency = LatencyConfig(low_latency=True, target_latency=0.3, catch_up="drop")
+    after, catch_ups = _play(0.8, latency=latency, seconds=1.0)
+    assert [e["action"] for e in catch_ups] == ["jump"]
+    assert after[-1] == pytest.approx(0.3, abs=2 * TICK)

@@ -101,6 +101,9 @@ class SessionState:
         self.source: Source | None = None
         self.target: Target | None = None
         self.sysclock = PlaybackClock(clock)
+        # a speed chosen before the open: the system clock (the master without
+        # sound) runs at it from the start, not from the next change
+        self.sysclock.set_speed(self.speed)
         self.audio: SoundDeviceOutput | None = None
         bcfg = self.config.buffer
         self.video_packets: MediaQueue[DemuxPacket] = MediaQueue(

@@ -6,7 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from player.clock import ManualClock
+from player.config import DEFAULT_CONFIG
+from player.engine import Session
 from player.events import AudioInfo, PlayerState
+from player.levels import Levels
 from player.source_api import SourceInfo
 from tests.support.sessions import headless_session, silent_output, video_file
 
@@ -62,3 +65,15 @@ def test_what_the_device_queued_is_not_counted_as_buffered() -> None:
     session.demuxed_end = {"audio": 3.0}
     assert session.position() == 1.0  # the sample heard
     assert session.buffered() == 1.5  # from the sample written on
+
+
+def test_a_speed_chosen_before_the_open_runs_the_system_clock_from_the_start() -> None:
+    clock = ManualClock()
+    levels = Levels()
+    levels.set_speed(2.0)
+    session = Session("clip.mkv", None, DEFAULT_CONFIG, clock, None, lambda e: None, levels=levels)
+    session.sysclock.set(0.0)
+    session.run_clocks(True)
+    clock.advance(1.0)
+    # without sound the system clock is the master: 1 s at 2x is 2 s of media
+    assert session.sysclock.position() == 2.0

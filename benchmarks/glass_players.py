@@ -27,85 +27,7 @@ from . import clock_code
 
 ROOT = Path(__file__).resolve().parent.parent
 
-__all__ = ["Grabber", "HeureumWindow", "MpvWindow", "PainterWindow", "Watched"]
-
-# Heureum's own window, its video area sized to the stream (1:1, as mpv
-# shows it). Prints {"view": [x, y, w, h]} (the video area on the screen),
-# then {"wall", "latency", ...} every 250 ms; writes the report on "quit".
-_HEUREUM = r"""
-import json, sys, threading, time
-from PySide6.QtCore import QPoint, QTimer
-from PySide6.QtWidgets import QApplication
-from player.config import DEFAULT_CONFIG, OpenOptions
-from ui.app import create_window
-app = QApplication(sys.argv[:1])
-url, settings, report = sys.argv[1:4]
-width, height = int(sys.argv[4]), int(sys.argv[5])
-low, transport = sys.argv[6] == "1", sys.argv[7]
-opts = OpenOptions(low_latency=low, rtsp_transport=None if transport == "auto" else transport)
-w = create_window([url], {"settings_path": settings, "open_options": opts, "report": report},
-                  DEFAULT_CONFIG)
-quit_asked = threading.Event()
-def read():
-    for _line in sys.stdin:
-        break
-    quit_asked.set()
-threading.Thread(target=read, daemon=True).start()
-shown = [None]
-tries = [0]
-def poll():
-    if quit_asked.is_set():
-        w.close(); app.quit(); return
-    if not w.isVisible():
-        return
-    view = w.view
-    # a few tries at 1:1; the controls' minimum width may forbid it (then scaled)
-    if (view.width(), view.height()) != (width, height) and tries[0] < 10:
-        tries[0] += 1
-        w.resize(w.width() + width - view.width(), w.height() + height - view.height())
-        return
-    at = view.mapToGlobal(QPoint(0, 0))
-    rect = [at.x(), at.y(), view.width(), view.height()]
-    if rect != shown[0]:
-        shown[0] = rect
-        print(json.dumps({"view": rect, "renderer": view.renderer_name}), flush=True)
-def stats():
-    s = w.player.stats()
-    print(json.dumps({"wall": time.time(), "latency": s.get("latency"),
-                      "ttff": s.get("time_to_first_frame_s"),
-                      "rebuffers": s.get("rebuffer_count"), "state": s.get("state")}), flush=True)
-t = QTimer(); t.timeout.connect(poll); t.start(20)
-s = QTimer(); s.timeout.connect(stats); s.start(250)
-app.exec()
-"""
-
-# The instrument's floor: the clock painted straight into a window, as
-# often as the timer fires, with no network and no codec between.
-_PAINTER = r"""
-import json, sys, time
-from PySide6.QtCore import QPoint, QTimer
-from PySide6.QtGui import QImage, QPainter
-from PySide6.QtWidgets import QApplication, QWidget
-sys.path.insert(0, sys.argv[1])
-import clock_code as cc
-fps = float(sys.argv[2])
-app = QApplication(sys.argv[:1])
-class Painter(QWidget):
-    def paintEvent(self, _e):
-        data = cc.encode_gray(int(time.time() * 1000))
-        img = QImage(data, cc.WIDTH, cc.HEIGHT, cc.WIDTH, QImage.Format.Format_Grayscale8)
-        QPainter(self).drawImage(0, 0, img)
-w = Painter(); w.setFixedSize(cc.WIDTH, cc.HEIGHT); w.show()
-said = [False]
-def tick():
-    w.repaint()
-    if not said[0] and w.isVisible():
-        at = w.mapToGlobal(QPoint(0, 0))
-        print(json.dumps({"view": [at.x(), at.y(), cc.WIDTH, cc.HEIGHT]}), flush=True)
-        said[0] = True
-t = QTimer(); t.timeout.connect(tick); t.start(int(1000 / fps))
-app.exec()
-"""
+__all__ = ["FfplayWindow", "Grabber", "HeureumWindow", "MpvWindow", "PainterWindow", "Watched"]
 
 
 class Grabber:
@@ -189,8 +111,10 @@ class PainterWindow(Watched):
     name = "painter"
 
     def __init__(self, fps: float) -> None:
-        here = str(Path(__file__).resolve().parent)
-        super().__init__([sys.executable, "-c", _PAINTER, here, str(fps)])
+        super().__init__(
+            [sys.executable, "-m", "benchmarks.glass_painter_child", str(fps)],
+            dict(os.environ, PYTHONPATH=str(ROOT)),
+        )
 
 
 class HeureumWindow(Watched):
@@ -206,9 +130,9 @@ class HeureumWindow(Watched):
             XDG_STATE_HOME=str(self.home / "state"),
         )
         super().__init__(
-            [sys.executable, "-c", _HEUREUM, url, str(self.home / "settings.ini"),
-             str(self.report_path), str(clock_code.WIDTH), str(clock_code.HEIGHT),
-             "1" if low_latency else "0", transport],
+            [sys.executable, "-m", "benchmarks.glass_heureum_child", url,
+             str(self.home / "settings.ini"), str(self.report_path), str(clock_code.WIDTH),
+             str(clock_code.HEIGHT), "1" if low_latency else "0", transport],
             env,
         )  # fmt: skip
 
@@ -228,20 +152,11 @@ class HeureumWindow(Watched):
         return report
 
 
-class MpvWindow(Watched):
-    name = "mpv"
-
-    def __init__(self, url: str, *, transport: str) -> None:
-        cmd = [
-            shutil.which("mpv") or "mpv", "--no-config", "--vo=x11", "--hwdec=no", "--osc=no",
-            "--really-quiet", "--keep-open=no",
-        ]  # fmt: skip
-        if transport != "auto":
-            cmd.append(f"--rtsp-transport={transport}")
-        super().__init__([*cmd, url])
+class _FoundWindow(Watched):
+    """A player that says nothing about its window: found by its process
+    (xdotool) once it shows one."""
 
     def where(self) -> tuple[int, int, int, int] | None:
-        """mpv says nothing: find its window (xdotool) and its place."""
         if self.rect is None and self.alive:
             found = subprocess.run(
                 ["xdotool", "search", "--onlyvisible", "--pid", str(self.proc.pid)],
@@ -258,3 +173,35 @@ class MpvWindow(Watched):
                     self.rect = (int(g["X"]), int(g["Y"]), int(g["WIDTH"]), int(g["HEIGHT"]))
                     self.shown_at = time.time()
         return self.rect
+
+
+class MpvWindow(_FoundWindow):
+    name = "mpv"
+
+    def __init__(self, url: str, *, transport: str) -> None:
+        cmd = [
+            shutil.which("mpv") or "mpv", "--no-config", "--vo=x11", "--hwdec=no", "--osc=no",
+            "--really-quiet", "--keep-open=no",
+        ]  # fmt: skip
+        if transport != "auto":
+            cmd.append(f"--rtsp-transport={transport}")
+        super().__init__([*cmd, url])
+
+
+class FfplayWindow(_FoundWindow):
+    """ffplay (SDL) as it comes, or ``tuned`` as issue 11's table ran it
+    (``-fflags nobuffer -flags low_delay -framedrop``)."""
+
+    def __init__(self, url: str, *, transport: str, tuned: bool = False) -> None:
+        self.name = "ffplay tuned" if tuned else "ffplay"
+        cmd = [
+            shutil.which("ffplay") or "ffplay", "-hide_banner", "-loglevel", "error",
+            "-autoexit", "-window_title", "glass-ffplay",
+        ]  # fmt: skip
+        if tuned:
+            cmd += ["-fflags", "nobuffer", "-flags", "low_delay", "-framedrop"]
+        if transport != "auto":
+            cmd += ["-rtsp_transport", transport]
+        # SDL picks its audio output from the environment: the same PulseAudio
+        # sink as the others
+        super().__init__([*cmd, url])

@@ -135,9 +135,11 @@ class _PaintedEncode:
 
 
 @contextlib.contextmanager
-def rtmp_source(audio: bool = False) -> Iterator[str]:
-    """``rtmp://127.0.0.1:PORT/live/clock`` from nginx-rtmp."""
-    with NginxRtmpServer() as server:
+def rtmp_source(audio: bool = False, *, wait_video: bool = True) -> Iterator[str]:
+    """``rtmp://127.0.0.1:PORT/live/clock`` from nginx-rtmp. ``wait_video``
+    off (nginx-rtmp's default): a player that joins gets the audio at once,
+    ahead of the keyframe its video waits for."""
+    with NginxRtmpServer(wait_video=wait_video) as server:
         url = server.url("clock")
         assert server.workdir is not None
         enc = _PaintedEncode(["-f", "flv", url], server.workdir / "ffmpeg-clock.log", audio)

@@ -3,7 +3,8 @@ frame, the player's window is grabbed off the screen, the clock is read back,
 and latency = grab time - painted time (issue 11).
 
     .venv/bin/python -m benchmarks.glass_to_glass [--seconds 20] [--passes 1]
-        [--protocols rtsp-udp,rtsp-tcp,rtmp,hls] [--players heureum,low,mpv] [--no-floor]
+        [--protocols rtsp-udp,rtsp-tcp,rtmp,hls] [--players heureum,low,mpv,ffplay,ffplay-tuned]
+        [--no-floor]
         [--audio]
 
 Sources (benchmarks/glass_sources.py): RTSP from GStreamer's RTSP server
@@ -13,7 +14,9 @@ unless ``--audio`` (RTMP and HLS: a tone in AAC, played into the default
 output, the PulseAudio null sink of scripts/audio-env.sh), which has the
 players time their video by the audio clock, as with most real streams.
 Players: Heureum's window (default and ``--low-latency``; its video area
-1:1), mpv's default (``--vo=x11``). The screen is grabbed (Qt's grab of the
+1:1), mpv's default (``--vo=x11``), ffplay's default and ffplay tuned as
+issue 11's table ran it (``-fflags nobuffer -flags low_delay -framedrop``),
+both found on the screen as mpv is (xdotool). The screen is grabbed (Qt's grab of the
 X root window at the picture's place: a real window grab, not frames read
 from the player) about 50 times a second for ``--seconds`` from the first
 frame read. The instrument's floor is measured first: the same grab of a
@@ -45,7 +48,14 @@ from pathlib import Path
 from typing import Any
 
 from . import clock_code
-from .glass_players import Grabber, HeureumWindow, MpvWindow, PainterWindow, Watched
+from .glass_players import (
+    FfplayWindow,
+    Grabber,
+    HeureumWindow,
+    MpvWindow,
+    PainterWindow,
+    Watched,
+)
 from .glass_sources import exit_on_sigterm, hls_source, rtmp_source, rtsp_source
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +72,7 @@ PROTOCOLS: dict[str, tuple[Callable[[bool], AbstractContextManager[str]], str]] 
     "rtmp": (rtmp_source, "auto"),
     "hls": (hls_source, "auto"),
 }
+PLAYERS = ("heureum", "low", "mpv", "ffplay", "ffplay-tuned")
 TARGETS = {
     ("rtsp", "heureum"): "<= 1000 ms every run",
     ("rtsp", "heureum --low-latency"): "<= 300 ms every run",
@@ -73,9 +84,15 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1) + 0.5))]
 
 
-def watch(player: Watched, grabber: Grabber, seconds: float) -> dict[str, Any]:
+def watch(
+    player: Watched,
+    grabber: Grabber,
+    seconds: float,
+    on_first: Callable[[float], None] | None = None,
+) -> dict[str, Any]:
     """Grab the player's picture every GRAB_PERIOD for ``seconds`` from the
-    first clock read; glass latency samples and what the player said."""
+    first clock read (``on_first`` is told its wall time); glass latency
+    samples and what the player said."""
     samples: list[tuple[float, float]] = []  # (grab wall time, latency ms)
     unread = 0
     first: float | None = None
@@ -88,6 +105,8 @@ def watch(player: Watched, grabber: Grabber, seconds: float) -> dict[str, Any]:
             code = clock_code.read(luma)
             if code is not None:
                 samples.append((at, float(clock_code.latency_ms(code, int(at * 1000)))))
+                if first is None and on_first is not None:
+                    on_first(at)
                 first = first if first is not None else at
             elif first is not None:
                 unread += 1
@@ -177,12 +196,17 @@ def run_floor(grabber: Grabber, seconds: float, fps: float) -> dict[str, Any]:
     return result
 
 
-def run_player(make: Callable[[], Watched], grabber: Grabber, seconds: float) -> dict[str, Any]:
+def run_player(
+    make: Callable[[], Watched],
+    grabber: Grabber,
+    seconds: float,
+    on_first: Callable[[float], None] | None = None,
+) -> dict[str, Any]:
     load = os.getloadavg()[0]
     player = make()
     report: dict[str, Any] = {}
     try:
-        result = watch(player, grabber, seconds)
+        result = watch(player, grabber, seconds, on_first)
     finally:
         report = player.stop()
     result["load_before"] = round(load, 2)
@@ -200,7 +224,7 @@ def run_player(make: Callable[[], Watched], grabber: Grabber, seconds: float) ->
     return result
 
 
-def _players(url: str, transport: str, wanted: list[str]) -> list[Callable[[], Watched]]:
+def players_for(url: str, transport: str, wanted: list[str]) -> list[Callable[[], Watched]]:
     makers: list[Callable[[], Watched]] = []
     if "heureum" in wanted:
         makers.append(lambda: HeureumWindow(url, low_latency=False, transport=transport))
@@ -208,6 +232,10 @@ def _players(url: str, transport: str, wanted: list[str]) -> list[Callable[[], W
         makers.append(lambda: HeureumWindow(url, low_latency=True, transport=transport))
     if "mpv" in wanted and shutil.which("mpv"):
         makers.append(lambda: MpvWindow(url, transport=transport))
+    if "ffplay" in wanted and shutil.which("ffplay"):
+        makers.append(lambda: FfplayWindow(url, transport=transport))
+    if "ffplay-tuned" in wanted and shutil.which("ffplay"):
+        makers.append(lambda: FfplayWindow(url, transport=transport, tuned=True))
     return makers
 
 
@@ -270,7 +298,11 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=20.0, help="measured per run")
     ap.add_argument("--passes", type=int, default=1)
     ap.add_argument("--protocols", default=",".join(PROTOCOLS))
-    ap.add_argument("--players", default="heureum,low,mpv", help="of heureum,low,mpv")
+    ap.add_argument(
+        "--players",
+        default=",".join(PLAYERS),
+        help=f"of {','.join(PLAYERS)} (ffplay-tuned: -fflags nobuffer -flags low_delay -framedrop)",
+    )
     ap.add_argument("--no-floor", action="store_true", help="skip the instrument's floor")
     ap.add_argument("--floor-seconds", type=float, default=5.0, help="measured per floor")
     ap.add_argument(
@@ -283,9 +315,9 @@ def main() -> int:
     if unknown:
         ap.error(f"--protocols: unknown {', '.join(unknown)} (choose from {', '.join(PROTOCOLS)})")
     wanted = [p.strip() for p in args.players.split(",") if p.strip()]
-    strangers = [p for p in wanted if p not in ("heureum", "low", "mpv")]
+    strangers = [p for p in wanted if p not in PLAYERS]
     if strangers:
-        ap.error(f"--players: unknown {', '.join(strangers)} (choose from heureum, low, mpv)")
+        ap.error(f"--players: unknown {', '.join(strangers)} (choose from {', '.join(PLAYERS)})")
     if min(args.seconds, args.floor_seconds) <= 0 or args.passes < 1:
         ap.error("--seconds and --floor-seconds must be more than 0, --passes at least 1")
     if not os.environ.get("DISPLAY"):
@@ -297,8 +329,9 @@ def main() -> int:
              "benchmarks.glass_to_glass", *sys.argv[1:]],
             cwd=ROOT,
         )  # fmt: skip
-    if shutil.which("xdotool") is None and "mpv" in args.players:
-        print("glass_to_glass: mpv's window is found with xdotool (apt-get install xdotool)")
+    if shutil.which("xdotool") is None and ("mpv" in args.players or "ffplay" in args.players):
+        print("glass_to_glass: mpv's and ffplay's windows are found with xdotool "
+              "(apt-get install xdotool)")  # fmt: skip
     exit_on_sigterm()
     grabber = Grabber()
     results: dict[str, Any] = {
@@ -314,7 +347,7 @@ def main() -> int:
             make_source, transport = PROTOCOLS[protocol]
             try:
                 with make_source(args.audio) as url:
-                    for make in _players(url, transport, wanted):
+                    for make in players_for(url, transport, wanted):
                         r = run_player(make, grabber, args.seconds)
                         r.update(protocol=protocol, run=n + 1)
                         results["runs"].append(r)

@@ -60,7 +60,7 @@ def poll():
         stats = w.player.stats()
         print(json.dumps({"renderer": w.view.renderer_name, "painted": w.view.painted,
                           "presented": w.view.presented, "coalesced": w.view.coalesced,
-                          "frames": stats.get("frames"),
+                          "frames": stats.frames.as_report(),
                           "view": [w.view.width(), w.view.height()]}), flush=True)
         w.close(); app.quit()
 t = QTimer(); t.timeout.connect(poll); t.start(100)

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from player.hls.source import HlsSource
+from player.hls.hls_source import HlsSource
 
 
 def make_stream(directory: Path, seconds: int, aes: bool) -> None:

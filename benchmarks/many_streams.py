@@ -49,105 +49,10 @@ VIDEO_W, VIDEO_H = 640, 360
 MAX_DROP_PERCENT = 1.0
 READY_TIMEOUT = 90.0
 
-# Both children speak one protocol: each line on stdin asks for the counters,
-# and end of input (or "quit") closes the window.
-_READER = r"""
-commands = []
-lock = threading.Lock()
-def read():
-    for line in sys.stdin:
-        with lock:
-            commands.append(line.strip())
-    with lock:
-        commands.append("quit")
-threading.Thread(target=read, daemon=True).start()
-"""
-_ANSWER = r"""
-    with lock:
-        todo, commands[:] = list(commands), []
-    for c in todo:
-        print(json.dumps(counters()), flush=True)
-        if c == "quit":
-            w.close(); app.quit(); return
-"""
-
-
-def _with_protocol(body: str) -> str:
-    return body.replace("#READER\n", _READER).replace("#ANSWER\n", _ANSWER)
-
-
-# One window playing one URL; told "mark" or "quit" on stdin, answers with its
-# counters as one JSON line.
-_CHILD = _with_protocol(r"""
-import json, os, sys, threading, time
-from dataclasses import replace
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-from player.config import DEFAULT_CONFIG, DecodeConfig
-from ui.app import create_window
-app = QApplication(sys.argv[:1])
-url, settings, width, height, threads = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:6])
-cfg = replace(DEFAULT_CONFIG, decode=replace(DEFAULT_CONFIG.decode, threads=threads))
-w = create_window([url], {"settings_path": settings}, cfg)
-#READER
-sized = [False]
-announced = [False]
-def counters():
-    s = w.player.stats()
-    return {"frames": s.get("frames"), "av_offset_ms": s.get("av_offset_ms"),
-            "painted": w.view.painted, "coalesced": w.view.coalesced,
-            "renderer": w.view.renderer_name, "rebuffer_count": s.get("rebuffer_count"),
-            "state": s.get("state")}
-def poll():
-    if not sized[0] and w.isVisible():
-        # the video area, not the window, is 640x360 (mpv's --geometry)
-        dw, dh = w.width() - w.view.width(), w.height() - w.view.height()
-        w.resize(width + dw, height + dh)
-        sized[0] = True
-    if not announced[0] and w.view.painted > 0:
-        announced[0] = True
-        print(json.dumps({"ready": True}), flush=True)
-#ANSWER
-t = QTimer(); t.timeout.connect(poll); t.start(50)
-app.exec()
-""")
-
-
-# N tiles in one compare window (one process: the engine's threads share the
-# GIL); the compare limit of 4 is lifted for the measurement.
-_TILES = _with_protocol(r"""
-import json, sys, threading
-import player.compare as compare
-from PySide6.QtWidgets import QApplication
-from ui.compare_window import CompareWindow
-app = QApplication(sys.argv[:1])
-url, n, width, height = sys.argv[1], *map(int, sys.argv[2:5])
-compare.MAX_STREAMS = max(compare.MAX_STREAMS, n)
-w = CompareWindow([url] * n, renderer="software")
-rows = (n + 1) // 2
-w.resize(2 * (width + 8) + 16, rows * (height + 8) + 420)
-w.centralWidget().setSizes([rows * (height + 8), 400])
-w.show()
-w.start()
-#READER
-announced = [False]
-def counters():
-    out = []
-    for s, tile in zip(w.session.streams, w.tiles):
-        st = s.player.stats()
-        out.append({"frames": st.get("frames"), "av_offset_ms": st.get("av_offset_ms"),
-                    "coalesced": tile.view.coalesced, "painted": tile.view.painted,
-                    "size": [tile.view.width(), tile.view.height()]})
-    return {"streams": out}
-def poll():
-    if not announced[0] and all(t.view.painted > 0 for t in w.tiles):
-        announced[0] = True
-        print(json.dumps({"ready": True}), flush=True)
-#ANSWER
-from PySide6.QtCore import QTimer
-t = QTimer(); t.timeout.connect(poll); t.start(50)
-app.exec()
-""")
+# The children (benchmarks/many_streams_window.py, many_streams_tiles.py)
+# answer over stdin (benchmarks/child_protocol.py).
+WINDOW_CHILD = "benchmarks.many_streams_window"
+TILES_CHILD = "benchmarks.many_streams_tiles"
 
 
 # ------------------------------------------------------------------ media and servers
@@ -246,7 +151,7 @@ class Heureum:
         settings = Path(tempfile.mkdtemp()) / "settings.ini"
         env = dict(os.environ, PYTHONPATH=str(ROOT), HEUREUM_RENDERER="software")
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", _CHILD, url, str(settings), str(VIDEO_W), str(VIDEO_H),
+            [sys.executable, "-m", WINDOW_CHILD, url, str(settings), str(VIDEO_W), str(VIDEO_H),
              str(threads)],
             cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
             text=True,
@@ -305,7 +210,7 @@ class HeureumTiles(Heureum):
     def __init__(self, url: str, count: int, log: Any) -> None:
         env = dict(os.environ, PYTHONPATH=str(ROOT), HEUREUM_RENDERER="software")
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", _TILES, url, str(count), str(VIDEO_W), str(VIDEO_H)],
+            [sys.executable, "-m", TILES_CHILD, url, str(count), str(VIDEO_W), str(VIDEO_H)],
             cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
             text=True,
         )  # fmt: skip

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         WarningRaised,
     )
     from .player import Player
+    from .stats import SessionStats
     from .video_sink import NullVideoSink, VideoFrame, VideoSink
     from .warning_reasons import ReasonCode
     from .warning_text import WarningCode
@@ -79,6 +80,7 @@ __all__ = [
     "Reconnecting",
     "SecurityError",
     "SeekCompleted",
+    "SessionStats",
     "StateChanged",
     "StatsUpdated",
     "SubtitleChanged",
@@ -145,6 +147,7 @@ _LAZY: dict[str, str] = {
     "WarningCode": "warning_text",
     "ReasonCode": "warning_reasons",
     "Player": "player",
+    "SessionStats": "stats",
     **dict.fromkeys(("NullVideoSink", "VideoFrame", "VideoSink"), "video_sink"),
 }
 

@@ -5,18 +5,18 @@ really can) and closes. Some do more: an adaptive stream has a ladder of
 variants and a bandwidth estimate, a live one an edge it lags behind, an HLS
 stream alternate audio and subtitle tracks. The engine asks with
 ``isinstance(source, Adaptive)`` and calls typed methods, never a method
-named in a string. ``AbrStatus`` is the adaptive state as one frozen value,
-the same fields the stats' ``"abr"`` entry carries.
+named in a string. ``AbrStatus`` (in ``player.stats``) is the adaptive state as one frozen
+value, the stats' ``abr`` field.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from .events import TrackInfo, VariantInfo
+from .stats import AbrStatus
 
 __all__ = [
     "AbrStatus",
@@ -27,66 +27,6 @@ __all__ = [
     "TimelineEntry",
     "Tracks",
 ]
-
-
-@dataclass(frozen=True)
-class AbrStatus:
-    """An adaptive source's state at one moment."""
-
-    #: the rung being fetched (the ABR's latest choice)
-    variant_index: int | None
-    #: the rung of the media at the playback position
-    playing_index: int | None
-    #: the fetched rung's declared bandwidth (bit/s)
-    variant_bandwidth: int | None
-    estimate_bps: float
-    #: seconds fetched ahead of the playback position
-    buffer_s: float
-    #: rungs on the ladder
-    variants: int
-    #: VOD segments skipped as gaps because they failed on every copy
-    segment_gaps: int = 0
-    #: segments reported arriving slower than they play
-    slow_segments: int = 0
-    #: False while ``estimate_bps`` is the meter's default, not a measurement
-    estimate_measured: bool = True
-
-    def as_dict(self) -> dict[str, object]:
-        """The stats' and the report's ``"abr"`` entry (rounded for people)."""
-        out = asdict(self)
-        out["estimate_bps"] = round(self.estimate_bps)
-        out["buffer_s"] = round(self.buffer_s, 3)
-        return out
-
-    @classmethod
-    def from_stats(cls, stats: Mapping[str, object]) -> AbrStatus | None:
-        """Back from a stats mapping (a ``StatsUpdated`` event, a report):
-        None when it has no adaptive entry. Missing fields read as unknown."""
-        abr = stats.get("abr")
-        if not isinstance(abr, Mapping):
-            return None
-
-        def index(key: str) -> int | None:
-            value = abr.get(key)
-            return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-        def number(key: str) -> float:
-            value = abr.get(key)
-            return float(value) if isinstance(value, int | float) else 0.0
-
-        variant = index("variant_index")
-        playing = index("playing_index")
-        return cls(
-            variant_index=variant,
-            playing_index=playing if "playing_index" in abr else variant,
-            variant_bandwidth=index("variant_bandwidth"),
-            estimate_bps=number("estimate_bps"),
-            buffer_s=number("buffer_s"),
-            variants=index("variants") or 0,
-            segment_gaps=index("segment_gaps") or 0,
-            slow_segments=index("slow_segments") or 0,
-            estimate_measured=abr.get("estimate_measured") is not False,
-        )
 
 
 @dataclass(frozen=True)

@@ -269,7 +269,7 @@ def run_headless(args: argparse.Namespace) -> int:
             while not done.wait(0.02):
                 if sink.presented >= frames_target:
                     break
-                if args.duration is not None and player.stats().get("session_seconds", 0) >= float(
+                if args.duration is not None and player.stats().session_seconds >= float(
                     args.duration
                 ):
                     break

@@ -23,8 +23,8 @@ from .events import (
     VariantInfo,
     VariantSwitched,
 )
-from .latency import headline
 from .redact import redact
+from .stats import SessionStats
 from .video_sink import NullVideoSink, VideoSink
 
 __all__ = ["MAX_STREAMS", "MIN_STREAMS", "CompareSession", "ComparedStream", "pick_rung"]
@@ -238,32 +238,30 @@ class CompareSession:
             rows.append(self._sample_one(s, t, stats))
         return rows
 
-    def _sample_one(self, s: ComparedStream, t: float, stats: dict[str, Any]) -> dict[str, Any]:
-        latency = stats.get("latency")
-        value, kind = headline(latency if isinstance(latency, dict) else None)
-        bytes_in = int(stats.get("bytes_in") or 0)
+    def _sample_one(self, s: ComparedStream, t: float, stats: SessionStats) -> dict[str, Any]:
+        latency = stats.latency
+        value, kind = latency.headline()
+        bytes_in = stats.bytes_in
         s._bytes.append((t, bytes_in))
         while len(s._bytes) > 2 and t - s._bytes[1][0] >= BITRATE_WINDOW:
             s._bytes.pop(0)
         t0, b0 = s._bytes[0]
         kbps = (bytes_in - b0) * 8 / 1000 / (t - t0) if t > t0 else None
-        abr = stats.get("abr") if isinstance(stats.get("abr"), dict) else None
-        rung = abr.get("playing_index") if abr else None
+        rung = stats.abr.playing_index if stats.abr is not None else None
         height = None
-        if isinstance(rung, int) and rung < len(s.variants):
+        if rung is not None and rung < len(s.variants):
             height = s.variants[rung].height
-        else:
-            video = (stats.get("media") or {}).get("video") or {}
-            height = video.get("height")
+        elif stats.media is not None and stats.media.video is not None:
+            height = stats.media.video.height
         row = {
             "t": round(t, 3),
-            "state": stats.get("state"),
+            "state": stats.state,
             "latency_s": None if value is None else round(value, 3),
             "latency_kind": kind,
-            "end_to_end_s": (latency or {}).get("end_to_end_s"),
-            "to_live_edge_s": (latency or {}).get("to_live_edge_s"),
+            "end_to_end_s": latency.end_to_end_s,
+            "to_live_edge_s": latency.to_live_edge_s,
             "bitrate_kbps": None if kbps is None else round(kbps, 1),
-            "buffer_s": stats.get("buffer_s"),
+            "buffer_s": stats.buffer_s if stats.opened else None,
             "rung": rung,
             "height": height,
         }

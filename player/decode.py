@@ -19,7 +19,7 @@ from .frame_drop import FrameDropPolicy
 from .metrics import SessionMetrics
 from .nal import length_size, non_reference
 from .queues import EOS, MediaQueue, QueueItem
-from .source import DemuxPacket, StreamSpec
+from .source_api import DemuxPacket, StreamSpec
 from .track_selection import TrackSelection
 from .video_sink import VideoFrame
 

@@ -17,7 +17,7 @@ from .events import MediaInfo, MediaOpened, Reconnected, Reconnecting
 from .queues import EOS, QueueItem
 from .redact import redact
 from .session_clocks import SessionClocks
-from .source import DemuxPacket, Source
+from .source_api import DemuxPacket, Source
 from .sources import Target, make_source
 from .warning_reasons import Reason, ReasonCode, words_of
 from .warning_text import WarningCode

@@ -15,7 +15,7 @@ clock does not wait for it, so jitter costs no lasting latency."""
 from __future__ import annotations
 
 from .config import LatencyConfig
-from .source import SourceInfo
+from .source_api import SourceInfo
 
 __all__ = ["PACED_LIVE", "QUIET_REFILL_S", "edge_target", "frame_period", "wants_edge_jump"]
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import threading
 from functools import cached_property
-from typing import Any
 
 from .commands import (
     AudioEnded,
@@ -43,8 +42,9 @@ from .frame_drop import FrameDropPolicy
 from .presenter import Presenter
 from .session_clocks import SessionClocks
 from .session_stats import abr_timeline, session_stats
-from .source import Source
+from .source_api import Source
 from .sources.urls import classify
+from .stats import SessionStats
 
 __all__ = ["Session"]
 
@@ -336,7 +336,7 @@ class Session(SessionClocks):
             self.audio.set_position(target)
 
     # ------------------------------------------------------------------ queries
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> SessionStats:
         return session_stats(self)
 
     def abr_timeline(self) -> list[dict[str, object]]:

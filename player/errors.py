@@ -9,6 +9,7 @@ code, with the message as the detail.
 
 from __future__ import annotations
 
+import errno
 from typing import ClassVar
 
 from .error_text import ErrorCode, render
@@ -216,8 +217,25 @@ def code_for_status(status: int) -> ErrorCode:
     return ErrorCode.REQUEST_REJECTED
 
 
-def code_for_socket_error(text: str) -> ErrorCode | None:
-    """The code of a socket-level failure from its system message, if it says."""
+#: a socket's errno: the network's fault, never a file's
+_SOCKET_ERRNO: dict[int, ErrorCode] = {
+    errno.ECONNREFUSED: ErrorCode.CONNECTION_REFUSED,
+    errno.ETIMEDOUT: ErrorCode.TIMEOUT,
+    errno.ECONNRESET: ErrorCode.CONNECTION_LOST,
+    errno.ECONNABORTED: ErrorCode.CONNECTION_LOST,
+    errno.EPIPE: ErrorCode.CONNECTION_LOST,
+    errno.EHOSTUNREACH: ErrorCode.NETWORK,
+    errno.ENETUNREACH: ErrorCode.NETWORK,
+    errno.ENETDOWN: ErrorCode.NETWORK,
+}
+
+
+def code_for_socket_error(text: str, number: int | None = None) -> ErrorCode | None:
+    """The code of a socket-level failure, if it is one: by its errno where
+    the caller has it (the system's words are translated on some machines,
+    and a few failures have no telling word), else by its system message."""
+    if number is not None and number in _SOCKET_ERRNO:
+        return _SOCKET_ERRNO[number]
     lowered = text.lower()
     if "refused" in lowered:
         return ErrorCode.CONNECTION_REFUSED

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from .error_text import ErrorCode
 from .redact import redact
+from .stats import SessionStats
 from .warning_reasons import reason_for, words_of
 from .warning_text import WarningCode, render
 
@@ -243,10 +244,10 @@ class VariantSwitched(Event):
 
 @dataclass(frozen=True)
 class StatsUpdated(Event):
-    """A periodic snapshot (about 1 Hz) of the session metrics, as a plain dict
-    with the same keys and units as the JSON report."""
+    """A periodic snapshot (about 1 Hz) of the session's figures, as
+    ``Player.stats()`` returns them (``stats.as_report()``: the JSON report)."""
 
-    stats: dict[str, object]
+    stats: SessionStats
 
 
 @dataclass(frozen=True)

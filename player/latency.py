@@ -17,10 +17,12 @@ from __future__ import annotations
 import struct
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from .stats import LatencyStats
 
 __all__ = [
     "SOURCE_PDT",
@@ -107,57 +109,51 @@ def latency_figures(
     pdt_at_shown: datetime | None = None,
     playlist_edge_s: float | None = None,
     clock: PacketWallClock | None = None,
-) -> dict[str, Any]:
-    """The report's ``latency`` block from what the session knows right now.
+) -> LatencyStats:
+    """The stats' ``latency`` from what the session knows right now.
 
     ``live``: None while the stream is not open; ``family``: the URL family
     (hls, rtsp, rtmp, http, file);
     ``pdt_at_shown``: HLS, the program date of the frame on screen;
     ``playlist_edge_s``: HLS, the end of the live playlist minus the position.
     """
-    out: dict[str, Any] = {
-        "end_to_end_s": None,
-        "source": None,
-        "end_to_end_reason": None,
-        "to_live_edge_s": None,
-        "to_live_edge_reason": None,
-    }
     if not live:
         reason = NOT_OPEN if live is None else NOT_LIVE
-        out["end_to_end_reason"] = out["to_live_edge_reason"] = reason
-        return out
+        return LatencyStats(end_to_end_reason=reason, to_live_edge_reason=reason)
     if shown_pts is None:
-        out["end_to_end_reason"] = out["to_live_edge_reason"] = NOTHING_SHOWN
-        return out
+        return LatencyStats(end_to_end_reason=NOTHING_SHOWN, to_live_edge_reason=NOTHING_SHOWN)
+    e2e: float | None = None
+    source: str | None = None
+    e2e_reason: str | None = None
+    edge: float | None = None
+    edge_reason: str | None = None
     if family == "hls":
         if pdt_at_shown is not None:
-            out["end_to_end_s"] = round(wall_now - pdt_at_shown.timestamp(), 3)
-            out["source"] = SOURCE_PDT
+            e2e, source = round(wall_now - pdt_at_shown.timestamp(), 3), SOURCE_PDT
         else:
-            out["end_to_end_reason"] = "the playlist has no EXT-X-PROGRAM-DATE-TIME"
+            e2e_reason = "the playlist has no EXT-X-PROGRAM-DATE-TIME"
         if playlist_edge_s is not None:
-            out["to_live_edge_s"] = round(max(0.0, playlist_edge_s), 3)
+            edge = round(max(0.0, playlist_edge_s), 3)
         else:
-            out["to_live_edge_reason"] = "no live playlist loaded yet"
-        return out
+            edge_reason = "no live playlist loaded yet"
+        return LatencyStats(e2e, source, e2e_reason, edge, edge_reason)
     wall = clock.wall_at(shown_pts) if clock is not None else None
     if family == "rtsp":
         if wall is not None:
-            out["end_to_end_s"] = round(wall_now - wall, 3)
-            out["source"] = SOURCE_RTCP
+            e2e, source = round(wall_now - wall, 3), SOURCE_RTCP
         else:
-            out["end_to_end_reason"] = "no RTCP sender report received"
+            e2e_reason = "no RTCP sender report received"
     else:
-        out["end_to_end_reason"] = _NO_WALL_CLOCK.get(family, "the stream carries no wall clock")
+        e2e_reason = _NO_WALL_CLOCK.get(family, "the stream carries no wall clock")
     newest = clock.newest_pts if clock is not None else None
     if newest is not None:
-        out["to_live_edge_s"] = round(max(0.0, newest - shown_pts), 3)
+        edge = round(max(0.0, newest - shown_pts), 3)
     else:
-        out["to_live_edge_reason"] = "no packet received yet"
-    return out
+        edge_reason = "no packet received yet"
+    return LatencyStats(e2e, source, e2e_reason, edge, edge_reason)
 
 
-def session_latency(session: Any, wall: Callable[[], float] = time.time) -> dict[str, Any]:
+def session_latency(session: Any, wall: Callable[[], float] = time.time) -> LatencyStats:
     """``latency_figures`` for an engine ``Session`` (duck-typed, so this
     module stays free of the engine)."""
     media = session.media
@@ -184,15 +180,16 @@ def session_latency(session: Any, wall: Callable[[], float] = time.time) -> dict
     )
 
 
-def headline(latency: dict[str, Any] | None) -> tuple[float | None, str]:
-    """The figure a person should see first and its label: end to end where
-    the stream carries a wall clock, else the distance to the live edge."""
+def headline(latency: Mapping[str, Any] | None) -> tuple[float | None, str]:
+    """``LatencyStats.headline`` of a report's ``latency`` entry (read back
+    from JSON, or a comparison's row)."""
     if not latency:
         return None, "-"
-    e2e = latency.get("end_to_end_s")
-    if isinstance(e2e, int | float):
-        return float(e2e), "end to end"
-    edge = latency.get("to_live_edge_s")
-    if isinstance(edge, int | float):
-        return float(edge), "to live edge"
-    return None, "-"
+
+    def number(key: str) -> float | None:
+        value = latency.get(key)
+        return float(value) if isinstance(value, int | float) else None
+
+    return LatencyStats(
+        end_to_end_s=number("end_to_end_s"), to_live_edge_s=number("to_live_edge_s")
+    ).headline()

@@ -10,6 +10,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import Clock
+from .stats import (
+    AudioOutputStats,
+    AvOffsetStats,
+    Bitrates,
+    ErrorRecord,
+    FrameCounts,
+    MetricsFigures,
+    WarningRecord,
+)
 
 __all__ = ["REPORT_SCHEMA", "SessionMetrics", "percentile"]
 
@@ -136,14 +145,6 @@ class SessionMetrics:
                     }
                 )
 
-    def shown_video(self, opened: dict[str, Any]) -> dict[str, Any]:
-        """The video description at open, with the size of the frames on screen."""
-        with self._lock:
-            size = self.shown_size
-        if size is None:
-            return opened
-        return {**opened, "width": size[0], "height": size[1]}
-
     def on_audio_underrun(self) -> None:
         """The audio device ran dry (the callback came too late), whatever the buffer held."""
         with self._lock:
@@ -242,6 +243,10 @@ class SessionMetrics:
         return count, total
 
     def snapshot(self) -> dict[str, Any]:
+        """The counters as the report's entries (``figures().as_report()``)."""
+        return self.figures().as_report()
+
+    def figures(self) -> MetricsFigures:
         with self._lock:
             now = self.t()
             played = self.played_seconds + (
@@ -256,69 +261,100 @@ class SessionMetrics:
             )
             rebuffer_count, rebuffer_time = self.rebuffer()
             wall = max(now, 1e-9)
-            report: dict[str, Any] = {
-                "schema": REPORT_SCHEMA,
-                "url": self.url,
-                "protocol": self.protocol,
-                "container": self.container,
-                "started_at": self.wall_started,
-                "session_seconds": round(now, 3),
-                "played_seconds": round(played, 3),
-                "time_to_first_frame_s": _r(self.first_frame_at),
-                "time_to_first_audio_s": _r(self.first_audio_at),
-                "rebuffer_count": rebuffer_count,
-                "rebuffer_seconds": round(rebuffer_time, 3),
-                "frames": {
-                    "decoded": self.frames_decoded,
-                    "presented": self.frames_presented,
-                    "dropped": self.frames_dropped_late
+
+            def per_media_second(count: int) -> float | None:
+                return round(count * 8 / 1000 / media_span, 1) if media_span > 0 else None
+
+            return MetricsFigures(
+                schema=REPORT_SCHEMA,
+                url=self.url,
+                protocol=self.protocol,
+                container=self.container,
+                started_at=self.wall_started,
+                session_seconds=round(now, 3),
+                played_seconds=round(played, 3),
+                time_to_first_frame_s=_r(self.first_frame_at),
+                time_to_first_audio_s=_r(self.first_audio_at),
+                rebuffer_count=rebuffer_count,
+                rebuffer_seconds=round(rebuffer_time, 3),
+                frames=FrameCounts(
+                    decoded=self.frames_decoded,
+                    presented=self.frames_presented,
+                    dropped=self.frames_dropped_late
                     + self.frames_dropped_catchup
                     + self.frames_dropped_decoder,
-                    "dropped_late": self.frames_dropped_late,
-                    "dropped_catchup": self.frames_dropped_catchup,
-                    "dropped_decoder": self.frames_dropped_decoder,
-                },
-                "decode_errors": self.decode_errors,
-                "audio_underruns": self.audio_underruns,
-                "av_offset_ms": _offset_stats(offsets),
-                "bitrate_kbps": {
-                    "input": round(self.bytes_in * 8 / 1000 / wall, 1),
-                    "media": round(played_bytes * 8 / 1000 / media_span, 1)
-                    if media_span > 0
-                    else None,
-                    "video": round(self.video_bytes * 8 / 1000 / media_span, 1)
-                    if media_span > 0
-                    else None,
-                    "audio": round(self.audio_bytes * 8 / 1000 / media_span, 1)
-                    if media_span > 0
-                    else None,
-                },
-                "bytes_in": self.bytes_in,
-                "reconnects": self.reconnects,
-                "seeks": self.seeks,
-                "errors": list(self.errors),
-                "warnings": list(self.warnings),
-                "timeline": list(self.timeline),
-            }
-            report.update(self.extra)
-            return report
+                    dropped_late=self.frames_dropped_late,
+                    dropped_catchup=self.frames_dropped_catchup,
+                    dropped_decoder=self.frames_dropped_decoder,
+                ),
+                decode_errors=self.decode_errors,
+                audio_underruns=self.audio_underruns,
+                av_offset_ms=_offset_stats(offsets),
+                bitrate_kbps=Bitrates(
+                    input=round(self.bytes_in * 8 / 1000 / wall, 1),
+                    media=per_media_second(played_bytes),
+                    video=per_media_second(self.video_bytes),
+                    audio=per_media_second(self.audio_bytes),
+                ),
+                bytes_in=self.bytes_in,
+                reconnects=self.reconnects,
+                seeks=self.seeks,
+                errors=tuple(_error(e) for e in self.errors),
+                warnings=tuple(_warning(w) for w in self.warnings),
+                # copies: an underrun entry's count goes on changing in place
+                timeline=tuple(dict(entry) for entry in self.timeline),
+                audio=_audio_output(self.extra.get("audio")),
+            )
 
 
 def _r(v: float | None) -> float | None:
     return None if v is None else round(v, 4)
 
 
-def _offset_stats(sorted_offsets: list[float]) -> dict[str, Any]:
+def _offset_stats(sorted_offsets: list[float]) -> AvOffsetStats:
     if not sorted_offsets:
-        return {"count": 0, "mean": None, "p50": None, "p95": None, "p99": None, "max": None}
+        return AvOffsetStats()
     ms = [v * 1000 for v in sorted_offsets]
     abs_sorted = sorted(abs(v) for v in ms)
-    return {
-        "count": len(ms),
-        "mean": round(sum(ms) / len(ms), 3),
+    return AvOffsetStats(
+        count=len(ms),
+        mean=round(sum(ms) / len(ms), 3),
         # Percentiles of |offset|: how far from perfect sync, either way.
-        "p50": round(percentile(abs_sorted, 50), 3),
-        "p95": round(percentile(abs_sorted, 95), 3),
-        "p99": round(percentile(abs_sorted, 99), 3),
-        "max": round(abs_sorted[-1], 3),
-    }
+        p50=round(percentile(abs_sorted, 50), 3),
+        p95=round(percentile(abs_sorted, 95), 3),
+        p99=round(percentile(abs_sorted, 99), 3),
+        max=round(abs_sorted[-1], 3),
+    )
+
+
+# The recorders keep plain entries (the timeline shares their shape); these
+# read them back as the typed records of the stats.
+def _error(entry: dict[str, Any]) -> ErrorRecord:
+    return ErrorRecord(
+        t=entry["t"],
+        kind=entry["kind"],
+        code=entry["code"],
+        message=entry["message"],
+        fatal=entry["fatal"],
+    )
+
+
+def _warning(entry: dict[str, Any]) -> WarningRecord:
+    reason = entry.get("reason")
+    return WarningRecord(
+        t=entry["t"],
+        code=entry["code"],
+        message=entry["message"],
+        reason=None if reason is None else dict(reason),
+    )
+
+
+def _audio_output(entry: object) -> AudioOutputStats | None:
+    if not isinstance(entry, dict):
+        return None
+    return AudioOutputStats(
+        device=entry["device"],
+        sample_rate=entry["sample_rate"],
+        latency_s=entry["latency_s"],
+        latency_source=entry["latency_source"],
+    )

@@ -4,9 +4,11 @@ sessions at every scrape, labelled by stream and protocol."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from .stats import SessionStats, from_report
 
 __all__ = [
     "FIGURES",
@@ -27,7 +29,7 @@ class StreamStats:
 
     index: int
     url: str
-    stats: dict[str, Any]
+    stats: SessionStats
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -48,46 +50,46 @@ def _num(value: object) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _dig(stats: dict[str, Any], *keys: str) -> Any:
-    here: Any = stats
-    for key in keys:
-        if not isinstance(here, dict):
-            return None
-        here = here.get(key)
-    return here
+def _rate(kbps: float | None) -> float | None:
+    return None if kbps is None else kbps * 1000
 
+
+def _height(s: SessionStats) -> int | None:
+    video = s.media.video if s.media is not None else None
+    return None if video is None else video.height
+
+
+Read = Callable[[SessionStats], object]
 
 #: (name, help, kind, how to read it from the stats)
-_FIGURES: tuple[tuple[str, str, str, Callable[[dict[str, Any]], object]], ...] = (
+_FIGURES: tuple[tuple[str, str, str, Read], ...] = (
     ("heureum_up", "1 while the stream plays or buffers, 0 once it failed or ended",
-     "gauge", lambda s: 1 if s.get("state") in ("playing", "buffering", "paused") else 0),
+     "gauge", lambda s: 1 if s.state in ("playing", "buffering", "paused") else 0),
     ("heureum_time_to_first_frame_seconds", "open to the first video frame shown",
-     "gauge", lambda s: s.get("time_to_first_frame_s")),
+     "gauge", lambda s: s.time_to_first_frame_s),
     ("heureum_latency_end_to_end_seconds",
      "wall clock minus the capture time of the frame on screen (live, with a wall clock)",
-     "gauge", lambda s: _dig(s, "latency", "end_to_end_s")),
+     "gauge", lambda s: s.latency.end_to_end_s),
     ("heureum_latency_to_live_edge_seconds", "newest media known minus the frame on screen",
-     "gauge", lambda s: _dig(s, "latency", "to_live_edge_s")),
+     "gauge", lambda s: s.latency.to_live_edge_s),
     ("heureum_stalls", "stalls after the first frame", "counter",
-     lambda s: s.get("rebuffer_count")),
+     lambda s: s.rebuffer_count if s.opened else None),
     ("heureum_stall_seconds", "time stalled after the first frame", "counter",
-     lambda s: s.get("rebuffer_seconds")),
+     lambda s: s.rebuffer_seconds if s.opened else None),
     ("heureum_video_bitrate_bits_per_second", "video bytes over the media time demuxed",
-     "gauge", lambda s: None if (v := _num(_dig(s, "bitrate_kbps", "video"))) is None
-     else v * 1000),
+     "gauge", lambda s: _rate(s.bitrate_kbps.video)),
     ("heureum_input_bitrate_bits_per_second", "bytes read over wall time", "gauge",
-     lambda s: None if (v := _num(_dig(s, "bitrate_kbps", "input"))) is None else v * 1000),
+     lambda s: _rate(s.bitrate_kbps.input) if s.opened else None),
     ("heureum_rung_index", "the HLS rung at the playback position", "gauge",
-     lambda s: _dig(s, "abr", "playing_index")),
-    ("heureum_video_height_lines", "the height of the video being decoded", "gauge",
-     lambda s: _dig(s, "media", "video", "height")),
+     lambda s: None if s.abr is None else s.abr.playing_index),
+    ("heureum_video_height_lines", "the height of the video being decoded", "gauge", _height),
     ("heureum_frames_presented", "video frames shown", "counter",
-     lambda s: _dig(s, "frames", "presented")),
+     lambda s: s.frames.presented if s.opened else None),
     ("heureum_frames_dropped", "video frames dropped (late, not decoded, catch-up)", "counter",
-     lambda s: _dig(s, "frames", "dropped")),
-    ("heureum_errors", "errors reported, fatal or not", "counter",
-     lambda s: len(s.get("errors") or [])),
-    ("heureum_reconnects", "reconnections", "counter", lambda s: s.get("reconnects")),
+     lambda s: s.frames.dropped if s.opened else None),
+    ("heureum_errors", "errors reported, fatal or not", "counter", lambda s: len(s.errors)),
+    ("heureum_reconnects", "reconnections", "counter",
+     lambda s: s.reconnects if s.opened else None),
 )  # fmt: skip
 
 
@@ -95,9 +97,10 @@ _FIGURES: tuple[tuple[str, str, str, Callable[[dict[str, Any]], object]], ...] =
 FIGURES = _FIGURES
 
 
-def figure_value(read: Callable[[dict[str, Any]], object], stats: dict[str, Any]) -> float | None:
-    """A figure of ``stats`` as a number; None when the stream cannot give it."""
-    return _num(read(stats))
+def figure_value(read: Read, stats: SessionStats | Mapping[str, Any]) -> float | None:
+    """A figure of ``stats`` (or of a JSON report read back) as a number; None
+    when the stream cannot give it."""
+    return _num(read(stats if isinstance(stats, SessionStats) else from_report(stats)))
 
 
 def stream_families(streams: Sequence[StreamStats]) -> Iterator[Any]:
@@ -115,7 +118,7 @@ def stream_families(streams: Sequence[StreamStats]) -> Iterator[Any]:
         for s in streams:
             value = _num(read(s.stats))
             if value is not None:
-                protocol = str(s.stats.get("protocol") or "")
+                protocol = s.stats.protocol
                 family.add_metric([str(s.index + 1), s.url, protocol], value)
         yield family
 
@@ -124,7 +127,7 @@ class MetricsEndpoint:
     """An HTTP endpoint serving ``/metrics`` from ``streams()`` at each scrape."""
 
     def __init__(
-        self, listen: str, streams: Callable[[], Sequence[tuple[int, str, dict[str, Any]]]]
+        self, listen: str, streams: Callable[[], Sequence[tuple[int, str, SessionStats]]]
     ) -> None:
         self.host, self.port = parse_listen(listen)
         self._streams = streams
@@ -156,7 +159,7 @@ class MetricsEndpoint:
 
 def start_for_cli(
     listen: str,
-    streams: Callable[[], Sequence[tuple[int, str, dict[str, Any]]]],
+    streams: Callable[[], Sequence[tuple[int, str, SessionStats]]],
     prog: str,
 ) -> MetricsEndpoint | None:
     """The endpoint, listening; None after one line on stderr saying why not

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from .metrics_http import FIGURES, StreamStats, figure_value
 from .redact import redact_url
+from .stats import SessionStats
 
 __all__ = [
     "DEFAULT_INTERVAL",
@@ -33,7 +34,7 @@ METRICS_PATH = "/v1/metrics"
 DEFAULT_INTERVAL = 10.0
 SCOPE = "heureum.probe"
 
-Streams = Callable[[], Sequence[tuple[int, str, dict[str, Any]]]]
+Streams = Callable[[], Sequence[tuple[int, str, SessionStats]]]
 
 
 def metrics_url(endpoint: str) -> str:
@@ -100,7 +101,7 @@ def encode_request(
             data = metric.gauge.data_points
         for s, value in points:
             point = data.add(start_time_unix_nano=start_ns, time_unix_nano=now_ns, as_double=value)
-            protocol = str(s.stats.get("protocol") or "")
+            protocol = s.stats.protocol
             point.attributes.extend(
                 [attr("stream", str(s.index + 1)), attr("url", s.url), attr("protocol", protocol)]
             )

@@ -16,6 +16,7 @@ from .config import DEFAULT_CONFIG, OpenOptions, PlayerConfig
 from .errors import PlayerError
 from .events import Event, MediaInfo, MediaOpened, PlayerState, StateChanged, TracksChanged
 from .levels import Levels
+from .stats import SessionStats
 from .video_sink import VideoSink
 from .warning_text import WarningCode
 
@@ -396,12 +397,14 @@ class Player:
                 return float(value)
         return s.buffered()
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> SessionStats:
+        """The session's figures now (typed; see ``player.stats``)."""
         s = self._session
-        return s.stats() if s is not None else {"state": self._state.value}
+        return s.stats() if s is not None else SessionStats.closed(self._state.value)
 
     def report(self) -> dict[str, Any]:
-        return self.stats()
+        """The JSON report (``heureum.report/1``, documented in the README)."""
+        return self.stats().as_report()
 
     def wait_for_state(
         self, states: set[PlayerState] | PlayerState, timeout: float

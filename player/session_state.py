@@ -37,7 +37,7 @@ from .levels import Levels
 from .metrics import SessionMetrics
 from .queues import MediaQueue
 from .redact import redact
-from .source import DemuxPacket, Source, SourceInfo
+from .source_api import DemuxPacket, Source, SourceInfo
 from .sources import Target
 from .video_sink import UnpaintedCount, VideoFrame, VideoSink
 from .warning_text import WarningCode

@@ -3,62 +3,98 @@ the ABR timeline on the session's clock."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from .capabilities import DecodesVideo
+from .events import AudioInfo, VideoInfo
 from .latency import session_latency
 from .session_clocks import SessionClocks
+from .stats import AbrStatus, AudioStats, MediaStats, SessionStats, VariantStats, VideoStats
 from .video_sink import UnpaintedCount
 
 __all__ = ["abr_timeline", "session_stats"]
 
 
-def session_stats(s: SessionClocks) -> dict[str, Any]:
-    snap = s.metrics.snapshot()
-    pos = s.reported_position()
-    snap["state"] = s.state.value
-    snap["position_s"] = None if pos is None else round(pos, 3)
-    snap["buffer_s"] = round(s.buffered(), 3)
-    snap["speed"] = s.speed
+def session_stats(s: SessionClocks, wall: Callable[[], float] = time.time) -> SessionStats:
+    """``wall``: the local wall clock, for the end-to-end latency."""
+    figures = s.metrics.figures()
+    frames = figures.frames
     sink: object = s.sink  # widened: mypy cannot meet two protocols
     if s.unpainted_from is not None and isinstance(sink, UnpaintedCount):
-        snap["frames"]["not_painted"] = sink.not_painted - s.unpainted_from
-    snap["av_offset_last_ms"] = (
-        round(s.metrics.av_offsets[-1] * 1000, 2) if s.metrics.av_offsets else None
-    )
+        frames = replace(frames, not_painted=sink.not_painted - s.unpainted_from)
+    pos = s.reported_position()
+    offsets = s.metrics.av_offsets
+    media: MediaStats | None = None
     if s.media is not None:
-        snap["media"] = {
-            "title": s.media.title,
-            "duration_s": s.media.duration,
-            "is_live": s.media.is_live,
-            "video": None if s.media.video is None else s.metrics.shown_video(vars(s.media.video)),
-            "audio": None if s.media.audio is None else vars(s.media.audio),
-        }
+        media = MediaStats(
+            title=s.media.title,
+            duration_s=s.media.duration,
+            is_live=s.media.is_live,
+            video=None if s.media.video is None else _video(s.media.video, s.metrics.shown_size),
+            audio=None if s.media.audio is None else _audio(s.media.audio),
+        )
+    abr: AbrStatus | None = None
+    variant: VariantStats | None = None
     if (adaptive := s.adaptive()) is not None:
-        status = adaptive.abr_status()
-        snap["abr"] = status.as_dict()
+        abr = adaptive.abr_status()
         ladder = adaptive.variants()
-        playing = status.playing_index
+        playing = abr.playing_index
         if playing is not None and 0 <= playing < len(ladder):
             rung = ladder[playing]
-            # the rung whose media is at the play position (what is seen)
-            snap["variant"] = {
-                "index": playing,
-                "width": rung.width,
-                "height": rung.height,
-                "bandwidth": rung.bandwidth,
-            }
+            variant = VariantStats(
+                index=playing, width=rung.width, height=rung.height, bandwidth=rung.bandwidth
+            )
+    decoder: str | None = None
     src = s.source
     if src is not None and isinstance(src, DecodesVideo):
         decoder = src.video_decoder()
-        if decoder is not None:
-            snap["video_decoder"] = decoder
+    live_latency: float | None = None
     if s.media is not None and s.media.is_live:
         live = s.live()
         latency = live.live_latency() if live is not None else None
-        snap["live_latency_s"] = round(latency if latency is not None else s.buffered(), 3)
-    snap["latency"] = session_latency(s)
-    return snap
+        live_latency = round(latency if latency is not None else s.buffered(), 3)
+    counters: dict[str, Any] = {**vars(figures), "frames": frames}
+    return SessionStats(
+        **counters,
+        opened=True,
+        state=s.state.value,
+        position_s=None if pos is None else round(pos, 3),
+        buffer_s=round(s.buffered(), 3),
+        speed=s.speed,
+        av_offset_last_ms=round(offsets[-1] * 1000, 2) if offsets else None,
+        media=media,
+        abr=abr,
+        variant=variant,
+        video_decoder=decoder,
+        live_latency_s=live_latency,
+        latency=session_latency(s, wall),
+    )
+
+
+def _video(opened: VideoInfo, shown: tuple[int, int] | None) -> VideoStats:
+    """The video as opened, with the size of the frames on screen (an
+    adaptive stream's changes with its rung)."""
+    width, height = shown if shown is not None else (opened.width, opened.height)
+    return VideoStats(
+        codec=opened.codec,
+        width=width,
+        height=height,
+        fps=opened.fps,
+        pix_fmt=opened.pix_fmt,
+        bit_rate=opened.bit_rate,
+    )
+
+
+def _audio(opened: AudioInfo) -> AudioStats:
+    return AudioStats(
+        codec=opened.codec,
+        sample_rate=opened.sample_rate,
+        channels=opened.channels,
+        bit_rate=opened.bit_rate,
+    )
 
 
 def abr_timeline(s: SessionClocks) -> list[dict[str, object]]:

@@ -273,23 +273,11 @@ def _with_fields(code: ReasonCode, text: str, params: Mapping[str, str]) -> Reas
     return Reason(code, values)
 
 
-#: a socket's errno: the network's fault, not a file's
-_SOCKET_ERRNO = {
-    errno.ECONNREFUSED: ReasonCode.CONNECTION_REFUSED,
-    errno.ETIMEDOUT: ReasonCode.TIMED_OUT,
-    errno.ECONNRESET: ReasonCode.CONNECTION_LOST,
-    errno.ECONNABORTED: ReasonCode.CONNECTION_LOST,
-    errno.EPIPE: ReasonCode.CONNECTION_LOST,
-    errno.EHOSTUNREACH: ReasonCode.NETWORK,
-    errno.ENETUNREACH: ReasonCode.NETWORK,
-    errno.ENETDOWN: ReasonCode.NETWORK,
-}
-
-
 def _from_errno(number: int, text: str) -> Reason:
-    socket = _SOCKET_ERRNO.get(number)
+    socket = code_for_socket_error("", number)
     if socket is not None:
-        return _with_fields(socket, text, {})
+        # NETWORK is the family's general code, so it has no entry by code
+        return _with_fields(_BY_CODE.get(socket, ReasonCode.NETWORK), text, {})
     if number == errno.ENOENT:
         return Reason(ReasonCode.FILE_NOT_FOUND)
     if number in (errno.EACCES, errno.EPERM):

@@ -24,13 +24,13 @@ for bench in pipeline_cost first_frame av_sync memory; do
   echo "== $bench"
   $py -m "benchmarks.$bench"
 done
-for extra in abr_simulator hls_cpu hls_first_frame; do
+for extra in abr_simulator hls_cpu hls_first_frame rtmp_first_frame; do
   if [ -f "benchmarks/$extra.py" ]; then
     echo "== $extra"
     $py -m "benchmarks.$extra"
   fi
 done
-for gui in gui_cpu startup glass_to_glass; do
+for gui in gui_cpu startup glass_to_glass glass_stall; do
   if [ -f "benchmarks/$gui.py" ]; then
     echo "== $gui"
     if [ -z "${DISPLAY:-}" ]; then

@@ -8,9 +8,12 @@ import math
 import pyqtgraph as pg
 from PySide6.QtWidgets import QBoxLayout, QWidget
 
-from .abr_panel import _BACKGROUND, _BUFFER, _ESTIMATE, _RATE_TICKS, _SELECTED
+from .abr_text import BACKGROUND, BUFFER_COLOUR, ESTIMATE_COLOUR, SELECTED_COLOUR
 
 __all__ = ["Plots", "make_plots"]
+
+#: the rate axis's ticks (Mb/s), on its log scale
+_RATE_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500)
 
 
 class Plots:
@@ -28,7 +31,7 @@ def make_plots(parent: QWidget, layout: QBoxLayout) -> Plots:
     """The rate plot over the buffer plot, one time axis, added to ``layout``."""
     plots = Plots()
     plots.graphs = pg.GraphicsLayoutWidget(parent)
-    plots.graphs.setBackground(_BACKGROUND)
+    plots.graphs.setBackground(BACKGROUND)
     plots.graphs.setMinimumHeight(200)
     layout.addWidget(plots.graphs, 1)
 
@@ -38,10 +41,12 @@ def make_plots(parent: QWidget, layout: QBoxLayout) -> Plots:
     plots.rate_plot.setLogMode(x=False, y=True)
     plots.rate_plot.showGrid(x=True, y=True, alpha=0.15)
     plots.rate_plot.setMouseEnabled(x=True, y=False)
-    plots.estimate_curve = plots.rate_plot.plot(pen=pg.mkPen(_ESTIMATE, width=2))
+    plots.estimate_curve = plots.rate_plot.plot(pen=pg.mkPen(ESTIMATE_COLOUR, width=2))
     # a sample holds its rung until the next one ("right": pyqtgraph draws
     # y[i] from x[i] on; "left" would draw each rung before it was chosen)
-    plots.selected_curve = plots.rate_plot.plot(pen=pg.mkPen(_SELECTED, width=2), stepMode="right")
+    plots.selected_curve = plots.rate_plot.plot(
+        pen=pg.mkPen(SELECTED_COLOUR, width=2), stepMode="right"
+    )
     plots.graphs.ci.layout.setRowStretchFactor(0, 3)
     plots.graphs.ci.layout.setRowStretchFactor(1, 2)
     plots.buffer_plot = plots.graphs.addPlot(row=1, col=0)
@@ -50,7 +55,7 @@ def make_plots(parent: QWidget, layout: QBoxLayout) -> Plots:
     plots.buffer_plot.getViewBox().setLimits(yMin=0)
     plots.buffer_plot.setXLink(plots.rate_plot)
     plots.buffer_curve = plots.buffer_plot.plot(
-        pen=pg.mkPen(_BUFFER, width=2), fillLevel=0, brush=(129, 199, 132, 50)
+        pen=pg.mkPen(BUFFER_COLOUR, width=2), fillLevel=0, brush=(129, 199, 132, 50)
     )
     # Mb/s on the left at 1-2-5 steps; the rungs' names on the right.
     plots.rate_plot.getAxis("left").setTicks([[(math.log10(v), f"{v:g}") for v in _RATE_TICKS], []])

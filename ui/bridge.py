@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from player import events as ev
 from player.config import OpenOptions
 from player.events import MediaInfo, PlayerState
+from player.stats import SessionStats
 from player.video_sink import VideoSink
 
 __all__ = ["PlayerBridge", "PlayerLike"]
@@ -57,7 +58,7 @@ class PlayerLike(Protocol):
     def buffered_until(self) -> float | None: ...
     def live_latency(self) -> float | None: ...
     def seek_to_live(self) -> None: ...
-    def stats(self) -> dict[str, object]: ...
+    def stats(self) -> SessionStats: ...
     def report(self) -> dict[str, object]: ...
     def abr_timeline(self) -> list[dict[str, object]]: ...
     def set_max_resolution(self, width: int | None, height: int | None) -> None: ...
@@ -80,7 +81,7 @@ class PlayerBridge(QObject):
     seekCompleted = Signal(float)
     endOfStream = Signal()
     variantSwitched = Signal(object)  # ev.VariantSwitched
-    statsUpdated = Signal(dict)
+    statsUpdated = Signal(object)  # SessionStats
     subtitleChanged = Signal(object)  # str | None
     #: every event, after the typed signal (the ABR panel and timeline export listen here)
     anyEvent = Signal(object)
@@ -124,7 +125,7 @@ class PlayerBridge(QObject):
         elif isinstance(event, ev.VariantSwitched):
             self.variantSwitched.emit(event)
         elif isinstance(event, ev.StatsUpdated):
-            self.statsUpdated.emit(dict(event.stats))
+            self.statsUpdated.emit(event.stats)
         elif isinstance(event, ev.SubtitleChanged):
             self.subtitleChanged.emit(event.text)
         self.anyEvent.emit(event)

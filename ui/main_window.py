@@ -33,7 +33,6 @@ from player.events import (
     PlayerState,
     StateChanged,
 )
-from player.latency import headline
 
 from . import gc_guard
 from .bridge import PlayerBridge, PlayerLike
@@ -42,7 +41,7 @@ from .desktop import DesktopIntegration
 from .i18n import ui_language
 from .message_bar import MessageBar
 from .osd import Osd
-from .playlist import Playlist
+from .play_queue import Playlist
 from .resume import ResumeStore
 from .screenshot import save_screenshot
 from .settings import Settings
@@ -443,8 +442,11 @@ class MainWindow(QMainWindow):
             log.debug("refresh failed", exc_info=True)
             return
         # End to end where the stream carries a wall clock (the 1 Hz stats).
-        block = self.panels.stats.get("latency")
-        figure, kind = headline(block if isinstance(block, dict) and latency is not None else None)
+        stats = self.panels.stats
+        no_figure: tuple[float | None, str] = (None, "-")
+        figure, kind = (
+            stats.latency.headline() if stats is not None and latency is not None else no_figure
+        )
         if figure is not None:
             latency = figure
         self.transport.latency_label.setToolTip(

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from player.redact import redact_url
 
-from .playlist import Loop, Playlist, PlaylistEntry, to_m3u8
+from .play_queue import Loop, Playlist, PlaylistEntry, to_m3u8
 
 __all__ = ["PlaylistPanel", "save_playlist"]
 

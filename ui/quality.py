@@ -2,7 +2,7 @@
 highest first, as ``1280x720 · 2.5 Mb/s``.
 
 Checks: Auto is checked while the player chooses; the variant in use is
-checked too (from ``VariantSwitched`` and ``stats()["abr"]["variant_index"]``),
+checked too (from ``VariantSwitched`` and ``stats().abr.variant_index``),
 so "Auto ✓ + 720p ✓" reads "automatic, playing 720p now". A locked variant is
 checked alone.
 """
@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from player.events import VariantInfo
 
-from .abr_panel import variant_text
+from .abr_text import variant_text
 
 __all__ = ["QualityMenu", "variant_label"]
 

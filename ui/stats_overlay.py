@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
-from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QLabel, QWidget
 
-from player.capabilities import AbrStatus
 from player.events import MediaInfo
 from player.redact import redact_url
+from player.stats import AbrStatus, LatencyStats, SessionStats
 from resources import stylesheet
 
-from .abr_panel import rate_text, variant_text
+from .abr_text import rate_text, variant_text
 
 __all__ = ["StatsOverlay", "stats_lines"]
 
@@ -26,15 +24,6 @@ OVERLAY_MARGIN = 12
 
 _CTX = "StatsOverlay"
 
-# Keys of Player.stats() (the report's keys) shown by a dedicated row, or not at all.
-_HANDLED = {
-    "schema", "url", "protocol", "container", "started_at", "session_seconds", "state",
-    "position_s", "buffer_s", "bitrate_kbps", "frames", "av_offset_ms", "av_offset_last_ms",
-    "rebuffer_count", "rebuffer_seconds", "live_latency_s", "time_to_first_frame_s",
-    "time_to_first_audio_s", "reconnects", "seeks", "decode_errors", "audio_underruns",
-    "bytes_in", "played_seconds", "errors", "warnings", "timeline", "speed", "video_decoder",
-}  # fmt: skip
-
 
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # lupdate extracts calls by this name
     return text
@@ -44,60 +33,46 @@ def _t(text: str) -> str:
     return QCoreApplication.translate(_CTX, text)
 
 
-def _num(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
 def _kbps(bps: int | None) -> str:
     return f"{bps / 1000:.0f} kb/s" if bps else "—"
 
 
-def _seconds(value: object, digits: int = 2) -> str:
-    v = _num(value)
-    return "—" if v is None else f"{v:.{digits}f} s"
+def _seconds(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f} s"
 
 
-def _scalar(value: object) -> str:
-    v = _num(value)
-    if v is not None and not float(v).is_integer():
-        return f"{v:.3g}"
-    return str(value)
-
-
-def _latency_rows(stats: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _latency_rows(stats: SessionStats) -> list[tuple[str, str]]:
     """End to end where the stream carries a wall clock (with how it is
     known), else why not; then the distance to the live edge."""
-    block = stats.get("latency")
-    if not isinstance(block, Mapping):
+    block = stats.latency
+    if block == LatencyStats():
+        # nothing known, not even why: the catch-up's figure
         return [
             (
                 _t(QT_TRANSLATE_NOOP("StatsOverlay", "Live latency")),
-                _seconds(stats.get("live_latency_s")),
+                _seconds(stats.live_latency_s),
             )
         ]
-    e2e = _num(block.get("end_to_end_s"))
-    if e2e is not None:
+    if block.end_to_end_s is not None:
         source = {
             "program-date-time": _t(QT_TRANSLATE_NOOP("StatsOverlay", "program date-time")),
             "rtcp-sender-report": _t(QT_TRANSLATE_NOOP("StatsOverlay", "RTCP sender reports")),
-        }.get(str(block.get("source")), str(block.get("source")))
-        e2e_text = f"{e2e:.2f} s ({source})"
+        }.get(str(block.source), str(block.source))
+        e2e_text = f"{block.end_to_end_s:.2f} s ({source})"
     else:
-        e2e_text = f"— ({block.get('end_to_end_reason') or ''})"
+        e2e_text = f"— ({block.end_to_end_reason or ''})"
     return [
         (_t(QT_TRANSLATE_NOOP("StatsOverlay", "Latency, end to end")), e2e_text),
         (
             _t(QT_TRANSLATE_NOOP("StatsOverlay", "Latency to live edge")),
-            _seconds(block.get("to_live_edge_s")),
+            _seconds(block.to_live_edge_s),
         ),
     ]
 
 
 def stats_lines(
     info: MediaInfo | None,
-    stats: Mapping[str, Any],
+    stats: SessionStats | None,
     renderer: str,
     view_counts: str,
     *,
@@ -107,18 +82,21 @@ def stats_lines(
     frame_size: tuple[int, int] | None = None,
 ) -> list[tuple[str, str]]:
     """(label, value) rows, translated labels: media first, then the engine's
-    counters. ``current_variant`` (the variant playing) stands in for
-    ``stats["abr"]["playing_index"]`` and ``loading_variant`` (the last
-    ``VariantSwitched``) for ``stats["abr"]["variant_index"]`` until the next
-    stats; ``locked_variant`` is the user's lock (None: Auto). While the
-    buffer still holds the old variant, both show. ``frame_size`` is the
-    picture on screen: an adaptive stream's size changes with its variant."""
+    counters (``stats``: None before the first). ``current_variant`` (the
+    variant playing) stands in for ``stats.abr.playing_index`` and
+    ``loading_variant`` (the last ``VariantSwitched``) for
+    ``stats.abr.variant_index`` until the next stats; ``locked_variant`` is
+    the user's lock (None: Auto). While the buffer still holds the old
+    variant, both show. ``frame_size`` is the picture on screen: an adaptive
+    stream's size changes with its variant."""
     rows: list[tuple[str, str]] = []
-    url = info.url if info is not None else str(stats.get("url") or "")
+    # the counters of a session (a closed player has only its state)
+    now = stats if stats is not None and stats.opened else None
+    url = info.url if info is not None else (now.url if now is not None else "")
     if url:
         rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "URL")), redact_url(url)))
-    protocol = info.protocol if info is not None else stats.get("protocol")
-    container = info.container if info is not None else stats.get("container")
+    protocol = info.protocol if info is not None else (now.protocol if now is not None else "")
+    container = info.container if info is not None else (now.container if now is not None else "")
     if protocol or container:
         rows.append(
             (
@@ -148,128 +126,144 @@ def stats_lines(
                 + (f", {_kbps(a.bit_rate)}" if a.bit_rate else ""),
             )
         )
-    if info is not None and info.is_live:
-        rows.extend(_latency_rows(stats))
+    if info is not None and info.is_live and now is not None:
+        rows.extend(_latency_rows(now))
     fetched: str | None = None  # an adaptive stream's segments ahead: one Buffer row
-    abr = AbrStatus.from_stats(stats)
+    abr = now.abr if now is not None else None
     if abr is not None or current_variant is not None:
-        index = current_variant
-        if index is None and abr is not None:
-            index = abr.playing_index
-        loading = loading_variant
-        if loading is None and abr is not None:
-            loading = abr.variant_index
-        variants = info.variants if info is not None else ()
-        rung = next((v for v in variants if v.index == index), None)
-        if index is not None:
-            mode = (
-                _t(QT_TRANSLATE_NOOP("StatsOverlay", "auto"))
-                if locked_variant is None
-                else _t(QT_TRANSLATE_NOOP("StatsOverlay", "locked"))
-            )
-            name = variant_text(rung) if rung is not None else f"#{index + 1}"
-            variant = f"{name} ({index + 1}/{len(variants) or '?'}, {mode})"
-        else:
-            variant = "—"
-        rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Variant")), variant))
-        if loading is not None and index is not None and loading != index:
-            next_rung = next((v for v in variants if v.index == loading), None)
-            rows.append(
-                (
-                    _t(QT_TRANSLATE_NOOP("StatsOverlay", "Loading")),
-                    variant_text(next_rung) if next_rung is not None else f"#{loading + 1}",
-                )
-            )
-        # the meter's default is not a measurement: say so, not "1.0 Mb/s"
-        unmeasured = abr is not None and not abr.estimate_measured
-        rows.append(
-            (
-                _t(QT_TRANSLATE_NOOP("StatsOverlay", "Estimate")),
-                _t(QT_TRANSLATE_NOOP("StatsOverlay", "not measured yet"))
-                if unmeasured
-                else rate_text(abr.estimate_bps if abr is not None else None),
-            )
-        )
-        if abr is not None and abr.buffer_s is not None:
+        rows.extend(_variant_rows(info, abr, current_variant, locked_variant, loading_variant))
+        if abr is not None:
             downloaded = _t(QT_TRANSLATE_NOOP("StatsOverlay", "%1 downloaded"))
             fetched = downloaded.replace("%1", _seconds(abr.buffer_s, 1))
-    if "state" in stats:
-        rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "State")), str(stats["state"])))
-    if "position_s" in stats:
-        rows.append(
-            (_t(QT_TRANSLATE_NOOP("StatsOverlay", "Position")), _seconds(stats["position_s"]))
-        )
-    if "buffer_s" in stats or fetched is not None:
-        parts = [_seconds(stats["buffer_s"])] if "buffer_s" in stats else []
-        parts += [fetched] if fetched is not None else []
-        rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Buffer")), " · ".join(parts)))
-    speed = _num(stats.get("speed"))
-    if speed is not None:
-        rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Speed")), f"{speed:g}×"))
-    rates = stats.get("bitrate_kbps")
-    if isinstance(rates, Mapping):
-        parts = [f"{k} {float(v):.0f}" for k, v in rates.items() if _num(v) is not None]
-        rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Bitrate")), " · ".join(parts) + " kb/s"))
-    frames = stats.get("frames")
-    if isinstance(frames, Mapping):
-        rows.append(
-            (
-                _t(QT_TRANSLATE_NOOP("StatsOverlay", "Frames")),
-                _t(QT_TRANSLATE_NOOP("StatsOverlay", "%1 shown, %2 dropped (%3 late, %4 catch-up)"))
-                .replace("%1", str(frames.get("presented", 0)))
-                .replace("%2", str(frames.get("dropped", 0)))
-                .replace("%3", str(frames.get("dropped_late", 0)))
-                .replace("%4", str(frames.get("dropped_catchup", 0))),
-            )
-        )
-    last = _num(stats.get("av_offset_last_ms"))
-    dist = stats.get("av_offset_ms")
-    if last is not None or isinstance(dist, Mapping):
-        text = f"{last:+.1f} ms" if last is not None else "—"
-        if isinstance(dist, Mapping) and _num(dist.get("p95")) is not None:
-            text += (
-                f" (|p95| {float(dist['p95']):.1f} ms, |max| {float(dist.get('max') or 0):.1f} ms)"
-            )
-        rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "A/V offset")), text))
-    if "rebuffer_count" in stats:
-        rows.append(
-            (
-                _t(QT_TRANSLATE_NOOP("StatsOverlay", "Stalls")),
-                f"{stats['rebuffer_count']} ({_seconds(stats.get('rebuffer_seconds'))})",
-            )
-        )
-    if "time_to_first_frame_s" in stats:
-        rows.append(
-            (
-                _t(QT_TRANSLATE_NOOP("StatsOverlay", "First frame")),
-                _seconds(stats["time_to_first_frame_s"], 3),
-            )
-        )
-    counters = [
-        (key, stats[key])
-        for key in ("reconnects", "seeks", "decode_errors", "audio_underruns")
-        if key in stats
-    ]
-    if counters:
-        rows.append(
-            (
-                _t(QT_TRANSLATE_NOOP("StatsOverlay", "Counters")),
-                ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counters),
-            )
-        )
-    for key, value in stats.items():
-        if key in _HANDLED or isinstance(value, Mapping | list | tuple):
-            continue
-        rows.append((key.replace("_", " "), _scalar(value)))
-    decoder = stats.get("video_decoder")
-    if isinstance(decoder, str):
+    if stats is not None:
+        rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "State")), stats.state))
+    if now is not None:
+        rows.extend(_session_rows(now, fetched))
+    elif fetched is not None:
+        rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Buffer")), fetched))
+    if now is not None and now.video_decoder is not None:
         # the device type stays as FFmpeg names it ("vaapi"); only "software" is a word
-        shown = decoder
-        if decoder == "software":
+        shown = now.video_decoder
+        if shown == "software":
             shown = _t(QT_TRANSLATE_NOOP("StatsOverlay", "software"))
         rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Video decoder")), shown))
     rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Renderer")), renderer))
     rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "This window")), view_counts))
+    return rows
+
+
+def _variant_rows(
+    info: MediaInfo | None,
+    abr: AbrStatus | None,
+    current_variant: int | None,
+    locked_variant: int | None,
+    loading_variant: int | None,
+) -> list[tuple[str, str]]:
+    """The rung playing (and the one loading, while they differ) and the estimate."""
+    rows: list[tuple[str, str]] = []
+    index = current_variant
+    if index is None and abr is not None:
+        index = abr.playing_index
+    loading = loading_variant
+    if loading is None and abr is not None:
+        loading = abr.variant_index
+    variants = info.variants if info is not None else ()
+    rung = next((v for v in variants if v.index == index), None)
+    if index is not None:
+        mode = (
+            _t(QT_TRANSLATE_NOOP("StatsOverlay", "auto"))
+            if locked_variant is None
+            else _t(QT_TRANSLATE_NOOP("StatsOverlay", "locked"))
+        )
+        name = variant_text(rung) if rung is not None else f"#{index + 1}"
+        variant = f"{name} ({index + 1}/{len(variants) or '?'}, {mode})"
+    else:
+        variant = "—"
+    rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Variant")), variant))
+    if loading is not None and index is not None and loading != index:
+        next_rung = next((v for v in variants if v.index == loading), None)
+        rows.append(
+            (
+                _t(QT_TRANSLATE_NOOP("StatsOverlay", "Loading")),
+                variant_text(next_rung) if next_rung is not None else f"#{loading + 1}",
+            )
+        )
+    # the meter's default is not a measurement: say so, not "1.0 Mb/s"
+    unmeasured = abr is not None and not abr.estimate_measured
+    rows.append(
+        (
+            _t(QT_TRANSLATE_NOOP("StatsOverlay", "Estimate")),
+            _t(QT_TRANSLATE_NOOP("StatsOverlay", "not measured yet"))
+            if unmeasured
+            else rate_text(abr.estimate_bps if abr is not None else None),
+        )
+    )
+    return rows
+
+
+def _session_rows(stats: SessionStats, fetched: str | None) -> list[tuple[str, str]]:
+    """The play position, buffer, speed and the counters."""
+    rows = [
+        (_t(QT_TRANSLATE_NOOP("StatsOverlay", "Position")), _seconds(stats.position_s)),
+        (
+            _t(QT_TRANSLATE_NOOP("StatsOverlay", "Buffer")),
+            " · ".join([_seconds(stats.buffer_s), *([fetched] if fetched is not None else [])]),
+        ),
+        (_t(QT_TRANSLATE_NOOP("StatsOverlay", "Speed")), f"{stats.speed:g}×"),
+    ]
+    rates = stats.bitrate_kbps
+    parts = [
+        f"{name} {value:.0f}"
+        for name, value in (
+            ("input", rates.input),
+            ("media", rates.media),
+            ("video", rates.video),
+            ("audio", rates.audio),
+        )
+        if value is not None
+    ]
+    rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "Bitrate")), " · ".join(parts) + " kb/s"))
+    frames = stats.frames
+    rows.append(
+        (
+            _t(QT_TRANSLATE_NOOP("StatsOverlay", "Frames")),
+            _t(QT_TRANSLATE_NOOP("StatsOverlay", "%1 shown, %2 dropped (%3 late, %4 catch-up)"))
+            .replace("%1", str(frames.presented))
+            .replace("%2", str(frames.dropped))
+            .replace("%3", str(frames.dropped_late))
+            .replace("%4", str(frames.dropped_catchup)),
+        )
+    )
+    last = stats.av_offset_last_ms
+    text = f"{last:+.1f} ms" if last is not None else "—"
+    dist = stats.av_offset_ms
+    if dist.p95 is not None:
+        text += f" (|p95| {dist.p95:.1f} ms, |max| {dist.max or 0:.1f} ms)"
+    rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "A/V offset")), text))
+    rows.append(
+        (
+            _t(QT_TRANSLATE_NOOP("StatsOverlay", "Stalls")),
+            f"{stats.rebuffer_count} ({_seconds(stats.rebuffer_seconds)})",
+        )
+    )
+    rows.append(
+        (
+            _t(QT_TRANSLATE_NOOP("StatsOverlay", "First frame")),
+            _seconds(stats.time_to_first_frame_s, 3),
+        )
+    )
+    counters = (
+        ("reconnects", stats.reconnects),
+        ("seeks", stats.seeks),
+        ("decode errors", stats.decode_errors),
+        ("audio underruns", stats.audio_underruns),
+    )
+    rows.append(
+        (
+            _t(QT_TRANSLATE_NOOP("StatsOverlay", "Counters")),
+            ", ".join(f"{name} {count}" for name, count in counters),
+        )
+    )
     return rows
 
 

@@ -24,7 +24,7 @@ from .bridge import PlayerLike
 from .i18n import ui_language
 from .message_bar import MessageBar
 from .osd import Osd
-from .playlist import (
+from .play_queue import (
     Playlist,
     PlaylistEntry,
     is_hls_playlist,

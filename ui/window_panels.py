@@ -14,14 +14,14 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMainWindow
 
-from player.capabilities import AbrStatus
 from player.config import OpenOptions
 from player.events import MediaInfo, VariantSwitched
+from player.stats import SessionStats
 
 from .abr_panel import AbrPanel
 from .bridge import PlayerBridge, PlayerLike
 from .message_bar import MessageBar
-from .playlist import Playlist
+from .play_queue import Playlist
 from .playlist_panel import PlaylistPanel
 from .quality import QualityMenu
 from .settings import Settings
@@ -83,7 +83,7 @@ class Panels(QObject):
         self._info = info
         self._title = title
         #: the engine's last stats (1 Hz), for the overlay and the latency label
-        self.stats: dict[str, object] = {}
+        self.stats: SessionStats | None = None
         #: the rung being fetched, ahead of the one playing
         self.loading_variant: int | None = None
         self.overlay = StatsOverlay(view)
@@ -110,7 +110,7 @@ class Panels(QObject):
 
     def reset(self) -> None:
         """A new session: nothing measured, no ladder yet."""
-        self.stats = {}
+        self.stats = None
         self.loading_variant = None
         self._quality.set_variants(())
         self.abr_panel.reset()
@@ -167,7 +167,7 @@ class Panels(QObject):
         """The panel's poll (2 Hz while it shows): the HLS timeline and the stats."""
         try:
             abr = list(self._player.abr_timeline())
-            stats = dict(self._player.stats())
+            stats = self._player.stats()
         except Exception:
             log.debug("ABR data failed", exc_info=True)
             return
@@ -180,7 +180,7 @@ class Panels(QObject):
         self._actions["stats"].setChecked(show)
         if show:
             try:
-                self.stats = dict(self._player.stats())
+                self.stats = self._player.stats()
             except Exception:
                 log.debug("stats() failed", exc_info=True)
             self.update_overlay()
@@ -216,7 +216,7 @@ class Panels(QObject):
         if self.overlay.isVisible():
             self.update_overlay()
 
-    def _on_stats(self, stats: dict[str, object]) -> None:
+    def _on_stats(self, stats: SessionStats) -> None:
         self.stats = stats
         self._mark_variant(stats)
         if not self.abr_panel.isVisible():
@@ -224,8 +224,8 @@ class Panels(QObject):
         if self.overlay.isVisible():
             self.update_overlay()
 
-    def _mark_variant(self, stats: dict[str, object]) -> None:
-        abr = AbrStatus.from_stats(stats)
+    def _mark_variant(self, stats: SessionStats) -> None:
+        abr = stats.abr
         if abr is None:
             return
         if abr.variant_index is not None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from .estimator import BandwidthEstimator
 from .policy import AbrContext, AbrPolicy, Decision, InFlight
+from .silences import Silences
 
 __all__ = ["AbrDriver", "Download", "Inputs"]
 
@@ -46,6 +47,8 @@ class Download:
     last_check: float = 0.0
     #: (elapsed s, bytes) at each check so far, for the recent rate
     marks: list[tuple[float, int]] = field(default_factory=list)
+    #: its dead time (an outage inside it), fed by the caller as bytes arrive
+    silences: Silences = field(default_factory=Silences)
 
 
 class AbrDriver:
@@ -131,12 +134,22 @@ class AbrDriver:
         if not self.due(download, elapsed):
             return None
         download.last_check = elapsed
+        if done > (download.marks[-1][1] if download.marks else 0):
+            # the checks see arrivals too (the simulator feeds nothing else)
+            download.silences.heard(elapsed)
         size = total or download.expected_bytes or done * 2
         flight = InFlight(download.rung, done, size, elapsed, self._recent(download, done, elapsed))
         download.marks.append((elapsed, done))
         decision = self.policy.abandon(self.context(inputs), flight)
         if decision is None or decision.index >= download.rung:
             return None
-        ttfb = min(self.meter.ttfb(), elapsed / 2)
-        self.meter.add_sample(done, elapsed - ttfb, None)
+        self.measure_given_up(download, done, elapsed)
         return decision
+
+    def measure_given_up(self, download: Download, done: int, elapsed: float) -> None:
+        """A transfer given up as too slow is measured (the slowdown shows in
+        the next estimate), over the time bytes could flow: an outage's dead
+        time inside it is no slowness of the link."""
+        active = download.silences.active(elapsed)
+        ttfb = min(self.meter.ttfb(), active / 2)
+        self.meter.add_sample(done, active - ttfb, None)

@@ -20,6 +20,7 @@ from dataclasses import replace
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..abr.estimator import BandwidthEstimator
+from ..abr.silences import Silences
 from ..errors import NetworkError, PlaylistError, SecurityError
 from ..fetch import (
     FetchAborted,
@@ -35,13 +36,8 @@ from ..retry import KEY_RETRY, PLAYLIST_RETRY, SEGMENT_RETRY, RetryPolicy
 from ..warning_text import Warn, WarningCode
 from .crypto import check_key, sequence_iv
 from .hint_streams import HintStreams
-from .playlist import (
-    MAX_PLAYLIST_BYTES,
-    MediaPlaylist,
-    MultivariantPlaylist,
-    Segment,
-    parse_playlist,
-)
+from .playlist import MAX_PLAYLIST_BYTES, MediaPlaylist, MultivariantPlaylist, Segment
+from .playlist_parser import parse_playlist
 
 __all__ = ["Downloads", "Progress"]
 
@@ -114,14 +110,18 @@ class Downloads:
         kept = b""
         asked = byterange
 
+        silences = Silences()
+
         def tick(done: int, total: int | None, elapsed: float) -> bool:
             # of this attempt (after a resume: of the rest), so rates are its own
+            silences.heard(elapsed)
             self._received()
             return progress(done, total, elapsed) if progress is not None else True
 
         while True:
             self._check_stop()
             self._cancel.clear()
+            silences = Silences()
             # a request under way is the loader working: read() waits for it
             self._busy(None)
             try:
@@ -150,11 +150,22 @@ class Downloads:
                 continue
             self._worked()
             if kind in ("segment", "part"):
-                s = result.stats
-                self._meter.add_sample(s.bytes, s.transfer_seconds, s.ttfb, from_cache=s.from_cache)
+                self._measure(result, silences)
             if kept:
                 return replace(result, data=kept + result.data)
             return result
+
+    def _measure(self, result: FetchResult, silences: Silences) -> None:
+        """A media transfer into the bandwidth meter, without its dead time
+        (``Silences``): a response held back by an outage is no latency
+        figure (and would time a body that arrived at once), and a body that
+        stalled for seconds was measured while bytes flowed."""
+        s = result.stats
+        ttfb: float | None = s.ttfb
+        if s.ttfb > silences.after:
+            ttfb = None
+        seconds = max(s.transfer_seconds - silences.dead(since=s.ttfb), 0.0)
+        self._meter.add_sample(s.bytes, seconds, ttfb, from_cache=s.from_cache)
 
     def _resume_point(
         self,

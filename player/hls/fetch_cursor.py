@@ -12,14 +12,6 @@ from .downloads import Downloads
 from .followers import FollowerIO, Renditions
 from .hint_streams import HintStreams
 from .ladder import Ladder
-from .live import (
-    duration_ahead,
-    max_live_lag,
-    part_at,
-    rejoin_reason,
-    target_latency,
-    uses_parts,
-)
 from .live_edge import (
     Chunk,
     OutageWatch,
@@ -29,11 +21,19 @@ from .live_edge import (
     live_start_point,
     reload_live,
 )
+from .live_playlist import (
+    duration_ahead,
+    max_live_lag,
+    part_at,
+    rejoin_reason,
+    target_latency,
+    uses_parts,
+)
 from .loader_state import LoaderState
 from .playlist import MediaPlaylist, Segment
 from .rendition import RenditionCursor
 from .segment_demux import SegmentDemuxer
-from .timeline import DateMap
+from .timestamps import DateMap
 
 __all__ = ["FetchCursor"]
 

@@ -23,13 +23,13 @@ from ..errors import FormatError, NetworkError, SecurityError
 from ..fetch import FetchAborted, TransferKind
 from ..redact import redact_url
 from ..retry import SEGMENT_RETRY, RetryPolicy
-from ..source import DemuxPacket
+from ..source_api import DemuxPacket
 from ..warning_text import Warn, WarningCode
-from .live import LiveReloader
 from .live_edge import Track, part_chunk
+from .live_playlist import LiveReloader
 from .playlist import MediaPlaylist, MultivariantPlaylist, Rendition, Segment, Variant
 from .rendition import RenditionCursor, RenditionStep, RenditionTrack, build_tracks, default_track
-from .subtitles import MAX_VTT_BYTES, Cue, CueStore, WebVtt, parse_webvtt
+from .webvtt import MAX_VTT_BYTES, Cue, CueStore, WebVtt, parse_webvtt
 
 __all__ = ["Follower", "FollowerIO", "Renditions", "make_follower"]
 

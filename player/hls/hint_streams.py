@@ -1,4 +1,5 @@
-"""The open-ended LL-HLS preload hints being read (``hints.py`` finds them).
+"""The open-ended LL-HLS preload hints being read (``live_playlist.open_hint``
+finds them).
 
 An open-ended hint's body flows while a blocking playlist reload waits for
 the parts in it to be listed; those parts are then read from the stream

@@ -14,15 +14,15 @@ from ..redact import redact_url
 from ..retry import PLAYLIST_RETRY, RetryPolicy
 from ..warning_text import WarningCode
 from .downloads import Downloads
-from .live import LiveReloader
 from .live_edge import Track, switch_params
+from .live_playlist import LiveReloader
 from .loader_state import LoaderState
 from .penalty_box import PenaltyBox
 from .playlist import Variant
 
 __all__ = ["Ladder"]
 
-log = logging.getLogger("player.hls.source")
+log = logging.getLogger("player.hls.hls_source")
 
 
 class Ladder:

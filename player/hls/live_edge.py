@@ -7,7 +7,7 @@ which EXT-X-PROGRAM-DATE-TIME anchors the edge, and the bookkeeping of
 fetches that keep failing (an outage, ridden out for a bounded time). Apart
 from the loader because each piece decides from a playlist and a few
 numbers handed to it; the loader applies the answers to its state.
-``live.py`` holds the pure rules these build on.
+``live_playlist.py`` holds the pure rules these build on.
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ from ..errors import NetworkError, PlaylistError, SecurityError
 from ..fetch import FetchAborted, HttpStatusError, ResponseTooLarge, TransferKind
 from ..redact import redact, redact_url
 from ..retry import LIVE_OUTAGE_RETRY, PLAYLIST_RETRY, RetryPolicy, is_retryable
-from .hints import open_hint
-from .live import (
+from .live_playlist import (
     LiveReloader,
     hint_position,
     live_start_index,
     ll_start,
     merge_delta,
+    open_hint,
     part_at,
     target_latency,
 )

@@ -3,7 +3,7 @@ queue and its lock, the fetch cursor, the rung in use and the ladder, and
 how the parts tell events, mark the timeline and wait.
 
 ``HlsSource`` and its parts (``packet_queue``, ``rung_choice``,
-``segment_loader``, ``outages``, ``live_cursor``) each hold this one object
+``segment_loader``, ``outages``, ``fetch_cursor``) each hold this one object
 rather than a reference to one another: the fields are the contract.
 """
 
@@ -22,7 +22,7 @@ from ..config import PlayerConfig
 from ..errors import PlayerError
 from ..events import Event, WarningRaised
 from ..fetch import FetchAborted
-from ..source import DemuxPacket, SourceInfo
+from ..source_api import DemuxPacket, SourceInfo
 from ..warning_text import WarningCode
 from .config import HlsConfig
 from .live_edge import Track
@@ -30,7 +30,7 @@ from .playlist import Variant
 
 __all__ = ["GRACE", "LoaderState"]
 
-log = logging.getLogger("player.hls.source")
+log = logging.getLogger("player.hls.hls_source")
 
 #: seconds read() gives the loader beyond its own timeouts before giving up
 #: itself (the loader's read timeout and read()'s are the same length)

@@ -17,8 +17,8 @@ from .fetch_cursor import FetchCursor
 from .followers import FollowerIO, Renditions
 from .hint_streams import HintStreams
 from .ladder import Ladder
-from .live import LiveReloader
 from .live_edge import Track
+from .live_playlist import LiveReloader
 from .loader_state import LoaderState
 from .outages import OriginAway, Outages
 from .packet_queue import PacketQueue
@@ -32,7 +32,7 @@ from .view_cap import pinned_rung
 
 __all__ = ["LoaderThread"]
 
-log = logging.getLogger("player.hls.source")
+log = logging.getLogger("player.hls.hls_source")
 
 
 class LoaderThread:

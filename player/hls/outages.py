@@ -1,5 +1,7 @@
 """Outages: failures that last, live or VOD. Live, each retry is reported
-(``Reconnecting``) until something loads again; VOD, a failing segment has
+(``Reconnecting``) until something loads again, once the origin itself
+fails to answer (a segment failing beside a playlist that answers is no
+outage); VOD, a failing segment has
 the origin asked whether it still answers (``OriginCheck``). Either way the
 outage is ridden out (playlist reloads with backoff) up to its bound, and
 what could not advance meanwhile gets another chance after it."""
@@ -77,16 +79,26 @@ class Outages:
         Live: failures that last are an outage: each retry is reported
         (``Reconnecting``) until something loads again. VOD: a segment that
         fails in a way an outage makes it fail has the origin asked whether
-        it still answers (``origin_away``)."""
+        it still answers (``origin_away``). Live, a media fetch's lasting
+        failures are reported only once the origin is asked that way and
+        does not answer (or a playlist failed already)."""
         if not self._s.live:
             self._origin.failed()
             media = kind in ("segment", "part", "init", "key")
             if media and not self._origin.checking and self.origin_away(exc):
                 raise OriginAway(exc)
             return
-        if self._watch.note(exc, kind, delay, self._s.clock.now()):
-            assert delay is not None
-            self.outage_reported(redact(str(exc)), delay)
+        self._origin.failed()
+        if not self._watch.note(exc, kind, delay, self._s.clock.now()):
+            return
+        assert delay is not None
+        media = kind in ("segment", "part", "init", "key")
+        if media and not self._watch.playlist_failed and not self.origin_away(exc):
+            # one segment failing while its playlist answers is that segment's
+            # fault: retries, copies, rungs, then a gap with a warning, and no
+            # Reconnecting (the origin is not unreachable)
+            return
+        self.outage_reported(redact(str(exc)), delay)
 
     def origin_away(self, exc: NetworkError, *, again: bool = False) -> bool:
         """VOD: whether the origin as a whole is away after a segment failed

@@ -9,7 +9,7 @@ from collections import deque
 
 from ..errors import NetworkError
 from ..redact import redact_url
-from ..source import DemuxPacket
+from ..source_api import DemuxPacket
 from .live_edge import OutageWatch
 from .loader_state import GRACE, LoaderState
 from .segment_demux import dts_key

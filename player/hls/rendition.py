@@ -18,8 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..events import TrackInfo
-from .hints import open_hint
-from .live import hint_position
+from .live_playlist import hint_position, open_hint
 from .playlist import (
     ByteRange,
     MediaPlaylist,
@@ -30,7 +29,7 @@ from .playlist import (
     Segment,
     Variant,
 )
-from .timeline import DateMap
+from .timestamps import DateMap
 
 __all__ = [
     "RenditionCursor",

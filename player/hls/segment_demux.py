@@ -18,9 +18,9 @@ import av
 
 from ..errors import FormatError
 from ..hwdec import VideoContexts
-from ..source import DemuxPacket, StreamSpec
+from ..source_api import DemuxPacket, StreamSpec
 from .playlist import Segment
-from .timeline import Rebaser
+from .timestamps import Rebaser
 
 __all__ = ["RawPacket", "SegmentDemuxer", "dts_key"]
 

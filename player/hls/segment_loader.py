@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..abr.driver import AbrDriver
+from ..abr.driver import AbrDriver, Download
 from ..abr.policy import Decision
 from ..errors import NetworkError, PlaylistError, SecurityError
 from ..fetch import FetchAborted, HttpStatusError
@@ -91,9 +91,10 @@ class SegmentLoader:
         warned = [False]
 
         def progress(done: int, total: int | None, elapsed: float) -> bool:
+            download.silences.heard(elapsed)
             if elapsed >= self._s.hls.slow_after and elapsed - last_check[0] >= 0.1:
                 last_check[0] = elapsed
-                self._check_slow(seg, rung, done, total or expected or None, elapsed, warned)
+                self._check_slow(seg, download, done, total or expected or None, elapsed, warned)
             if self._s.manual is not None or not self._abr.due(download, elapsed):
                 return True
             decision = self._abr.check(
@@ -110,7 +111,7 @@ class SegmentLoader:
     def _check_slow(
         self,
         seg: Segment,
-        rung: int,
+        download: Download,
         done: int,
         size: int | None,
         elapsed: float,
@@ -137,11 +138,12 @@ class SegmentLoader:
             self._s.warn(WarningCode.SLOW_SEGMENT, sequence=seg.sequence, rate=f"{rate:.1f}")
         if not give_up:
             return
+        rung = download.rung
         if rung > 0 and self._s.manual is None:
             out = self._ladder.excluded()
             lower = [i for i in range(rung) if i not in out]
             if lower:
-                self._s.meter.add_sample(done, elapsed, None)
+                self._abr.measure_given_up(download, done, elapsed)
                 raise Abandon(
                     Decision(
                         min(lower), "slow", f"segment {seg.sequence} arriving at {rate:.1f} kB/s"

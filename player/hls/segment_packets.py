@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..errors import FormatError
 from ..events import AudioInfo, MediaInfo, VideoInfo
 from ..redact import redact_url
-from ..source import DemuxPacket, SourceInfo
+from ..source_api import DemuxPacket, SourceInfo
 from ..warning_text import WarningCode
 from .followers import Renditions
 from .ladder import Ladder

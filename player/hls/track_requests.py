@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from ..source import DemuxPacket
+from ..source_api import DemuxPacket
 from .followers import FollowerIO, Renditions
 from .loader_state import LoaderState
 from .packet_queue import PacketQueue

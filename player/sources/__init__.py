@@ -7,7 +7,7 @@ from collections.abc import Callable
 from ..clock import Clock
 from ..config import PlayerConfig
 from ..events import Event
-from ..source import Source
+from ..source_api import Source
 from .urls import Target, classify
 
 __all__ = ["Target", "classify", "make_source"]
@@ -18,7 +18,7 @@ def make_source(
 ) -> Source:
     """A Source for ``target``: our own HLS engine for HLS, libavformat otherwise."""
     if target.family == "hls":
-        from ..hls.source import HlsSource
+        from ..hls.hls_source import HlsSource
 
         hls: Source = HlsSource(target.url, config=config, clock=clock, emit=emit)
         return hls

@@ -10,7 +10,7 @@ from typing import Any
 import av.stream
 
 from ..events import TrackInfo
-from ..source import StreamSpec
+from ..source_api import StreamSpec
 from ..track_selection import TrackSelection
 
 __all__ = ["audio_spec", "audio_track_infos", "default_audio"]

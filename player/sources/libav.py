@@ -37,7 +37,7 @@ from ..events import (
 from ..hwdec import VideoContexts
 from ..latency import prft_wallclock
 from ..redact import redact
-from ..source import DemuxPacket, SourceInfo, StreamSpec
+from ..source_api import DemuxPacket, SourceInfo, StreamSpec
 from ..track_selection import TrackSelection
 from .audio_streams import audio_spec, audio_track_infos, default_audio
 from .urls import Target, protocol_whitelist
@@ -53,6 +53,29 @@ def _ca_file(config: PlayerConfig) -> str:
     import certifi
 
     return str(certifi.where())
+
+
+#: how much stream time an RTMP probe gives a second stream to appear after
+#: the first (µs): audio follows its video's keyframe within a frame or two
+RTMP_ANALYZE_US = 200_000
+#: the probe an RTMP open is retried with when the short one found the audio
+#: before the video's first keyframe came (libavformat's default)
+RTMP_FULL_ANALYZE_US = 5_000_000
+
+
+def missed_video(target: Target, opts: dict[str, str], kinds: list[str]) -> bool:
+    """Whether a short RTMP probe (``opts``) ended on audio alone, before the
+    video's keyframe: a server that sends a new player the audio at once
+    (nginx-rtmp's ``wait_video off``) starts the video at the next keyframe,
+    up to a GOP later. Streams that appear after the probe are never read,
+    so the open is retried with the full probe (an audio-only stream pays
+    one more open; it waited the full probe before too)."""
+    return (
+        target.family == "rtmp"
+        and opts.get("analyzeduration") == str(RTMP_ANALYZE_US)
+        and "audio" in kinds
+        and "video" not in kinds
+    )
 
 
 #: FFmpeg's own HTTP resume: at most this many attempts per failed read,
@@ -117,15 +140,27 @@ def build_options(target: Target, config: PlayerConfig) -> dict[str, str]:
         # timestamps): RTSP's first frame 1.05 s -> 0.33 s, RTMP's 2.0 s ->
         # 0.4-1.0 s (the join waits for a keyframe) on the glass-to-glass bench.
         opts["fpsprobesize"] = "0"
+    if target.family == "rtmp":
+        # FLV over RTMP declares no streams up front: libavformat keeps
+        # probing for one that may yet appear until analyzeduration of stream
+        # time has passed, so a video-only stream waited 5 s for audio that
+        # never comes. An A+V stream ends its probe once both have appeared
+        # (nginx-rtmp sends the audio right after the keyframe, or before it;
+        # an audio-first probe that ends before the keyframe is reopened:
+        # LibavSource.open)
+        opts["analyzeduration"] = str(RTMP_ANALYZE_US)
     if config.latency.low_latency and target.inherently_live:
-        if target.family != "rtsp":
-            # "nobuffer" throws away what the probe read. RTSP keeps it: the
-            # frames a server held back until PLAY (GStreamer's: 0.3 s) carry
-            # the keyframe, and the engine decodes them and shows only the
-            # newest (player/edge_jump.py); thrown away, the picture would
-            # wait a whole GOP for the next keyframe
+        if target.family not in ("rtsp", "rtmp"):
+            # "nobuffer" throws away what the probe read. RTSP and RTMP keep
+            # it: the frames a server held back until PLAY (GStreamer's: 0.3 s)
+            # or the probe read (RTMP: the keyframe nginx-rtmp starts a player
+            # on) carry the keyframe, and the engine decodes them and shows
+            # only the newest (player/edge_jump.py); thrown away, the picture
+            # would wait a whole GOP for the next keyframe (RTMP's first frame
+            # in low latency: 1.6 s against 1.05 s in the default mode)
             opts["fflags"] = "nobuffer"
-        opts["analyzeduration"] = "500000"
+        if target.family != "rtmp":
+            opts["analyzeduration"] = "500000"
         opts["probesize"] = "200000"
     elif target.family == "rtsp":
         opts["analyzeduration"] = "1000000"  # the SDP says what the streams are
@@ -217,7 +252,7 @@ def map_av_error(exc: BaseException, target: Target) -> PlayerError:
             return error_for(ErrorCode.TLS_REJECTED, where=where)
         if local:
             return error_for(ErrorCode.FILE_READ_FAILED, where=where)
-        code = code_for_socket_error(words)
+        code = code_for_socket_error(words, exc.errno)
         if code is not None:
             return error_for(code, where=where)
         # EIO and its kin from a network protocol: the transfer broke off.
@@ -298,15 +333,33 @@ class LibavSource:
         self._emit(Reconnected(attempt=attempts, outage=now - since))
 
     def open(self) -> SourceInfo:
-        net = self._config.network
         opts = build_options(self._target, self._config)
         # FFmpeg's words go to our log for every source (and into PyAV's
         # exceptions, which name the cause, such as a name that does not resolve).
         libav_log.install()
         if "reconnect" in opts:
             libav_log.watch(self._on_resume)
+        container = self._open_container(opts)
+        if missed_video(self._target, opts, [s.type for s in container.streams]):
+            log.info("%s: audio came before the video's keyframe; probing again",
+                     self._target.display)  # fmt: skip
+            container.close()
+            opts["analyzeduration"] = str(RTMP_FULL_ANALYZE_US)
+            container = self._open_container(opts)
+        self._container = container
         try:
-            container = av.open(
+            return self._probe(container)
+        except PlayerError as error:
+            self.close()
+            raise self._cut_off(error) from None
+        except Exception:
+            self.close()
+            raise
+
+    def _open_container(self, opts: dict[str, str]) -> Any:
+        net = self._config.network
+        try:
+            return av.open(
                 self._target.url,
                 mode="r",
                 options=opts,
@@ -327,15 +380,6 @@ class LibavSource:
                         ErrorCode.TLS_UNTRUSTED, reason=reason, where=self._target.display
                     )
             raise self._cut_off(error) from None
-        self._container = container
-        try:
-            return self._probe(container)
-        except PlayerError as error:
-            self.close()
-            raise self._cut_off(error) from None
-        except Exception:
-            self.close()
-            raise
 
     def _cut_off(self, error: PlayerError) -> PlayerError:
         """What libavformat makes of a transfer that broke off mid-header (too

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from ..errors import FormatError
-from ..hls.subtitles import Cue, cue_text, parse_webvtt
+from ..hls.webvtt import Cue, cue_text, parse_webvtt
 
 __all__ = ["MAX_SUBTITLE_BYTES", "decode_text", "load_subtitle_file", "parse_ass", "parse_srt"]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..events import TrackInfo
-from ..hls.subtitles import Cue, CueStore
+from ..hls.webvtt import Cue, CueStore
 from .formats import ass_text, load_subtitle_file
 from .sidecar import find_sidecars, guess_language, language_of
 

@@ -51,7 +51,7 @@ def test_one_frame_without_audio_loads_no_numpy_portaudio_nor_crypto(
     assert len(summary) == 1 and "presented=1" in summary[0], result.stdout
     modules = set(json.loads(result.stdout.split("MODULES ", 1)[1]))
     # It did demux, decode and fetch: the libraries for that are in.
-    assert {"av", "httpx", "player.hls.source"} <= modules
+    assert {"av", "httpx", "player.hls.hls_source"} <= modules
     heavy = sorted(m for m in modules if m.split(".")[0] in ("numpy", "sounddevice", "Cryptodome"))
     assert heavy == []
     assert "player.sources.libav" not in modules

@@ -22,6 +22,7 @@ from lab.demo_hls import BandwidthPattern, make_hls_demo
 from lab.origin import ThrottleServer
 from player.config import DEFAULT_CONFIG, BufferConfig
 from player.events import BufferingChanged, ErrorOccurred, VariantSwitched
+from player.stats import AbrStatus, SessionStats
 from player.timeline_export import CSV_COLUMNS
 from ui.main_window import MainWindow
 from ui.window_panels import PANEL_HEIGHT
@@ -58,8 +59,8 @@ def serve(ladder: Path) -> Iterator[Callable[..., ThrottleServer]]:
 
 def _loading(window: MainWindow) -> object:
     """The rung the loader fetches (the stats' ``abr.variant_index``)."""
-    abr = window.player.stats().get("abr")
-    return abr.get("variant_index") if isinstance(abr, dict) else None
+    abr = window.player.stats().abr
+    return None if abr is None else abr.variant_index
 
 
 def _time(entry: dict[str, object]) -> float:
@@ -359,11 +360,8 @@ def test_one_time_axis_in_plain_seconds(qtbot: QtBot, window: MainWindow) -> Non
     qtbot.waitUntil(panel.isVisible, timeout=TIMEOUT_MS)
     for t in range(0, 1600, 20):  # a long session: ticks in the thousands
         entry = {"t": float(t), "estimate_bps": 2e6, "selected_bitrate": 600_000, "buffer": 8.0}
-        stats: dict[str, object] = {
-            "session_seconds": float(t),
-            "abr": {"estimate_bps": 2e6, "buffer_s": 8.0},
-        }
-        panel.update_from([entry], stats)
+        abr = AbrStatus(None, None, None, estimate_bps=2e6, buffer_s=8.0, variants=0)
+        panel.update_from([entry], SessionStats(session_seconds=float(t), abr=abr))
     qtbot.wait(50)
     bottom = panel.buffer_plot.getAxis("bottom")
     top = panel.rate_plot.getAxis("bottom")
@@ -383,7 +381,7 @@ def test_a_new_session_resets_the_time_axis(qtbot: QtBot, window: MainWindow) ->
     for t in range(0, 800, 20):
         panel.update_from(
             [{"t": float(t), "estimate_bps": 2e6, "selected_bitrate": 6e5, "buffer": 8.0}],
-            {"session_seconds": float(t)},
+            SessionStats(session_seconds=float(t)),
         )
     qtbot.waitUntil(lambda: panel.rate_plot.viewRange()[0][1] > 700, timeout=TIMEOUT_MS)
     # a URL that fails at once: its plot must not keep the last session's 0-780 s
@@ -410,7 +408,7 @@ def test_switch_labels_never_overlap(qtbot: QtBot, window: MainWindow) -> None:
     for t in range(0, 60, 2):
         panel.update_from(
             [{"t": float(t), "estimate_bps": 2e6, "selected_bitrate": 8e5, "buffer": 8.0}],
-            {"session_seconds": float(t)},
+            SessionStats(session_seconds=float(t)),
         )
     # switches a fraction of a second apart, as in "↓540720p"
     times = (20.0, 20.3, 20.6, 21.0, 21.2, 30.0, 30.4, 45.0)
@@ -448,16 +446,17 @@ def test_an_unmeasured_estimate_says_so(qtbot: QtBot, window: MainWindow) -> Non
         "selected_bitrate": 150_000,
         "buffer": 2.0,
     }
-    abr = {"estimate_bps": 1_000_000, "estimate_measured": False, "buffer_s": 2.0}
-    panel.update_from([entry], {"session_seconds": 1.5, "abr": abr})
+    abr = AbrStatus(None, None, None, 1_000_000, 2.0, 0, estimate_measured=False)
+    panel.update_from([entry], SessionStats(session_seconds=1.5, abr=abr))
     assert "not measured yet" in panel.status.text() and "1.0 Mb/s" not in panel.status.text()
     _xs, estimate = panel.estimate_curve.getData()
     assert estimate is None or len(estimate) == 0  # the default is not drawn as a measurement
     from ui.stats_overlay import stats_lines
 
-    rows = dict(stats_lines(None, {"abr": abr}, "software", ""))
+    rows = dict(stats_lines(None, SessionStats(abr=abr), "software", ""))
     assert rows["Estimate"] == "not measured yet"
-    rows = dict(stats_lines(None, {"abr": {**abr, "estimate_measured": True}}, "software", ""))
+    measured = replace(abr, estimate_measured=True)
+    rows = dict(stats_lines(None, SessionStats(abr=measured), "software", ""))
     assert rows["Estimate"] == "1.0 Mb/s"
 
 

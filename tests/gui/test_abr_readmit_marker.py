@@ -16,9 +16,9 @@ import pyqtgraph as pg
 import pytest
 from pytestqt.qtbot import QtBot
 
-import player.hls.source as hls_source
+import player.hls.hls_source as hls_source
 from player.config import DEFAULT_CONFIG, BufferConfig
-from player.hls.source import HlsConfig, HlsSource
+from player.hls.hls_source import HlsConfig, HlsSource
 from tests.support import hls_media
 from tests.support.faulty_http import FaultyHttpServer, SegmentFault
 from ui.main_window import MainWindow

@@ -92,25 +92,24 @@ def test_tiles_table_plots_and_export(
 
 def test_the_stats_overlay_shows_end_to_end_first_and_says_why_not() -> None:
     from player.events import MediaInfo
+    from player.stats import LatencyStats, SessionStats
     from ui.stats_overlay import stats_lines
 
     info = MediaInfo(
         url="rtsp://cam/live", protocol="rtsp", container="rtsp", duration=None,
         is_live=True, seekable=False, video=None, audio=None,
     )  # fmt: skip
-    with_sr = {
-        "live_latency_s": 0.9,
-        "latency": {"end_to_end_s": 1.234, "source": "rtcp-sender-report",
-                    "to_live_edge_s": 0.9, "end_to_end_reason": None},
-    }  # fmt: skip
+    with_sr = SessionStats(
+        live_latency_s=0.9,
+        latency=LatencyStats(end_to_end_s=1.234, source="rtcp-sender-report", to_live_edge_s=0.9),
+    )
     rows = dict(stats_lines(info, with_sr, "software", "0"))
     assert rows["Latency, end to end"] == "1.23 s (RTCP sender reports)"
     assert rows["Latency to live edge"] == "0.90 s"
     assert "Live latency" not in rows
-    rtmp = {
-        "latency": {"end_to_end_s": None, "end_to_end_reason": "RTMP carries no wall clock",
-                    "to_live_edge_s": 0.5},
-    }  # fmt: skip
+    rtmp = SessionStats(
+        latency=LatencyStats(end_to_end_reason="RTMP carries no wall clock", to_live_edge_s=0.5)
+    )
     rows = dict(stats_lines(info, rtmp, "software", "0"))
     assert rows["Latency, end to end"] == "— (RTMP carries no wall clock)"
     assert rows["Latency to live edge"] == "0.50 s"
@@ -141,7 +140,8 @@ def test_the_rung_menu_pins_every_hls_tile_to_the_same_height(
     players = [s.player for s in window.session.streams]
 
     def fetching(index: int) -> bool:
-        return all((p.stats().get("abr") or {}).get("variant_index") == index for p in players)
+        abrs = [p.stats().abr for p in players]
+        return all(abr is not None and abr.variant_index == index for abr in abrs)
 
     qtbot.waitUntil(lambda: all(t.view.painted >= 3 for t in window.tiles), timeout=WAIT_MS)
     assert fetching(0)  # 180p from the start

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from player.events import PlayerState
 from tests.gui.conftest import TIMEOUT_MS, drop_on, press, spy, wait_playing, wait_state
 from ui.main_window import MainWindow
-from ui.playlist import Loop, parse_m3u
+from ui.play_queue import Loop, parse_m3u
 
 
 def _open_list(window: MainWindow, tmp_path: Path, *paths: Path) -> Path:

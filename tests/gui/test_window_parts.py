@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,10 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from player.events import MediaInfo, VideoInfo
+from player.stats import AbrStatus, AvOffsetStats, Bitrates, FrameCounts, SessionStats
 from ui.i18n import I18N_DIR, install_language, translation_sources
 from ui.main_window import MainWindow
-from ui.playlist import Playlist, is_hls_playlist, parse_m3u
+from ui.play_queue import Playlist, is_hls_playlist, parse_m3u
 from ui.render_common import fit_rect
 from ui.screenshot import screenshot_name
 from ui.settings import Settings
@@ -60,12 +62,12 @@ def test_stats_rows_hide_credentials() -> None:
         video=VideoInfo("h264", 1920, 1080, 25.0, "yuv420p", 4_000_000),
         audio=None,
     )
-    stats = {
-        "frames": {"presented": 10, "dropped": 1, "dropped_late": 1, "dropped_catchup": 0},
-        "av_offset_last_ms": -3.0,
-        "buffer_s": 1.5,
-        "live_latency_s": 0.8,
-    }
+    stats = SessionStats(
+        frames=FrameCounts(presented=10, dropped=1, dropped_late=1, dropped_catchup=0),
+        av_offset_last_ms=-3.0,
+        buffer_s=1.5,
+        live_latency_s=0.8,
+    )
     text = repr(stats_lines(info, stats, "software", "x"))
     assert "hunter2" not in text and "abc" not in text
     for needle in ("1920×1080", "4000 kb/s", "-3.0 ms", "1.50 s", "0.80 s", "10 shown"):
@@ -219,14 +221,14 @@ def test_overlay_names_the_variant_estimate_and_buffer() -> None:
         duration=None, is_live=True, seekable=False, video=None, audio=None,
         variants=(VariantInfo(0, 800_000, 640, 360), VariantInfo(1, 2_500_000, 1280, 720)),
     )  # fmt: skip
-    stats = {
-        "abr": {"variant_index": 0, "estimate_bps": 4_200_000, "buffer_s": 12.34},
-        "live_latency_s": 3.5,
-    }
+    abr = AbrStatus(0, 0, 800_000, estimate_bps=4_200_000, buffer_s=12.34, variants=2)
+    stats = SessionStats(abr=abr, live_latency_s=3.5, buffer_s=1.5)
     rows = dict(stats_lines(info, stats, "software", "0"))
     assert rows["Variant"] == "640x360 · 800 kb/s (1/2, auto)"
     assert rows["Estimate"] == "4.2 Mb/s"
-    assert rows["Buffer"] == "12.3 s downloaded"  # one Buffer row, not two
+    # one Buffer row, not two: decoded ahead · fetched ahead
+    assert rows["Buffer"] == "1.50 s · 12.3 s downloaded"
+    assert [label for label, _ in stats_lines(info, stats, "", "")].count("Buffer") == 1
     assert rows["Live latency"] == "3.50 s"
     # A switch reported since the last stats wins; a lock is named.
     rows = dict(stats_lines(info, stats, "software", "0", current_variant=1, locked_variant=1))
@@ -263,12 +265,12 @@ def test_overlay_shows_what_plays_and_what_loads_while_they_differ() -> None:
         duration=60.0, is_live=False, seekable=True, video=None, audio=None,
         variants=(VariantInfo(0, 800_000, 640, 360), VariantInfo(1, 2_500_000, 1280, 720)),
     )  # fmt: skip
-    stats = {"abr": {"variant_index": 1, "playing_index": 0, "estimate_bps": 4e6, "buffer_s": 9}}
-    rows = dict(stats_lines(info, stats, "software", "0"))
+    abr = AbrStatus(1, 0, 2_500_000, estimate_bps=4e6, buffer_s=9, variants=2)
+    rows = dict(stats_lines(info, SessionStats(abr=abr), "software", "0"))
     assert rows["Variant"] == "640x360 · 800 kb/s (1/2, auto)"
     assert rows["Loading"] == "1280x720 · 2.5 Mb/s"
-    stats["abr"]["playing_index"] = 1
-    assert "Loading" not in dict(stats_lines(info, stats, "software", "0"))
+    both = SessionStats(abr=replace(abr, playing_index=1))
+    assert "Loading" not in dict(stats_lines(info, both, "software", "0"))
 
 
 def test_overlay_video_row_shows_the_picture_on_screen_and_the_speed() -> None:
@@ -277,9 +279,41 @@ def test_overlay_video_row_shows_the_picture_on_screen_and_the_speed() -> None:
         duration=60.0, is_live=False, seekable=True, audio=None,
         video=VideoInfo("h264", 416, 234, 24.0, "yuv420p", 490_000),
     )  # fmt: skip
-    rows = dict(stats_lines(info, {"speed": 1.5}, "software", "0"))
+    rows = dict(stats_lines(info, SessionStats(speed=1.5), "software", "0"))
     assert rows["Video"] == "h264 416×234 yuv420p @ 24 fps, 490 kb/s"
     assert rows["Speed"] == "1.5×" and "speed" not in rows
     # Another variant plays now: its size, and no stale bit rate.
-    rows = dict(stats_lines(info, {}, "software", "0", frame_size=(640, 360)))
+    rows = dict(stats_lines(info, None, "software", "0", frame_size=(640, 360)))
     assert rows["Video"] == "h264 640×360 yuv420p @ 24 fps"
+
+
+def test_overlay_reads_the_typed_stats_and_a_closed_player_shows_its_state_only() -> None:
+    closed = dict(stats_lines(None, SessionStats.closed("stopped"), "software", "0"))
+    assert closed == {"State": "stopped", "Renderer": "software", "This window": "0"}
+    stats = SessionStats(
+        url="https://user:pw@cdn.example/a.mp4",
+        protocol="https",
+        container="mov,mp4",
+        state="playing",
+        position_s=12.5,
+        buffer_s=2.0,
+        frames=FrameCounts(presented=300, dropped=3, dropped_late=2, dropped_catchup=1),
+        av_offset_last_ms=1.5,
+        av_offset_ms=AvOffsetStats(count=10, mean=1.0, p50=1.0, p95=2.5, p99=3.0, max=4.0),
+        rebuffer_count=1,
+        rebuffer_seconds=0.75,
+        time_to_first_frame_s=0.321,
+        reconnects=2,
+        seeks=1,
+        bitrate_kbps=Bitrates(input=900.0, media=800.0, video=700.0, audio=100.0),
+        video_decoder="vaapi",
+    )
+    rows = dict(stats_lines(None, stats, "opengl", "x"))
+    assert "pw" not in rows["URL"] and rows["Protocol"] == "https / mov,mp4"
+    assert rows["Frames"] == "300 shown, 3 dropped (2 late, 1 catch-up)"
+    assert rows["A/V offset"] == "+1.5 ms (|p95| 2.5 ms, |max| 4.0 ms)"
+    assert rows["Stalls"] == "1 (0.75 s)" and rows["First frame"] == "0.321 s"
+    assert rows["Bitrate"] == "input 900 · media 800 · video 700 · audio 100 kb/s"
+    assert rows["Counters"] == "reconnects 2, seeks 1, decode errors 0, audio underruns 0"
+    assert (rows["Position"], rows["Buffer"], rows["Speed"]) == ("12.50 s", "2.00 s", "1×")
+    assert rows["Video decoder"] == "vaapi" and "Variant" not in rows  # no ladder, no rung

@@ -17,7 +17,8 @@ from lab.demo import ensure_demo, stop_demo_server
 from lab.demo_hls import DEMO_PATTERN, RUNGS
 from player import SubtitleChanged, VariantSwitched
 from player.config import BufferConfig
-from player.hls.playlist import MediaPlaylist, MultivariantPlaylist, parse_playlist
+from player.hls.playlist import MediaPlaylist, MultivariantPlaylist
+from player.hls.playlist_parser import parse_playlist
 from tests.support.player_probe import TEST_CONFIG, Probe
 
 

@@ -14,7 +14,8 @@ from lab.demo_hls import make_hls_demo
 from lab.origin import ThrottleServer
 from player import EndOfStream, VariantSwitched
 from player.config import BufferConfig
-from player.hls.playlist import MultivariantPlaylist, parse_playlist
+from player.hls.playlist import MultivariantPlaylist
+from player.hls.playlist_parser import parse_playlist
 from tests.support.player_probe import TEST_CONFIG, Probe
 
 RUNGS = ((320, 180, 150_000), (640, 360, 1_000_000))

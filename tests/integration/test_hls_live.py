@@ -11,7 +11,7 @@ import pytest
 
 from lab.origin import ThrottleServer
 from player.errors import NetworkError
-from player.hls.source import HlsConfig, HlsSource
+from player.hls.hls_source import HlsConfig, HlsSource
 from tests.support import hls_media
 
 pytestmark = pytest.mark.integration

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from player.hls.source import HlsSource
-from player.source import DemuxPacket
+from player.hls.hls_source import HlsSource
+from player.source_api import DemuxPacket
 from tests.support import hls_media
 from tests.support.ll_server import LlRenditionServer
 from tests.support.player_probe import TEST_CONFIG

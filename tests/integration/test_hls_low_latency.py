@@ -14,8 +14,8 @@ import pytest
 
 from lab.origin import LowLatencyServer
 from player.errors import NetworkError
-from player.hls.source import HlsConfig, HlsSource
-from player.source import DemuxPacket
+from player.hls.hls_source import HlsConfig, HlsSource
+from player.source_api import DemuxPacket
 from tests.support import hls_media
 from tests.support.player_probe import TEST_CONFIG, sample_live_latency
 

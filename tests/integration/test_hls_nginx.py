@@ -19,7 +19,7 @@ from player import ErrorOccurred, Player, PlayerState, Reconnecting, StateChange
 from player.config import AudioConfig
 from player.errors import PlayerError, PlaylistError
 from player.events import Event, VariantSwitched, WarningRaised
-from player.hls.source import HlsSource
+from player.hls.hls_source import HlsSource
 from tests.support import hls_media
 from tests.support.hls_packets import assert_timeline, decoded, read_all
 from tests.support.player_probe import TEST_CONFIG

@@ -60,8 +60,8 @@ def playing_latencies(probe: Probe, after: float) -> list[tuple[float, float]]:
     """(event time, live latency) of the stats while playing, from ``after`` on."""
     out = []
     for e in probe.of(StatsUpdated):
-        latency = e.stats.get("live_latency_s")
-        if e.t >= after and e.stats.get("state") == "playing" and isinstance(latency, float):
+        latency = e.stats.live_latency_s
+        if e.t >= after and e.stats.state == "playing" and latency is not None:
             out.append((e.t, latency))
     return out
 
@@ -145,8 +145,8 @@ def assert_one_timeline(probe: Probe) -> None:
     holes = [s for s in steps if s >= 1.0]
     assert len(holes) <= len(jumps), f"a hole of {max(steps):.2f} s in the presented pts"
     assert all(h <= max(jumps) + 0.5 for h in holes), (holes, jumps)
-    positions = [e.stats.get("position_s") for e in probe.of(StatsUpdated)]
-    known = [p for p in positions if isinstance(p, float)]
+    positions = [e.stats.position_s for e in probe.of(StatsUpdated)]
+    known = [p for p in positions if p is not None]
     assert len(known) > 5
     assert all(b >= a - 1e-3 for a, b in itertools.pairwise(known)), known
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from lab.origin import ThrottleServer
-from player.hls.source import HlsSource
+from player.hls.hls_source import HlsSource
 from tests.support import hls_media
 from tests.support.hls_packets import read_all
 

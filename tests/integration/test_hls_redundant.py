@@ -12,7 +12,7 @@ import pytest
 
 from lab.origin import ThrottleServer
 from player.events import Event, VariantSwitched, WarningRaised
-from player.hls.source import HlsSource
+from player.hls.hls_source import HlsSource
 from tests.support import hls_media
 from tests.support.hls_packets import read_all
 

@@ -16,8 +16,8 @@ from lab.origin import ThrottleServer
 from player import Player, PlayerState, StateChanged, SubtitleChanged
 from player.config import AudioConfig
 from player.events import Event, MediaOpened, WarningRaised
-from player.hls.source import HlsSource
-from player.source import DemuxPacket
+from player.hls.hls_source import HlsSource
+from player.source_api import DemuxPacket
 from tests.support import hls_media
 from tests.support.player_probe import TEST_CONFIG
 

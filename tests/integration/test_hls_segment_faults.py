@@ -15,7 +15,7 @@ import pytest
 
 from player.errors import NetworkError
 from player.events import Event, WarningRaised
-from player.hls.source import HlsConfig, HlsSource
+from player.hls.hls_source import HlsConfig, HlsSource
 from tests.support import hls_media, media
 from tests.support.fault_play import play_to_end
 from tests.support.faulty_http import FaultyHttpServer, SegmentFault
@@ -304,3 +304,23 @@ def test_a_live_segment_reset_on_every_try_behind_the_edge_is_a_gap() -> None:
     assert len(skipped) == 1 and "segment 6 " in str(skipped[0]["message"])
     assert tries >= 2 and after
     assert run.reached > 20.0  # played on past the hole to the last segments
+
+
+def test_a_live_segment_failing_at_the_edge_is_a_gap_without_reconnecting() -> None:
+    """Live, played at the edge: s009 answers 503 on every try while the
+    playlist keeps answering and moves on. That is one bad segment, not the
+    origin going away: retried, skipped as a gap with a warning, and no
+    Reconnecting (nor "live origin unreachable") in the report."""
+    with FaultyHttpServer(hls_media.ts_vod(24.0)) as srv:
+        srv.add_fault("s009.ts", SegmentFault("status", status=503, times=None))
+        run = play_to_end(srv.live(lead=1), timeout=60)
+        tries = len(srv.hits("s009.ts"))
+        after = srv.hits("s010.ts")
+    assert run.outcome == "ended", run.row()
+    assert run.report["abr"]["segment_gaps"] == 1
+    skipped = timeline_codes(run.report, "segment-skipped")
+    assert len(skipped) == 1 and "segment 9 " in str(skipped[0]["message"])
+    assert tries >= 2 and after
+    kinds = [entry["type"] for entry in run.report["timeline"]]
+    assert "reconnecting" not in kinds and run.report["reconnects"] == 0
+    assert "unreachable" not in str(run.report["timeline"])

@@ -13,7 +13,7 @@ import pytest
 from lab.origin import ThrottleServer
 from player.errors import NetworkError, PlaylistError, SecurityError
 from player.events import Event, VariantSwitched, WarningRaised
-from player.hls.source import HlsSource
+from player.hls.hls_source import HlsSource
 from tests.support import hls_media
 from tests.support.hls_packets import assert_timeline, decoded, read_all
 

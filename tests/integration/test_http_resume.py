@@ -41,7 +41,7 @@ def _resumed_once(probe: Probe, faulty_http: FaultyHttpServer, fault: str, why: 
     resumed = probe.wait_event(Reconnected, 15)
     assert resumed.attempt == 1
     # Data from after the fault arrives and is demuxed.
-    probe.wait_event(StatsUpdated, 15, lambda e: int(str(e.stats["bytes_in"])) > 2 * CUT)
+    probe.wait_event(StatsUpdated, 15, lambda e: e.stats.bytes_in > 2 * CUT)
     report = probe.report()
     assert report["reconnects"] == 1
     types = [e["type"] for e in report["timeline"]]

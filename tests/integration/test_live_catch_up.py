@@ -16,6 +16,7 @@ from typing import Any
 
 from player import BufferingChanged, Event, Player, StatsUpdated
 from player.config import AudioConfig, LatencyConfig, OpenOptions
+from player.stats import SessionStats
 from tests.support.live_packager import LivePackager
 from tests.support.player_probe import TEST_CONFIG
 from tests.support.servers import NginxRtmpServer, RtspServer
@@ -32,15 +33,11 @@ UNDERSHOOT_S = 0.25
 RECOVERY_S = 5.0
 
 
-def _latency(stats: dict[str, Any]) -> float | None:
+def _latency(stats: SessionStats) -> float | None:
     """End to end where the stream says its wall clock; RTMP cannot, so the
     distance to the newest packet received."""
-    block = stats.get("latency") or {}
-    for key in ("end_to_end_s", "to_live_edge_s"):
-        value = block.get(key)
-        if isinstance(value, int | float):
-            return float(value)
-    return None
+    figure, _kind = stats.latency.headline()
+    return figure
 
 
 class _Run:
@@ -55,7 +52,7 @@ class _Run:
 
     def on_event(self, e: Event) -> None:
         with self.cond:
-            if isinstance(e, StatsUpdated) and e.stats.get("state") == "playing":
+            if isinstance(e, StatsUpdated) and e.stats.state == "playing":
                 latency = _latency(e.stats)
                 if latency is not None:
                     self.samples.append((e.t, latency))

@@ -188,9 +188,9 @@ def test_volume_mute_and_speed(probe: Probe, av_file: Path) -> None:
     assert (probe.player.volume, probe.player.muted, probe.player.speed) == (0.3, True, 2.0)
     # The media clock ran at twice the wall clock between two stats ticks.
     ticks = [
-        (e.t, float(e.stats["position_s"]))  # type: ignore[arg-type]
+        (e.t, e.stats.position_s)
         for e in probe.of(StatsUpdated)
-        if e.stats["state"] == "playing" and e.stats["position_s"]
+        if e.stats.state == "playing" and e.stats.position_s
     ]
     rates = [(p2 - p1) / (t2 - t1) for (t1, p1), (t2, p2) in itertools.pairwise(ticks)]
     assert rates and max(rates) == pytest.approx(2.0, abs=0.15)

@@ -121,8 +121,8 @@ def test_low_latency_live_catches_up_after_falling_behind(
         probe.player.play()
 
         def caught_up(e: StatsUpdated) -> bool:
-            value = e.stats.get("live_latency_s")
-            return isinstance(value, float) and value < 0.3 + 0.5
+            value = e.stats.live_latency_s
+            return value is not None and value < 0.3 + 0.5
 
         probe.wait_event(StatsUpdated, 30, caught_up)
         actions = [e["action"] for e in probe.report()["timeline"] if e["type"] == "catch_up"]

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from player.clock import ManualClock
-from player.source import DemuxPacket, Source, SourceInfo
+from player.source_api import DemuxPacket, Source, SourceInfo
 
-__all__ = ["PacedReader", "drive"]
+__all__ = ["PacedReader", "ThreadsStarted", "drive"]
 
 
 def drive(
@@ -49,6 +49,20 @@ def drive(
         if deadline - start > max_seconds:
             raise AssertionError(f"the run took over {max_seconds:g} s of the clock")
         clock.advance(deadline - clock.now())
+
+
+class ThreadsStarted:
+    """Counts the threads named ``name`` that started after this was made and
+    are still alive: a run's part that may end on its own (an HLS loader
+    ending with a fatal error while the reader waits on the clock), seen
+    from outside, as a debugger would see it, not through the part's fields."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._before = {t for t in threading.enumerate() if t.name == name}
+
+    def alive(self) -> int:
+        return sum(t.name == self._name and t not in self._before for t in threading.enumerate())
 
 
 @dataclass

@@ -59,9 +59,9 @@ def play_to_end(url: str, timeout: float, config: PlayerConfig = FAULT_CONFIG) -
         report = probe.report()
         ahead = []
         for e in probe.of(StatsUpdated):
-            pos, buffered = e.stats.get("position_s"), e.stats.get("buffer_s")
+            pos, buffered = e.stats.position_s, e.stats.buffer_s
             # with nothing buffered the clock may run past the last frame (a stall)
-            if isinstance(pos, float | int) and isinstance(buffered, float | int) and buffered > 0:
+            if pos is not None and buffered > 0:
                 ahead.append(pos + buffered)
         return FaultRun(
             reached=max(shown, default=0.0),

@@ -37,7 +37,7 @@ from player.hls.playlist import MediaPlaylist, Variant
 from player.hls.rung_choice import RungChoice
 from player.hls.segment_demux import SegmentDemuxer
 from player.hls.segment_loader import SegmentLoader
-from player.hls.timeline import DateMap
+from player.hls.timestamps import DateMap
 from player.retry import RetryPolicy
 from tests.support.clocked_run import drive
 from tests.support.fake_fetcher import FakeFetcher

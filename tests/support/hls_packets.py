@@ -8,8 +8,8 @@ import math
 
 import pytest
 
-from player.hls.source import HlsSource
-from player.source import DemuxPacket
+from player.hls.hls_source import HlsSource
+from player.source_api import DemuxPacket
 
 __all__ = ["assert_timeline", "decoded", "read_all"]
 

@@ -119,12 +119,11 @@ def sample_live_latency(url: str, count: int, timeout: float = 15.0) -> LatencyR
     done = threading.Event()
 
     def on_event(e: Event) -> None:
-        if isinstance(e, StatsUpdated) and e.stats.get("state") == "playing":
-            latency, buffer = e.stats.get("live_latency_s"), e.stats.get("buffer_s")
-            if isinstance(latency, float):
+        if isinstance(e, StatsUpdated) and e.stats.state == "playing":
+            latency = e.stats.live_latency_s
+            if latency is not None:
                 run.latencies.append(latency)
-                if isinstance(buffer, float):
-                    run.behind.append(latency - buffer)
+                run.behind.append(latency - e.stats.buffer_s)
             if len(run.latencies) >= count:
                 done.set()
         if isinstance(e, StateChanged) and e.state == PlayerState.ERROR:
@@ -155,11 +154,10 @@ def sample_latency_blocks(
 
     def on_event(e: Event) -> None:
         nonlocal playing
-        if isinstance(e, StatsUpdated) and e.stats.get("state") == "playing":
+        if isinstance(e, StatsUpdated) and e.stats.state == "playing":
             playing += 1
-            block = e.stats.get("latency")
-            if playing > skip and isinstance(block, dict):
-                blocks.append(block)
+            if playing > skip:
+                blocks.append(e.stats.latency.as_report())
             if len(blocks) >= count:
                 done.set()
         if isinstance(e, StateChanged) and e.state == PlayerState.ERROR:

@@ -454,9 +454,12 @@ class Publisher:
 class NginxRtmpServer(_NginxBase):
     """nginx with libnginx-mod-rtmp: application ``live`` on ``rtmp://127.0.0.1:PORT/live/NAME``."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, wait_video: bool = True) -> None:
         super().__init__("nginx-rtmp")
         self._publishers: list[Publisher] = []
+        # off (nginx-rtmp's default): a new player gets the audio at once,
+        # before the keyframe its video waits for
+        self.wait_video = wait_video
 
     def start(self, timeout: float = 10.0) -> None:
         if not RTMP_MODULE.exists():
@@ -502,7 +505,7 @@ rtmp {{
             live on;
             record off;
             wait_key on;
-            wait_video on;
+            wait_video {"on" if self.wait_video else "off"};
             allow publish 127.0.0.1;
             allow play all;
         }}

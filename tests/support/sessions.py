@@ -13,15 +13,18 @@ from player.config import DEFAULT_CONFIG, AudioConfig
 from player.engine import Session
 from player.events import Event, MediaInfo, VideoInfo
 from player.levels import Levels
-from player.source import SourceInfo, StreamSpec
+from player.source_api import SourceInfo, StreamSpec
 
-__all__ = ["headless_session", "silent_output", "video_file"]
+__all__ = ["headless_session", "live_hls", "silent_output", "video_file"]
 
 
 def headless_session(
     clock: ManualClock, emit: Callable[[Event], None] = lambda event: None
 ) -> Session:
     return Session("clip.mkv", None, DEFAULT_CONFIG, clock, None, emit, levels=Levels())
+
+
+_PICTURE = VideoInfo("h264", 320, 240, 25.0, "yuv420p")
 
 
 def video_file(duration: float = 4.0) -> SourceInfo:
@@ -33,11 +36,33 @@ def video_file(duration: float = 4.0) -> SourceInfo:
         duration=duration,
         is_live=False,
         seekable=True,
-        video=VideoInfo("h264", 320, 240, 25.0, "yuv420p"),
+        video=_PICTURE,
         audio=None,
     )
     spec = StreamSpec("video", "h264", Fraction(1, 25), lambda: None, 320, 240)
     return SourceInfo(media=media, video=spec, audio=None)
+
+
+def live_hls(target_latency: float, low_latency: bool = False) -> SourceInfo:
+    """What opening a live HLS stream of the same picture (MPEG-TS, 90 kHz)
+    would have found, with the latency its playlist asks for."""
+    media = MediaInfo(
+        url="http://o.test/live.m3u8",
+        protocol="hls",
+        container="mpegts",
+        duration=None,
+        is_live=True,
+        seekable=False,
+        video=_PICTURE,
+        audio=None,
+    )
+    spec = StreamSpec("video", "h264", Fraction(1, 90000), lambda: None, 320, 240)
+    return SourceInfo(
+        media=media,
+        video=spec,
+        audio=None,
+        extra={"live_target_latency": target_latency, "low_latency": low_latency},
+    )
 
 
 def silent_output(clock: ManualClock, latency: float = 0.02) -> SoundDeviceOutput:

@@ -18,7 +18,7 @@ from player.config import DEFAULT_CONFIG
 from player.decode import SWITCH_LEAD, AudioDecoder
 from player.metrics import SessionMetrics
 from player.queues import MediaQueue
-from player.source import DemuxPacket
+from player.source_api import DemuxPacket
 from player.sources.audio_streams import audio_track_infos, default_audio
 from player.sources.libav import LibavSource
 from player.sources.urls import classify

@@ -10,7 +10,7 @@ import pytest
 from player.capabilities import AbrStatus, Adaptive, Live, PositionAware, Tracks
 from player.clock import ManualClock
 from player.config import DEFAULT_CONFIG
-from player.hls.source import HlsSource
+from player.hls.hls_source import HlsSource
 from player.sources.libav import LibavSource
 from player.sources.urls import classify
 from tests.support.fake_fetcher import FakeFetcher

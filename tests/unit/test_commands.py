@@ -22,7 +22,7 @@ from player.commands import (
 from player.engine import Session
 from player.errors import ErrorCode, error_for
 from player.events import Event, PlayerState, SeekCompleted, StateChanged
-from player.source import DemuxPacket
+from player.source_api import DemuxPacket
 from tests.support.background import Background
 from tests.support.sessions import headless_session, video_file
 

@@ -4,6 +4,7 @@ markers, bitrate window, pinning, the stream heard, a stream that fails."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from player.events import (
     VariantInfo,
     VariantSwitched,
 )
+from player.stats import SessionStats
 from player.video_sink import VideoSink
 
 LADDER = (VariantInfo(0, 300_000, 320, 180), VariantInfo(1, 1_200_000, 640, 360))
@@ -32,7 +34,7 @@ class FakePlayer:
         self.pinned: int | None = None
         self.opened: str | None = None
         self.closed = False
-        self.stats_now: dict[str, Any] = {"state": "playing", "bytes_in": 0}
+        self.stats_now = SessionStats(state="playing", bytes_in=0)
         self.media_info: MediaInfo | None = None
 
     def subscribe(self, cb: Callable[[Event], None]) -> Callable[[], None]:
@@ -54,11 +56,17 @@ class FakePlayer:
             raise ValueError("Unsupported URL scheme: bad")
         self.opened = url
 
-    def stats(self) -> dict[str, Any]:
-        return dict(self.stats_now)
+    def stats(self) -> SessionStats:
+        return self.stats_now
 
     def report(self) -> dict[str, Any]:
-        return {"schema": "heureum.report/1", "frames": {"presented": 5}, **self.stats_now}
+        now = self.stats_now
+        return {
+            "schema": "heureum.report/1",
+            "frames": {"presented": 5},
+            "state": now.state,
+            "bytes_in": now.bytes_in,
+        }
 
     def close(self) -> None:
         self.closed = True
@@ -117,7 +125,7 @@ def test_bitrate_is_averaged_over_the_last_seconds() -> None:
     p = players[0]
     rows = []
     for step in range(8):  # 125 kB each second = 1000 kb/s, with a burst at 4 s
-        p.stats_now["bytes_in"] = 125_000 * step + (500_000 if step >= 4 else 0)
+        p.stats_now = replace(p.stats_now, bytes_in=125_000 * step + (500_000 if step >= 4 else 0))
         rows.append(session.sample()[0])
         clock.now += 1.0
     assert rows[0]["bitrate_kbps"] is None

@@ -13,11 +13,11 @@ from player.audio_out import AudioBuffer
 from player.clock import ManualClock, SystemClock
 from player.decode import AudioDecoder, DecodeContext, VideoDecoder
 from player.frame_drop import FrameDropPolicy
-from player.hls.playlist import parse_media_playlist
+from player.hls.playlist_parser import parse_media_playlist
 from player.hls.segment_demux import SegmentDemuxer
 from player.metrics import SessionMetrics
 from player.queues import EOS, MediaQueue, QueueItem
-from player.source import DemuxPacket
+from player.source_api import DemuxPacket
 from player.video_sink import VideoFrame
 from tests.support.hls_media import ts_vod
 

@@ -15,7 +15,7 @@ from player.engine import Session
 from player.events import MediaInfo, PlayerState, VideoInfo
 from player.levels import Levels
 from player.queues import EOS, QueueItem
-from player.source import SourceInfo, StreamSpec
+from player.source_api import SourceInfo, StreamSpec
 from player.video_sink import RecordingVideoSink, VideoFrame
 from tests.support.background import Background
 

@@ -9,7 +9,7 @@ from player.clock import ManualClock
 from player.config import DEFAULT_CONFIG
 from player.decode import DecodeContext
 from player.engine import Session
-from player.hls.source import HlsSource
+from player.hls.hls_source import HlsSource
 from player.levels import Levels
 from player.sources.libav import LibavSource
 from player.sources.urls import classify
@@ -79,11 +79,11 @@ def test_capabilities_are_asked_for_by_type() -> None:
     session.source = hls
     assert session.adaptive() is hls and session.live() is hls and session.tracks() is hls
     stats = session.stats()
-    assert stats["abr"] == hls.abr_status().as_dict()
+    assert stats.abr == hls.abr_status()
     libav = LibavSource(classify("rtsp://127.0.0.1:1/cam"), DEFAULT_CONFIG)
     session.source = libav
     assert (session.adaptive(), session.live(), session.tracks()) == (None, None, libav)
-    assert "abr" not in session.stats()
+    assert session.stats().abr is None and "abr" not in session.stats().as_report()
 
 
 def test_a_session_is_what_a_decoder_needs_and_nothing_more() -> None:
@@ -115,8 +115,10 @@ def test_frames_the_window_never_painted_are_counted_from_the_session_start() ->
         levels=Levels(),
     )
     window.not_painted = 10
-    assert session.stats()["frames"]["not_painted"] == 3
-    assert "not_painted" not in _session(ManualClock()).stats()["frames"]  # headless
+    assert session.stats().frames.not_painted == 3
+    headless = _session(ManualClock()).stats()
+    assert headless.frames.not_painted is None  # headless
+    assert "not_painted" not in headless.as_report()["frames"]
 
 
 def test_the_reconnect_backoff_waits_on_the_clock_and_ends_at_a_stop() -> None:

@@ -3,6 +3,7 @@ saying what happened and what to try, and a Korean translation of them."""
 
 from __future__ import annotations
 
+import errno
 import re
 
 import pytest
@@ -94,3 +95,22 @@ def test_status_codes(status: int, code: str) -> None:
 )
 def test_socket_errors(text: str, code: ErrorCode | None) -> None:
     assert code_for_socket_error(text) == code
+
+
+@pytest.mark.parametrize(
+    ("number", "code"),
+    [
+        (errno.ECONNREFUSED, ErrorCode.CONNECTION_REFUSED),
+        (errno.ENETUNREACH, ErrorCode.NETWORK),
+        (errno.ECONNRESET, ErrorCode.CONNECTION_LOST),
+        (errno.ETIMEDOUT, ErrorCode.TIMEOUT),
+    ],
+)
+def test_a_socket_errno_names_the_failure_in_any_language(number: int, code: ErrorCode) -> None:
+    # a machine in another locale words it its own way; the errno still says
+    assert code_for_socket_error(f"[Errno {number}] Verbindungsaufbau abgelehnt", number) == code
+
+
+def test_an_errno_that_is_not_a_sockets_falls_back_to_the_words() -> None:
+    assert code_for_socket_error("Connection refused", errno.ENOENT) == ErrorCode.CONNECTION_REFUSED
+    assert code_for_socket_error("Input/output error", errno.EIO) is None

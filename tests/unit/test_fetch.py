@@ -1,193 +1,58 @@
-"""HttpFetcher over httpx.MockTransport: redirects, caps, codings, ranges, stats."""
+"""What a fetch is (``player.fetch``): the figures a transfer gives the
+bandwidth meter, and the errors' words. ``HttpFetcher`` itself is in
+``test_http_fetcher.py``."""
 
 from __future__ import annotations
 
-import gzip
-import threading
-from collections.abc import Iterator
-
-import httpx
 import pytest
 
-from player.clock import ManualClock
-from player.errors import NetworkError, SecurityError
-from player.fetch import FetchAborted, HttpFetcher, HttpStatusError, PartialTransfer
+from player.errors import ErrorCode, NetworkError
+from player.fetch import FetchAborted, HttpStatusError, PartialTransfer, TransferStats
 
 
-def make(handler: object, clock: ManualClock | None = None) -> HttpFetcher:
-    return HttpFetcher(clock=clock or ManualClock(), transport=httpx.MockTransport(handler))  # type: ignore[arg-type]
+def test_throughput_counts_the_body_only_not_the_wait_for_headers() -> None:
+    stats = TransferStats("u", "segment", bytes=1_000_000, start=5.0, ttfb=0.5, duration=2.5)
+    assert stats.transfer_seconds == pytest.approx(2.0)
+    assert stats.throughput_bps == pytest.approx(4_000_000)
 
 
-def test_plain_get_and_stats() -> None:
-    clock = ManualClock(100.0)
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        clock.advance(0.05)  # time to first byte
-        assert request.headers["accept-encoding"] == "identity"
-        return httpx.Response(200, content=b"x" * 1000, headers={"content-type": "video/mp2t"})
-
-    f = make(handler, clock)
-    r = f.get("http://h/a.ts?token=secret", max_bytes=10_000)
-    assert r.data == b"x" * 1000 and r.content_type == "video/mp2t"
-    assert r.stats.bytes == 1000 and r.stats.ttfb == pytest.approx(0.05)
-    assert r.stats.start == 100.0 and "secret" not in r.stats.url
-    f.close()
-
-
-def test_redirects_followed_up_to_five() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        n = int(request.url.path.strip("/") or 0)
-        if n < 5:
-            return httpx.Response(302, headers={"location": f"/{n + 1}"})
-        return httpx.Response(200, content=b"ok")
-
-    r = make(handler).get("http://h/0", max_bytes=100)
-    assert r.data == b"ok" and r.url == "http://h/5"
-
-    def loop(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(302, headers={"location": "/again"})
-
-    with pytest.raises(NetworkError, match="more than 5 redirects"):
-        make(loop).get("http://h/x", max_bytes=100)
+def test_a_transfer_with_no_body_time_has_no_throughput() -> None:
+    # all of it in the headers' wait (or a clock that went backwards): no division by zero
+    for duration in (0.2, 0.1):
+        stats = TransferStats("u", "segment", bytes=500, start=0.0, ttfb=0.2, duration=duration)
+        assert stats.transfer_seconds == 0.0 and stats.throughput_bps == 0.0
 
 
 @pytest.mark.parametrize(
-    ("start", "location", "match"),
+    ("status", "code"),
     [
-        ("https://h/a", "http://h/b", "https to http"),
-        ("http://h/a", "file:///etc/passwd", "not allowed"),
-        ("http://h/a", "ftp://h/b", "not allowed"),
+        (404, ErrorCode.NOT_FOUND),
+        (403, ErrorCode.FORBIDDEN),
+        (401, ErrorCode.UNAUTHORIZED),
+        (503, ErrorCode.SERVER_ERROR),
+        (416, ErrorCode.REQUEST_REJECTED),
     ],
 )
-def test_redirect_scheme_rules(start: str, location: str, match: str) -> None:
-    seen: list[str] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(str(request.url))
-        return httpx.Response(301, headers={"location": location})
-
-    with pytest.raises(SecurityError, match=match):
-        make(handler).get(start, max_bytes=100)
-    assert seen == [start]
+def test_an_http_status_names_its_code(status: int, code: ErrorCode) -> None:
+    err = HttpStatusError(status, "http://o.test/a.ts")
+    assert isinstance(err, NetworkError)
+    assert err.status == status and err.code == code
+    assert f"HTTP {status}" in str(err)
 
 
-def test_non_http_url_refused() -> None:
-    with pytest.raises(SecurityError):
-        make(lambda r: httpx.Response(200)).get("file:///etc/passwd", max_bytes=10)
+def test_an_http_status_never_shows_the_urls_credentials() -> None:
+    err = HttpStatusError(403, "http://alice:s3cret@o.test/live.m3u8?token=abc")
+    assert "s3cret" not in str(err) and "o.test" in str(err)
+    # the URL itself stays whole for the retry logic (it is never logged)
+    assert err.url == "http://alice:s3cret@o.test/live.m3u8?token=abc"
 
 
-def test_status_errors() -> None:
-    f = make(lambda r: httpx.Response(404))
-    with pytest.raises(HttpStatusError) as info:
-        f.get("http://h/a", max_bytes=10)
-    assert info.value.status == 404
+def test_a_partial_transfer_keeps_what_came_for_a_resume() -> None:
+    err = PartialTransfer("reset", b"abc", total=10, resumable=True)
+    assert (err.data, err.total, err.resumable) == (b"abc", 10, True)
 
 
-def test_content_length_over_cap_refused_early() -> None:
-    f = make(lambda r: httpx.Response(200, content=b"x" * 5000))
-    with pytest.raises(NetworkError, match="over the 100"):
-        f.get("http://h/a", max_bytes=100)
-
-
-def test_decoded_bytes_counted_gzip_bomb() -> None:
-    bomb = gzip.compress(b"\0" * 2_000_000)
-    assert len(bomb) < 10_000
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=bomb, headers={"content-encoding": "gzip"})
-
-    with pytest.raises(NetworkError, match="cap"):
-        make(handler).get("http://h/p.m3u8", kind="playlist", max_bytes=100_000)
-
-
-def test_two_content_codings_refused() -> None:
-    body = gzip.compress(gzip.compress(b"#EXTM3U\n"))
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=body, headers={"content-encoding": "gzip, gzip"})
-
-    with pytest.raises(SecurityError, match="content-coding"):
-        make(handler).get("http://h/p.m3u8", kind="playlist", max_bytes=100_000)
-
-
-def test_byterange_206_and_ignored_range() -> None:
-    payload = bytes(range(256)) * 4
-
-    def honours(request: httpx.Request) -> httpx.Response:
-        spec = request.headers["range"].split("=")[1]
-        a, b = (int(x) for x in spec.split("-"))
-        return httpx.Response(206, content=payload[a : b + 1])
-
-    def ignores(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=payload)
-
-    for h in (honours, ignores):
-        r = make(h).get("http://h/all.ts", max_bytes=10_000, byterange=(100, 50))
-        assert r.data == payload[100:150]
-
-
-def test_truncated_range_is_error() -> None:
-    f = make(lambda r: httpx.Response(206, content=b"abc"))
-    with pytest.raises(NetworkError, match="truncated"):
-        f.get("http://h/a", max_bytes=100, byterange=(0, 10))
-
-
-def test_progress_can_abandon_and_cancel() -> None:
-    f = make(lambda r: httpx.Response(200, content=b"x" * 300_000))
-    with pytest.raises(FetchAborted) as info:
-        f.get("http://h/a", max_bytes=10**6, progress=lambda n, total, t: n < 100_000)
-    assert info.value.stats is not None and info.value.stats.aborted
-    cancel = threading.Event()
-    cancel.set()
-    with pytest.raises(FetchAborted):
-        f.get("http://h/a", max_bytes=10**6, cancel=cancel)
-
-
-def test_transport_error_becomes_network_error() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("refused http://u:pw@h/")
-
-    with pytest.raises(NetworkError) as info:
-        make(handler).get("http://u:pw@h/a", max_bytes=10)
-    assert "pw" not in str(info.value)
-
-
-class _Breaks(httpx.SyncByteStream):
-    """A body that delivers ``sent`` bytes, then the connection times out."""
-
-    def __init__(self, sent: bytes) -> None:
-        self.sent = sent
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield self.sent
-        raise httpx.ReadTimeout("timed out")
-
-
-@pytest.mark.parametrize("ranges", [True, False])
-def test_a_body_that_breaks_off_keeps_what_arrived(ranges: bool) -> None:
-    headers = {"content-length": "300", **({"accept-ranges": "bytes"} if ranges else {})}
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, headers=headers, stream=_Breaks(b"y" * 100))
-
-    with pytest.raises(PartialTransfer) as info:
-        make(handler).get("http://h/s.ts", max_bytes=10_000)
-    assert info.value.data == b"y" * 100 and info.value.total == 300
-    assert info.value.resumable is ranges
-
-
-def test_a_body_that_breaks_before_any_byte_is_a_plain_error() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, headers={"content-length": "300"}, stream=_Breaks(b""))
-
-    with pytest.raises(NetworkError) as info:
-        make(handler).get("http://h/s.ts", max_bytes=10_000)
-    assert not isinstance(info.value, PartialTransfer)
-
-
-def test_a_range_answered_from_another_offset_is_refused() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(206, content=b"z" * 50, headers={"content-range": "bytes 0-49/500"})
-
-    with pytest.raises(NetworkError, match="got them from 0"):
-        make(handler).get("http://h/s.ts", max_bytes=10_000, byterange=(100, 50))
+def test_an_aborted_fetch_carries_its_transfer_when_it_had_one() -> None:
+    stats = TransferStats("u", "segment", bytes=10, start=0.0, ttfb=0.1, duration=0.3, aborted=True)
+    assert FetchAborted("abandoned", stats).stats is stats
+    assert FetchAborted("cancelled").stats is None

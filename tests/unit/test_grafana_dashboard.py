@@ -9,19 +9,29 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry, generate_latest
 
 from player.metrics_http import MetricsEndpoint
+from player.stats import (
+    AbrStatus,
+    Bitrates,
+    FrameCounts,
+    LatencyStats,
+    MediaStats,
+    SessionStats,
+    VideoStats,
+)
 
 DASHBOARD = Path(__file__).parents[2] / "resources" / "grafana" / "heureum-dashboard.json"
 
 
 def test_every_expression_names_an_exported_metric() -> None:
-    stats = {
-        "state": "playing", "protocol": "hls", "time_to_first_frame_s": 0.5,
-        "latency": {"end_to_end_s": 3.0, "to_live_edge_s": 2.0},
-        "rebuffer_count": 0, "rebuffer_seconds": 0.0,
-        "bitrate_kbps": {"video": 800.0, "input": 900.0},
-        "abr": {"playing_index": 1}, "media": {"video": {"height": 720}},
-        "frames": {"presented": 10, "dropped": 0}, "errors": [], "reconnects": 0,
-    }  # fmt: skip
+    stats = SessionStats(
+        state="playing", protocol="hls", time_to_first_frame_s=0.5,
+        latency=LatencyStats(end_to_end_s=3.0, to_live_edge_s=2.0),
+        rebuffer_count=0, rebuffer_seconds=0.0,
+        bitrate_kbps=Bitrates(video=800.0, input=900.0),
+        abr=AbrStatus(1, 1, 800_000, 1e6, 4.0, 2),
+        media=MediaStats("", None, True, VideoStats("h264", 1280, 720, None, None), None),
+        frames=FrameCounts(presented=10, dropped=0), errors=(), reconnects=0,
+    )  # fmt: skip
     registry = CollectorRegistry(auto_describe=False)
     registry.register(MetricsEndpoint("9100", lambda: [(0, "u", stats)]))
     exported = set(re.findall(r"^(heureum_\w+)\{", generate_latest(registry).decode(), re.M))

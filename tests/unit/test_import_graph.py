@@ -81,7 +81,7 @@ def test_the_engine_has_no_import_circle() -> None:
     graph = {name: _imports(name, path, modules) for name, path in modules.items()}
     # the walk sees the edges it should (a broken resolver would pass vacuously)
     assert "player.decode" in graph["player.engine"]
-    assert "player.hls.loader_thread" in graph["player.hls.source"]
+    assert "player.hls.loader_thread" in graph["player.hls.hls_source"]
     assert "player.hls.downloads" in graph["player.hls.ladder"]
     assert _cycles(graph) == []
 
@@ -139,6 +139,26 @@ def test_the_hls_sources_parts_never_reach_back_to_the_source() -> None:
         "player.hls.segment_packets",
         "player.hls.loader_thread",
     )
-    assert set(parts) <= graph["player.hls.source"] | _reachable(graph, "player.hls.source")
+    assert set(parts) <= graph["player.hls.hls_source"] | _reachable(graph, "player.hls.hls_source")
     for part in parts:
-        assert "player.hls.source" not in _reachable(graph, part), part
+        assert "player.hls.hls_source" not in _reachable(graph, part), part
+
+
+def test_only_the_http_fetcher_is_made_of_httpx() -> None:
+    """The HLS parts are handed a ``fetch.Fetcher`` (a scripted one in the
+    tests): only ``HlsSource``, which makes the real one by default, knows
+    ``http_fetcher``, and only that module imports httpx at its top (``otlp``
+    posts with it inside a function, and only with ``--otlp``)."""
+    modules = _modules()
+    graph = {name: _imports(name, path, modules) for name, path in modules.items()}
+    users = {name for name, deps in graph.items() if "player.http_fetcher" in deps}
+    assert users == {"player.hls.hls_source"}
+    assert "player.http_fetcher" not in _reachable(graph, "player.fetch")
+    top_level = set()
+    for name, path in modules.items():
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Import) and any(a.name == "httpx" for a in node.names):
+                top_level.add(name)
+            if isinstance(node, ast.ImportFrom) and node.module == "httpx":
+                top_level.add(name)
+    assert top_level == {"player.http_fetcher"}

@@ -33,33 +33,33 @@ def test_hls_end_to_end_is_the_wall_clock_minus_the_program_date_on_screen() -> 
         pdt_at_shown=NOW - timedelta(seconds=6.25),
         playlist_edge_s=3.5,
     )
-    assert out["end_to_end_s"] == 6.25
-    assert out["source"] == SOURCE_PDT
-    assert out["to_live_edge_s"] == 3.5
-    assert out["end_to_end_reason"] is None and out["to_live_edge_reason"] is None
+    assert out.end_to_end_s == 6.25
+    assert out.source == SOURCE_PDT
+    assert out.to_live_edge_s == 3.5
+    assert out.end_to_end_reason is None and out.to_live_edge_reason is None
 
 
 def test_hls_without_program_dates_says_why() -> None:
     out = latency_figures(live=True, family="hls", shown_pts=1.0, wall_now=0.0, playlist_edge_s=2.0)
-    assert out["end_to_end_s"] is None and out["source"] is None
-    assert "PROGRAM-DATE-TIME" in out["end_to_end_reason"]
-    assert out["to_live_edge_s"] == 2.0
+    assert out.end_to_end_s is None and out.source is None
+    assert "PROGRAM-DATE-TIME" in str(out.end_to_end_reason)
+    assert out.to_live_edge_s == 2.0
 
 
 def test_rtsp_end_to_end_follows_the_latest_sender_report_anchor() -> None:
     clock = PacketWallClock()
     clock.on_packet(10.0, None)
     before = latency_figures(live=True, family="rtsp", shown_pts=9.0, wall_now=100.0, clock=clock)
-    assert before["end_to_end_s"] is None
-    assert before["end_to_end_reason"] == "no RTCP sender report received"
-    assert before["to_live_edge_s"] == 1.0
+    assert before.end_to_end_s is None
+    assert before.end_to_end_reason == "no RTCP sender report received"
+    assert before.to_live_edge_s == 1.0
     clock.on_packet(12.0, 1000.0)  # captured at 1000 s wall clock
     clock.on_packet(11.5, None)  # older packets do not move the edge back
     out = latency_figures(live=True, family="rtsp", shown_pts=11.0, wall_now=1001.5, clock=clock)
     # frame at 11.0 was captured at 999.0: 2.5 s ago
-    assert out["end_to_end_s"] == 2.5
-    assert out["source"] == SOURCE_RTCP
-    assert out["to_live_edge_s"] == 1.0
+    assert out.end_to_end_s == 2.5
+    assert out.source == SOURCE_RTCP
+    assert out.to_live_edge_s == 1.0
 
 
 def test_rtmp_and_http_have_no_end_to_end_figure() -> None:
@@ -67,9 +67,9 @@ def test_rtmp_and_http_have_no_end_to_end_figure() -> None:
     clock.on_packet(5.0, None)
     for family, word in (("rtmp", "RTMP"), ("http", "HTTP")):
         out = latency_figures(live=True, family=family, shown_pts=4.2, wall_now=0.0, clock=clock)
-        assert out["end_to_end_s"] is None
-        assert word in out["end_to_end_reason"]
-        assert out["to_live_edge_s"] == 0.8
+        assert out.end_to_end_s is None
+        assert word in str(out.end_to_end_reason)
+        assert out.to_live_edge_s == 0.8
 
 
 def test_vod_unopened_and_nothing_shown_have_reasons_not_figures() -> None:
@@ -81,8 +81,8 @@ def test_vod_unopened_and_nothing_shown_have_reasons_not_figures() -> None:
         (unopened, "the stream is not open yet"),
         (waiting, "nothing shown yet"),
     ):
-        assert out["end_to_end_s"] is None and out["to_live_edge_s"] is None
-        assert out["end_to_end_reason"] == out["to_live_edge_reason"] == reason
+        assert out.end_to_end_s is None and out.to_live_edge_s is None
+        assert out.end_to_end_reason == out.to_live_edge_reason == reason
 
 
 def test_headline_prefers_end_to_end_and_labels_the_fallback() -> None:

@@ -26,8 +26,9 @@ ENGINE = (
     "player.presenter",
     "player.control_loop",
     "player.decode",
-    "player.hls.source",
+    "player.hls.hls_source",
     "player.fetch",
+    "player.http_fetcher",
 )
 
 
@@ -73,7 +74,7 @@ def test_the_engine_and_the_hls_source_do_not_load_numpy_nor_portaudio() -> None
     needed to demux, decode and fetch; numpy only arrives with decoded audio,
     sounddevice with an audio device, Cryptodome with an AES-128 key)."""
     modules = _modules_after(
-        "import player.player, player.engine, player.sources, player.hls.source"
+        "import player.player, player.engine, player.sources, player.hls.hls_source"
     )
     assert _loaded(modules, ("numpy", "sounddevice", "Cryptodome")) == []
     # libavformat's Source is for files, RTSP, RTMP and progressive HTTP only.
@@ -83,12 +84,14 @@ def test_the_engine_and_the_hls_source_do_not_load_numpy_nor_portaudio() -> None
 def test_lazy_exports_are_the_defining_modules_objects() -> None:
     from player import config, errors, events, video_sink, warning_reasons, warning_text
     from player import player as player_module
+    from player import stats as stats_module
 
     owners = {
         "config": config,
         "errors": errors,
         "events": events,
         "player": player_module,
+        "stats": stats_module,
         "video_sink": video_sink,
         "warning_text": warning_text,
         "warning_reasons": warning_reasons,

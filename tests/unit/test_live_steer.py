@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from fractions import Fraction
 from typing import cast
 
 from player.clock import ManualClock
-from player.events import MediaInfo, VideoInfo
 from player.load_control import LowWater
-from player.source import Source, SourceInfo, StreamSpec
-from tests.support.sessions import headless_session
+from player.source_api import Source
+from tests.support.sessions import headless_session, live_hls
 
 
 @dataclass
@@ -41,24 +39,8 @@ class _Steered:
     def __init__(self, target: float, low_latency: bool, source: _LiveHls) -> None:
         self.clock = ManualClock()
         session = headless_session(self.clock)
-        media = MediaInfo(
-            url="http://o.test/live.m3u8",
-            protocol="hls",
-            container="mpegts",
-            duration=None,
-            is_live=True,
-            seekable=False,
-            video=VideoInfo("h264", 320, 240, 25.0, "yuv420p"),
-            audio=None,
-        )
-        spec = StreamSpec("video", "h264", Fraction(1, 90000), lambda: None, 320, 240)
-        session.info = SourceInfo(
-            media=media,
-            video=spec,
-            audio=None,
-            extra={"live_target_latency": target, "low_latency": low_latency},
-        )
-        session.media = media
+        session.info = live_hls(target, low_latency)
+        session.media = session.info.media
         session.source = cast(Source, source)
         self.session = session
         self.low_water = LowWater()

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from player.clock import ManualClock
 from player.events import AudioInfo, PlayerState
-from player.source import SourceInfo
+from player.source_api import SourceInfo
 from tests.support.sessions import headless_session, silent_output, video_file
 
 
@@ -22,7 +22,7 @@ def test_the_reported_position_never_passes_the_duration() -> None:
     clock.advance(0.3)  # the clock ran on a little past the last frame
     assert abs((session.position() or 0.0) - 4.2) < 1e-9  # the master is not bent
     assert session.reported_position() == 4.0
-    assert session.stats()["position_s"] == 4.0
+    assert session.stats().position_s == 4.0
 
 
 def _audio_alone() -> SourceInfo:

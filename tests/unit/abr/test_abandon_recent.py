@@ -83,12 +83,12 @@ def test_whether_to_abandon_stays_with_the_average() -> None:
     assert abandon_check(_ctx(9.0), flight, recent=True) is None
 
 
-def test_the_default_policy_does_not_use_it() -> None:
+def test_the_default_policy_uses_it() -> None:
     size = int(4.3 * M * 4 / 8)
     done = int(size * 0.4)
     flight = InFlight(5, done, size, done * 8 / 0.92e6, recent_bps=0.1 * M)
-    plain = HybridPolicy().abandon(_ctx(9.0), flight)
-    opted = HybridPolicy(abandon_recent=True).abandon(_ctx(9.0), flight)
+    plain = HybridPolicy(abandon_recent=False).abandon(_ctx(9.0), flight)
+    opted = HybridPolicy().abandon(_ctx(9.0), flight)
     assert plain is not None and opted is not None
     assert plain.index > opted.index == 0
 
@@ -101,8 +101,8 @@ def test_a_tunnel_mid_transfer_stalls_less() -> None:
     for level in (0.05, 0.1, 0.2):
         for at in (50.0, 60.0, 70.0, 80.0, 90.0):
             trace = Trace("tunnel", ((at, 3 * M), (30.0, level * M), (300.0, 3 * M)))
-            a = simulate(HybridPolicy(), trace, video).rebuffer
-            b = simulate(HybridPolicy(abandon_recent=True), trace, video).rebuffer
+            a = simulate(HybridPolicy(abandon_recent=False), trace, video).rebuffer
+            b = simulate(HybridPolicy(), trace, video).rebuffer
             assert b <= a + 1e-6, (level, at, a, b)
             plain, opted = plain + a, opted + b
     # 42.3 s of stalls without, 15.6 s with (0.8 s of each run is the start)

@@ -280,8 +280,10 @@ def test_default_policy_reaches_90_percent_of_optimum_ahead_of_baselines() -> No
     }
     # 90-91 % before issue 10; the realistic simulator (real-encode segment
     # sizes, per-request RTT, 95 % payload) costs every policy: 85.9 % then,
-    # 86.8 % after issue 10's rules. A regression gate
-    assert score["HybridPolicy"] >= 0.865, score
+    # 86.8 % after issue 10's rules, 86.3 % once abandonment at the recent
+    # rate became the default (it lifted every pooled family, fresh +3.2,
+    # held-out level: these are the traces it was tuned on). A regression gate
+    assert score["HybridPolicy"] >= 0.86, score
     assert score["HybridPolicy"] > max(score["ThroughputRule"], score["Bola"]) + 0.05, score
 
 
@@ -303,5 +305,7 @@ def test_fresh_traces_ahead_of_both_baselines() -> None:
         make.__name__: percent_of_optimal(make, FRESH_TRACES)
         for make in (HybridPolicy, ThroughputRule, Bola)
     }
-    assert score["HybridPolicy"] >= 0.82, score  # 82.2 % (80.7 % before): a regression gate
+    # 85.4 % (82.2 % before abandonment at the recent rate, 80.7 % before
+    # issue 10): a regression gate
+    assert score["HybridPolicy"] >= 0.85, score
     assert score["HybridPolicy"] > max(score["ThroughputRule"], score["Bola"]) + 0.05, score

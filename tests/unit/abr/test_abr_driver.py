@@ -20,7 +20,16 @@ from player.abr.optimal import optimal_qoe
 from player.abr.policy import AbrContext, Decision, InFlight, abandon_check
 from player.abr.simulator import PENSIEVE_LADDER, SimConfig, make_video, simulate
 from player.abr.traces import Trace, constant_trace
-from player.hls.source import HlsSource
+from player.capabilities import TimelineEntry
+from player.clock import ManualClock
+from player.hls.hls_source import HlsSource
+from player.hls.playlist import MultivariantPlaylist
+from player.hls.playlist_parser import parse_playlist
+from tests.support.clocked_run import PacedReader, drive
+from tests.support.fake_fetcher import FakeFetcher
+from tests.support.hls_media import muxed_ladder_vod
+
+ORIGIN = "http://origin.test/"
 
 M = 1e6
 
@@ -134,10 +143,49 @@ def _load(meter: BandwidthEstimator, ctx: AbrContext) -> None:
     assert meter.ttfb() == pytest.approx(ctx.ttfb)
 
 
+@dataclass
+class _Recording:
+    """HybridPolicy, keeping every context it is asked with."""
+
+    inner: HybridPolicy = field(default_factory=HybridPolicy)
+    seen: list[AbrContext] = field(default_factory=list)
+    name: str = "recording"
+
+    def choose(self, ctx: AbrContext) -> Decision:
+        self.seen.append(ctx)
+        return self.inner.choose(ctx)
+
+    def abandon(self, ctx: AbrContext, flight: InFlight) -> Decision | None:
+        return self.inner.abandon(ctx, flight)
+
+
 def test_the_player_uses_the_driver() -> None:
-    src = HlsSource("http://127.0.0.1:9/none.m3u8")
-    assert isinstance(src._abr, AbrDriver) and src._abr.meter is src._meter
+    """The source asks its policy through ``AbrDriver`` (the simulator's
+    wiring): the contexts carry the driver's size ratios, fed by each
+    segment, and the estimate the source reports is the driver's meter's."""
+    clock = ManualClock()
+    origin = FakeFetcher(clock)
+    origin.serve_directory(ORIGIN, muxed_ladder_vod(), ttfb=0.02, bits_per_second=3e6)
+    policy = _Recording()
+    src = HlsSource(
+        ORIGIN + "master.m3u8", clock=clock, fetcher=origin, policy=policy, rand=lambda: 0.5
+    )
     assert not src.estimate_measured()
+    reader = PacedReader(src, clock)
+    try:
+        drive(clock, 2, lambda: reader.done)
+        reader.join()
+    finally:
+        src.close()
+    assert len(policy.seen) >= 2
+    first, last = policy.seen[0], policy.seen[-1]
+    assert first.samples == 0 and not first.measured and first.size_ratios == ()
+    assert last.measured and last.samples > 0 and last.size_ratios
+    assert last.size_ratio == pytest.approx(sum(last.size_ratios[-2:]) / len(last.size_ratios[-2:]))
+    # one meter behind the policy, the timeline and estimate_bps()
+    estimates = [e.estimate_bps for e in src.timeline() if e.marker is None]
+    assert last.estimate_bps in estimates
+    assert src.estimate_measured() and src.estimate_bps() == estimates[-1]
 
 
 # -- a real loopback server -----------------------------------------------------
@@ -157,22 +205,35 @@ def server(ladder: Path) -> Iterator[ThrottleServer]:
         yield s
 
 
-def _first_rungs(url: str, segments: int) -> tuple[list[int], list[dict[str, object]]]:
+def _first_rungs(
+    url: str, segments: int, master: Path
+) -> tuple[list[int], list[dict[str, object]]]:
+    """The rung of each of the first ``segments`` segments (from the
+    timeline's one sample per segment queued) and the whole timeline."""
+    ladder = parse_playlist(master.read_text(), url)
+    assert isinstance(ladder, MultivariantPlaylist)
+    # the source plays the ladder lowest first and samples the rung's ABR bitrate
+    bitrates = sorted(v.bitrate for v in ladder.variants)
     src = HlsSource(url)
     try:
         src.open()
-        while len(src._rungs_at) < segments:
+
+        def samples() -> list[TimelineEntry]:
+            return [e for e in src.timeline() if e.marker is None]
+
+        while len(samples()) < segments:
             if src.read() is None:
                 break
-        return [r for _t, r in list(src._rungs_at)[:segments]], [
-            e.as_dict() for e in src.timeline()
-        ]
+        rungs = [bitrates.index(e.selected_bitrate) for e in samples()[:segments]]
+        return rungs, [e.as_dict() for e in src.timeline()]
     finally:
         src.close()
 
 
-def test_a_fast_server_starts_at_the_same_rung_every_run(server: ThrottleServer) -> None:
-    runs = [_first_rungs(server.url("master.m3u8"), 5) for _ in range(4)]
+def test_a_fast_server_starts_at_the_same_rung_every_run(
+    server: ThrottleServer, ladder: Path
+) -> None:
+    runs = [_first_rungs(server.url("master.m3u8"), 5, ladder) for _ in range(4)]
     sequences = [rungs for rungs, _ in runs]
     # the lowest rung until the link is measured, then the top one, every time
     assert all(s == sequences[0] for s in sequences), sequences

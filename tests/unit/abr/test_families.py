@@ -4,13 +4,16 @@ steady link when the scenes change, never while the lowest rung is unsafe)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from player.abr.families import FAMILIES
+from player.abr.families import FAMILIES, pooled_families
 from player.abr.hybrid import HybridPolicy
 from player.abr.optimal import optimal_qoe
-from player.abr.policy import AbrContext
+from player.abr.policy import AbrContext, AbrPolicy
 from player.abr.simulator import PENSIEVE_LADDER, make_video, simulate
+from tests.support.family_optima import POOLED_OPTIMAL
 
 M = 1e6
 
@@ -59,38 +62,52 @@ OPTIMAL = {
     "lte-4": 118.932,
 }
 
-#: Σ QoE / Σ optimum of the default policy per family, as measured when the
-#: gate was set (issue 10: 88.9, 91.5, 68.8, 84.4, 73.6, 79.1 %; before it
-#: 82.9, 91.6, 67.8, 84.7, 69.0, 79.3). Regression
-#: gates, not the target: the issue asks for 90 % on every family, and the
-#: early outages, 3G and LTE logs (and square waves) are still short of it.
+#: Σ QoE / Σ optimum of the default policy per family, pooled over
+#: ``POOLED_SEEDS`` seeds (15-25 traces a family; five were one trace's luck:
+#: 3G read 73.6 % on the evaluation's five and 35.9 % pooled). Derived from
+#: the default when the gates moved to the pooled sets (pooled 88.9, 93.4,
+#: 72.2, 79.8, 35.9, 86.8 %; the five-trace gates read 88.9, 91.5, 69.4,
+#: 84.4, 73.6, 79.1 % then), and raised with abandonment at the recent rate
+#: made the default (88.9, 93.4, 72.4, 80.3, 44.7, 87.2 %). Regression
+#: gates, not the target: the issue asks for 90 % on every family.
 FLOORS = {
-    "constant-between-rungs": 0.88,
-    "long-ramps": 0.91,
-    "early-outages": 0.68,
-    "square-wave": 0.84,
-    "3g (synthesised)": 0.73,
-    "lte (synthesised)": 0.78,
+    "constant-between-rungs": 0.885,
+    "long-ramps": 0.93,
+    "early-outages": 0.72,
+    "square-wave": 0.80,
+    "3g (synthesised)": 0.445,
+    "lte (synthesised)": 0.87,
 }
+
+POOLED = pooled_families()
 
 
 def test_every_family_trace_has_a_pinned_optimum() -> None:
-    assert set(FAMILIES) == set(FLOORS)
+    assert set(FAMILIES) == set(FLOORS) == set(POOLED)
     assert {t.name for traces in FAMILIES.values() for t in traces} == set(OPTIMAL)
+    assert {t.name for traces in POOLED.values() for t in traces} == set(POOLED_OPTIMAL)
+    # the evaluation's own traces are among the pooled ones, pinned alike
+    assert all(POOLED_OPTIMAL[name] == OPTIMAL[name] for name in OPTIMAL)
+    # and every random family has many more than five
+    assert all(len(POOLED[f]) >= 20 for f in ("early-outages", "3g (synthesised)"))
 
 
-@pytest.mark.parametrize("name", ["const-1.2Mx1.1", "square-9s-0"])
+@pytest.mark.parametrize("name", ["const-1.2Mx1.1", "square-9s-0", "3g-3@1012"])
 def test_pinned_family_optimum_is_the_dp_result(name: str) -> None:
-    trace = next(t for traces in FAMILIES.values() for t in traces if t.name == name)
-    assert optimal_qoe(trace, make_video()).qoe == pytest.approx(OPTIMAL[name], abs=0.01)
+    trace = next(t for traces in POOLED.values() for t in traces if t.name == name)
+    assert optimal_qoe(trace, make_video()).qoe == pytest.approx(POOLED_OPTIMAL[name], abs=0.01)
+
+
+def pooled_score(policy: Callable[[], AbrPolicy], family: str) -> float:
+    video = make_video()
+    traces = POOLED[family]
+    qoe = sum(simulate(policy(), t, video).qoe for t in traces)
+    return qoe / sum(POOLED_OPTIMAL[t.name] for t in traces)
 
 
 @pytest.mark.parametrize("family", list(FLOORS))
-def test_the_default_policy_holds_its_figure_on_each_family(family: str) -> None:
-    video = make_video()
-    traces = FAMILIES[family]
-    qoe = sum(simulate(HybridPolicy(), t, video).qoe for t in traces)
-    score = qoe / sum(OPTIMAL[t.name] for t in traces)
+def test_the_default_policy_holds_its_figure_on_each_pooled_family(family: str) -> None:
+    score = pooled_score(HybridPolicy, family)
     assert score >= FLOORS[family], (family, round(100 * score, 1))
 
 

@@ -8,12 +8,12 @@ import itertools
 import pytest
 
 from benchmarks.abr_simulator import run
-from player.abr.families import FAMILIES, tuning_families
+from player.abr.families import pooled_families, tuning_families
 from player.abr.hybrid import HybridPolicy
-from player.abr.optimal import optimal_qoe
 from player.abr.policy import AbrContext
 from player.abr.simulator import PENSIEVE_LADDER, make_video, simulate
 from player.abr.traces import Trace, constant_trace
+from tests.support.family_optima import POOLED_OPTIMAL
 
 M = 1e6
 
@@ -71,16 +71,18 @@ def test_the_fill_scales_with_a_smaller_buffer() -> None:
 
 def test_the_fill_rides_out_early_outages() -> None:
     """What the fill is for: a buffer built at three times real time before an
-    outage in the first minute (68.8 % of the optimum without it, 78.8 % with)."""
+    outage in the first minute. On the 20 pooled early-outage traces: 72.4 %
+    of the optimum without it, 80.4 % with, the stalls 78.5 s -> 29.6 s."""
     video = make_video()
-    traces = FAMILIES["early-outages"]
-    opt = sum(optimal_qoe(t, video).qoe for t in traces)
-    plain = sum(simulate(HybridPolicy(), t, video).qoe for t in traces) / opt
-    fill = sum(simulate(HybridPolicy(fill_buffer=8.0), t, video).qoe for t in traces) / opt
-    stalls = sum(simulate(HybridPolicy(fill_buffer=8.0), t, video).rebuffer for t in traces)
-    assert fill >= plain + 0.08, (plain, fill)
-    assert fill >= 0.78, fill
-    assert stalls < 8.0  # 19.2 s without the fill
+    traces = pooled_families()["early-outages"]
+    opt = sum(POOLED_OPTIMAL[t.name] for t in traces)
+    plain = [simulate(HybridPolicy(), t, video) for t in traces]
+    fill = [simulate(HybridPolicy(fill_buffer=8.0), t, video) for t in traces]
+    plain_score = sum(r.qoe for r in plain) / opt
+    fill_score = sum(r.qoe for r in fill) / opt
+    assert fill_score >= plain_score + 0.075, (plain_score, fill_score)
+    assert fill_score >= 0.80, fill_score
+    assert sum(r.rebuffer for r in fill) < sum(r.rebuffer for r in plain) / 2
 
 
 @pytest.mark.parametrize("rung", [1, 3])

@@ -8,7 +8,8 @@ import pytest
 from player.errors import NetworkError, PlaylistError, SecurityError
 from player.fetch import FetchAborted, HttpStatusError
 from player.hls.crypto import sequence_iv
-from player.hls.playlist import MediaPlaylist, parse_media_playlist
+from player.hls.playlist import MediaPlaylist
+from player.hls.playlist_parser import parse_media_playlist
 from tests.support.background import Background
 from tests.support.download_rig import ORIGIN, Rig
 from tests.support.fake_fetcher import Reply

@@ -5,7 +5,7 @@ and switched, with no sockets."""
 from __future__ import annotations
 
 from player.clock import ManualClock
-from player.hls.source import HlsSource
+from player.hls.hls_source import HlsSource
 from tests.support.clocked_run import PacedReader, drive
 from tests.support.fake_fetcher import FakeFetcher
 from tests.support.hls_media import SUBTITLE_CUES, renditions_vod

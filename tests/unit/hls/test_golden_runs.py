@@ -20,7 +20,7 @@ from lab.demo_hls import make_hls_demo
 from player.clock import ManualClock
 from player.errors import NetworkError
 from player.events import Event
-from player.hls.source import HlsConfig, HlsSource
+from player.hls.hls_source import HlsConfig, HlsSource
 from tests.support.clocked_run import PacedReader, drive
 from tests.support.fake_fetcher import FakeFetcher, Reply
 from tests.support.golden import Golden

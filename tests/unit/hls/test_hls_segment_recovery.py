@@ -19,12 +19,14 @@ from player.errors import NetworkError
 from player.events import Event, WarningRaised
 from player.hls.downloads import Downloads
 from player.hls.hint_streams import HintStreams
-from player.hls.live import target_latency
+from player.hls.hls_source import HlsSource
 from player.hls.live_edge import live_start_point
-from player.hls.playlist import MediaPlaylist, parse_playlist
+from player.hls.live_playlist import target_latency
+from player.hls.loader_state import GRACE
+from player.hls.playlist import MediaPlaylist
+from player.hls.playlist_parser import parse_playlist
 from player.hls.slow_transfer import slow_verdict
-from player.hls.source import _GRACE, HlsSource
-from player.source import DemuxPacket
+from player.source_api import DemuxPacket
 from tests.support import hls_media
 from tests.support.clocked_run import PacedReader, drive
 from tests.support.fake_fetcher import FakeFetcher, Reply
@@ -256,7 +258,7 @@ def test_read_still_gives_up_on_a_loader_that_gets_nothing() -> None:
     tries = [r.t for r in origin.requests if r.url.endswith("s001.ts")]
     assert len(tries) >= 2  # the loader was retrying meanwhile
     # the clock stops where read() raised (nothing runs after it)
-    assert clock.now() <= tries[0] + _GRACE + 2 * timeout + 1e-6
+    assert clock.now() <= tries[0] + GRACE + 2 * timeout + 1e-6
 
 
 def test_live_a_segment_behind_the_edge_that_the_origin_lacks_is_a_gap() -> None:

@@ -8,7 +8,6 @@ import pytest
 from player.clock import ManualClock
 from player.errors import NetworkError
 from player.fetch import HttpStatusError
-from player.hls.live import LiveReloader
 from player.hls.live_edge import (
     OutageWatch,
     Track,
@@ -18,7 +17,9 @@ from player.hls.live_edge import (
     ride_out,
     switch_params,
 )
-from player.hls.playlist import MediaPlaylist, parse_media_playlist
+from player.hls.live_playlist import LiveReloader
+from player.hls.playlist import MediaPlaylist
+from player.hls.playlist_parser import parse_media_playlist
 from player.retry import RetryPolicy
 from tests.support.background import Background
 from tests.support.download_rig import Rig

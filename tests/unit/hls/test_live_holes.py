@@ -13,7 +13,7 @@ import pytest
 from player.clock import ManualClock
 from player.errors import NetworkError
 from player.events import Event, Reconnected, WarningRaised
-from player.hls.source import HlsSource
+from player.hls.hls_source import HlsSource
 from tests.support.clocked_run import PacedReader, drive
 from tests.support.fake_fetcher import FakeFetcher, Reply
 from tests.support.hls_media import ts_vod

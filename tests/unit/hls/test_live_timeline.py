@@ -9,9 +9,9 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from player.clock import ManualClock
 from player.errors import FormatError, SecurityError
 from player.hls.crypto import decrypt_aes128, sequence_iv
-from player.hls.live import LiveReloader, live_start_index, target_latency
-from player.hls.playlist import parse_media_playlist
-from player.hls.timeline import ROLLOVER_SECONDS, Rebaser, Unwrapper
+from player.hls.live_playlist import LiveReloader, live_start_index, target_latency
+from player.hls.playlist_parser import parse_media_playlist
+from player.hls.timestamps import ROLLOVER_SECONDS, Rebaser, Unwrapper
 
 
 def live(n: int, first: int = 0, extra: str = "", td: int = 2) -> str:

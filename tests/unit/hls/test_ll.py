@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from player.errors import PlaylistError
-from player.hls.live import (
+from player.hls.live_playlist import (
     LiveReloader,
     duration_ahead,
     hint_position,
@@ -16,7 +16,8 @@ from player.hls.live import (
     target_latency,
     uses_parts,
 )
-from player.hls.playlist import MediaPlaylist, parse_media_playlist
+from player.hls.playlist import MediaPlaylist
+from player.hls.playlist_parser import parse_media_playlist
 
 URL = "http://h/v0/live.m3u8"
 HEAD = (

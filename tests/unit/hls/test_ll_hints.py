@@ -14,11 +14,12 @@ import pytest
 
 from player.clock import ManualClock
 from player.errors import NetworkError
-from player.fetch import FetchAborted, HttpFetcher, HttpStatusError, ResponseTooLarge
-from player.hls.hints import open_hint
-from player.hls.live import hint_position
-from player.hls.playlist import MediaPlaylist, PreloadHint, parse_playlist
+from player.fetch import FetchAborted, HttpStatusError, ResponseTooLarge
+from player.hls.live_playlist import hint_position, open_hint
+from player.hls.playlist import MediaPlaylist, PreloadHint
+from player.hls.playlist_parser import parse_playlist
 from player.hls.rendition import RenditionCursor, RenditionStep, RenditionWait
+from player.http_fetcher import HttpFetcher
 
 HEAD = """#EXTM3U
 #EXT-X-VERSION:9

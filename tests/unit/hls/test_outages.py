@@ -36,6 +36,7 @@ def _reconnected(rig: LoaderRig) -> list[tuple[int, float]]:
 
 def test_live_a_quick_retry_is_a_hiccup_and_lasting_failures_are_reported() -> None:
     rig = _rig(live=True)
+    rig.fetcher.outage(0.0, 2.5)  # the origin away: its playlist fails too
     refused = NetworkError(f"connection refused by {SECRET_URL}")
     rig.outages.note_failure(refused, "segment", 0.5)
     assert _reconnecting(rig) == []  # one quick retry: the buffer hides it
@@ -58,9 +59,32 @@ def test_live_a_quick_retry_is_a_hiccup_and_lasting_failures_are_reported() -> N
     assert [e.detail for e in rig.state.timeline if e.marker == "reload"] == [
         "live origin back after 3.0 s"
     ]
-    # only segments failed, not the playlists: the variant's penalty stands
-    assert 0 in rig.penalty
+    # the origin was asked once (its playlist), when the failures lasted
+    assert rig.fetcher.urls("playlist") == [BASE + "v0.m3u8"] * 2
+    # the playlist failed too: the origin was away, every variant gets another chance
+    assert 0 not in rig.penalty
     assert rig.watch.failing_since is None and rig.watch.attempt == 0
+
+
+def test_live_a_segment_failing_beside_a_playlist_that_answers_is_no_outage() -> None:
+    rig = _rig(live=True)
+    failed = HttpStatusError(503, BASE + "s0.ts")
+    for delay in (0.5, 1.0, 2.0, 2.0):
+        rig.outages.note_failure(failed, "segment", delay)
+        rig.clock.advance(delay)
+    # the origin was asked once, when the failures lasted, and it answered
+    assert rig.fetcher.urls("playlist") == [BASE + "v0.m3u8"] * 2
+    assert _reconnecting(rig) == [] and list(rig.state.timeline) == []
+    rig.outages.fetch_worked()
+    assert _reconnected(rig) == [] and not rig.state.refresh
+    # a new run of failures has it asked again: this time it is away
+    rig.fetcher.outage(rig.clock.now(), 1e9)
+    rig.outages.note_failure(failed, "segment", 0.5)
+    rig.clock.advance(1.0)
+    rig.outages.note_failure(failed, "segment", 1.0)
+    assert _reconnecting(rig) == [(1, 1.0)]
+    (error,) = [e for e in rig.state.timeline if e.marker == "error"]
+    assert error.detail.startswith("live origin unreachable: HTTP 503")
 
 
 def test_live_a_hiccup_that_recovers_is_not_an_outage() -> None:
@@ -203,6 +227,7 @@ def test_vod_the_origin_is_asked_from_the_copy_in_use_on() -> None:
 
 def test_a_fetch_working_while_the_origin_is_asked_does_not_end_the_failures() -> None:
     rig = _rig(live=True)
+    rig.fetcher.outage(0.0, 1.5)  # the origin away: the lasting failures are reported
     rig.outages.note_failure(NetworkError("reset"), "segment", 0.5)
     rig.clock.advance(1.0)
     rig.outages.note_failure(NetworkError("reset"), "segment", 1.0)
@@ -231,6 +256,7 @@ def test_after_a_live_outage_the_playlist_has_its_full_time_again_before_stuck()
     # the same quiet playlist, ridden through a 20 s outage or not
     def stuck_at(outage_over: bool) -> float:
         rig = _rig(live=True)
+        rig.fetcher.outage(0.0, 1.5)  # the origin away, its playlist failing too
         cursor = rig.cursor()
         rig.state.next_seq = 2  # past the edge: waits for the playlist to move
         rig.outages.note_failure(NetworkError("reset"), "segment", 1.0)

@@ -16,7 +16,7 @@ from player.hls.config import HlsConfig
 from player.hls.live_edge import OutageWatch
 from player.hls.loader_state import GRACE, LoaderState
 from player.hls.packet_queue import PacketQueue
-from player.source import DemuxPacket, StreamSpec
+from player.source_api import DemuxPacket, StreamSpec
 
 VIDEO = StreamSpec("video", "h264", Fraction(1, 90_000), lambda: None)
 AUDIO = StreamSpec("audio", "aac", Fraction(1, 48_000), lambda: None)

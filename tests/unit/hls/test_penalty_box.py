@@ -11,8 +11,8 @@ import pytest
 
 from player.clock import ManualClock
 from player.events import Event, VariantSwitched, WarningRaised
+from player.hls.hls_source import HlsConfig, HlsSource
 from player.hls.penalty_box import PenaltyBox
-from player.hls.source import HlsConfig, HlsSource
 from tests.support.clocked_run import PacedReader, drive
 from tests.support.fake_fetcher import FakeFetcher, Reply
 from tests.support.hls_media import muxed_ladder_vod

@@ -11,7 +11,7 @@ import pytest
 
 from player.clock import ManualClock
 from player.config import NetworkConfig
-from player.hls.live import (
+from player.hls.live_playlist import (
     STALLED_LAG,
     LiveReloader,
     live_start_index,
@@ -20,8 +20,9 @@ from player.hls.live import (
     rejoin_reason,
     target_latency,
 )
-from player.hls.playlist import MediaPlaylist, parse_media_playlist
-from player.hls.timeline import Rebaser
+from player.hls.playlist import MediaPlaylist
+from player.hls.playlist_parser import parse_media_playlist
+from player.hls.timestamps import Rebaser
 from player.retry import LIVE_OUTAGE_RETRY
 
 URL = "http://h/live.m3u8"

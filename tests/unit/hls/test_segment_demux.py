@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from player.errors import FormatError
-from player.hls.playlist import MediaPlaylist, parse_media_playlist
+from player.hls.playlist import MediaPlaylist
+from player.hls.playlist_parser import parse_media_playlist
 from player.hls.segment_demux import SegmentDemuxer, dts_key
 from tests.support.hls_media import ts_vod
 

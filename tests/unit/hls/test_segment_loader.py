@@ -10,7 +10,7 @@ from functools import partial
 import pytest
 
 from player.errors import NetworkError
-from player.events import VariantSwitched
+from player.events import Reconnected, Reconnecting, VariantSwitched
 from player.hls.config import HlsConfig
 from player.hls.segment_loader import Abandon
 from player.warning_text import WarningCode
@@ -258,10 +258,16 @@ def test_live_a_segment_failing_at_the_edge_is_a_hole_once_a_newer_one_is_listed
     pl, chunk = rig.first()
     assert rig.run(lambda: rig.loader.fetch_with_fallback(pl, chunk)) is None
     assert rig.loader.segment_gaps == [9]
-    # SEGMENT_RETRY gave up at 3.5 s, when the playlist still ended at s9; it
-    # was asked again a target duration later, and listed s10 by then
+    # the failures lasting (1.5 s), the origin was asked once and answered:
+    # no outage. SEGMENT_RETRY gave up at 3.5 s, when the playlist still
+    # ended at s9; it was asked again a target duration later, and listed
+    # s10 by then
     reloads = [r.t for r in rig.fetcher.requests if r.kind == "playlist"][1:]
-    assert reloads == [3.5, 7.5]
+    assert reloads == [1.5, 3.5, 7.5]
+    (skipped,) = rig.warnings(WarningCode.SEGMENT_SKIPPED)
+    assert dict(skipped.params)["sequence"] == "9"
+    assert not [e for e in rig.events if isinstance(e, Reconnecting | Reconnected)]
+    assert "unreachable" not in " ".join(e.detail for e in rig.state.timeline)
 
 
 def test_live_a_segment_failing_at_the_edge_of_a_stopped_playlist_is_an_error() -> None:
@@ -272,9 +278,10 @@ def test_live_a_segment_failing_at_the_edge_of_a_stopped_playlist_is_an_error() 
     pl, chunk = rig.first()
     with pytest.raises(NetworkError, match="every variant failed; last error"):
         rig.run(lambda: rig.loader.fetch_with_fallback(pl, chunk))
-    # the playlist was asked three times, a target duration apart, before saying so
+    # the origin asked once as the failures lasted (1.5 s), then the playlist
+    # three times, a target duration apart, before saying so
     reloads = [r.t for r in rig.fetcher.requests if r.kind == "playlist"][1:]
-    assert reloads == [3.5, 7.5, 11.5]
+    assert reloads == [1.5, 3.5, 7.5, 11.5]
     assert rig.loader.segment_gaps == []
 
 
@@ -297,3 +304,33 @@ def test_after_a_gap_the_next_segment_is_not_lost_to_a_broken_backup_copy() -> N
     nxt = rig.run(cursor.next_segment)
     assert nxt is not None and nxt[1].seg.uri == BASE + "s1.ts"
     assert rig.state.copy.get(0, 0) == 0  # back on the primary
+
+
+def test_live_a_segment_failing_at_the_edge_on_every_rung_is_a_gap_not_an_outage() -> None:
+    # the playlists answer and move on; only segment 9 fails, on both rungs
+    rig = LoaderRig([("v0.m3u8", 800_000, ()), ("v1.m3u8", 2_500_000, ())], live=True)
+
+    def listing(rung: int, t: float) -> Reply:
+        names = [f"r{rung}/{n}" for n in _names(10 + int(t // 8.0))]
+        return Reply(media_playlist(names, endlist=False).encode())
+
+    for i in range(2):
+        rig.fetcher.serve_live(BASE + f"v{i}.m3u8", partial(listing, i))
+        rig.fetcher.script(BASE + f"r{i}/s9.ts", Reply(status=503))
+    rig.state.rung = 1
+    rig.state.next_seq = 9
+    pl, chunk = rig.first()
+    assert rig.run(lambda: rig.loader.fetch_with_fallback(pl, chunk)) is None
+    # retried on its rung, then taken from the other, then skipped with a warning
+    tries = rig.fetcher.urls("segment")
+    assert tries.count(BASE + "r1/s9.ts") == 4 and tries.count(BASE + "r0/s9.ts") == 4
+    assert tries.index(BASE + "r0/s9.ts") > tries.index(BASE + "r1/s9.ts")
+    assert rig.loader.segment_gaps == [9]
+    (skipped,) = rig.warnings(WarningCode.SEGMENT_SKIPPED)
+    assert skipped.reason_code == "http-status"
+    (failed,) = rig.warnings(WarningCode.VARIANT_FAILED)
+    assert (dict(failed.params)["variant"], dict(failed.params)["target"]) == ("1", "0")
+    # the origin answered throughout: not one Reconnecting, no outage on the timeline
+    assert not [e for e in rig.events if isinstance(e, Reconnecting | Reconnected)]
+    assert rig.watch.attempt == 0
+    assert "unreachable" not in " ".join(e.detail for e in rig.state.timeline)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from player.clock import ManualClock
 from player.config import DEFAULT_CONFIG
 from player.events import Event, VariantSwitched, WarningRaised
-from player.hls.source import HlsSource
-from player.hls.timeline import ROLLOVER_SECONDS
+from player.hls.hls_source import HlsSource
+from player.hls.timestamps import ROLLOVER_SECONDS
 from tests.support.clocked_run import PacedReader, drive
 from tests.support.fake_fetcher import FakeFetcher
 from tests.support.hls_media import muxed_ladder_vod, ts_vod

@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from player.errors import FormatError
-from player.hls.playlist import MultivariantPlaylist, parse_media_playlist, parse_playlist
+from player.hls.playlist import MultivariantPlaylist
+from player.hls.playlist_parser import parse_media_playlist, parse_playlist
 from player.hls.rendition import RenditionCursor, build_tracks, default_track
-from player.hls.subtitles import (
+from player.hls.timestamps import ROLLOVER_SECONDS, DateMap, Rebaser, Unwrapper
+from player.hls.webvtt import (
     Cue,
     CueStore,
     TimestampMap,
@@ -19,7 +21,6 @@ from player.hls.subtitles import (
     parse_timestamp,
     parse_webvtt,
 )
-from player.hls.timeline import ROLLOVER_SECONDS, DateMap, Rebaser, Unwrapper
 
 VTT = (
     "\ufeffWEBVTT - a title\r\n"

@@ -18,10 +18,10 @@ from player.clock import ManualClock
 from player.config import DEFAULT_CONFIG, PlayerConfig
 from player.errors import NetworkError
 from player.events import Event, Reconnected, Reconnecting, WarningRaised
-from player.hls.source import HlsSource
-from player.source import DemuxPacket
+from player.hls.hls_source import HlsSource
+from player.source_api import DemuxPacket
 from tests.support import hls_media
-from tests.support.clocked_run import PacedReader, drive
+from tests.support.clocked_run import PacedReader, ThreadsStarted, drive
 from tests.support.fake_fetcher import FakeFetcher, OutageMode, Reply
 
 BASE = "http://origin/"
@@ -53,11 +53,11 @@ def play(
         emit=events.append,
         rand=lambda: 0.5,
     )
+    loaders = ThreadsStarted("hls-loader")
     reader = PacedReader(src, clock)
 
     def alive() -> int:  # the loader ends with a fatal error before the reader
-        thread = src._thread
-        return 1 + int(thread is not None and thread.is_alive())
+        return 1 + loaders.alive()
 
     try:
         drive(clock, alive, lambda: reader.done)

@@ -110,8 +110,9 @@ def test_a_finished_build_replaces_older_versions(
 
 
 def test_subtitle_tips_cover_one_loop_and_repeat_with_it(tmp_path: Path) -> None:
-    from player.hls.playlist import MediaPlaylist, parse_playlist
-    from player.hls.subtitles import parse_webvtt
+    from player.hls.playlist import MediaPlaylist
+    from player.hls.playlist_parser import parse_playlist
+    from player.hls.webvtt import parse_webvtt
 
     folder = tmp_path / "subs" / "ko"
     demo_hls._write_subtitles(folder, 3, loop_seconds=14.0, loops=2)

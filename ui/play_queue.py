@@ -1,5 +1,6 @@
-"""The window's local play list: M3U/PLS parsing and writing, next/previous,
-loop and shuffle. Pure (no Qt, no I/O beyond what the caller passes in)."""
+"""The window's play queue (the play list the user builds): M3U/PLS parsing
+and writing, next/previous, loop and shuffle. Pure (no Qt, no I/O beyond
+what the caller passes in)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from ui.playlist import Loop, Playlist, PlaylistEntry, parse_m3u, parse_pls, to_m3u8
+from ui.play_queue import Loop, Playlist, PlaylistEntry, parse_m3u, parse_pls, to_m3u8
 
 
 def _list(n: int, **kwargs: random.Random) -> Playlist:

@@ -1,5 +1,6 @@
 """Live playlist timing (RFC 8216 §6.3.4, §6.3.3): when to reload, where to
-start, when a playlist is stuck. Pure: times come in as arguments."""
+start, when a playlist is stuck, which LL-HLS part or preload hint comes
+next. Pure: playlists and times come in as arguments."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from ..errors import PlaylistError
 from ..warning_reasons import Reason, ReasonCode
-from .playlist import MediaPlaylist, Part, PreloadHint
+from .playlist import MAX_BYTERANGE, MediaPlaylist, Part, PreloadHint
 
 __all__ = [
     "STALLED_LAG",
@@ -18,6 +19,7 @@ __all__ = [
     "ll_start",
     "max_live_lag",
     "merge_delta",
+    "open_hint",
     "part_at",
     "rejoin_reason",
     "target_latency",
@@ -113,6 +115,25 @@ def hint_position(pl: MediaPlaylist) -> tuple[int, int, PreloadHint] | None:
         if h.type != "PART":
             continue
         if h.byterange_start is not None and h.byterange_length is None:
+            return None
+        return pl.last_sequence + 1, len(pl.trailing_parts), h
+    return None
+
+
+def open_hint(pl: MediaPlaylist) -> tuple[int, int, PreloadHint] | None:
+    """(sequence, part index, hint) of the playlist's open-ended PART hint:
+    the part after the last one listed. None without one (a hint with a
+    length is a whole part, see ``hint_position``).
+
+    ``EXT-X-PRELOAD-HINT:TYPE=PART,URI=...,BYTERANGE-START=N`` without
+    BYTERANGE-LENGTH stands for the rest of the resource from byte N, as it
+    is produced (draft-pantos-hls-rfc8216bis §4.4.5.3): typically the segment
+    being written, its parts listed later as byte ranges of it."""
+    for h in pl.preload_hints:
+        if h.type != "PART":
+            continue
+        start = h.byterange_start
+        if start is None or h.byterange_length is not None or start > MAX_BYTERANGE:
             return None
         return pl.last_sequence + 1, len(pl.trailing_parts), h
     return None

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import random
 import threading
-from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -33,11 +32,12 @@ from ..clock import Clock, SystemClock
 from ..config import DEFAULT_CONFIG, PlayerConfig
 from ..errors import FormatError, NetworkError
 from ..events import Event, TrackInfo, VariantInfo
-from ..fetch import Fetcher, HttpFetcher
+from ..fetch import Fetcher
+from ..http_fetcher import HttpFetcher
 from ..hwdec import VideoContexts
 from ..redact import redact_url
 from ..retry import RetryPolicy
-from ..source import DemuxPacket, SourceInfo
+from ..source_api import DemuxPacket, SourceInfo
 from .config import HlsConfig
 from .crypto import decrypt_aes128
 from .downloads import Downloads
@@ -46,7 +46,7 @@ from .followers import FollowerIO, Renditions
 from .hint_streams import HintStreams
 from .ladder import Ladder
 from .live_edge import OutageWatch
-from .loader_state import GRACE, LoaderState
+from .loader_state import LoaderState
 from .loader_thread import LoaderThread
 from .origin_check import OriginCheck
 from .outages import Outages
@@ -56,14 +56,11 @@ from .rung_choice import RungChoice
 from .segment_demux import SegmentDemuxer
 from .segment_loader import SegmentLoader
 from .segment_packets import SegmentPackets
-from .timeline import DateMap
+from .timestamps import DateMap
 from .track_requests import TrackRequests
 from .view_cap import pinned_rung
 
 __all__ = ["HlsConfig", "HlsSource", "TimelineEntry"]
-
-#: seconds read() gives the loader beyond its own timeouts (``loader_state.GRACE``)
-_GRACE = GRACE
 
 
 class HlsSource:
@@ -92,13 +89,12 @@ class HlsSource:
         self._rand = rand or random.random
         #: the policy's wiring, shared with the trace simulator
         self._abr = AbrDriver(self._policy)
-        self._meter = self._abr.meter
         self._s = LoaderState(
             url,
             config=config,
             hls=self._hls,
             clock=self._clock,
-            meter=self._meter,
+            meter=self._abr.meter,
             emit=emit,
             wall=wall or (lambda: datetime.now(UTC)),
         )
@@ -120,7 +116,7 @@ class HlsSource:
         self._downloads = Downloads(
             self._fetcher,
             self._s.cancel,
-            self._meter,
+            self._abr.meter,
             self._hint_streams,
             max_segments=self._hls.max_segments,
             rand=self._rand,
@@ -130,8 +126,7 @@ class HlsSource:
             failed=lambda exc, kind, delay: self._outages.note_failure(exc, kind, delay),
             worked=lambda: self._outages.fetch_worked(),
             warn=self._s.warn,
-            # looked up at each call, so the name here is the one used (tests spy on it)
-            decrypt=lambda data, key, iv: decrypt_aes128(data, key, iv),
+            decrypt=decrypt_aes128,
             busy=self._s.busy,
         )
         self._dates = DateMap()
@@ -226,10 +221,6 @@ class HlsSource:
     def ll_stats(self) -> dict[str, int]:
         """LL-HLS counters, for the metrics and the tests."""
         return self._s.ll_stats
-
-    @property
-    def _rungs_at(self) -> deque[tuple[float, int]]:
-        return self._s.rungs_at
 
     # ------------------------------------------------------------------ Source API
 
@@ -356,7 +347,7 @@ class HlsSource:
         return self._s.buffer_level()
 
     def estimate_bps(self) -> float:
-        return self._meter.estimate_bps()
+        return self._abr.meter.estimate_bps()
 
     def abr_status(self) -> AbrStatus:
         variant = self._s.rung
@@ -382,7 +373,7 @@ class HlsSource:
 
     def estimate_measured(self) -> bool:
         """False while ``estimate_bps`` is the default, before any measurement."""
-        return self._meter.measured
+        return self._abr.meter.measured
 
     def current_variant(self) -> int | None:
         """The rung being fetched (the ABR's latest choice)."""

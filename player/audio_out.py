@@ -264,6 +264,8 @@ class SoundDeviceOutput:
         self._queued = 0.0
         self._queue_began: float | None = None
         self._queue_t = 0.0
+        #: ``device_underruns`` as the last callback saw it
+        self._underruns_seen = 0
 
     # The PortAudio callback thread.
     def _callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
@@ -273,9 +275,13 @@ class SoundDeviceOutput:
             # ALSA reports this stream's underruns on this thread.
             self._callback_thread = thread
             alsa_log.watch(self._device_underrun)
-        if status is not None and status.output_underflow and not alsa_log.installed():
+        underflow = status is not None and bool(status.output_underflow)
+        if underflow and not alsa_log.installed():
             self._device_underrun()
-        self._learn_lead(now, frames)
+        # ALSA counts its underruns on this thread, between two callbacks
+        ran_dry = underflow or self.device_underruns != self._underruns_seen
+        self._underruns_seen = self.device_underruns
+        self._learn_lead(now, frames, ran_dry)
         if not self._playing:
             outdata.fill(0)
             return
@@ -302,7 +308,7 @@ class SoundDeviceOutput:
             self._written_end = end_pts
             self._frozen = None
 
-    def _learn_lead(self, now: float, frames: int) -> None:
+    def _learn_lead(self, now: float, frames: int, ran_dry: bool = False) -> None:
         """How far the device's queue runs past its reported latency.
 
         Heard = written minus latency trusts PortAudio's figure, but a
@@ -311,12 +317,22 @@ class SoundDeviceOutput:
         would leap ahead of the sound by that much, and video and subtitles
         with it. The queue is followed as a leaky bucket (filled by each
         callback, drained in real time) while the stream is young; later
-        growth is the device's clock against ours, and is not learned."""
+        growth is the device's clock against ours, and is not learned.
+
+        A device that ran dry (``ran_dry``: an underrun since the last
+        callback) holds nothing: what was written before it is not queued,
+        and no lead learnt before it is left. A PortAudio stream through
+        ALSA's pulse plugin can start in a storm of underruns, each refilled
+        at once: counted as queued, they made a lead of 1-7 s out of a queue
+        of 0.1 s, and the clock that far behind the sound."""
         began = self._queue_began
         if began is None:
             began = self._queue_began = self._queue_t = now
         if now - began > _LEARN_SECONDS:
             return
+        if ran_dry:
+            self._queued = 0.0
+            self.lead = 0.0
         self._queued = max(0.0, self._queued - (now - self._queue_t)) + frames / self.rate
         self._queue_t = now
         beyond = self._queued - self.latency
@@ -373,6 +389,7 @@ class SoundDeviceOutput:
             self.underruns = 0
             self.starved = False
             self.device_underruns = 0
+            self._underruns_seen = 0
             self.on_underrun = None
 
     def detach(self) -> None:

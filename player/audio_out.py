@@ -43,6 +43,13 @@ _LEARN_SECONDS = 5.0
 #: queued beyond the reported latency by less than this is the bunching of
 #: callbacks (three 512-frame blocks at once through PulseAudio), not a burst
 _JITTER = 0.05
+#: calling back this long without running dry or pausing: the device runs
+#: (a PulseAudio stream's start: three blocks, up to 1.8 s of nothing, or a
+#: storm of underruns; what is written meanwhile is not heard then)
+_STEADY_FOR = 0.1
+#: no callback for this long: the device stopped taking samples (its pace
+#: is a bunch of blocks every 35 ms or so)
+_PAUSE = 0.2
 
 
 class AudioOutputError(Exception):
@@ -266,6 +273,9 @@ class SoundDeviceOutput:
         self._queue_t = 0.0
         #: ``device_underruns`` as the last callback saw it
         self._underruns_seen = 0
+        #: since when it has called back without running dry or pausing
+        self._steady_since: float | None = None
+        self._last_callback: float | None = None
 
     # The PortAudio callback thread.
     def _callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
@@ -281,6 +291,10 @@ class SoundDeviceOutput:
         # ALSA counts its underruns on this thread, between two callbacks
         ran_dry = underflow or self.device_underruns != self._underruns_seen
         self._underruns_seen = self.device_underruns
+        last = self._last_callback
+        if ran_dry or last is None or now - last > _PAUSE:
+            self._steady_since = now
+        self._last_callback = now
         self._learn_lead(now, frames, ran_dry)
         if not self._playing:
             outdata.fill(0)
@@ -377,6 +391,16 @@ class SoundDeviceOutput:
     @property
     def playing(self) -> bool:
         return self._playing
+
+    def running(self) -> bool:
+        """Whether the device takes samples at its pace: it has called back
+        for ``_STEADY_FOR`` without running dry or pausing, and lately. A
+        start played into it before then is thrown away (a storm of
+        underruns) or held (no callbacks yet) while the state says playing."""
+        since, last = self._steady_since, self._last_callback
+        if since is None or last is None:
+            return False
+        return last - since >= _STEADY_FOR and self._clock.now() - last <= _PAUSE
 
     def attach(self, buffer: AudioBuffer) -> None:
         """Serve a new session: its own buffer, a fresh clock, not playing."""

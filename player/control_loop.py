@@ -43,6 +43,9 @@ _RECOVER_SPEED = 1.1
 #: is steered gently, as before)
 _WIN_BACK_FROM = 0.15
 _STATS_PERIOD = 1.0
+#: the longest a start waits for the audio device to run (then it plays, its
+#: clock held until the first sample is out, as before)
+_AUDIO_START_GUARD = 2.0
 
 
 class ControlLoop:
@@ -58,6 +61,8 @@ class ControlLoop:
         self._latency_before: float | None = None
         #: HLS (not LL): the live latency held, where playing settled
         self._held_latency: float | None = None
+        #: when a start, ready otherwise, began to wait for the audio device
+        self._device_wait_since: float | None = None
 
     def run(self) -> None:
         try:
@@ -120,7 +125,8 @@ class ControlLoop:
                 if lc.should_start(
                     buffered, rebuffer=s.rebuffering, eos=ready_at_eos, have_frame=have_frame
                 ):
-                    self.end_buffering(buffered)
+                    if self._device_runs(now_tick):
+                        self.end_buffering(buffered)
                 elif abs(percent - last_percent) >= 10:
                     last_percent = percent
                     s.emit(
@@ -179,6 +185,28 @@ class ControlLoop:
             if pos is not None and last is not None and pos > last + 0.5:
                 return True
         return False
+
+    def _device_runs(self, now: float) -> bool:
+        """Whether the audio device takes samples at its pace (or there is
+        none to wait for). A PulseAudio stream that starts may call back
+        three blocks and then nothing for up to 1.8 s, or run dry hundreds
+        of times in a second: a start meanwhile said playing while the clock
+        held, or fed samples that were thrown away and starved at once, and
+        the media piling up was jumped over when the device came."""
+        s = self.s
+        audio = s.audio
+        if audio is None or s.audio_done or audio.running():
+            self._device_wait_since = None
+            return True
+        since = self._device_wait_since
+        if since is None:
+            self._device_wait_since = now
+            return False
+        if now - since < _AUDIO_START_GUARD:
+            return False
+        log.info("the audio device does not run after %.1f s: playing anyway", now - since)
+        self._device_wait_since = None
+        return True
 
     def end_buffering(self, buffered: float) -> None:
         s = self.s

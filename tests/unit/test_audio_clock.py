@@ -140,3 +140,33 @@ def test_a_device_that_ran_dry_forgets_the_lead_it_learnt() -> None:
     # the sample heard is the one just written less the device's latency,
     # not the burst's 1.07 s further back (then the video waited that long)
     assert abs(_at(voice) - (100 * STEP - LATENCY)) <= LATENCY
+
+
+def test_the_device_runs_once_it_calls_back_steadily() -> None:
+    clock = ManualClock(10.0)
+    voice = _voice(clock)
+    assert not voice.running()  # no callback yet
+    # a PulseAudio stream's start: three blocks, then nothing for a second
+    _render(voice, 3, clock, 0.0)
+    clock.advance(0.05)
+    assert not voice.running()
+    clock.advance(1.0)
+    assert not voice.running()
+    _render(voice, 3, clock, 0.0)  # it comes back: steady from here
+    assert not voice.running()
+    _render(voice, 12, clock, 3 * STEP / 3)
+    assert voice.running()
+    clock.advance(0.25)  # and stops again
+    assert not voice.running()
+
+
+def test_a_storm_of_underruns_is_no_running_device() -> None:
+    clock = ManualClock(10.0)
+    voice = _voice(clock)
+    out = np.zeros((BLOCK, 2), dtype=np.float32)
+    for _ in range(100):  # 1 s of underruns, a few ms apart
+        voice.render(out, BLOCK, _Status(underflow=True))
+        clock.advance(0.01)
+        assert not voice.running()
+    _render(voice, 11, clock, STEP)  # at its pace, dry no more
+    assert voice.running()

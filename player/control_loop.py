@@ -145,7 +145,10 @@ class ControlLoop:
                 if not eos and self._starving(has_video, has_audio):
                     self._begin_rebuffer(buffered)
                 elif live and s.config.latency.low_latency:
-                    self._catch_up(buffered)
+                    if recovers:
+                        self._recover_low_latency(low_water, now_tick, buffered)
+                    else:
+                        self._catch_up(buffered)
                 elif recovers:
                     self._recover_latency(low_water, now_tick, buffered)
                 elif live and now_tick - last_rate >= 0.5:
@@ -317,10 +320,37 @@ class ControlLoop:
         if low_water.settled(now):
             self._win_back(least - self.s.config.buffer.live_start_seconds, buffered, low_water)
 
-    def _win_back(self, excess: float, buffered: float, low_water: LowWater) -> None:
-        """Plays ``excess`` seconds of latency away fast, or jumps over it
-        within what is buffered (keeping the start buffer)."""
+    def _recover_low_latency(self, low_water: LowWater, now: float, buffered: float) -> None:
+        """Low-latency RTSP/RTMP: ``catch_up`` keeps the buffer under its
+        target, but a stall's backlog short of ``catch_up_threshold`` over it
+        (0.6 s behind where 40 ms was played) stayed for good. After a stall
+        the least buffered over a second is won back to what it was before
+        the stall, as the default mode wins it back to its start buffer."""
         s = self.s
+        least = low_water.add(now, buffered)
+        settled = low_water.settled(now)
+        baseline = self._stall_baseline
+        if baseline is None:
+            if settled:
+                self._latency_before = least
+            self._catch_up(buffered)
+            return
+        if not settled or s.user_speed != 1.0:
+            return  # a second's low water first; the user's own speed is theirs
+        excess = least - baseline
+        if excess > _WIN_BACK_FROM or s.speed >= _RECOVER_SPEED:
+            self._win_back(excess, buffered, low_water, keep=baseline)
+        else:
+            self._stall_baseline = None  # paid back: caught up as before
+
+    def _win_back(
+        self, excess: float, buffered: float, low_water: LowWater, keep: float | None = None
+    ) -> None:
+        """Plays ``excess`` seconds of latency away fast, or jumps over it
+        within what is buffered (keeping ``keep``, else the start buffer)."""
+        s = self.s
+        if keep is None:
+            keep = s.config.buffer.live_start_seconds
         action = recover_latency(excess, s.speed, fast=_RECOVER_SPEED)
         if action == CatchUpAction.SPEED_UP:
             s.apply_speed(_RECOVER_SPEED)
@@ -330,7 +360,7 @@ class ControlLoop:
             s.metrics.on_event("catch_up", action="normal_speed", excess=round(excess, 3))
         elif action == CatchUpAction.JUMP:
             pos = s.position()
-            skip = min(excess, buffered - s.config.buffer.live_start_seconds)
+            skip = min(excess, buffered - keep)
             if pos is None or skip <= 0:
                 return  # nothing buffered to jump into: played fast instead
             # forward by what was never short over the last second: the

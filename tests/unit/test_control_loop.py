@@ -3,12 +3,16 @@ presenter's part done by hand."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from player.audio_mix import _Voice
 from player.clock import ManualClock
+from player.config import DEFAULT_CONFIG, LatencyConfig
 from player.engine import Session
 from player.events import Event, PlayerState, StateChanged
+from player.levels import Levels
 from tests.support.background import Background
 from tests.support.sessions import headless_session, live_rtmp, silent_output, video_file
 
@@ -126,4 +130,36 @@ def test_a_start_plays_anyway_when_the_audio_device_never_runs() -> None:
     assert states == [PlayerState.BUFFERING, PlayerState.PLAYING]
     assert voice.playing
     assert session.position() == 0.0  # held on the first frame until a sample is out
+    _stop(session, loop)
+
+
+def test_low_latency_wins_back_what_a_stall_cost() -> None:
+    """Low-latency RTMP after a 3 s stall (issue 11): the catch-up only acts
+    on more than 0.5 s over its 0.3 s target, so the stream stayed ~0.4 s
+    buffered (0.6 s behind the glass) where it had played 40 ms before."""
+    clock = ManualClock()
+    config = replace(DEFAULT_CONFIG, latency=LatencyConfig(low_latency=True))
+    session = Session("rtmp://o.test/live/cam", None, config, clock, None, lambda e: None,
+                      levels=Levels())  # fmt: skip
+    session.info = live_rtmp()  # its sound unheard: no output
+    session.media = session.info.media
+    session.set_state(PlayerState.BUFFERING)
+    session.last_shown_pts = session.start_pts = 0.0
+    session.preroll = False
+    session.demuxed_end = {"video": 0.04}
+    loop = Background(session.control.loop)
+    for tick in range(600):  # 12 s: 2 s played, 3 s stalled, then 7 s
+        now = clock.now()
+        feeding = not 2.0 <= now < 5.0
+        if feeding:
+            # the source at its pace, 40 ms ahead; the presenter keeps up
+            session.demuxed_end = {"video": now + 0.04}
+            pos = session.position()
+            if pos is not None:
+                session.last_shown_pts = pos
+        _tick(clock)
+        if tick == 90:
+            assert abs(session.buffered() - 0.04) < 0.03
+    assert session.state == PlayerState.PLAYING
+    assert abs(session.buffered() - 0.04) < 0.1  # back where it was
     _stop(session, loop)

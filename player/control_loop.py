@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 
 from .capabilities import Live, PositionAware, Tracks
-from .edge_jump import PACED_LIVE
+from .edge_jump import PACED_LIVE, QUIET_REFILL_S
 from .errors import ErrorCode, error_for
 from .events import (
     BufferingChanged,
@@ -367,6 +367,9 @@ class ControlLoop:
             # buffer left is the usual one, and cannot run dry for the jump
             target = pos + skip
             s.skip_before = target
+            # what was decoded ahead (1 s of sound at most) may all lie
+            # before the target: the output's refill is the jump's, no stall
+            s.quiet_refill_until = s.clock.now() + QUIET_REFILL_S
             s.pin_clock(target, keep_running=True)
             if s.audio is not None:
                 s.audio.set_position(target)

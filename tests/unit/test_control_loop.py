@@ -163,3 +163,34 @@ def test_low_latency_wins_back_what_a_stall_cost() -> None:
     assert session.state == PlayerState.PLAYING
     assert abs(session.buffered() - 0.04) < 0.1  # back where it was
     _stop(session, loop)
+
+
+def test_the_refill_after_a_catch_up_jump_is_no_stall() -> None:
+    """Default-mode RTMP 1.5 s over its start buffer (a start that waited for
+    the audio device) jumps ahead; what was decoded before the target is
+    thrown away and the output refills: that is the jump, not a stall (it
+    failed the A+V RTMP start test as one)."""
+    clock = ManualClock()
+    session = headless_session(clock)
+    session.info = live_rtmp()  # its sound unheard: no output
+    session.media = session.info.media
+    session.set_state(PlayerState.BUFFERING)
+    session.last_shown_pts = session.start_pts = 0.0
+    session.preroll = False
+    loop = Background(session.control.loop)
+    jumped_at: float | None = None
+    for _ in range(150):  # 3 s
+        now = clock.now()
+        session.demuxed_end = {"video": now + 2.0}  # 2 s buffered, at the source's pace
+        pos = session.position()
+        jumps = [e for e in session.metrics.timeline if e["type"] == "catch_up"]
+        if jumped_at is None and jumps:
+            jumped_at = now
+        if pos is not None and (jumped_at is None or now - jumped_at > 0.6):
+            session.last_shown_pts = pos  # the presenter keeps up, but for the refill
+        _tick(clock)
+    kinds = [e["type"] for e in session.metrics.timeline]
+    assert jumped_at is not None and jumps[0]["action"] == "jump"
+    assert "refill" in kinds
+    assert "stall_start" not in kinds
+    _stop(session, loop)

@@ -39,8 +39,8 @@ class _Voice(SoundDeviceOutput):
         self._init_state(device.rate, device.channels, buffer_seconds)
         self._stream = None
 
-    def render(self, block: Samples, frames: int) -> None:
-        self._callback(block, frames, None, None)
+    def render(self, block: Samples, frames: int, status: Any = None) -> None:
+        self._callback(block, frames, None, status)
 
     def close(self) -> None:
         self._playing = False
@@ -119,7 +119,7 @@ class SharedAudioDevice:
             scratch = self._scratch = np.zeros_like(outdata)
         for voice in voices:
             scratch.fill(0)
-            voice.render(scratch, frames)
+            voice.render(scratch, frames, status)
             outdata += scratch
 
     def close(self) -> None:

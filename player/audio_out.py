@@ -43,6 +43,13 @@ _LEARN_SECONDS = 5.0
 #: queued beyond the reported latency by less than this is the bunching of
 #: callbacks (three 512-frame blocks at once through PulseAudio), not a burst
 _JITTER = 0.05
+#: calling back this long without running dry or pausing: the device runs
+#: (a PulseAudio stream's start: three blocks, up to 1.8 s of nothing, or a
+#: storm of underruns; what is written meanwhile is not heard then)
+_STEADY_FOR = 0.1
+#: no callback for this long: the device stopped taking samples (its pace
+#: is a bunch of blocks every 35 ms or so)
+_PAUSE = 0.2
 
 
 class AudioOutputError(Exception):
@@ -272,6 +279,11 @@ class SoundDeviceOutput:
         self._queued = 0.0
         self._queue_began: float | None = None
         self._queue_t = 0.0
+        #: ``device_underruns`` as the last callback saw it
+        self._underruns_seen = 0
+        #: since when it has called back without running dry or pausing
+        self._steady_since: float | None = None
+        self._last_callback: float | None = None
 
     # The PortAudio callback thread.
     def _callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
@@ -281,9 +293,17 @@ class SoundDeviceOutput:
             # ALSA reports this stream's underruns on this thread.
             self._callback_thread = thread
             alsa_log.watch(self._device_underrun)
-        if status is not None and status.output_underflow and not alsa_log.installed():
+        underflow = status is not None and bool(status.output_underflow)
+        if underflow and not alsa_log.installed():
             self._device_underrun()
-        self._learn_lead(now, frames)
+        # ALSA counts its underruns on this thread, between two callbacks
+        ran_dry = underflow or self.device_underruns != self._underruns_seen
+        self._underruns_seen = self.device_underruns
+        last = self._last_callback
+        if ran_dry or last is None or now - last > _PAUSE:
+            self._steady_since = now
+        self._last_callback = now
+        self._learn_lead(now, frames, ran_dry)
         if not self._playing:
             outdata.fill(0)
             return
@@ -310,7 +330,7 @@ class SoundDeviceOutput:
             self._written_end = end_pts
             self._frozen = None
 
-    def _learn_lead(self, now: float, frames: int) -> None:
+    def _learn_lead(self, now: float, frames: int, ran_dry: bool = False) -> None:
         """How far the device's queue runs past its reported latency.
 
         Heard = written minus latency trusts PortAudio's figure, but a
@@ -319,12 +339,22 @@ class SoundDeviceOutput:
         would leap ahead of the sound by that much, and video and subtitles
         with it. The queue is followed as a leaky bucket (filled by each
         callback, drained in real time) while the stream is young; later
-        growth is the device's clock against ours, and is not learned."""
+        growth is the device's clock against ours, and is not learned.
+
+        A device that ran dry (``ran_dry``: an underrun since the last
+        callback) holds nothing: what was written before it is not queued,
+        and no lead learnt before it is left. A PortAudio stream through
+        ALSA's pulse plugin can start in a storm of underruns, each refilled
+        at once: counted as queued, they made a lead of 1-7 s out of a queue
+        of 0.1 s, and the clock that far behind the sound."""
         began = self._queue_began
         if began is None:
             began = self._queue_began = self._queue_t = now
         if now - began > _LEARN_SECONDS:
             return
+        if ran_dry:
+            self._queued = 0.0
+            self.lead = 0.0
         self._queued = max(0.0, self._queued - (now - self._queue_t)) + frames / self.rate
         self._queue_t = now
         beyond = self._queued - self.latency
@@ -370,6 +400,16 @@ class SoundDeviceOutput:
     def playing(self) -> bool:
         return self._playing
 
+    def running(self) -> bool:
+        """Whether the device takes samples at its pace: it has called back
+        for ``_STEADY_FOR`` without running dry or pausing, and lately. A
+        start played into it before then is thrown away (a storm of
+        underruns) or held (no callbacks yet) while the state says playing."""
+        since, last = self._steady_since, self._last_callback
+        if since is None or last is None:
+            return False
+        return last - since >= _STEADY_FOR and self._clock.now() - last <= _PAUSE
+
     def attach(self, buffer: AudioBuffer) -> None:
         """Serve a new session: its own buffer, a fresh clock, not playing."""
         with self._lock:
@@ -381,6 +421,7 @@ class SoundDeviceOutput:
             self.underruns = 0
             self.starved = False
             self.device_underruns = 0
+            self._underruns_seen = 0
             self.on_underrun = None
 
     def detach(self) -> None:

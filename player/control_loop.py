@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 
 from .capabilities import Live, PositionAware, Tracks
-from .edge_jump import PACED_LIVE
+from .edge_jump import PACED_LIVE, QUIET_REFILL_S
 from .errors import ErrorCode, error_for
 from .events import (
     BufferingChanged,
@@ -43,6 +43,9 @@ _RECOVER_SPEED = 1.1
 #: is steered gently, as before)
 _WIN_BACK_FROM = 0.15
 _STATS_PERIOD = 1.0
+#: the longest a start waits for the audio device to run (then it plays, its
+#: clock held until the first sample is out, as before)
+_AUDIO_START_GUARD = 2.0
 
 
 class ControlLoop:
@@ -58,6 +61,8 @@ class ControlLoop:
         self._latency_before: float | None = None
         #: HLS (not LL): the live latency held, where playing settled
         self._held_latency: float | None = None
+        #: when a start, ready otherwise, began to wait for the audio device
+        self._device_wait_since: float | None = None
 
     def run(self) -> None:
         try:
@@ -120,7 +125,8 @@ class ControlLoop:
                 if lc.should_start(
                     buffered, rebuffer=s.rebuffering, eos=ready_at_eos, have_frame=have_frame
                 ):
-                    self.end_buffering(buffered)
+                    if self._device_runs(now_tick):
+                        self.end_buffering(buffered)
                 elif abs(percent - last_percent) >= 10:
                     last_percent = percent
                     s.emit(
@@ -139,7 +145,10 @@ class ControlLoop:
                 if not eos and self._starving(has_video, has_audio):
                     self._begin_rebuffer(buffered)
                 elif live and s.config.latency.low_latency:
-                    self._catch_up(buffered)
+                    if recovers:
+                        self._recover_low_latency(low_water, now_tick, buffered)
+                    else:
+                        self._catch_up(buffered)
                 elif recovers:
                     self._recover_latency(low_water, now_tick, buffered)
                 elif live and now_tick - last_rate >= 0.5:
@@ -179,6 +188,28 @@ class ControlLoop:
             if pos is not None and last is not None and pos > last + 0.5:
                 return True
         return False
+
+    def _device_runs(self, now: float) -> bool:
+        """Whether the audio device takes samples at its pace (or there is
+        none to wait for). A PulseAudio stream that starts may call back
+        three blocks and then nothing for up to 1.8 s, or run dry hundreds
+        of times in a second: a start meanwhile said playing while the clock
+        held, or fed samples that were thrown away and starved at once, and
+        the media piling up was jumped over when the device came."""
+        s = self.s
+        audio = s.audio
+        if audio is None or s.audio_done or audio.running():
+            self._device_wait_since = None
+            return True
+        since = self._device_wait_since
+        if since is None:
+            self._device_wait_since = now
+            return False
+        if now - since < _AUDIO_START_GUARD:
+            return False
+        log.info("the audio device does not run after %.1f s: playing anyway", now - since)
+        self._device_wait_since = None
+        return True
 
     def end_buffering(self, buffered: float) -> None:
         s = self.s
@@ -289,10 +320,37 @@ class ControlLoop:
         if low_water.settled(now):
             self._win_back(least - self.s.config.buffer.live_start_seconds, buffered, low_water)
 
-    def _win_back(self, excess: float, buffered: float, low_water: LowWater) -> None:
-        """Plays ``excess`` seconds of latency away fast, or jumps over it
-        within what is buffered (keeping the start buffer)."""
+    def _recover_low_latency(self, low_water: LowWater, now: float, buffered: float) -> None:
+        """Low-latency RTSP/RTMP: ``catch_up`` keeps the buffer under its
+        target, but a stall's backlog short of ``catch_up_threshold`` over it
+        (0.6 s behind where 40 ms was played) stayed for good. After a stall
+        the least buffered over a second is won back to what it was before
+        the stall, as the default mode wins it back to its start buffer."""
         s = self.s
+        least = low_water.add(now, buffered)
+        settled = low_water.settled(now)
+        baseline = self._stall_baseline
+        if baseline is None:
+            if settled:
+                self._latency_before = least
+            self._catch_up(buffered)
+            return
+        if not settled or s.user_speed != 1.0:
+            return  # a second's low water first; the user's own speed is theirs
+        excess = least - baseline
+        if excess > _WIN_BACK_FROM or s.speed >= _RECOVER_SPEED:
+            self._win_back(excess, buffered, low_water, keep=baseline)
+        else:
+            self._stall_baseline = None  # paid back: caught up as before
+
+    def _win_back(
+        self, excess: float, buffered: float, low_water: LowWater, keep: float | None = None
+    ) -> None:
+        """Plays ``excess`` seconds of latency away fast, or jumps over it
+        within what is buffered (keeping ``keep``, else the start buffer)."""
+        s = self.s
+        if keep is None:
+            keep = s.config.buffer.live_start_seconds
         action = recover_latency(excess, s.speed, fast=_RECOVER_SPEED)
         if action == CatchUpAction.SPEED_UP:
             s.apply_speed(_RECOVER_SPEED)
@@ -302,13 +360,16 @@ class ControlLoop:
             s.metrics.on_event("catch_up", action="normal_speed", excess=round(excess, 3))
         elif action == CatchUpAction.JUMP:
             pos = s.position()
-            skip = min(excess, buffered - s.config.buffer.live_start_seconds)
+            skip = min(excess, buffered - keep)
             if pos is None or skip <= 0:
                 return  # nothing buffered to jump into: played fast instead
             # forward by what was never short over the last second: the
             # buffer left is the usual one, and cannot run dry for the jump
             target = pos + skip
             s.skip_before = target
+            # what was decoded ahead (1 s of sound at most) may all lie
+            # before the target: the output's refill is the jump's, no stall
+            s.quiet_refill_until = s.clock.now() + QUIET_REFILL_S
             s.pin_clock(target, keep_running=True)
             if s.audio is not None:
                 s.audio.set_position(target)

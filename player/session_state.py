@@ -152,7 +152,8 @@ class SessionState:
         #: D (an open, a reconnect) and P (the edge reached): the next frame
         #: shown is the newest received (see ``edge_jump``)
         self.edge_jump_pending = False
-        #: until this clock time a starved output is a jump's refill, not a stall
+        #: until this clock time a starved output is a jump's refill, not a
+        #: stall: P (a jump to the live edge), L (a catch-up's jump)
         self.quiet_refill_until: float | None = None
         #: L sets it (a seek), D takes it and carries it out; under ``lock``
         self.pending_seek: tuple[float, bool] | None = None

@@ -4,6 +4,7 @@ latency."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -74,6 +75,28 @@ def test_rtmp_plays(probe: Probe, rtmp_url: str) -> None:
     assert info.protocol == "rtmp" and info.is_live
     probe.wait_frames(20, 20)
     probe.wait_state(PlayerState.PLAYING, 10)
+
+
+def test_rtmp_with_sound_plays_on_from_its_start(probe: Probe, rtmp_url: str) -> None:
+    """A+V RTMP, each time on a new PortAudio stream (issue 11): a start
+    stuck on its first frame for seconds (the stream's first storm of
+    underruns read as a lead of 1-7 s), a catch-up each second, or a state
+    that said playing while the clock held at the first frame for a second."""
+    probe.player.open(rtmp_url)
+    probe.wait_state(PlayerState.PLAYING, 20)
+    playing_at = time.monotonic()
+    start = probe.player.position
+    shown = len(probe.sink.shown)
+    probe.wait_frames(shown + 150, 12)  # 5 s of pictures at 30 fps
+    took = time.monotonic() - playing_at
+    position = probe.player.position
+    report = probe.report()
+    assert start is not None and position is not None
+    assert report["rebuffer_count"] == 0, json.dumps(report["timeline"][:16])
+    assert report["time_to_first_audio_s"] is not None
+    # the clock (the sound's) ran with the pictures from the moment it said playing
+    assert position - start >= 4.5
+    assert took < 6.0, f"5 s of pictures took {took:.2f} s: {report['timeline'][:12]}"
 
 
 def test_rtsp_reconnects_after_the_server_restarts(audio_device: str, long_file: Path) -> None:

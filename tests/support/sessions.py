@@ -11,11 +11,11 @@ from player.audio_out import SoundDeviceOutput
 from player.clock import ManualClock
 from player.config import DEFAULT_CONFIG, AudioConfig
 from player.engine import Session
-from player.events import Event, MediaInfo, VideoInfo
+from player.events import AudioInfo, Event, MediaInfo, VideoInfo
 from player.levels import Levels
 from player.source_api import SourceInfo, StreamSpec
 
-__all__ = ["headless_session", "live_hls", "silent_output", "video_file"]
+__all__ = ["headless_session", "live_hls", "live_rtmp", "silent_output", "video_file"]
 
 
 def headless_session(
@@ -63,6 +63,25 @@ def live_hls(target_latency: float, low_latency: bool = False) -> SourceInfo:
         audio=None,
         extra={"live_target_latency": target_latency, "low_latency": low_latency},
     )
+
+
+def live_rtmp() -> SourceInfo:
+    """What opening a live RTMP stream of the same picture with AAC sound
+    beside it (FLV, 1 ms ticks) would have found."""
+    media = MediaInfo(
+        url="rtmp://o.test/live/cam",
+        protocol="rtmp",
+        container="flv",
+        duration=None,
+        is_live=True,
+        seekable=False,
+        video=_PICTURE,
+        audio=AudioInfo("aac", 48_000, 2),
+    )
+    tick = Fraction(1, 1000)
+    video = StreamSpec("video", "h264", tick, lambda: None, 320, 240)
+    audio = StreamSpec("audio", "aac", tick, lambda: None, sample_rate=48_000, channels=2)
+    return SourceInfo(media=media, video=video, audio=audio)
 
 
 def silent_output(clock: ManualClock, latency: float = 0.02) -> SoundDeviceOutput:

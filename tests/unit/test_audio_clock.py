@@ -99,3 +99,74 @@ def test_growth_after_the_first_seconds_is_not_learnt() -> None:
     _render(voice, 600, clock, STEP)  # 6.4 s at the device's pace
     _render(voice, 20, clock, 0.0)  # a late bunch: the device's clock, not a start
     assert voice.lead == 0.0
+
+
+class _Status:
+    """What PortAudio hands the callback: the underflow flag."""
+
+    def __init__(self, underflow: bool) -> None:
+        self.output_underflow = underflow
+
+
+def test_a_start_in_a_storm_of_underruns_learns_no_lead() -> None:
+    # Through ALSA's pulse plugin a starting stream can run dry again and
+    # again within milliseconds, each time refilled at once (issue 11: 36
+    # underruns in 30 ms): those samples were never queued.
+    clock = ManualClock(10.0)
+    voice = _voice(clock)
+    out = np.zeros((BLOCK, 2), dtype=np.float32)
+    for _ in range(36):
+        for block in range(3):
+            voice.render(out, BLOCK, _Status(underflow=block == 0))
+        clock.advance(0.0006)
+    assert voice.lead == 0.0
+    # then the device settles at its pace: the clock is written minus latency
+    voice.set_playing(True)
+    _render(voice, 60, clock, STEP)
+    assert abs(_at(voice) - (60 * STEP - LATENCY)) <= 2 * STEP
+
+
+def test_a_device_that_ran_dry_forgets_the_lead_it_learnt() -> None:
+    clock = ManualClock(10.0)
+    voice = _voice(clock)
+    voice.set_playing(True)
+    _render(voice, 100, clock, 0.0)  # a start-up burst: 1.07 s queued
+    assert voice.lead > 1.0
+    clock.advance(2.0)  # the device played it out, and more
+    out = np.zeros((BLOCK, 2), dtype=np.float32)
+    voice.device_underruns += 1  # ALSA said so on the callback's thread
+    voice.render(out, BLOCK)
+    assert voice.lead == 0.0
+    # the sample heard is the one just written less the device's latency,
+    # not the burst's 1.07 s further back (then the video waited that long)
+    assert abs(_at(voice) - (100 * STEP - LATENCY)) <= LATENCY
+
+
+def test_the_device_runs_once_it_calls_back_steadily() -> None:
+    clock = ManualClock(10.0)
+    voice = _voice(clock)
+    assert not voice.running()  # no callback yet
+    # a PulseAudio stream's start: three blocks, then nothing for a second
+    _render(voice, 3, clock, 0.0)
+    clock.advance(0.05)
+    assert not voice.running()
+    clock.advance(1.0)
+    assert not voice.running()
+    _render(voice, 3, clock, 0.0)  # it comes back: steady from here
+    assert not voice.running()
+    _render(voice, 12, clock, 3 * STEP / 3)
+    assert voice.running()
+    clock.advance(0.25)  # and stops again
+    assert not voice.running()
+
+
+def test_a_storm_of_underruns_is_no_running_device() -> None:
+    clock = ManualClock(10.0)
+    voice = _voice(clock)
+    out = np.zeros((BLOCK, 2), dtype=np.float32)
+    for _ in range(100):  # 1 s of underruns, a few ms apart
+        voice.render(out, BLOCK, _Status(underflow=True))
+        clock.advance(0.01)
+        assert not voice.running()
+    _render(voice, 11, clock, STEP)  # at its pace, dry no more
+    assert voice.running()

@@ -267,7 +267,7 @@ class _LiveLadder:
         return (VariantInfo(0, 800_000, 640, 360), VariantInfo(1, 2_500_000, 1280, 720))
 
     def abr_status(self) -> AbrStatus:
-        return AbrStatus(1, 0, 2_500_000, 3_141_592.6, 4.25678, 2, slow_segments=1)
+        return AbrStatus(1, 0, 2_500_000, 3_141_592.6, 4.25678, 2, slow_segments=1, policy="mpc")
 
     def timeline(self) -> list[TimelineEntry]:
         return []
@@ -332,6 +332,7 @@ def test_live_hls_reports_its_rungs_and_both_latencies() -> None:
         "segment_gaps": 0,
         "slow_segments": 1,
         "estimate_measured": True,
+        "policy": "mpc",
     }
     assert report["variant"] == {"index": 0, "width": 640, "height": 360, "bandwidth": 800_000}
     assert report["live_latency_s"] == 3.5

@@ -4,12 +4,13 @@ with ``isinstance``; the adaptive state is one frozen value."""
 from __future__ import annotations
 
 import dataclasses
+from typing import get_args
 
 import pytest
 
 from player.capabilities import AbrStatus, Adaptive, Live, PositionAware, Tracks
 from player.clock import ManualClock
-from player.config import DEFAULT_CONFIG
+from player.config import DEFAULT_CONFIG, AbrPolicyName
 from player.hls.hls_source import HlsSource
 from player.sources.libav import LibavSource
 from player.sources.urls import classify
@@ -86,8 +87,8 @@ def test_reading_stats_without_an_adaptive_entry_or_with_odd_values() -> None:
     assert named is not None and named.policy == "mpc"
 
 
-@pytest.mark.parametrize("name", ["hybrid", "mpc"])
-def test_the_status_names_the_policy_the_config_chose(name: str) -> None:
+@pytest.mark.parametrize("name", get_args(AbrPolicyName))
+def test_the_status_names_the_policy_the_config_chose(name: AbrPolicyName) -> None:
     network = dataclasses.replace(DEFAULT_CONFIG.network, abr_policy=name)
     config = dataclasses.replace(DEFAULT_CONFIG, network=network)
     source = HlsSource("http://o.test/a.m3u8", config=config, fetcher=FakeFetcher(ManualClock()))

@@ -5,6 +5,7 @@ new window starts with it, and a URL's own option (``--abr-policy``) wins."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
@@ -71,3 +72,17 @@ def test_the_abr_policy_menu_speaks_korean(qtbot: QtBot, window: MainWindow) -> 
     finally:
         window.set_language("en")
     qtbot.waitUntil(lambda: menu.title() == "ABR policy", timeout=TIMEOUT_MS)
+
+
+def test_a_policy_name_this_version_does_not_know_reads_as_the_default(tmp_path: Path) -> None:
+    path = tmp_path / "odd.ini"
+    path.write_text("[network]\nabr_policy=pensieve\n", encoding="utf-8")
+    settings = Settings(str(path))
+    assert settings.abr_policy == "hybrid"
+    assert settings.open_options().abr_policy == "hybrid"
+    settings.abr_policy = "mpc"
+    settings.abr_policy = "bola"  # an unknown name saves the default, not itself
+    assert settings.abr_policy == "hybrid"
+    settings.abr_policy = "mpc"
+    settings.sync()
+    assert Settings(str(path)).open_options().abr_policy == "mpc"

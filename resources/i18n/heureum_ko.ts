@@ -728,6 +728,10 @@
 <context>
     <name>StatsOverlay</name>
     <message>
+        <source>ABR policy</source>
+        <translation>ABR 정책</translation>
+    </message>
+    <message>
         <source>Video decoder</source>
         <translation>비디오 디코더</translation>
     </message>

@@ -5,6 +5,7 @@ new window starts with it, and a URL's own option (``--abr-policy``) wins."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
@@ -86,3 +87,15 @@ def test_a_policy_name_this_version_does_not_know_reads_as_the_default(tmp_path:
     settings.abr_policy = "mpc"
     settings.sync()
     assert Settings(str(path)).open_options().abr_policy == "mpc"
+
+
+def test_the_stats_overlay_names_the_policy_that_runs() -> None:
+    from player.stats import AbrStatus, SessionStats
+    from ui.stats_overlay import stats_lines
+
+    abr = AbrStatus(0, 0, 800_000, estimate_bps=4e6, buffer_s=9.0, variants=2, policy="mpc")
+    rows = dict(stats_lines(None, SessionStats(abr=abr), "software", ""))
+    assert rows["ABR policy"] == "mpc"
+    # a status that names none (a report from before) has no such row
+    unnamed = SessionStats(abr=replace(abr, policy=None))
+    assert "ABR policy" not in dict(stats_lines(None, unnamed, "software", ""))

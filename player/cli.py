@@ -12,7 +12,13 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from .cli_options import add_otlp_flags, add_stream_choices, check_stream_choices, rung_text
+from .cli_options import (
+    add_abr_policy_flag,
+    add_otlp_flags,
+    add_stream_choices,
+    check_stream_choices,
+    rung_text,
+)
 from .config import DEFAULT_CONFIG, AudioConfig, OpenOptions, PlayerConfig
 from .error_text import ErrorCode
 from .events import (
@@ -116,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hwdec", choices=["auto", "no"], help="hardware video decoding (default: no)")
     p.add_argument("--volume", type=float, metavar="V", help="volume 0..150 (percent)")
     p.add_argument("--timeout", type=float, metavar="S", help="network open/read timeout")
+    add_abr_policy_flag(p)
     p.add_argument(
         "--enqueue",
         action="store_true",
@@ -161,6 +168,7 @@ def _options(args: argparse.Namespace) -> OpenOptions:
         audio_track=args.aid,
         subtitle_track=args.sid,
         subtitle_files=tuple(args.sub_file),
+        abr_policy=args.abr_policy,
     )
 
 

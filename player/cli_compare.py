@@ -9,7 +9,7 @@ import sys
 import threading
 from typing import Any
 
-from .cli_options import add_otlp_flags, height, positive
+from .cli_options import add_abr_policy_flag, add_otlp_flags, height, positive
 from .compare import MAX_STREAMS, MIN_STREAMS, CompareSession, run_compare
 from .config import OpenOptions, PlayerConfig
 
@@ -55,6 +55,7 @@ def build_compare_parser() -> argparse.ArgumentParser:
         help="hardware video decoding for every stream (falls back to software)",
     )
     p.add_argument("--timeout", type=positive, metavar="S", help="network open/read timeout")
+    add_abr_policy_flag(p, window=False)
     p.add_argument(
         "--metrics-port",
         metavar="[HOST:]PORT",

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any
+from typing import Any, get_args
 
-from .config import TrackChoice
+from .config import AbrPolicyName, NetworkConfig, TrackChoice
 
 __all__ = [
+    "ABR_POLICIES",
+    "add_abr_policy_flag",
     "add_otlp_flags",
     "add_stream_choices",
     "check_stream_choices",
@@ -123,6 +125,23 @@ def add_stream_choices(p: argparse.ArgumentParser) -> None:
         "--start", type=time_value, metavar="T", help="start at T (seconds or [hh:]mm:ss)"
     )
     group.add_argument("--end", type=time_value, metavar="T", help="stop at T, as at the end")
+
+
+#: the names ``--abr-policy`` takes, in the order --help lists them; the
+#: names ``player.abr.policies`` builds (not imported here: --help stays light)
+ABR_POLICIES: tuple[AbrPolicyName, ...] = get_args(AbrPolicyName)
+
+
+def add_abr_policy_flag(p: argparse.ArgumentParser, *, window: bool = True) -> None:
+    default = NetworkConfig().abr_policy
+    where = " In the window it overrides Settings > Network for the URLs given" if window else ""
+    p.add_argument(
+        "--abr-policy",
+        choices=ABR_POLICIES,
+        metavar="{" + ",".join(ABR_POLICIES) + "}",
+        help=f"HLS: the ABR rule that picks the rung (default {default}); mpc plans "
+        f"a few segments ahead (model-predictive).{where}",
+    )
 
 
 def add_otlp_flags(p: argparse.ArgumentParser) -> None:

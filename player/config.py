@@ -163,6 +163,8 @@ class PlayerConfig:
             cfg = replace(cfg, latency=replace(cfg.latency, low_latency=options.low_latency))
         if options.hwdec is not None:
             cfg = replace(cfg, decode=replace(cfg.decode, hwdec=options.hwdec))
+        if options.abr_policy is not None:
+            cfg = replace(cfg, network=replace(cfg.network, abr_policy=options.abr_policy))
         return cfg
 
 
@@ -192,6 +194,8 @@ class OpenOptions:
     subtitle_track: TrackChoice = "auto"
     #: subtitle files to add and show (mpv's --sub-file)
     subtitle_files: tuple[str, ...] = ()
+    #: adaptive streams: the ABR policy by name (None: the config's)
+    abr_policy: AbrPolicyName | None = None
 
 
 DEFAULT_CONFIG = PlayerConfig()

@@ -17,6 +17,7 @@ import logging
 import threading
 from functools import cached_property
 
+from .capabilities import TimelineEntry
 from .commands import (
     AudioEnded,
     Command,
@@ -339,5 +340,5 @@ class Session(SessionClocks):
     def stats(self) -> SessionStats:
         return session_stats(self)
 
-    def abr_timeline(self) -> list[dict[str, object]]:
+    def abr_timeline(self) -> list[TimelineEntry]:
         return abr_timeline(self)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .audio_out import AudioDevicePool
+from .capabilities import TimelineEntry
 from .clock import Clock, SystemClock
 from .config import DEFAULT_CONFIG, OpenOptions, PlayerConfig
 from .errors import PlayerError
@@ -366,9 +367,10 @@ class Player:
         live = s.live()
         return live.program_date_time(pos) if live is not None else None
 
-    def abr_timeline(self) -> list[dict[str, object]]:
+    def abr_timeline(self) -> list[TimelineEntry]:
         """Adaptive streams: samples of estimate, selected bitrate and buffer over
-        time with switch/stall/error markers (for plots and JSON/CSV export)."""
+        time with switch/stall/error markers (for plots and JSON/CSV export),
+        ``t`` in seconds of the session (the events' clock)."""
         s = self._session
         return s.abr_timeline() if s is not None else []
 

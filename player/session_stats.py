@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from .capabilities import DecodesVideo
+from .capabilities import DecodesVideo, TimelineEntry
 from .events import AudioInfo, VideoInfo
 from .latency import session_latency
 from .session_clocks import SessionClocks
@@ -97,16 +97,12 @@ def _audio(opened: AudioInfo) -> AudioStats:
     )
 
 
-def abr_timeline(s: SessionClocks) -> list[dict[str, object]]:
+def abr_timeline(s: SessionClocks) -> list[TimelineEntry]:
+    """The adaptive source's timeline with ``t`` on the session's clock."""
     adaptive = s.adaptive()
     if adaptive is None:
         return []
     # The source counts from its own start, a moment after the session's:
     # on the session's clock its samples line up with the events' times.
     offset = adaptive.started_at - s.metrics.opened_at
-    out = []
-    for entry in adaptive.timeline():
-        row = entry.as_dict()
-        row["t"] = round(entry.t + offset, 3)
-        out.append(row)
-    return out
+    return [replace(entry, t=entry.t + offset) for entry in adaptive.timeline()]

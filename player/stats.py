@@ -56,6 +56,9 @@ class AbrStatus:
     slow_segments: int = 0
     #: False while ``estimate_bps`` is the meter's default, not a measurement
     estimate_measured: bool = True
+    #: the ABR policy choosing the rungs ("hybrid", "mpc"; None: not known,
+    #: as in a report written before it was recorded)
+    policy: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         """The stats' and the report's ``"abr"`` entry (rounded for people)."""
@@ -82,6 +85,7 @@ class AbrStatus:
 
         variant = index("variant_index")
         playing = index("playing_index")
+        policy = abr.get("policy")
         return cls(
             variant_index=variant,
             playing_index=playing if "playing_index" in abr else variant,
@@ -92,6 +96,7 @@ class AbrStatus:
             segment_gaps=index("segment_gaps") or 0,
             slow_segments=index("slow_segments") or 0,
             estimate_measured=abr.get("estimate_measured") is not False,
+            policy=policy if isinstance(policy, str) else None,
         )
 
 

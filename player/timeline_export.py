@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .capabilities import TimelineEntry
 from .report import write_json_atomic, write_text_atomic
 
 __all__ = ["CSV_COLUMNS", "timeline_rows", "write_timeline"]
@@ -15,19 +17,21 @@ __all__ = ["CSV_COLUMNS", "timeline_rows", "write_timeline"]
 CSV_COLUMNS = ("t", "kind", "estimate_bps", "selected_bitrate", "buffer_s", "marker", "detail")
 
 
-def timeline_rows(report: dict[str, Any], abr: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def timeline_rows(report: dict[str, Any], abr: Sequence[TimelineEntry]) -> list[dict[str, Any]]:
     """ABR samples and markers merged with the session's events, by time."""
     rows: list[dict[str, Any]] = []
     for entry in abr:
+        # rounded as ``TimelineEntry.as_dict`` rounds for the JSON export:
+        # both exports of one session show the same figures
         rows.append(
             {
-                "t": entry.get("t"),
+                "t": round(entry.t, 3),
                 "kind": "abr",
-                "estimate_bps": entry.get("estimate_bps"),
-                "selected_bitrate": entry.get("selected_bitrate"),
-                "buffer_s": entry.get("buffer"),
-                "marker": entry.get("marker") or "",
-                "detail": entry.get("detail") or "",
+                "estimate_bps": round(entry.estimate_bps),
+                "selected_bitrate": entry.selected_bitrate,
+                "buffer_s": round(entry.buffer, 3),
+                "marker": entry.marker or "",
+                "detail": entry.detail,
             }
         )
     for event in report.get("timeline", []):
@@ -47,8 +51,9 @@ def timeline_rows(report: dict[str, Any], abr: list[dict[str, Any]]) -> list[dic
     return rows
 
 
-def write_timeline(path: str | Path, report: dict[str, Any], abr: list[dict[str, Any]]) -> Path:
-    """``.csv`` → CSV rows; anything else → JSON ``{"report", "abr_timeline"}``."""
+def write_timeline(path: str | Path, report: dict[str, Any], abr: Sequence[TimelineEntry]) -> Path:
+    """``.csv`` → CSV rows; anything else → JSON ``{"report", "abr_timeline"}``
+    (each entry as ``TimelineEntry.as_dict`` gives it)."""
     target = Path(path)
     if target.suffix.lower() == ".csv":
         buf = io.StringIO()
@@ -56,4 +61,5 @@ def write_timeline(path: str | Path, report: dict[str, Any], abr: list[dict[str,
         writer.writeheader()
         writer.writerows(timeline_rows(report, abr))
         return write_text_atomic(target, buf.getvalue())
-    return write_json_atomic(target, {"report": report, "abr_timeline": abr})
+    entries = [entry.as_dict() for entry in abr]
+    return write_json_atomic(target, {"report": report, "abr_timeline": entries})

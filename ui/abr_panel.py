@@ -27,12 +27,13 @@ from __future__ import annotations
 import html
 import math
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
+from player.capabilities import TimelineEntry
 from player.events import BufferingChanged, ErrorOccurred, VariantInfo, VariantSwitched
 from player.stats import SessionStats
 
@@ -221,7 +222,7 @@ class AbrPanel(QDockWidget):
         plots.rate_plot.getAxis("right").setTicks([ticks, []])
 
     # -- data ----------------------------------------------------------------------
-    def update_from(self, abr: Sequence[Mapping[str, Any]], stats: SessionStats) -> None:
+    def update_from(self, abr: Sequence[TimelineEntry], stats: SessionStats) -> None:
         """A poll: ``Player.abr_timeline()`` (adaptive streams) and ``Player.stats()``."""
         if abr:
             self._take_timeline(abr)
@@ -265,7 +266,7 @@ class AbrPanel(QDockWidget):
         if redraw:
             self._redraw()
 
-    def _take_timeline(self, abr: Sequence[Mapping[str, Any]]) -> None:
+    def _take_timeline(self, abr: Sequence[TimelineEntry]) -> None:
         if not self._adaptive:
             self._adaptive = True
             self._samples.clear()
@@ -273,32 +274,30 @@ class AbrPanel(QDockWidget):
             self._timeline_t = -1.0
         # Only the entries newer than the last one seen (the list is in time order).
         start = len(abr)
-        while start > 0 and (_float(abr[start - 1].get("t")) or 0.0) > self._timeline_t:
+        while start > 0 and abr[start - 1].t > self._timeline_t:
             start -= 1
         for entry in abr[max(start, len(abr) - MAX_POINTS) :]:
-            t = _float(entry.get("t"))
-            if t is None:
+            t = entry.t
+            if not math.isfinite(t):
                 continue
-            marker = entry.get("marker")
+            marker = entry.marker
             if marker in TIMELINE_MARKERS:
-                detail = str(entry.get("detail") or "")
-                self._track.add(Marker(t, str(marker), str(marker), tip(t, str(marker), detail)))
+                self._track.add(Marker(t, marker, marker, tip(t, marker, entry.detail)))
             elif marker == "readmit":
-                self._track.add(self._track.readmit_marker(t, str(entry.get("detail") or "")))
+                self._track.add(self._track.readmit_marker(t, entry.detail))
             elif marker == "switch":
                 # the selected line steps where the switch is marked, not a
                 # download later
-                self._selected = _positive(_float(entry.get("selected_bitrate")))
+                self._selected = _positive(float(entry.selected_bitrate))
                 self._samples.append((t, math.nan, self._selected, math.nan))
             elif marker is None:
-                measured = entry.get("estimate_measured") is not False
-                self._selected = _positive(_float(entry.get("selected_bitrate")))
+                self._selected = _positive(float(entry.selected_bitrate))
                 self._samples.append(
                     (
                         t,
-                        _positive(_float(entry.get("estimate_bps"))) if measured else math.nan,
+                        _positive(entry.estimate_bps) if entry.measured else math.nan,
                         self._selected,
-                        _nan(_float(entry.get("buffer"))),
+                        entry.buffer,
                     )
                 )
             self._timeline_t = max(self._timeline_t, t)
@@ -404,16 +403,6 @@ class AbrPanel(QDockWidget):
     @property
     def adaptive(self) -> bool:
         return self._adaptive
-
-
-def _float(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
-def _nan(value: float | None) -> float:
-    return math.nan if value is None else value
 
 
 def _positive(value: float | None) -> float:

@@ -4,17 +4,18 @@ HEUREUM_SETTINGS) so they never touch the user's file."""
 from __future__ import annotations
 
 import os
-from typing import Literal, cast
+from typing import Literal, cast, get_args
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
-from player.config import OpenOptions
+from player.config import AbrPolicyName, NetworkConfig, OpenOptions
 
 __all__ = ["MAX_HISTORY", "Settings"]
 
 MAX_HISTORY = 15
 Transport = Literal["auto", "udp", "tcp", "http"]
 _TRANSPORTS = ("auto", "udp", "tcp", "http")
+_ABR_POLICIES: tuple[AbrPolicyName, ...] = get_args(AbrPolicyName)
 
 
 class Settings:
@@ -125,6 +126,19 @@ class Settings:
         self._q.setValue("network/low_latency", bool(v))
 
     @property
+    def abr_policy(self) -> AbrPolicyName:
+        """Settings → Network → ABR policy (``--abr-policy``); a name this
+        version does not know (a newer one's, a hand edit) reads as the default."""
+        value = str(self._q.value("network/abr_policy", ""))
+        return value if value in _ABR_POLICIES else NetworkConfig().abr_policy
+
+    @abr_policy.setter
+    def abr_policy(self, name: str) -> None:
+        self._q.setValue(
+            "network/abr_policy", name if name in _ABR_POLICIES else NetworkConfig().abr_policy
+        )
+
+    @property
     def hwdec(self) -> bool:
         """Settings → Video → Hardware decoding (``--hwdec=auto``)."""
         return self._bool("video/hwdec", False)
@@ -140,6 +154,7 @@ class Settings:
             rtsp_transport=None if transport == "auto" else transport,
             low_latency=self.low_latency or None,
             hwdec="auto" if self.hwdec else None,
+            abr_policy=self.abr_policy,
         )
 
     @property

@@ -198,6 +198,9 @@ def _variant_rows(
             else rate_text(abr.estimate_bps if abr is not None else None),
         )
     )
+    if abr is not None and abr.policy is not None:
+        # the name --abr-policy takes, as the report's abr.policy has it
+        rows.append((_t(QT_TRANSLATE_NOOP("StatsOverlay", "ABR policy")), abr.policy))
     return rows
 
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from player.redact import redact_url
 
 from .about import AboutDialog, open_log_folder
+from .abr_policy_menu import AbrPolicyMenu
 from .controls import SPEEDS
 from .i18n import LANGUAGES, install_language
 from .lab_menu import LabMenu
@@ -167,6 +168,9 @@ class WindowMenus(QObject):
         self.low_latency_action.setChecked(settings.low_latency)
         self.low_latency_action.toggled.connect(lambda on: setattr(settings, "low_latency", on))
         self.network_menu.addAction(self.low_latency_action)
+        self.network_menu.addSeparator()
+        self.abr_policy_menu = AbrPolicyMenu(window, settings)
+        self.network_menu.addMenu(self.abr_policy_menu)
         self.video_settings_menu = self.settings_menu.addMenu("")
         self.hwdec_action = HardwareDecodingAction(window, settings)
         self.video_settings_menu.addAction(self.hwdec_action)
@@ -201,6 +205,7 @@ class WindowMenus(QObject):
         for code, act in self.transport_actions.items():
             act.setText(names[code])
         self.low_latency_action.setText(self.tr("Low latency for live streams"))
+        self.abr_policy_menu.retranslate()
         self.help_menu.setTitle(self.tr("&Help"))
         self.about_action.setText(self.tr("About Heureum"))
         self.open_log_action.setText(self.tr("Open Log Folder"))

@@ -91,6 +91,7 @@ def _merge(defaults: OpenOptions, options: OpenOptions | None) -> OpenOptions:
         rtsp_transport=options.rtsp_transport or defaults.rtsp_transport,
         low_latency=defaults.low_latency if options.low_latency is None else options.low_latency,
         hwdec=options.hwdec or defaults.hwdec,
+        abr_policy=options.abr_policy or defaults.abr_policy,
     )
 
 

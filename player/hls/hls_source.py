@@ -364,6 +364,7 @@ class HlsSource:
             segment_gaps=len(self.segment_gaps),
             slow_segments=self.slow_segments,
             estimate_measured=self.estimate_measured(),
+            policy=self._policy.name,
         )
 
     @property

@@ -73,6 +73,25 @@
     </message>
 </context>
 <context>
+    <name>AbrPolicyMenu</name>
+    <message>
+        <source>ABR policy</source>
+        <translation>ABR 정책</translation>
+    </message>
+    <message>
+        <source>Hybrid: throughput, then buffer (default)</source>
+        <translation>하이브리드: 처리량, 이어서 버퍼 (기본값)</translation>
+    </message>
+    <message>
+        <source>Model-predictive: plans a few segments ahead</source>
+        <translation>모델 예측: 몇 세그먼트 앞을 계획</translation>
+    </message>
+    <message>
+        <source>Used for HLS streams opened from now on</source>
+        <translation>지금부터 여는 HLS 스트림에 적용</translation>
+    </message>
+</context>
+<context>
     <name>App</name>
     <message>
         <source>Cannot write to %1 (%2): settings, resume positions and the log are not kept</source>
@@ -708,6 +727,10 @@
 </context>
 <context>
     <name>StatsOverlay</name>
+    <message>
+        <source>ABR policy</source>
+        <translation>ABR 정책</translation>
+    </message>
     <message>
         <source>Video decoder</source>
         <translation>비디오 디코더</translation>

@@ -20,6 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from lab.demo_hls import BandwidthPattern, make_hls_demo
 from lab.origin import ThrottleServer
+from player.capabilities import TimelineEntry
 from player.config import DEFAULT_CONFIG, BufferConfig
 from player.events import BufferingChanged, ErrorOccurred, VariantSwitched
 from player.stats import AbrStatus, SessionStats
@@ -61,12 +62,6 @@ def _loading(window: MainWindow) -> object:
     """The rung the loader fetches (the stats' ``abr.variant_index``)."""
     abr = window.player.stats().abr
     return None if abr is None else abr.variant_index
-
-
-def _time(entry: dict[str, object]) -> float:
-    t = entry["t"]
-    assert isinstance(t, int | float)
-    return float(t)
 
 
 def _vertical_lines(plot: pg.PlotItem) -> list[pg.InfiniteLine]:
@@ -335,7 +330,7 @@ def test_the_panel_moves_on_while_no_segment_arrives(
 
         # the whole VOD is fetched: the loader's timeline stops growing
         def downloads() -> list[float]:
-            return [_time(e) for e in window.player.abr_timeline() if e["marker"] is None]
+            return [e.t for e in window.player.abr_timeline() if e.marker is None]
 
         qtbot.waitUntil(lambda: len(downloads()) >= 4, timeout=TIMEOUT_MS)  # 4 x 2 s segments
         last_download = max(downloads())
@@ -359,7 +354,7 @@ def test_one_time_axis_in_plain_seconds(qtbot: QtBot, window: MainWindow) -> Non
     window.abr_panel.show()
     qtbot.waitUntil(panel.isVisible, timeout=TIMEOUT_MS)
     for t in range(0, 1600, 20):  # a long session: ticks in the thousands
-        entry = {"t": float(t), "estimate_bps": 2e6, "selected_bitrate": 600_000, "buffer": 8.0}
+        entry = TimelineEntry(t=float(t), estimate_bps=2e6, selected_bitrate=600_000, buffer=8.0)
         abr = AbrStatus(None, None, None, estimate_bps=2e6, buffer_s=8.0, variants=0)
         panel.update_from([entry], SessionStats(session_seconds=float(t), abr=abr))
     qtbot.wait(50)
@@ -380,7 +375,7 @@ def test_a_new_session_resets_the_time_axis(qtbot: QtBot, window: MainWindow) ->
     qtbot.waitUntil(panel.isVisible, timeout=TIMEOUT_MS)
     for t in range(0, 800, 20):
         panel.update_from(
-            [{"t": float(t), "estimate_bps": 2e6, "selected_bitrate": 6e5, "buffer": 8.0}],
+            [TimelineEntry(t=float(t), estimate_bps=2e6, selected_bitrate=600_000, buffer=8.0)],
             SessionStats(session_seconds=float(t)),
         )
     qtbot.waitUntil(lambda: panel.rate_plot.viewRange()[0][1] > 700, timeout=TIMEOUT_MS)
@@ -407,7 +402,7 @@ def test_switch_labels_never_overlap(qtbot: QtBot, window: MainWindow) -> None:
     panel.set_variants(ladder)
     for t in range(0, 60, 2):
         panel.update_from(
-            [{"t": float(t), "estimate_bps": 2e6, "selected_bitrate": 8e5, "buffer": 8.0}],
+            [TimelineEntry(t=float(t), estimate_bps=2e6, selected_bitrate=800_000, buffer=8.0)],
             SessionStats(session_seconds=float(t)),
         )
     # switches a fraction of a second apart, as in "↓540720p"
@@ -439,13 +434,9 @@ def test_an_unmeasured_estimate_says_so(qtbot: QtBot, window: MainWindow) -> Non
     panel = window.abr_panel
     panel.show()
     qtbot.waitUntil(panel.isVisible, timeout=TIMEOUT_MS)
-    entry = {
-        "t": 1.0,
-        "estimate_bps": 1_000_000,
-        "estimate_measured": False,
-        "selected_bitrate": 150_000,
-        "buffer": 2.0,
-    }
+    entry = TimelineEntry(
+        t=1.0, estimate_bps=1_000_000, selected_bitrate=150_000, buffer=2.0, measured=False
+    )
     abr = AbrStatus(None, None, None, 1_000_000, 2.0, 0, estimate_measured=False)
     panel.update_from([entry], SessionStats(session_seconds=1.5, abr=abr))
     assert "not measured yet" in panel.status.text() and "1.0 Mb/s" not in panel.status.text()

@@ -4,12 +4,13 @@ with ``isinstance``; the adaptive state is one frozen value."""
 from __future__ import annotations
 
 import dataclasses
+from typing import get_args
 
 import pytest
 
 from player.capabilities import AbrStatus, Adaptive, Live, PositionAware, Tracks
 from player.clock import ManualClock
-from player.config import DEFAULT_CONFIG
+from player.config import DEFAULT_CONFIG, AbrPolicyName
 from player.hls.hls_source import HlsSource
 from player.sources.libav import LibavSource
 from player.sources.urls import classify
@@ -29,9 +30,10 @@ def test_the_hls_source_has_every_capability_and_libav_tracks_only() -> None:
 
 def test_an_unopened_hls_source_reports_an_empty_ladder() -> None:
     status = HlsSource("http://o.test/a.m3u8", fetcher=FakeFetcher(ManualClock())).abr_status()
-    # Nothing fetched: an empty ladder and the meter's default, not a measurement.
+    # Nothing fetched: an empty ladder and the meter's default, not a
+    # measurement; the default policy is named.
     assert status == AbrStatus(
-        None, None, None, status.estimate_bps, 0.0, 0, estimate_measured=False
+        None, None, None, status.estimate_bps, 0.0, 0, estimate_measured=False, policy="hybrid"
     )
     with pytest.raises(dataclasses.FrozenInstanceError):
         status.variants = 3  # type: ignore[misc]
@@ -48,6 +50,7 @@ def test_the_status_goes_to_the_stats_shape_and_back() -> None:
         segment_gaps=1,
         slow_segments=2,
         estimate_measured=False,
+        policy="mpc",
     )
     entry = status.as_dict()
     assert entry == {
@@ -60,6 +63,7 @@ def test_the_status_goes_to_the_stats_shape_and_back() -> None:
         "segment_gaps": 1,
         "slow_segments": 2,
         "estimate_measured": False,
+        "policy": "mpc",
     }
     back = AbrStatus.from_stats({"abr": entry})
     assert back == dataclasses.replace(status, estimate_bps=4_123_457.0, buffer_s=12.346)
@@ -75,3 +79,18 @@ def test_reading_stats_without_an_adaptive_entry_or_with_odd_values() -> None:
     odd = AbrStatus.from_stats({"abr": {"variant_index": True, "playing_index": None}})
     assert odd is not None and (odd.variant_index, odd.playing_index) == (None, None)
     assert odd.estimate_bps == 0.0 and odd.variants == 0
+    # a report from before the policy was recorded, or a policy that is not a name
+    assert old.policy is None
+    numbered = AbrStatus.from_stats({"abr": {"policy": 3}})
+    assert numbered is not None and numbered.policy is None
+    named = AbrStatus.from_stats({"abr": {"policy": "mpc"}})
+    assert named is not None and named.policy == "mpc"
+
+
+@pytest.mark.parametrize("name", get_args(AbrPolicyName))
+def test_the_status_names_the_policy_the_config_chose(name: AbrPolicyName) -> None:
+    network = dataclasses.replace(DEFAULT_CONFIG.network, abr_policy=name)
+    config = dataclasses.replace(DEFAULT_CONFIG, network=network)
+    source = HlsSource("http://o.test/a.m3u8", config=config, fetcher=FakeFetcher(ManualClock()))
+    assert source.abr_status().policy == name
+    assert source.abr_status().as_dict()["policy"] == name

@@ -57,3 +57,42 @@ def test_choices_that_contradict_each_other() -> None:
         check_stream_choices(parse(["--compare", "--variant", "1", "a", "b"]))
     )
     assert "must be after" in str(check_stream_choices(parse(["--start", "9", "--end", "3"])))
+
+
+def test_abr_policy_is_picked_by_name_on_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from player.abr.policies import POLICIES
+    from player.cli import _options
+    from player.cli_compare import build_compare_parser
+    from player.cli_options import ABR_POLICIES
+    from player.config import DEFAULT_CONFIG
+
+    # the flag offers exactly the policies the engine can build
+    assert sorted(ABR_POLICIES) == sorted(POLICIES)
+    parse = build_parser().parse_args
+    # unset: the config's (or, in the window, the settings') policy stands
+    assert parse(["x.m3u8"]).abr_policy is None and _options(parse(["x.m3u8"])).abr_policy is None
+    for name in ABR_POLICIES:
+        headless = parse(["--headless", "--abr-policy", name, "x.m3u8"])
+        options = _options(headless)
+        assert options.abr_policy == name
+        assert DEFAULT_CONFIG.with_options(options).network.abr_policy == name
+        compare = build_compare_parser().parse_args(["a.m3u8", "b.m3u8", "--abr-policy", name])
+        assert _options(compare).abr_policy == name
+    # the window (one URL, or --compare's) takes it too
+    assert _options(parse(["--compare", "--abr-policy", "mpc", "a", "b"])).abr_policy == "mpc"
+    with pytest.raises(SystemExit) as stop:
+        parse(["--abr-policy", "bola", "x.m3u8"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "--abr-policy: invalid choice: 'bola' (choose from 'hybrid', 'mpc')" in err
+
+
+def test_the_help_names_the_abr_policies_and_the_default() -> None:
+    from player.cli_compare import build_compare_parser
+
+    for parser in (build_parser(), build_compare_parser()):
+        text = " ".join(parser.format_help().split())
+        assert "--abr-policy {hybrid,mpc}" in text
+        assert "(default hybrid)" in text
+    assert "Settings > Network" in " ".join(build_parser().format_help().split())
+    assert "Settings" not in " ".join(build_compare_parser().format_help().split())

@@ -267,7 +267,7 @@ class _LiveLadder:
         return (VariantInfo(0, 800_000, 640, 360), VariantInfo(1, 2_500_000, 1280, 720))
 
     def abr_status(self) -> AbrStatus:
-        return AbrStatus(1, 0, 2_500_000, 3_141_592.6, 4.25678, 2, slow_segments=1)
+        return AbrStatus(1, 0, 2_500_000, 3_141_592.6, 4.25678, 2, slow_segments=1, policy="mpc")
 
     def timeline(self) -> list[TimelineEntry]:
         return []
@@ -332,6 +332,7 @@ def test_live_hls_reports_its_rungs_and_both_latencies() -> None:
         "segment_gaps": 0,
         "slow_segments": 1,
         "estimate_measured": True,
+        "policy": "mpc",
     }
     assert report["variant"] == {"index": 0, "width": 640, "height": 360, "bandwidth": 800_000}
     assert report["live_latency_s"] == 3.5
@@ -359,3 +360,34 @@ def test_a_report_that_is_not_ours_is_refused_with_a_reason() -> None:
     for bad in ({"frames": [1, 2]}, {"errors": 3}, {"media": {"title": "no more"}}):
         with pytest.raises(ValueError, match="not a heureum report"):
             from_report({"schema": REPORT_SCHEMA, **bad})
+
+
+class _TimedLadder(_LiveLadder):
+    """A source that started 2.5 s into the clock, with three entries."""
+
+    started_at = 2.5
+    entries = (
+        TimelineEntry(0.4, 1_000_000.0, 800_000, 0.0, measured=False),
+        TimelineEntry(2.0, 3_210_987.6, 2_500_000, 4.1234, marker="switch", detail="throughput"),
+        TimelineEntry(4.0, 3_300_000.0, 2_500_000, 5.5),
+    )
+
+    def timeline(self) -> list[TimelineEntry]:
+        return list(self.entries)
+
+
+def test_the_abr_timeline_is_typed_on_the_sessions_clock() -> None:
+    clock = ManualClock()
+    url = "https://cdn.test/live/master.m3u8"
+    session = Session(url, None, DEFAULT_CONFIG, clock, None, lambda e: None, levels=Levels())
+    assert session.abr_timeline() == []  # nothing adaptive opened
+    source = _TimedLadder()
+    session.source = source
+    clock.advance(1.0)
+    session.metrics.start(url)  # the session opened at 1.0, the source at 2.5
+    timeline = session.abr_timeline()
+    assert all(isinstance(e, TimelineEntry) for e in timeline)
+    # every field as the source has it, the time moved by 1.5 s (not rounded)
+    assert timeline == [replace(e, t=e.t + 1.5) for e in source.entries]
+    assert [e.t for e in timeline] == [1.9, 3.5, 5.5]
+    assert source.timeline()[0].t == 0.4  # the source's own entries are left as they were

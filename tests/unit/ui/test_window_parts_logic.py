@@ -5,6 +5,7 @@ of the table has a command."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, cast
 
 from player.config import OpenOptions
@@ -35,6 +36,11 @@ def test_an_opening_takes_the_unset_network_choices_from_the_settings() -> None:
     assert merged.start_paused
     own = _merge(defaults, OpenOptions(rtsp_transport="udp", low_latency=False, hwdec="no"))
     assert (own.rtsp_transport, own.low_latency, own.hwdec) == ("udp", False, "no")
+    # the ABR policy: the settings' unless the URL's own options name one
+    chosen = replace(defaults, abr_policy="mpc")
+    assert _merge(chosen, OpenOptions(start_paused=True)).abr_policy == "mpc"
+    assert _merge(chosen, OpenOptions(abr_policy="hybrid")).abr_policy == "hybrid"
+    assert _merge(defaults, OpenOptions()).abr_policy is None  # the config's then
 
 
 def test_a_title_is_the_file_name_else_the_host_never_a_password() -> None:

@@ -192,6 +192,13 @@ class Session(SessionClocks):
         self._command(VolumeChanged())
 
     def select_variant(self, index: int | None) -> None:
+        # The rung is the source's own state (it takes it from any thread), not
+        # the session's: once the source is open it gets the choice at once, so
+        # a lock given while the stream starts holds from its first segments
+        # instead of waiting for the loop's start.
+        if (source := self.source) is not None:
+            source.select_variant(index)
+            return
         self._command(SelectVariant(index))
 
     def seek_to_live(self) -> None:

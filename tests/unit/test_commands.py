@@ -6,6 +6,7 @@ On a ``ManualClock``, the loop run by the test (or by hand through
 from __future__ import annotations
 
 import threading
+from typing import cast
 
 from player.clock import ManualClock
 from player.commands import (
@@ -22,7 +23,7 @@ from player.commands import (
 from player.engine import Session
 from player.errors import ErrorCode, error_for
 from player.events import Event, PlayerState, SeekCompleted, StateChanged
-from player.source_api import DemuxPacket
+from player.source_api import DemuxPacket, Source
 from tests.support.background import Background
 from tests.support.sessions import headless_session, video_file
 
@@ -289,3 +290,26 @@ def test_a_caller_waits_for_a_held_up_loop_no_longer_than_the_guard() -> None:
     assert session.serial == 0 and len(session.inbox) == 1  # still to be applied
     session.apply_messages()
     assert session.serial == 1 and session.seek_target == 1.0
+
+
+class _Rungs:
+    """A source that records the rungs it is given."""
+
+    def __init__(self) -> None:
+        self.chosen: list[int | None] = []
+
+    def select_variant(self, index: int | None) -> None:
+        self.chosen.append(index)
+
+
+def test_a_rung_chosen_while_the_stream_starts_reaches_the_open_source_at_once() -> None:
+    # The source is open, the loop not yet running (an HLS source is still
+    # fetching its first segments): waiting for the loop would let those
+    # segments come from the rung the user did not choose.
+    session = headless_session(ManualClock())
+    rungs = _Rungs()
+    session.source = cast(Source, rungs)
+    session.select_variant(1)
+    assert rungs.chosen == [1]
+    session.select_variant(None)
+    assert rungs.chosen == [1, None]

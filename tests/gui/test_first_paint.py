@@ -1,0 +1,123 @@
+"""The window paints before it opens (issue 13): the first open imports the
+engine (PyAV) on the GUI thread, which left the mapped window blank for a
+quarter of a second. Now the window, its controls and "Opening <title>…"
+are painted first; the open (and with it the engine) comes after."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+import ui.app
+from player import Player
+from player.config import DEFAULT_CONFIG, AudioConfig, OpenOptions
+from tests.gui.conftest import TIMEOUT_MS
+from ui.first_paint import after_first_paint
+from ui.main_window import MainWindow
+
+
+class _Paints(QObject):
+    """Paint events the application delivers, by the widget's class name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and isinstance(watched, QWidget):
+            self.seen.append(type(watched).__name__)
+        return False
+
+
+@pytest.fixture
+def paints() -> Iterator[_Paints]:
+    app = QApplication.instance()
+    assert app is not None
+    counter = _Paints()
+    app.installEventFilter(counter)
+    yield counter
+    app.removeEventFilter(counter)
+
+
+def test_the_window_is_painted_with_the_opening_notice_before_the_engine_opens(
+    qtbot: QtBot, tmp_path: Path, media: Path, paints: _Paints, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at_open: list[tuple[list[str], str, bool]] = []
+    windows: list[MainWindow] = []
+    real_open = Player.open
+
+    def spy(self: Player, url: str, options: OpenOptions | None = None) -> None:
+        osd = windows[0].osd
+        at_open.append((list(paints.seen), osd.text(), osd.isVisible()))
+        real_open(self, url, options)
+
+    monkeypatch.setattr(Player, "open", spy)
+    config = replace(DEFAULT_CONFIG, audio=AudioConfig(enabled=False))
+    window = ui.app.create_window([str(media)], {"settings_path": str(tmp_path / "s.ini")}, config)
+    windows.append(window)
+    qtbot.addWidget(window)
+    try:
+        assert at_open == []  # create_window returned without opening
+        assert window.windowTitle() == f"{media.name} — Heureum"
+        qtbot.waitUntil(lambda: bool(at_open), timeout=TIMEOUT_MS)
+        painted, text, visible = at_open[0]
+        # the window, its controls and the notice reached the screen first
+        for part in ("MainWindow", "TransportBar", "Osd"):
+            assert part in painted, painted
+        assert (text, visible) == (f"Opening {media.name}…", True)
+        # then it plays, and the notice is gone
+        qtbot.waitUntil(lambda: window.view.painted > 0, timeout=TIMEOUT_MS)
+        qtbot.waitUntil(lambda: not window.osd.isVisible(), timeout=TIMEOUT_MS)
+        assert window.current_url == str(media) and len(at_open) == 1
+    finally:
+        window.close()
+
+
+def test_an_open_that_fails_at_once_takes_the_notice_away(qtbot: QtBot, tmp_path: Path) -> None:
+    config = replace(DEFAULT_CONFIG, audio=AudioConfig(enabled=False))
+    missing = tmp_path / "missing.mp4"
+    window = ui.app.create_window(
+        [str(missing)], {"settings_path": str(tmp_path / "s.ini")}, config
+    )
+    qtbot.addWidget(window)
+    try:
+        assert window.osd.text() == "Opening missing.mp4…"
+        qtbot.waitUntil(lambda: window.messages.level == "error", timeout=TIMEOUT_MS)
+        qtbot.waitUntil(lambda: not window.osd.isVisible(), timeout=TIMEOUT_MS)
+        assert window.osd.text() == "Opening missing.mp4…"  # hidden, not replaced
+    finally:
+        window.close()
+
+
+def test_a_window_never_painted_opens_after_the_fallback_once(qtbot: QtBot) -> None:
+    widget = QWidget()  # never shown: no paint will come
+    qtbot.addWidget(widget)
+    ran: list[int] = []
+    after_first_paint(widget, lambda: ran.append(1), fallback_ms=50)
+    qtbot.waitUntil(lambda: bool(ran), timeout=TIMEOUT_MS)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.repaint()
+    # a second run would be a zero-timer started in that paint: it fires before this one
+    later: list[int] = []
+    QTimer.singleShot(0, lambda: later.append(1))
+    qtbot.waitUntil(lambda: bool(later), timeout=TIMEOUT_MS)
+    assert ran == [1]
+
+
+def test_the_work_runs_after_the_paint_and_not_during_it(qtbot: QtBot, paints: _Paints) -> None:
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    seen_at_run: list[int] = []
+    after_first_paint(
+        widget, lambda: seen_at_run.append(paints.seen.count("QWidget")), fallback_ms=60_000
+    )
+    widget.show()
+    qtbot.waitUntil(lambda: bool(seen_at_run), timeout=TIMEOUT_MS)
+    assert seen_at_run[0] >= 1  # the paint came first (the fallback is a minute away)

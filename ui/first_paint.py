@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QWindow
 from PySide6.QtWidgets import QWidget
 
 from .osd import Osd
@@ -33,29 +34,45 @@ class _AfterPaint(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._run)
         self._timer.start(fallback_ms)
+        # The widget's own paint event does not come when opaque children
+        # cover it; the expose of its native window always does (once shown).
+        self._handle: QWindow | None = window.windowHandle()
         window.installEventFilter(self)
+        if self._handle is not None:
+            self._handle.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._window and event.type() == QEvent.Type.Paint:
-            self._window.removeEventFilter(self)
-            # not here: the rest of the window paints and is flushed after this event
+        kind = event.type()
+        painted = watched is self._window and kind == QEvent.Type.Paint
+        # (the window's exposed flag is set before its expose event is delivered)
+        exposed = (
+            watched is self._handle and kind == QEvent.Type.Expose and self._handle.isExposed()
+        )
+        if (painted or exposed) and self._work is not None:
+            self._stop_watching()
+            # not now: the window paints and is flushed as this event is handled
             self._timer.start(0)
         return False
 
-    def _run(self) -> None:
+    def _stop_watching(self) -> None:
         self._window.removeEventFilter(self)
+        if self._handle is not None:
+            self._handle.removeEventFilter(self)
+
+    def _run(self) -> None:
+        self._stop_watching()
         work, self._work = self._work, None
         if work is not None:
             work()
 
 
 def after_first_paint(
-    window: QWidget, work: Callable[[], None], *, fallback_ms: int = FALLBACK_MS
+    window: QWidget, work: Callable[[], None], *, fallback_ms: int | None = None
 ) -> None:
     """Run ``work`` once on the GUI thread, just after ``window`` (a top-level
-    widget) was first painted, or ``fallback_ms`` from now if it was not.
+    widget) was first painted, or ``fallback_ms`` (``FALLBACK_MS``) from now if it was not.
     Nothing runs if the window is gone first."""
-    _AfterPaint(window, work, fallback_ms)
+    _AfterPaint(window, work, FALLBACK_MS if fallback_ms is None else fallback_ms)
 
 
 class OpeningNotice(QObject):

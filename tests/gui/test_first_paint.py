@@ -5,6 +5,10 @@ are painted first; the open (and with it the engine) comes after."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -18,8 +22,10 @@ import ui.app
 from player import Player
 from player.config import DEFAULT_CONFIG, AudioConfig, OpenOptions
 from tests.gui.conftest import TIMEOUT_MS
+from ui import first_paint, video_view
 from ui.first_paint import after_first_paint
 from ui.main_window import MainWindow
+from ui.video_view import VideoView
 
 
 class _Paints(QObject):
@@ -121,3 +127,72 @@ def test_the_work_runs_after_the_paint_and_not_during_it(qtbot: QtBot, paints: _
     widget.show()
     qtbot.waitUntil(lambda: bool(seen_at_run), timeout=TIMEOUT_MS)
     assert seen_at_run[0] >= 1  # the paint came first (the fallback is a minute away)
+
+
+def test_the_renderer_probe_waits_for_the_windows_first_paint(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, paints: _Paints
+) -> None:
+    monkeypatch.delenv("HEUREUM_RENDERER", raising=False)  # left to choose: it probes
+    painted_at_probe: list[list[str]] = []
+
+    def probe() -> tuple[str, str]:
+        painted_at_probe.append(list(paints.seen))
+        return "software", "a test's choice"
+
+    monkeypatch.setattr(video_view, "choose_renderer", probe)
+    monkeypatch.setattr(first_paint, "FALLBACK_MS", 60_000)  # the paint, not the fallback
+    view = VideoView()
+    qtbot.addWidget(view)
+    view.resize(320, 180)
+    view.show()
+    qtbot.waitUntil(lambda: view.renderer_reason == "a test's choice", timeout=TIMEOUT_MS)
+    # the view's picture area (its only visible part) was on screen first
+    assert len(painted_at_probe) == 1 and "ImageRenderer" in painted_at_probe[0]
+
+
+_FRESH = r"""
+import json, sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+seen = {}
+class Paints(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and type(watched).__name__ == "MainWindow":
+            seen.setdefault("engine", "player.engine" in sys.modules)
+            seen.setdefault("av", "av" in sys.modules)
+        return False
+paints = Paints()
+app.installEventFilter(paints)
+from dataclasses import replace
+from player.config import DEFAULT_CONFIG, AudioConfig
+from ui.app import create_window
+config = replace(DEFAULT_CONFIG, audio=AudioConfig(enabled=False))
+window = create_window([sys.argv[1]], {"settings_path": sys.argv[2]}, config)
+def first_frame():
+    seen["first_frame"] = True
+    app.quit()
+window.view.firstFrame.connect(first_frame)
+QTimer.singleShot(20_000, app.quit)  # the parent's assertion says what did not come
+app.exec()
+window.close()
+print(json.dumps(seen))
+"""
+
+
+def test_a_fresh_window_paints_before_the_engine_and_pyav_are_imported(
+    tmp_path: Path, media: Path
+) -> None:
+    env = dict(os.environ)
+    env.pop("HEUREUM_RENDERER", None)  # as a user starts it: the probe comes after the paint
+    result = subprocess.run(
+        [sys.executable, "-c", _FRESH, str(media), str(tmp_path / "s.ini")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen == {"engine": False, "av": False, "first_frame": True}

@@ -124,6 +124,12 @@ class _DemoPresenter(QObject):
 
     @Slot(str)
     def _ready(self, url: str) -> None:
+        # A demo made before comes back at once: not before the window painted.
+        after_first_paint(self.window, lambda: self._open(url))
+
+    def _open(self, url: str) -> None:
+        if self.window.closed:
+            return
         self.window.messages.dismiss()
         adaptive = url.startswith("http")
         if adaptive:

@@ -33,10 +33,14 @@ class _AfterPaint(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._run)
+        self._handle: QWindow | None = window.windowHandle()
+        if self._handle is not None and self._handle.isExposed():
+            # on screen already: its expose was handled, and painted, before now
+            self._timer.start(0)
+            return
         self._timer.start(fallback_ms)
         # The widget's own paint event does not come when opaque children
         # cover it; the expose of its native window always does (once shown).
-        self._handle: QWindow | None = window.windowHandle()
         window.installEventFilter(self)
         if self._handle is not None:
             self._handle.installEventFilter(self)
@@ -70,7 +74,8 @@ def after_first_paint(
     window: QWidget, work: Callable[[], None], *, fallback_ms: int | None = None
 ) -> None:
     """Run ``work`` once on the GUI thread, just after ``window`` (a top-level
-    widget) was first painted, or ``fallback_ms`` (``FALLBACK_MS``) from now if it was not.
+    widget) was first painted (from a zero-timer at once if it is on screen
+    already), or ``fallback_ms`` (``FALLBACK_MS``) from now if it was not.
     Nothing runs if the window is gone first."""
     _AfterPaint(window, work, FALLBACK_MS if fallback_ms is None else fallback_ms)
 

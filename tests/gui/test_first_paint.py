@@ -196,3 +196,18 @@ def test_a_fresh_window_paints_before_the_engine_and_pyav_are_imported(
     assert result.returncode == 0, result.stderr[-3000:]
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen == {"engine": False, "av": False, "first_frame": True}
+
+
+def test_a_window_on_screen_already_runs_the_work_at_once(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(first_paint, "FALLBACK_MS", 60_000)  # not the fallback either
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    ran: list[int] = []
+    after_first_paint(widget, lambda: ran.append(1))
+    assert ran == []  # from a zero-timer, never inside the caller
+    qtbot.waitUntil(lambda: bool(ran), timeout=TIMEOUT_MS)
+    assert ran == [1]

@@ -211,3 +211,28 @@ def test_a_window_on_screen_already_runs_the_work_at_once(
     assert ran == []  # from a zero-timer, never inside the caller
     qtbot.waitUntil(lambda: bool(ran), timeout=TIMEOUT_MS)
     assert ran == [1]
+
+
+def test_a_demo_ready_at_once_opens_after_the_first_paint(
+    qtbot: QtBot, tmp_path: Path, media: Path, paints: _Paints, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import lab.demo
+
+    monkeypatch.setattr(lab.demo, "ensure_demo", lambda _progress: str(media))  # made before
+    painted_at_open: list[list[str]] = []
+    real_open = Player.open
+
+    def spy(self: Player, url: str, options: OpenOptions | None = None) -> None:
+        painted_at_open.append(list(paints.seen))
+        real_open(self, url, options)
+
+    monkeypatch.setattr(Player, "open", spy)
+    config = replace(DEFAULT_CONFIG, audio=AudioConfig(enabled=False))
+    window = ui.app.create_window([], {"settings_path": str(tmp_path / "s.ini")}, config)
+    qtbot.addWidget(window)
+    try:
+        qtbot.waitUntil(lambda: window.current_url == str(media), timeout=TIMEOUT_MS)
+        assert len(painted_at_open) == 1
+        assert "MainWindow" in painted_at_open[0] and "TransportBar" in painted_at_open[0]
+    finally:
+        window.close()

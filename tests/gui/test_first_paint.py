@@ -236,3 +236,21 @@ def test_a_demo_ready_at_once_opens_after_the_first_paint(
         assert "MainWindow" in painted_at_open[0] and "TransportBar" in painted_at_open[0]
     finally:
         window.close()
+
+
+def test_the_opening_notice_speaks_the_windows_language(qtbot: QtBot, tmp_path: Path) -> None:
+    from ui.i18n import install_language
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    config = replace(DEFAULT_CONFIG, audio=AudioConfig(enabled=False))
+    missing = tmp_path / "missing.mp4"  # what opens does not matter: the notice does
+    try:
+        window = ui.app.create_window(
+            [str(missing)], {"settings_path": str(tmp_path / "s.ini"), "language": "ko"}, config
+        )
+        qtbot.addWidget(window)
+        assert window.osd.text() == "missing.mp4 여는 중…"
+        window.close()
+    finally:
+        install_language(app, "en")

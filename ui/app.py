@@ -33,6 +33,7 @@ from resources import APP_ID
 from . import _pyside_scan  # noqa: F401
 from .about import app_icon
 from .first_frame import after_first_frame
+from .first_paint import OpeningNotice, after_first_paint
 from .i18n import install_language
 from .main_window import MainWindow
 from .settings import Settings
@@ -123,6 +124,12 @@ class _DemoPresenter(QObject):
 
     @Slot(str)
     def _ready(self, url: str) -> None:
+        # A demo made before comes back at once: not before the window painted.
+        after_first_paint(self.window, lambda: self._open(url))
+
+    def _open(self, url: str) -> None:
+        if self.window.closed:
+            return
         self.window.messages.dismiss()
         adaptive = url.startswith("http")
         if adaptive:
@@ -197,11 +204,38 @@ def create_window(
     if _opt(extras, "ontop", False):
         window.modes.toggle_always_on_top()
     if urls:
-        window.open_urls(list(urls), open_options)
+        _open_after_first_paint(window, list(urls), open_options)
     else:
         start_demo(window)
     after_first_frame(window.view, lambda: _after_first_frame(window))
     return window
+
+
+def _open_after_first_paint(
+    window: MainWindow, urls: list[str], options: OpenOptions | None
+) -> None:
+    """The window paints once, saying what it opens, before the open imports
+    the engine on this thread (ui.first_paint says why)."""
+    from .window_opening import title_for
+
+    title = title_for(urls[0].strip())
+    window.setWindowTitle(f"{title} — Heureum")
+    notice = OpeningNotice(
+        window.osd, QCoreApplication.translate("App", "Opening %1…").replace("%1", title)
+    )
+    window.bridge.mediaOpened.connect(notice.done)
+    window.bridge.errorOccurred.connect(notice.done)
+    window.view.firstFrame.connect(notice.done)
+    notice.show()
+
+    def open_now() -> None:
+        if window.closed:
+            return
+        window.open_urls(urls, options)
+        if window.messages.level == "error":  # the open failed at once
+            notice.done()
+
+    after_first_paint(window, open_now)
 
 
 def _after_first_frame(window: MainWindow) -> None:

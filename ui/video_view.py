@@ -7,8 +7,8 @@ coalesced (never converted). The renderer (OpenGL YUV shader or swscale →
 QImage) is chosen at run time; ``HEUREUM_RENDERER=software|opengl`` forces one.
 
 Probing OpenGL makes a context (80 ms with Mesa here): left to choose, the
-view starts with the software renderer and probes once it has been shown,
-moving to OpenGL if that is the better one, so the window shows first.
+view starts with the software renderer and probes once its window has been
+painted, moving to OpenGL if that is the better one, so the window shows first.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ import os
 import re
 import threading
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QMouseEvent, QShowEvent, QWheelEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from player.video_sink import VideoFrame
 
+from .first_paint import after_first_paint
 from .render_common import FrameRenderer
 from .render_image import ImageRenderer
 
@@ -125,7 +126,9 @@ class VideoView(QWidget):
         super().showEvent(event)
         if self._probe_pending:
             self._probe_pending = False
-            QTimer.singleShot(0, self._probe)
+            # After the window's first paint, not before: run ahead of the
+            # display server's expose, the probe kept the window blank for as long.
+            after_first_paint(self.window(), self._probe)
 
     @Slot()
     def _probe(self) -> None:

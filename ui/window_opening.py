@@ -36,7 +36,7 @@ from .playlist_panel import save_playlist
 from .resume import ResumeStore
 from .settings import Settings
 
-__all__ = ["Opener", "OpenerHost", "local_path"]
+__all__ = ["Opener", "OpenerHost", "local_path", "title_for"]
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +76,14 @@ def local_path(url: str) -> str | None:
     return url
 
 
-def _title_for(url: str) -> str:
+def title_for(url: str) -> str:
+    """What the window calls a URL: its file name, else its host."""
     parts = urlsplit(url)
     name = unquote(os.path.basename(parts.path.rstrip("/"))) if parts.path else ""
     return name or parts.hostname or redact_url(url)
+
+
+_title_for = title_for  # the name the unit tests know
 
 
 def _merge(defaults: OpenOptions, options: OpenOptions | None) -> OpenOptions:
@@ -188,7 +192,7 @@ class Opener(QObject):
                 opts = replace(opts, start_position=saved)
                 self.resumed_at = saved
         self._recorded = False
-        self._host.begin_session(url, opts, title or _title_for(url))
+        self._host.begin_session(url, opts, title or title_for(url))
 
     def record_opened(self) -> None:
         """Open Recent holds what opened, not every URL tried."""

@@ -97,6 +97,10 @@
         <source>Cannot write to %1 (%2): settings, resume positions and the log are not kept</source>
         <translation>%1에 쓸 수 없습니다(%2). 설정, 이어보기 위치, 로그가 저장되지 않습니다</translation>
     </message>
+    <message>
+        <source>Opening %1…</source>
+        <translation>%1 여는 중…</translation>
+    </message>
 </context>
 <context>
     <name>CompareWindow</name>

@@ -77,6 +77,7 @@ class AbrPanel(QDockWidget):
         self.status = QLabel(body)
         self.status.setObjectName("abr_status")
         self.status.setTextFormat(Qt.TextFormat.RichText)
+        self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.status)
         self._body_layout = layout
@@ -380,9 +381,13 @@ class AbrPanel(QDockWidget):
         level = "—" if buffer is None else f"{buffer:.1f} s"
         parts.append(swatch(BUFFER_COLOUR, self.tr("buffer %1"), level))
         switches, stalls = self._track.count("switch"), self._track.count("stall")
-        counts = self.tr("%1 switches, %2 stalls").replace("%1", str(switches))
-        parts.append(html.escape(counts.replace("%2", str(stalls))))
-        self.status.setText("&nbsp;&nbsp;&nbsp;".join(parts))
+        said = self.tr("1 switch") if switches == 1 else self.tr("%1 switches")
+        stalled = self.tr("1 stall") if stalls == 1 else self.tr("%1 stalls")
+        parts.append(html.escape(said.replace("%1", str(switches))))
+        parts.append(html.escape(stalled.replace("%1", str(stalls))))
+        # a narrow window wraps the line between its parts, never inside one
+        kept = (f"<span style='white-space:nowrap'>{part}</span>" for part in parts)
+        self.status.setText("&nbsp;&nbsp; ".join(kept))
 
     def _variant(self, index: int) -> VariantInfo | None:
         return next((v for v in self._variants if v.index == index), None)

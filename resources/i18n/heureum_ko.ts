@@ -64,8 +64,20 @@
         <translation>버퍼 %1</translation>
     </message>
     <message>
-        <source>%1 switches, %2 stalls</source>
-        <translation>전환 %1회, 멈춤 %2회</translation>
+        <source>1 switch</source>
+        <translation>전환 1회</translation>
+    </message>
+    <message>
+        <source>%1 switches</source>
+        <translation>전환 %1회</translation>
+    </message>
+    <message>
+        <source>1 stall</source>
+        <translation>멈춤 1회</translation>
+    </message>
+    <message>
+        <source>%1 stalls</source>
+        <translation>멈춤 %1회</translation>
     </message>
     <message>
         <source>not measured yet</source>

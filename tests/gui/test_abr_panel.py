@@ -484,3 +484,21 @@ def test_an_error_marker_reads_in_the_windows_language(
     english = next(m for m in panel.markers if "gone-too" in m.tooltip)
     assert english.tooltip.split("\n", 1)[1].startswith("File not found: ")
     assert english.tooltip.startswith("Error at ")
+
+
+def test_the_status_line_counts_in_words_and_wraps_between_its_parts(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    panel = window.abr_panel
+    panel.show()
+    qtbot.waitUntil(panel.isVisible, timeout=TIMEOUT_MS)
+    window.bridge._dispatch(BufferingChanged(True, 0.1, 5.0, True, t=1.0))
+    window.bridge._dispatch(BufferingChanged(False, 2.0, 100.0, False, t=1.5))
+    entry = TimelineEntry(t=2.0, estimate_bps=2e6, selected_bitrate=800_000, buffer=2.0)
+    abr = AbrStatus(None, None, None, 2_000_000, 2.0, 0)
+    panel.update_from([entry], SessionStats(session_seconds=2.5, abr=abr))
+    text = panel.status.text()
+    assert "1 stall<" in text and "0 switches<" in text  # not "1 stalls"
+    # narrower than the line: it wraps (taller than one line), not cut off
+    assert panel.status.wordWrap()
+    assert panel.status.heightForWidth(200) > panel.status.heightForWidth(4000)

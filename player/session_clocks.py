@@ -37,7 +37,7 @@ class SessionClocks(SessionState):
                     self.warn(WarningCode.NO_AUDIO_OUTPUT, reason=reason or "no output")
             else:
                 self.audio = out
-                out.on_underrun = self.metrics.on_audio_underrun
+                out.on_underrun = self.on_audio_underrun
                 out.volume, out.muted = self.levels.volume, self.levels.muted
                 self.metrics.extra["audio"] = {
                     "device": out.device_name,
@@ -45,6 +45,23 @@ class SessionClocks(SessionState):
                     "latency_s": round(out.latency, 4),
                     "latency_source": out.latency_source,
                 }
+
+    def on_audio_underrun(self) -> None:
+        """The audio callback's thread: the device ran dry; counted as a gap
+        heard only while media plays through a device that has run."""
+        self.metrics.on_audio_underrun(heard=self.playing_sound())
+
+    def playing_sound(self) -> bool:
+        """Whether media is being heard now: playing (not paused, buffering
+        or ended), its audio not yet all out, through a device that has
+        taken samples at its pace since playing began."""
+        out = self.audio
+        return (
+            out is not None
+            and self.state == PlayerState.PLAYING
+            and not self.audio_done
+            and out.played_through()
+        )
 
     def position(self) -> float | None:
         if self.audio is not None and not self.audio_done and self.audio.playing:

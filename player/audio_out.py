@@ -281,6 +281,9 @@ class SoundDeviceOutput:
         self._queue_t = 0.0
         #: ``device_underruns`` as the last callback saw it
         self._underruns_seen = 0
+        #: the device has taken samples at its pace since playing last began
+        #: (``played_through``)
+        self._ran_playing = False
         #: since when it has called back without running dry or pausing
         self._steady_since: float | None = None
         self._last_callback: float | None = None
@@ -307,6 +310,9 @@ class SoundDeviceOutput:
         if not self._playing:
             outdata.fill(0)
             return
+        since = self._steady_since
+        if since is not None and now - since >= _STEADY_FOR:
+            self._ran_playing = True
         gain = 0.0 if self.muted else self.volume
         written, first_pts, speed, end_pts = self.buffer.read_into(outdata, gain)
         if written < frames:
@@ -394,7 +400,19 @@ class SoundDeviceOutput:
             if not playing and self._playing:
                 pos = self._position_locked(self._clock.now())
                 self._frozen = pos
+            if playing and not self._playing:
+                # a start waits for the device to run: then it runs already
+                self._ran_playing = self.running()
             self._playing = playing
+
+    def played_through(self) -> bool:
+        """Whether an underrun now is a gap in sound being played: playing,
+        and the device has taken samples at its pace since playing began.
+        Before that, a new stream's start (a storm of underruns, hundreds
+        through PulseAudio) or a sink waking from suspend drops samples
+        nobody heard yet; while paused it plays silence. Underruns once it
+        ran stay gaps, however many come in a row (a starved callback)."""
+        return self._playing and self._ran_playing
 
     @property
     def playing(self) -> bool:
@@ -422,6 +440,7 @@ class SoundDeviceOutput:
             self.starved = False
             self.device_underruns = 0
             self._underruns_seen = 0
+            self._ran_playing = False
             self.on_underrun = None
 
     def detach(self) -> None:

@@ -65,7 +65,11 @@ class SessionMetrics:
     #: packets on the way to a keyframe)
     frames_dropped_decoder: int = 0
     decode_errors: int = 0
+    #: underruns while media played (gaps heard)
     audio_underruns: int = 0
+    #: underruns while nothing was heard: the device starting, paused,
+    #: buffering or past the end (``on_audio_underrun``)
+    audio_underruns_idle: int = 0
     bytes_in: int = 0
     video_bytes: int = 0
     audio_bytes: int = 0
@@ -145,9 +149,17 @@ class SessionMetrics:
                     }
                 )
 
-    def on_audio_underrun(self) -> None:
-        """The audio device ran dry (the callback came too late), whatever the buffer held."""
+    def on_audio_underrun(self, heard: bool = True) -> None:
+        """The audio device ran dry (the callback came too late), whatever
+        the buffer held. ``heard``: while media played, a gap a listener
+        hears; else (a new PulseAudio stream's start-up storm, hundreds of
+        them before it runs; paused; buffering; past the end) it is counted
+        apart and left out of the timeline: read as glitches, a clean run
+        showed 351."""
         with self._lock:
+            if not heard:
+                self.audio_underruns_idle += 1
+                return
             self.audio_underruns += 1
             now = self.t()
             last = self._last_underrun_entry
@@ -289,6 +301,7 @@ class SessionMetrics:
                 ),
                 decode_errors=self.decode_errors,
                 audio_underruns=self.audio_underruns,
+                audio_underruns_idle=self.audio_underruns_idle,
                 av_offset_ms=_offset_stats(offsets),
                 bitrate_kbps=Bitrates(
                     input=round(self.bytes_in * 8 / 1000 / wall, 1),

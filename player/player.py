@@ -430,7 +430,7 @@ class Player:
             value = live.live_latency()
             if value is not None:
                 return float(value)
-        return s.buffered()
+        return s.behind_edge()
 
     def stats(self) -> SessionStats:
         """The session's figures now (typed; see ``player.stats``)."""

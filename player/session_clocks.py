@@ -37,7 +37,7 @@ class SessionClocks(SessionState):
                     self.warn(WarningCode.NO_AUDIO_OUTPUT, reason=reason or "no output")
             else:
                 self.audio = out
-                out.on_underrun = self.metrics.on_audio_underrun
+                out.on_underrun = self.on_audio_underrun
                 out.volume, out.muted = self.levels.volume, self.levels.muted
                 self.metrics.extra["audio"] = {
                     "device": out.device_name,
@@ -45,6 +45,23 @@ class SessionClocks(SessionState):
                     "latency_s": round(out.latency, 4),
                     "latency_source": out.latency_source,
                 }
+
+    def on_audio_underrun(self) -> None:
+        """The audio callback's thread: the device ran dry; counted as a gap
+        heard only while media plays through a device that has run."""
+        self.metrics.on_audio_underrun(heard=self.playing_sound())
+
+    def playing_sound(self) -> bool:
+        """Whether media is being heard now: playing (not paused, buffering
+        or ended), its audio not yet all out, through a device that has
+        taken samples at its pace since playing began."""
+        out = self.audio
+        return (
+            out is not None
+            and self.state == PlayerState.PLAYING
+            and not self.audio_done
+            and out.played_through()
+        )
 
     def position(self) -> float | None:
         if self.audio is not None and not self.audio_done and self.audio.playing:
@@ -87,14 +104,37 @@ class SessionClocks(SessionState):
 
     def buffered(self) -> float:
         """Media seconds demuxed ahead of the play position (the smaller of the
-        streams that play), not counting what the audio device holds."""
+        streams that play), not counting what the audio device holds: what
+        buffering and the catch-up steer by (0 until every stream's end is
+        known)."""
         pos = self.position()
         ref = pos if pos is not None else (self.start_pts or 0.0)
         if self.audio is not None and not self.audio_done:
             # what a starting PulseAudio stream queued is written, out of
-            # our hands: buffering and live latency count from beyond it (no
+            # our hands: buffering and the catch-up count from beyond it (no
             # jump or rate can win that back)
             ref += self.audio.lead * self.speed
+        end = self._demuxed_end()
+        return 0.0 if end is None else max(0.0, end - ref)
+
+    def behind_edge(self) -> float | None:
+        """Seconds from the play position (the sound heard, the picture on
+        screen) to the newest media demuxed, the smaller of the streams that
+        play: a live stream's latency where its source knows no edge of its
+        own (RTSP, RTMP). Unlike ``buffered`` it counts what the audio device
+        holds beyond its latency (its learnt lead): that is behind the edge
+        too, though nothing steers it away. None while an end is unknown:
+        read as buffered, a lead of 2 s made it 0.0 while the frame on screen
+        was 2.04 s behind the newest packet."""
+        pos = self.position()
+        end = self._demuxed_end()
+        if pos is None or end is None:
+            return None
+        return max(0.0, end - pos)
+
+    def _demuxed_end(self) -> float | None:
+        """Where the demuxed media ends: the smaller end of the streams that
+        play (None while one of them has none yet)."""
         ends = []
         if self.info is not None and self.info.video is not None:
             ends.append(self.demuxed_end.get("video"))
@@ -102,8 +142,8 @@ class SessionClocks(SessionState):
             ends.append(self.demuxed_end.get("audio"))
         known = [e for e in ends if e is not None]
         if not known or len(known) < len(ends):
-            return 0.0
-        return max(0.0, min(known) - ref)
+            return None
+        return min(known)
 
     def pin_clock(self, pts: float, keep_running: bool = False) -> None:
         self.sysclock.set(pts)

@@ -55,7 +55,9 @@ def session_stats(s: SessionClocks, wall: Callable[[], float] = time.time) -> Se
     if s.media is not None and s.media.is_live:
         live = s.live()
         latency = live.live_latency() if live is not None else None
-        live_latency = round(latency if latency is not None else s.buffered(), 3)
+        if latency is None:
+            latency = s.behind_edge()
+        live_latency = None if latency is None else round(latency, 3)
     counters: dict[str, Any] = {**vars(figures), "frames": frames}
     return SessionStats(
         **counters,

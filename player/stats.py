@@ -283,7 +283,10 @@ class MetricsFigures:
     rebuffer_seconds: float = 0.0
     frames: FrameCounts = field(default_factory=FrameCounts)
     decode_errors: int = 0
+    #: underruns while media played (gaps heard)
     audio_underruns: int = 0
+    #: underruns while nothing played (device start-up, paused, buffering, ended)
+    audio_underruns_idle: int = 0
     av_offset_ms: AvOffsetStats = field(default_factory=AvOffsetStats)
     bitrate_kbps: Bitrates = field(default_factory=Bitrates)
     bytes_in: int = 0
@@ -312,6 +315,7 @@ class MetricsFigures:
             "frames": self.frames.as_report(),
             "decode_errors": self.decode_errors,
             "audio_underruns": self.audio_underruns,
+            "audio_underruns_idle": self.audio_underruns_idle,
             "av_offset_ms": self.av_offset_ms.as_report(),
             "bitrate_kbps": self.bitrate_kbps.as_report(),
             "bytes_in": self.bytes_in,

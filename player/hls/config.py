@@ -24,7 +24,8 @@ class HlsConfig:
     #: or live behind the edge), each skipped as a gap, before the error is
     #: fatal (no progress is made)
     max_failed_segments: int = 3
-    #: seconds of a segment transfer before its rate is judged (slow-segment)
+    #: seconds a segment transfer has delivered for (from its first byte) before
+    #: its rate is judged (slow-segment)
     slow_after: float = 2.0
     #: seconds a variant whose segment failed on every copy stays out of the
     #: ABR's choices before it is re-admitted (``penalty_box``)

@@ -21,7 +21,7 @@ from .outages import OriginAway, Outages
 from .penalty_box import PenaltyBox
 from .playlist import MediaPlaylist, Segment
 from .rung_choice import RungChoice
-from .slow_transfer import SlowTransfer, slow_verdict
+from .slow_transfer import FirstByte, SlowTransfer, slow_verdict
 
 __all__ = ["END", "Abandon", "End", "NextSegment", "SegmentLoader"]
 
@@ -89,12 +89,16 @@ class SegmentLoader:
         download = self._abr.begin(rung, expected)
         last_check = [0.0]
         warned = [False]
+        first = FirstByte()
 
         def progress(done: int, total: int | None, elapsed: float) -> bool:
             download.silences.heard(elapsed)
-            if elapsed >= self._s.hls.slow_after and elapsed - last_check[0] >= 0.1:
+            first.heard(done, elapsed)
+            if first.flowing(elapsed) >= self._s.hls.slow_after and elapsed - last_check[0] >= 0.1:
                 last_check[0] = elapsed
-                self._check_slow(seg, download, done, total or expected or None, elapsed, warned)
+                self._check_slow(
+                    seg, download, done, total or expected or None, elapsed, first, warned
+                )
             if self._s.manual is not None or not self._abr.due(download, elapsed):
                 return True
             decision = self._abr.check(
@@ -115,6 +119,7 @@ class SegmentLoader:
         done: int,
         size: int | None,
         elapsed: float,
+        first: FirstByte,
         warned: list[bool],
     ) -> None:
         """Say when playback is waiting on a slow segment, and give up one so
@@ -126,10 +131,12 @@ class SegmentLoader:
             self._s.buffer_level(),
             seg.duration,
             patience=self._s.hls.stuck_factor,
+            first=first,
+            after=self._s.hls.slow_after,
         )
         if not behind:
             return
-        rate = done / elapsed / 1000
+        rate = (first.rate(done, elapsed) or 0.0) / 1000
         if not warned[0]:
             warned[0] = True
             self.slow_segments += 1

@@ -11,7 +11,7 @@ from player.engine import Session
 from player.events import AudioInfo, PlayerState
 from player.levels import Levels
 from player.source_api import SourceInfo
-from tests.support.sessions import headless_session, silent_output, video_file
+from tests.support.sessions import headless_session, live_rtmp, silent_output, video_file
 
 
 def test_the_reported_position_never_passes_the_duration() -> None:
@@ -77,3 +77,48 @@ def test_a_speed_chosen_before_the_open_runs_the_system_clock_from_the_start() -
     clock.advance(1.0)
     # without sound the system clock is the master: 1 s at 2x is 2 s of media
     assert session.sysclock.position() == 2.0
+
+
+def _live_av(clock: ManualClock) -> Session:
+    session = headless_session(clock)
+    session.audio = silent_output(clock)
+    session.info = live_rtmp()
+    session.media = session.info.media
+    session.start_pts = 0.0
+    return session
+
+
+def test_live_latency_counts_what_the_device_holds_beyond_its_latency() -> None:
+    """RTSP/RTMP have no edge of their own: the latency is the newest media
+    demuxed against the sound heard. A device that learnt a 2 s lead holds
+    that much more, written and not heard: the buffer (what the catch-up
+    steers by) leaves it out; the latency must not (it read 0.0 while the
+    frame on screen was 2.04 s behind the newest packet)."""
+    clock = ManualClock()
+    session = _live_av(clock)
+    out = session.audio
+    assert out is not None
+    out.set_position(10.0)
+    out.set_playing(True)
+    out.lead = 2.0
+    session.demuxed_end = {"video": 12.04, "audio": 12.1}
+    assert session.position() == 10.0
+    assert abs(session.buffered() - 0.04) < 1e-9
+    assert abs((session.behind_edge() or 0.0) - 2.04) < 1e-9
+    session.set_state(PlayerState.PLAYING)
+    assert session.stats().live_latency_s == 2.04
+    assert session.stats().buffer_s == 0.04
+
+
+def test_live_latency_is_unknown_not_zero_until_every_stream_has_an_end() -> None:
+    clock = ManualClock()
+    session = _live_av(clock)
+    out = session.audio
+    assert out is not None
+    session.pin_clock(1.0)  # not playing yet: held there
+    session.demuxed_end = {"video": 3.0}  # no audio demuxed yet
+    assert session.buffered() == 0.0  # nothing to start on yet
+    assert session.behind_edge() is None
+    assert session.stats().live_latency_s is None
+    session.demuxed_end["audio"] = 2.5
+    assert session.behind_edge() == 1.5

@@ -104,6 +104,7 @@ def test_a_video_file_gives_the_reports_exact_entries() -> None:
         },
         "decode_errors": 0,
         "audio_underruns": 0,
+        "audio_underruns_idle": 0,
         "av_offset_ms": {
             "count": 2,
             "mean": 1.0,
@@ -187,6 +188,8 @@ def test_an_audio_file_reports_its_output_and_no_video() -> None:
     clock.advance(1.0)
     metrics.first_audio_at = 0.25
     metrics.on_audio_underrun()
+    metrics.on_audio_underrun(heard=False)
+    metrics.on_audio_underrun(heard=False)
     metrics.on_error("audio", "the device went away", False, "audio-device")
     stats = session_stats(session, lambda: WALL)
 
@@ -197,9 +200,11 @@ def test_an_audio_file_reports_its_output_and_no_video() -> None:
     assert stats.av_offset_ms.p95 is None and stats.av_offset_last_ms is None
     report = _round_trips(stats)
     assert list(report)[list(report).index("timeline") + 1] == "audio"  # where it always was
-    assert {k: report[k] for k in ("time_to_first_audio_s", "audio_underruns", "audio")} == {
+    keys = ("time_to_first_audio_s", "audio_underruns", "audio_underruns_idle", "audio")
+    assert {k: report[k] for k in keys} == {
         "time_to_first_audio_s": 0.25,
         "audio_underruns": 1,
+        "audio_underruns_idle": 2,
         "audio": {
             "device": "null sink",
             "sample_rate": 48_000,

@@ -25,7 +25,7 @@ from player.hls.live_playlist import target_latency
 from player.hls.loader_state import GRACE
 from player.hls.playlist import MediaPlaylist
 from player.hls.playlist_parser import parse_playlist
-from player.hls.slow_transfer import slow_verdict
+from player.hls.slow_transfer import FirstByte, slow_verdict
 from player.source_api import DemuxPacket
 from tests.support import hls_media
 from tests.support.clocked_run import PacedReader, drive
@@ -134,13 +134,48 @@ def test_a_404_is_tried_twice_then_fails() -> None:
         (30_000, 75_000, 2.0, 2.0, (True, False)),  # behind, but done within 3 durations
         (4000, None, 2.0, 0.0, (False, False)),  # size unknown: no verdict
         (75_000, 75_000, 2.0, 0.0, (False, False)),  # complete
-        (0, 75_000, 2.0, 30.0, (True, True)),  # nothing at all yet
+        (0, 75_000, 2.0, 30.0, (False, False)),  # nothing yet: the read timeout's business
     ],
 )
 def test_slow_verdict(
     done: int, size: int | None, elapsed: float, buffer: float, expected: tuple[bool, bool]
 ) -> None:
-    assert slow_verdict(done, size, elapsed, buffer, 2.0, patience=3.0) == expected
+    # bytes flowing from the request on (none came with the headers);
+    # nothing at all yet: no first byte
+    first = FirstByte(at=0.0) if done else FirstByte()
+    assert slow_verdict(done, size, elapsed, buffer, 2.0, patience=3.0, first=first) == expected
+
+
+def test_slow_verdict_counts_the_rate_from_the_first_byte() -> None:
+    # 8 s waiting for the first 1 kB, then 30 kB in 2 s: 15 kB/s, 30 s left of
+    # a 2 s segment with 20 s buffered. Counted from the request it read as
+    # 3.1 kB/s, and gave up at once what arrives in time.
+    first = FirstByte()
+    first.heard(1000, 8.0)
+    assert first.rate(31_000, 10.0) == pytest.approx(15_000)
+    assert slow_verdict(31_000, 75_000, 10.0, 20.0, 2.0, patience=3.0, first=first) == (
+        False,
+        False,
+    )
+    # the same wait before a trickle of 1 kB/s: behind, and given up
+    assert slow_verdict(3000, 75_000, 10.0, 20.0, 2.0, patience=3.0, first=first) == (True, True)
+
+
+def test_slow_verdict_waits_for_bytes_to_flow_for_after_seconds() -> None:
+    first = FirstByte()
+    assert first.rate(0, 5.0) is None and first.flowing(5.0) == 0.0
+    first.heard(1000, 5.0)
+    first.heard(2000, 5.5)  # only the first arrival counts as the first byte
+    assert (first.at, first.done) == (5.0, 1000)
+    # 0.5 s of a trickle: too soon to tell with after=2 s
+    assert slow_verdict(1500, 75_000, 5.5, 0.0, 2.0, patience=3.0, first=first, after=2.0) == (
+        False,
+        False,
+    )
+    assert slow_verdict(3000, 75_000, 7.0, 0.0, 2.0, patience=3.0, first=first, after=2.0) == (
+        True,
+        True,
+    )
 
 
 # --------------------------------------------------------------------------- the loader

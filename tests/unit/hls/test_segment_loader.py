@@ -126,16 +126,55 @@ def test_a_transfer_too_slow_to_wait_for_is_abandoned_for_a_lower_rung() -> None
     decision = caught.value.decision
     assert (decision.index, decision.rule) == (0, "slow")
     assert "segment 0 arriving at" in decision.reason
-    # given up once slow_after had passed, not before, and not waited to the end
+    # given up once bytes had flowed for slow_after (the first of 20 pieces
+    # came at 1 s), not before, and not waited to the end
     (req,) = [r for r in rig.fetcher.requests if r.kind == "segment"]
     assert req.outcome == "stopped by the caller"
-    assert rig.clock.now() == pytest.approx(HlsConfig().slow_after)
+    assert rig.clock.now() == pytest.approx(1.0 + HlsConfig().slow_after)
     assert rig.loader.slow_segments == 1
     (slow,) = rig.warnings(WarningCode.SLOW_SEGMENT)
     assert dict(slow.params)["sequence"] == "0"
     assert [e.marker for e in rig.state.timeline] == ["slow"]
     # what arrived is measured: the next choice knows the link is slow
     assert rig.abr.meter.measured
+
+
+def test_a_late_first_byte_is_not_a_slow_transfer() -> None:
+    """The origin answers 8 s late, then sends the segment at twice its
+    playing rate: the rate counts from the first byte, so it is neither
+    reported slow nor given up (a late first byte is the read timeout's
+    business). Counted from the request, it read as 1/5 of the rate and was
+    given up with nothing buffered."""
+    rig = LoaderRig([("v0.m3u8", 800_000, ()), ("v1.m3u8", 2_500_000, ())], abr_check_interval=1e9)
+    rig.state.rung = 1
+    _vod(rig, "v1.m3u8", ["b0.ts"])
+    size = 2_500_000 * 4 // 8
+    body = bytes(size)
+    rig.fetcher.script(BASE + "b0.ts", Reply(body=body, ttfb=8.0, duration=2.0, pieces=20))
+    _pl, chunk = rig.first()
+    assert rig.run(lambda: rig.loader.segment_bytes(chunk.seg, 1, False)) == body
+    assert rig.clock.now() == pytest.approx(10.0)
+    assert rig.loader.slow_segments == 0 and not rig.warnings(WarningCode.SLOW_SEGMENT)
+    (req,) = [r for r in rig.fetcher.requests if r.kind == "segment"]
+    assert req.outcome == "200"
+
+
+def test_a_late_first_byte_then_a_trickle_is_judged_on_the_trickle() -> None:
+    # the same wait, then bytes at a fifth of the playing rate: slow from its first byte
+    rig = LoaderRig([("v0.m3u8", 800_000, ()), ("v1.m3u8", 2_500_000, ())], abr_check_interval=1e9)
+    rig.state.rung = 1
+    _vod(rig, "v1.m3u8", ["b0.ts"])
+    size = 2_500_000 * 4 // 8
+    rig.fetcher.script(BASE + "b0.ts", Reply(body=bytes(size), ttfb=8.0, duration=20.0, pieces=20))
+    _pl, chunk = rig.first()
+    with pytest.raises(Abandon) as caught:
+        rig.run(lambda: rig.loader.segment_bytes(chunk.seg, 1, False))
+    assert caught.value.decision.rule == "slow"
+    # first byte at 9 s (8 s wait, one 1 s piece), judged slow_after later
+    assert rig.clock.now() == pytest.approx(9.0 + HlsConfig().slow_after)
+    (slow,) = rig.warnings(WarningCode.SLOW_SEGMENT)
+    # the rate shown is the trickle's, 62.5 kB/s (not diluted by the wait)
+    assert dict(slow.params)["rate"] == "62.5"
 
 
 def test_a_slow_transfer_on_the_lowest_rung_is_reported_and_asked_again() -> None:
@@ -150,9 +189,10 @@ def test_a_slow_transfer_on_the_lowest_rung_is_reported_and_asked_again() -> Non
     _pl, chunk = rig.first()
     assert rig.run(lambda: rig.loader.segment_bytes(chunk.seg, 0, False)) == b"FAST"
     seg_requests = [r for r in rig.fetcher.requests if r.kind == "segment"]
-    # given up at slow_after as a failure of its own, asked again after the backoff
+    # given up slow_after past its first byte (1 s) as a failure of its own,
+    # asked again after the backoff
     assert [r.outcome for r in seg_requests] == ["SlowTransfer", "200"]
-    assert [r.t for r in seg_requests] == pytest.approx([0.0, HlsConfig().slow_after + 0.5])
+    assert [r.t for r in seg_requests] == pytest.approx([0.0, 1.0 + HlsConfig().slow_after + 0.5])
     assert rig.loader.slow_segments == 1 and len(rig.warnings(WarningCode.SLOW_SEGMENT)) == 1
 
 
@@ -184,8 +224,9 @@ def test_a_locked_rung_is_not_abandoned_by_the_abr_only_by_the_slow_rule() -> No
     _pl, chunk = rig.first()
     assert rig.run(lambda: rig.loader.segment_bytes(chunk.seg, 1, False)) == b"OK"
     first, again = [r for r in rig.fetcher.requests if r.kind == "segment"]
+    # its first byte came with the first of 400 pieces, at 0.1 s
     assert first.outcome == "SlowTransfer" and again.t == pytest.approx(
-        HlsConfig().slow_after + 0.5
+        0.1 + HlsConfig().slow_after + 0.5
     )
     assert rig.state.rung == 1 and not [e for e in rig.events if isinstance(e, VariantSwitched)]
 

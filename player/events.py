@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from .error_text import ErrorCode
 from .redact import redact
 from .stats import SessionStats
+from .stream_info import AudioInfo, VideoInfo
 from .warning_reasons import reason_for, words_of
 from .warning_text import WarningCode, render
 
@@ -49,24 +50,6 @@ class PlayerState(enum.Enum):
     ENDED = "ended"
     STOPPED = "stopped"
     ERROR = "error"
-
-
-@dataclass(frozen=True)
-class VideoInfo:
-    codec: str
-    width: int
-    height: int
-    fps: float | None
-    pix_fmt: str | None
-    bit_rate: int | None = None
-
-
-@dataclass(frozen=True)
-class AudioInfo:
-    codec: str
-    sample_rate: int
-    channels: int
-    bit_rate: int | None = None
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from dataclasses import replace
 from typing import Any
 
 from .capabilities import DecodesVideo, TimelineEntry
-from .events import AudioInfo, VideoInfo
 from .latency import session_latency
 from .session_clocks import SessionClocks
-from .stats import AbrStatus, AudioStats, MediaStats, SessionStats, VariantStats, VideoStats
+from .stats import AbrStatus, MediaStats, SessionStats, VariantStats
+from .stream_info import VideoInfo
 from .video_sink import UnpaintedCount
 
 __all__ = ["abr_timeline", "session_stats"]
@@ -34,7 +34,7 @@ def session_stats(s: SessionClocks, wall: Callable[[], float] = time.time) -> Se
             duration_s=s.media.duration,
             is_live=s.media.is_live,
             video=None if s.media.video is None else _video(s.media.video, s.metrics.shown_size),
-            audio=None if s.media.audio is None else _audio(s.media.audio),
+            audio=s.media.audio,
         )
     abr: AbrStatus | None = None
     variant: VariantStats | None = None
@@ -76,27 +76,12 @@ def session_stats(s: SessionClocks, wall: Callable[[], float] = time.time) -> Se
     )
 
 
-def _video(opened: VideoInfo, shown: tuple[int, int] | None) -> VideoStats:
+def _video(opened: VideoInfo, shown: tuple[int, int] | None) -> VideoInfo:
     """The video as opened, with the size of the frames on screen (an
     adaptive stream's changes with its rung)."""
-    width, height = shown if shown is not None else (opened.width, opened.height)
-    return VideoStats(
-        codec=opened.codec,
-        width=width,
-        height=height,
-        fps=opened.fps,
-        pix_fmt=opened.pix_fmt,
-        bit_rate=opened.bit_rate,
-    )
-
-
-def _audio(opened: AudioInfo) -> AudioStats:
-    return AudioStats(
-        codec=opened.codec,
-        sample_rate=opened.sample_rate,
-        channels=opened.channels,
-        bit_rate=opened.bit_rate,
-    )
+    if shown is None:
+        return opened
+    return replace(opened, width=shown[0], height=shown[1])
 
 
 def abr_timeline(s: SessionClocks) -> list[TimelineEntry]:

@@ -14,10 +14,11 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from types import UnionType
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
+from .stream_info import AudioInfo, VideoInfo
+
 __all__ = [
     "AbrStatus",
     "AudioOutputStats",
-    "AudioStats",
     "AvOffsetStats",
     "Bitrates",
     "ErrorRecord",
@@ -27,7 +28,6 @@ __all__ = [
     "MetricsFigures",
     "SessionStats",
     "VariantStats",
-    "VideoStats",
     "WarningRecord",
     "from_report",
 ]
@@ -215,32 +215,12 @@ class LatencyStats:
 
 
 @dataclass(frozen=True)
-class VideoStats:
-    """The video stream as opened, with the size of the frames on screen."""
-
-    codec: str
-    width: int
-    height: int
-    fps: float | None
-    pix_fmt: str | None
-    bit_rate: int | None = None
-
-
-@dataclass(frozen=True)
-class AudioStats:
-    codec: str
-    sample_rate: int
-    channels: int
-    bit_rate: int | None = None
-
-
-@dataclass(frozen=True)
 class MediaStats:
     title: str
     duration_s: float | None
     is_live: bool
-    video: VideoStats | None
-    audio: AudioStats | None
+    video: VideoInfo | None
+    audio: AudioInfo | None
 
     def as_report(self) -> dict[str, Any]:
         return {

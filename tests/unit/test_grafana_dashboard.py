@@ -16,8 +16,8 @@ from player.stats import (
     LatencyStats,
     MediaStats,
     SessionStats,
-    VideoStats,
 )
+from player.stream_info import VideoInfo
 
 DASHBOARD = Path(__file__).parents[2] / "resources" / "grafana" / "heureum-dashboard.json"
 
@@ -29,7 +29,7 @@ def test_every_expression_names_an_exported_metric() -> None:
         rebuffer_count=0, rebuffer_seconds=0.0,
         bitrate_kbps=Bitrates(video=800.0, input=900.0),
         abr=AbrStatus(1, 1, 800_000, 1e6, 4.0, 2),
-        media=MediaStats("", None, True, VideoStats("h264", 1280, 720, None, None), None),
+        media=MediaStats("", None, True, VideoInfo("h264", 1280, 720, None, None), None),
         frames=FrameCounts(presented=10, dropped=0), errors=(), reconnects=0,
     )  # fmt: skip
     registry = CollectorRegistry(auto_describe=False)

@@ -17,7 +17,7 @@ from player.capabilities import Adaptive, Live, TimelineEntry
 from player.clock import ManualClock
 from player.config import DEFAULT_CONFIG
 from player.engine import Session
-from player.events import AudioInfo, MediaInfo, PlayerState, VariantInfo, VideoInfo
+from player.events import MediaInfo, PlayerState, VariantInfo
 from player.levels import Levels
 from player.metrics import REPORT_SCHEMA
 from player.session_stats import session_stats
@@ -25,13 +25,12 @@ from player.source_api import DemuxPacket, SourceInfo, StreamSpec
 from player.sources.urls import classify
 from player.stats import (
     AbrStatus,
-    AudioStats,
     LatencyStats,
     SessionStats,
     VariantStats,
-    VideoStats,
     from_report,
 )
+from player.stream_info import AudioInfo, VideoInfo
 from tests.support.sessions import headless_session, video_file
 
 #: the wall clock the tests' sessions see (for the end-to-end latency)
@@ -77,7 +76,7 @@ def test_a_video_file_gives_the_reports_exact_entries() -> None:
 
     assert stats.frames.presented == 2 and stats.frames.dropped_late == 2
     assert stats.frames.not_painted is None  # headless: nothing painted to count
-    assert stats.media is not None and stats.media.video == VideoStats(
+    assert stats.media is not None and stats.media.video == VideoInfo(
         "h264", 320, 240, 25.0, "yuv420p"
     )
     assert stats.abr is None and stats.variant is None and stats.live_latency_s is None
@@ -195,7 +194,7 @@ def test_an_audio_file_reports_its_output_and_no_video() -> None:
 
     assert stats.audio is not None and stats.audio.device == "null sink"
     assert stats.media is not None and stats.media.video is None
-    assert stats.media.audio == AudioStats("aac", 48_000, 2, 128_000)
+    assert stats.media.audio == AudioInfo("aac", 48_000, 2, 128_000)
     assert stats.errors[0].code == "audio-device" and not stats.errors[0].fatal
     assert stats.av_offset_ms.p95 is None and stats.av_offset_last_ms is None
     report = _round_trips(stats)

@@ -15,7 +15,7 @@ from player.events import AudioInfo, Event, MediaInfo, VideoInfo
 from player.levels import Levels
 from player.source_api import SourceInfo, StreamSpec
 
-__all__ = ["headless_session", "live_hls", "live_rtmp", "silent_output", "video_file"]
+__all__ = ["headless_session", "live_hls", "live_rtmp", "live_rtsp", "silent_output", "video_file"]
 
 
 def headless_session(
@@ -43,44 +43,46 @@ def video_file(duration: float = 4.0) -> SourceInfo:
     return SourceInfo(media=media, video=spec, audio=None)
 
 
-def live_hls(target_latency: float, low_latency: bool = False) -> SourceInfo:
-    """What opening a live HLS stream of the same picture (MPEG-TS, 90 kHz)
-    would have found, with the latency its playlist asks for."""
-    media = MediaInfo(
-        url="http://o.test/live.m3u8",
-        protocol="hls",
-        container="mpegts",
+def _live(url: str, protocol: str, container: str, sound: bool) -> MediaInfo:
+    return MediaInfo(
+        url=url,
+        protocol=protocol,
+        container=container,
         duration=None,
         is_live=True,
         seekable=False,
         video=_PICTURE,
-        audio=None,
+        audio=AudioInfo("aac", 48_000, 2) if sound else None,
     )
+
+
+def live_hls(target_latency: float, low_latency: bool = False) -> SourceInfo:
+    """What opening a live HLS stream of the same picture (MPEG-TS, 90 kHz)
+    would have found, with the latency its playlist asks for."""
     spec = StreamSpec("video", "h264", Fraction(1, 90000), lambda: None, 320, 240)
     return SourceInfo(
-        media=media,
+        media=_live("http://o.test/live.m3u8", "hls", "mpegts", sound=False),
         video=spec,
         audio=None,
         extra={"live_target_latency": target_latency, "low_latency": low_latency},
     )
 
 
+def live_rtsp() -> SourceInfo:
+    """What opening a live RTSP camera of the same picture (90 kHz, no sound)
+    would have found."""
+    spec = StreamSpec("video", "h264", Fraction(1, 90000), lambda: None, 320, 240)
+    media = _live("rtsp://cam.test/live", "rtsp", "rtsp", sound=False)
+    return SourceInfo(media=media, video=spec, audio=None)
+
+
 def live_rtmp() -> SourceInfo:
     """What opening a live RTMP stream of the same picture with AAC sound
     beside it (FLV, 1 ms ticks) would have found."""
-    media = MediaInfo(
-        url="rtmp://o.test/live/cam",
-        protocol="rtmp",
-        container="flv",
-        duration=None,
-        is_live=True,
-        seekable=False,
-        video=_PICTURE,
-        audio=AudioInfo("aac", 48_000, 2),
-    )
     tick = Fraction(1, 1000)
     video = StreamSpec("video", "h264", tick, lambda: None, 320, 240)
     audio = StreamSpec("audio", "aac", tick, lambda: None, sample_rate=48_000, channels=2)
+    media = _live("rtmp://o.test/live/cam", "rtmp", "flv", sound=True)
     return SourceInfo(media=media, video=video, audio=audio)
 
 

@@ -8,7 +8,6 @@ presenter (the picture follows the clock); the loop is the product's."""
 from __future__ import annotations
 
 from dataclasses import replace
-from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -16,30 +15,15 @@ import pytest
 from player.clock import ManualClock
 from player.config import DEFAULT_CONFIG, LatencyConfig
 from player.engine import Session
-from player.events import MediaInfo, PlayerState, VideoInfo
+from player.events import PlayerState
 from player.levels import Levels
-from player.source_api import SourceInfo, StreamSpec
 from tests.support.background import Background
+from tests.support.sessions import live_rtsp
 
 TICK = 0.02
 #: the integration test's bound: back where it was within 5 s of playing again
 RECOVERY_S = 5.0
 START = DEFAULT_CONFIG.buffer.live_start_seconds
-
-
-def _rtsp_camera() -> SourceInfo:
-    media = MediaInfo(
-        url="rtsp://cam.test/live",
-        protocol="rtsp",
-        container="rtsp",
-        duration=None,
-        is_live=True,
-        seekable=False,
-        video=VideoInfo("h264", 320, 240, 25.0, "yuv420p"),
-        audio=None,
-    )
-    spec = StreamSpec("video", "h264", Fraction(1, 90000), lambda: None, 320, 240)
-    return SourceInfo(media=media, video=spec, audio=None)
 
 
 def _play(
@@ -56,7 +40,7 @@ def _play(
     latency = latency or LatencyConfig(stall_recovery=recover)
     config = replace(DEFAULT_CONFIG, latency=latency)
     session = Session("rtsp://cam.test/live", None, config, clock, None, lambda e: None, Levels())
-    session.info = _rtsp_camera()
+    session.info = live_rtsp()
     session.media = session.info.media
     session.start_pts = session.last_shown_pts = 0.0
     session.sysclock.set(0.0)

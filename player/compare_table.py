@@ -34,6 +34,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("video_kbps", "video (kb/s)"),
     ("resolution", "resolution"),
     ("rung", "rung played"),
+    ("abr_policy", "ABR policy"),
     ("dropped", "frames dropped"),
     ("av_p95_ms", "A/V p95 (ms)"),
     ("reconnects", "reconnects"),
@@ -113,6 +114,8 @@ def table_row(report: dict[str, Any]) -> dict[str, Any]:
         "video_kbps": (report.get("bitrate_kbps") or {}).get("video"),
         "resolution": resolution,
         "rung": _rung(report),
+        # which rule chose the rungs: like is compared with like only under one
+        "abr_policy": (report.get("abr") or {}).get("policy"),
         "dropped": frames.get("dropped", 0),
         "av_p95_ms": (report.get("av_offset_ms") or {}).get("p95"),
         "reconnects": report.get("reconnects", 0),

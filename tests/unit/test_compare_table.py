@@ -90,3 +90,11 @@ def test_summary_table_text_and_csv_name_the_failed_stream() -> None:
     assert lines[0].startswith("index,protocol,status,ttff_s,latency_s")
     assert lines[2].split(",")[2] == "FAILED"
     assert len(lines) == 3
+
+
+def test_the_table_says_which_abr_policy_chose_each_streams_rungs() -> None:
+    hls = _report(0, protocol="hls", abr={"policy": "mpc"})
+    summary = comparison([hls, _report(1)])
+    assert [row["abr_policy"] for row in summary["table"]] == ["mpc", None]
+    policy_line = next(x for x in format_table(summary).splitlines() if x.startswith("ABR policy"))
+    assert policy_line.split()[2:] == ["mpc", "-"]

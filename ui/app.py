@@ -198,19 +198,26 @@ def create_window(
     window.show()
     # The audio device opens while the engine loads and the file opens, not
     # after (the first frame waits for the audio clock): a tenth of a second.
+    # Not before the first paint either: its thread imports numpy and
+    # PortAudio, and takes the interpreter from the window painting.
     declined = isinstance(open_options, OpenOptions) and open_options.audio_track == "no"
     prepare_audio = getattr(player, "prepare_audio", None)
+    first_paint_work = [on_first_paint] if on_first_paint is not None else []
     if callable(prepare_audio) and not declined:
-        prepare_audio()
+        first_paint_work.insert(0, prepare_audio)
+
+    def after_paint() -> None:
+        for work in first_paint_work:
+            work()
+
     if _opt(extras, "fullscreen", False):
         window.modes.toggle_fullscreen()
     if _opt(extras, "ontop", False):
         window.modes.toggle_always_on_top()
     if urls:
-        _open_after_first_paint(window, list(urls), open_options, on_first_paint)
+        _open_after_first_paint(window, list(urls), open_options, after_paint)
     else:
-        if on_first_paint is not None:
-            after_first_paint(window, on_first_paint)
+        after_first_paint(window, after_paint)
         start_demo(window)
     after_first_frame(window.view, lambda: _after_first_frame(window))
     return window

@@ -147,6 +147,8 @@ NOT_BEFORE_SHOW = (
     "json",  # the resume positions are read at the first open
     "hashlib",
     "player.report",  # json and tempfile: only with --report
+    "player.audio_out",  # the player's audio output: made after the first paint
+    "player.alsa_log",
     "logging.handlers",  # the log file opens after the first paint
     "PySide6.QtNetwork",  # the single-instance server: after the first frame
     "PySide6.QtDBus",  # MPRIS: after the first frame

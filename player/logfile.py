@@ -4,7 +4,6 @@ credentials masked like everywhere else (player.redact)."""
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import sys
 from pathlib import Path
@@ -44,6 +43,10 @@ def install_file_log(level: int = logging.INFO, *, quiet: bool = False) -> Path 
     None (with one warning line on stderr, unless ``quiet`` because the caller
     has said so already) when the folder cannot be written, e.g. a read-only
     home: the app carries on without a log file."""
+    # Here, not at the top: the window installs the log after its first paint,
+    # and logging.handlers (sockets, pickle, queues) costs ~8 ms of the start.
+    import logging.handlers
+
     path = log_path()
     root = logging.getLogger()
     for handler in root.handlers:

@@ -10,7 +10,6 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .audio_out import AudioDevicePool
 from .capabilities import TimelineEntry
 from .clock import Clock, SystemClock
 from .config import DEFAULT_CONFIG, OpenOptions, PlayerConfig
@@ -21,6 +20,7 @@ from .stats import SessionStats
 from .video_sink import VideoSink
 
 if TYPE_CHECKING:
+    from .audio_out import AudioDevicePool
     from .engine import Session
     from .text_tracks import TextTracks
     from .text_tracks.listing import Problem, SubtitleListing
@@ -68,7 +68,19 @@ class Player:
         self._listing: SubtitleListing | None = None
         self._subtitle_delay = 0.0
         self._pin_height: int | None = None
-        self._audio_pool = audio_pool or AudioDevicePool(config.audio, self._clock)
+        self._pool = audio_pool
+
+    @property
+    def _audio_pool(self) -> AudioDevicePool:
+        """Made on first use (the audio device's preparation or the first open),
+        not with the player: the window makes its player before it is shown,
+        and nothing of the audio output is needed for its first paint."""
+        with self._lock:
+            if self._pool is None:
+                from .audio_out import AudioDevicePool
+
+                self._pool = AudioDevicePool(self.config.audio, self._clock)
+            return self._pool
 
     # ---------------------------------------------------------------- events
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
@@ -213,7 +225,10 @@ class Player:
         self.stop()
         self._close_text()
         self._closed = True
-        self._audio_pool.close()
+        with self._lock:
+            pool = self._pool
+        if pool is not None:  # none made: nothing to close
+            pool.close()
 
     def prepare_audio(self) -> None:
         """Open the audio output now, on a thread of its own, so that the first

@@ -168,9 +168,12 @@ def create_window(
     *,
     player: Any = None,
     settings: Settings | None = None,
+    on_first_paint: Callable[[], None] | None = None,
 ) -> MainWindow:
     """The window, shown, with ``urls`` opening (the demo if none). Needs a
-    QApplication. See ``run_gui`` for ``options``."""
+    QApplication. See ``run_gui`` for ``options``. ``on_first_paint`` runs
+    once the window painted, before the open (work the first paint does not
+    need, taken out of the time to a visible window)."""
     app = QApplication.instance()
     assert isinstance(app, QApplication), "create a QApplication first"
     open_options = options if isinstance(options, OpenOptions) else _opt(options, "open_options")
@@ -195,24 +198,36 @@ def create_window(
     window.show()
     # The audio device opens while the engine loads and the file opens, not
     # after (the first frame waits for the audio clock): a tenth of a second.
+    # Not before the first paint either: its thread imports numpy and
+    # PortAudio, and takes the interpreter from the window painting.
     declined = isinstance(open_options, OpenOptions) and open_options.audio_track == "no"
     prepare_audio = getattr(player, "prepare_audio", None)
+    first_paint_work = [on_first_paint] if on_first_paint is not None else []
     if callable(prepare_audio) and not declined:
-        prepare_audio()
+        first_paint_work.insert(0, prepare_audio)
+
+    def after_paint() -> None:
+        for work in first_paint_work:
+            work()
+
     if _opt(extras, "fullscreen", False):
         window.modes.toggle_fullscreen()
     if _opt(extras, "ontop", False):
         window.modes.toggle_always_on_top()
     if urls:
-        _open_after_first_paint(window, list(urls), open_options)
+        _open_after_first_paint(window, list(urls), open_options, after_paint)
     else:
+        after_first_paint(window, after_paint)
         start_demo(window)
     after_first_frame(window.view, lambda: _after_first_frame(window))
     return window
 
 
 def _open_after_first_paint(
-    window: MainWindow, urls: list[str], options: OpenOptions | None
+    window: MainWindow,
+    urls: list[str],
+    options: OpenOptions | None,
+    first: Callable[[], None] | None = None,
 ) -> None:
     """The window paints once, saying what it opens, before the open imports
     the engine on this thread (ui.first_paint says why)."""
@@ -229,6 +244,8 @@ def _open_after_first_paint(
     notice.show()
 
     def open_now() -> None:
+        if first is not None:
+            first()
         if window.closed:
             return
         window.open_urls(urls, options)
@@ -336,12 +353,17 @@ def run_gui(urls: list[str], options: object = None, config: PlayerConfig | None
     app.setDesktopFileName(APP_ID)
     settings = Settings(_opt(options, "settings_path"))
     blocked = unwritable([Path(settings.path).parent, log_dir()])
-    install_file_log(quiet=bool(blocked))
     app.setWindowIcon(app_icon())
     # What the imports made lives as long as the process: out of every later
     # collection (ui.gc_guard's timer would walk it all at its first run).
     gc.freeze()
-    window = create_window(urls, options, config, settings=settings)
+
+    # The log file (logging.handlers, a file opened) waits for the first paint:
+    # before it nothing logs at INFO, and the open still finds it installed.
+    def install_log() -> None:
+        install_file_log(quiet=bool(blocked))
+
+    window = create_window(urls, options, config, settings=settings, on_first_paint=install_log)
     if blocked:
         _say_nothing_is_kept(window, blocked)
     from .signals import QuitOnSignals

@@ -6,8 +6,6 @@ disk; the file is replaced atomically, so a crash never leaves half of it."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 import tempfile
@@ -36,6 +34,8 @@ def resume_point(position: float | None, duration: float | None) -> float | None
 
 
 def _key(url: str) -> str:
+    import hashlib  # not at import: the window is shown before any position is asked for
+
     return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -44,9 +44,19 @@ class ResumeStore:
         self.path = Path(path)
         # False when the folder cannot be written (said once at start-up).
         self.persist = True
-        self._entries: dict[str, dict[str, float]] = self._load()
+        self._loaded: dict[str, dict[str, float]] | None = None
+
+    @property
+    def _entries(self) -> dict[str, dict[str, float]]:
+        """Read on first use (the first open, after the window's first paint),
+        not while the window is built: json and the file are off the start-up."""
+        if self._loaded is None:
+            self._loaded = self._load()
+        return self._loaded
 
     def _load(self) -> dict[str, dict[str, float]]:
+        import json
+
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
         except (FileNotFoundError, NotADirectoryError):
@@ -93,6 +103,8 @@ class ResumeStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".resume-", dir=self.path.parent)
+            import json
+
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as f:
                     json.dump(self._entries, f, indent=0, sort_keys=True)

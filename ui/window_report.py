@@ -12,8 +12,6 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
-from player.report import write_json_atomic
-
 __all__ = ["ReportOnClose"]
 
 log = logging.getLogger(__name__)
@@ -49,6 +47,9 @@ class ReportOnClose(QObject):
         if self._path is None or self.written is not None:
             return
         try:
+            # json and tempfile: only with --report, and never before the window is shown
+            from player.report import write_json_atomic
+
             self.written = write_json_atomic(self._path, self._report())
         except OSError as exc:
             self.failed = str(exc)

@@ -90,21 +90,30 @@ def test_nothing_waits_after_the_window_closed(qtbot: QtBot, tmp_path: Path) -> 
     assert window.instance_server is None and window.desktop.mpris is None
 
 
-@pytest.mark.parametrize(("aid", "prepared"), [("auto", 1), ("no", 0)])
-def test_the_window_opens_the_audio_device_as_it_shows_unless_declined(
+@pytest.mark.parametrize(("aid", "prepared"), [("auto", ["audio", "open"]), ("no", ["open"])])
+def test_the_window_opens_the_audio_device_after_its_first_paint_unless_declined(
     qtbot: QtBot,
     tmp_path: Path,
     media: Path,
     monkeypatch: pytest.MonkeyPatch,
     aid: Literal["no", "auto"],
-    prepared: int,
+    prepared: list[str],
 ) -> None:
-    calls: list[bool] = []
+    """The audio device's thread (numpy, PortAudio) would take the interpreter
+    from the window's first paint; it starts once the window painted, and
+    before the open imports the engine, so that the two overlap."""
+    order: list[str] = []
+    real_open = MainWindow.open_urls
 
     def spy(self: Player) -> None:
-        calls.append(self.config.audio.enabled)  # the real one would open PulseAudio's sink
+        order.append("audio")  # the real one would open PulseAudio's sink
+
+    def spy_open(self: MainWindow, urls: list[str], options: OpenOptions | None = None) -> None:
+        order.append("open")
+        real_open(self, urls, options)
 
     monkeypatch.setattr(Player, "prepare_audio", spy)
+    monkeypatch.setattr(MainWindow, "open_urls", spy_open)
     window = ui.app.create_window(
         [str(media)],
         {"settings_path": str(tmp_path / "s.ini"), "open_options": OpenOptions(audio_track=aid)},
@@ -112,6 +121,43 @@ def test_the_window_opens_the_audio_device_as_it_shows_unless_declined(
     )
     qtbot.addWidget(window)
     try:
-        assert calls == [True] * prepared
+        assert order == []  # nothing before the window painted
+        qtbot.waitUntil(lambda: "open" in order, timeout=TIMEOUT_MS)
+        assert order == prepared
+    finally:
+        window.close()
+
+
+def test_the_log_file_waits_for_the_first_paint_and_comes_before_the_open(
+    qtbot: QtBot, tmp_path: Path, media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What ``run_gui`` hands to ``on_first_paint`` (the log file) is off the
+    time to a painted window, yet installed before the open logs anything."""
+    order: list[str] = []
+    windows: list[MainWindow] = []
+    real_open = MainWindow.open_urls
+
+    def spy_open(self: MainWindow, urls: list[str], options: OpenOptions | None = None) -> None:
+        order.append("open")
+        real_open(self, urls, options)
+
+    def first_paint_work() -> None:
+        handle = windows[0].windowHandle()
+        order.append("work, exposed" if handle is not None and handle.isExposed() else "work")
+
+    monkeypatch.setattr(MainWindow, "open_urls", spy_open)
+    config = replace(DEFAULT_CONFIG, audio=AudioConfig(enabled=False))
+    window = ui.app.create_window(
+        [str(media)],
+        {"settings_path": str(tmp_path / "s.ini")},
+        config,
+        on_first_paint=first_paint_work,
+    )
+    windows.append(window)
+    qtbot.addWidget(window)
+    try:
+        assert order == []  # nothing before the event loop painted the window
+        qtbot.waitUntil(lambda: "open" in order, timeout=TIMEOUT_MS)
+        assert order == ["work, exposed", "open"]
     finally:
         window.close()

@@ -6,9 +6,12 @@ fresh interpreters (this process has imported everything already).
 
 from __future__ import annotations
 
+import ast
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -130,3 +133,71 @@ def test_the_otlp_extra_loads_only_with_the_flag() -> None:
     )
     assert _loaded(modules, ("opentelemetry", "google")) == []
     assert "player.otlp" not in modules
+
+
+#: What the window's first paint does not need, and the start-up therefore
+#: leaves until after it (issue 13): each one imported before ``show()`` again
+#: is time added to a mapped, painted window.
+NOT_BEFORE_SHOW = (
+    *HEAVY,
+    # the player is made before the window (the window is built around it);
+    # the engine it drives is not
+    *(name for name in ENGINE if name != "player.player"),
+    "pyqtgraph",
+    "json",  # the resume positions are read at the first open
+    "hashlib",
+    "player.report",  # json and tempfile: only with --report
+    "player.audio_out",  # the player's audio output: made after the first paint
+    "player.alsa_log",
+    "logging.handlers",  # the log file opens after the first paint
+    "PySide6.QtNetwork",  # the single-instance server: after the first frame
+    "PySide6.QtDBus",  # MPRIS: after the first frame
+    "PySide6.QtOpenGL",  # the OpenGL probe: after the first paint
+    "PySide6.QtOpenGLWidgets",
+    "lab",
+    "player.sources",
+    "player.versions",
+    "ui.single_instance",
+    "ui.mpris",
+    "ui.open_dialog",
+)
+
+_AT_SHOW = """
+import os, sys
+from PySide6.QtWidgets import QWidget
+
+def show(self):
+    if type(self).__name__ == "MainWindow":
+        print(repr(sorted(sys.modules)), flush=True)
+        os._exit(0)
+    return QWidget_show(self)
+
+QWidget_show = QWidget.show
+QWidget.show = show
+from player.cli import main
+main([sys.argv[1]])
+print("the window was never shown", file=sys.stderr)
+"""
+
+
+def test_the_window_start_imports_nothing_its_first_paint_does_not_need(tmp_path: Path) -> None:
+    """The real ``heureum FILE`` start (command line, QApplication, settings,
+    the player and the window), stopped as the window is shown."""
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", _AT_SHOW, str(tmp_path / "clip.mkv")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    modules: list[str] = ast.literal_eval(result.stdout.splitlines()[-1])
+    assert "ui.main_window" in modules  # it did stop at the window's show()
+    assert _loaded(set(modules), NOT_BEFORE_SHOW) == []

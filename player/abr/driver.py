@@ -138,7 +138,12 @@ class AbrDriver:
             # the checks see arrivals too (the simulator feeds nothing else)
             download.silences.heard(elapsed)
         size = total or download.expected_bytes or done * 2
-        flight = InFlight(download.rung, done, size, elapsed, self._recent(download, done, elapsed))
+        # the time bytes could flow: a first byte the origin held back for
+        # seconds (an outage, a hang) is the read timeout's business, and
+        # counted in, it would make a link that now delivers at full speed
+        # look too slow to finish
+        active = download.silences.active(elapsed)
+        flight = InFlight(download.rung, done, size, active, self._recent(download, done, elapsed))
         download.marks.append((elapsed, done))
         decision = self.policy.abandon(self.context(inputs), flight)
         if decision is None or decision.index >= download.rung:

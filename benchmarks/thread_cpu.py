@@ -1,7 +1,7 @@
 """Where one window's CPU and wake-ups go, thread by thread: Heureum's window
 playing the many-streams 720p30 file (or any URL) in a 640x360 video area.
 
-    .venv/bin/python -m benchmarks.thread_cpu [--seconds 20] [--url URL]
+    .venv/bin/python -m benchmarks.thread_cpu [--seconds 20] [--url URL | --hls] [--audio]
 
 After a warm-up, it reads every thread's CPU time and voluntary context
 switches (each one a sleep that ended: a wake-up) from /proc over the same
@@ -65,7 +65,7 @@ def _names() -> dict[int, str]:
     return names
 
 
-def _child(url: str, seconds: float, settings: str) -> dict[str, Any]:
+def _child(url: str, seconds: float, settings: str, audio: bool) -> dict[str, Any]:
     from dataclasses import replace
 
     from PySide6.QtCore import QTimer
@@ -75,7 +75,7 @@ def _child(url: str, seconds: float, settings: str) -> dict[str, Any]:
     from ui.app import create_window
 
     app = QApplication(sys.argv[:1])
-    cfg = replace(DEFAULT_CONFIG, audio=AudioConfig(enabled=False))
+    cfg = DEFAULT_CONFIG if audio else replace(DEFAULT_CONFIG, audio=AudioConfig(enabled=False))
     window = create_window([url], {"settings_path": settings, "renderer": "software"}, cfg)
     result: dict[str, Any] = {}
     phase: dict[str, Any] = {"start": None}
@@ -129,22 +129,29 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--url", help="default: the many-streams 720p30 stream as a local file")
+    ap.add_argument("--hls", action="store_true", help="that stream as HLS from a local server")
+    ap.add_argument("--audio", action="store_true", help="play its sound (PulseAudio)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--settings", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(_child(args.url, args.seconds, args.settings)))
+        print(json.dumps(_child(args.url, args.seconds, args.settings, args.audio)))
         return 0
-    url = args.url
-    if url is None:
-        from .many_streams import make_media
-
-        url = str(make_media()[0])
+    import contextlib
     import tempfile
 
-    with tempfile.TemporaryDirectory() as tmp:
+    from .many_streams import hls_server, make_media
+
+    with contextlib.ExitStack() as stack:
+        url = args.url
+        if url is None:
+            mp4, hls = make_media()
+            url = stack.enter_context(hls_server(hls)) if args.hls else str(mp4)
+        tmp = stack.enter_context(tempfile.TemporaryDirectory())
         cmd = [sys.executable, "-m", "benchmarks.thread_cpu", "--child", "--url", url,
                "--seconds", str(args.seconds), "--settings", str(Path(tmp) / "s.ini")]  # fmt: skip
+        if args.audio:
+            cmd.append("--audio")
         if not os.environ.get("DISPLAY") and shutil.which("xvfb-run"):
             cmd = ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", *cmd]
         out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)

@@ -5,9 +5,10 @@ reformat always allocates its output): a 640x360 BGRA picture is 0.9 MB, a
 fitted 1080p one 6 MB. With glibc's defaults such blocks are mapped and
 unmapped, or trimmed off the heap's top, on every free, so the next frame's
 buffer comes back as new pages the kernel must fault in and zero: measured
-with benchmarks/thread_cpu.py, 6400 page faults a second at 30 fps and about
-a quarter of the GUI thread's CPU. Raising the two thresholds keeps a freed
-picture in the heap, where the next one reuses it.
+with benchmarks/thread_cpu.py (720p30 in a 640x360 view), 6400 page faults a
+second and about a quarter of the GUI thread's CPU; 20 a second with this.
+Raising the two thresholds keeps a freed picture in the heap, where the next
+one reuses it.
 
 The cost is memory the process keeps after a peak: at most ``TRIM_BYTES`` of
 free space at the heap's top. Other C libraries (musl, macOS, Windows) keep

@@ -229,9 +229,12 @@ def _playing_vod(
     return session, positions, loop
 
 
-def _ticks_in_a_second(demuxed_to: float) -> int:
+def _ticks_in_a_second(demuxed_to: float, subtitles: bool = False) -> int:
     clock = ManualClock()
     session, positions, loop = _playing_vod(clock, demuxed_to)
+    if subtitles:  # a file's subtitle track selected: its cues are timed by the tick
+        session.text_source = lambda position: None
+        session.text_selected = lambda: True
     start = len(positions.calls)
     for _ in range(50):
         session.last_shown_pts = session.position()  # frames keep coming
@@ -246,6 +249,7 @@ def test_steady_vod_playback_ticks_five_times_less_often() -> None:
     busy = _ticks_in_a_second(demuxed_to=0.5)  # near empty: a stall may begin
     assert busy == 50
     assert 10 <= quiet <= 12  # every 100 ms, and the stats update on its second
+    assert _ticks_in_a_second(demuxed_to=30.0, subtitles=True) == 50
 
 
 def test_a_message_wakes_the_quiet_loop_at_once() -> None:

@@ -31,12 +31,12 @@ from .load_control import (
 )
 from .session_clocks import SessionClocks
 from .session_stats import session_stats
+from .tick_rate import TICK, next_wait
 
 __all__ = ["ControlLoop"]
 
 log = logging.getLogger(__name__)
 
-_TICK = 0.02
 #: playback rate while winning back latency after a stall (atempo keeps pitch)
 _RECOVER_SPEED = 1.1
 #: HLS: latency over its target by more than this is won back at once (less
@@ -94,8 +94,10 @@ class ControlLoop:
         last_rate = 0.0
         # what was posted while the source opened comes first
         self._apply_messages()
+        wait = TICK
         while not s.stopping.is_set():
-            s.wait(_TICK)
+            s.wait(wait)
+            wait = TICK
             if s.stopping.is_set():
                 break
             self._apply_messages()
@@ -157,12 +159,12 @@ class ControlLoop:
             now = s.clock.now()
             src = s.source
             pos = s.position()
+            text_at = s.text_source
+            if text_at is None and src is not None and isinstance(src, Tracks):
+                text_at = src.subtitle_text
             if src is not None and pos is not None:
                 if isinstance(src, PositionAware):
                     src.set_playback_position(pos)
-                text_at = s.text_source
-                if text_at is None and isinstance(src, Tracks):
-                    text_at = src.subtitle_text
                 if text_at is not None:
                     text = text_at(pos - s.subtitle_delay)
                     if text != self._subtitle:
@@ -171,6 +173,26 @@ class ControlLoop:
             if now - last_stats >= _STATS_PERIOD:
                 last_stats = now
                 s.emit(StatsUpdated(stats=session_stats(self.s)))
+            wait = next_wait(
+                playing=s.state == PlayerState.PLAYING,
+                live=live,
+                eos=eos,
+                subtitles=self._subtitles_timed(),
+                end_position=s.options.end_position is not None,
+                buffered=buffered,
+                speed=s.speed,
+                until_stats=last_stats + _STATS_PERIOD - now,
+            )
+
+    def _subtitles_timed(self) -> bool:
+        """Whether subtitles may change on a tick (it must then come often)."""
+        s = self.s
+        if self._subtitle is not None:
+            return True
+        if s.text_source is not None:
+            return s.text_selected is None or s.text_selected()
+        src = s.source
+        return src is not None and isinstance(src, Tracks) and bool(src.subtitle_tracks())
 
     def _starving(self, has_video: bool, has_audio: bool) -> bool:
         s = self.s

@@ -155,6 +155,7 @@ class Player:
         if text is not None:
             # the player's subtitles: a local file's (listed or not yet), --sub-file
             session.text_source = text.text_at
+            session.text_selected = text.has_selection
         self._text = text
         self._listing = listing
         session.pin_height = self._pin_height
@@ -286,6 +287,7 @@ class Player:
 
             self._text = TextTracks()
             s.text_source = self._text.text_at
+            s.text_selected = self._text.has_selection
         try:
             self._text.add_file(path)
         except OSError as exc:

@@ -164,6 +164,8 @@ class SessionState:
         self._decode_error_reported = 0.0
         #: the player's subtitles for a local file (None: the source's own)
         self.text_source: Callable[[float], str | None] | None = None
+        #: whether ``text_source`` has a track selected (None: ask it every tick)
+        self.text_selected: Callable[[], bool] | None = None
         #: mpv's sub-delay: subtitles show this much later
         self.subtitle_delay = 0.0
         self.max_resolution: tuple[int | None, int | None] = (None, None)

@@ -22,6 +22,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QMouseEvent, QShowEvent, QWheelEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from player.frame_memory import keep_frame_buffers
 from player.video_sink import VideoFrame
 
 from .first_paint import after_first_paint
@@ -70,6 +71,8 @@ class VideoView(QWidget):
 
     def __init__(self, parent: QWidget | None = None, renderer: str | None = None) -> None:
         super().__init__(parent)
+        # the renderers allocate a picture per painted frame: reuse the memory
+        keep_frame_buffers()
         self.setMinimumSize(160, 90)
         self.setMouseTracking(True)
         self.setAutoFillBackground(True)

@@ -50,6 +50,11 @@ class TextTracks:
             track = self.tracks[index] if index is not None else None
         return None if track is None else track.cues.text_at(position - delay)
 
+    def has_selection(self) -> bool:
+        """Whether a track is selected (the control loop then times its cues)."""
+        with self._lock:
+            return self.selected is not None
+
     def infos(self) -> tuple[TrackInfo, ...]:
         with self._lock:
             return tuple(

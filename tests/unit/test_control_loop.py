@@ -4,15 +4,18 @@ presenter's part done by hand."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import cast
 
 import numpy as np
 
 from player.audio_mix import _Voice
 from player.clock import ManualClock
+from player.commands import SpeedChanged
 from player.config import DEFAULT_CONFIG, LatencyConfig
 from player.engine import Session
 from player.events import Event, PlayerState, StateChanged
 from player.levels import Levels
+from player.source_api import Source
 from tests.support.background import Background
 from tests.support.sessions import headless_session, live_rtmp, silent_output, video_file
 
@@ -193,4 +196,72 @@ def test_the_refill_after_a_catch_up_jump_is_no_stall() -> None:
     assert jumped_at is not None and jumps[0]["action"] == "jump"
     assert "refill" in kinds
     assert "stall_start" not in kinds
+    _stop(session, loop)
+
+
+class _Positions:
+    """A PositionAware source: every tick tells it the position."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def set_playback_position(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+def _playing_vod(
+    clock: ManualClock, demuxed_to: float
+) -> tuple[Session, _Positions, Background[None]]:
+    """A VOD file playing from 0, demuxed to ``demuxed_to``, its loop running."""
+    session = headless_session(clock)
+    session.info = video_file(duration=60.0)
+    session.media = session.info.media
+    positions = _Positions()
+    session.source = cast(Source, positions)
+    session.demuxed_end = {"video": demuxed_to}
+    session.last_shown_pts = session.start_pts = 0.0
+    session.sysclock.set(0.0)
+    session.preroll = False
+    session.set_state(PlayerState.PLAYING)
+    session.run_clocks(True)
+    loop = Background(session.control.loop)
+    clock.until_waiting(1)
+    return session, positions, loop
+
+
+def _ticks_in_a_second(demuxed_to: float, subtitles: bool = False) -> int:
+    clock = ManualClock()
+    session, positions, loop = _playing_vod(clock, demuxed_to)
+    if subtitles:  # a file's subtitle track selected: its cues are timed by the tick
+        session.text_source = lambda position: None
+        session.text_selected = lambda: True
+    start = len(positions.calls)
+    for _ in range(50):
+        session.last_shown_pts = session.position()  # frames keep coming
+        clock.advance(0.02)
+        clock.until_waiting(1)
+    _stop(session, loop)
+    return len(positions.calls) - start
+
+
+def test_steady_vod_playback_ticks_five_times_less_often() -> None:
+    quiet = _ticks_in_a_second(demuxed_to=30.0)
+    busy = _ticks_in_a_second(demuxed_to=0.5)  # near empty: a stall may begin
+    assert busy == 50
+    assert 10 <= quiet <= 12  # every 100 ms, and the stats update on its second
+    assert _ticks_in_a_second(demuxed_to=30.0, subtitles=True) == 50
+
+
+def test_a_message_wakes_the_quiet_loop_at_once() -> None:
+    clock = ManualClock()
+    session, positions, loop = _playing_vod(clock, demuxed_to=30.0)
+    clock.advance(0.02)  # the first tick: the loop now sleeps 100 ms
+    clock.settle(1)
+    before = len(positions.calls)
+    session.post(SpeedChanged())
+    clock.settle(1)
+    assert len(positions.calls) == before + 1  # ticked with no time passing
+    clock.advance(0.02)
+    clock.settle(1)
+    assert len(positions.calls) == before + 1  # and sleeps quietly again
     _stop(session, loop)

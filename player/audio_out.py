@@ -270,8 +270,6 @@ class SoundDeviceOutput:
         self._callback_thread: int | None = None
         self._anchor_pts: float | None = None
         self._anchor_t = 0.0
-        #: the position pinned before the samples now playing were written
-        self._floor: float | None = None
         self._anchor_speed = 1.0
         self._written_end: float | None = None
         self._frozen: float | None = None
@@ -327,12 +325,7 @@ class SoundDeviceOutput:
         self.starved = False
         heard = first_pts - (self.latency + self.lead) * speed
         with self._lock:
-            if self._frozen is not None:
-                self._floor = self._frozen
-            elif self._anchor_pts is None:
-                self._floor = first_pts  # a fresh start: nothing pinned yet
-            # the anchor follows the sound itself, never the held position
-            predicted = self._heard_locked(now)
+            predicted = self._position_locked(now)
             if predicted is None or abs(heard - predicted) > 0.05 or speed != self._anchor_speed:
                 self._anchor_pts = heard
             else:
@@ -380,9 +373,7 @@ class SoundDeviceOutput:
         if listener is not None:
             listener()
 
-    def _heard_locked(self, now: float) -> float | None:
-        """The media time of the sample at the device's output now (before
-        the first sample written is out, a time before it)."""
+    def _position_locked(self, now: float) -> float | None:
         if self._frozen is not None:
             return self._frozen
         if self._anchor_pts is None:
@@ -390,16 +381,6 @@ class SoundDeviceOutput:
         pos = self._anchor_pts + (now - self._anchor_t) * self._anchor_speed
         if self._written_end is not None:
             pos = min(pos, self._written_end)
-        return pos
-
-    def _position_locked(self, now: float) -> float | None:
-        pos = self._heard_locked(now)
-        if pos is not None and self._floor is not None:
-            # until the first sample written is heard, the sound heard is the
-            # device's queue of silence: the position holds where it was
-            # pinned (the start, a seek's target, a pause) rather than read
-            # a few hundredths of a second before it
-            pos = max(pos, self._floor)
         return pos
 
     def position(self) -> float | None:
@@ -455,7 +436,6 @@ class SoundDeviceOutput:
             self._anchor_pts = None
             self._written_end = None
             self._frozen = None
-            self._floor = None
             self.underruns = 0
             self.starved = False
             self.device_underruns = 0

@@ -63,6 +63,10 @@ class ControlLoop:
         self._held_latency: float | None = None
         #: when a start, ready otherwise, began to wait for the audio device
         self._device_wait_since: float | None = None
+        #: this buffering is a jump's refill: no rebuffer to the listeners
+        #: either, as the report counts none (a compare run and the bitrate
+        #: panel's stall markers counted one the report did not)
+        self._refilling = False
 
     def run(self) -> None:
         try:
@@ -136,7 +140,7 @@ class ControlLoop:
                             buffering=True,
                             buffered=buffered,
                             percent=percent,
-                            rebuffer=s.rebuffering,
+                            rebuffer=s.rebuffering and not self._refilling,
                         )
                     )
             elif state == PlayerState.PLAYING:
@@ -238,10 +242,14 @@ class ControlLoop:
         s.metrics.on_stall_end()
         s.emit(
             BufferingChanged(
-                buffering=False, buffered=buffered, percent=100.0, rebuffer=s.rebuffering
+                buffering=False,
+                buffered=buffered,
+                percent=100.0,
+                rebuffer=s.rebuffering and not self._refilling,
             )
         )
         s.rebuffering = False
+        self._refilling = False
         if s.start_pts is None:
             # Audio only: no preroll frame anchors the timeline.
             s.start_pts = s.seek_target or 0.0
@@ -264,13 +272,18 @@ class ControlLoop:
         s.rebuffering = True
         s.run_clocks(False)
         quiet = s.quiet_refill_until
-        if quiet is not None and s.clock.now() < quiet:
+        self._refilling = quiet is not None and s.clock.now() < quiet
+        if self._refilling:
             # the buffers a jump to the live edge emptied, filling again
             s.metrics.on_event("refill", buffered=round(buffered, 3))
         else:
             s.metrics.on_stall_start()
         s.set_state(PlayerState.BUFFERING)
-        s.emit(BufferingChanged(buffering=True, buffered=buffered, percent=0.0, rebuffer=True))
+        s.emit(
+            BufferingChanged(
+                buffering=True, buffered=buffered, percent=0.0, rebuffer=not self._refilling
+            )
+        )
 
     def past_end(self) -> bool:
         """mpv's --end: the play position reached ``OpenOptions.end_position``."""

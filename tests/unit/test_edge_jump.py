@@ -5,6 +5,7 @@ until PLAY (issue 11). The presenter and the control loop on a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
 
@@ -12,7 +13,7 @@ from player.clock import ManualClock
 from player.config import DEFAULT_CONFIG, LatencyConfig
 from player.edge_jump import edge_target, frame_period, wants_edge_jump
 from player.engine import Session
-from player.events import MediaInfo, PlayerState, VideoInfo
+from player.events import BufferingChanged, Event, MediaInfo, PlayerState, VideoInfo
 from player.levels import Levels
 from player.queues import EOS, QueueItem
 from player.source_api import SourceInfo, StreamSpec
@@ -39,8 +40,12 @@ def _camera(protocol: str = "rtsp", fps: float | None = 25.0) -> SourceInfo:
     return SourceInfo(media=media, video=spec, audio=None)
 
 
-def _session(clock: ManualClock, sink: RecordingVideoSink | None = None) -> Session:
-    session = Session("rtsp://cam/live", None, LOW, clock, sink, lambda e: None, levels=Levels())
+def _session(
+    clock: ManualClock,
+    sink: RecordingVideoSink | None = None,
+    emit: Callable[[Event], None] = lambda e: None,
+) -> Session:
+    session = Session("rtsp://cam/live", None, LOW, clock, sink, emit, levels=Levels())
     session.info = _camera()
     session.media = session.info.media
     session.edge_jump_pending = wants_edge_jump(session.config.latency, session.info)
@@ -195,7 +200,8 @@ def _starve(session: Session, clock: ManualClock) -> None:
 
 def test_the_refill_after_a_jump_is_no_stall_but_a_later_starve_is() -> None:
     clock = ManualClock()
-    session = _session(clock)
+    events: list[Event] = []
+    session = _session(clock, emit=events.append)
     session.quiet_refill_until = clock.now() + 1.0  # a jump just now
     _starve(session, clock)
     loop = Background(session.control.loop)
@@ -204,17 +210,24 @@ def test_the_refill_after_a_jump_is_no_stall_but_a_later_starve_is() -> None:
     buffering = [e for e in session.metrics.timeline if e.get("state") == "buffering"]
     assert buffering and session.metrics.stalls == []
     assert "refill" in [e["type"] for e in session.metrics.timeline]
+    # the listeners are told no rebuffer either (a compare run counted one)
+    told = [e for e in events if isinstance(e, BufferingChanged)]
+    assert told and not any(e.rebuffer for e in told)
     session.stopping.set()
     session.wake()
     loop.result()
 
-    later = _session(clock)
+    events.clear()
+    later = _session(clock, emit=events.append)
     later.quiet_refill_until = clock.now() - 0.1  # long past
     _starve(later, clock)
     loop = Background(later.control.loop)
     _tick(clock, 30)
     assert len(later.metrics.stalls) >= 1
     assert "refill" not in [e["type"] for e in later.metrics.timeline]
+    told = [e for e in events if isinstance(e, BufferingChanged)]
+    assert any(e.rebuffer and e.buffering for e in told)
+    assert any(e.rebuffer and not e.buffering for e in told)
     later.stopping.set()
     later.wake()
     loop.result()

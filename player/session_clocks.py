@@ -78,9 +78,15 @@ class SessionClocks(SessionState):
         file's duration (a clock that ran a tick past the last frame before
         the end was noticed, or a stream a little longer than its header).
         A seek posted and not yet applied (the source still opening) is
-        where the caller asked to be."""
+        where the caller asked to be; never below where playback (re)began."""
         queued = self.inbox.pending_seek()
         pos = queued if queued is not None else self.position()
+        start = self.start_pts
+        if queued is None and pos is not None and start is not None and pos < start:
+            # The device's queue of silence before the first sample is still
+            # playing: the sample heard "now" is from before the media, and
+            # a position below where playback began would run backwards.
+            pos = start
         media = self.media
         if pos is None or media is None or media.is_live or not media.duration:
             return pos

@@ -28,6 +28,25 @@ def test_the_reported_position_never_passes_the_duration() -> None:
     assert session.stats().position_s == 4.0
 
 
+def test_the_reported_position_never_reads_below_where_playback_began() -> None:
+    """While the device's queue of silence before the first sample plays,
+    the sample heard "now" is from before the media: an LL-HLS start read
+    0.0, -0.064, 1.0. The master clock is not bent (the sync needs it)."""
+    clock = ManualClock()
+    session = headless_session(clock)
+    session.info = video_file(duration=4.0)
+    session.media = session.info.media
+    session.start_pts = 1.0  # the preroll frame, after a seek to 1 s
+    session.sysclock.set(0.936)
+    assert abs((session.position() or 0.0) - 0.936) < 1e-9
+    assert session.reported_position() == 1.0
+    assert session.stats().position_s == 1.0
+    session.sysclock.set(1.25)
+    assert session.reported_position() == 1.25
+    session.seek(0.5, False)  # a seek posted and not yet applied: its target
+    assert session.reported_position() == 0.5
+
+
 def _audio_alone() -> SourceInfo:
     media = replace(video_file().media, video=None, audio=AudioInfo("aac", 48_000, 2, None))
     return SourceInfo(media=media, video=None, audio=None)

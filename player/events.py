@@ -122,6 +122,8 @@ class BufferingChanged(Event):
     buffered: float
     #: 0..100 of the threshold needed to (re)start
     percent: float
+    #: a stall after the first frame, as the report counts them (a refill
+    #: after a jump to the live edge buffers without being one)
     rebuffer: bool
 
 

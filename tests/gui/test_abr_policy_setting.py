@@ -99,3 +99,19 @@ def test_the_stats_overlay_names_the_policy_that_runs() -> None:
     # a status that names none (a report from before) has no such row
     unnamed = SessionStats(abr=replace(abr, policy=None))
     assert "ABR policy" not in dict(stats_lines(None, unnamed, "software", ""))
+
+
+def test_a_policy_chosen_in_settings_is_said_unused_on_a_file_and_the_default_is_not(
+    qtbot: QtBot, window: MainWindow, media: Path
+) -> None:
+    window.open_url(str(media))
+    wait_playing(qtbot, window)
+    assert "ABR" not in window.messages.label.text()  # the default: nothing asked
+    window.menus.abr_policy_menu.policy_actions["mpc"].trigger()
+    window.open_url(str(media))
+    wait_playing(qtbot, window)
+    qtbot.waitUntil(lambda: window.messages.level == "warning", timeout=TIMEOUT_MS)
+    text = window.messages.label.text()
+    assert "ABR policy mpc is not used" in text and "HLS only" in text
+    warnings = window.player.report()["warnings"]
+    assert [w["code"] for w in warnings] == ["abr-policy-unused"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from pytestqt.qtbot import QtBot
 
@@ -113,5 +114,5 @@ def test_a_policy_chosen_in_settings_is_said_unused_on_a_file_and_the_default_is
     qtbot.waitUntil(lambda: window.messages.level == "warning", timeout=TIMEOUT_MS)
     text = window.messages.label.text()
     assert "ABR policy mpc is not used" in text and "HLS only" in text
-    warnings = window.player.report()["warnings"]
-    assert [w["code"] for w in warnings] == ["abr-policy-unused"]
+    report: dict[str, Any] = window.player.report()
+    assert [w["code"] for w in report["warnings"]] == ["abr-policy-unused"]

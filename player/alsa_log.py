@@ -1,5 +1,5 @@
 """libasound's messages into our log instead of stderr, and the device
-underruns they signal counted for the stream whose thread hit them.
+underruns they signal counted for every stream whose thread hit them.
 
 ALSA prints its errors itself ("ALSA lib pcm.c:8570:(snd_pcm_recover) underrun
 occurred"), through a process-wide handler that ``snd_lib_error_set_handler``
@@ -9,6 +9,10 @@ passes variadic integer and pointer arguments like fixed ones (x86-64 System
 V, AArch64 Linux) those words are the format's arguments, read only as the
 format says; elsewhere the format is logged unexpanded. Floating-point
 arguments travel in other registers and are never read.
+
+A thread can serve several listeners: one PortAudio callback thread mixes
+every voice of a shared device (the compare view), and a device running dry
+is a gap for each of them, so each is told.
 """
 
 from __future__ import annotations
@@ -42,7 +46,8 @@ _Handler = ctypes.CFUNCTYPE(
 )
 
 _lock = threading.Lock()
-_listeners: dict[int, Callable[[], None]] = {}
+#: thread id -> who is told of the underruns ALSA reports on that thread
+_listeners: dict[int, list[Callable[[], None]]] = {}
 _state: dict[str, object] = {}
 
 
@@ -105,11 +110,19 @@ def _handle(
             "ALSA lib %s:(%s) %s", where, (function or b"?").decode(errors="replace"), message
         )
         if _UNDERRUN.search(message):
-            listener = _listeners.get(threading.get_ident())
-            if listener is not None:
-                listener()
+            _tell(threading.get_ident())
     except Exception:  # never raise into libasound's caller
         log.debug("ALSA message handler failed", exc_info=True)
+
+
+def _tell(thread: int) -> None:
+    with _lock:
+        listeners = list(_listeners.get(thread, ()))
+    for listener in listeners:
+        try:
+            listener()
+        except Exception:  # one failing listener must not cost the others their count
+            log.debug("ALSA underrun listener failed", exc_info=True)
 
 
 def install() -> bool:
@@ -145,12 +158,32 @@ def installed() -> bool:
 
 def watch(on_underrun: Callable[[], None]) -> None:
     """Call ``on_underrun`` for each underrun ALSA reports on this thread (an
-    audio stream's callback thread)."""
+    audio stream's callback thread), beside any other listener of the thread.
+    A listener watches one thread: watched again from another, it moves (its
+    stream's callback thread changed); watched again from the same, it stays
+    told once."""
+    here = threading.get_ident()
     with _lock:
-        _listeners[threading.get_ident()] = on_underrun
+        _forget(on_underrun, keep=here)
+        mine = _listeners.setdefault(here, [])
+        if on_underrun not in mine:
+            mine.append(on_underrun)
 
 
 def unwatch(on_underrun: Callable[[], None]) -> None:
+    """Stop telling ``on_underrun`` (from any thread); the thread's other
+    listeners are still told."""
     with _lock:
-        for ident in [i for i, fn in _listeners.items() if fn == on_underrun]:
+        _forget(on_underrun)
+
+
+def _forget(on_underrun: Callable[[], None], keep: int | None = None) -> None:
+    for ident in list(_listeners):
+        if ident == keep:
+            continue
+        # equality, not identity: each ``obj.method`` is a new bound method
+        rest = [fn for fn in _listeners[ident] if fn != on_underrun]
+        if rest:
+            _listeners[ident] = rest
+        else:
             del _listeners[ident]

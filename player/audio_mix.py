@@ -1,7 +1,12 @@
 """One PortAudio stream shared by several sessions (the compare view): each
 session gets a voice that behaves as its own output (its buffer, its clock,
 its volume and mute), and the one callback mixes them. A muted voice is still
-read at the device's pace, so its session stays decoded and timed."""
+read at the device's pace, so its session stays decoded and timed.
+
+The device running dry (an ALSA underrun on the callback's thread) is a gap
+in every voice at once: each voice is told, and each session counts it as it
+would on a device of its own, heard while it plays (muted or not: its clock
+and its samples took the same gap) and idle otherwise."""
 
 from __future__ import annotations
 
@@ -9,9 +14,11 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
+from . import alsa_log
 from .audio_out import AudioBuffer, AudioDevicePool, SoundDeviceOutput
 from .clock import Clock
 from .config import AudioConfig
+from .stderr_lock import STDERR_LOCK
 
 if TYPE_CHECKING:
     import numpy as np
@@ -46,6 +53,7 @@ class _Voice(SoundDeviceOutput):
         self._playing = False
         self.buffer.close()
         self._device.remove(self)
+        alsa_log.unwatch(self._device_underrun)
 
 
 class SharedAudioDevice:
@@ -67,7 +75,11 @@ class SharedAudioDevice:
     def _open(self) -> None:
         if self._stream is not None:
             return
-        import sounddevice as sd
+        # As SoundDeviceOutput: ALSA's messages into our log, and its underruns
+        # to the voices, from PortAudio's first call on.
+        alsa_log.install()
+        with STDERR_LOCK:  # its import silences fd 2 for every thread
+            import sounddevice as sd
 
         config = self.config
         info: Any = sd.query_devices(config.device, kind="output")
@@ -125,7 +137,9 @@ class SharedAudioDevice:
     def close(self) -> None:
         with self._lock:
             stream, self._stream = self._stream, None
-            self._voices.clear()
+            voices, self._voices = self._voices, []
+        for voice in voices:  # its thread's id may be a later thread's
+            alsa_log.unwatch(voice._device_underrun)
         if stream is not None:
             try:
                 stream.abort()

@@ -12,6 +12,9 @@ from typing import Any
 from .cli_options import add_abr_policy_flag, add_otlp_flags, height, positive
 from .compare import MAX_STREAMS, MIN_STREAMS, CompareSession, run_compare
 from .config import OpenOptions, PlayerConfig
+from .events import Event, WarningRaised
+from .stderr_lock import say
+from .warning_text import WarningCode
 
 __all__ = ["build_compare_parser", "run_compare_command"]
 
@@ -71,6 +74,16 @@ def build_compare_parser() -> argparse.ArgumentParser:
     return p
 
 
+#: warnings that a choice on the command line does not fit a stream: said on
+#: stderr (the table has no room for them; the report has them all)
+_UNUSED_CHOICES = frozenset({WarningCode.ABR_POLICY_UNUSED})
+
+
+def _tell_unused_choices(index: int, event: Event) -> None:
+    if isinstance(event, WarningRaised) and event.code in _UNUSED_CHOICES:
+        say(f"heureum compare: warning: stream {index + 1}: {event.message}")
+
+
 def run_compare_command(
     args: argparse.Namespace, config: PlayerConfig, options: OpenOptions
 ) -> int:
@@ -81,7 +94,13 @@ def run_compare_command(
             file=sys.stderr,
         )
         return EXIT_USAGE
-    session = CompareSession(args.urls, config=config, options=options, max_height=args.max_height)
+    session = CompareSession(
+        args.urls,
+        config=config,
+        options=options,
+        max_height=args.max_height,
+        on_event=_tell_unused_choices,
+    )
     endpoint = None
     if args.metrics_port:
         from .metrics_http import start_for_cli

@@ -23,6 +23,7 @@ from .events import (
     VariantInfo,
     VariantSwitched,
 )
+from .metrics import STALL_JOIN_S
 from .redact import redact
 from .stats import SessionStats
 from .video_sink import NullVideoSink, VideoSink
@@ -57,6 +58,8 @@ class ComparedStream:
     ended: bool = False
     pinned: int | None = None
     stalled: bool = False
+    #: when the last stall ended (session seconds; None: none yet)
+    stall_ended: float | None = None
     variants: tuple[VariantInfo, ...] = ()
     samples: list[dict[str, Any]] = field(default_factory=list)
     markers: list[dict[str, Any]] = field(default_factory=list)
@@ -209,10 +212,7 @@ class CompareSession:
             stream.ended = True
             self._changed.set()
         elif isinstance(event, BufferingChanged):
-            # progress is reported all through a stall: mark where it begins
-            if event.buffering and event.rebuffer and not stream.stalled:
-                stream.markers.append({"t": t, "type": "stall"})
-            stream.stalled = event.buffering and event.rebuffer
+            self._stall_marker(stream, event, t)
         elif isinstance(event, VariantSwitched) and event.from_index is not None:
             # (the first choice of rung is not a switch)
             stream.markers.append(
@@ -227,6 +227,21 @@ class CompareSession:
                 stream.pinned = pick_rung(event.info.variants, self.max_height)
         if self._on_event is not None:
             self._on_event(stream.index, event)
+
+    @staticmethod
+    def _stall_marker(stream: ComparedStream, event: BufferingChanged, t: float) -> None:
+        """One marker per stall as the report counts them: progress is
+        reported all through a stall (marked where it begins), and a stall
+        that starts again within ``STALL_JOIN_S`` of its end is the same one
+        (a starving low-latency stream), as ``SessionMetrics`` joins it."""
+        stalled = event.buffering and event.rebuffer
+        if stalled and not stream.stalled:
+            ended = stream.stall_ended
+            if ended is None or t - ended >= STALL_JOIN_S:
+                stream.markers.append({"t": t, "type": "stall"})
+        elif stream.stalled and not stalled:
+            stream.stall_ended = t
+        stream.stalled = stalled
 
     # ------------------------------------------------------------ sampling
     def sample(self) -> list[dict[str, Any]]:

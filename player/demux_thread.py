@@ -87,6 +87,14 @@ class DemuxThread:
         ):
             # a file's or a camera's one picture: nothing to pin, it plays
             s.warn(WarningCode.NO_VARIANTS)
+        if not isinstance(source, Adaptive) and s.options.abr_policy is not None:
+            # a policy the user asked for (None: the config's own) that has no
+            # rungs to pick from: said, not silently ignored
+            s.warn(
+                WarningCode.ABR_POLICY_UNUSED,
+                policy=s.options.abr_policy,
+                protocol=_protocol_name(info.media.protocol),
+            )
         self._choose_tracks(source, info.media)
         s.metrics.protocol = info.media.protocol
         s.metrics.container = info.media.container
@@ -271,3 +279,8 @@ class DemuxThread:
                 fatal=True,
             )
         return None
+
+
+def _protocol_name(scheme: str) -> str:
+    """How a warning names the stream's protocol: RTSP, RTMP, HTTP... or a local file."""
+    return "a local file" if scheme == "file" else scheme.upper()

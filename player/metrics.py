@@ -242,9 +242,10 @@ class SessionMetrics:
 
     # -- export ------------------------------------------------------------
     def rebuffer(self) -> tuple[int, float]:
-        """(count, seconds) of stalls after the first frame was shown."""
+        """(count, seconds) of stalls after playback began: the first frame
+        shown, or without a picture (audio only) the first sound."""
         now = self.t()
-        first = self.first_frame_at
+        first = self.first_frame_at if self.first_frame_at is not None else self.first_audio_at
         count = 0
         total = 0.0
         for s in self.stalls:

@@ -54,6 +54,7 @@ class WarningCode(enum.StrEnum):
     SUBTITLE_FILE = "subtitle-file"
     # what was asked for on the command line
     NO_VARIANTS = "no-variants"
+    ABR_POLICY_UNUSED = "abr-policy-unused"
     # security
     KEY_OVER_HTTP = "key-over-http"
     # this computer
@@ -112,6 +113,11 @@ TEMPLATES: Mapping[WarningCode, str] = {
     WarningCode.NO_VARIANTS: QT_TRANSLATE_NOOP(
         "WarningText",
         "this stream has no variants to choose from (only HLS has them); it plays as it is",
+    ),
+    WarningCode.ABR_POLICY_UNUSED: QT_TRANSLATE_NOOP(
+        "WarningText",
+        "the ABR policy {policy} is not used: ABR applies to HLS only, and this stream is "
+        "{protocol}; it plays as it is",
     ),
     WarningCode.KEY_OVER_HTTP: QT_TRANSLATE_NOOP(
         "WarningText", "AES-128 key fetched over plain HTTP: {url}"

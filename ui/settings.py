@@ -154,7 +154,9 @@ class Settings:
             rtsp_transport=None if transport == "auto" else transport,
             low_latency=self.low_latency or None,
             hwdec="auto" if self.hwdec else None,
-            abr_policy=self.abr_policy,
+            # the default policy is no choice of the user's: None, so a stream
+            # without rungs (RTSP, a file) is not told it ignores one
+            abr_policy=None if self.abr_policy == NetworkConfig().abr_policy else self.abr_policy,
         )
 
     @property

@@ -955,6 +955,10 @@
         <translation>이 스트림에는 고를 수 있는 화질이 없습니다(HLS에만 있습니다). 그대로 재생합니다</translation>
     </message>
     <message>
+        <source>the ABR policy {policy} is not used: ABR applies to HLS only, and this stream is {protocol}; it plays as it is</source>
+        <translation>ABR 정책 {policy}은(는) 쓰이지 않습니다. ABR은 HLS에만 적용되며 이 스트림은 {protocol}입니다. 그대로 재생합니다</translation>
+    </message>
+    <message>
         <source>{url} broke off after {bytes} bytes ({reason}); asking for the rest</source>
         <translation>{url} 전송이 {bytes}바이트에서 끊겼습니다({reason}). 나머지를 다시 요청합니다</translation>
     </message>

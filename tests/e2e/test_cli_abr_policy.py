@@ -49,6 +49,9 @@ def test_headless_mpc_run_reports_mpc_and_its_switches(
     data = json.loads(report.read_text())
     abr = data["abr"]
     assert abr["policy"] == "mpc"
+    # used, so not said to be unused (as on a file: test_abr_policy_unused.py)
+    assert not [w for w in data["warnings"] if w["code"] == "abr-policy-unused"]
+    assert "ABR" not in result.stderr
     assert abr["variants"] == len(RUNGS)
     rules = [e["rule"] for e in data["timeline"] if e.get("type") == "switch"]
     # the first choice is the start-up rule's; every later one is MPC's plan

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from pytestqt.qtbot import QtBot
 
@@ -80,7 +81,7 @@ def test_a_policy_name_this_version_does_not_know_reads_as_the_default(tmp_path:
     path.write_text("[network]\nabr_policy=pensieve\n", encoding="utf-8")
     settings = Settings(str(path))
     assert settings.abr_policy == "hybrid"
-    assert settings.open_options().abr_policy == "hybrid"
+    assert settings.open_options().abr_policy is None  # the default: no choice to honour
     settings.abr_policy = "mpc"
     settings.abr_policy = "bola"  # an unknown name saves the default, not itself
     assert settings.abr_policy == "hybrid"
@@ -99,3 +100,19 @@ def test_the_stats_overlay_names_the_policy_that_runs() -> None:
     # a status that names none (a report from before) has no such row
     unnamed = SessionStats(abr=replace(abr, policy=None))
     assert "ABR policy" not in dict(stats_lines(None, unnamed, "software", ""))
+
+
+def test_a_policy_chosen_in_settings_is_said_unused_on_a_file_and_the_default_is_not(
+    qtbot: QtBot, window: MainWindow, media: Path
+) -> None:
+    window.open_url(str(media))
+    wait_playing(qtbot, window)
+    assert "ABR" not in window.messages.label.text()  # the default: nothing asked
+    window.menus.abr_policy_menu.policy_actions["mpc"].trigger()
+    window.open_url(str(media))
+    wait_playing(qtbot, window)
+    qtbot.waitUntil(lambda: window.messages.level == "warning", timeout=TIMEOUT_MS)
+    text = window.messages.label.text()
+    assert "ABR policy mpc is not used" in text and "HLS only" in text
+    report: dict[str, Any] = window.player.report()
+    assert [w["code"] for w in report["warnings"]] == ["abr-policy-unused"]

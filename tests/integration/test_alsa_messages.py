@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ alsa.addHandler(logging.StreamHandler(sys.stdout))
 """
 
 
-def _run(script: str, timeout: float = 60) -> tuple[list[str], dict[str, int], str]:
+def _run(script: str, timeout: float = 60) -> tuple[list[str], dict[str, Any], str]:
     """(our ALSA log lines, the JSON result on the last line, stderr)."""
     done = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(LOG_TO_STDOUT) + textwrap.dedent(script)],
@@ -127,3 +128,69 @@ def test_a_starved_portaudio_stream_counts_underruns_in_the_report(
     assert result["heard"] + result["idle"] == result["alsa"]
     assert result["heard"] >= 1
     assert result["timeline"] >= 1
+
+
+def test_every_compared_stream_on_the_shared_device_counts_its_underruns(
+    audio_device: str, av_file: Path
+) -> None:
+    """Two streams of a comparison share one PortAudio stream, whose callback
+    thread serves both voices: a starved callback runs the device dry for
+    both, so each report counts every underrun ALSA signalled, and ALSA's
+    messages go to our log, not to stderr, as with a stream of its own."""
+    logged, result, stderr = _run(
+        f"""
+        import json, logging, sys, threading, time
+        from player.compare import CompareSession
+        from player.events import PlayerState, StateChanged
+
+        class Count(logging.Handler):
+            seen = 0
+            def emit(self, record):
+                Count.seen += record.getMessage().endswith("underrun occurred")
+
+        logging.getLogger("player.alsa_log").addHandler(Count())
+        cond = threading.Condition()
+        states = {{}}
+        def on_event(index, event):
+            if isinstance(event, StateChanged):
+                with cond:
+                    states[index] = event.state
+                    cond.notify_all()
+        def wait_all(state, timeout):
+            with cond:
+                assert cond.wait_for(
+                    lambda: [states.get(i) for i in (0, 1)] == [state, state], timeout
+                ), states
+
+        session = CompareSession([{str(av_file)!r}] * 2, heard=0, on_event=on_event)
+        session.start()
+        wait_all(PlayerState.PLAYING, 20)
+        players = [s.player for s in session.streams]
+        def underruns():
+            return [(r["audio_underruns"], r["audio_underruns_idle"])
+                    for r in (p.report() for p in players)]
+        alsa_before, before = Count.seen, underruns()
+        # Starve the callback as a busy machine does (as for one stream above).
+        sys.setswitchinterval(0.5)
+        end = time.monotonic() + 2.5
+        while time.monotonic() < end:
+            pass
+        sys.setswitchinterval(0.005)
+        wait_all(PlayerState.ENDED, 20)
+        alsa_after, after = Count.seen, underruns()
+        session.close()
+        print(json.dumps({{
+            "alsa": alsa_after - alsa_before,
+            "heard": [a[0] - b[0] for a, b in zip(after, before)],
+            "idle": [a[1] - b[1] for a, b in zip(after, before)],
+        }}))
+        """
+    )
+    assert not [line for line in stderr.splitlines() if "ALSA lib" in line], stderr
+    assert any(line.endswith("underrun occurred") for line in logged)
+    assert result["alsa"] >= 1
+    for heard, idle in zip(result["heard"], result["idle"], strict=True):
+        # each stream counts every underrun of the shared device: the heard
+        # one and the muted one alike, both playing through the starving
+        assert heard + idle == result["alsa"], result
+        assert heard >= 1, result

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from player import alsa_log
 from player.audio_mix import SharedAudioDevice, VoicePool
 from player.audio_out import SoundDeviceOutput
 from player.clock import ManualClock
@@ -168,3 +169,74 @@ def test_a_new_session_on_the_kept_device_waits_for_it_to_run_again() -> None:
     again, reason = pool.acquire(2.0)
     assert again is out and reason is None
     assert not out.played_through()  # attach() forgets that it ran for the last session
+
+
+def _sessions_on_one_device(clock: ManualClock, count: int) -> list[Session]:
+    """``count`` sessions with voices on one shared device (a comparison)."""
+    device = SharedAudioDevice(AudioConfig(), clock)
+    device._stream = object()  # what _open() would set; no stream is opened
+    device.rate, device.channels, device.latency = RATE, 2, 0.02
+    sessions = []
+    for _ in range(count):
+        session = Session(
+            "rtmp://o.test/live/cam",
+            None,
+            DEFAULT_CONFIG,
+            clock,
+            None,
+            lambda e: None,
+            Levels(),
+            VoicePool(device),
+        )
+        session.info = live_rtmp()
+        session.media = session.info.media
+        session.open_audio()
+        out = session.audio
+        assert out is not None
+        assert out.buffer.put(0.0, np.zeros((4 * RATE, 2), dtype=np.float32), 1.0, 0.1)
+        sessions.append(session)
+    return sessions
+
+
+def _mix(device: SharedAudioDevice, clock: ManualClock, seconds: float) -> None:
+    """The shared device's callback at its pace, on this thread (each voice
+    watches the thread it is rendered on, as on PortAudio's)."""
+    block = np.zeros((BLOCK, 2), dtype=np.float32)
+    for _ in range(round(seconds / STEP)):
+        device._mix(block, BLOCK, None, None)
+        clock.advance(STEP)
+
+
+def _alsa_underrun() -> None:
+    """ALSA's message on this thread, as libasound hands it to the handler."""
+    alsa_log._handle(b"pcm.c", 8570, b"snd_pcm_recover", 0, b"underrun occurred", 0, 0, 0, 0)
+
+
+def test_a_shared_device_running_dry_is_a_gap_for_every_voice_playing() -> None:
+    """One callback thread serves every voice of a comparison: each session
+    counts the device's underrun, heard while it plays (the muted one too:
+    its clock and samples took the same gap), idle while it does not."""
+    clock = ManualClock()
+    heard, muted, waiting = _sessions_on_one_device(clock, 3)
+    assert muted.audio is not None
+    muted.audio.muted = True
+    device = muted.audio._device  # type: ignore[attr-defined]
+    _play(heard)
+    _play(muted)
+    waiting.set_state(PlayerState.BUFFERING)
+    try:
+        _mix(device, clock, 0.3)
+        _alsa_underrun()
+        _alsa_underrun()
+        assert [_counts(s) for s in (heard, muted, waiting)] == [(2, 0), (2, 0), (0, 2)]
+        # a session that ended and closed its voice is told no more
+        assert waiting.audio is not None
+        waiting.audio.close()
+        _alsa_underrun()
+        assert [_counts(s) for s in (heard, muted, waiting)] == [(3, 0), (3, 0), (0, 2)]
+    finally:
+        for s in (heard, muted):
+            assert s.audio is not None
+            s.audio.close()
+    _alsa_underrun()
+    assert [_counts(s) for s in (heard, muted)] == [(3, 0), (3, 0)]

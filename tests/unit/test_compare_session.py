@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from player.clock import ManualClock
 from player.compare import CompareSession, run_compare
 from player.config import DEFAULT_CONFIG, PlayerConfig
 from player.events import (
@@ -21,6 +22,7 @@ from player.events import (
     VariantInfo,
     VariantSwitched,
 )
+from player.metrics import STALL_JOIN_S, SessionMetrics
 from player.stats import SessionStats
 from player.video_sink import VideoSink
 
@@ -117,6 +119,45 @@ def test_markers_one_per_stall_no_first_switch_and_reconnects() -> None:
     kinds = [(m["type"], m["t"]) for m in session.streams[0].markers]
     assert kinds == [("stall", 2.0), ("stall", 3.0), ("switch", 3.0), ("reconnect", 3.0)]
     assert session.streams[1].markers == []
+
+
+def test_stall_markers_are_the_stalls_the_report_counts() -> None:
+    """The plots' stall markers and the table's stall count (the report's)
+    tell one story: a stall that starts again a tick after it ended (a
+    starving low-latency stream) is one stall to both; a refill after a jump
+    to the live edge is none to either."""
+    session, players, clock = _session(["a", "b"])
+    session.start()
+    p = players[0]
+    mclock = ManualClock()
+    metrics = SessionMetrics(mclock)
+    metrics.start("a")
+    metrics.on_presented(0.0, (640, 360))
+
+    def advance(seconds: float) -> None:
+        clock.now += seconds
+        mclock.advance(seconds)
+
+    def stall(seconds: float, then_play: float) -> None:
+        # what the control loop does at a stall: the metrics, then the event
+        metrics.on_stall_start()
+        p.emit(_buffering(True, True))
+        advance(seconds)
+        metrics.on_stall_end()
+        p.emit(_buffering(False, True))
+        advance(then_play)
+
+    advance(2.0)
+    for _ in range(5):  # flapping: one stall
+        stall(0.1, STALL_JOIN_S / 4)
+    advance(1.0)
+    stall(0.5, STALL_JOIN_S + 0.05)  # a stall, then real playing, then another
+    stall(0.5, 1.0)
+    p.emit(_buffering(True, False))  # a jump's refill
+    p.emit(_buffering(False, False))
+    markers = [m["t"] for m in session.streams[0].markers if m["type"] == "stall"]
+    assert len(markers) == metrics.snapshot()["rebuffer_count"] == 3
+    assert markers[0] == 2.0
 
 
 def test_bitrate_is_averaged_over_the_last_seconds() -> None:

@@ -44,3 +44,28 @@ def test_stalls_with_real_playing_between_them_are_counted_apart() -> None:
     report = metrics.snapshot()
     assert report["rebuffer_count"] == 2
     assert abs(report["rebuffer_seconds"] - 1.0) < 1e-6
+
+
+def test_an_audio_only_stream_counts_its_stalls_from_its_first_sound() -> None:
+    """No picture is ever shown: playback began with the first sound, and
+    a stall after it is a stall (it was none at all, in the report and in
+    a comparison's table, while the plots marked it)."""
+    clock = ManualClock()
+    metrics = SessionMetrics(clock)
+    metrics.start("http://radio.test/live.m3u8")
+    clock.advance(0.4)
+    metrics.first_audio_at = metrics.t()  # the decoder's first samples out
+    clock.advance(3.0)
+    _stall(metrics, clock, 1.5, 2.0)
+    report = metrics.snapshot()
+    assert report["time_to_first_frame_s"] is None
+    assert report["rebuffer_count"] == 1
+    assert abs(report["rebuffer_seconds"] - 1.5) < 1e-6
+
+
+def test_a_stream_that_never_played_has_no_stalls() -> None:
+    clock = ManualClock()
+    metrics = SessionMetrics(clock)
+    metrics.start("rtsp://cam.test/live")
+    _stall(metrics, clock, 1.0, 0.0)
+    assert metrics.snapshot()["rebuffer_count"] == 0

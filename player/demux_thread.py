@@ -266,8 +266,7 @@ class DemuxThread:
             s.emit(Reconnected(attempt=attempt, outage=outage))
             return source
         if not s.stopping.is_set():
-            s.error(
-                error_for(ErrorCode.RECONNECT_FAILED, attempts=attempt, reason=words_of(reason)),
-                fatal=True,
+            s.fail_from_thread(
+                error_for(ErrorCode.RECONNECT_FAILED, attempts=attempt, reason=words_of(reason))
             )
         return None

@@ -21,6 +21,7 @@ from .capabilities import TimelineEntry
 from .commands import (
     AudioEnded,
     Command,
+    Failed,
     FrameStep,
     InputEnded,
     Message,
@@ -117,11 +118,11 @@ class Session(SessionClocks):
             source = self.demux.loop(source)
         except PlayerError as exc:
             if not self.stopping.is_set():
-                self.error(exc, fatal=True)
+                self.fail_from_thread(exc)
         except Exception as exc:
             log.exception("demux thread crashed")
             if not self.stopping.is_set():
-                self.error(exc, fatal=True)
+                self.fail_from_thread(exc)
         finally:
             if source is not None:
                 source.close()
@@ -262,6 +263,8 @@ class Session(SessionClocks):
                     self.demux_eos = True
                     if error is not None:
                         self.pending_error = error
+            case Failed(error):
+                self.error(error, fatal=True)
 
     def _play(self) -> None:
         self.want_play = True

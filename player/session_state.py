@@ -17,7 +17,7 @@ from collections.abc import Callable
 from .audio_out import AudioDevicePool, SoundDeviceOutput
 from .capabilities import Adaptive, Live, Tracks
 from .clock import Clock, PlaybackClock
-from .commands import Inbox, Message
+from .commands import Failed, Inbox, Message
 from .config import OpenOptions, PlayerConfig
 from .decode import AudioDecoder, VideoDecoder
 from .errors import ErrorCode, PlayerError, error_for
@@ -236,6 +236,14 @@ class SessionState:
         self.emit(WarningRaised.of(code, params))
 
     def fail_from_thread(self, exc: BaseException) -> None:
+        """A worker's fatal error: posted to the control loop, which applies
+        it (``error``: the event, the report's errors, state ERROR, the
+        stop), so no worker changes ``state``. Where no loop runs to take it
+        (the source still opening, the loop ended or crashed) or on the
+        loop's own thread, it is applied here at once, as the loop would."""
+        if self.inbox.post_to_loop(Failed(exc)):
+            self.wake()
+            return
         self.error(exc, fatal=True)
 
     @property

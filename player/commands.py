@@ -23,6 +23,9 @@ __all__ = [
     "WAIT_GUARD",
     "AudioEnded",
     "Command",
+    "EdgeJump",
+    "EdgeReached",
+    "Failed",
     "FrameStep",
     "Inbox",
     "InputEnded",
@@ -128,7 +131,34 @@ class InputEnded:
     error: PlayerError | None = None
 
 
-WorkerResult = PrerollShown | VideoEnded | AudioEnded | InputEnded
+@dataclass(frozen=True)
+class EdgeJump:
+    """The presenter passes over frames behind the live edge (``edge_jump``)
+    of ``serial``: playback jumps to ``target`` (frames before it are
+    dropped, the refill is no stall, and a reconnect's clocks move there)."""
+
+    serial: int
+    target: float
+
+
+@dataclass(frozen=True)
+class EdgeReached:
+    """The presenter reached the live edge that edge-jump request number
+    ``request`` (``SessionState.edge_jumps``) asked for: the jump is over."""
+
+    request: int
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A worker thread's fatal error (whatever its serial: a session that
+    failed is over). The loop applies it as the worker did before: the
+    error event, the report's errors, then state ERROR."""
+
+    error: BaseException
+
+
+WorkerResult = PrerollShown | VideoEnded | AudioEnded | InputEnded | EdgeJump | EdgeReached | Failed
 Message = Command | WorkerResult
 
 
@@ -166,6 +196,35 @@ class Inbox:
         a command applied from inside another's applying keeps the order)."""
         with self._cond:
             return self._items.popleft() if self._items else None
+
+    def post_to_loop(self, message: Message) -> bool:
+        """Queues ``message`` only while a loop runs on another thread to
+        apply it; False (nothing queued) otherwise: the caller applies it
+        itself. Checked and queued at once, so nothing lands after the loop
+        took its last messages (``owned_by(None)``, ``take_failures``)."""
+        with self._cond:
+            if self._owner is None or self._owner is threading.current_thread():
+                return False
+            self._posted += 1
+            self._items.append((self._posted, message))
+            self._unapplied.add(self._posted)
+            return True
+
+    def take_failures(self) -> list[Failed]:
+        """The loop is ending: the fatal errors still queued, taken out (and
+        marked applied) for it to apply; other messages stay unapplied."""
+        with self._cond:
+            failures = [(n, m) for n, m in self._items if isinstance(m, Failed)]
+            for taken in failures:
+                self._items.remove(taken)
+                self._unapplied.discard(taken[0])
+            self._cond.notify_all()
+            return [m for _, m in failures]
+
+    def applied(self, number: int) -> bool:
+        """Whether message ``number`` (and every one before it) was applied."""
+        with self._cond:
+            return self._applied_through(number)
 
     @property
     def posted(self) -> int:

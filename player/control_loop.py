@@ -81,8 +81,12 @@ class ControlLoop:
         try:
             self._ticks()
         finally:
-            # nothing applies commands any more: their callers go on
+            # nothing applies commands any more: their callers go on, and a
+            # worker's fatal error from now on is applied on its own thread
             s.inbox.owned_by(None)
+            # one posted as the loop stopped is still applied, here
+            for failure in s.inbox.take_failures():
+                s.error(failure.error, fatal=True)
 
     def _ticks(self) -> None:
         s = self.s

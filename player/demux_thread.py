@@ -98,7 +98,7 @@ class DemuxThread:
         self._choose_tracks(source, info.media)
         s.metrics.protocol = info.media.protocol
         s.metrics.container = info.media.container
-        s.edge_jump_pending = wants_edge_jump(s.config.latency, info)
+        s.want_edge_jump(wants_edge_jump(s.config.latency, info))
         s.emit(MediaOpened(info=info.media))
         return source
 
@@ -270,13 +270,12 @@ class DemuxThread:
                 continue
             outage = s.clock.now() - started
             # the new connection's first burst is jumped over as an open's is
-            s.edge_jump_pending = wants_edge_jump(s.config.latency, s.info)
+            s.want_edge_jump(wants_edge_jump(s.config.latency, s.info))
             s.emit(Reconnected(attempt=attempt, outage=outage))
             return source
         if not s.stopping.is_set():
-            s.error(
-                error_for(ErrorCode.RECONNECT_FAILED, attempts=attempt, reason=words_of(reason)),
-                fatal=True,
+            s.fail_from_thread(
+                error_for(ErrorCode.RECONNECT_FAILED, attempts=attempt, reason=words_of(reason))
             )
         return None
 

@@ -21,6 +21,9 @@ from .capabilities import TimelineEntry
 from .commands import (
     AudioEnded,
     Command,
+    EdgeJump,
+    EdgeReached,
+    Failed,
     FrameStep,
     InputEnded,
     Message,
@@ -37,6 +40,7 @@ from .commands import (
 from .control_loop import ControlLoop
 from .decode import AudioDecoder, VideoDecoder
 from .demux_thread import DemuxThread
+from .edge_jump import QUIET_REFILL_S
 from .errors import PlayerError
 from .events import BufferingChanged, PlayerState, SeekCompleted
 from .frame_drop import FrameDropPolicy
@@ -117,11 +121,11 @@ class Session(SessionClocks):
             source = self.demux.loop(source)
         except PlayerError as exc:
             if not self.stopping.is_set():
-                self.error(exc, fatal=True)
+                self.fail_from_thread(exc)
         except Exception as exc:
             log.exception("demux thread crashed")
             if not self.stopping.is_set():
-                self.error(exc, fatal=True)
+                self.fail_from_thread(exc)
         finally:
             if source is not None:
                 source.close()
@@ -224,6 +228,10 @@ class Session(SessionClocks):
                 self._apply(message)
             finally:
                 self.inbox.done(number)
+            if isinstance(message, EdgeJump):
+                # the presenter times its next frame once its jump is in
+                # effect (the clocks moved): told only now it is marked done
+                self.wake()
 
     def _apply(self, message: Message) -> None:
         match message:
@@ -262,6 +270,14 @@ class Session(SessionClocks):
                     self.demux_eos = True
                     if error is not None:
                         self.pending_error = error
+            case EdgeJump(serial, target):
+                if serial == self.serial:
+                    self._edge_jump(target)
+            case EdgeReached(request):
+                if request == self.edge_jumps:
+                    self.edge_jump_pending = False
+            case Failed(error):
+                self.error(error, fatal=True)
 
     def _play(self) -> None:
         self.want_play = True
@@ -332,6 +348,20 @@ class Session(SessionClocks):
         if completed:
             self.emit(SeekCompleted(position=pts))
         self.wake()
+
+    def _edge_jump(self, target: float) -> None:
+        """The presenter passes over frames behind the live edge: what is
+        before ``target`` is dropped, the output's refill is the jump's (no
+        stall), and after a reconnect the clocks, past the old stream, move
+        to the new one's edge."""
+        if self.skip_before is not None and self.skip_before >= target:
+            return
+        self.skip_before = target
+        self.quiet_refill_until = self.clock.now() + QUIET_REFILL_S
+        if self.start_pts is not None:
+            self.pin_clock(target, keep_running=True)
+            if self.audio is not None:
+                self.audio.set_position(target)
 
     def _seek_to_live(self) -> None:
         end = min(self.demuxed_end.values(), default=None)

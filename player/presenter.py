@@ -3,14 +3,16 @@ master clock reaches it, drops the late ones and hands the rest to the video
 sink; the first frame after a start or a seek (the preroll) anchors the clocks.
 
 What it learns for the session (the preroll frame shown, the end of the
-video) it posts to the control loop, which owns those fields."""
+video, a jump to the live edge and its end) it posts to the control loop,
+which owns those fields."""
 
 from __future__ import annotations
 
 import logging
+from functools import partial
 
-from .commands import PrerollShown, VideoEnded
-from .edge_jump import QUIET_REFILL_S, edge_target, frame_period
+from .commands import EdgeJump, EdgeReached, PrerollShown, VideoEnded
+from .edge_jump import edge_target, frame_period
 from .events import PlayerState
 from .queues import EOS
 from .session_clocks import SessionClocks
@@ -34,6 +36,13 @@ class Presenter:
         self._prerolled = -1
         #: the serial whose end was posted
         self._ended = -1
+        #: the edge-jump request (``SessionState.edge_jumps``) whose edge
+        #: was reached (the loop may not have cleared it yet)
+        self._reached = -1
+        #: the jump target last posted, while a jump to the edge goes on
+        self._jumped_to: float | None = None
+        #: that jump's number in the inbox, until the loop applied it
+        self._jump_number: int | None = None
 
     def run(self) -> None:
         try:
@@ -60,7 +69,11 @@ class Presenter:
                 continue
             frame = item.value
             assert isinstance(frame, VideoFrame)
-            if s.edge_jump_pending and self._behind_edge(frame.pts):
+            if (
+                s.edge_jump_pending
+                and self._reached != s.edge_jumps
+                and self._behind_edge(frame.pts)
+            ):
                 s.frames.pop_if(item)
                 s.metrics.on_frames_dropped("catchup")
                 continue
@@ -70,6 +83,12 @@ class Presenter:
                 self._prerolled = item.serial
                 s.post(PrerollShown(item.serial, frame.pts))
                 continue
+            if self._jump_number is not None:
+                # a jump's clocks move on the loop: no frame is timed against
+                # the old ones meanwhile
+                if not s.wait_until(partial(s.inbox.applied, self._jump_number), 0.05):
+                    continue
+                self._jump_number = None
             if s.skip_before is not None and frame.pts < s.skip_before:
                 s.frames.pop_if(item)
                 s.metrics.on_frames_dropped("catchup")
@@ -129,7 +148,9 @@ class Presenter:
         s = self.s
         target = edge_target(s.newest_video_pts, frame_period(s.info))
         if target is None or pts >= target:
-            s.edge_jump_pending = False
+            self._reached = s.edge_jumps
+            s.post(EdgeReached(self._reached))
+            self._jumped_to = None
             if self._jump_from is not None:
                 skipped = round(pts - self._jump_from, 3)
                 s.metrics.on_event("catch_up", action="edge", to=round(pts, 3), skipped=skipped)
@@ -137,14 +158,13 @@ class Presenter:
             return False
         if self._jump_from is None:
             self._jump_from = pts
-        if s.skip_before is None or s.skip_before < target:
-            s.skip_before = target
-            s.quiet_refill_until = s.clock.now() + QUIET_REFILL_S
-            if s.start_pts is not None:
-                # a reconnect: the clocks are past the old stream, not at the new
-                s.pin_clock(target, keep_running=True)
-                if s.audio is not None:
-                    s.audio.set_position(target)
+        posted = self._jumped_to
+        skip = s.skip_before
+        if (posted is None or posted < target) and (skip is None or skip < target):
+            # the loop drops what is before it, and after a reconnect moves
+            # the clocks there (see ``Session._edge_jump``)
+            self._jumped_to = target
+            self._jump_number = s.post(EdgeJump(s.serial, target))
         return True
 
     def _show(self, frame: VideoFrame, av_offset: float | None) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from .audio_out import AudioDevicePool, SoundDeviceOutput
 from .capabilities import Adaptive, Live, Tracks
 from .clock import Clock, PlaybackClock
-from .commands import Inbox, Message
+from .commands import Failed, Inbox, Message
 from .config import OpenOptions, PlayerConfig
 from .decode import AudioDecoder, VideoDecoder
 from .errors import ErrorCode, PlayerError, error_for
@@ -144,16 +144,20 @@ class SessionState:
         self.last_shown_at = 0.0
         #: L adds (``FrameStep``), P takes one per frame stepped; under ``lock``
         self.step_requests = 0
-        #: L (a seek, a catch-up jump); P during a jump to the live edge
+        #: L (a seek, a catch-up jump, the presenter's ``EdgeJump``)
         self.skip_before: float | None = None
         #: D, as ``demuxed_end``: the newest video packet's pts (the live
         #: edge for ``edge_jump``)
         self.newest_video_pts: float | None = None
-        #: D (an open, a reconnect) and P (the edge reached): the next frame
-        #: shown is the newest received (see ``edge_jump``)
+        #: D sets it (an open, a reconnect: ``want_edge_jump``), L clears it
+        #: (the presenter's ``EdgeReached``): the next frame shown is the
+        #: newest received (see ``edge_jump``)
         self.edge_jump_pending = False
+        #: D counts its edge-jump requests: an ``EdgeReached`` ends only the
+        #: one it reached, not one a reconnect made since
+        self.edge_jumps = 0
         #: until this clock time a starved output is a jump's refill, not a
-        #: stall: P (a jump to the live edge), L (a catch-up's jump)
+        #: stall: L (a catch-up's jump, the presenter's ``EdgeJump``)
         self.quiet_refill_until: float | None = None
         #: L sets it (a seek), D takes it and carries it out; under ``lock``
         self.pending_seek: tuple[float, bool] | None = None
@@ -236,6 +240,14 @@ class SessionState:
         self.emit(WarningRaised.of(code, params))
 
     def fail_from_thread(self, exc: BaseException) -> None:
+        """A worker's fatal error: posted to the control loop, which applies
+        it (``error``: the event, the report's errors, state ERROR, the
+        stop), so no worker changes ``state``. Where no loop runs to take it
+        (the source still opening, the loop ended or crashed) or on the
+        loop's own thread, it is applied here at once, as the loop would."""
+        if self.inbox.post_to_loop(Failed(exc)):
+            self.wake()
+            return
         self.error(exc, fatal=True)
 
     @property
@@ -258,6 +270,22 @@ class SessionState:
             self.clock.wait_for(
                 self._wake, lambda: self._wakes != seen or self.stopping.is_set(), timeout
             )
+
+    def wait_until(self, ready: Callable[[], bool], timeout: float) -> bool:
+        """Until ``ready()`` holds (looked at on every ``wake()``), the
+        session stops, or ``timeout`` seconds of the clock; whether it is
+        ready or stopping. A wake that came before the wait is not missed."""
+        with self._wake:
+            return self.clock.wait_for(
+                self._wake, lambda: ready() or self.stopping.is_set(), timeout
+            )
+
+    def want_edge_jump(self, wanted: bool) -> None:
+        """The demux thread (an open, a reconnect): whether the next frame
+        shown is the newest received; a new request, numbered."""
+        with self.lock:
+            self.edge_jumps += 1
+            self.edge_jump_pending = wanted
 
     def pause_unless_stopping(self, seconds: float) -> bool:
         """Waits ``seconds`` of the clock, or less if the session stops

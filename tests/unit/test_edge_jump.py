@@ -68,6 +68,11 @@ def _burst(start: float, count: int) -> list[float]:
     return [round(start + i * PERIOD, 3) for i in range(count)]
 
 
+def _pending(session: Session) -> bool:
+    """Read afresh (the loop's apply changed it, out of mypy's sight)."""
+    return session.edge_jump_pending
+
+
 def _edge_events(session: Session) -> list[dict[str, object]]:
     return [
         e
@@ -128,6 +133,9 @@ def test_a_frame_at_the_edge_is_shown_at_once() -> None:
     assert [pts for pts, _ in sink.shown] == [0.0]
     assert session.metrics.frames_dropped_catchup == 0 and _edge_events(session) == []
     assert session.skip_before is None and session.quiet_refill_until is None
+    session.apply_messages()  # the loop's part: the edge reached, no jump made
+    assert not session.edge_jump_pending
+    assert session.skip_before is None and session.quiet_refill_until is None
     session.stopping.set()
     session.wake()
     presenter.result()
@@ -139,13 +147,21 @@ def test_the_target_moves_on_while_the_burst_is_still_being_read() -> None:
     behind = session.presenter._behind_edge
     session.newest_video_pts = 0.12  # the first packets of the burst
     assert behind(0.0) and behind(0.04)
+    assert (session.skip_before, len(session.inbox)) == (None, 1)  # one jump, posted only
+    session.apply_messages()  # the control loop's part
     first_target = session.skip_before
+    assert session.quiet_refill_until is not None
     session.newest_video_pts = 0.32  # the rest of it read meanwhile
     assert behind(0.08) and behind(0.28)
+    assert len(session.inbox) == 1  # the target moved on once: one more jump
+    session.apply_messages()
     assert first_target is not None and session.skip_before is not None
     assert session.skip_before > first_target + 0.19
+    assert session.start_pts is None and session.position() is None  # an open: no clock yet
     assert not behind(0.32)  # the newest: shown
-    assert not session.edge_jump_pending
+    assert _pending(session)  # until the loop applies the edge reached
+    session.apply_messages()
+    assert not _pending(session)
     assert [e["to"] for e in _edge_events(session)] == [0.32]
 
 
@@ -162,18 +178,52 @@ def test_a_reconnect_jumps_the_clock_to_the_new_connections_edge() -> None:
     session.sysclock.set(5.0)
     session.set_state(PlayerState.PLAYING)
     session.run_clocks(True)
-    session.edge_jump_pending = True  # what the demux thread's reconnect sets
+    session.want_edge_jump(True)  # what the demux thread's reconnect does
     _received(session, *_burst(5.04, 9))  # 5.04 .. 5.36
     _end(session)
     presenter = Background(session.presenter.run)
-    clock.until_waiting(1)  # 5.36 waits for the clock pinned just before it
+    clock.until_waiting(1)  # 5.36 waits for the loop to apply the jump
+    assert session.position() == 5.0  # the presenter moved no clock itself
+    assert [pts for pts, _ in sink.shown] == []
+    session.apply_messages()  # the control loop's part: the clocks jump
+    clock.settle(1)  # 5.36 waits for the clock pinned just before it
     position = session.position()
     assert position is not None and 5.33 < position < 5.35
     assert [pts for pts, _ in sink.shown] == []
     assert session.metrics.frames_dropped_catchup == 8
+    assert session.quiet_refill_until is not None and not session.edge_jump_pending
     clock.advance(0.02)
     clock.until_waiting(1)  # at the end of the frames
     assert [pts for pts, _ in sink.shown] == [5.36]
+    session.stopping.set()
+    session.wake()
+    presenter.result()
+
+
+def test_a_reconnect_right_after_the_edge_was_reached_jumps_again() -> None:
+    """The presenter reached the open's edge; before the loop applied that,
+    the connection dropped and came back: the loop's late ``EdgeReached``
+    ends the open's request only, and the new burst is jumped over too."""
+    clock = ManualClock()
+    sink = RecordingVideoSink(clock)
+    session = _session(clock, sink)
+    _received(session, 0.0)
+    presenter = Background(session.presenter.run)
+    clock.until_waiting(1)  # shown at once, the edge reached: posted
+    assert [pts for pts, _ in sink.shown] == [0.0]
+    session.want_edge_jump(True)  # the reconnect, before the loop's tick
+    session.apply_messages()
+    assert _pending(session)  # the new request stands
+    assert session.start_pts == 0.0
+    session.set_state(PlayerState.PLAYING)
+    session.run_clocks(True)
+    _received(session, *_burst(0.04, 9))  # 0.04 .. 0.36, one burst
+    _end(session)
+    clock.settle(1)  # the presenter waits for its jump to be applied
+    assert session.metrics.frames_dropped_catchup == 8
+    session.apply_messages()
+    assert not _pending(session) and session.skip_before is not None
+    assert [e["to"] for e in _edge_events(session)] == [0.36]
     session.stopping.set()
     session.wake()
     presenter.result()

@@ -230,7 +230,7 @@ def test_a_steady_link_may_be_planned_above_its_rung_while_the_scenes_change() -
     rich = ctx(2.25 * M, current=3, buffer=28.0, size_ratio=0.8, size_ratios=scenes)
     assert MpcPolicy().choose(rich).index > 4
     # with less than ``content_buffer`` the steady cap holds
-    short = ctx(2.25 * M, current=3, buffer=20.0, size_ratio=0.8, size_ratios=scenes)
+    short = ctx(2.25 * M, current=3, buffer=16.0, size_ratio=0.8, size_ratios=scenes)
     capped = MpcPolicy().choose(short).index
     assert capped <= 4 and capped < MpcPolicy(content_buffer=0.0).choose(short).index
     # and the insurance holds whatever the scenes do

@@ -5,7 +5,7 @@ its figures, and where it stands beside the default hybrid.
 MPC (``player.abr.mpc``) is not the default. Since its start-up fill eases
 as the buffer builds and a plan that reaches a VOD's end keeps no reserve
 (issue 10), it is level with or ahead of the hybrid on every pooled family
-and trace set (long ramps within 0.1 point, the rest 0.6-9 points ahead:
+and trace set (long ramps within 0.1 point, the rest 0.8-10 points ahead:
 the figures are in its docstring), which is what making it the default
 asks; the switch is the lead's (the HLS golden runs and the UI's tests are
 recorded with the hybrid)."""
@@ -26,24 +26,24 @@ from tests.unit.abr.test_abr import OPTIMAL
 
 POOLED = pooled_families()
 
-#: Σ QoE / Σ optimum of MPC's defaults: constant 90.0, long ramps 93.3,
-#: early outages 81.2, square waves 83.3, 3G 53.8, LTE 88.3 % (when it was
+#: Σ QoE / Σ optimum of MPC's defaults: constant 91.6, long ramps 93.3,
+#: early outages 81.0, square waves 83.1, 3G 55.1, LTE 88.3 % (when it was
 #: added: 89.4, 91.6, 85.6, 84.5, 53.7, 86.7; the eased start-up fill gave up
-#: 4.4 points on early outages and 1.2 on square waves for ramps and LTE,
+#: 4.6 points on early outages and 1.4 on square waves for ramps and LTE,
 #: where it trailed the hybrid: 88.9, 93.4, 73.3, 80.3, 44.7, 87.2).
 #: Regression gates, not the target of 90 %.
 FLOORS = {
-    "constant-between-rungs": 0.895,
+    "constant-between-rungs": 0.91,
     "long-ramps": 0.93,
-    "early-outages": 0.81,
-    "square-wave": 0.83,
-    "3g (synthesised)": 0.535,
+    "early-outages": 0.805,
+    "square-wave": 0.825,
+    "3g (synthesised)": 0.545,
     "lte (synthesised)": 0.88,
 }
 
-#: bundled 88.0 (the hybrid, tuned on them, 87.1), held-out 90.5 (87.9),
-#: fresh 87.4 % (85.4)
-SET_FLOORS = {"bundled": 0.875, "held-out": 0.90, "fresh": 0.87}
+#: bundled 88.7 (the hybrid, tuned on them, 87.1), held-out 90.9 (87.9),
+#: fresh 88.2 % (85.4)
+SET_FLOORS = {"bundled": 0.88, "held-out": 0.905, "fresh": 0.875}
 SETS = {"bundled": BUNDLED_TRACES, "held-out": HELDOUT_TRACES, "fresh": FRESH_TRACES}
 
 
@@ -68,8 +68,8 @@ def test_mpc_is_ahead_of_the_hybrid_where_it_plans_through_dips(family: str) -> 
 
 
 #: over the traces whose optimum is positive (beside the full figure, as the
-#: hybrid's): constant links 92.1 % (the hybrid 91.1), 3G 61.1 (55.8)
-POSITIVE_FLOORS = {"constant-between-rungs": 0.915, "3g (synthesised)": 0.605}
+#: hybrid's): constant links 93.5 % (the hybrid 91.1), 3G 62.3 (55.8)
+POSITIVE_FLOORS = {"constant-between-rungs": 0.93, "3g (synthesised)": 0.62}
 
 
 @pytest.mark.parametrize("family", list(POSITIVE_FLOORS))

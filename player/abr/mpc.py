@@ -101,7 +101,9 @@ VOD's end (no change), the content gate at 28 s of buffer or at 50 % (at
 lowest family, or changed nothing. An abandoned download's lower rung chosen
 to fetch in half the buffer left (``abandon_check``, for either policy: 3G
 +3.5 to +11, but square waves -1 to -2, LTE and steady links -1, the
-hybrid's fresh traces -3) was left out too.
+hybrid's fresh traces -3) was left out too, as was a reserve that grows
+with the prediction error (1 + 0.5-1 x the error, at most 1.5-2 x: square
+waves -1 to -5.6, LTE -2 to -3, 3G -4.6 to +2).
 
 Where it still loses: early in a fast, steady start it fetches a rung or
 two under the hybrid (ramp-6-0.3: 0,2,2,3,3,4 against 0,3,3,4,4,4); on the

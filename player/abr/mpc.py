@@ -106,7 +106,10 @@ with the prediction error (1 + 0.5-1 x the error, at most 1.5-2 x: square
 waves -1 to -5.6, LTE -2 to -3, 3G -4.6 to +2), and a prediction timed over
 the last 16-24 s of transfers (the meter's eight samples; bytes over time,
 or the lower of it and the harmonic mean): square waves +0.8 at 24 s but
-early outages -1.5 to -2.5, LTE -1 to -2, held-out -1.9.
+early outages -1.5 to -2.5, LTE -1 to -2, held-out -1.9; and a planned
+switch weighed at 1 + 3-10 x the prediction error (at most 2.5: a link it
+predicts well is climbed at the QoE's own weight; square waves +0.7,
+bundled +0.6, but early outages -0.7, steady links -0.5).
 
 Where it still loses: early in a fast, steady start it fetches a rung or
 two under the hybrid (ramp-6-0.3: 0,2,2,3,3,4 against 0,3,3,4,4,4); on the

@@ -97,6 +97,16 @@ gate below 6-12 s (Media3's 10 s; -0.2 to +0.8, no clear gain); a plain
 RobustMPC (horizon 3-5: -5 to -8; ``mpc.MpcPolicy`` is the tuned one, an
 opt-in policy of its own).
 
+Tried for issue 10's second pass and left out (pooled evaluation; the
+model-predictive policy, which now leads on every family, is the way
+forward): the MPC's plan as a guard, the lower of the two rungs at any
+buffer (early outages +8.9, 3G +11, square waves +4.6, but steady links
+-3.6, long ramps -1.2, held-out -2.4) or below 12 s (long ramps -1.3,
+fresh -1.9), or the MPC below BOLA's buffer (long ramps -0.5, steady links
+-1.1, fresh -1.8); the opt-in fill easing from a third or a half of the
+rate to all of it as the buffer nears 12-16 s (early outages +8.6 to
++11.2, but long ramps -0.9 to -2.1, held-out -1.0 to -1.7).
+
 - ``bola``: with a rich buffer (from ``bola_on`` s until it falls below
   ``bola_off`` s: hysteresis between the modes, as dash.js's DYNAMIC
   strategy; never under ``bola_min`` s, so a small buffer stays with

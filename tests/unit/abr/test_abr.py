@@ -282,8 +282,9 @@ def test_default_policy_reaches_90_percent_of_optimum_ahead_of_baselines() -> No
     # sizes, per-request RTT, 95 % payload) costs every policy: 85.9 % then,
     # 86.8 % after issue 10's rules, 86.3 % once abandonment at the recent
     # rate became the default (it lifted every pooled family, fresh +3.2,
-    # held-out level: these are the traces it was tuned on). A regression gate
-    assert score["HybridPolicy"] >= 0.86, score
+    # held-out level: these are the traces it was tuned on); 87.1 % read at
+    # issue 10's second pass. A regression gate
+    assert score["HybridPolicy"] >= 0.865, score
     assert score["HybridPolicy"] > max(score["ThroughputRule"], score["Bola"]) + 0.05, score
 
 

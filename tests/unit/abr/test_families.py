@@ -27,12 +27,13 @@ OPTIMAL = {t.name: POOLED_OPTIMAL[t.name] for traces in FAMILIES.values() for t 
 #: the default when the gates moved to the pooled sets (pooled 88.9, 93.4,
 #: 72.2, 79.8, 35.9, 86.8 %; the five-trace gates read 88.9, 91.5, 69.4,
 #: 84.4, 73.6, 79.1 % then), and raised with abandonment at the recent rate
-#: made the default (88.9, 93.4, 72.4, 80.3, 44.7, 87.2 %). Regression
-#: gates, not the target: the issue asks for 90 % on every family.
+#: made the default (88.9, 93.4, 72.4, 80.3, 44.7, 87.2 %; early outages
+#: read 73.3 at issue 10's second pass, and its gate was raised to that).
+#: Regression gates, not the target: the issue asks for 90 % on every family.
 FLOORS = {
     "constant-between-rungs": 0.885,
     "long-ramps": 0.93,
-    "early-outages": 0.72,
+    "early-outages": 0.73,
     "square-wave": 0.80,
     "3g (synthesised)": 0.445,
     "lte (synthesised)": 0.87,
@@ -68,6 +69,31 @@ def pooled_score(policy: Callable[[], AbrPolicy], family: str) -> float:
 def test_the_default_policy_holds_its_figure_on_each_pooled_family(family: str) -> None:
     score = pooled_score(HybridPolicy, family)
     assert score >= FLOORS[family], (family, round(100 * score, 1))
+
+
+#: the same Σ/Σ over the traces whose optimum is positive only, where a
+#: family has others (links that cannot carry the lowest rung through a hard
+#: scene: there every policy stalls and the figure mostly counts stall
+#: seconds). Gated beside the full figure, never instead of it: constant
+#: links 91.1 %, 3G 55.8 % (three of 25 traces negative)
+POSITIVE_FLOORS = {"constant-between-rungs": 0.905, "3g (synthesised)": 0.555}
+
+
+def positive_score(policy: Callable[[], AbrPolicy], family: str) -> float:
+    video = make_video()
+    traces = [t for t in POOLED[family] if POOLED_OPTIMAL[t.name] > 0]
+    qoe = sum(simulate(policy(), t, video).qoe for t in traces)
+    return qoe / sum(POOLED_OPTIMAL[t.name] for t in traces)
+
+
+@pytest.mark.parametrize("family", list(POSITIVE_FLOORS))
+def test_the_default_policy_holds_its_positive_optimum_figure(family: str) -> None:
+    negative = [t for t in POOLED[family] if POOLED_OPTIMAL[t.name] <= 0]
+    assert negative, "a family without a negative optimum needs no second figure"
+    score = positive_score(HybridPolicy, family)
+    assert score >= POSITIVE_FLOORS[family], (family, round(100 * score, 1))
+    # the traces left out drag the full figure down, never up
+    assert pooled_score(HybridPolicy, family) < score
 
 
 def test_steady_links_between_rungs_come_near_the_optimum() -> None:

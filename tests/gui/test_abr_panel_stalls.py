@@ -1,0 +1,103 @@
+"""Issue 10: the bitrate panel's "N stalls" and its stall markers agree with
+the report's ``rebuffer_count`` and ``rebuffer_seconds`` after a real run
+that stalls: a real HLS ladder served on loopback through a link that drops
+below the lowest rung twice, then stays fast."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from lab.demo_hls import BandwidthPattern, make_hls_demo
+from lab.origin import ThrottleServer
+from player.config import DEFAULT_CONFIG, BufferConfig
+from player.events import BufferingChanged, PlayerState
+from ui.main_window import MainWindow
+
+from .conftest import TIMEOUT_MS, wait_playing
+
+RUNGS = ((320, 180, 150_000), (480, 270, 600_000))
+#: fast, then 40 kb/s (a fifth of the lowest rung) twice for 6 s, then fast
+#: for good: two stalls at least, and none once the link stays fast
+TWO_DROPS = BandwidthPattern(
+    ((0.0, 20e6), (4.0, 40e3), (10.0, 20e6), (13.0, 40e3), (19.0, 20e6)), period=10_000.0
+)
+#: seconds of the server's clock after which the link stays fast
+CALM_AFTER_S = 19.0
+#: a short buffer, so each drop is felt as a stall
+SHORT_BUFFER = replace(DEFAULT_CONFIG, buffer=BufferConfig(max_seconds=4.0))
+
+
+@pytest.fixture(scope="module")
+def ladder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("abr-stalls") / "ladder"
+    return make_hls_demo(folder, seconds=4, loops=12, rungs=RUNGS)
+
+
+@pytest.fixture
+def server(ladder: Path) -> Iterator[ThrottleServer]:
+    with ThrottleServer(ladder.parent, bandwidth=TWO_DROPS) as running:
+        yield running
+
+
+def _report(window: MainWindow) -> dict[str, Any]:
+    return dict(window.player.report())
+
+
+def _status_stalls(window: MainWindow) -> int:
+    found = re.search(r"(\d+) stalls?<", window.abr_panel.status.text())
+    assert found is not None, window.abr_panel.status.text()
+    return int(found.group(1))
+
+
+def test_the_panel_counts_the_stalls_the_report_counts(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], server: ThrottleServer
+) -> None:
+    window = make_window(config=SHORT_BUFFER)
+    starts: list[BufferingChanged] = []
+
+    def on_buffering(event: BufferingChanged) -> None:
+        if event.buffering and event.rebuffer:
+            starts.append(event)
+
+    window.bridge.bufferingChanged.connect(on_buffering)
+    window.abr_panel.show()
+    window.open_url(server.url("master.m3u8"))
+    wait_playing(qtbot, window)
+    # both drops felt, the link fast for good, and playing again
+    long = TIMEOUT_MS * 6
+
+    def settled() -> bool:
+        report = _report(window)
+        return (
+            report["rebuffer_count"] >= 2
+            and report["session_seconds"] > CALM_AFTER_S + 2.0
+            and window.state == PlayerState.PLAYING
+        )
+
+    qtbot.waitUntil(settled, timeout=long)
+    report = _report(window)
+    assert not [e for e in report["errors"] if e["fatal"]], report["errors"]
+    # the panel's count follows the events, the status line its poll (2 Hz)
+    qtbot.waitUntil(lambda: _status_stalls(window) == report["rebuffer_count"], timeout=TIMEOUT_MS)
+    panel = window.abr_panel
+    stalls = [m for m in panel.markers if m.kind == "stall"]
+    assert len(stalls) == report["rebuffer_count"]
+    # progress is reported all through each stall: more events than stalls
+    assert len(starts) > len(stalls)
+    # each marker spans its stall as the report times it (event times are
+    # taken a moment after the metrics' own)
+    spans = [m.span for m in stalls]
+    assert all(span is not None for span in spans)
+    total = sum(end - start for start, end in (s for s in spans if s is not None))
+    assert total == pytest.approx(report["rebuffer_seconds"], abs=0.1 * len(stalls))
+    marked = [e["t"] for e in report["timeline"] if e["type"] == "stall_start"]
+    assert [round(m.t, 1) for m in stalls] == pytest.approx(
+        [round(t, 1) for t in marked[-len(stalls) :]], abs=0.15
+    )

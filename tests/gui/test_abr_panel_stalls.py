@@ -12,15 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from lab.demo_hls import BandwidthPattern, make_hls_demo
 from lab.origin import ThrottleServer
+from player.capabilities import TimelineEntry
 from player.config import DEFAULT_CONFIG, BufferConfig
 from player.events import BufferingChanged, PlayerState
+from player.stats import AbrStatus, SessionStats
 from ui.main_window import MainWindow
 
-from .conftest import TIMEOUT_MS, wait_playing
+from .conftest import TIMEOUT_MS, press, wait_playing
 
 RUNGS = ((320, 180, 150_000), (480, 270, 600_000))
 #: fast, then 40 kb/s (a fifth of the lowest rung) twice for 6 s, then fast
@@ -101,3 +104,64 @@ def test_the_panel_counts_the_stalls_the_report_counts(
     assert [round(m.t, 1) for m in stalls] == pytest.approx(
         [round(t, 1) for t in marked[-len(stalls) :]], abs=0.15
     )
+    # the buffer drawn runs dry in each stall: the polls while no segment
+    # arrives are kept (a line from download to download stayed above 1 s)
+    xs, buffer = panel.buffer_curve.getData()
+    assert xs is not None and buffer is not None
+    assert list(xs) == sorted(xs)
+    for start, end in (s for s in spans if s is not None):
+        during = [y for x, y in zip(xs, buffer, strict=True) if start <= x <= end]
+        assert during and min(during) < 0.5, (start, end, during)
+
+
+def test_polls_are_kept_while_no_segment_arrives_and_give_way_to_a_later_one(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    panel = window.abr_panel
+    panel.show()
+    qtbot.waitUntil(panel.isVisible, timeout=TIMEOUT_MS)
+    first = TimelineEntry(t=2.0, estimate_bps=2e6, selected_bitrate=800_000, buffer=6.0)
+    panel.update_from([first], _stats(2.5, 5.5))  # provisional: replaced at the next poll
+    assert panel.point_count == 1
+    # no segment for seconds: the buffer drains, a poll a second is kept
+    for t in (3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0, 6.5, 7.0, 7.5, 8.0):
+        panel.update_from([first], _stats(t, max(0.0, 6.0 - (t - 2.0))))
+    _xs, kept = panel.buffer_curve.getData()
+    assert kept is not None and panel.point_count == 1 + 6  # 3.0, 4.0, ... 8.0
+    assert min(kept) < 0.1  # dry at 8 s, as the stall it causes
+    # a download recorded at 7.9 s (read after the 8.0 s poll) replaces the
+    # polls kept after it: the curve never runs back in time
+    late = TimelineEntry(t=7.9, estimate_bps=2e6, selected_bitrate=800_000, buffer=2.0)
+    panel.update_from([first, late], _stats(8.5, 1.9))
+    xs, _ys = panel.buffer_curve.getData()
+    assert xs is not None and list(xs) == sorted(xs)
+    assert 8.0 not in list(xs) and 7.9 in list(xs) and 7.0 in list(xs)
+
+
+def _stats(t: float, buffer: float) -> SessionStats:
+    return SessionStats(session_seconds=t, abr=AbrStatus(0, 0, 800_000, 2e6, buffer, 2))
+
+
+def test_the_panel_opening_low_on_the_screen_keeps_the_window_on_it(
+    qtbot: QtBot, window: MainWindow, media: Path
+) -> None:
+    """The window grows to give the panel its room; low on the screen, it
+    grew past the bottom edge and the time axis was off screen."""
+    window.open_url(str(media))
+    wait_playing(qtbot, window)
+    qtbot.waitUntil(lambda: window.view.width() >= 638, timeout=TIMEOUT_MS)  # fitted
+    screen = window.screen()
+    assert screen is not None
+    avail = screen.availableGeometry()
+    low = avail.bottom() + 1 - window.frameGeometry().height() - 20
+    window.move(window.frameGeometry().left(), low)
+    qtbot.waitUntil(lambda: window.frameGeometry().top() == low, timeout=TIMEOUT_MS)
+    height = window.height()
+    press(qtbot, window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.height() > height + 100, timeout=TIMEOUT_MS)  # it grew
+    qtbot.waitUntil(lambda: window.frameGeometry().bottom() <= avail.bottom(), timeout=TIMEOUT_MS)
+    assert window.frameGeometry().top() >= avail.top()
+    axis = window.abr_panel.buffer_plot.getAxis("bottom")
+    graphs = window.abr_panel.graphs
+    under_axis = graphs.mapFromScene(axis.mapToScene(axis.boundingRect().bottomLeft()))
+    assert graphs.viewport().mapToGlobal(under_axis).y() <= avail.bottom()  # on the screen

@@ -393,7 +393,12 @@ class AbrPanel(QDockWidget):
             parts.append(swatch(SELECTED_COLOUR, self.tr("input bitrate %1"), rate))
             buffer = None if now is None else now.buffer_s
         level = "—" if buffer is None else f"{buffer:.1f} s"
-        parts.append(swatch(BUFFER_COLOUR, self.tr("buffer %1"), level))
+        if abr is not None:
+            # fetched ahead (the report's abr.buffer_s), as the overlay names
+            # it beside the player's own buffer (buffer_s)
+            parts.append(swatch(BUFFER_COLOUR, self.tr("buffer %1 downloaded"), level))
+        else:
+            parts.append(swatch(BUFFER_COLOUR, self.tr("buffer %1"), level))
         switches, stalls = self._track.count("switch"), self._track.count("stall")
         said = self.tr("1 switch") if switches == 1 else self.tr("%1 switches")
         stalled = self.tr("1 stall") if stalls == 1 else self.tr("%1 stalls")

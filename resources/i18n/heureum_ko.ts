@@ -32,7 +32,7 @@
     </message>
     <message>
         <source>Bitrate and buffer</source>
-        <extracomment>the time axis of an empty session (s) the time of the newest ``abr_timeline()`` entry read the selected rung&apos;s bitrate in the newest timeline sample an adaptive session&apos;s values at the last poll (see ``_add_now``)</extracomment>
+        <extracomment>the time axis of an empty session (s) a poll this long (s) after the newest download (and the newest poll kept) is kept as a sample: no segment arrives (an outage, a full VOD buffer), and the buffer drawn must drain to the stall, not run straight to the next download the time of the newest ``abr_timeline()`` entry read the selected rung&apos;s bitrate in the newest timeline sample an adaptive session&apos;s values at the last poll (see ``_add_now``)</extracomment>
         <translation>비트레이트와 버퍼</translation>
     </message>
     <message>
@@ -62,6 +62,10 @@
     <message>
         <source>buffer %1</source>
         <translation>버퍼 %1</translation>
+    </message>
+    <message>
+        <source>buffer %1 downloaded</source>
+        <translation>버퍼 %1 받아 둠</translation>
     </message>
     <message>
         <source>1 switch</source>

@@ -22,6 +22,7 @@ from player.config import DEFAULT_CONFIG, BufferConfig
 from player.events import BufferingChanged, PlayerState
 from player.stats import AbrStatus, SessionStats
 from ui.main_window import MainWindow
+from ui.stats_overlay import stats_lines
 
 from .conftest import TIMEOUT_MS, press, wait_playing
 
@@ -165,3 +166,23 @@ def test_the_panel_opening_low_on_the_screen_keeps_the_window_on_it(
     graphs = window.abr_panel.graphs
     under_axis = graphs.mapFromScene(axis.mapToScene(axis.boundingRect().bottomLeft()))
     assert graphs.viewport().mapToGlobal(under_axis).y() <= avail.bottom()  # on the screen
+
+
+def test_the_status_line_and_the_overlay_name_one_buffer_alike(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """An adaptive stream has two buffers in the report: ``buffer_s`` (the
+    player's) and ``abr.buffer_s`` (fetched ahead). The panel draws the second;
+    its status line said "buffer 12.9 s" beside an overlay's "Buffer 2.00 s"."""
+    panel = window.abr_panel
+    panel.show()
+    qtbot.waitUntil(panel.isVisible, timeout=TIMEOUT_MS)
+    abr = AbrStatus(0, 0, 800_000, 3.1e6, 12.94, 2)
+    stats = SessionStats(session_seconds=30.0, buffer_s=2.0, abr=abr, rebuffer_count=3)
+    entry = TimelineEntry(t=29.0, estimate_bps=3.1e6, selected_bitrate=800_000, buffer=12.0)
+    panel.update_from([entry], stats)
+    text = panel.status.text()
+    assert "buffer 12.9 s downloaded<" in text
+    rows = dict(stats_lines(None, stats, "software", "x"))
+    assert rows["Buffer"] == "2.00 s · 12.9 s downloaded"
+    assert rows["Estimate"] in text  # one estimate, one way of writing it

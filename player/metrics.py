@@ -20,11 +20,64 @@ from .stats import (
     WarningRecord,
 )
 
-__all__ = ["REPORT_SCHEMA", "SessionMetrics", "percentile"]
+__all__ = [
+    "REPORT_SCHEMA",
+    "STALL_JOIN_S",
+    "SessionMetrics",
+    "StallTally",
+    "percentile",
+    "stall_rejoins",
+]
 
 REPORT_SCHEMA = "heureum.report/1"
 #: less playing than this between two stalls makes them one (count and seconds)
 STALL_JOIN_S = 0.25
+
+
+def stall_rejoins(last_end: float | None, start: float) -> bool:
+    """Whether a stall starting at ``start`` is the one that ended at
+    ``last_end``: less than ``STALL_JOIN_S`` of playing between them. A
+    starving low-latency stream restarts on its first frame and starves again
+    a tick later: to a viewer that is one stall. The one rule for the report,
+    the bitrate panel and a comparison's markers."""
+    return last_end is not None and start - last_end < STALL_JOIN_S
+
+
+@dataclass
+class StallTally:
+    """Stalls counted as the report's ``rebuffer_count`` counts them, from
+    their starts and ends as a view sees them (``BufferingChanged`` with
+    ``rebuffer``: progress repeats the start all through one stall). For a
+    view that keeps fewer marks than the session had stalls, so its count
+    still agrees with the report."""
+
+    count: int = 0
+    stalled: bool = False
+    last_end: float | None = None
+
+    def start(self, t: float) -> bool:
+        """A stall is under way at ``t``: True when it is a new one, False
+        when it was already (a progress repeat) or it rejoins the last."""
+        if self.stalled:
+            return False
+        self.stalled = True
+        if stall_rejoins(self.last_end, t):
+            return False
+        self.count += 1
+        return True
+
+    def end(self, t: float) -> bool:
+        """Playback goes on at ``t``: True when a stall ended there."""
+        if not self.stalled:
+            return False
+        self.stalled = False
+        self.last_end = t
+        return True
+
+    def clear(self) -> None:
+        self.count = 0
+        self.stalled = False
+        self.last_end = None
 
 
 def percentile(sorted_values: list[float], p: float) -> float:
@@ -182,7 +235,7 @@ class SessionMetrics:
             last = self.stalls[-1] if self.stalls else None
             if last is not None and last.end is None:
                 return
-            if last is not None and last.end is not None and now - last.end < STALL_JOIN_S:
+            if last is not None and stall_rejoins(last.end, now):
                 # A starving low-latency stream restarts on its first frame and
                 # starves again a tick later: to a viewer that is one stall.
                 last.end = None

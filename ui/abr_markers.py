@@ -2,7 +2,14 @@
 re-admissions, each a vertical line through both plots with a label and a
 tooltip, kept as plain data until the plots exist. Labels are laid out in
 rows so that none overlaps another; one that fits no row is hidden (its
-line and tooltip stay)."""
+line and tooltip stay).
+
+Stalls are marked and counted by the report's rule (``StallTally``): one
+marker from a stall's start, its span to its end, and a stall that starts
+again within ``STALL_JOIN_S`` of the last one's end only stretches that
+marker's span. The counts of stalls and switches are kept apart from the
+bounded markers, so the status line agrees with the report's
+``rebuffer_count`` however long the session."""
 
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF, Qt
 
 from player.events import BufferingChanged, VariantInfo, VariantSwitched
+from player.metrics import StallTally
 
 from .abr_text import rate_text, short_name, tip, variant_text
 
@@ -27,9 +35,12 @@ if TYPE_CHECKING:
 __all__ = ["MAX_MARKERS", "TIMELINE_MARKERS", "Marker", "MarkerTrack"]
 
 MAX_MARKERS = 200
-#: markers of one kind (switches excepted) closer than this (s) are one marker:
-#: the loader's record and the engine's event of the same error, say
+#: markers of one kind closer than this (s) are one marker: the loader's
+#: record and the engine's event of the same error, say
 _SAME_MARKER_S = 1.0
+#: kinds never merged so: each is an event of its own, however close (stalls
+#: are joined by the report's rule instead, ``StallTally``)
+_EACH_ITS_OWN = frozenset({"switch", "readmit", "stall"})
 _MARKER_STYLE = {
     "switch": ("#fdd835", Qt.PenStyle.DashLine),
     "stall": ("#ef5350", Qt.PenStyle.SolidLine),
@@ -72,13 +83,23 @@ class MarkerTrack:
         #: each marker with its plot items (none until the plots exist)
         self._markers: deque[tuple[Marker, list[pg.GraphicsObject]]] = deque()
         self._variants: tuple[VariantInfo, ...] = ()
-        self._stall_start: float | None = None
+        self._stalls = StallTally()
+        #: where the last stall's marker is (its start)
+        self._stall_t: float | None = None
+        #: switches marked in this session (markers past the cap included)
+        self._switches = 0
 
     @property
     def markers(self) -> list[Marker]:
         return [m for m, _ in self._markers]
 
     def count(self, kind: str) -> int:
+        """The session's stalls (as the report counts them) or switches, or
+        the markers of another kind still kept."""
+        if kind == "stall":
+            return self._stalls.count
+        if kind == "switch":
+            return self._switches
         return sum(1 for m, _ in self._markers if m.kind == kind)
 
     def attach(self, plots: Plots) -> None:
@@ -88,7 +109,9 @@ class MarkerTrack:
             self._markers[i] = (marker, self._draw(marker))
 
     def clear(self) -> None:
-        self._stall_start = None
+        self._stalls.clear()
+        self._stall_t = None
+        self._switches = 0
         while self._markers:
             self._drop()
 
@@ -133,30 +156,47 @@ class MarkerTrack:
         return Marker(t, "readmit", label, tip(t, "readmit", f"{what}\n{detail}"))
 
     def on_buffering(self, event: BufferingChanged) -> None:
-        """A stall's marker when it starts, and its span once it ends."""
+        """A stall's marker when it starts, and its span once it ends. A
+        buffering that is no stall (the start, a seek, the refill after a jump
+        to the live edge: ``rebuffer`` False) is not marked."""
         if event.buffering and event.rebuffer:
-            self._stall_start = event.t
-            self.add(Marker(event.t, "stall", "stall", tip(event.t, "stall", "rebuffering")))
-        elif not event.buffering and self._stall_start is not None:
-            span = (self._stall_start, max(event.t, self._stall_start + 0.05))
-            if self._markers and self._markers[-1][0].kind == "stall":
-                marker, items = self._markers[-1]
-                marker = replace(marker, span=span)
-                self._markers[-1] = (marker, items)
-                if self._plots is not None:
-                    items.append(self._draw_span(span))
-            self._stall_start = None
+            if self._stalls.start(event.t):
+                self._stall_t = event.t
+                self.add(Marker(event.t, "stall", "stall", tip(event.t, "stall", "rebuffering")))
+            # else: progress through the stall, or it rejoins the last one
+        elif not event.buffering and self._stalls.end(event.t):
+            self._end_stall(event.t)
+
+    def _end_stall(self, t: float) -> None:
+        """The last stall marker's span now runs to ``t`` (a rejoined stall
+        replaces the span it had)."""
+        for i in range(len(self._markers) - 1, -1, -1):
+            marker, items = self._markers[i]
+            if marker.kind != "stall" or marker.t != self._stall_t:
+                continue
+            span = (marker.t, max(t, marker.t + 0.05))
+            if marker.span is not None and self._plots is not None and items:
+                old = items.pop()  # the span is drawn last
+                if old in self._plots.buffer_plot.items:
+                    self._plots.buffer_plot.removeItem(old)
+            self._markers[i] = (replace(marker, span=span), items)
+            if self._plots is not None:
+                items.append(self._draw_span(span))
+            return
+        # (its marker went past the cap: the count has it still)
 
     def add(self, marker: Marker) -> None:
         for existing, _items in reversed(self._markers):
             if existing.t < marker.t - _SAME_MARKER_S:
                 break
             if (
-                marker.kind not in ("switch", "readmit")  # each its own, however close
+                marker.kind not in _EACH_ITS_OWN
                 and existing.kind == marker.kind
                 and abs(existing.t - marker.t) < _SAME_MARKER_S
             ):
                 return
+        if marker.kind == "switch":
+            self._switches += 1
         self._markers.append((marker, self._draw(marker)))
         while len(self._markers) > MAX_MARKERS:
             self._drop()

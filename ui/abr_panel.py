@@ -60,6 +60,10 @@ __all__ = ["MAX_MARKERS", "MAX_POINTS", "AbrPanel", "Marker", "rate_text", "vari
 MAX_POINTS = 3000
 #: the time axis of an empty session (s)
 _EMPTY_RANGE = 10.0
+#: a poll this long (s) after the newest download (and the newest poll kept)
+#: is kept as a sample: no segment arrives (an outage, a full VOD buffer), and
+#: the buffer drawn must drain to the stall, not run straight to the next download
+_QUIET_S = 1.0
 
 
 class AbrPanel(QDockWidget):
@@ -236,9 +240,12 @@ class AbrPanel(QDockWidget):
     def _add_now(self, stats: SessionStats) -> None:
         """An adaptive session's values now, from the stats: one provisional
         point after the last download (replaced at each poll), so the plot
-        moves on between downloads. Not kept: the loader's timeline runs on
-        its own clock, a little apart from the session's, and points of both
-        kept side by side would zigzag."""
+        moves on between downloads. Kept once no download came for
+        ``_QUIET_S``: else a line from the last download straight to the next
+        one, across an outage, shows seconds of buffer all through the stall
+        it caused. A download recorded later with an earlier time (the
+        loader's entries are put on the session's clock) replaces the kept
+        points after it, so the curves never run back in time."""
         t = stats.session_seconds
         abr = stats.abr
         if not stats.opened or t <= self._timeline_t or abr is None:
@@ -250,6 +257,11 @@ class AbrPanel(QDockWidget):
             bandwidth = abr.variant_bandwidth
             selected = _positive(None if bandwidth is None else float(bandwidth))
         self._now = (t, estimate, selected, abr.buffer_s)
+        newest = self._samples[-1][0] if self._samples else self._timeline_t
+        if t - max(self._timeline_t, newest) >= _QUIET_S:  # one a second at most
+            self._samples.append(self._now)
+            self._last_t = t
+            self._now = None
 
     def add_stats_sample(self, stats: SessionStats, *, redraw: bool = True) -> None:
         """One sample of a stream without ABR: the input bitrate and the buffer
@@ -281,6 +293,8 @@ class AbrPanel(QDockWidget):
             t = entry.t
             if not math.isfinite(t):
                 continue
+            while self._samples and self._samples[-1][0] > t:
+                self._samples.pop()  # a kept poll (``_add_now``) it arrives before
             marker = entry.marker
             if marker in TIMELINE_MARKERS:
                 self._track.add(Marker(t, marker, marker, tip(t, marker, entry.detail)))
@@ -379,7 +393,12 @@ class AbrPanel(QDockWidget):
             parts.append(swatch(SELECTED_COLOUR, self.tr("input bitrate %1"), rate))
             buffer = None if now is None else now.buffer_s
         level = "—" if buffer is None else f"{buffer:.1f} s"
-        parts.append(swatch(BUFFER_COLOUR, self.tr("buffer %1"), level))
+        if abr is not None:
+            # fetched ahead (the report's abr.buffer_s), as the overlay names
+            # it beside the player's own buffer (buffer_s)
+            parts.append(swatch(BUFFER_COLOUR, self.tr("buffer %1 downloaded"), level))
+        else:
+            parts.append(swatch(BUFFER_COLOUR, self.tr("buffer %1"), level))
         switches, stalls = self._track.count("switch"), self._track.count("stall")
         said = self.tr("1 switch") if switches == 1 else self.tr("%1 switches")
         stalled = self.tr("1 stall") if stalls == 1 else self.tr("%1 stalls")

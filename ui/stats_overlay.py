@@ -230,11 +230,17 @@ def _session_rows(stats: SessionStats, fetched: str | None) -> list[tuple[str, s
     rows.append(
         (
             _t(QT_TRANSLATE_NOOP("StatsOverlay", "Frames")),
-            _t(QT_TRANSLATE_NOOP("StatsOverlay", "%1 shown, %2 dropped (%3 late, %4 catch-up)"))
+            # every part of the report's ``dropped``, so they add up to it
+            _t(
+                QT_TRANSLATE_NOOP(
+                    "StatsOverlay", "%1 shown, %2 dropped (%3 late, %4 catch-up, %5 decoder)"
+                )
+            )
             .replace("%1", str(frames.presented))
             .replace("%2", str(frames.dropped))
             .replace("%3", str(frames.dropped_late))
-            .replace("%4", str(frames.dropped_catchup)),
+            .replace("%4", str(frames.dropped_catchup))
+            .replace("%5", str(frames.dropped_decoder)),
         )
     )
     last = stats.av_offset_last_ms

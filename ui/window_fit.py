@@ -97,8 +97,17 @@ class WindowFit(QObject):
         if window.isFullScreen() or window.isMaximized():
             return
         avail = window.screen().availableGeometry()
-        width = min(avail.width(), window.width() + max(0, extra_w))
-        height = min(avail.height(), window.height() + max(0, extra_h))
+        frame = window.frameGeometry()
+        # the title bar and borders, on top of the size asked for
+        deco_w, deco_h = frame.width() - window.width(), frame.height() - window.height()
+        width = min(avail.width() - deco_w, window.width() + max(0, extra_w))
+        height = min(avail.height() - deco_h, window.height() + max(0, extra_h))
         if (width, height) != (window.width(), window.height()):
             self.keep_aspect.expect(width, height)
             window.resize(width, height)
+        # Grown past the screen's edge, the panel's lower part (its time axis)
+        # would be off screen: the window moves back in.
+        x = max(avail.left(), min(frame.left(), avail.right() + 1 - (width + deco_w)))
+        y = max(avail.top(), min(frame.top(), avail.bottom() + 1 - (height + deco_h)))
+        if (x, y) != (frame.left(), frame.top()):
+            window.move(x, y)

@@ -32,7 +32,7 @@
     </message>
     <message>
         <source>Bitrate and buffer</source>
-        <extracomment>markers of one kind (switches excepted) closer than this (s) are one marker: the loader&apos;s record and the engine&apos;s event of the same error, say the loader&apos;s timeline markers the panel draws (switches, stalls and errors that reach the player come from its events instead) rows of marker labels at most (top down, a label&apos;s height apart) pixels between two labels on one row the time axis of an empty session (s) switches: the event, so the label can name the rungs once the ladder is known stalls: (start, end) of the rebuffering once it ended the time of the newest ``abr_timeline()`` entry read the selected rung&apos;s bitrate in the newest timeline sample an adaptive session&apos;s values at the last poll (see ``_add_now``) each marker with its plot items (none until the plots exist)</extracomment>
+        <extracomment>the time axis of an empty session (s) a poll this long (s) after the newest download (and the newest poll kept) is kept as a sample: no segment arrives (an outage, a full VOD buffer), and the buffer drawn must drain to the stall, not run straight to the next download the time of the newest ``abr_timeline()`` entry read the selected rung&apos;s bitrate in the newest timeline sample an adaptive session&apos;s values at the last poll (see ``_add_now``)</extracomment>
         <translation>비트레이트와 버퍼</translation>
     </message>
     <message>
@@ -64,6 +64,10 @@
         <translation>버퍼 %1</translation>
     </message>
     <message>
+        <source>buffer %1 downloaded</source>
+        <translation>버퍼 %1 받아 둠</translation>
+    </message>
+    <message>
         <source>1 switch</source>
         <translation>전환 1회</translation>
     </message>
@@ -88,6 +92,7 @@
     <name>AbrPolicyMenu</name>
     <message>
         <source>ABR policy</source>
+        <extracomment>one checkable action a policy, by its name</extracomment>
         <translation>ABR 정책</translation>
     </message>
     <message>
@@ -841,8 +846,8 @@
         <translation>프레임</translation>
     </message>
     <message>
-        <source>%1 shown, %2 dropped (%3 late, %4 catch-up)</source>
-        <translation>%1 표시, %2 버림 (지연 %3, 따라잡기 %4)</translation>
+        <source>%1 shown, %2 dropped (%3 late, %4 catch-up, %5 decoder)</source>
+        <translation>%1 표시, %2 버림 (지연 %3, 따라잡기 %4, 디코더 %5)</translation>
     </message>
     <message>
         <source>A/V offset</source>

@@ -297,7 +297,9 @@ def test_overlay_reads_the_typed_stats_and_a_closed_player_shows_its_state_only(
         state="playing",
         position_s=12.5,
         buffer_s=2.0,
-        frames=FrameCounts(presented=300, dropped=3, dropped_late=2, dropped_catchup=1),
+        frames=FrameCounts(
+            presented=300, dropped=6, dropped_late=2, dropped_catchup=1, dropped_decoder=3
+        ),
         av_offset_last_ms=1.5,
         av_offset_ms=AvOffsetStats(count=10, mean=1.0, p50=1.0, p95=2.5, p99=3.0, max=4.0),
         rebuffer_count=1,
@@ -310,7 +312,7 @@ def test_overlay_reads_the_typed_stats_and_a_closed_player_shows_its_state_only(
     )
     rows = dict(stats_lines(None, stats, "opengl", "x"))
     assert "pw" not in rows["URL"] and rows["Protocol"] == "https / mov,mp4"
-    assert rows["Frames"] == "300 shown, 3 dropped (2 late, 1 catch-up)"
+    assert rows["Frames"] == "300 shown, 6 dropped (2 late, 1 catch-up, 3 decoder)"
     assert rows["A/V offset"] == "+1.5 ms (|p95| 2.5 ms, |max| 4.0 ms)"
     assert rows["Stalls"] == "1 (0.75 s)" and rows["First frame"] == "0.321 s"
     assert rows["Bitrate"] == "input 900 · media 800 · video 700 · audio 100 kb/s"

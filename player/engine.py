@@ -326,9 +326,10 @@ class Session(SessionClocks):
         self.sysclock.set(position)
         self.metrics.on_event("seek", to=round(position, 3), exact=exact)
         if self.state in (PlayerState.PLAYING, PlayerState.ENDED, PlayerState.PAUSED):
+            # a seek's wait is no stall (mpv and QoE models count it apart):
+            # the report had a stall for every seek after the first frame
             self.rebuffering = False
             self.run_clocks(False)
-            self.metrics.on_stall_start()
             self.set_state(PlayerState.BUFFERING)
         self.wake()
 

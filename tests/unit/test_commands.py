@@ -73,6 +73,25 @@ def test_a_seek_posted_from_another_thread_changes_nothing_until_the_loop_applie
     assert session.inbox.pending_seek() is None and len(session.inbox) == 0
 
 
+def test_a_seek_while_playing_is_no_stall() -> None:
+    clock = ManualClock()
+    session = _opened(clock)
+    session.preroll = False
+    session.start_pts = 0.0
+    session.metrics.on_presented(0.0, (320, 240))  # stalls count from here
+    session.control.end_buffering(buffered=2.0)
+    assert session.state == PlayerState.PLAYING
+    clock.advance(1.0)
+    session.post(Seek(3.0, exact=False))
+    session.apply_messages()
+    assert session.state == PlayerState.BUFFERING  # waiting for the target's frame
+    clock.advance(0.3)
+    session.control.end_buffering(buffered=1.0)
+    report = session.metrics.snapshot()
+    assert [e["type"] for e in report["timeline"] if e["type"] == "seek"] == ["seek"]
+    assert report["rebuffer_count"] == 0 and report["rebuffer_seconds"] == 0.0
+
+
 def test_commands_apply_in_the_order_they_were_posted() -> None:
     clock = ManualClock()
     session = _opened(clock)

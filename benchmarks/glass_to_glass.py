@@ -220,6 +220,11 @@ def run_player(
             "rebuffer_count": report.get("rebuffer_count"),
             "rebuffer_seconds": report.get("rebuffer_seconds"),
             "frames": report.get("frames"),
+            # with --audio: what the device queues, gaps heard, and sync
+            "audio": report.get("audio"),
+            "audio_underruns": report.get("audio_underruns"),
+            "audio_underruns_idle": report.get("audio_underruns_idle"),
+            "av_offset_ms": report.get("av_offset_ms"),
         }
     return result
 
@@ -261,6 +266,14 @@ def _line(protocol: str, r: dict[str, Any]) -> str:
         )
     elif "to_live_edge_median_ms" in beside:
         text += f"; report to-live-edge {beside['to_live_edge_median_ms']} ms"
+    audio = rep.get("audio")
+    if isinstance(audio, dict):
+        offset = rep.get("av_offset_ms") or {}
+        text += (
+            f"; audio device {1000 * audio['latency_s']:.0f} ms ({audio['latency_source']}),"
+            f" underruns {rep.get('audio_underruns')} heard / {rep.get('audio_underruns_idle')}"
+            f" idle, A/V p95 {offset.get('p95')} ms"
+        )
     if rep.get("rebuffer_count"):
         text += f"; stalls {rep['rebuffer_count']} ({rep['rebuffer_seconds']} s)"
     target = TARGETS.get((protocol.split("-")[0], r["player"]))

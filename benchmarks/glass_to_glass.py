@@ -26,7 +26,10 @@ Printed per protocol and player: glass-to-glass median / p95 / max (ms),
 how far it wandered (p95 - p5), the first frame (Heureum's report: open to
 first frame; glass: window shown to first frame read), and beside Heureum's
 the report's own ``latency.end_to_end_s`` (sampled 4 times a second) and the
-median of (report - glass) at the same moments. Targets (issue 11) are
+median of (report - glass) at the same moments; with ``--audio``, Heureum's
+audio device (PortAudio's latency), its underruns (heard / idle) and its
+A/V offset p95 (its children reach PulseAudio through benchmarks/pulse_env.py:
+before, their own config home hid the server and they played mute). Targets (issue 11) are
 printed beside. Runs under Xvfb (re-executes itself through ``xvfb-run``
 when there is no DISPLAY). Writes ``bench-results/glass_to_glass.json``.
 """

@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import clock_code
+from .pulse_env import pulse_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -128,6 +129,7 @@ class HeureumWindow(Watched):
             XDG_CONFIG_HOME=str(self.home / "config"),
             XDG_DATA_HOME=str(self.home / "data"),
             XDG_STATE_HOME=str(self.home / "state"),
+            **pulse_env(),  # the moved config home hid the sound server
         )
         super().__init__(
             [sys.executable, "-m", "benchmarks.glass_heureum_child", url,

@@ -105,11 +105,16 @@ class _PaintedEncode:
             stdout=subprocess.PIPE, start_new_session=True,
         )  # fmt: skip
         gop = str(FPS)
-        # a tone read in real time beside the painted frames (as a live
-        # encoder's microphone): the player then times video by its audio
-        sound = (
-            ["-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"] if audio else []
-        )
+        # a tone beside the painted frames (as a live encoder's microphone):
+        # the player then times video by its audio. Not read with -re: that
+        # paces the tone from ffmpeg's own start, a few tenths of a second
+        # after the painter's first frame (pts 0 of the video), so the tone
+        # of a frame came that much later than the frame (a probe measured
+        # 292 ms) and every A/V-synced player showed the frame that late.
+        # Unpaced, ffmpeg reads it as the video's pts reach it (it reads
+        # the input whose output is furthest behind), so the two share the
+        # painter's clock.
+        sound = ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"] if audio else []
         sound_out = ["-c:a", "aac", "-b:a", "64k", "-ac", "2"] if audio else []
         self.ffmpeg = subprocess.Popen(
             [FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "warning",

@@ -26,7 +26,10 @@ Printed per protocol and player: glass-to-glass median / p95 / max (ms),
 how far it wandered (p95 - p5), the first frame (Heureum's report: open to
 first frame; glass: window shown to first frame read), and beside Heureum's
 the report's own ``latency.end_to_end_s`` (sampled 4 times a second) and the
-median of (report - glass) at the same moments. Targets (issue 11) are
+median of (report - glass) at the same moments; with ``--audio``, Heureum's
+audio device (PortAudio's latency), its underruns (heard / idle) and its
+A/V offset p95 (its children reach PulseAudio through benchmarks/pulse_env.py:
+before, their own config home hid the server and they played mute). Targets (issue 11) are
 printed beside. Runs under Xvfb (re-executes itself through ``xvfb-run``
 when there is no DISPLAY). Writes ``bench-results/glass_to_glass.json``.
 """
@@ -220,6 +223,11 @@ def run_player(
             "rebuffer_count": report.get("rebuffer_count"),
             "rebuffer_seconds": report.get("rebuffer_seconds"),
             "frames": report.get("frames"),
+            # with --audio: what the device queues, gaps heard, and sync
+            "audio": report.get("audio"),
+            "audio_underruns": report.get("audio_underruns"),
+            "audio_underruns_idle": report.get("audio_underruns_idle"),
+            "av_offset_ms": report.get("av_offset_ms"),
         }
     return result
 
@@ -261,6 +269,14 @@ def _line(protocol: str, r: dict[str, Any]) -> str:
         )
     elif "to_live_edge_median_ms" in beside:
         text += f"; report to-live-edge {beside['to_live_edge_median_ms']} ms"
+    audio = rep.get("audio")
+    if isinstance(audio, dict):
+        offset = rep.get("av_offset_ms") or {}
+        text += (
+            f"; audio device {1000 * audio['latency_s']:.0f} ms ({audio['latency_source']}),"
+            f" underruns {rep.get('audio_underruns')} heard / {rep.get('audio_underruns_idle')}"
+            f" idle, A/V p95 {offset.get('p95')} ms"
+        )
     if rep.get("rebuffer_count"):
         text += f"; stalls {rep['rebuffer_count']} ({rep['rebuffer_seconds']} s)"
     target = TARGETS.get((protocol.split("-")[0], r["player"]))

@@ -181,6 +181,10 @@ def main() -> int:
     if args.no_audio:
         heureum.insert(-1, "--no-audio")
         mpv.insert(-1, "--no-audio")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks.pulse_env import pulse_env
+
     ours: list[dict[str, Any]] = []
     theirs: list[dict[str, Any]] = []
     for _ in range(args.runs):
@@ -194,6 +198,7 @@ def main() -> int:
                 XDG_CONFIG_HOME=f"{home}/config",
                 XDG_DATA_HOME=f"{home}/data",
                 XDG_STATE_HOME=f"{home}/state",
+                **pulse_env(),  # the moved config home hid the sound server: both played mute
             )
             runs.append(_one(cmd, env, grabber))
             shutil.rmtree(home, ignore_errors=True)

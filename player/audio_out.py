@@ -7,6 +7,7 @@ of the first sample written minus the device's output latency.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections import deque
@@ -54,6 +55,15 @@ _PAUSE = 0.2
 
 class AudioOutputError(Exception):
     pass
+
+
+def _portaudio() -> Any:
+    """sounddevice, imported (PortAudio loaded and its devices listed)."""
+    # Before PortAudio starts: it talks to ALSA from its first call.
+    alsa_log.install()
+    with STDERR_LOCK:  # its import silences fd 2 for every thread
+        import sounddevice as sd  # only this module touches PortAudio
+    return sd
 
 
 @dataclass
@@ -213,11 +223,7 @@ class SoundDeviceOutput:
         buffer_seconds: float,
         low_latency: bool = False,
     ) -> None:
-        # Before PortAudio starts: it talks to ALSA from its first call.
-        alsa_log.install()
-        with STDERR_LOCK:  # its import silences fd 2 for every thread
-            import sounddevice as sd  # only this module touches PortAudio
-
+        sd = _portaudio()
         self._sd = sd
         self._clock = clock
         #: the queue asked of PortAudio (what a pool compares to reuse the stream)
@@ -487,22 +493,41 @@ class AudioDevicePool:
         self._closed = False
         #: why ``prepare`` found no output: the next ``acquire``'s answer (not tried twice)
         self._prepared_failure: str | None = None
-        #: the playing mode of the next session (it sets the device's queue)
+        #: the playing mode of the next session (it sets the device's queue);
+        #: its own lock: a ``prepare`` holds the pool's while it opens
+        self._mode = threading.Condition()
         self._low_latency = False
+        self._mode_told = False
 
     def use_mode(self, low_latency: bool) -> None:
         """The next session plays in this mode: ``acquire`` reopens the stream
         when its queue was sized for the other one (a change of mode is rare;
-        reopening costs a tenth of a second through PulseAudio)."""
-        with self._lock:
+        reopening costs a tenth of a second through PulseAudio, and a new
+        stream's first callbacks up to a second more)."""
+        with self._mode:
             self._low_latency = low_latency
+            self._mode_told = True
+            self._mode.notify_all()
 
-    def prepare(self, buffer_seconds: float) -> None:
+    def prepare(self, buffer_seconds: float, mode_wait: float = 0.0) -> None:
         """Open the output now, ahead of the first ``acquire`` (which then
         finds it open, or learns why there is none). PortAudio's start and a
         PulseAudio stream take a tenth of a second or more, in C calls that
         let other threads run: called on a thread of its own, that time
-        overlaps the rest of a start-up."""
+        overlaps the rest of a start-up.
+
+        ``mode_wait``: how long to wait for the first session's ``use_mode``
+        before opening in the default mode. The window prepares as it shows
+        and opens its stream a moment later: opened at once, a
+        ``--low-latency`` start found the default mode's queue and reopened
+        it, and waited a second for the new PulseAudio stream while the live
+        stream piled up (0.95 s, played 5 % fast for 14 s down to 0.42 s of
+        buffer and kept). PortAudio loads meanwhile."""
+        if mode_wait > 0.0:
+            with contextlib.suppress(OSError, ImportError):  # the open says why
+                _portaudio()
+            with self._mode:
+                self._clock.wait_for(self._mode, lambda: self._mode_told or self._closed, mode_wait)
         with self._lock:
             if self._out is not None or self._closed:
                 return
@@ -541,5 +566,7 @@ class AudioDevicePool:
         with self._lock:
             self._closed = True
             out, self._out = self._out, None
+        with self._mode:
+            self._mode.notify_all()  # a prepare waiting for the mode gives up
         if out is not None:
             out.close()

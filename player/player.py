@@ -34,6 +34,9 @@ Subscriber = Callable[[Event], None]
 #: how long ``MediaOpened`` waits for a local file's subtitles, listed beside
 #: the session's own open of the file and nearly always done before it
 _LISTING_WAIT_S = 1.0
+#: how long the prepared audio output waits for the first open's mode (the
+#: window opens right after it prepares; later, the default mode is opened)
+PREPARE_MODE_WAIT_S = 2.0
 
 
 class Player:
@@ -119,6 +122,9 @@ class Player:
     def open(self, url: str, options: OpenOptions | None = None) -> None:
         """Stop what plays and open ``url`` (a URL or a local path)."""
         self._check_open()
+        # first: a ``prepare_audio`` under way waits for the mode to size the
+        # device's queue, and the stop and the imports below take a while
+        self._audio_pool.use_mode(bool(self.config.with_options(options).latency.low_latency))
         with self._lock:
             old = self._session
             self._session = None
@@ -136,8 +142,6 @@ class Player:
         # desktop window does not wait for before it shows (issue 13).
         from .engine import Session
 
-        # before the session asks for its output: the mode sizes the device's queue
-        self._audio_pool.use_mode(bool(self.config.with_options(options).latency.low_latency))
         ref: list[Session] = []
         session = Session(
             url,
@@ -240,7 +244,10 @@ class Player:
             return
         seconds = self.config.buffer.max_decoded_audio_seconds
         threading.Thread(
-            target=self._audio_pool.prepare, args=(seconds,), name="heureum-audio-open", daemon=True
+            target=self._audio_pool.prepare,
+            args=(seconds, PREPARE_MODE_WAIT_S),
+            name="heureum-audio-open",
+            daemon=True,
         ).start()
 
     def set_volume(self, volume: float) -> None:

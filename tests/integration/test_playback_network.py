@@ -164,7 +164,8 @@ def test_low_latency_live_catches_up_after_falling_behind(
 
 #: seconds the latency is watched falling at the catch-up speed: from 1 s
 #: behind at least (asserted above) it stays over where the speed-up stops
-#: (0.3 s target + 0.5 s / 4) for 13 s at 5 % fast
+#: (0.3 s target + 0.5 s / 4) for 5.7 s at 10 % fast (the default), and
+#: only samples played fast count
 RATE_WINDOW_S = 8.0
 
 

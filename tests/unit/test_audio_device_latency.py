@@ -4,6 +4,7 @@ keeps up under load is tests/integration/test_playback_file.py)."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import pytest
@@ -89,3 +90,62 @@ def test_a_fixed_latency_never_reopens(opened: list[_FakeOutput]) -> None:
     pool.use_mode(low_latency=True)
     pool.acquire(1.0)
     assert len(opened) == 1 and not opened[0].closed
+
+
+def _prepare_on_a_thread(pool: AudioDevicePool, mode_wait: float) -> threading.Thread:
+    thread = threading.Thread(target=pool.prepare, args=(1.0, mode_wait), daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_prepare_waits_for_the_mode_then_opens_the_queue_it_asks(
+    opened: list[_FakeOutput],
+) -> None:
+    """The window prepares as it shows and opens ``--low-latency`` a moment
+    later: the prepared stream has the low-latency queue, and the session's
+    acquire finds it (no second PulseAudio stream to wait for)."""
+    clock = ManualClock()
+    pool = AudioDevicePool(AudioConfig(), clock)
+    thread = _prepare_on_a_thread(pool, mode_wait=2.0)
+    clock.until_waiting()
+    assert opened == []  # nothing opened before the mode is known
+    pool.use_mode(low_latency=True)
+    thread.join(5)
+    assert not thread.is_alive()
+    out, _ = pool.acquire(1.0)
+    assert [o.requested_latency for o in opened] == [LOW_LATENCY_DEVICE_S]
+    assert id(out) == id(opened[0]) and not opened[0].closed
+
+
+def test_a_prepare_told_no_mode_opens_the_default_queue_after_its_wait(
+    opened: list[_FakeOutput],
+) -> None:
+    clock = ManualClock()
+    pool = AudioDevicePool(AudioConfig(), clock)
+    thread = _prepare_on_a_thread(pool, mode_wait=2.0)
+    clock.until_waiting()
+    clock.advance(1.9)
+    assert clock.waiting() == 1 and opened == []  # still waiting within its bound
+    clock.advance(0.2)
+    thread.join(5)
+    assert not thread.is_alive()
+    assert [o.requested_latency for o in opened] == [DEVICE_LATENCY_S]
+
+
+def test_a_prepare_waiting_for_the_mode_gives_up_when_the_pool_closes(
+    opened: list[_FakeOutput],
+) -> None:
+    clock = ManualClock()
+    pool = AudioDevicePool(AudioConfig(), clock)
+    thread = _prepare_on_a_thread(pool, mode_wait=2.0)
+    clock.until_waiting()
+    pool.close()
+    thread.join(5)
+    assert not thread.is_alive() and opened == []
+
+
+def test_a_mode_told_before_the_prepare_needs_no_wait(opened: list[_FakeOutput]) -> None:
+    pool = AudioDevicePool(AudioConfig(), ManualClock())
+    pool.use_mode(low_latency=True)
+    pool.prepare(1.0, mode_wait=2.0)  # returns at once: the ManualClock never moves
+    assert [o.requested_latency for o in opened] == [LOW_LATENCY_DEVICE_S]

@@ -99,16 +99,18 @@ def test_without_recovery_the_backlog_stays() -> None:
 
 def test_low_latency_speeds_up_until_near_its_target_then_plays_at_normal_speed() -> None:
     # the integration counterpart: test_low_latency_live_catches_up_after_falling_behind
-    latency = LatencyConfig(low_latency=True, target_latency=0.3, catch_up="speed")
-    after, catch_ups = _play(0.8, latency=latency, seconds=20.0)
+    latency = LatencyConfig(low_latency=True)  # the defaults: the rule as shipped
+    target, band = latency.target_latency, latency.catch_up_threshold / 4
+    after, catch_ups = _play(0.8, latency=latency, seconds=12.0)
     assert [e["action"] for e in catch_ups] == ["speed_up"]
-    # 5 % fast wins 0.05 s a second: from 0.8 s over, within a quarter of
-    # the threshold (0.125 s) takes 13.5 s, and then normal speed holds it
-    near = [n for n, b in enumerate(after) if b - 0.3 <= 0.125 + 1e-6]
-    assert near and 13.0 <= near[0] * TICK <= 14.5, near[:1]
+    # playing (speed - 1) fast wins that much a second: from 0.8 s over the
+    # target to within a quarter of the threshold of it
+    expected = (0.8 - band) / (latency.catch_up_speed - 1.0)
+    near = [n for n, b in enumerate(after) if b - target <= band + 1e-6]
+    assert near and abs(near[0] * TICK - expected) <= 0.5, (near[:1], expected)
     settled = after[-int(3.0 / TICK) :]
     assert max(settled) - min(settled) < 0.01  # normal speed: the buffer holds
-    assert 0.3 < min(settled) <= 0.3 + 0.125 + 1e-6
+    assert target < min(settled) <= target + band + 1e-6
 
 
 def test_low_latency_drop_mode_jumps_to_its_target() -> None:

@@ -325,16 +325,17 @@ class ControlLoop:
 
     def _catch_up(self, buffered: float) -> None:
         s = self.s
-        action = catch_up(buffered, s.speed, s.config.latency)
+        rule = s.latency_rule()
+        action = catch_up(buffered, s.speed, rule)
         if action == CatchUpAction.SPEED_UP:
-            s.apply_speed(s.config.latency.catch_up_speed)
+            s.apply_speed(rule.catch_up_speed)
             s.metrics.on_event("catch_up", action="speed_up", buffered=round(buffered, 3))
         elif action == CatchUpAction.NORMAL_SPEED:
             s.apply_speed(s.user_speed)
         elif action == CatchUpAction.JUMP:
             end = min(s.demuxed_end.values(), default=None)
             if end is not None:
-                target = end - s.config.latency.target_latency
+                target = end - rule.target_latency
                 s.skip_before = target
                 s.pin_clock(target, keep_running=True)
                 if s.audio is not None:

@@ -368,7 +368,7 @@ class Session(SessionClocks):
         end = min(self.demuxed_end.values(), default=None)
         if end is None:
             return
-        target = end - self.config.latency.target_latency
+        target = end - self.latency_rule().target_latency
         self.skip_before = target
         self.pin_clock(target, keep_running=True)
         if self.audio is not None:

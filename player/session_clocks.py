@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from .audio_out import open_audio_output
 from .commands import AudioEnded
+from .config import LatencyConfig
+from .edge_jump import PACED_LIVE
 from .errors import ErrorCode, error_for
 from .events import PlayerState
 from .session_state import SessionState
@@ -72,6 +74,13 @@ class SessionClocks(SessionState):
         if self.start_pts is None:
             return self.seek_target
         return self.sysclock.position()
+
+    def latency_rule(self) -> LatencyConfig:
+        """The live catch-up's figures for this source: tight where packets
+        come at their pace (RTSP, RTMP), looser for HLS's segments."""
+        info = self.info
+        paced = info is not None and info.media.protocol in PACED_LIVE
+        return self.config.latency.for_source(paced)
 
     def reported_position(self) -> float | None:
         """The position callers see: the master clock, but never past a

@@ -10,8 +10,16 @@ from player.config import DEFAULT_CONFIG
 from player.engine import Session
 from player.events import AudioInfo, PlayerState
 from player.levels import Levels
+from player.load_control import CatchUpAction, catch_up
 from player.source_api import SourceInfo
-from tests.support.sessions import headless_session, live_rtmp, silent_output, video_file
+from tests.support.sessions import (
+    headless_session,
+    live_hls,
+    live_rtmp,
+    live_rtsp,
+    silent_output,
+    video_file,
+)
 
 
 def test_the_reported_position_never_passes_the_duration() -> None:
@@ -141,3 +149,25 @@ def test_live_latency_is_unknown_not_zero_until_every_stream_has_an_end() -> Non
     assert session.stats().live_latency_s is None
     session.demuxed_end["audio"] = 2.5
     assert session.behind_edge() == 1.5
+
+
+def test_the_catch_up_is_tight_on_paced_sources_and_looser_on_hls() -> None:
+    """Low latency holds RTSP/RTMP at 0.2 s (10 % fast from 0.25 s): their
+    packets come at the pace they are made. HLS comes a segment at a time,
+    and held that tight one 30 s run stalled three times: it keeps 0.3 s,
+    5 % fast from 0.8 s."""
+    low = replace(DEFAULT_CONFIG, latency=replace(DEFAULT_CONFIG.latency, low_latency=True))
+    rules = {}
+    for name, info in (("rtsp", live_rtsp()), ("rtmp", live_rtmp()), ("hls", live_hls(0.0))):
+        session = Session(
+            info.media.url, None, low, ManualClock(), None, lambda e: None, levels=Levels()
+        )
+        session.info = info
+        session.media = info.media
+        rules[name] = session.latency_rule()
+    assert rules["rtsp"] == rules["rtmp"] == low.latency
+    hls = rules["hls"]
+    assert (hls.target_latency, hls.catch_up_threshold, hls.catch_up_speed) == (0.3, 0.5, 1.05)
+    # 0.6 s buffered: over the paced target's band, within HLS's
+    assert catch_up(0.6, 1.0, rules["rtsp"]) == CatchUpAction.SPEED_UP
+    assert catch_up(0.6, 1.0, hls) == CatchUpAction.NONE

@@ -135,8 +135,11 @@ class ControlLoop:
                 if lc.should_start(
                     buffered, rebuffer=s.rebuffering, eos=ready_at_eos, have_frame=have_frame
                 ):
+                    waited_from = self._device_wait_since
                     if self._device_runs(now_tick):
                         self.end_buffering(buffered)
+                        if waited_from is not None:
+                            self._after_device_wait(now_tick - waited_from)
                 elif abs(percent - last_percent) >= 10:
                     last_percent = percent
                     s.emit(
@@ -240,6 +243,21 @@ class ControlLoop:
         log.info("the audio device does not run after %.1f s: playing anyway", now - since)
         self._device_wait_since = None
         return True
+
+    def _after_device_wait(self, waited: float) -> None:
+        """Low-latency RTSP/RTMP: what piled up while the start waited for
+        the audio device (0.1-1.9 s for a new PulseAudio stream) is a
+        stall's loss, won back (a jump beyond 0.5 s) to the mode's target
+        as after a stall; the catch-up alone played it off 10 % fast for
+        7-14 s, 0.7 s behind the glass meanwhile."""
+        s = self.s
+        if (
+            waited >= _WIN_BACK_FROM
+            and s.config.latency.low_latency
+            and self._recovers_latency()
+            and self._stall_baseline is None
+        ):
+            self._stall_baseline = s.latency_rule().target_latency
 
     def end_buffering(self, buffered: float) -> None:
         s = self.s

@@ -10,17 +10,21 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import pytest
 
+from player.audio_mix import SharedAudioDevice, VoicePool
 from player.clock import ManualClock
-from player.config import DEFAULT_CONFIG, LatencyConfig
+from player.config import DEFAULT_CONFIG, AudioConfig, LatencyConfig
 from player.engine import Session
 from player.events import PlayerState
 from player.levels import Levels
 from tests.support.background import Background
-from tests.support.sessions import live_rtsp
+from tests.support.sessions import live_rtmp, live_rtsp
 
 TICK = 0.02
+RATE = 48_000
+BLOCK = 512
 #: the integration test's bound: back where it was within 5 s of playing again
 RECOVERY_S = 5.0
 START = DEFAULT_CONFIG.buffer.live_start_seconds
@@ -118,3 +122,78 @@ def test_low_latency_drop_mode_jumps_to_its_target() -> None:
     after, catch_ups = _play(0.8, latency=latency, seconds=1.0)
     assert [e["action"] for e in catch_ups] == ["jump"]
     assert after[-1] == pytest.approx(0.3, abs=2 * TICK)
+
+
+def _start_after_a_slow_device(device_after: float) -> tuple[list[str], float]:
+    """Low-latency RTMP with sound, its stream paced by the wall clock, whose
+    new audio device calls back only ``device_after`` seconds in (a new
+    PulseAudio stream: 0.1-1.9 s here). Returns the catch-up actions of the
+    3 s after playing began, and the buffer (ours of the latency) then."""
+    clock = ManualClock()
+    device = SharedAudioDevice(AudioConfig(), clock)
+    device._stream = object()  # what _open() would set; no stream is opened
+    device.rate, device.channels, device.latency = RATE, 2, 0.02
+    latency = LatencyConfig(low_latency=True)
+    config = replace(DEFAULT_CONFIG, latency=latency)
+    session = Session(
+        "rtmp://o.test/live/cam",
+        None,
+        config,
+        clock,
+        None,
+        lambda e: None,
+        Levels(),
+        VoicePool(device),
+    )
+    session.info = live_rtmp()
+    session.media = session.info.media
+    session.open_audio()
+    out = session.audio
+    assert out is not None
+    assert out.buffer.put(0.0, np.zeros((30 * RATE, 2), dtype=np.float32), 1.0, 0.1)
+    session.start_pts = session.last_shown_pts = 0.0
+    session.sysclock.set(0.0)
+    out.set_position(0.0)
+    session.preroll = False
+    session.set_state(PlayerState.BUFFERING)
+    edge = latency.target_latency  # the edge jump at the open: at the target
+    session.demuxed_end = {"video": edge, "audio": edge}
+    loop = Background(session.control.loop)
+    block = np.zeros((BLOCK, 2), dtype=np.float32)
+    playing_at: float | None = None
+    for _ in range(int((device_after + 4.0) / TICK)):
+        clock.until_waiting(1)
+        if clock.now() >= device_after:
+            for _ in range(2):  # 2 blocks of 512 a tick: the device's pace
+                out._callback(block, BLOCK, None, None)
+        clock.advance(TICK)
+        edge += TICK
+        session.demuxed_end = {"video": edge, "audio": edge}
+        session.last_shown_pts = session.position()  # the presenter keeps up
+        if playing_at is None and session.state == PlayerState.PLAYING:
+            playing_at = clock.now()
+        if playing_at is not None and clock.now() - playing_at >= 3.0:
+            break
+    clock.until_waiting(1)
+    buffered = session.buffered()
+    session.stopping.set()
+    session.wake()
+    clock.advance(TICK)
+    loop.result()
+    assert playing_at is not None and playing_at >= device_after
+    actions = [e["action"] for e in session.metrics.timeline if e.get("type") == "catch_up"]
+    return actions, buffered
+
+
+def test_low_latency_wins_back_what_piled_up_while_the_device_started() -> None:
+    """The start's wait for the device is a stall's loss: jumped over within
+    about a second of playing, as after a stall, where the catch-up alone
+    played it off 10 % fast for 7-14 s (0.7 s behind the glass meanwhile)."""
+    actions, buffered = _start_after_a_slow_device(1.2)
+    assert "jump" in actions, actions
+    assert buffered < 0.45, buffered
+
+
+def test_a_device_that_runs_at_once_costs_no_jump() -> None:
+    actions, _ = _start_after_a_slow_device(0.0)
+    assert "jump" not in actions, actions

@@ -119,6 +119,10 @@ class ControlLoop:
             if audio_finished and not s.audio_done:
                 s.audio_done = True
             state = s.state
+            if state == PlayerState.PAUSED:
+                # the time a pause loses is the user's: after it the mode's
+                # catch-up decides, not a win-back begun before it
+                self._stall_baseline = None
             buffered = s.buffered()
             eos = s.demux_eos
             # The input's end is no reason to start before the first picture:

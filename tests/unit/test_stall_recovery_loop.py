@@ -15,6 +15,7 @@ import pytest
 
 from player.audio_mix import SharedAudioDevice, VoicePool
 from player.clock import ManualClock
+from player.commands import Pause, Play
 from player.config import DEFAULT_CONFIG, AudioConfig, LatencyConfig
 from player.engine import Session
 from player.events import PlayerState
@@ -124,11 +125,14 @@ def test_low_latency_drop_mode_jumps_to_its_target() -> None:
     assert after[-1] == pytest.approx(0.3, abs=2 * TICK)
 
 
-def _start_after_a_slow_device(device_after: float) -> tuple[list[str], float]:
+def _start_after_a_slow_device(
+    device_after: float, pause_for: float = 0.0
+) -> tuple[list[str], float]:
     """Low-latency RTMP with sound, its stream paced by the wall clock, whose
     new audio device calls back only ``device_after`` seconds in (a new
     PulseAudio stream: 0.1-1.9 s here). Returns the catch-up actions of the
-    3 s after playing began, and the buffer (ours of the latency) then."""
+    3 s after playing began, and the buffer (ours of the latency) then; with
+    ``pause_for``, the user pauses that long as soon as it plays."""
     clock = ManualClock()
     device = SharedAudioDevice(AudioConfig(), clock)
     device._stream = object()  # what _open() would set; no stream is opened
@@ -161,7 +165,8 @@ def _start_after_a_slow_device(device_after: float) -> tuple[list[str], float]:
     loop = Background(session.control.loop)
     block = np.zeros((BLOCK, 2), dtype=np.float32)
     playing_at: float | None = None
-    for _ in range(int((device_after + 4.0) / TICK)):
+    paused_until = 0.0
+    for _ in range(int((device_after + pause_for + 4.0) / TICK)):
         clock.until_waiting(1)
         if clock.now() >= device_after:
             for _ in range(2):  # 2 blocks of 512 a tick: the device's pace
@@ -172,6 +177,12 @@ def _start_after_a_slow_device(device_after: float) -> tuple[list[str], float]:
         session.last_shown_pts = session.position()  # the presenter keeps up
         if playing_at is None and session.state == PlayerState.PLAYING:
             playing_at = clock.now()
+            if pause_for:
+                session.post(Pause())
+                paused_until = clock.now() + pause_for
+        if pause_for and playing_at is not None and clock.now() >= paused_until:
+            session.post(Play())
+            pause_for = 0.0
         if playing_at is not None and clock.now() - playing_at >= 3.0:
             break
     clock.until_waiting(1)
@@ -197,3 +208,11 @@ def test_low_latency_wins_back_what_piled_up_while_the_device_started() -> None:
 def test_a_device_that_runs_at_once_costs_no_jump() -> None:
     actions, _ = _start_after_a_slow_device(0.0)
     assert "jump" not in actions, actions
+
+
+def test_a_pause_ends_the_win_back_and_the_catch_up_decides() -> None:
+    """Paused as soon as it plays (before the device start's loss is won
+    back): the time the pause loses is the user's, and the mode's catch-up
+    (10 % fast here) wins it back, not a jump decided before the pause."""
+    actions, _ = _start_after_a_slow_device(1.2, pause_for=1.0)
+    assert "speed_up" in actions and "jump" not in actions, actions

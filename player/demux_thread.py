@@ -35,7 +35,9 @@ class DemuxThread:
 
     def make_source(self, target: Target) -> Source:
         s = self.s
-        source = make_source(target, s.config, s.clock, s.emit)
+        # the prefetch is for the first source; a reconnect asks afresh
+        fetcher, s.fetcher = s.fetcher, None
+        source = make_source(target, s.config, s.clock, s.emit, fetcher)
         if s.max_resolution != (None, None) and isinstance(source, Adaptive):
             source.set_max_resolution(*s.max_resolution)
         if s.pin_height is not None and isinstance(source, Adaptive):

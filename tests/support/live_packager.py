@@ -22,6 +22,7 @@ from tests.support.loopback import LoopbackServer
 from tests.support.servers import FFMPEG, ServerError, _stop_process, _tail, wait_until
 
 PLAYLIST = "live.m3u8"
+_MEDIA = {"ts": "video/mp2t", "m4s": "video/iso.segment", "mp4": "video/mp4"}
 
 
 class _History:
@@ -45,9 +46,20 @@ class _History:
 
 
 class LivePackager:
-    def __init__(self, *, delay: float = 0.0, segment: float = 1.0) -> None:
+    def __init__(
+        self,
+        *,
+        delay: float = 0.0,
+        segment: float = 1.0,
+        fmp4: bool = False,
+        ready_segments: int = 3,
+    ) -> None:
         self.delay = delay
         self.segment = segment
+        self.fmp4 = fmp4
+        #: segments the player may see before start() returns (a longer
+        #: playlist makes the start-position choice matter, as on a real channel)
+        self.ready_segments = ready_segments
         self.dir = Path(tempfile.mkdtemp(prefix="heureum-live-hls-"))
         self.log_path = self.dir / "ffmpeg.log"
         self._history = _History()
@@ -81,8 +93,12 @@ class LivePackager:
                 if name == PLAYLIST:
                     body = history.as_of(time.monotonic() - packager.delay)
                     kind = "application/vnd.apple.mpegurl"
-                elif "/" not in name and name.endswith(".ts") and (folder / name).is_file():
-                    body, kind = (folder / name).read_bytes(), "video/mp2t"
+                elif (
+                    "/" not in name
+                    and name.endswith(tuple(f".{e}" for e in _MEDIA))
+                    and (folder / name).is_file()
+                ):
+                    body, kind = (folder / name).read_bytes(), _MEDIA[name.rsplit(".", 1)[1]]
                 else:
                     body, kind = None, ""
                 if body is None:
@@ -98,14 +114,20 @@ class LivePackager:
 
     def start(self, timeout: float = 20.0) -> None:
         gop = 25
+        ext = "m4s" if self.fmp4 else "ts"
+        kind = (
+            ["-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", "init.mp4"]
+            if self.fmp4
+            else []
+        )
         cmd = [
             FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "warning", "-re",
             "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
             "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
             "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
             "-f", "hls", "-hls_time", str(self.segment), "-hls_list_size", "0",
-            "-hls_flags", "program_date_time+independent_segments",
-            "-hls_segment_filename", str(self.dir / "s%05d.ts"), str(self.dir / PLAYLIST),
+            "-hls_flags", "program_date_time+independent_segments", *kind,
+            "-hls_segment_filename", str(self.dir / f"s%05d.{ext}"), str(self.dir / PLAYLIST),
         ]  # fmt: skip
         log = open(self.log_path, "wb")  # noqa: SIM115 - the process owns it until stop()
         self._proc = subprocess.Popen(
@@ -117,9 +139,9 @@ class LivePackager:
         proc = self._proc
 
         def ready() -> bool:
-            # three segments the player may see (after the added delay)
+            # enough segments the player may see (after the added delay)
             text = self._history.as_of(time.monotonic() - self.delay) or b""
-            return text.count(b"#EXTINF") >= 3
+            return text.count(b"#EXTINF") >= self.ready_segments
 
         try:
             wait_until(ready, timeout, what="live HLS packager", alive=lambda: proc.poll() is None)

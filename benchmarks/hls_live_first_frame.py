@@ -13,7 +13,8 @@ interpreter start included), against mpv's whole process, timed alike
 
 Each packager runs until its playlist holds ``--window`` segments before the
 first run, so the start-position choice (three target durations from the end)
-is exercised as on a real channel.
+is exercised as on a real channel. ``--rtt S`` makes every answer wait S
+seconds, as a far origin's round trip would.
 
     .venv/bin/python -m benchmarks.hls_live_first_frame [--rounds 5] [--json]
 """
@@ -73,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--window", type=int, default=6, help="segments listed before timing")
+    parser.add_argument(
+        "--rtt", type=float, default=0.0, help="seconds each answer waits (a far origin)"
+    )
     parser.add_argument("--only", choices=[s[0] for s in STREAMS], action="append")
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
@@ -96,7 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, segment, fmp4 in STREAMS:
         if args.only and name not in args.only:
             continue
-        packager = LivePackager(segment=segment, fmp4=fmp4, ready_segments=args.window)
+        packager = LivePackager(
+            segment=segment, fmp4=fmp4, ready_segments=args.window, response_delay=args.rtt
+        )
         packager.start(timeout=args.window * segment + 20)
         try:
             url = packager.url
@@ -117,8 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         }
     met = [r["no_slower_than_mpv"] for r in results.values()]
     verdict = None if None in met else all(m is True for m in met)
-    out = {"benchmark": "hls_live_first_frame", "rounds": args.rounds, "results": results,
-           "target_met": verdict}  # fmt: skip
+    out = {"benchmark": "hls_live_first_frame", "rounds": args.rounds, "rtt_s": args.rtt,
+           "results": results, "target_met": verdict}  # fmt: skip
     if args.json:
         print(json.dumps(out, indent=2))
         return 0

@@ -53,6 +53,7 @@ class LivePackager:
         segment: float = 1.0,
         fmp4: bool = False,
         ready_segments: int = 3,
+        response_delay: float = 0.0,
     ) -> None:
         self.delay = delay
         self.segment = segment
@@ -60,6 +61,9 @@ class LivePackager:
         #: segments the player may see before start() returns (a longer
         #: playlist makes the start-position choice matter, as on a real channel)
         self.ready_segments = ready_segments
+        #: seconds every answer waits before its headers: a far origin's
+        #: round trip, on loopback
+        self.response_delay = response_delay
         self.dir = Path(tempfile.mkdtemp(prefix="heureum-live-hls-"))
         self.log_path = self.dir / "ffmpeg.log"
         self._history = _History()
@@ -89,6 +93,8 @@ class LivePackager:
                 return
 
             def do_GET(self) -> None:
+                if packager.response_delay > 0:
+                    time.sleep(packager.response_delay)  # the simulated round trip itself
                 name = self.path.split("?", 1)[0].lstrip("/")
                 if name == PLAYLIST:
                     body = history.as_of(time.monotonic() - packager.delay)

@@ -67,6 +67,8 @@ class LivePackager:
         self.dir = Path(tempfile.mkdtemp(prefix="heureum-live-hls-"))
         self.log_path = self.dir / "ffmpeg.log"
         self._history = _History()
+        #: the paths asked for, in order (what a test checks of a start)
+        self.requests: list[str] = []
         self._stop = threading.Event()
         self._proc: subprocess.Popen[bytes] | None = None
         self._watcher = threading.Thread(target=self._watch, daemon=True)
@@ -96,6 +98,7 @@ class LivePackager:
                 if packager.response_delay > 0:
                     time.sleep(packager.response_delay)  # the simulated round trip itself
                 name = self.path.split("?", 1)[0].lstrip("/")
+                packager.requests.append(name)
                 if name == PLAYLIST:
                     body = history.as_of(time.monotonic() - packager.delay)
                     kind = "application/vnd.apple.mpegurl"

@@ -35,9 +35,7 @@ class DemuxThread:
 
     def make_source(self, target: Target) -> Source:
         s = self.s
-        # the prefetch is for the first source; a reconnect asks afresh
-        fetcher, s.fetcher = s.fetcher, None
-        source = make_source(target, s.config, s.clock, s.emit, fetcher)
+        source = make_source(target, s.config, s.clock, s.emit)
         if s.max_resolution != (None, None) and isinstance(source, Adaptive):
             source.set_max_resolution(*s.max_resolution)
         if s.pin_height is not None and isinstance(source, Adaptive):

@@ -129,9 +129,6 @@ class Session(SessionClocks):
         finally:
             if source is not None:
                 source.close()
-            if self.fetcher is not None:  # a prefetch no source took: the session ended first
-                self.fetcher.close()
-                self.fetcher = None
 
     def _start_pipeline(self) -> None:
         assert self.info is not None

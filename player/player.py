@@ -22,7 +22,6 @@ from .video_sink import VideoSink
 if TYPE_CHECKING:
     from .audio_out import AudioDevicePool
     from .engine import Session
-    from .fetch import Fetcher
     from .text_tracks import TextTracks
     from .text_tracks.listing import Problem, SubtitleListing
 
@@ -133,7 +132,6 @@ class Player:
             text, problems = subtitle_files_only(options)
         else:
             text, problems = listing.tracks, []
-        prefetch = self._prefetch(url, options)
         # Here, not at the top: the engine brings PyAV, a tenth of a second the
         # desktop window does not wait for before it shows (issue 13).
         from .engine import Session
@@ -141,23 +139,17 @@ class Player:
         # before the session asks for its output: the mode sizes the device's queue
         self._audio_pool.use_mode(bool(self.config.with_options(options).latency.low_latency))
         ref: list[Session] = []
-        try:
-            session = Session(
-                url,
-                options,
-                self.config,
-                self._clock,
-                self._sink,
-                self._emitter(ref),
-                self._levels,
-                self._audio_pool,
-            )
-        except BaseException:
-            if prefetch is not None:
-                prefetch.close()
-            raise
+        session = Session(
+            url,
+            options,
+            self.config,
+            self._clock,
+            self._sink,
+            self._emitter(ref),
+            self._levels,
+            self._audio_pool,
+        )
         ref.append(session)
-        session.fetcher = prefetch
         session.max_resolution = self._max_resolution
         session.subtitle_delay = self._subtitle_delay
         if text is not None:
@@ -314,21 +306,6 @@ class Player:
     @property
     def subtitle_delay(self) -> float:
         return self._subtitle_delay
-
-    def _prefetch(self, url: str, options: OpenOptions | None) -> Fetcher | None:
-        """For an HLS URL, its playlist request already under way while the
-        engine is imported (``hls/prefetch.py``); None for anything else."""
-        from .sources.urls import classify
-
-        try:
-            target = classify(url)
-        except PlayerError:
-            return None  # the session reports it
-        if target.family != "hls":
-            return None
-        from .hls.prefetch import start_prefetch
-
-        return start_prefetch(target.url, self.config.with_options(options).network, self._clock)
 
     def _subtitle_listing(self, url: str, options: OpenOptions | None) -> SubtitleListing | None:
         """A local file's own text streams and the subtitle files beside it,

@@ -32,7 +32,6 @@ from .events import (
     VariantSwitched,
     WarningRaised,
 )
-from .fetch import Fetcher
 from .latency import PacketWallClock
 from .levels import Levels
 from .metrics import SessionMetrics
@@ -174,9 +173,6 @@ class SessionState:
         #: mpv's sub-delay: subtitles show this much later
         self.subtitle_delay = 0.0
         self.max_resolution: tuple[int | None, int | None] = (None, None)
-        #: for the first source only: a fetcher whose first request is
-        #: already under way (an HLS playlist prefetch), None otherwise
-        self.fetcher: Fetcher | None = None
         self.pin_height: int | None = None
 
     # ------------------------------------------------------------------ events

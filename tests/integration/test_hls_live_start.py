@@ -1,7 +1,7 @@
 """A live HLS start against a real ffmpeg packager on loopback (MPEG-TS and
-fMP4): the first frame comes, the playlist request sent at ``open()`` (the
-prefetch that overlaps the engine's start) is the loader's own, not sent twice,
-and the start is taken near the live edge, not from the playlist's head."""
+fMP4): the first frame comes after one playlist request (no extra round trip
+before the first segment), and the start is taken near the live edge, not
+from the playlist's head."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def test_a_live_start_asks_for_the_playlist_once_and_starts_near_the_edge(fmp4: 
         asked = list(packager.requests)
     media = [i for i, name in enumerate(asked) if name != PLAYLIST and name != "init.mp4"]
     assert media, asked
-    # one playlist request before the first segment: the prefetched one was taken
+    # one playlist request before the first segment: no round trip wasted
     assert asked[: media[0]].count(PLAYLIST) == 1, asked
     # three target durations from the end of at least LISTED segments: not the head
     first = re.fullmatch(r"s(\d+)\.(ts|m4s)", asked[media[0]])

@@ -146,15 +146,13 @@ def test_the_hls_sources_parts_never_reach_back_to_the_source() -> None:
 
 def test_only_the_http_fetcher_is_made_of_httpx() -> None:
     """The HLS parts are handed a ``fetch.Fetcher`` (a scripted one in the
-    tests): only ``HlsSource``, which makes the real one by default, and the
-    playlist prefetch, which makes it on its own thread before the engine
-    exists (inside a function), know ``http_fetcher``; only that module
-    imports httpx at its top (``otlp`` posts with it inside a function, and
-    only with ``--otlp``)."""
+    tests): only ``HlsSource``, which makes the real one by default, knows
+    ``http_fetcher``, and only that module imports httpx at its top (``otlp``
+    posts with it inside a function, and only with ``--otlp``)."""
     modules = _modules()
     graph = {name: _imports(name, path, modules) for name, path in modules.items()}
     users = {name for name, deps in graph.items() if "player.http_fetcher" in deps}
-    assert users == {"player.hls.hls_source", "player.hls.prefetch"}
+    assert users == {"player.hls.hls_source"}
     assert "player.http_fetcher" not in _reachable(graph, "player.fetch")
     top_level = set()
     for name, path in modules.items():

@@ -22,6 +22,7 @@ from tests.support.loopback import LoopbackServer
 from tests.support.servers import FFMPEG, ServerError, _stop_process, _tail, wait_until
 
 PLAYLIST = "live.m3u8"
+_MEDIA = {"ts": "video/mp2t", "m4s": "video/iso.segment", "mp4": "video/mp4"}
 
 
 class _History:
@@ -45,12 +46,29 @@ class _History:
 
 
 class LivePackager:
-    def __init__(self, *, delay: float = 0.0, segment: float = 1.0) -> None:
+    def __init__(
+        self,
+        *,
+        delay: float = 0.0,
+        segment: float = 1.0,
+        fmp4: bool = False,
+        ready_segments: int = 3,
+        response_delay: float = 0.0,
+    ) -> None:
         self.delay = delay
         self.segment = segment
+        self.fmp4 = fmp4
+        #: segments the player may see before start() returns (a longer
+        #: playlist makes the start-position choice matter, as on a real channel)
+        self.ready_segments = ready_segments
+        #: seconds every answer waits before its headers: a far origin's
+        #: round trip, on loopback
+        self.response_delay = response_delay
         self.dir = Path(tempfile.mkdtemp(prefix="heureum-live-hls-"))
         self.log_path = self.dir / "ffmpeg.log"
         self._history = _History()
+        #: the paths asked for, in order (what a test checks of a start)
+        self.requests: list[str] = []
         self._stop = threading.Event()
         self._proc: subprocess.Popen[bytes] | None = None
         self._watcher = threading.Thread(target=self._watch, daemon=True)
@@ -77,12 +95,19 @@ class LivePackager:
                 return
 
             def do_GET(self) -> None:
+                if packager.response_delay > 0:
+                    time.sleep(packager.response_delay)  # the simulated round trip itself
                 name = self.path.split("?", 1)[0].lstrip("/")
+                packager.requests.append(name)
                 if name == PLAYLIST:
                     body = history.as_of(time.monotonic() - packager.delay)
                     kind = "application/vnd.apple.mpegurl"
-                elif "/" not in name and name.endswith(".ts") and (folder / name).is_file():
-                    body, kind = (folder / name).read_bytes(), "video/mp2t"
+                elif (
+                    "/" not in name
+                    and name.endswith(tuple(f".{e}" for e in _MEDIA))
+                    and (folder / name).is_file()
+                ):
+                    body, kind = (folder / name).read_bytes(), _MEDIA[name.rsplit(".", 1)[1]]
                 else:
                     body, kind = None, ""
                 if body is None:
@@ -91,21 +116,30 @@ class LivePackager:
                 self.send_response(200)
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # a player that had what it wanted and hung up (mpv --frames=1)
 
         return Handler
 
     def start(self, timeout: float = 20.0) -> None:
         gop = 25
+        ext = "m4s" if self.fmp4 else "ts"
+        kind = (
+            ["-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", "init.mp4"]
+            if self.fmp4
+            else []
+        )
         cmd = [
             FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "warning", "-re",
             "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
             "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
             "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
             "-f", "hls", "-hls_time", str(self.segment), "-hls_list_size", "0",
-            "-hls_flags", "program_date_time+independent_segments",
-            "-hls_segment_filename", str(self.dir / "s%05d.ts"), str(self.dir / PLAYLIST),
+            "-hls_flags", "program_date_time+independent_segments", *kind,
+            "-hls_segment_filename", str(self.dir / f"s%05d.{ext}"), str(self.dir / PLAYLIST),
         ]  # fmt: skip
         log = open(self.log_path, "wb")  # noqa: SIM115 - the process owns it until stop()
         self._proc = subprocess.Popen(
@@ -117,9 +151,9 @@ class LivePackager:
         proc = self._proc
 
         def ready() -> bool:
-            # three segments the player may see (after the added delay)
+            # enough segments the player may see (after the added delay)
             text = self._history.as_of(time.monotonic() - self.delay) or b""
-            return text.count(b"#EXTINF") >= 3
+            return text.count(b"#EXTINF") >= self.ready_segments
 
         try:
             wait_until(ready, timeout, what="live HLS packager", alive=lambda: proc.poll() is None)

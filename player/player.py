@@ -122,6 +122,9 @@ class Player:
     def open(self, url: str, options: OpenOptions | None = None) -> None:
         """Stop what plays and open ``url`` (a URL or a local path)."""
         self._check_open()
+        # the session's time (time to first frame, every event's t) counts
+        # from here: what comes before the session is waited for too
+        asked_at = self._clock.now()
         # first: a ``prepare_audio`` under way waits for the mode to size the
         # device's queue, and the stop and the imports below take a while
         self._audio_pool.use_mode(bool(self.config.with_options(options).latency.low_latency))
@@ -152,6 +155,7 @@ class Player:
             self._emitter(ref),
             self._levels,
             self._audio_pool,
+            opened_at=asked_at,
         )
         ref.append(session)
         session.max_resolution = self._max_resolution

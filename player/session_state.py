@@ -69,7 +69,10 @@ class SessionState:
         emit: Callable[[Event], None],
         levels: Levels,
         audio_pool: AudioDevicePool | None = None,
+        opened_at: float | None = None,
     ) -> None:
+        """``opened_at``: when the open was asked for, on ``clock`` (the
+        session's time counts from there); now, by default."""
         self.url = url
         self.audio_pool = audio_pool
         self.options = options or OpenOptions()
@@ -83,7 +86,7 @@ class SessionState:
         )
         self._emit_raw = emit
         self.metrics = SessionMetrics(clock)
-        self.metrics.start(redact(url))
+        self.metrics.start(redact(url), opened_at)
         self.stopping = threading.Event()
         self.lock = threading.RLock()
         self._wake = threading.Condition(threading.Lock())

@@ -23,7 +23,7 @@ from .events import (
     VariantInfo,
     VariantSwitched,
 )
-from .metrics import STALL_JOIN_S
+from .metrics import stall_rejoins
 from .redact import redact
 from .stats import SessionStats
 from .video_sink import NullVideoSink, VideoSink
@@ -236,8 +236,7 @@ class CompareSession:
         (a starving low-latency stream), as ``SessionMetrics`` joins it."""
         stalled = event.buffering and event.rebuffer
         if stalled and not stream.stalled:
-            ended = stream.stall_ended
-            if ended is None or t - ended >= STALL_JOIN_S:
+            if not stall_rejoins(stream.stall_ended, t):
                 stream.markers.append({"t": t, "type": "stall"})
         elif stream.stalled and not stalled:
             stream.stall_ended = t

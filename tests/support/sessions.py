@@ -6,16 +6,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from fractions import Fraction
 
-from player.audio_mix import SharedAudioDevice
+import numpy as np
+
+from player.audio_mix import SharedAudioDevice, VoicePool
 from player.audio_out import SoundDeviceOutput
 from player.clock import ManualClock
-from player.config import DEFAULT_CONFIG, AudioConfig
+from player.config import DEFAULT_CONFIG, AudioConfig, PlayerConfig
 from player.engine import Session
 from player.events import AudioInfo, Event, MediaInfo, VideoInfo
 from player.levels import Levels
 from player.source_api import SourceInfo, StreamSpec
 
-__all__ = ["headless_session", "live_hls", "live_rtmp", "live_rtsp", "silent_output", "video_file"]
+__all__ = [
+    "callback_device",
+    "headless_session",
+    "live_hls",
+    "live_rtmp",
+    "live_rtsp",
+    "rtmp_on_device",
+    "silent_output",
+    "video_file",
+]
 
 
 def headless_session(
@@ -86,9 +97,42 @@ def live_rtmp() -> SourceInfo:
     return SourceInfo(media=media, video=video, audio=audio)
 
 
-def silent_output(clock: ManualClock, latency: float = 0.02) -> SoundDeviceOutput:
-    """An audio output whose callback the test calls (``render``)."""
+def callback_device(clock: ManualClock, latency: float = 0.02) -> SharedAudioDevice:
+    """A shared device at 48 kHz stereo whose callback the test calls."""
     device = SharedAudioDevice(AudioConfig(), clock)
     device._stream = object()  # what _open() would set; no stream is opened
     device.rate, device.channels, device.latency = 48_000, 2, latency
-    return device.voice(2.0)
+    return device
+
+
+def silent_output(clock: ManualClock, latency: float = 0.02) -> SoundDeviceOutput:
+    """An audio output whose callback the test calls (``render``)."""
+    return callback_device(clock, latency).voice(2.0)
+
+
+def rtmp_on_device(
+    clock: ManualClock,
+    device: SharedAudioDevice,
+    config: PlayerConfig = DEFAULT_CONFIG,
+    seconds: float = 4.0,
+) -> Session:
+    """A live A+V RTMP session, as opened, with a voice on ``device`` that
+    holds ``seconds`` of silence from pts 0."""
+    session = Session(
+        "rtmp://o.test/live/cam",
+        None,
+        config,
+        clock,
+        None,
+        lambda e: None,
+        Levels(),
+        VoicePool(device),
+    )
+    session.info = live_rtmp()
+    session.media = session.info.media
+    session.open_audio()
+    out = session.audio
+    assert out is not None
+    rate = device.rate
+    assert out.buffer.put(0.0, np.zeros((int(seconds * rate), 2), dtype=np.float32), 1.0, 0.1)
+    return session

@@ -21,7 +21,7 @@ from player.config import DEFAULT_CONFIG, AudioConfig
 from player.engine import Session
 from player.events import PlayerState
 from player.levels import Levels
-from tests.support.sessions import live_rtmp
+from tests.support.sessions import callback_device, live_rtmp, rtmp_on_device
 
 RATE = 48_000
 BLOCK = 512
@@ -173,29 +173,8 @@ def test_a_new_session_on_the_kept_device_waits_for_it_to_run_again() -> None:
 
 def _sessions_on_one_device(clock: ManualClock, count: int) -> list[Session]:
     """``count`` sessions with voices on one shared device (a comparison)."""
-    device = SharedAudioDevice(AudioConfig(), clock)
-    device._stream = object()  # what _open() would set; no stream is opened
-    device.rate, device.channels, device.latency = RATE, 2, 0.02
-    sessions = []
-    for _ in range(count):
-        session = Session(
-            "rtmp://o.test/live/cam",
-            None,
-            DEFAULT_CONFIG,
-            clock,
-            None,
-            lambda e: None,
-            Levels(),
-            VoicePool(device),
-        )
-        session.info = live_rtmp()
-        session.media = session.info.media
-        session.open_audio()
-        out = session.audio
-        assert out is not None
-        assert out.buffer.put(0.0, np.zeros((4 * RATE, 2), dtype=np.float32), 1.0, 0.1)
-        sessions.append(session)
-    return sessions
+    device = callback_device(clock)
+    return [rtmp_on_device(clock, device) for _ in range(count)]
 
 
 def _mix(device: SharedAudioDevice, clock: ManualClock, seconds: float) -> None:

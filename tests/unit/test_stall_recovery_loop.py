@@ -13,15 +13,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from player.audio_mix import SharedAudioDevice, VoicePool
 from player.clock import ManualClock
 from player.commands import Pause, Play
-from player.config import DEFAULT_CONFIG, AudioConfig, LatencyConfig
+from player.config import DEFAULT_CONFIG, LatencyConfig
 from player.engine import Session
 from player.events import PlayerState
 from player.levels import Levels
 from tests.support.background import Background
-from tests.support.sessions import live_rtmp, live_rtsp
+from tests.support.sessions import callback_device, live_rtsp, rtmp_on_device
 
 TICK = 0.02
 RATE = 48_000
@@ -134,27 +133,11 @@ def _start_after_a_slow_device(
     3 s after playing began, and the buffer (ours of the latency) then; with
     ``pause_for``, the user pauses that long as soon as it plays."""
     clock = ManualClock()
-    device = SharedAudioDevice(AudioConfig(), clock)
-    device._stream = object()  # what _open() would set; no stream is opened
-    device.rate, device.channels, device.latency = RATE, 2, 0.02
     latency = LatencyConfig(low_latency=True)
     config = replace(DEFAULT_CONFIG, latency=latency)
-    session = Session(
-        "rtmp://o.test/live/cam",
-        None,
-        config,
-        clock,
-        None,
-        lambda e: None,
-        Levels(),
-        VoicePool(device),
-    )
-    session.info = live_rtmp()
-    session.media = session.info.media
-    session.open_audio()
+    session = rtmp_on_device(clock, callback_device(clock), config, seconds=30.0)
     out = session.audio
     assert out is not None
-    assert out.buffer.put(0.0, np.zeros((30 * RATE, 2), dtype=np.float32), 1.0, 0.1)
     session.start_pts = session.last_shown_pts = 0.0
     session.sysclock.set(0.0)
     out.set_position(0.0)

@@ -19,6 +19,7 @@ from player.config import DEFAULT_CONFIG
 from ui.app import create_window
 
 from .child_protocol import Commands, say
+from .view_size import hold_view_size
 
 POLL_MS = 50
 
@@ -30,7 +31,7 @@ def main(argv: list[str]) -> int:
     config = replace(DEFAULT_CONFIG, decode=replace(DEFAULT_CONFIG.decode, threads=threads))
     window = create_window([url], {"settings_path": settings}, config)
     commands = Commands()
-    sized = announced = False
+    announced = False
 
     def counters() -> dict[str, Any]:
         s = window.player.stats()
@@ -39,7 +40,7 @@ def main(argv: list[str]) -> int:
             "frames": s.frames.as_report(), "av_offset_ms": s.av_offset_ms.as_report(),
             "painted": view.painted, "coalesced": view.coalesced,
             "renderer": view.renderer_name, "rebuffer_count": s.rebuffer_count,
-            "state": s.state,
+            "state": s.state, "size": [view.width(), view.height()],
         }  # fmt: skip
 
     def close() -> None:
@@ -47,13 +48,12 @@ def main(argv: list[str]) -> int:
         app.quit()
 
     def poll() -> None:
-        nonlocal sized, announced
-        if not sized and window.isVisible():
-            # the video area, not the window, is WIDTH x HEIGHT
-            dw, dh = window.width() - window.view.width(), window.height() - window.view.height()
-            window.resize(width + dw, height + dh)
-            sized = True
-        if not announced and window.view.painted > 0:
+        nonlocal announced
+        # The video area, not the window, is WIDTH x HEIGHT; held there on
+        # every poll, as the window fits itself to the video (1280x720) once
+        # the media opens, after it first showed. Ready once it is that size.
+        resized = window.isVisible() and hold_view_size(window, window.view, width, height)
+        if not announced and not resized and window.view.painted > 0:
             announced = True
             say({"ready": True})
         commands.answer(counters, close)

@@ -74,6 +74,8 @@ def _child(url: str, seconds: float, settings: str, audio: bool) -> dict[str, An
     from player.config import DEFAULT_CONFIG, AudioConfig
     from ui.app import create_window
 
+    from .view_size import hold_view_size
+
     app = QApplication(sys.argv[:1])
     cfg = DEFAULT_CONFIG if audio else replace(DEFAULT_CONFIG, audio=AudioConfig(enabled=False))
     window = create_window([url], {"settings_path": settings, "renderer": "software"}, cfg)
@@ -82,13 +84,13 @@ def _child(url: str, seconds: float, settings: str, audio: bool) -> dict[str, An
 
     def poll() -> None:
         view = window.view
-        if not phase.get("sized") and window.isVisible():
-            dw, dh = window.width() - view.width(), window.height() - view.height()
-            window.resize(640 + dw, 360 + dh)
-            phase["sized"] = True
+        # held on every poll: the window fits itself to the video when it opens
+        resized = window.isVisible() and hold_view_size(window, view, 640, 360)
         now = time.monotonic()
         if phase["start"] is None:
-            if view.painted > 0:
+            if resized:
+                phase["first"] = None  # the warm-up starts again at the new size
+            elif view.painted > 0:
                 phase["first"] = phase.get("first") or now
                 if now - phase["first"] >= WARMUP_S:
                     phase.update(start=now, before=_task_counters(), painted=view.painted)
@@ -110,6 +112,7 @@ def _child(url: str, seconds: float, settings: str, audio: bool) -> dict[str, An
                 )
             rows.sort(key=lambda r: (-r["cpu_pct"], -r["wakeups_per_s"]))
             result.update(
+                view=[view.width(), view.height()],
                 wall_s=round(wall, 2),
                 painted_per_s=round(frames / wall, 1),
                 rss_mb=round(_rss_bytes() / 2**20, 1),
@@ -161,7 +164,11 @@ def main() -> int:
         return 1
     res = json.loads(line)
     per_s = res["painted_per_s"] or 1.0
-    print(f"{res['painted_per_s']} frames painted/s over {res['wall_s']} s; RSS {res['rss_mb']} MB")
+    w, h = res["view"]
+    print(
+        f"{res['painted_per_s']} frames painted/s in a {w}x{h} view over {res['wall_s']} s;"
+        f" RSS {res['rss_mb']} MB"
+    )
     total_cpu = sum(r["cpu_pct"] for r in res["threads"])
     total_wake = sum(r["wakeups_per_s"] for r in res["threads"])
     total_flt = sum(r["faults_per_s"] for r in res["threads"])

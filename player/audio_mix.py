@@ -172,6 +172,11 @@ class VoicePool(AudioDevicePool):
         )
         return self._voice, None
 
+    def ready(self) -> bool:
+        """The compare view's players open their voices as before (on the
+        shared stream, which its window opens)."""
+        return True
+
     def use_mode(self, low_latency: bool) -> None:
         """The shared device keeps the one queue it opened with."""
 

@@ -539,6 +539,21 @@ class AudioDevicePool:
             else:
                 self._out = out
 
+    def ready(self) -> bool:
+        """Whether ``acquire`` would answer at once: the output prepared in the
+        mode asked (or why there is none known), and no open under way."""
+        if not self._lock.acquire(blocking=False):
+            return False  # a ``prepare`` opens it now
+        try:
+            if self._prepared_failure is not None:
+                return True
+            out = self._out
+            return out is not None and out.requested_latency == self._config.device_latency(
+                self._low_latency
+            )
+        finally:
+            self._lock.release()
+
     def acquire(self, buffer_seconds: float) -> tuple[SoundDeviceOutput | None, str | None]:
         with self._lock:
             wanted = self._config.device_latency(self._low_latency)

@@ -268,10 +268,12 @@ def run_headless(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
         options = _options(args)
-        if options.audio_track != "no":
-            # PortAudio opens while the engine loads and the stream opens.
-            player.prepare_audio()
         player.open(url, options)
+        if options.audio_track != "no":
+            # PortAudio opens while the stream opens and its first frame
+            # decodes (the session does not wait for it before that frame);
+            # not before the open: its imports slowed the engine's.
+            player.prepare_audio()
         if frames_target is not None:
             # Frames are counted in the sink; poll it at a modest rate.
             while not done.wait(0.02):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 
 from .capabilities import Adaptive, Tracks
 from .commands import InputEnded
@@ -32,6 +33,10 @@ class DemuxThread:
 
     def __init__(self, s: SessionClocks) -> None:
         self.s = s
+        #: the session's start still to finish (the audio output, the control
+        #: loop) while the first picture comes: called between packets, with
+        #: True when the audio kept for the output has no more room
+        self.pending_start: Callable[[bool], None] | None = None
 
     def make_source(self, target: Target) -> Source:
         s = self.s
@@ -142,6 +147,8 @@ class DemuxThread:
         #: the serial whose input this thread read to its end (-1: none)
         ended = -1
         while not s.stopping.is_set():
+            if self.pending_start is not None:
+                self.pending_start(False)
             with s.lock:
                 request, s.pending_seek = s.pending_seek, None
             if request is not None:
@@ -219,7 +226,8 @@ class DemuxThread:
         heard = sel is None or pkt.stream.track == sel.current()[0]
         s.metrics.on_packet(kind, pkt.size, pkt.pts, heard)
         s.wallclock.on_packet(pkt.pts, pkt.wallclock)
-        unheard = kind == "audio" and s.audio is None
+        # audio read while the output opens is kept for it (``pending_start``)
+        unheard = kind == "audio" and s.audio is None and self.pending_start is None
         if pkt.pts is not None:
             # under the lock a seek takes to reset them: a packet read just
             # before a seek must not mark the new timeline's ends
@@ -240,6 +248,10 @@ class DemuxThread:
         while not s.stopping.is_set() and serial == s.serial:
             if queue.put(item, 0.1):
                 return
+            if self.pending_start is not None:
+                self.pending_start(True)  # nobody reads that audio before it
+                if kind == "audio" and s.audio is None:
+                    return  # no output after all: dropped, as from now on
 
     def _send_eos(self, serial: int, error: PlayerError | None = None) -> None:
         s = self.s

@@ -55,10 +55,17 @@ __all__ = ["Session"]
 
 log = logging.getLogger(__name__)
 
+#: the longest the audio output waits for the first picture (a video that
+#: does not decode must not keep the sound from starting)
+AUDIO_WAITS_AT_MOST = 1.0
+
 
 class Session(SessionClocks):
     """Plays one URL. Created and driven by ``Player``; all public methods are
     thread-safe and return promptly."""
+
+    #: when the audio output began to wait for the first picture (``_start_rest``)
+    _audio_waits_since = 0.0
 
     # The threads' parts, made when first asked for (by ``start`` or a test).
     @cached_property
@@ -133,7 +140,9 @@ class Session(SessionClocks):
     def _start_pipeline(self) -> None:
         assert self.info is not None
         info = self.info
-        self.open_audio()
+        later = self._audio_after_first_picture()
+        if not later:
+            self.open_audio()
         if info.video is not None:
             sync = self.config.sync
             # Half the presenter's threshold: a frame kept late at decode is
@@ -152,6 +161,56 @@ class Session(SessionClocks):
             )
             self.threads.append(presenter)
             presenter.start()
+        self.set_state(PlayerState.BUFFERING)
+        self.emit(BufferingChanged(buffering=True, buffered=0.0, percent=0.0, rebuffer=False))
+        self.metrics.on_stall_start()
+        if later:
+            self._audio_waits_since = self.clock.now()
+            self.demux.pending_start = self._start_rest
+        else:
+            self._start_audio_and_loop()
+
+    def _audio_after_first_picture(self) -> bool:
+        """Whether the audio output is had after the first picture, not before
+        it: the device is still opening (PortAudio's start, a PulseAudio
+        stream: a tenth of a second or more, issue 13) and the preroll frame
+        need not wait for it. The clocks still start with the device (the
+        control loop starts once it is had). Not with a seek queued or a
+        start position: the loop must apply it before anything is read."""
+        info = self.info
+        assert info is not None
+        return (
+            info.video is not None
+            and info.audio is not None
+            and self.config.audio.enabled
+            and self.options.audio_track != "no"
+            and self.audio_pool is not None
+            and not self.audio_pool.ready()
+            and not self.options.start_position
+            and self.inbox.pending_seek() is None
+        )
+
+    def _start_rest(self, now: bool) -> None:
+        """The demux thread, between packets while the audio output waits for
+        the first picture: the output had and the rest started once the
+        preroll frame is out, the device is ready, ``AUDIO_WAITS_AT_MOST``
+        passed, or ``now`` (the audio kept for it has no more room)."""
+        waited = self.clock.now() - self._audio_waits_since
+        ready = self.audio_pool is None or self.audio_pool.ready()
+        shown = self.last_shown_pts is not None
+        if not (now or shown or ready or waited >= AUDIO_WAITS_AT_MOST):
+            return
+        self.demux.pending_start = None
+        self.open_audio()
+        if self.audio is None:
+            # no output after all: what was kept for it is dropped, as the
+            # demux thread drops audio from here on
+            self.audio_packets.clear()
+            with self.lock:
+                self.demuxed_end.pop("audio", None)
+        self._start_audio_and_loop()
+
+    def _start_audio_and_loop(self) -> None:
         if self.audio is not None:
             adec = AudioDecoder(self, self.audio_packets, self.audio.buffer, self.on_audio_eos)
             self.threads.append(adec)
@@ -159,12 +218,9 @@ class Session(SessionClocks):
             adec.start()
         control = threading.Thread(target=self.control.run, name="heureum-control", daemon=True)
         self.threads.append(control)
-        self.set_state(PlayerState.BUFFERING)
-        self.emit(BufferingChanged(buffering=True, buffered=0.0, percent=0.0, rebuffer=False))
-        self.metrics.on_stall_start()
         # The loop owns the fields from here: a command posted now waits for
-        # it. Not before those events: a subscriber that seeks on them runs
-        # on this thread, and would wait for a loop not yet started.
+        # it. Not before the events above: a subscriber that seeks on them
+        # runs on this thread, and would wait for a loop not yet started.
         self.inbox.owned_by(control)
         control.start()
 

@@ -196,18 +196,22 @@ def create_window(
     if volume is not None:
         window.levels.start_at(float(volume))
     window.show()
-    # The audio device opens while the engine loads and the file opens, not
-    # after (the first frame waits for the audio clock): a tenth of a second.
-    # Not before the first paint either: its thread imports numpy and
-    # PortAudio, and takes the interpreter from the window painting.
+    # The audio device opens while the file opens and its first frame decodes
+    # (the engine does not wait for it before that frame, issue 13). Not
+    # before the open either: its thread imports numpy and PortAudio, and took
+    # the interpreter from the window painting and from the engine's imports
+    # (the open took twice as long beside it).
     declined = isinstance(open_options, OpenOptions) and open_options.audio_track == "no"
     prepare_audio = getattr(player, "prepare_audio", None)
+    audio_work = [prepare_audio] if callable(prepare_audio) and not declined else []
     first_paint_work = [on_first_paint] if on_first_paint is not None else []
-    if callable(prepare_audio) and not declined:
-        first_paint_work.insert(0, prepare_audio)
 
     def after_paint() -> None:
         for work in first_paint_work:
+            work()
+
+    def after_open() -> None:
+        for work in audio_work:
             work()
 
     if _opt(extras, "fullscreen", False):
@@ -215,9 +219,14 @@ def create_window(
     if _opt(extras, "ontop", False):
         window.modes.toggle_always_on_top()
     if urls:
-        _open_after_first_paint(window, list(urls), open_options, after_paint)
+        _open_after_first_paint(window, list(urls), open_options, after_paint, after_open)
     else:
-        after_first_paint(window, after_paint)
+
+        def before_demo() -> None:
+            after_paint()
+            after_open()
+
+        after_first_paint(window, before_demo)
         start_demo(window)
     after_first_frame(window.view, lambda: _after_first_frame(window))
     return window
@@ -228,9 +237,11 @@ def _open_after_first_paint(
     urls: list[str],
     options: OpenOptions | None,
     first: Callable[[], None] | None = None,
+    then: Callable[[], None] | None = None,
 ) -> None:
     """The window paints once, saying what it opens, before the open imports
-    the engine on this thread (ui.first_paint says why)."""
+    the engine on this thread (ui.first_paint says why). ``first`` runs just
+    before the open, ``then`` just after it."""
     from .window_opening import title_for
 
     title = title_for(urls[0].strip())
@@ -249,6 +260,8 @@ def _open_after_first_paint(
         if window.closed:
             return
         window.open_urls(urls, options)
+        if then is not None:
+            then()
         if window.messages.level == "error":  # the open failed at once
             notice.done()
 

@@ -7,9 +7,8 @@ coalesced (never converted). The renderer (OpenGL YUV shader or swscale →
 QImage) is chosen at run time; ``HEUREUM_RENDERER=software|opengl`` forces one.
 
 Probing OpenGL makes a context (80 ms with Mesa here): left to choose, the
-view starts with the software renderer and probes once its first picture was
-painted (``ui.first_frame``: 2 s at the latest), moving to OpenGL if that is
-the better one, so the window and its first picture show first.
+view starts with the software renderer and probes once its window has been
+painted, moving to OpenGL if that is the better one, so the window shows first.
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from player.frame_memory import keep_frame_buffers
 from player.video_sink import VideoFrame
 
+from .first_paint import after_first_paint
 from .render_common import FrameRenderer
 from .render_image import ImageRenderer
 
@@ -129,14 +129,9 @@ class VideoView(QWidget):
         super().showEvent(event)
         if self._probe_pending:
             self._probe_pending = False
-            # After the first picture, not before: run ahead of the display
-            # server's expose, the probe kept the window blank for as long; run
-            # at the first paint, its context (40-50 ms of the GUI thread) came
-            # while the engine opened the file, and the first frame came 60 ms
-            # later (the picture is moved to OpenGL, if that is better, after).
-            from .first_frame import after_first_frame  # it imports this module
-
-            after_first_frame(self, self._probe)
+            # After the window's first paint, not before: run ahead of the
+            # display server's expose, the probe kept the window blank for as long.
+            after_first_paint(self.window(), self._probe)
 
     @Slot()
     def _probe(self) -> None:

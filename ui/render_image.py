@@ -27,10 +27,33 @@ from .render_common import display_aspect, fit_rect
 if TYPE_CHECKING:
     from av.video.reformatter import VideoReformatter
 
-__all__ = ["ImageRenderer", "to_bgra"]
+__all__ = ["ImageRenderer", "picture_rect", "to_bgra"]
 
 #: 8-bit 4:2:0 that swscale's unscaled YUV→RGB fast path takes as it is.
 _FAST_YUV = {"yuv420p", "yuvj420p"}
+#: That fast path converts a row 8 pixels at a time, and where the row's
+#: padding is shorter than its last block it stops a block early: the last
+#: 1-7 columns keep whatever the buffer held (noise down the picture's right
+#: edge, seen at widths such as 562, 564, 578 and 580). Whole blocks never do.
+_BLOCK = 8
+
+
+def picture_rect(fit: QRectF, dpr: float) -> QRectF:
+    """Where the picture is drawn in ``fit`` (``render_common.fit_rect``):
+    on whole logical pixels, its width a whole number of ``_BLOCK`` device
+    pixels, its height in proportion, centred; at most a few pixels smaller."""
+    if fit.width() < 2 * _BLOCK or fit.height() < 1:
+        return QRectF(fit.toRect())
+    width = int(fit.width())
+    for lw in range(width, max(_BLOCK, width - 4 * _BLOCK), -1):
+        if round(lw * dpr) % _BLOCK == 0:
+            break
+    else:
+        return QRectF(fit.toRect())
+    lh = max(1, round(fit.height() * lw / fit.width()))
+    x = round(fit.x() + (fit.width() - lw) / 2)
+    y = round(fit.y() + (fit.height() - lh) / 2)
+    return QRectF(x, y, lw, lh)
 
 
 def to_bgra(
@@ -99,7 +122,10 @@ class ImageRenderer(QWidget):
         try:
             frame = self._frame
             target = (
-                QRectF(fit_rect(self.width(), self.height(), display_aspect(frame)).toRect())
+                picture_rect(
+                    fit_rect(self.width(), self.height(), display_aspect(frame)),
+                    self.devicePixelRatioF(),
+                )
                 if frame is not None
                 else QRectF()
             )

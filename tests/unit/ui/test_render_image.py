@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from av.video.reformatter import Interpolation, VideoReformatter
 
-from ui.render_image import to_bgra
+from ui.render_common import fit_rect
+from ui.render_image import picture_rect, to_bgra
 
 
 def _picture(width: int, height: int, fmt: str) -> av.VideoFrame:
@@ -72,3 +73,27 @@ def test_contexts_are_reused_across_sizes() -> None:
     outs = [to_bgra(scaler, converter, src, w, h) for w, h in sizes]
     assert [(o.width, o.height) for o in outs] == sizes
     assert np.array_equal(outs[0].to_ndarray(), outs[2].to_ndarray())
+
+
+def _edge_error(out: av.VideoFrame, want: np.ndarray) -> int:
+    """The largest difference in the picture's last 8 columns."""
+    got = out.to_ndarray().astype(np.int16)[..., :3]
+    return int(np.abs(got[:, -8:] - want[:, -8:, :3]).max())
+
+
+@pytest.mark.parametrize("dpr", [1.0, 1.25, 2.0])
+def test_the_picture_s_right_edge_is_the_picture_at_every_width(dpr: float) -> None:
+    """swscale's fast YUV→RGB path left the last columns unconverted at some
+    widths (noise down the right edge of the demo at 580 px): the renderer
+    draws at a width it converts whole, for every window width."""
+    src = _picture(1280, 720, "yuv420p")
+    scaler, converter = VideoReformatter(), VideoReformatter()
+    for fit_w in range(560, 641):
+        fit = fit_rect(fit_w, 2000, 16 / 9)
+        rect = picture_rect(fit, dpr)
+        w, h = round(rect.width() * dpr), round(rect.height() * dpr)
+        assert fit.width() - 4 * 8 < rect.width() <= fit.width()
+        assert abs(rect.width() / rect.height() - 16 / 9) < 0.02  # in proportion
+        assert abs(rect.center().x() - fit.center().x()) <= 1.0  # centred
+        out = to_bgra(scaler, converter, src, w, h)
+        assert _edge_error(out, _one_pass(src, w, h)) <= 24, (fit_w, w, h)

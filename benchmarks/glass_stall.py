@@ -24,12 +24,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import selectors
-import shutil
 import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -40,6 +37,7 @@ from urllib.parse import urlsplit, urlunsplit
 from .glass_players import Grabber
 from .glass_sources import exit_on_sigterm
 from .glass_to_glass import PROTOCOLS, players_for, run_player
+from .xvfb import rerun_under_xvfb
 
 ROOT = Path(__file__).resolve().parent.parent
 #: the start-up left out of the latency before the stall
@@ -206,15 +204,8 @@ def main() -> int:
         ap.error(f"--players: unknown {', '.join(strangers)} (choose from {', '.join(PLAYERS)})")
     if args.stall <= 0 or args.before <= SETTLE_S or args.after <= STAY_S:
         ap.error(f"--stall > 0, --before > {SETTLE_S:g} and --after > {STAY_S:g} seconds")
-    if not os.environ.get("DISPLAY"):
-        if shutil.which("xvfb-run") is None:
-            print("glass_stall: no DISPLAY and no xvfb-run", file=sys.stderr)
-            return 2
-        return subprocess.call(
-            ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", sys.executable, "-m",
-             "benchmarks.glass_stall", *sys.argv[1:]],
-            cwd=ROOT,
-        )  # fmt: skip
+    if (status := rerun_under_xvfb("glass_stall", "benchmarks.glass_stall")) is not None:
+        return status
     exit_on_sigterm()
     grabber = Grabber()
     runs: list[dict[str, Any]] = []

@@ -42,7 +42,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -60,6 +59,7 @@ from .glass_players import (
     Watched,
 )
 from .glass_sources import exit_on_sigterm, hls_source, rtmp_source, rtsp_source
+from .xvfb import rerun_under_xvfb
 
 ROOT = Path(__file__).resolve().parent.parent
 GRAB_PERIOD = 0.02
@@ -336,15 +336,8 @@ def main() -> int:
         ap.error(f"--players: unknown {', '.join(strangers)} (choose from {', '.join(PLAYERS)})")
     if min(args.seconds, args.floor_seconds) <= 0 or args.passes < 1:
         ap.error("--seconds and --floor-seconds must be more than 0, --passes at least 1")
-    if not os.environ.get("DISPLAY"):
-        if shutil.which("xvfb-run") is None:
-            print("glass_to_glass: no DISPLAY and no xvfb-run", file=sys.stderr)
-            return 2
-        return subprocess.call(
-            ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", sys.executable, "-m",
-             "benchmarks.glass_to_glass", *sys.argv[1:]],
-            cwd=ROOT,
-        )  # fmt: skip
+    if (status := rerun_under_xvfb("glass_to_glass", "benchmarks.glass_to_glass")) is not None:
+        return status
     if shutil.which("xdotool") is None and ("mpv" in args.players or "ffplay" in args.players):
         print("glass_to_glass: mpv's and ffplay's windows are found with xdotool "
               "(apt-get install xdotool)")  # fmt: skip

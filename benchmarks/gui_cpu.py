@@ -27,6 +27,8 @@ from typing import Any
 
 import psutil
 
+from benchmarks.xvfb import rerun_under_xvfb
+
 ROOT = Path(__file__).resolve().parent.parent
 WARMUP_S = 3.0
 #: The video area of a 1080p file's window as it fits itself on a 1920x1080
@@ -202,13 +204,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="alternate runs per player and size")
     parser.add_argument("--out", default=str(ROOT / "bench-results" / "gui_cpu.json"))
     args = parser.parse_args()
-    if not os.environ.get("DISPLAY"):
-        if shutil.which("xvfb-run") is None:
-            print("gui_cpu: no DISPLAY and no xvfb-run", file=sys.stderr)
-            return 2
-        return subprocess.call(
-            ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", sys.executable, *sys.argv]
-        )
+    if (status := rerun_under_xvfb("gui_cpu", "benchmarks.gui_cpu")) is not None:
+        return status
     views = args.view or list(VIEWS)
     path = _media(args.seconds + WARMUP_S + 5, args.fps)
     result: dict[str, Any] = {

@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from benchmarks.xvfb import rerun_under_xvfb
+
 if TYPE_CHECKING:
     from PySide6.QtGui import QImage
 
@@ -159,13 +161,8 @@ def main() -> int:
     parser.add_argument("--no-audio", action="store_true", help="both players without audio")
     parser.add_argument("--out", default=str(ROOT / "bench-results" / "startup.json"))
     args = parser.parse_args()
-    if not os.environ.get("DISPLAY"):
-        if shutil.which("xvfb-run") is None:
-            print("startup: no DISPLAY and no xvfb-run", file=sys.stderr)
-            return 2
-        return subprocess.call(
-            ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", sys.executable, *sys.argv]
-        )
+    if (status := rerun_under_xvfb("startup", "benchmarks.startup")) is not None:
+        return status
     if shutil.which("xdotool") is None:
         print("startup: xdotool is needed (apt-get install xdotool)", file=sys.stderr)
         return 2

@@ -32,6 +32,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from benchmarks.xvfb import rerun_under_xvfb
+
 ROOT = Path(__file__).resolve().parent.parent
 MARK = "startup-trace:"
 
@@ -245,13 +247,8 @@ def main() -> int:
     parser.add_argument("--no-audio", action="store_true")
     parser.add_argument("file", nargs="?")
     args = parser.parse_args()
-    if not os.environ.get("DISPLAY"):
-        if shutil.which("xvfb-run") is None:
-            print("startup_trace: no DISPLAY and no xvfb-run", file=sys.stderr)
-            return 2
-        return subprocess.call(
-            ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", sys.executable, *sys.argv]
-        )
+    if (status := rerun_under_xvfb("startup_trace", "benchmarks.startup_trace")) is not None:
+        return status
     path = Path(args.file) if args.file else _media()
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))

@@ -25,12 +25,25 @@ alsa = logging.getLogger("player.alsa_log")
 alsa.setLevel(logging.DEBUG)
 alsa.addHandler(logging.StreamHandler(sys.stdout))
 """
+#: ``Count.seen``: the underruns libasound reported to our log
+COUNT_UNDERRUNS = """
+class Count(logging.Handler):
+    seen = 0
+    def emit(self, record):
+        Count.seen += record.getMessage().endswith("underrun occurred")
+
+alsa.addHandler(Count())
+"""
 
 
-def _run(script: str, timeout: float = 60) -> tuple[list[str], dict[str, Any], str]:
-    """(our ALSA log lines, the JSON result on the last line, stderr)."""
+def _run(
+    script: str, timeout: float = 60, count: bool = False
+) -> tuple[list[str], dict[str, Any], str]:
+    """(our ALSA log lines, the JSON result on the last line, stderr);
+    ``count``: the script reads ``Count.seen``."""
+    prelude = LOG_TO_STDOUT + (COUNT_UNDERRUNS if count else "")
     done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(LOG_TO_STDOUT) + textwrap.dedent(script)],
+        [sys.executable, "-c", textwrap.dedent(prelude) + textwrap.dedent(script)],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
@@ -86,12 +99,6 @@ def test_a_starved_portaudio_stream_counts_underruns_in_the_report(
         from player import PlayerState
         from tests.support.player_probe import Probe
 
-        class Count(logging.Handler):
-            seen = 0
-            def emit(self, record):
-                Count.seen += record.getMessage().endswith("underrun occurred")
-
-        logging.getLogger("player.alsa_log").addHandler(Count())
         probe = Probe()
         probe.player.open({str(av_file)!r})
         probe.wait_state(PlayerState.PLAYING, 20)
@@ -118,7 +125,8 @@ def test_a_starved_portaudio_stream_counts_underruns_in_the_report(
             "idle": idle - idle_before,
             "timeline": marks,
         }}))
-        """
+        """,
+        count=True,
     )
     assert stderr == ""
     assert any(line.endswith("underrun occurred") for line in logged)
@@ -143,12 +151,6 @@ def test_every_compared_stream_on_the_shared_device_counts_its_underruns(
         from player.compare import CompareSession
         from player.events import PlayerState, StateChanged
 
-        class Count(logging.Handler):
-            seen = 0
-            def emit(self, record):
-                Count.seen += record.getMessage().endswith("underrun occurred")
-
-        logging.getLogger("player.alsa_log").addHandler(Count())
         cond = threading.Condition()
         states = {{}}
         def on_event(index, event):
@@ -184,7 +186,8 @@ def test_every_compared_stream_on_the_shared_device_counts_its_underruns(
             "heard": [a[0] - b[0] for a, b in zip(after, before)],
             "idle": [a[1] - b[1] for a, b in zip(after, before)],
         }}))
-        """
+        """,
+        count=True,
     )
     assert not [line for line in stderr.splitlines() if "ALSA lib" in line], stderr
     assert any(line.endswith("underrun occurred") for line in logged)

@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -76,7 +77,15 @@ def first_frame_s(command: Path, timeout: float = 120) -> float:
             proc.wait(timeout=30)
 
 
-def headless_one_frame_s(command: list[str], media: Path) -> float:
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def headless_one_frame_s(command: list[str], media: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system: load elsewhere on the machine
+    inflates it less than the wall time) of one `--headless --frames 1` run."""
+    cpu = _children_cpu_s()
     t = time.perf_counter()
     done = subprocess.run(
         [*command, "--headless", "--frames", "1", "--no-audio", str(media)],
@@ -87,7 +96,7 @@ def headless_one_frame_s(command: list[str], media: Path) -> float:
     elapsed = time.perf_counter() - t
     if done.returncode != 0 or "presented=1" not in done.stdout:
         raise RuntimeError(f"{command}: {done.stderr[-500:]}")
-    return elapsed
+    return elapsed, _children_cpu_s() - cpu
 
 
 def _media(folder: Path) -> Path:
@@ -177,10 +186,14 @@ def main(argv: list[str] | None = None) -> int:
         for cmd in (venv, frozen):
             headless_one_frame_s(cmd, media)  # untimed warm-up
         times: dict[str, list[float]] = {"venv": [], "installed": []}
+        cpu: dict[str, list[float]] = {"venv": [], "installed": []}
         for _ in range(args.rounds):  # alternate, so load elsewhere falls on both
-            times["venv"].append(headless_one_frame_s(venv, media))
-            times["installed"].append(headless_one_frame_s(frozen, media))
+            for name, cmd in (("venv", venv), ("installed", frozen)):
+                wall, used = headless_one_frame_s(cmd, media)
+                times[name].append(wall)
+                cpu[name].append(used)
     result["headless_1_frame_s"] = {k: round(statistics.median(v), 3) for k, v in times.items()}
+    result["headless_1_frame_cpu_s"] = {k: round(statistics.median(v), 3) for k, v in cpu.items()}
     if args.apt:
         result["apt"] = apt_download_mb()
     result["targets"] = TARGETS

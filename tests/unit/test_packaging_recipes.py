@@ -95,6 +95,18 @@ def test_the_spec_bundles_for_macos_and_trims_qt() -> None:
     compile(spec, "heureum.spec", "exec")  # valid Python, as PyInstaller reads it
 
 
+def test_the_spec_keeps_a_headless_start_s_modules_out_of_the_compressed_archive() -> None:
+    hot = _load(ROOT / "packaging" / "hot_modules.py", "heureum_hot_modules")
+    names = set(hot.hot_modules(sys.executable, cwd=str(ROOT)))
+    # measured by a real one-frame play: the CLI, the engine, PyAV and the
+    # stdlib they import, and never Qt (the headless path must not load it)
+    assert {"player.cli", "player.engine", "av", "argparse", "threading"} <= names
+    assert not any(n == "PySide6" or n.startswith(("PySide6.", "ui.")) for n in names)
+    spec = (ROOT / "packaging" / "heureum.spec").read_text(encoding="utf-8")
+    assert "module_collection_mode=HOT_MODULES" in spec
+    assert 'HOT_MODULES = {name: "pyc" for name in hot_modules()}' in spec
+
+
 def test_the_nsis_script_has_licence_page_uninstaller_and_associations() -> None:
     nsi = (ROOT / "packaging" / "windows" / "heureum.nsi").read_text(encoding="utf-8")
     for needle in (

@@ -152,6 +152,14 @@ def stats_lines(
     return rows
 
 
+def view_counts_text(painted: int, coalesced: int, presented: int) -> str:
+    """The view's own frame counters, for the "This window" row."""
+    text = _t(QT_TRANSLATE_NOOP("StatsOverlay", "%1 painted, %2 coalesced of %3 presented"))
+    return (
+        text.replace("%1", str(painted)).replace("%2", str(coalesced)).replace("%3", str(presented))
+    )
+
+
 def _variant_rows(
     info: MediaInfo | None,
     abr: AbrStatus | None,
@@ -216,12 +224,12 @@ def _session_rows(stats: SessionStats, fetched: str | None) -> list[tuple[str, s
     ]
     rates = stats.bitrate_kbps
     parts = [
-        f"{name} {value:.0f}"
+        f"{_t(name)} {value:.0f}"
         for name, value in (
-            ("input", rates.input),
-            ("media", rates.media),
-            ("video", rates.video),
-            ("audio", rates.audio),
+            (QT_TRANSLATE_NOOP("StatsOverlay", "input"), rates.input),
+            (QT_TRANSLATE_NOOP("StatsOverlay", "media"), rates.media),
+            (QT_TRANSLATE_NOOP("StatsOverlay", "video"), rates.video),
+            (QT_TRANSLATE_NOOP("StatsOverlay", "audio"), rates.audio),
         )
         if value is not None
     ]

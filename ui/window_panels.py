@@ -25,7 +25,7 @@ from .play_queue import Playlist
 from .playlist_panel import PlaylistPanel
 from .quality import QualityMenu
 from .settings import Settings
-from .stats_overlay import StatsOverlay, stats_lines
+from .stats_overlay import StatsOverlay, stats_lines, view_counts_text
 from .video_view import VideoView
 from .window_fit import WindowFit
 
@@ -192,7 +192,7 @@ class Panels(QObject):
 
     def update_overlay(self) -> None:
         view = self._view
-        counts = f"{view.painted} painted, {view.coalesced} coalesced of {view.presented} presented"
+        counts = view_counts_text(view.painted, view.coalesced, view.presented)
         shown = view.current_frame
         self.overlay.set_rows(
             stats_lines(

@@ -838,6 +838,26 @@
         <translation>버퍼</translation>
     </message>
     <message>
+        <source>%1 painted, %2 coalesced of %3 presented</source>
+        <translation>%3 전달 중 %1 그림, %2 합침</translation>
+    </message>
+    <message>
+        <source>input</source>
+        <translation>입력</translation>
+    </message>
+    <message>
+        <source>media</source>
+        <translation>미디어</translation>
+    </message>
+    <message>
+        <source>video</source>
+        <translation>비디오</translation>
+    </message>
+    <message>
+        <source>audio</source>
+        <translation>오디오</translation>
+    </message>
+    <message>
         <source>Bitrate</source>
         <translation>비트레이트</translation>
     </message>

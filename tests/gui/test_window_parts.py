@@ -22,7 +22,7 @@ from ui.play_queue import Playlist, is_hls_playlist, parse_m3u
 from ui.render_common import fit_rect
 from ui.screenshot import screenshot_name
 from ui.settings import Settings
-from ui.stats_overlay import stats_lines
+from ui.stats_overlay import stats_lines, view_counts_text
 
 from .conftest import TIMEOUT_MS, wait_playing
 
@@ -135,6 +135,11 @@ def test_language_switches_to_korean_and_back(qtbot: QtBot, window: MainWindow) 
         assert window.abr_panel.windowTitle() == "비트레이트와 버퍼"
         assert window.quality_menu.actions()[0].text() == "자동"
         assert "대역폭 추정" in window.abr_panel.status.text()
+        # the overlay's bit-rate parts and the view's counters, not only its labels
+        stats = SessionStats(bitrate_kbps=Bitrates(input=900.0, media=850.0, video=800.0))
+        rows = dict(stats_lines(None, stats, "software", view_counts_text(3, 1, 4)))
+        assert rows["비트레이트"] == "입력 900 · 미디어 850 · 비디오 800 kb/s"
+        assert rows["이 창"] == "4 전달 중 3 그림, 1 합침"
     finally:
         window.set_language("en")
     qtbot.waitUntil(lambda: window.menus.file_menu.title() == "&File", timeout=TIMEOUT_MS)

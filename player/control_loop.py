@@ -151,7 +151,7 @@ class ControlLoop:
                             buffering=True,
                             buffered=buffered,
                             percent=percent,
-                            rebuffer=s.rebuffering and not self._refilling,
+                            rebuffer=self._told_rebuffer,
                         )
                     )
             elif state == PlayerState.PLAYING:
@@ -263,6 +263,12 @@ class ControlLoop:
         ):
             self._stall_baseline = s.latency_rule().target_latency
 
+    @property
+    def _told_rebuffer(self) -> bool:
+        """What the listeners are told of this buffering: a rebuffer (a
+        stall), unless it is a jump's refill, which the report counts as none."""
+        return self.s.rebuffering and not self._refilling
+
     def end_buffering(self, buffered: float) -> None:
         s = self.s
         s.metrics.on_stall_end()
@@ -271,7 +277,7 @@ class ControlLoop:
                 buffering=False,
                 buffered=buffered,
                 percent=100.0,
-                rebuffer=s.rebuffering and not self._refilling,
+                rebuffer=self._told_rebuffer,
             )
         )
         s.rebuffering = False
@@ -307,7 +313,7 @@ class ControlLoop:
         s.set_state(PlayerState.BUFFERING)
         s.emit(
             BufferingChanged(
-                buffering=True, buffered=buffered, percent=0.0, rebuffer=not self._refilling
+                buffering=True, buffered=buffered, percent=0.0, rebuffer=self._told_rebuffer
             )
         )
 

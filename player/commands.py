@@ -25,6 +25,7 @@ __all__ = [
     "Command",
     "EdgeJump",
     "EdgeReached",
+    "EdgeWanted",
     "Failed",
     "FrameStep",
     "Inbox",
@@ -150,6 +151,15 @@ class EdgeReached:
 
 
 @dataclass(frozen=True)
+class EdgeWanted:
+    """The demux thread opened or reconnected the source: whether the next
+    frame shown is the newest received (``edge_jump``). The loop numbers the
+    request (``SessionState.edge_jumps``)."""
+
+    wanted: bool
+
+
+@dataclass(frozen=True)
 class Failed:
     """A worker thread's fatal error (whatever its serial: a session that
     failed is over). The loop applies it as the worker did before: the
@@ -158,7 +168,16 @@ class Failed:
     error: BaseException
 
 
-WorkerResult = PrerollShown | VideoEnded | AudioEnded | InputEnded | EdgeJump | EdgeReached | Failed
+WorkerResult = (
+    PrerollShown
+    | VideoEnded
+    | AudioEnded
+    | InputEnded
+    | EdgeJump
+    | EdgeReached
+    | EdgeWanted
+    | Failed
+)
 Message = Command | WorkerResult
 
 
@@ -197,18 +216,19 @@ class Inbox:
         with self._cond:
             return self._items.popleft() if self._items else None
 
-    def post_to_loop(self, message: Message) -> bool:
+    def post_to_loop(self, message: Message) -> int | None:
         """Queues ``message`` only while a loop runs on another thread to
-        apply it; False (nothing queued) otherwise: the caller applies it
-        itself. Checked and queued at once, so nothing lands after the loop
-        took its last messages (``owned_by(None)``, ``take_failures``)."""
+        apply it, and returns its number; None (nothing queued) otherwise:
+        the caller applies it itself. Checked and queued at once, so nothing
+        lands after the loop took its last messages (``owned_by(None)``,
+        ``take_failures``)."""
         with self._cond:
             if self._owner is None or self._owner is threading.current_thread():
-                return False
+                return None
             self._posted += 1
             self._items.append((self._posted, message))
             self._unapplied.add(self._posted)
-            return True
+            return self._posted
 
     def take_failures(self) -> list[Failed]:
         """The loop is ending: the fatal errors still queued, taken out (and

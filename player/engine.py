@@ -23,6 +23,7 @@ from .commands import (
     Command,
     EdgeJump,
     EdgeReached,
+    EdgeWanted,
     Failed,
     FrameStep,
     InputEnded,
@@ -332,6 +333,8 @@ class Session(SessionClocks):
             case EdgeReached(request):
                 if request == self.edge_jumps:
                     self.edge_jump_pending = False
+            case EdgeWanted(wanted):
+                self.edge_wanted(wanted)
             case Failed(error):
                 self.error(error, fatal=True)
 

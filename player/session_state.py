@@ -17,7 +17,7 @@ from collections.abc import Callable
 from .audio_out import AudioDevicePool, SoundDeviceOutput
 from .capabilities import Adaptive, Live, Tracks
 from .clock import Clock, PlaybackClock
-from .commands import Failed, Inbox, Message
+from .commands import EdgeWanted, Failed, Inbox, Message
 from .config import OpenOptions, PlayerConfig
 from .decode import AudioDecoder, VideoDecoder
 from .errors import ErrorCode, PlayerError, error_for
@@ -152,12 +152,13 @@ class SessionState:
         #: D, as ``demuxed_end``: the newest video packet's pts (the live
         #: edge for ``edge_jump``)
         self.newest_video_pts: float | None = None
-        #: D sets it (an open, a reconnect: ``want_edge_jump``), L clears it
-        #: (the presenter's ``EdgeReached``): the next frame shown is the
-        #: newest received (see ``edge_jump``)
+        #: L sets it (the demux thread's ``EdgeWanted`` after an open or a
+        #: reconnect; at the open, before the loop runs, D itself) and clears
+        #: it (the presenter's ``EdgeReached``, a seek): the next frame shown
+        #: is the newest received (see ``edge_jump``); under ``lock``
         self.edge_jump_pending = False
-        #: D counts its edge-jump requests: an ``EdgeReached`` ends only the
-        #: one it reached, not one a reconnect made since
+        #: L (as ``edge_jump_pending``) counts the edge-jump requests: an
+        #: ``EdgeReached`` ends only the one it reached, not one a reconnect made since
         self.edge_jumps = 0
         #: until this clock time a starved output is a jump's refill, not a
         #: stall: L (a catch-up's jump, the presenter's ``EdgeJump``)
@@ -248,7 +249,7 @@ class SessionState:
         stop), so no worker changes ``state``. Where no loop runs to take it
         (the source still opening, the loop ended or crashed) or on the
         loop's own thread, it is applied here at once, as the loop would."""
-        if self.inbox.post_to_loop(Failed(exc)):
+        if self.inbox.post_to_loop(Failed(exc)) is not None:
             self.wake()
             return
         self.error(exc, fatal=True)
@@ -285,7 +286,23 @@ class SessionState:
 
     def want_edge_jump(self, wanted: bool) -> None:
         """The demux thread (an open, a reconnect): whether the next frame
-        shown is the newest received; a new request, numbered."""
+        shown is the newest received; a new request, numbered by the loop
+        (``EdgeWanted``). Returns once it is in effect: the new connection's
+        packets are read only then, so none of its frames is shown before the
+        presenter knows to jump over them. Where no loop runs (the open: the
+        loop starts only once the source is open and its start is done;
+        see ``Session.start``) it is applied here, on the one thread that
+        then writes the session."""
+        number = self.inbox.post_to_loop(EdgeWanted(wanted))
+        if number is None:
+            self.edge_wanted(wanted)
+            return
+        self.wake()
+        self.inbox.wait_applied(number, self.stopping)
+
+    def edge_wanted(self, wanted: bool) -> None:
+        """The loop's part of ``want_edge_jump`` (or the demux thread's,
+        before the loop runs): a new edge-jump request, numbered."""
         with self.lock:
             self.edge_jumps += 1
             self.edge_jump_pending = wanted

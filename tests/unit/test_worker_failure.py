@@ -157,12 +157,12 @@ def test_the_inbox_takes_a_failure_only_while_a_loop_runs_elsewhere() -> None:
     clock = ManualClock()
     inbox = Inbox(clock)
     failed = Failed(_LOST)
-    assert not inbox.post_to_loop(failed)  # no loop: the caller applies it
+    assert inbox.post_to_loop(failed) is None  # no loop: the caller applies it
     inbox.owned_by(threading.current_thread())
-    assert not inbox.post_to_loop(failed)  # the loop itself: applied at once
+    assert inbox.post_to_loop(failed) is None  # the loop itself: applied at once
     inbox.owned_by(threading.Thread(target=lambda: None))
     play = inbox.post(Play())
-    assert inbox.post_to_loop(failed)
+    assert inbox.post_to_loop(failed) == play + 1
     assert len(inbox) == 2 and not inbox.applied(play + 1)
     inbox.owned_by(None)  # the loop ends
     assert inbox.take_failures() == [failed]

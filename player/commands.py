@@ -28,12 +28,14 @@ __all__ = [
     "EdgeWanted",
     "Failed",
     "FrameStep",
+    "FrameStepped",
     "Inbox",
     "InputEnded",
     "Message",
     "Pause",
     "Play",
     "PrerollShown",
+    "Resynced",
     "Seek",
     "SeekToLive",
     "SelectVariant",
@@ -151,6 +153,25 @@ class EdgeReached:
 
 
 @dataclass(frozen=True)
+class FrameStepped:
+    """The presenter showed the frame at ``pts`` of ``serial``, stepped to
+    while paused: the clocks stand on it."""
+
+    serial: int
+    pts: float
+
+
+@dataclass(frozen=True)
+class Resynced:
+    """The presenter meets the frame at ``pts`` of ``serial`` far from the
+    clock it follows (no sound defines time): the clocks jump to it and run
+    on from there."""
+
+    serial: int
+    pts: float
+
+
+@dataclass(frozen=True)
 class EdgeWanted:
     """The demux thread opened or reconnected the source: whether the next
     frame shown is the newest received (``edge_jump``). The loop numbers the
@@ -176,6 +197,8 @@ WorkerResult = (
     | EdgeJump
     | EdgeReached
     | EdgeWanted
+    | FrameStepped
+    | Resynced
     | Failed
 )
 Message = Command | WorkerResult

@@ -26,11 +26,13 @@ from .commands import (
     EdgeWanted,
     Failed,
     FrameStep,
+    FrameStepped,
     InputEnded,
     Message,
     Pause,
     Play,
     PrerollShown,
+    Resynced,
     Seek,
     SeekToLive,
     SelectVariant,
@@ -285,9 +287,9 @@ class Session(SessionClocks):
                 self._apply(message)
             finally:
                 self.inbox.done(number)
-            if isinstance(message, EdgeJump):
-                # the presenter times its next frame once its jump is in
-                # effect (the clocks moved): told only now it is marked done
+            if isinstance(message, EdgeJump | FrameStepped | Resynced):
+                # the presenter times its next frame once its clock move is
+                # in effect: told only now it is marked done
                 self.wake()
 
     def _apply(self, message: Message) -> None:
@@ -333,6 +335,12 @@ class Session(SessionClocks):
             case EdgeReached(request):
                 if request == self.edge_jumps:
                     self.edge_jump_pending = False
+            case FrameStepped(serial, pts):
+                if serial == self.serial:
+                    self.pin_clock(pts)
+            case Resynced(serial, pts):
+                if serial == self.serial:
+                    self.pin_clock(pts, keep_running=True)
             case EdgeWanted(wanted):
                 self.edge_wanted(wanted)
             case Failed(error):

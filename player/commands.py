@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from .clock import Clock
 from .errors import PlayerError
+from .events import Event
 
 __all__ = [
     "WAIT_GUARD",
@@ -32,6 +33,8 @@ __all__ = [
     "Inbox",
     "InputEnded",
     "Message",
+    "NonFatal",
+    "Notice",
     "Pause",
     "Play",
     "PrerollShown",
@@ -189,6 +192,24 @@ class Failed:
     error: BaseException
 
 
+@dataclass(frozen=True)
+class Notice:
+    """An event a worker thread has for the listeners (a warning, a
+    reconnect, a rung switched, the media opened...), stamped (``t``) when it
+    happened: the loop tells it, so listeners hear the session from one
+    thread, in the order each thread posted."""
+
+    event: Event
+
+
+@dataclass(frozen=True)
+class NonFatal:
+    """A worker's non-fatal error (corrupt data, a seek the source failed):
+    the loop reports it (the report's errors, ``ErrorOccurred``)."""
+
+    error: BaseException
+
+
 WorkerResult = (
     PrerollShown
     | VideoEnded
@@ -199,6 +220,8 @@ WorkerResult = (
     | EdgeWanted
     | FrameStepped
     | Resynced
+    | Notice
+    | NonFatal
     | Failed
 )
 Message = Command | WorkerResult
@@ -244,7 +267,7 @@ class Inbox:
         apply it, and returns its number; None (nothing queued) otherwise:
         the caller applies it itself. Checked and queued at once, so nothing
         lands after the loop took its last messages (``owned_by(None)``,
-        ``take_failures``)."""
+        ``take_last``)."""
         with self._cond:
             if self._owner is None or self._owner is threading.current_thread():
                 return None
@@ -253,16 +276,18 @@ class Inbox:
             self._unapplied.add(self._posted)
             return self._posted
 
-    def take_failures(self) -> list[Failed]:
-        """The loop is ending: the fatal errors still queued, taken out (and
-        marked applied) for it to apply; other messages stay unapplied."""
+    def take_last(self) -> list[Failed | Notice | NonFatal]:
+        """The loop is ending: what is still queued and must not be lost
+        (fatal errors, the workers' events and non-fatal errors), taken out in
+        order (and marked applied) for it to apply; commands and other results
+        stay unapplied."""
         with self._cond:
-            failures = [(n, m) for n, m in self._items if isinstance(m, Failed)]
-            for taken in failures:
+            last = [(n, m) for n, m in self._items if isinstance(m, Failed | Notice | NonFatal)]
+            for taken in last:
                 self._items.remove(taken)
                 self._unapplied.discard(taken[0])
             self._cond.notify_all()
-            return [m for _, m in failures]
+            return [m for _, m in last if isinstance(m, Failed | Notice | NonFatal)]
 
     def applied(self, number: int) -> bool:
         """Whether message ``number`` (and every one before it) was applied."""

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 
 from .capabilities import Live, PositionAware, Tracks
+from .commands import Failed, NonFatal, Notice
 from .edge_jump import PACED_LIVE, QUIET_REFILL_S
 from .errors import ErrorCode, error_for
 from .events import (
@@ -84,9 +85,16 @@ class ControlLoop:
             # nothing applies commands any more: their callers go on, and a
             # worker's fatal error from now on is applied on its own thread
             s.inbox.owned_by(None)
-            # one posted as the loop stopped is still applied, here
-            for failure in s.inbox.take_failures():
-                s.error(failure.error, fatal=True)
+            # what a worker posted as the loop stopped (a fatal error, an
+            # event, a non-fatal error) is still applied, here, in order
+            for last in s.inbox.take_last():
+                match last:
+                    case Failed(error):
+                        s.error(error, fatal=True)
+                    case NonFatal(error):
+                        s.error(error, fatal=False)
+                    case Notice(event):
+                        s.tell(event)
 
     def _ticks(self) -> None:
         s = self.s

@@ -29,6 +29,8 @@ from .commands import (
     FrameStepped,
     InputEnded,
     Message,
+    NonFatal,
+    Notice,
     Pause,
     Play,
     PrerollShown,
@@ -343,6 +345,10 @@ class Session(SessionClocks):
                     self.pin_clock(pts, keep_running=True)
             case EdgeWanted(wanted):
                 self.edge_wanted(wanted)
+            case Notice(event):
+                self.tell(event)
+            case NonFatal(error):
+                self.error(error, fatal=False)
             case Failed(error):
                 self.error(error, fatal=True)
 

@@ -189,7 +189,7 @@ class SessionClocks(SessionState):
             pos = self.position()
             code = ErrorCode.CORRUPT_AUDIO if kind == "audio" else ErrorCode.CORRUPT_VIDEO
             where = f"{pos:.1f}" if pos is not None else "?"
-            self.error(error_for(code, position=where), fatal=False)
+            self.report_error(error_for(code, position=where))
 
     def on_audio_eos(self, serial: int) -> None:
         """The audio decoder's thread: its last sample of ``serial`` is out

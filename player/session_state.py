@@ -17,7 +17,7 @@ from collections.abc import Callable
 from .audio_out import AudioDevicePool, SoundDeviceOutput
 from .capabilities import Adaptive, Live, Tracks
 from .clock import Clock, PlaybackClock
-from .commands import EdgeWanted, Failed, Inbox, Message
+from .commands import EdgeWanted, Failed, Inbox, Message, NonFatal, Notice
 from .config import OpenOptions, PlayerConfig
 from .decode import AudioDecoder, VideoDecoder
 from .errors import ErrorCode, PlayerError, error_for
@@ -181,9 +181,32 @@ class SessionState:
 
     # ------------------------------------------------------------------ events
     def emit(self, event: Event) -> None:
+        """Tells the listeners now, on this thread: the loop's own events (and
+        the caller's, or the starting threads', where no loop runs). A
+        worker's thread uses ``notify``."""
         if self.stopping.is_set() and not isinstance(event, StateChanged):
             return
         object.__setattr__(event, "t", round(self.metrics.t(), 4))
+        self.tell(event)
+
+    def notify(self, event: Event) -> None:
+        """A worker thread's event (the demux and decode threads, a source's
+        own threads, the subtitle listing): stamped now and handed to the
+        control loop, which tells it (``Notice``); the listeners hear the
+        session from the loop's thread, in the order each thread posted.
+        Where no loop runs elsewhere to take it (before it starts, after it
+        ends) or on the loop's own thread, told at once, as ``emit`` does."""
+        if self.stopping.is_set() and not isinstance(event, StateChanged):
+            return
+        object.__setattr__(event, "t", round(self.metrics.t(), 4))
+        if self.inbox.post_to_loop(Notice(event)) is not None:
+            self.wake()
+            return
+        self.tell(event)
+
+    def tell(self, event: Event) -> None:
+        """The listeners hear ``event``, stamped already, and the report
+        takes what it keeps of it (``emit``, or the loop for a ``Notice``)."""
         if isinstance(event, VariantSwitched):
             self.metrics.on_event(
                 "switch",
@@ -241,7 +264,18 @@ class SessionState:
             self.wake()
 
     def warn(self, code: WarningCode, /, **params: object) -> None:
-        self.emit(WarningRaised.of(code, params))
+        """A warning, from any thread: told by the loop where one runs
+        elsewhere (``notify``)."""
+        self.notify(WarningRaised.of(code, params))
+
+    def report_error(self, exc: BaseException) -> None:
+        """A worker's non-fatal error (corrupt data, a failed seek): handed to
+        the control loop, which reports it (``NonFatal``: the report's
+        errors, ``ErrorOccurred``); at once where no loop runs elsewhere."""
+        if self.inbox.post_to_loop(NonFatal(exc)) is not None:
+            self.wake()
+            return
+        self.error(exc, fatal=False)
 
     def fail_from_thread(self, exc: BaseException) -> None:
         """A worker's fatal error: posted to the control loop, which applies

@@ -165,7 +165,7 @@ def test_the_inbox_takes_a_failure_only_while_a_loop_runs_elsewhere() -> None:
     assert inbox.post_to_loop(failed) == play + 1
     assert len(inbox) == 2 and not inbox.applied(play + 1)
     inbox.owned_by(None)  # the loop ends
-    assert inbox.take_failures() == [failed]
+    assert inbox.take_last() == [failed]
     # the command stays unapplied: a stopped loop applies no commands
     assert len(inbox) == 1 and not inbox.applied(play)
-    assert inbox.take_failures() == []
+    assert inbox.take_last() == []

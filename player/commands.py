@@ -328,6 +328,12 @@ class Inbox:
         with self._cond:
             return self._owner is threading.current_thread()
 
+    def writable_here(self) -> bool:
+        """Whether this thread may write what the loop owns: it is the
+        loop's, or no loop runs (before it starts: the open; after it ends)."""
+        with self._cond:
+            return self._owner is None or self._owner is threading.current_thread()
+
     def wait_applied(self, number: int, stopping: threading.Event) -> None:
         """Until the loop applied message ``number`` (and all before it).
         Returns at once when no loop runs (the message waits for one) or the

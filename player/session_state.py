@@ -239,6 +239,20 @@ class SessionState:
         self._emit_raw(event)
 
     def set_state(self, state: PlayerState) -> None:
+        """The state machine's one door. Once the control loop runs, only its
+        thread passes it (commands, worker results and failures are messages
+        it applies). Before, the loop cannot run yet, and the two states
+        that come first are set where they happen: OPENING by ``start`` on
+        the caller's thread (the loop needs what the open finds: live or
+        not, which streams, and its audio output), and the first BUFFERING
+        by the demux thread as it starts the pipeline (the presenter may
+        show the first picture before the loop starts, while the audio
+        device opens, and BUFFERING comes before it). No other thread,
+        and none once the loop runs: checked here."""
+        assert self.inbox.writable_here(), (
+            f"state {state.value} set on {threading.current_thread().name}, "
+            "not on the control loop's thread"
+        )
         with self.lock:
             previous = self.state
             if previous == state:

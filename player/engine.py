@@ -304,8 +304,7 @@ class Session(SessionClocks):
                 self._seek(position, exact)
             case FrameStep():
                 self._pause()
-                with self.lock:
-                    self.step_requests += 1
+                self.step_requests += 1
                 self.wake()
             case SpeedChanged():
                 self.apply_speed(self.levels.speed)
@@ -338,8 +337,8 @@ class Session(SessionClocks):
                 if request == self.edge_jumps:
                     self.edge_jump_pending = False
             case FrameStepped(serial, pts):
-                if serial == self.serial:
-                    self.pin_clock(pts)
+                # the request is taken whatever the serial: one frame was shown for it
+                self.stepped(pts, pin=serial == self.serial)
             case Resynced(serial, pts):
                 if serial == self.serial:
                     self.pin_clock(pts, keep_running=True)

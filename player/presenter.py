@@ -98,8 +98,7 @@ class Presenter:
                 if s.step_requests > 0:
                     s.frames.pop_if(item)
                     self._show(frame, None)
-                    with s.lock:
-                        s.step_requests -= 1
+                    # the loop takes the request and pins the clocks on it
                     self._move_clocks(FrameStepped(item.serial, frame.pts))
                     continue
                 s.wait(0.05)
@@ -149,7 +148,10 @@ class Presenter:
         s = self.s
         number = s.inbox.post_to_loop(move)
         if number is None:
-            s.pin_clock(move.pts, keep_running=isinstance(move, Resynced))
+            if isinstance(move, FrameStepped):
+                s.stepped(move.pts, pin=True)
+            else:
+                s.pin_clock(move.pts, keep_running=True)
             return
         s.wake()
         applied = partial(s.inbox.applied, number)

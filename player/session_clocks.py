@@ -167,6 +167,14 @@ class SessionClocks(SessionState):
             if not keep_running:
                 self.audio.set_position(pts)
 
+    def stepped(self, pts: float, pin: bool) -> None:
+        """The loop's part of a frame step (``FrameStepped``): one request
+        taken, and the clocks stand on the frame shown (``pin``: no seek
+        came since it was)."""
+        self.step_requests = max(0, self.step_requests - 1)
+        if pin:
+            self.pin_clock(pts)
+
     def run_clocks(self, running: bool) -> None:
         if running:
             self.sysclock.start()

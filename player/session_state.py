@@ -145,7 +145,8 @@ class SessionState:
         #: P
         self.last_shown_pts: float | None = None
         self.last_shown_at = 0.0
-        #: L adds (``FrameStep``), P takes one per frame stepped; under ``lock``
+        #: L adds one (``FrameStep``) and takes one per frame the presenter
+        #: stepped to (``FrameStepped``), which P waits for before it looks again
         self.step_requests = 0
         #: L (a seek, a catch-up jump, the presenter's ``EdgeJump``)
         self.skip_before: float | None = None

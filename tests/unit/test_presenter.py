@@ -139,8 +139,7 @@ def test_a_stepped_frame_is_shown_and_the_loop_pins_the_clocks_on_it() -> None:
     session = _session(clock, sink, [])
     pinners = _played_from(session, 0.0)
     session.set_state(PlayerState.PAUSED)
-    with session.lock:
-        session.step_requests = 2  # two FrameSteps the loop applied
+    session.step_requests = 2  # two FrameSteps the loop applied
     _frame(session, 0.04, serial=0)
     _frame(session, 0.08, serial=0)
     presenter = Background(session.presenter.run)
@@ -148,9 +147,10 @@ def test_a_stepped_frame_is_shown_and_the_loop_pins_the_clocks_on_it() -> None:
     assert _shown(sink) == [0.04]
     # posted, not pinned: the next step waits until the clocks stand on this one
     assert session.position() == 0.0 and pinners == []
+    assert session.step_requests == 2  # the loop takes it, not the presenter
     assert len(session.inbox) == 1 and len(session.frames) == 1
     session.apply_messages()  # the control loop's part
-    assert session.position() == 0.04
+    assert session.position() == 0.04 and session.step_requests == 1
     clock.settle(1)  # the second step, waiting for the loop in turn
     assert _shown(sink) == [0.04, 0.08] and session.position() == 0.04
     session.apply_messages()

@@ -86,6 +86,8 @@ class Session(SessionClocks):
         return ControlLoop(self, self.apply_messages)
 
     def start(self) -> None:
+        # on the caller's thread: no loop can run before the open (the rule
+        # is ``SessionState.set_state``'s)
         self.set_state(PlayerState.OPENING)
         demux = threading.Thread(target=self._demux_main, name="heureum-demux", daemon=True)
         self.threads.append(demux)
@@ -166,6 +168,8 @@ class Session(SessionClocks):
             )
             self.threads.append(presenter)
             presenter.start()
+        # the demux thread's, the last state set before the loop runs: the
+        # preroll frame may be shown before it starts (``set_state``)
         self.set_state(PlayerState.BUFFERING)
         self.emit(BufferingChanged(buffering=True, buffered=0.0, percent=0.0, rebuffer=False))
         self.metrics.on_stall_start()

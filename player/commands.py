@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from .clock import Clock
 from .errors import PlayerError
+from .events import Event
 
 __all__ = [
     "WAIT_GUARD",
@@ -25,14 +26,19 @@ __all__ = [
     "Command",
     "EdgeJump",
     "EdgeReached",
+    "EdgeWanted",
     "Failed",
     "FrameStep",
+    "FrameStepped",
     "Inbox",
     "InputEnded",
     "Message",
+    "NonFatal",
+    "Notice",
     "Pause",
     "Play",
     "PrerollShown",
+    "Resynced",
     "Seek",
     "SeekToLive",
     "SelectVariant",
@@ -150,6 +156,34 @@ class EdgeReached:
 
 
 @dataclass(frozen=True)
+class FrameStepped:
+    """The presenter showed the frame at ``pts`` of ``serial``, stepped to
+    while paused: the clocks stand on it."""
+
+    serial: int
+    pts: float
+
+
+@dataclass(frozen=True)
+class Resynced:
+    """The presenter meets the frame at ``pts`` of ``serial`` far from the
+    clock it follows (no sound defines time): the clocks jump to it and run
+    on from there."""
+
+    serial: int
+    pts: float
+
+
+@dataclass(frozen=True)
+class EdgeWanted:
+    """The demux thread opened or reconnected the source: whether the next
+    frame shown is the newest received (``edge_jump``). The loop numbers the
+    request (``SessionState.edge_jumps``)."""
+
+    wanted: bool
+
+
+@dataclass(frozen=True)
 class Failed:
     """A worker thread's fatal error (whatever its serial: a session that
     failed is over). The loop applies it as the worker did before: the
@@ -158,7 +192,38 @@ class Failed:
     error: BaseException
 
 
-WorkerResult = PrerollShown | VideoEnded | AudioEnded | InputEnded | EdgeJump | EdgeReached | Failed
+@dataclass(frozen=True)
+class Notice:
+    """An event a worker thread has for the listeners (a warning, a
+    reconnect, a rung switched, the media opened...), stamped (``t``) when it
+    happened: the loop tells it, so listeners hear the session from one
+    thread, in the order each thread posted."""
+
+    event: Event
+
+
+@dataclass(frozen=True)
+class NonFatal:
+    """A worker's non-fatal error (corrupt data, a seek the source failed):
+    the loop reports it (the report's errors, ``ErrorOccurred``)."""
+
+    error: BaseException
+
+
+WorkerResult = (
+    PrerollShown
+    | VideoEnded
+    | AudioEnded
+    | InputEnded
+    | EdgeJump
+    | EdgeReached
+    | EdgeWanted
+    | FrameStepped
+    | Resynced
+    | Notice
+    | NonFatal
+    | Failed
+)
 Message = Command | WorkerResult
 
 
@@ -197,29 +262,32 @@ class Inbox:
         with self._cond:
             return self._items.popleft() if self._items else None
 
-    def post_to_loop(self, message: Message) -> bool:
+    def post_to_loop(self, message: Message) -> int | None:
         """Queues ``message`` only while a loop runs on another thread to
-        apply it; False (nothing queued) otherwise: the caller applies it
-        itself. Checked and queued at once, so nothing lands after the loop
-        took its last messages (``owned_by(None)``, ``take_failures``)."""
+        apply it, and returns its number; None (nothing queued) otherwise:
+        the caller applies it itself. Checked and queued at once, so nothing
+        lands after the loop took its last messages (``owned_by(None)``,
+        ``take_last``)."""
         with self._cond:
             if self._owner is None or self._owner is threading.current_thread():
-                return False
+                return None
             self._posted += 1
             self._items.append((self._posted, message))
             self._unapplied.add(self._posted)
-            return True
+            return self._posted
 
-    def take_failures(self) -> list[Failed]:
-        """The loop is ending: the fatal errors still queued, taken out (and
-        marked applied) for it to apply; other messages stay unapplied."""
+    def take_last(self) -> list[Failed | Notice | NonFatal]:
+        """The loop is ending: what is still queued and must not be lost
+        (fatal errors, the workers' events and non-fatal errors), taken out in
+        order (and marked applied) for it to apply; commands and other results
+        stay unapplied."""
         with self._cond:
-            failures = [(n, m) for n, m in self._items if isinstance(m, Failed)]
-            for taken in failures:
+            last = [(n, m) for n, m in self._items if isinstance(m, Failed | Notice | NonFatal)]
+            for taken in last:
                 self._items.remove(taken)
                 self._unapplied.discard(taken[0])
             self._cond.notify_all()
-            return [m for _, m in failures]
+            return [m for _, m in last if isinstance(m, Failed | Notice | NonFatal)]
 
     def applied(self, number: int) -> bool:
         """Whether message ``number`` (and every one before it) was applied."""
@@ -259,6 +327,12 @@ class Inbox:
     def on_loop_thread(self) -> bool:
         with self._cond:
             return self._owner is threading.current_thread()
+
+    def writable_here(self) -> bool:
+        """Whether this thread may write what the loop owns: it is the
+        loop's, or no loop runs (before it starts: the open; after it ends)."""
+        with self._cond:
+            return self._owner is None or self._owner is threading.current_thread()
 
     def wait_applied(self, number: int, stopping: threading.Event) -> None:
         """Until the loop applied message ``number`` (and all before it).

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 
 from .capabilities import Live, PositionAware, Tracks
+from .commands import Failed, NonFatal, Notice
 from .edge_jump import PACED_LIVE, QUIET_REFILL_S
 from .errors import ErrorCode, error_for
 from .events import (
@@ -84,9 +85,16 @@ class ControlLoop:
             # nothing applies commands any more: their callers go on, and a
             # worker's fatal error from now on is applied on its own thread
             s.inbox.owned_by(None)
-            # one posted as the loop stopped is still applied, here
-            for failure in s.inbox.take_failures():
-                s.error(failure.error, fatal=True)
+            # what a worker posted as the loop stopped (a fatal error, an
+            # event, a non-fatal error) is still applied, here, in order
+            for last in s.inbox.take_last():
+                match last:
+                    case Failed(error):
+                        s.error(error, fatal=True)
+                    case NonFatal(error):
+                        s.error(error, fatal=False)
+                    case Notice(event):
+                        s.tell(event)
 
     def _ticks(self) -> None:
         s = self.s
@@ -151,7 +159,7 @@ class ControlLoop:
                             buffering=True,
                             buffered=buffered,
                             percent=percent,
-                            rebuffer=s.rebuffering and not self._refilling,
+                            rebuffer=self._told_rebuffer,
                         )
                     )
             elif state == PlayerState.PLAYING:
@@ -263,6 +271,12 @@ class ControlLoop:
         ):
             self._stall_baseline = s.latency_rule().target_latency
 
+    @property
+    def _told_rebuffer(self) -> bool:
+        """What the listeners are told of this buffering: a rebuffer (a
+        stall), unless it is a jump's refill, which the report counts as none."""
+        return self.s.rebuffering and not self._refilling
+
     def end_buffering(self, buffered: float) -> None:
         s = self.s
         s.metrics.on_stall_end()
@@ -271,7 +285,7 @@ class ControlLoop:
                 buffering=False,
                 buffered=buffered,
                 percent=100.0,
-                rebuffer=s.rebuffering and not self._refilling,
+                rebuffer=self._told_rebuffer,
             )
         )
         s.rebuffering = False
@@ -307,7 +321,7 @@ class ControlLoop:
         s.set_state(PlayerState.BUFFERING)
         s.emit(
             BufferingChanged(
-                buffering=True, buffered=buffered, percent=0.0, rebuffer=not self._refilling
+                buffering=True, buffered=buffered, percent=0.0, rebuffer=self._told_rebuffer
             )
         )
 

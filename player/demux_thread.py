@@ -40,7 +40,7 @@ class DemuxThread:
 
     def make_source(self, target: Target) -> Source:
         s = self.s
-        source = make_source(target, s.config, s.clock, s.emit)
+        source = make_source(target, s.config, s.clock, s.notify)
         if s.max_resolution != (None, None) and isinstance(source, Adaptive):
             source.set_max_resolution(*s.max_resolution)
         if s.pin_height is not None and isinstance(source, Adaptive):
@@ -104,7 +104,7 @@ class DemuxThread:
         s.metrics.protocol = info.media.protocol
         s.metrics.container = info.media.container
         s.want_edge_jump(wants_edge_jump(s.config.latency, info))
-        s.emit(MediaOpened(info=info.media))
+        s.notify(MediaOpened(info=info.media))
         return source
 
     def _choose_tracks(self, source: Source, media: MediaInfo) -> None:
@@ -158,7 +158,7 @@ class DemuxThread:
                             guard.enter_context(decoder.codec_lock)
                         source.seek(request[0], request[1])
                 except PlayerError as exc:
-                    s.error(exc, fatal=False)
+                    s.report_error(exc)
                 ended = -1
             if ended == s.serial:
                 s.wait(0.1)
@@ -268,7 +268,7 @@ class DemuxThread:
         delay = net.reconnect_initial_delay
         while not s.stopping.is_set() and attempt < net.reconnect_max_attempts:
             attempt += 1
-            s.emit(Reconnecting.of(attempt, delay, reason))
+            s.notify(Reconnecting.of(attempt, delay, reason))
             if s.pause_unless_stopping(delay):
                 return None
             assert s.target is not None
@@ -283,7 +283,7 @@ class DemuxThread:
             outage = s.clock.now() - started
             # the new connection's first burst is jumped over as an open's is
             s.want_edge_jump(wants_edge_jump(s.config.latency, s.info))
-            s.emit(Reconnected(attempt=attempt, outage=outage))
+            s.notify(Reconnected(attempt=attempt, outage=outage))
             return source
         if not s.stopping.is_set():
             s.fail_from_thread(

@@ -23,13 +23,18 @@ from .commands import (
     Command,
     EdgeJump,
     EdgeReached,
+    EdgeWanted,
     Failed,
     FrameStep,
+    FrameStepped,
     InputEnded,
     Message,
+    NonFatal,
+    Notice,
     Pause,
     Play,
     PrerollShown,
+    Resynced,
     Seek,
     SeekToLive,
     SelectVariant,
@@ -81,6 +86,8 @@ class Session(SessionClocks):
         return ControlLoop(self, self.apply_messages)
 
     def start(self) -> None:
+        # on the caller's thread: no loop can run before the open (the rule
+        # is ``SessionState.set_state``'s)
         self.set_state(PlayerState.OPENING)
         demux = threading.Thread(target=self._demux_main, name="heureum-demux", daemon=True)
         self.threads.append(demux)
@@ -161,6 +168,8 @@ class Session(SessionClocks):
             )
             self.threads.append(presenter)
             presenter.start()
+        # the demux thread's, the last state set before the loop runs: the
+        # preroll frame may be shown before it starts (``set_state``)
         self.set_state(PlayerState.BUFFERING)
         self.emit(BufferingChanged(buffering=True, buffered=0.0, percent=0.0, rebuffer=False))
         self.metrics.on_stall_start()
@@ -284,9 +293,9 @@ class Session(SessionClocks):
                 self._apply(message)
             finally:
                 self.inbox.done(number)
-            if isinstance(message, EdgeJump):
-                # the presenter times its next frame once its jump is in
-                # effect (the clocks moved): told only now it is marked done
+            if isinstance(message, EdgeJump | FrameStepped | Resynced):
+                # the presenter times its next frame once its clock move is
+                # in effect: told only now it is marked done
                 self.wake()
 
     def _apply(self, message: Message) -> None:
@@ -299,8 +308,7 @@ class Session(SessionClocks):
                 self._seek(position, exact)
             case FrameStep():
                 self._pause()
-                with self.lock:
-                    self.step_requests += 1
+                self.step_requests += 1
                 self.wake()
             case SpeedChanged():
                 self.apply_speed(self.levels.speed)
@@ -332,6 +340,18 @@ class Session(SessionClocks):
             case EdgeReached(request):
                 if request == self.edge_jumps:
                     self.edge_jump_pending = False
+            case FrameStepped(serial, pts):
+                # the request is taken whatever the serial: one frame was shown for it
+                self.stepped(pts, pin=serial == self.serial)
+            case Resynced(serial, pts):
+                if serial == self.serial:
+                    self.pin_clock(pts, keep_running=True)
+            case EdgeWanted(wanted):
+                self.edge_wanted(wanted)
+            case Notice(event):
+                self.tell(event)
+            case NonFatal(error):
+                self.error(error, fatal=False)
             case Failed(error):
                 self.error(error, fatal=True)
 

@@ -343,7 +343,7 @@ class Player:
         for code, params in problems:
             session.warn(code, **params)
         if late and session.media is not None:
-            session.emit(TracksChanged(info=session.media))
+            session.notify(TracksChanged(info=session.media))
 
     def _with_text_tracks(self, event: MediaOpened | TracksChanged) -> MediaOpened | TracksChanged:
         text, listing = self._text, self._listing

@@ -3,15 +3,16 @@ master clock reaches it, drops the late ones and hands the rest to the video
 sink; the first frame after a start or a seek (the preroll) anchors the clocks.
 
 What it learns for the session (the preroll frame shown, the end of the
-video, a jump to the live edge and its end) it posts to the control loop,
-which owns those fields."""
+video, a jump to the live edge and its end, a frame stepped to, a jump in
+the timestamps) it posts to the control loop, which owns those fields and
+the clocks: it times no frame against clocks the loop has yet to move."""
 
 from __future__ import annotations
 
 import logging
 from functools import partial
 
-from .commands import EdgeJump, EdgeReached, PrerollShown, VideoEnded
+from .commands import EdgeJump, EdgeReached, FrameStepped, PrerollShown, Resynced, VideoEnded
 from .edge_jump import edge_target, frame_period
 from .events import PlayerState
 from .queues import EOS
@@ -97,9 +98,8 @@ class Presenter:
                 if s.step_requests > 0:
                     s.frames.pop_if(item)
                     self._show(frame, None)
-                    with s.lock:
-                        s.step_requests -= 1
-                    s.pin_clock(frame.pts)
+                    # the loop takes the request and pins the clocks on it
+                    self._move_clocks(FrameStepped(item.serial, frame.pts))
                     continue
                 s.wait(0.05)
                 continue
@@ -134,11 +134,29 @@ class Presenter:
                     # Audio defines time: a frame far from it is damaged, not a jump.
                     s.metrics.on_frames_dropped("late")
                     continue
-                s.pin_clock(frame.pts, keep_running=True)
+                self._move_clocks(Resynced(item.serial, frame.pts))
                 self._show(frame, None)
                 continue
             now_master = s.position()
             self._show(frame, (frame.pts - now_master) if now_master is not None else None)
+
+    def _move_clocks(self, move: FrameStepped | Resynced) -> None:
+        """Has the loop pin the clocks on a frame (a step, a resync), and
+        returns once it has (or the session stops): no frame after it is
+        timed against clocks the loop has not yet moved. Where no loop runs
+        elsewhere to move them (it has ended), they are moved here."""
+        s = self.s
+        number = s.inbox.post_to_loop(move)
+        if number is None:
+            if isinstance(move, FrameStepped):
+                s.stepped(move.pts, pin=True)
+            else:
+                s.pin_clock(move.pts, keep_running=True)
+            return
+        s.wake()
+        applied = partial(s.inbox.applied, number)
+        while not s.wait_until(applied, 0.05):
+            pass
 
     def _behind_edge(self, pts: float) -> bool:
         """Low-latency RTSP/RTMP after an open or reconnect: whether the frame

@@ -167,6 +167,14 @@ class SessionClocks(SessionState):
             if not keep_running:
                 self.audio.set_position(pts)
 
+    def stepped(self, pts: float, pin: bool) -> None:
+        """The loop's part of a frame step (``FrameStepped``): one request
+        taken, and the clocks stand on the frame shown (``pin``: no seek
+        came since it was)."""
+        self.step_requests = max(0, self.step_requests - 1)
+        if pin:
+            self.pin_clock(pts)
+
     def run_clocks(self, running: bool) -> None:
         if running:
             self.sysclock.start()
@@ -189,7 +197,7 @@ class SessionClocks(SessionState):
             pos = self.position()
             code = ErrorCode.CORRUPT_AUDIO if kind == "audio" else ErrorCode.CORRUPT_VIDEO
             where = f"{pos:.1f}" if pos is not None else "?"
-            self.error(error_for(code, position=where), fatal=False)
+            self.report_error(error_for(code, position=where))
 
     def on_audio_eos(self, serial: int) -> None:
         """The audio decoder's thread: its last sample of ``serial`` is out

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from .audio_out import AudioDevicePool, SoundDeviceOutput
 from .capabilities import Adaptive, Live, Tracks
 from .clock import Clock, PlaybackClock
-from .commands import Failed, Inbox, Message
+from .commands import EdgeWanted, Failed, Inbox, Message, NonFatal, Notice
 from .config import OpenOptions, PlayerConfig
 from .decode import AudioDecoder, VideoDecoder
 from .errors import ErrorCode, PlayerError, error_for
@@ -145,19 +145,21 @@ class SessionState:
         #: P
         self.last_shown_pts: float | None = None
         self.last_shown_at = 0.0
-        #: L adds (``FrameStep``), P takes one per frame stepped; under ``lock``
+        #: L adds one (``FrameStep``) and takes one per frame the presenter
+        #: stepped to (``FrameStepped``), which P waits for before it looks again
         self.step_requests = 0
         #: L (a seek, a catch-up jump, the presenter's ``EdgeJump``)
         self.skip_before: float | None = None
         #: D, as ``demuxed_end``: the newest video packet's pts (the live
         #: edge for ``edge_jump``)
         self.newest_video_pts: float | None = None
-        #: D sets it (an open, a reconnect: ``want_edge_jump``), L clears it
-        #: (the presenter's ``EdgeReached``): the next frame shown is the
-        #: newest received (see ``edge_jump``)
+        #: L sets it (the demux thread's ``EdgeWanted`` after an open or a
+        #: reconnect; at the open, before the loop runs, D itself) and clears
+        #: it (the presenter's ``EdgeReached``, a seek): the next frame shown
+        #: is the newest received (see ``edge_jump``); under ``lock``
         self.edge_jump_pending = False
-        #: D counts its edge-jump requests: an ``EdgeReached`` ends only the
-        #: one it reached, not one a reconnect made since
+        #: L (as ``edge_jump_pending``) counts the edge-jump requests: an
+        #: ``EdgeReached`` ends only the one it reached, not one a reconnect made since
         self.edge_jumps = 0
         #: until this clock time a starved output is a jump's refill, not a
         #: stall: L (a catch-up's jump, the presenter's ``EdgeJump``)
@@ -180,9 +182,32 @@ class SessionState:
 
     # ------------------------------------------------------------------ events
     def emit(self, event: Event) -> None:
+        """Tells the listeners now, on this thread: the loop's own events (and
+        the caller's, or the starting threads', where no loop runs). A
+        worker's thread uses ``notify``."""
         if self.stopping.is_set() and not isinstance(event, StateChanged):
             return
         object.__setattr__(event, "t", round(self.metrics.t(), 4))
+        self.tell(event)
+
+    def notify(self, event: Event) -> None:
+        """A worker thread's event (the demux and decode threads, a source's
+        own threads, the subtitle listing): stamped now and handed to the
+        control loop, which tells it (``Notice``); the listeners hear the
+        session from the loop's thread, in the order each thread posted.
+        Where no loop runs elsewhere to take it (before it starts, after it
+        ends) or on the loop's own thread, told at once, as ``emit`` does."""
+        if self.stopping.is_set() and not isinstance(event, StateChanged):
+            return
+        object.__setattr__(event, "t", round(self.metrics.t(), 4))
+        if self.inbox.post_to_loop(Notice(event)) is not None:
+            self.wake()
+            return
+        self.tell(event)
+
+    def tell(self, event: Event) -> None:
+        """The listeners hear ``event``, stamped already, and the report
+        takes what it keeps of it (``emit``, or the loop for a ``Notice``)."""
         if isinstance(event, VariantSwitched):
             self.metrics.on_event(
                 "switch",
@@ -215,6 +240,20 @@ class SessionState:
         self._emit_raw(event)
 
     def set_state(self, state: PlayerState) -> None:
+        """The state machine's one door. Once the control loop runs, only its
+        thread passes it (commands, worker results and failures are messages
+        it applies). Before, the loop cannot run yet, and the two states
+        that come first are set where they happen: OPENING by ``start`` on
+        the caller's thread (the loop needs what the open finds: live or
+        not, which streams, and its audio output), and the first BUFFERING
+        by the demux thread as it starts the pipeline (the presenter may
+        show the first picture before the loop starts, while the audio
+        device opens, and BUFFERING comes before it). No other thread,
+        and none once the loop runs: checked here."""
+        assert self.inbox.writable_here(), (
+            f"state {state.value} set on {threading.current_thread().name}, "
+            "not on the control loop's thread"
+        )
         with self.lock:
             previous = self.state
             if previous == state:
@@ -240,7 +279,18 @@ class SessionState:
             self.wake()
 
     def warn(self, code: WarningCode, /, **params: object) -> None:
-        self.emit(WarningRaised.of(code, params))
+        """A warning, from any thread: told by the loop where one runs
+        elsewhere (``notify``)."""
+        self.notify(WarningRaised.of(code, params))
+
+    def report_error(self, exc: BaseException) -> None:
+        """A worker's non-fatal error (corrupt data, a failed seek): handed to
+        the control loop, which reports it (``NonFatal``: the report's
+        errors, ``ErrorOccurred``); at once where no loop runs elsewhere."""
+        if self.inbox.post_to_loop(NonFatal(exc)) is not None:
+            self.wake()
+            return
+        self.error(exc, fatal=False)
 
     def fail_from_thread(self, exc: BaseException) -> None:
         """A worker's fatal error: posted to the control loop, which applies
@@ -248,7 +298,7 @@ class SessionState:
         stop), so no worker changes ``state``. Where no loop runs to take it
         (the source still opening, the loop ended or crashed) or on the
         loop's own thread, it is applied here at once, as the loop would."""
-        if self.inbox.post_to_loop(Failed(exc)):
+        if self.inbox.post_to_loop(Failed(exc)) is not None:
             self.wake()
             return
         self.error(exc, fatal=True)
@@ -285,7 +335,23 @@ class SessionState:
 
     def want_edge_jump(self, wanted: bool) -> None:
         """The demux thread (an open, a reconnect): whether the next frame
-        shown is the newest received; a new request, numbered."""
+        shown is the newest received; a new request, numbered by the loop
+        (``EdgeWanted``). Returns once it is in effect: the new connection's
+        packets are read only then, so none of its frames is shown before the
+        presenter knows to jump over them. Where no loop runs (the open: the
+        loop starts only once the source is open and its start is done;
+        see ``Session.start``) it is applied here, on the one thread that
+        then writes the session."""
+        number = self.inbox.post_to_loop(EdgeWanted(wanted))
+        if number is None:
+            self.edge_wanted(wanted)
+            return
+        self.wake()
+        self.inbox.wait_applied(number, self.stopping)
+
+    def edge_wanted(self, wanted: bool) -> None:
+        """The loop's part of ``want_edge_jump`` (or the demux thread's,
+        before the loop runs): a new edge-jump request, numbered."""
         with self.lock:
             self.edge_jumps += 1
             self.edge_jump_pending = wanted

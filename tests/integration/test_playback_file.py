@@ -4,6 +4,7 @@ sink in CI): states, sync, pause, seek, frame step, reuse of one Player."""
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -15,6 +16,7 @@ from player import (
     MediaOpened,
     PlayerState,
     SeekCompleted,
+    StateChanged,
     StatsUpdated,
     WarningRaised,
 )
@@ -215,3 +217,28 @@ def test_one_audio_device_serves_every_session(probe: Probe, av_file: Path, ts_f
     assert first is not None and probe.player._audio_pool._out is first
     probe.wait_event(EndOfStream, 20)
     assert probe.report()["av_offset_ms"]["p99"] < 60
+
+
+def test_only_the_control_loop_changes_the_state_once_it_runs(probe: Probe, av_file: Path) -> None:
+    """OPENING is set by the caller's open and the first BUFFERING by the
+    demux thread, before the loop can run; every state after them (a pause,
+    a seek, the end) is set on the control loop's thread."""
+    told: list[tuple[PlayerState, str]] = []
+
+    def on_event(event: object) -> None:
+        if isinstance(event, StateChanged):
+            told.append((event.state, threading.current_thread().name))
+
+    probe.player.subscribe(on_event)
+    probe.player.open(str(av_file))
+    probe.wait_state(PlayerState.PLAYING, 10)
+    probe.player.pause()
+    probe.player.seek(3.0)
+    probe.player.play()
+    probe.wait_event(EndOfStream, 20)
+    caller = threading.current_thread().name
+    assert told[:2] == [(PlayerState.OPENING, caller), (PlayerState.BUFFERING, "heureum-demux")]
+    later = told[2:]
+    states = [state for state, _ in later]
+    assert PlayerState.PAUSED in states and states[-1] == PlayerState.ENDED
+    assert {thread for _, thread in later} == {"heureum-control"}

@@ -5,6 +5,7 @@ until PLAY (issue 11). The presenter and the control loop on a
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
@@ -280,4 +281,73 @@ def test_the_refill_after_a_jump_is_no_stall_but_a_later_starve_is() -> None:
     assert any(e.rebuffer and not e.buffering for e in told)
     later.stopping.set()
     later.wake()
+    loop.result()
+
+
+def test_a_reconnects_edge_jump_request_is_made_by_the_loop() -> None:
+    """The demux thread asks for the jump after a reconnect: the control
+    loop's thread numbers the request and sets it, and the demux thread
+    reads on (returns) only once it is in effect."""
+    clock = ManualClock()
+    session = _session(clock)
+    session.edge_jump_pending = False
+    session.start_pts = 0.0
+    session.preroll = False
+    writers: list[str] = []
+    applied = session.edge_wanted
+
+    def spy(wanted: bool) -> None:
+        writers.append(threading.current_thread().name)
+        applied(wanted)
+
+    session.edge_wanted = spy  # type: ignore[method-assign]
+    session.inbox.owned_by(threading.current_thread())  # this thread is the loop
+    demux = Background(lambda: session.want_edge_jump(True))
+    clock.until_waiting(1)  # the demux thread waits for the loop
+    assert not demux.done
+    assert (session.edge_jumps, _pending(session)) == (0, False)  # posted only
+    assert len(session.inbox) == 1
+    session.apply_messages()  # the control loop's part
+    demux.result()
+    assert (session.edge_jumps, _pending(session)) == (1, True)
+    assert writers == [threading.current_thread().name]
+
+
+def test_the_opens_edge_jump_request_is_set_at_once_before_the_loop_runs() -> None:
+    """At the open no loop runs yet (it starts once the source is open): the
+    demux thread, then the session's one writer, sets the request itself."""
+    clock = ManualClock()
+    session = _session(clock)
+    session.edge_jump_pending = False
+    Background(lambda: session.want_edge_jump(True)).result()
+    assert (session.edge_jumps, _pending(session)) == (1, True)
+    assert len(session.inbox) == 0
+
+
+def test_a_real_loop_applies_the_request_on_its_own_thread() -> None:
+    clock = ManualClock()
+    session = _session(clock)
+    session.edge_jump_pending = False
+    session.start_pts = 0.0
+    session.preroll = False
+    session.set_state(PlayerState.PLAYING)
+    writers: list[str] = []
+    applied = session.edge_wanted
+
+    def spy(wanted: bool) -> None:
+        writers.append(threading.current_thread().name)
+        applied(wanted)
+
+    session.edge_wanted = spy  # type: ignore[method-assign]
+    loop = Background(session.control.loop)
+    clock.until_waiting(1)
+    owner = session.inbox._owner
+    assert owner is not None
+    demux = threading.Thread(target=lambda: session.want_edge_jump(True), name="demux-stand-in")
+    demux.start()
+    demux.join(10.0)
+    assert not demux.is_alive()
+    assert writers == [owner.name] and _pending(session)
+    session.stopping.set()
+    session.wake()
     loop.result()

@@ -3,6 +3,8 @@ the session's queue by hand, its waits moved by the test."""
 
 from __future__ import annotations
 
+import threading
+
 from player.clock import ManualClock
 from player.config import DEFAULT_CONFIG
 from player.engine import Session
@@ -107,6 +109,79 @@ def test_a_second_frame_is_no_preroll_while_the_loop_has_not_applied_the_first()
     assert _shown(sink) == [0.0]  # still one: buffering, not a preroll again
     session.apply_messages()
     assert (session.preroll, session.start_pts) == (False, 0.0)
+    session.stopping.set()
+    session.wake()
+    presenter.result()
+
+
+def _played_from(session: Session, pts: float) -> list[str]:
+    """Past the preroll, the clocks at ``pts``, this thread standing in
+    for the control loop; returns the names of the threads that pin the
+    clocks from here."""
+    session.start_pts = pts
+    session.preroll = False
+    session.sysclock.set(pts)
+    session.inbox.owned_by(threading.current_thread())
+    pinners: list[str] = []
+    pin = session.pin_clock
+
+    def spy(pts: float, keep_running: bool = False) -> None:
+        pinners.append(threading.current_thread().name)
+        pin(pts, keep_running)
+
+    session.pin_clock = spy  # type: ignore[method-assign]
+    return pinners
+
+
+def test_a_stepped_frame_is_shown_and_the_loop_pins_the_clocks_on_it() -> None:
+    clock = ManualClock()
+    sink = RecordingVideoSink(clock)
+    session = _session(clock, sink, [])
+    pinners = _played_from(session, 0.0)
+    session.set_state(PlayerState.PAUSED)
+    session.step_requests = 2  # two FrameSteps the loop applied
+    _frame(session, 0.04, serial=0)
+    _frame(session, 0.08, serial=0)
+    presenter = Background(session.presenter.run)
+    clock.settle(1)  # the presenter waits for the loop
+    assert _shown(sink) == [0.04]
+    # posted, not pinned: the next step waits until the clocks stand on this one
+    assert session.position() == 0.0 and pinners == []
+    assert session.step_requests == 2  # the loop takes it, not the presenter
+    assert len(session.inbox) == 1 and len(session.frames) == 1
+    session.apply_messages()  # the control loop's part
+    assert session.position() == 0.04 and session.step_requests == 1
+    clock.settle(1)  # the second step, waiting for the loop in turn
+    assert _shown(sink) == [0.04, 0.08] and session.position() == 0.04
+    session.apply_messages()
+    assert session.position() == 0.08
+    assert pinners == [threading.current_thread().name] * 2
+    assert session.step_requests == 0
+    session.stopping.set()
+    session.wake()
+    presenter.result()
+
+
+def test_a_jump_in_the_timestamps_is_pinned_by_the_loop_before_the_frame_shows() -> None:
+    """No sound: a frame 20 s from the clock is a jump in the stream's
+    timestamps; the clocks jump to it (on the loop), then it is shown."""
+    clock = ManualClock()
+    sink = RecordingVideoSink(clock)
+    session = _session(clock, sink, [])
+    pinners = _played_from(session, 1.0)
+    session.set_state(PlayerState.PLAYING)
+    session.run_clocks(True)
+    _frame(session, 21.0, serial=0)
+    _frame(session, 21.04, serial=0)
+    presenter = Background(session.presenter.run)
+    clock.settle(1)
+    assert _shown(sink) == [] and pinners == []  # waits for the loop to move the clocks
+    assert len(session.inbox) == 1
+    session.apply_messages()
+    clock.settle(1)  # shown, and the next waits for its time
+    assert _shown(sink) == [21.0]
+    assert session.position() == 21.0
+    assert pinners == [threading.current_thread().name]
     session.stopping.set()
     session.wake()
     presenter.result()

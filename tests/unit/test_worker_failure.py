@@ -56,7 +56,7 @@ def test_a_workers_fatal_error_changes_nothing_until_the_loop_applies_it() -> No
     clock = ManualClock()
     seen: list[tuple[Event, str]] = []
     session = _opened(clock, seen)
-    session.inbox.owned_by(threading.Thread(name="the-loop", target=lambda: None))
+    session.inbox.owned_by(threading.current_thread())  # this thread is the loop
     Background(lambda: session.fail_from_thread(_LOST)).result()  # the demux thread
     # posted only: the worker touched neither the state nor the report
     assert session.state == PlayerState.BUFFERING
@@ -157,15 +157,36 @@ def test_the_inbox_takes_a_failure_only_while_a_loop_runs_elsewhere() -> None:
     clock = ManualClock()
     inbox = Inbox(clock)
     failed = Failed(_LOST)
-    assert not inbox.post_to_loop(failed)  # no loop: the caller applies it
+    assert inbox.post_to_loop(failed) is None  # no loop: the caller applies it
     inbox.owned_by(threading.current_thread())
-    assert not inbox.post_to_loop(failed)  # the loop itself: applied at once
+    assert inbox.post_to_loop(failed) is None  # the loop itself: applied at once
     inbox.owned_by(threading.Thread(target=lambda: None))
     play = inbox.post(Play())
-    assert inbox.post_to_loop(failed)
+    assert inbox.post_to_loop(failed) == play + 1
     assert len(inbox) == 2 and not inbox.applied(play + 1)
     inbox.owned_by(None)  # the loop ends
-    assert inbox.take_failures() == [failed]
+    assert inbox.take_last() == [failed]
     # the command stays unapplied: a stopped loop applies no commands
     assert len(inbox) == 1 and not inbox.applied(play)
-    assert inbox.take_failures() == []
+    assert inbox.take_last() == []
+
+
+def test_once_a_loop_runs_no_other_thread_may_change_the_state() -> None:
+    """The rule of ``SessionState.set_state``: before the loop (the open's
+    OPENING and first BUFFERING) any thread; then only the loop's."""
+    clock = ManualClock()
+    session = headless_session(clock)
+    Background(lambda: session.set_state(PlayerState.OPENING)).result()  # no loop yet
+    session.inbox.owned_by(threading.current_thread())  # this thread is the loop
+    try:
+        Background(lambda: session.set_state(PlayerState.PLAYING)).result()
+    except AssertionError as exc:
+        assert "not on the control loop's thread" in str(exc)
+    else:
+        raise AssertionError("a worker changed the state while the loop runs")
+    assert _state(session) == PlayerState.OPENING
+    session.set_state(PlayerState.BUFFERING)  # the loop's own thread
+    assert _state(session) == PlayerState.BUFFERING
+    session.inbox.owned_by(None)  # the loop ended
+    Background(lambda: session.set_state(PlayerState.ERROR)).result()
+    assert _state(session) == PlayerState.ERROR

@@ -194,8 +194,8 @@ def test_a_decision_costs_well_under_two_milliseconds() -> None:
 
 def test_a_policy_is_chosen_by_name() -> None:
     assert DEFAULT_POLICY == NetworkConfig().abr_policy == PlayerConfig().network.abr_policy
-    assert isinstance(make_policy(), HybridPolicy)
-    assert isinstance(make_policy("mpc"), MpcPolicy)
+    assert isinstance(make_policy(), MpcPolicy)
+    assert isinstance(make_policy("hybrid"), HybridPolicy)
     # each call a fresh policy: they keep per-session state
     assert make_policy("mpc") is not make_policy("mpc")
     with pytest.raises(ValueError, match=r"unknown ABR policy 'pensieve'.*hybrid, mpc"):
@@ -237,3 +237,30 @@ def test_a_steady_link_may_be_planned_above_its_rung_while_the_scenes_change() -
     easy_now = (1.1, 1.1, 1.1, 0.45, 0.45)
     slow = ctx(0.36 * M, current=0, buffer=28.0, size_ratio=0.45, size_ratios=easy_now)
     assert MpcPolicy().choose(slow).rule == "mpc-insure"
+
+
+def test_a_short_vod_on_a_fast_link_is_climbed() -> None:
+    # the player's short VOD: 2 s segments at 0.25 and 1.2 Mb/s, 20 Mb/s
+    # measured, one segment fetched and one left after this: two segments
+    # gain 2 x 0.95 Mb/s, and at the planner's usual switch weight (2.5 x
+    # 0.95) the climb never pays; at the QoE's own weight it does, and the
+    # link carries the upper rung many times over, so no drop back follows
+    state = ctx(
+        (20 * M,),
+        bitrates=(0.25 * M, 1.2 * M),
+        current=0,
+        buffer=1.9,
+        segment_duration=2.0,
+        remaining=2.0,
+        samples=1,
+    )
+    up = MpcPolicy().choose(state)
+    assert (up.index, up.rule) == (1, "mpc-up"), up
+    assert MpcPolicy(end_switch_penalty=None).choose(state).index == 0
+    # a link that barely carries the upper rung keeps the certain switch weighed in full
+    close = replace(state, recent_bps=(1.5 * M,), estimate_bps=1.5 * M)
+    assert MpcPolicy(fill_buffer=0).plan(close, 1.5 * M).index == 0
+    # far from the end the plan's usual weight holds, even on the fast link
+    far = replace(state, remaining=None, live=True)
+    plan = MpcPolicy().plan(far, 20 * M)
+    assert plan == MpcPolicy(end_switch_penalty=None).plan(far, 20 * M)

@@ -11,7 +11,7 @@ import pytest
 from player.abr.hybrid import HybridPolicy, harmonic_mean
 from player.abr.mpc import MpcPolicy
 from player.abr.policies import DEFAULT_POLICY, make_policy
-from player.abr.policy import AbrContext
+from player.abr.policy import AbrContext, InFlight
 from player.abr.simulator import PENSIEVE_LADDER
 from player.clock import ManualClock
 from player.config import DEFAULT_CONFIG, NetworkConfig, PlayerConfig
@@ -264,3 +264,19 @@ def test_a_short_vod_on_a_fast_link_is_climbed() -> None:
     far = replace(state, remaining=None, live=True)
     plan = MpcPolicy().plan(far, 20 * M)
     assert plan == MpcPolicy(end_switch_penalty=None).plan(far, 20 * M)
+
+
+def test_a_rich_buffer_waits_out_a_dip_at_a_transfers_start() -> None:
+    # the top rung's 2.15 MB segment, 1.5 s in, 56 kB arrived (a handover dip:
+    # 0.3 Mb/s since the first byte), against a 3.7 Mb/s estimate
+    flight = InFlight(5, 56_000, 2_150_000, 1.5, recent_bps=0.3 * M)
+    rich = ctx(3.7 * M, current=5, buffer=26.8)
+    # judged this early, the dip reads as a collapse: 57 s to go, 26.8 s in hand
+    assert MpcPolicy(abandon_patience=0.5).abandon(rich, flight) is not None
+    # a rich buffer waits until 3 s have shown what the link does
+    assert MpcPolicy().abandon(rich, flight) is None
+    later = replace(flight, bytes_done=110_000, elapsed=3.0)
+    assert MpcPolicy().abandon(rich, later) is not None  # still a trickle: now it goes
+    # with less than 12 s in hand there is no time to wait
+    poor = ctx(3.7 * M, current=5, buffer=8.0)
+    assert MpcPolicy().abandon(poor, flight) is not None

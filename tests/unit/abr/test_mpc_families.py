@@ -25,29 +25,30 @@ from tests.unit.abr.test_abr import OPTIMAL
 POOLED = pooled_families()
 
 #: Σ QoE / Σ optimum of MPC's defaults: constant 91.6, long ramps 93.3,
-#: early outages 86.6, square waves 83.1, 3G 55.1, LTE 88.3 % (when it was
+#: early outages 86.9, square waves 83.2, 3G 55.1, LTE 89.5 % (when it was
 #: added: 89.4, 91.6, 85.6, 84.5, 53.7, 86.7; early outages read 81.0 until
 #: the simulator measured a download without the outage it waited through,
-#: as the player does). Regression gates, not the target of 90 %.
+#: as the player does, and LTE 88.3 until a rich buffer waited 3 s before
+#: judging a transfer). Regression gates, not the target of 90 %.
 FLOORS = {
     "constant-between-rungs": 0.91,
     "long-ramps": 0.93,
-    "early-outages": 0.86,
+    "early-outages": 0.865,
     "square-wave": 0.825,
     "3g (synthesised)": 0.545,
-    "lte (synthesised)": 0.88,
+    "lte (synthesised)": 0.89,
 }
 
 #: switches a minute of MPC's defaults (the optimum's in brackets): constant
-#: 1.73 (1.30), long ramps 2.40 (1.47), early outages 2.89 (1.21), square
-#: waves 4.76 (1.57), 3G 3.25 (1.74), LTE 2.42 (1.04). Ceilings, a little above.
+#: 1.73 (1.30), long ramps 2.40 (1.47), early outages 2.83 (1.21), square
+#: waves 4.64 (1.57), 3G 3.25 (1.74), LTE 2.30 (1.04). Ceilings, a little above.
 SWITCH_CEILINGS = {
     "constant-between-rungs": 1.8,
     "long-ramps": 2.5,
     "early-outages": 3.0,
-    "square-wave": 4.9,
+    "square-wave": 4.8,
     "3g (synthesised)": 3.4,
-    "lte (synthesised)": 2.55,
+    "lte (synthesised)": 2.45,
 }
 
 #: bundled 89.6 (the hybrid, tuned on them, 87.1), held-out 91.3 (89.1),

@@ -233,7 +233,7 @@ class MpcPolicy:
     abandon_recent: bool = True
     #: a transfer is judged for abandonment from this many seconds on ...
     abandon_min_elapsed: float = 0.5
-    #: ... and from this many while ``patience_buffer`` s (scaled) are in hand:
+    #: ... and from this many while ``patience_buffer`` s are in hand:
     #: a handover dip at a transfer's start reads, averaged over its first
     #: second or two, as a collapse, and a rich buffer can wait for a better look
     abandon_patience: float = 3.0
@@ -412,6 +412,8 @@ class MpcPolicy:
         return Decision(plan.index, rule, why)
 
     def abandon(self, ctx: AbrContext, flight: InFlight) -> Decision | None:
-        rich = ctx.buffer >= self.patience_buffer * self._scale(ctx)
+        # not scaled with the buffer target: the wait itself is drawn from the
+        # buffer, and a small one cannot spend 3 s on a second look
+        rich = ctx.buffer >= self.patience_buffer
         wait = self.abandon_patience if rich else self.abandon_min_elapsed
         return abandon_check(ctx, flight, recent=self.abandon_recent, min_elapsed=wait)

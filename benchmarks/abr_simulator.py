@@ -1,5 +1,5 @@
 """Each ABR policy's QoE as a percent of the offline optimum, per trace family:
-the bundled traces (which the default policy was tuned on), the held-out and
+the bundled traces (which the hybrid was tuned on), the held-out and
 fresh ones (the same families with every level, time and period drawn at
 random from a seed: ``--seed`` draws another family), and the families of
 issue 10 it was not tuned on (``player.abr.families``: constant links between
@@ -13,12 +13,13 @@ seed, constant links at 1.05 and 1.15 x the rungs 0.75-2.85 Mb/s), marked "tunin
 ``--tuning-seeds N`` pools N seeds of it (five traces a family are noisy).
 ``--breakdown`` splits each policy's shortfall from the optimum into bitrate,
 rebuffering and switching, in points of the optimum.
-The "hybrid + fill" column is the default with its opt-in start-up fill
+The "hybrid + fill" column is the hybrid with its opt-in start-up fill
 (``HybridPolicy.fill_buffer`` = 8 s), measured beside it; "hybrid, plain
-abandon" is the default as it was before abandonment at the recent rate
-(``abandon_recent``) became the default. "mpc (opt-in)" is the
-model-predictive rule (``player.abr.mpc``; ``NetworkConfig.abr_policy =
-"mpc"``); ``--cost`` measures each policy's CPU time per decision.
+abandon" is the hybrid as it was before abandonment at the recent rate
+(``abandon_recent``) became the default. "mpc (default)" is the
+model-predictive rule (``player.abr.mpc``; ``NetworkConfig.abr_policy``'s
+default since issue 10's third pass; "hybrid" is ``--abr-policy hybrid``);
+``--cost`` measures each policy's CPU time per decision.
 
     .venv/bin/python -m benchmarks.abr_simulator [--json] [--seed N] [--family-seed N]
         [--family-seeds N] [--traces] [--simple] [--tuning] [--tuning-seeds N] [--breakdown]
@@ -54,8 +55,8 @@ from player.abr.throughput import ThroughputRule
 from player.abr.traces import BUNDLED_TRACES, HELDOUT_TRACES, Trace, fresh_traces
 
 POLICIES: dict[str, Callable[[], AbrPolicy]] = {
-    "hybrid (default)": HybridPolicy,
-    "mpc (opt-in)": MpcPolicy,
+    "mpc (default)": MpcPolicy,
+    "hybrid": HybridPolicy,
     "hybrid + fill": lambda: HybridPolicy(fill_buffer=8.0, name="hybrid+fill"),
     "hybrid, plain abandon": lambda: HybridPolicy(abandon_recent=False, name="hybrid-plain"),
     "throughput-only": ThroughputRule,
@@ -287,7 +288,7 @@ def family_table(results: dict[str, dict[str, object]], untuned: tuple[str, ...]
         )
         mark = "*" if title in untuned else " "
         print(f"{mark}{title:<{width - 1}}{opt_reb:>11.1f}{opt_sw:>7.2f}{cells}")
-    print("* not tuned on; target >= 90 % of the optimum for the default (hybrid)")
+    print("* not tuned on; target >= 90 % of the optimum for the default (mpc)")
 
 
 def breakdown_table(results: dict[str, dict[str, object]]) -> None:

@@ -140,7 +140,8 @@ def add_abr_policy_flag(p: argparse.ArgumentParser, *, window: bool = True) -> N
         choices=ABR_POLICIES,
         metavar="{" + ",".join(ABR_POLICIES) + "}",
         help=f"HLS: the ABR rule that picks the rung (default {default}); mpc plans "
-        f"a few segments ahead (model-predictive).{where}",
+        f"a few segments ahead (model-predictive), hybrid follows the throughput "
+        f"and, with a rich buffer, BOLA.{where}",
     )
 
 

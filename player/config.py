@@ -52,9 +52,9 @@ class NetworkConfig:
     live_outage_timeout: float = 30.0
     tls_verify: bool = True
     ca_file: str | None = None  # None: certifi's bundle
-    #: the ABR policy by name (``player.abr.policies``): "hybrid" (default) or
-    #: "mpc", the model-predictive rule, opt-in
-    abr_policy: AbrPolicyName = "hybrid"
+    #: the ABR policy by name (``player.abr.policies``): "mpc", the
+    #: model-predictive rule (default), or "hybrid" (throughput and BOLA)
+    abr_policy: AbrPolicyName = "mpc"
 
 
 @dataclass(frozen=True)

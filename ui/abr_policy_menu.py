@@ -44,8 +44,8 @@ class AbrPolicyMenu(QMenu):
     def retranslate(self) -> None:
         self.setTitle(self.tr("ABR policy"))
         names = {
-            "hybrid": self.tr("Hybrid: throughput, then buffer (default)"),
-            "mpc": self.tr("Model-predictive: plans a few segments ahead"),
+            "hybrid": self.tr("Hybrid: throughput, then buffer"),
+            "mpc": self.tr("Model-predictive: plans a few segments ahead (default)"),
         }
         for name, act in self.policy_actions.items():
             act.setText(names.get(name, name))

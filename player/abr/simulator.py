@@ -27,6 +27,7 @@ from .driver import AbrDriver, Inputs
 from .estimator import BandwidthEstimator, EstimatorConfig
 from .policy import AbrPolicy
 from .segment_sizes import RELATIVE_SIZES
+from .silences import DEAD_AFTER
 from .traces import Link, Trace
 
 __all__ = [
@@ -221,7 +222,9 @@ def simulate(
         rebuf += max(d - buffer, 0.0)
         buffer = max(buffer - d, 0.0) + L
         t = end
-        meter.add_sample(size, end - first, rtt)
+        # measured as the player measures it: over the time bytes could flow
+        # (an outage inside the transfer is no slowness of the link)
+        meter.add_sample(size, end - first - link.dead_time(first, end, DEAD_AFTER), rtt)
         driver.finished(video.bitrates[rung], size, L)
         if current is not None and rung != current:
             switch_times.append(start)

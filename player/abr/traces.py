@@ -80,6 +80,27 @@ class Link:
     def bits_between(self, t0: float, t1: float) -> float:
         return self.cumulative(t1) - self.cumulative(t0)
 
+    def dead_time(self, t0: float, t1: float, after: float) -> float:
+        """Seconds of [``t0``, ``t1``] in stretches of zero rate longer than
+        ``after`` (what a player's ``Silences`` leaves out of a sample)."""
+        dead = run = 0.0
+        t = t0
+        while t < t1 - 1e-12:
+            tt = t % self._period
+            i = bisect.bisect_right(self._starts, tt) - 1
+            end = self._starts[i] + self.trace.points[i][0]
+            step = min(end - tt, t1 - t)
+            if step <= 1e-12:
+                # at a piece's end by rounding: on to the next one
+                step = min(1e-9, t1 - t)
+            if self._rates[i] == 0:
+                run += step
+            else:
+                dead += run if run > after else 0.0
+                run = 0.0
+            t += step
+        return dead + (run if run > after else 0.0)
+
     def time_to_send(self, t0: float, bits: float) -> float:
         """The time at which ``bits`` sent from ``t0`` have all arrived."""
         if bits <= 0:

@@ -96,12 +96,12 @@
         <translation>ABR 정책</translation>
     </message>
     <message>
-        <source>Hybrid: throughput, then buffer (default)</source>
-        <translation>하이브리드: 처리량, 이어서 버퍼 (기본값)</translation>
+        <source>Hybrid: throughput, then buffer</source>
+        <translation>하이브리드: 처리량, 이어서 버퍼</translation>
     </message>
     <message>
-        <source>Model-predictive: plans a few segments ahead</source>
-        <translation>모델 예측: 몇 세그먼트 앞을 계획</translation>
+        <source>Model-predictive: plans a few segments ahead (default)</source>
+        <translation>모델 예측: 몇 세그먼트 앞을 계획 (기본값)</translation>
     </message>
     <message>
         <source>Used for HLS streams opened from now on</source>

@@ -39,29 +39,29 @@ def test_the_abr_policy_setting_reaches_the_next_stream_and_is_kept(
     menus = window.menus
     # under Settings → Network, the default checked
     assert menus.abr_policy_menu.menuAction() in menus.network_menu.actions()
-    assert _checked(window) == ["hybrid"]
+    assert _checked(window) == ["mpc"]
     assert menus.abr_policy_menu.title() == "ABR policy"
     with ThrottleServer(hls_media.muxed_ladder_vod(seconds=6.0)) as server:
         url = server.url("master.m3u8")
         window.open_url(url)
-        assert _policy_played(qtbot, window) == "hybrid"
+        assert _policy_played(qtbot, window) == "mpc"
 
-        menus.abr_policy_menu.policy_actions["mpc"].trigger()
-        assert _checked(window) == ["mpc"]  # one at a time
+        menus.abr_policy_menu.policy_actions["hybrid"].trigger()
+        assert _checked(window) == ["hybrid"]  # one at a time
         window.settings.sync()
-        assert Settings().abr_policy == "mpc"  # saved in the file, not only held
+        assert Settings().abr_policy == "hybrid"  # saved in the file, not only held
 
         window.open_url(url)
-        assert _policy_played(qtbot, window) == "mpc"
+        assert _policy_played(qtbot, window) == "hybrid"
         options = spy(window).last("open")[0][1]
-        assert isinstance(options, OpenOptions) and options.abr_policy == "mpc"
+        assert isinstance(options, OpenOptions) and options.abr_policy == "hybrid"
         window.close()
 
         # a new window reads the saved choice; a URL's own option wins over it
         again = make_window()
-        assert _checked(again) == ["mpc"]
-        again.open_url(url, OpenOptions(abr_policy="hybrid"))
-        assert _policy_played(qtbot, again) == "hybrid"
+        assert _checked(again) == ["hybrid"]
+        again.open_url(url, OpenOptions(abr_policy="mpc"))
+        assert _policy_played(qtbot, again) == "mpc"
 
 
 def test_the_abr_policy_menu_speaks_korean(qtbot: QtBot, window: MainWindow) -> None:
@@ -80,14 +80,14 @@ def test_a_policy_name_this_version_does_not_know_reads_as_the_default(tmp_path:
     path = tmp_path / "odd.ini"
     path.write_text("[network]\nabr_policy=pensieve\n", encoding="utf-8")
     settings = Settings(str(path))
-    assert settings.abr_policy == "hybrid"
+    assert settings.abr_policy == "mpc"
     assert settings.open_options().abr_policy is None  # the default: no choice to honour
-    settings.abr_policy = "mpc"
+    settings.abr_policy = "hybrid"
     settings.abr_policy = "bola"  # an unknown name saves the default, not itself
-    assert settings.abr_policy == "hybrid"
-    settings.abr_policy = "mpc"
+    assert settings.abr_policy == "mpc"
+    settings.abr_policy = "hybrid"
     settings.sync()
-    assert Settings(str(path)).open_options().abr_policy == "mpc"
+    assert Settings(str(path)).open_options().abr_policy == "hybrid"
 
 
 def test_the_stats_overlay_names_the_policy_that_runs() -> None:
@@ -108,11 +108,11 @@ def test_a_policy_chosen_in_settings_is_said_unused_on_a_file_and_the_default_is
     window.open_url(str(media))
     wait_playing(qtbot, window)
     assert "ABR" not in window.messages.label.text()  # the default: nothing asked
-    window.menus.abr_policy_menu.policy_actions["mpc"].trigger()
+    window.menus.abr_policy_menu.policy_actions["hybrid"].trigger()
     window.open_url(str(media))
     wait_playing(qtbot, window)
     qtbot.waitUntil(lambda: window.messages.level == "warning", timeout=TIMEOUT_MS)
     text = window.messages.label.text()
-    assert "ABR policy mpc is not used" in text and "HLS only" in text
+    assert "ABR policy hybrid is not used" in text and "HLS only" in text
     report: dict[str, Any] = window.player.report()
     assert [w["code"] for w in report["warnings"]] == ["abr-policy-unused"]

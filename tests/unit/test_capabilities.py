@@ -33,7 +33,7 @@ def test_an_unopened_hls_source_reports_an_empty_ladder() -> None:
     # Nothing fetched: an empty ladder and the meter's default, not a
     # measurement; the default policy is named.
     assert status == AbrStatus(
-        None, None, None, status.estimate_bps, 0.0, 0, estimate_measured=False, policy="hybrid"
+        None, None, None, status.estimate_bps, 0.0, 0, estimate_measured=False, policy="mpc"
     )
     with pytest.raises(dataclasses.FrozenInstanceError):
         status.variants = 3  # type: ignore[misc]

@@ -93,6 +93,6 @@ def test_the_help_names_the_abr_policies_and_the_default() -> None:
     for parser in (build_parser(), build_compare_parser()):
         text = " ".join(parser.format_help().split())
         assert "--abr-policy {hybrid,mpc}" in text
-        assert "(default hybrid)" in text
+        assert "(default mpc)" in text
     assert "Settings > Network" in " ".join(build_parser().format_help().split())
     assert "Settings" not in " ".join(build_compare_parser().format_help().split())

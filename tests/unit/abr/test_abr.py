@@ -295,7 +295,9 @@ def test_default_policy_holds_up_on_held_out_traces() -> None:
         make.__name__: percent_of_optimal(make, HELDOUT_TRACES)
         for make in (HybridPolicy, ThroughputRule, Bola)
     }
-    assert score["HybridPolicy"] >= 0.875, score  # 87.9 % (86.4 % before)
+    # 89.1 % (86.4 % before issue 10, 87.9 until the simulator measured a
+    # download without the outage it waited through)
+    assert score["HybridPolicy"] >= 0.885, score
     assert score["HybridPolicy"] > max(score["ThroughputRule"], score["Bola"]), score
 
 

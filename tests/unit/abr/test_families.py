@@ -28,12 +28,15 @@ OPTIMAL = {t.name: POOLED_OPTIMAL[t.name] for traces in FAMILIES.values() for t 
 #: 72.2, 79.8, 35.9, 86.8 %; the five-trace gates read 88.9, 91.5, 69.4,
 #: 84.4, 73.6, 79.1 % then), and raised with abandonment at the recent rate
 #: made the default (88.9, 93.4, 72.4, 80.3, 44.7, 87.2 %; early outages
-#: read 73.3 at issue 10's second pass, and its gate was raised to that).
+#: read 73.3 at issue 10's second pass, and its gate was raised to that;
+#: 79.5 since the simulator measures a download without the outage it waited
+#: through, as the player does). The hybrid was the default until issue 10's
+#: third pass made MPC it; these gates hold the hybrid, still a choice.
 #: Regression gates, not the target: the issue asks for 90 % on every family.
 FLOORS = {
     "constant-between-rungs": 0.885,
     "long-ramps": 0.93,
-    "early-outages": 0.73,
+    "early-outages": 0.79,
     "square-wave": 0.80,
     "3g (synthesised)": 0.445,
     "lte (synthesised)": 0.87,

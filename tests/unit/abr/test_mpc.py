@@ -11,7 +11,7 @@ import pytest
 from player.abr.hybrid import HybridPolicy, harmonic_mean
 from player.abr.mpc import MpcPolicy
 from player.abr.policies import DEFAULT_POLICY, make_policy
-from player.abr.policy import AbrContext
+from player.abr.policy import AbrContext, InFlight
 from player.abr.simulator import PENSIEVE_LADDER
 from player.clock import ManualClock
 from player.config import DEFAULT_CONFIG, NetworkConfig, PlayerConfig
@@ -194,8 +194,8 @@ def test_a_decision_costs_well_under_two_milliseconds() -> None:
 
 def test_a_policy_is_chosen_by_name() -> None:
     assert DEFAULT_POLICY == NetworkConfig().abr_policy == PlayerConfig().network.abr_policy
-    assert isinstance(make_policy(), HybridPolicy)
-    assert isinstance(make_policy("mpc"), MpcPolicy)
+    assert isinstance(make_policy(), MpcPolicy)
+    assert isinstance(make_policy("hybrid"), HybridPolicy)
     # each call a fresh policy: they keep per-session state
     assert make_policy("mpc") is not make_policy("mpc")
     with pytest.raises(ValueError, match=r"unknown ABR policy 'pensieve'.*hybrid, mpc"):
@@ -237,3 +237,46 @@ def test_a_steady_link_may_be_planned_above_its_rung_while_the_scenes_change() -
     easy_now = (1.1, 1.1, 1.1, 0.45, 0.45)
     slow = ctx(0.36 * M, current=0, buffer=28.0, size_ratio=0.45, size_ratios=easy_now)
     assert MpcPolicy().choose(slow).rule == "mpc-insure"
+
+
+def test_a_short_vod_on_a_fast_link_is_climbed() -> None:
+    # the player's short VOD: 2 s segments at 0.25 and 1.2 Mb/s, 20 Mb/s
+    # measured, one segment fetched and one left after this: two segments
+    # gain 2 x 0.95 Mb/s, and at the planner's usual switch weight (2.5 x
+    # 0.95) the climb never pays; at the QoE's own weight it does, and the
+    # link carries the upper rung many times over, so no drop back follows
+    state = ctx(
+        (20 * M,),
+        bitrates=(0.25 * M, 1.2 * M),
+        current=0,
+        buffer=1.9,
+        segment_duration=2.0,
+        remaining=2.0,
+        samples=1,
+    )
+    up = MpcPolicy().choose(state)
+    assert (up.index, up.rule) == (1, "mpc-up"), up
+    assert MpcPolicy(end_switch_penalty=None).choose(state).index == 0
+    # a link that barely carries the upper rung keeps the certain switch weighed in full
+    close = replace(state, recent_bps=(1.5 * M,), estimate_bps=1.5 * M)
+    assert MpcPolicy(fill_buffer=0).plan(close, 1.5 * M).index == 0
+    # far from the end the plan's usual weight holds, even on the fast link
+    far = replace(state, remaining=None, live=True)
+    plan = MpcPolicy().plan(far, 20 * M)
+    assert plan == MpcPolicy(end_switch_penalty=None).plan(far, 20 * M)
+
+
+def test_a_rich_buffer_waits_out_a_dip_at_a_transfers_start() -> None:
+    # the top rung's 2.15 MB segment, 1.5 s in, 56 kB arrived (a handover dip:
+    # 0.3 Mb/s since the first byte), against a 3.7 Mb/s estimate
+    flight = InFlight(5, 56_000, 2_150_000, 1.5, recent_bps=0.3 * M)
+    rich = ctx(3.7 * M, current=5, buffer=26.8)
+    # judged this early, the dip reads as a collapse: 57 s to go, 26.8 s in hand
+    assert MpcPolicy(abandon_patience=0.5).abandon(rich, flight) is not None
+    # a rich buffer waits until 3 s have shown what the link does
+    assert MpcPolicy().abandon(rich, flight) is None
+    later = replace(flight, bytes_done=110_000, elapsed=3.0)
+    assert MpcPolicy().abandon(rich, later) is not None  # still a trickle: now it goes
+    # with less than 12 s in hand there is no time to wait
+    poor = ctx(3.7 * M, current=5, buffer=8.0)
+    assert MpcPolicy().abandon(poor, flight) is not None

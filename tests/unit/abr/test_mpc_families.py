@@ -1,14 +1,12 @@
-"""The model-predictive policy (opt-in) on the pooled trace families, the
-bundled, held-out and fresh traces, and constant links: regression gates at
-its figures, and where it stands beside the default hybrid.
+"""The model-predictive policy (the default since issue 10's third pass) on
+the pooled trace families, the bundled, held-out and fresh traces, and
+constant links: regression gates at its figures, and where it stands beside
+the hybrid (the default before it).
 
-MPC (``player.abr.mpc``) is not the default. Since its start-up fill eases
-as the buffer builds and a plan that reaches a VOD's end keeps no reserve
-(issue 10), it is level with or ahead of the hybrid on every pooled family
-and trace set (long ramps within 0.1 point, the rest 0.8-10 points ahead:
-the figures are in its docstring), which is what making it the default
-asks; the switch is the lead's (the HLS golden runs and the UI's tests are
-recorded with the hybrid)."""
+It became the default once it was level with or ahead of the hybrid on
+every pooled family and trace set (long ramps within 0.1 point, the rest
+0.8-10 points ahead: the figures are in its docstring) and climbed a short
+VOD as the hybrid does (``test_mpc.py``)."""
 
 from __future__ import annotations
 
@@ -27,23 +25,35 @@ from tests.unit.abr.test_abr import OPTIMAL
 POOLED = pooled_families()
 
 #: Σ QoE / Σ optimum of MPC's defaults: constant 91.6, long ramps 93.3,
-#: early outages 81.0, square waves 83.1, 3G 55.1, LTE 88.3 % (when it was
-#: added: 89.4, 91.6, 85.6, 84.5, 53.7, 86.7; the eased start-up fill gave up
-#: 4.6 points on early outages and 1.4 on square waves for ramps and LTE,
-#: where it trailed the hybrid: 88.9, 93.4, 73.3, 80.3, 44.7, 87.2).
-#: Regression gates, not the target of 90 %.
+#: early outages 86.9, square waves 83.2, 3G 55.1, LTE 89.5 % (when it was
+#: added: 89.4, 91.6, 85.6, 84.5, 53.7, 86.7; early outages read 81.0 until
+#: the simulator measured a download without the outage it waited through,
+#: as the player does, and LTE 88.3 until a rich buffer waited 3 s before
+#: judging a transfer). Regression gates, not the target of 90 %.
 FLOORS = {
     "constant-between-rungs": 0.91,
     "long-ramps": 0.93,
-    "early-outages": 0.805,
+    "early-outages": 0.865,
     "square-wave": 0.825,
     "3g (synthesised)": 0.545,
-    "lte (synthesised)": 0.88,
+    "lte (synthesised)": 0.89,
 }
 
-#: bundled 88.7 (the hybrid, tuned on them, 87.1), held-out 90.9 (87.9),
-#: fresh 88.2 % (85.4)
-SET_FLOORS = {"bundled": 0.88, "held-out": 0.905, "fresh": 0.875}
+#: switches a minute of MPC's defaults (the optimum's in brackets): constant
+#: 1.73 (1.30), long ramps 2.40 (1.47), early outages 2.83 (1.21), square
+#: waves 4.64 (1.57), 3G 3.25 (1.74), LTE 2.30 (1.04). Ceilings, a little above.
+SWITCH_CEILINGS = {
+    "constant-between-rungs": 1.8,
+    "long-ramps": 2.5,
+    "early-outages": 3.0,
+    "square-wave": 4.8,
+    "3g (synthesised)": 3.4,
+    "lte (synthesised)": 2.45,
+}
+
+#: bundled 89.6 (the hybrid, tuned on them, 87.1), held-out 91.3 (89.1),
+#: fresh 88.0 % (85.5)
+SET_FLOORS = {"bundled": 0.89, "held-out": 0.91, "fresh": 0.875}
 SETS = {"bundled": BUNDLED_TRACES, "held-out": HELDOUT_TRACES, "fresh": FRESH_TRACES}
 
 
@@ -55,9 +65,14 @@ def score(make: type, traces: tuple[Trace, ...], optima: dict[str, float]) -> fl
 
 @pytest.mark.parametrize("family", list(FLOORS))
 def test_mpc_holds_its_figure_on_each_pooled_family(family: str) -> None:
-    assert set(FLOORS) == set(POOLED)
-    got = score(MpcPolicy, POOLED[family], POOLED_OPTIMAL)
+    assert set(FLOORS) == set(POOLED) == set(SWITCH_CEILINGS)
+    video = make_video()
+    results = [simulate(MpcPolicy(), t, video) for t in POOLED[family]]
+    got = sum(r.qoe for r in results) / sum(POOLED_OPTIMAL[t.name] for t in POOLED[family])
     assert got >= FLOORS[family], (family, round(100 * got, 1))
+    played = sum(video.chunks * video.segment_duration + r.rebuffer for r in results)
+    per_minute = 60 * sum(r.switches for r in results) / played
+    assert per_minute <= SWITCH_CEILINGS[family], (family, round(per_minute, 2))
 
 
 @pytest.mark.parametrize("family", ["early-outages", "square-wave", "3g (synthesised)"])

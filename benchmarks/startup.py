@@ -116,9 +116,14 @@ class _Grabber:
         w, h = whole.width(), whole.height()
         return (w, h), whole.copy((w - PROBE) // 2, (h - PROBE) // 2, PROBE, PROBE)
 
+    def textured(self, window: int) -> bool:
+        """A picture in the window's middle (not one flat colour)."""
+        grabbed = self.middle(window)
+        return grabbed is not None and self.is_picture(grabbed[1])
+
     @staticmethod
-    def textured(image: QImage) -> bool:
-        """A picture (not one flat colour)."""
+    def is_picture(image: QImage) -> bool:
+        """Not one flat colour."""
         first = image.pixel(0, 0)
         return any(
             image.pixel(x, y) != first for y in range(0, PROBE, 4) for x in range(0, PROBE, 4)
@@ -142,7 +147,7 @@ def _one(cmd: list[str], env: dict[str, str], grabber: _Grabber) -> dict[str, An
             if "painted_s" not in result and grabber.painted(window):
                 result["painted_s"] = round(time.monotonic() - t0, 3)
             grabbed = grabber.middle(window)
-            if grabbed is not None and grabber.textured(grabbed[1]):
+            if grabbed is not None and grabber.is_picture(grabbed[1]):
                 result["first_frame_s"] = round(time.monotonic() - t0, 3)
                 result.setdefault("painted_s", result["first_frame_s"])
                 break

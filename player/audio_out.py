@@ -293,6 +293,11 @@ class SoundDeviceOutput:
         #: since when it has called back without running dry or pausing
         self._steady_since: float | None = None
         self._last_callback: float | None = None
+        #: playing joins this running clock (the media time now) once the
+        #: device runs; till then it plays silence, takes nothing from the
+        #: buffer, and has no position of its own (``join``)
+        self._join: Callable[[], float] | None = None
+        self._join_speed = 1.0
 
     # The PortAudio callback thread.
     def _callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
@@ -319,10 +324,23 @@ class SoundDeviceOutput:
         since = self._steady_since
         if since is not None and now - since >= _STEADY_FOR:
             self._ran_playing = True
+        join = self._join
+        if join is not None:
+            if not self._ran_playing:
+                outdata.fill(0)  # what a starting device takes is not heard then
+                return
+            # the sample written now is heard after the device's queue: the
+            # clock will be there by then
+            self.buffer.skip_until(join() + (self.latency + self.lead) * self._join_speed)
         gain = 0.0 if self.muted else self.volume
         written, first_pts, speed, end_pts = self.buffer.read_into(outdata, gain)
         if written < frames:
             outdata[written:] = 0
+        if join is not None:
+            if written == 0 or first_pts is None:
+                return  # the decoder not there yet: silence, and join at the next
+            with self._lock:
+                self._join = None
         if written == 0 or first_pts is None:
             if not self.starved:
                 self.underruns += 1
@@ -390,19 +408,46 @@ class SoundDeviceOutput:
         return pos
 
     def position(self) -> float | None:
-        """Media time of the sample being heard now (None before the first callback)."""
+        """Media time of the sample being heard now (None before the first
+        callback, and while joining a running clock)."""
         with self._lock:
+            if self._join is not None:
+                return None
             return self._position_locked(self._clock.now())
+
+    def join(self, clock_now: Callable[[], float], speed: float) -> None:
+        """Play from the running clock ``clock_now`` (media seconds now, at
+        ``speed``) once the device runs, instead of holding that clock until
+        it does. A PulseAudio stream that starts takes a few blocks and then
+        nothing for up to 2 s (a null sink wakes on its own timer): a start
+        that waited for it kept the first picture still for that long, where
+        mpv's moves at once. Till the device runs it plays silence; then its
+        first sample is the one the clock will be at when it is heard (the
+        sound skipped meanwhile is lost, the picture is not held)."""
+        with self._lock:
+            self._join = clock_now
+            self._join_speed = speed
+            self._frozen = None
+            self._anchor_pts = None
+            self._written_end = None
+
+    @property
+    def joining(self) -> bool:
+        """Whether playing waits for the device to join the running clock."""
+        return self._join is not None
 
     def set_position(self, pts: float) -> None:
         """Pin the clock (seek, pause) until the next callback writes samples."""
         with self._lock:
+            self._join = None
             self._frozen = pts
             self._anchor_pts = None
             self._written_end = None
 
     def set_playing(self, playing: bool) -> None:
         with self._lock:
+            if not playing:
+                self._join = None  # a start or resume joins again
             if not playing and self._playing:
                 pos = self._position_locked(self._clock.now())
                 self._frozen = pos
@@ -447,6 +492,7 @@ class SoundDeviceOutput:
             self.device_underruns = 0
             self._underruns_seen = 0
             self._ran_playing = False
+            self._join = None
             self.on_underrun = None
 
     def detach(self) -> None:

@@ -235,7 +235,8 @@ class ControlLoop:
         the media piling up was jumped over when the device came."""
         s = self.s
         audio = s.audio
-        if audio is None or s.audio_done or audio.running():
+        if audio is None or s.audio_done or audio.running() or s.audio_joins():
+            # (a picture to move: the device joins the running clock)
             self._device_wait_since = None
             return True
         since = self._device_wait_since

@@ -65,8 +65,14 @@ class SessionClocks(SessionState):
             and out.played_through()
         )
 
+    def audio_is_master(self) -> bool:
+        """Whether the sound heard is the clock (not the system clock: no
+        sound, all of it out, paused, or a device yet to join the clock)."""
+        out = self.audio
+        return out is not None and not self.audio_done and out.playing and not out.joining
+
     def position(self) -> float | None:
-        if self.audio is not None and not self.audio_done and self.audio.playing:
+        if self.audio is not None and self.audio_is_master():
             pos = self.audio.position()
             if pos is not None:
                 self.sysclock.set(pos)
@@ -173,8 +179,25 @@ class SessionClocks(SessionState):
         else:
             self.sysclock.stop()
         if self.audio is not None:
+            if running and self.audio_joins():
+                self.audio.join(self.sysclock.position, self.speed)
             self.audio.set_playing(running)
         self.wake()
+
+    def audio_joins(self) -> bool:
+        """Whether playing starts on the system clock and the audio device
+        joins it once it runs (``SoundDeviceOutput.join``), instead of the
+        start waiting for the device: with a picture to move (audio alone
+        waits, or its first second would be skipped unheard) and a device
+        that does not run yet (a new PulseAudio stream)."""
+        out = self.audio
+        return (
+            out is not None
+            and not self.audio_done
+            and self.info is not None
+            and self.info.video is not None
+            and not out.running()
+        )
 
     def apply_speed(self, speed: float) -> None:
         self.sysclock.set_speed(speed)

@@ -109,6 +109,9 @@ class ControlLoop:
             if s.stopping.is_set():
                 break
             self._apply_messages()
+            if s.audio_opening:
+                s.take_late_audio()
+                has_audio = s.audio is not None
             now_tick = s.clock.now()
             audio_finished = (
                 has_audio

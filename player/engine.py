@@ -102,6 +102,9 @@ class Session(SessionClocks):
             if t is threading.current_thread():
                 continue
             t.join(max(0.0, deadline - self.clock.now()))
+        late = self.late_audio
+        if late is not None and late[0] is not None and self.audio_pool is not None:
+            self.audio_pool.release(late[0])  # opened late, never taken: silent again
         if self.audio is not None:
             if self.audio_pool is not None:
                 self.audio_pool.release(self.audio)
@@ -201,6 +204,12 @@ class Session(SessionClocks):
         if not (now or shown or ready or waited >= AUDIO_WAITS_AT_MOST):
             return
         self.demux.pending_start = None
+        if shown and not (now or ready):
+            # the picture is out and the device still opening: the clock
+            # runs from the picture, and the device joins it once opened
+            self.open_audio_late()
+            self._start_audio_and_loop()
+            return
         self.open_audio()
         if self.audio is None:
             # no output after all: what was kept for it is dropped, as the
@@ -210,12 +219,16 @@ class Session(SessionClocks):
                 self.demuxed_end.pop("audio", None)
         self._start_audio_and_loop()
 
+    def start_audio_decoder(self) -> None:
+        assert self.audio is not None
+        adec = AudioDecoder(self, self.audio_packets, self.audio.buffer, self.on_audio_eos)
+        self.threads.append(adec)
+        self.decoders.append(adec)
+        adec.start()
+
     def _start_audio_and_loop(self) -> None:
         if self.audio is not None:
-            adec = AudioDecoder(self, self.audio_packets, self.audio.buffer, self.on_audio_eos)
-            self.threads.append(adec)
-            self.decoders.append(adec)
-            adec.start()
+            self.start_audio_decoder()
         control = threading.Thread(target=self.control.run, name="heureum-control", daemon=True)
         self.threads.append(control)
         # The loop owns the fields from here: a command posted now waits for

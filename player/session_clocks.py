@@ -4,7 +4,9 @@ starting and stopping them, and opening the audio output that drives them."""
 
 from __future__ import annotations
 
-from .audio_out import open_audio_output
+import threading
+
+from .audio_out import SoundDeviceOutput, open_audio_output
 from .commands import AudioEnded
 from .config import LatencyConfig
 from .edge_jump import PACED_LIVE
@@ -19,34 +21,99 @@ __all__ = ["SessionClocks"]
 class SessionClocks(SessionState):
     """Where playback is, and the audio output that says so."""
 
+    #: D: an audio output is being opened for the loop already running
+    #: (``open_audio_late``): the audio read meanwhile is kept for it
+    audio_opening = False
+    #: that open's output and why there is none, for the loop to take
+    #: (``take_late_audio``); under ``lock``
+    late_audio: tuple[SoundDeviceOutput | None, str | None] | None = None
+
     def open_audio(self) -> None:
         """The audio output for the source's audio, when one is wanted and
         can be had (a warning says why not, and the session plays on mute)."""
         assert self.info is not None
-        info = self.info
-        if info.audio is not None:
-            bcfg = self.config.buffer
-            seconds = bcfg.max_decoded_audio_seconds
-            wanted = self.config.audio.enabled and self.options.audio_track != "no"
-            if not wanted:
-                out, reason = None, None
-            elif self.audio_pool is not None:
-                out, reason = self.audio_pool.acquire(seconds)
-            else:
-                out, reason = open_audio_output(self.config.audio, self.clock, seconds)
-            if out is None:
-                if wanted:
-                    self.warn(WarningCode.NO_AUDIO_OUTPUT, reason=reason or "no output")
-            else:
-                self.audio = out
-                out.on_underrun = self.on_audio_underrun
-                out.volume, out.muted = self.levels.volume, self.levels.muted
-                self.metrics.extra["audio"] = {
-                    "device": out.device_name,
-                    "sample_rate": out.rate,
-                    "latency_s": round(out.latency, 4),
-                    "latency_source": out.latency_source,
-                }
+        if self.info.audio is not None:
+            self._use_output(*self._acquire_output())
+
+    def _wants_audio(self) -> bool:
+        return self.config.audio.enabled and self.options.audio_track != "no"
+
+    def _acquire_output(self) -> tuple[SoundDeviceOutput | None, str | None]:
+        seconds = self.config.buffer.max_decoded_audio_seconds
+        if not self._wants_audio():
+            return None, None
+        if self.audio_pool is not None:
+            return self.audio_pool.acquire(seconds)
+        return open_audio_output(self.config.audio, self.clock, seconds)
+
+    def _use_output(self, out: SoundDeviceOutput | None, reason: str | None) -> None:
+        if out is None:
+            if self._wants_audio():
+                self.warn(WarningCode.NO_AUDIO_OUTPUT, reason=reason or "no output")
+            return
+        self.audio = out
+        out.on_underrun = self.on_audio_underrun
+        out.volume, out.muted = self.levels.volume, self.levels.muted
+        self.metrics.extra["audio"] = {
+            "device": out.device_name,
+            "sample_rate": out.rate,
+            "latency_s": round(out.latency, 4),
+            "latency_source": out.latency_source,
+        }
+
+    def open_audio_late(self) -> None:
+        """The audio output opened on a thread of its own while the loop
+        already runs the clock from the first picture (the device was still
+        opening when the picture came: PortAudio's start through PulseAudio
+        takes 0.15-0.4 s here, which held the first picture still); the loop
+        takes it (``take_late_audio``) and the device joins the running
+        clock."""
+        self.audio_opening = True
+
+        def opened() -> None:
+            try:
+                result = self._acquire_output()
+            except Exception as exc:  # the session plays on mute, and says why
+                result = None, f"no usable output device ({exc})"
+            with self.lock:
+                self.late_audio = result
+            self.wake()
+
+        thread = threading.Thread(target=opened, name="heureum-audio-late", daemon=True)
+        self.threads.append(thread)
+        thread.start()
+
+    def take_late_audio(self) -> None:
+        """The loop: the output ``open_audio_late`` opened is the session's
+        from here, its decoder started, and playing joins the running clock
+        (paused or buffering, the next start does)."""
+        with self.lock:
+            late, self.late_audio = self.late_audio, None
+        if late is None:
+            return
+        self._use_output(*late)
+        self.audio_opening = False
+        out = self.audio
+        if out is None:
+            # none after all: what was kept for it is dropped, as the demux
+            # thread drops audio from here on
+            self.audio_packets.clear()
+            with self.lock:
+                self.demuxed_end.pop("audio", None)
+            return
+        if self.stopping.is_set():
+            return
+        pos = self.position()
+        if pos is not None:
+            out.buffer.skip_until(pos)
+        self.start_audio_decoder()
+        if self.state == PlayerState.PLAYING:
+            out.join(self.sysclock.position, self.speed)
+            out.set_playing(True)
+
+    def start_audio_decoder(self) -> None:
+        """The audio decoder's thread, feeding ``self.audio`` (the engine's)."""
+        raise NotImplementedError
 
     def on_audio_underrun(self) -> None:
         """The audio callback's thread: the device ran dry; counted as a gap

@@ -177,9 +177,10 @@ class Session(SessionClocks):
         """Whether the audio output is had after the first picture, not before
         it: the device is still opening (PortAudio's start, a PulseAudio
         stream: a tenth of a second or more, issue 13) and the preroll frame
-        need not wait for it. The clocks still start with the device (the
-        control loop starts once it is had). Not with a seek queued or a
-        start position: the loop must apply it before anything is read."""
+        need not wait for it; nor need the clock (once the picture is out the
+        loop starts, and the device joins the running clock when had: see
+        ``_start_rest``). Not with a seek queued or a start position: the
+        loop must apply it before anything is read."""
         info = self.info
         assert info is not None
         return (
@@ -197,7 +198,11 @@ class Session(SessionClocks):
         """The demux thread, between packets while the audio output waits for
         the first picture: the output had and the rest started once the
         preroll frame is out, the device is ready, ``AUDIO_WAITS_AT_MOST``
-        passed, or ``now`` (the audio kept for it has no more room)."""
+        passed, or ``now`` (the audio kept for it has no more room). With
+        the picture out and the device still opening, the loop starts at once
+        and the output comes on a thread of its own (``open_audio_late``):
+        PortAudio's start through PulseAudio took 0.15-0.4 s here, all of it
+        a still first picture."""
         waited = self.clock.now() - self._audio_waits_since
         ready = self.audio_pool is None or self.audio_pool.ready()
         shown = self.last_shown_pts is not None

@@ -143,6 +143,9 @@ class SoundDeviceOutput:
         #: buffer, and has no position of its own (``join``)
         self._join: Callable[[], float] | None = None
         self._join_speed = 1.0
+        #: joins completed: its clock took over from a running one (the
+        #: session eases the step: ``SessionClocks.position``)
+        self.joins = 0
 
     # The PortAudio callback thread.
     def _callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
@@ -186,6 +189,7 @@ class SoundDeviceOutput:
                 return  # the decoder not there yet: silence, and join at the next
             with self._lock:
                 self._join = None
+                self.joins += 1
         if written == 0 or first_pts is None:
             if not self.starved:
                 self.underruns += 1

@@ -17,6 +17,14 @@ from .warning_text import WarningCode
 
 __all__ = ["SessionClocks"]
 
+#: after the device joined the running clock: how much faster or slower than
+#: real time the clock may move toward the device's (3 %: 1 ms a frame at
+#: 30 fps, each frame that much late), for how long at most (60 ms won at
+#: most), and the error jumped at once instead
+_EASE_RATE = 0.03
+_EASE_FOR = 2.0
+_EASE_LIMIT = 0.1
+
 
 class SessionClocks(SessionState):
     """Where playback is, and the audio output that says so."""
@@ -27,6 +35,11 @@ class SessionClocks(SessionState):
     #: that open's output and why there is none, for the loop to take
     #: (``take_late_audio``); under ``lock``
     late_audio: tuple[SoundDeviceOutput | None, str | None] | None = None
+    #: ``_eased``: the output's joins seen, until when the clock eases
+    #: toward the joined device's, and when it last moved
+    _joins_seen = 0
+    _ease_until: float | None = None
+    _eased_at = 0.0
 
     def open_audio(self) -> None:
         """The audio output for the source's audio, when one is wanted and
@@ -142,11 +155,47 @@ class SessionClocks(SessionState):
         if self.audio is not None and self.audio_is_master():
             pos = self.audio.position()
             if pos is not None:
+                pos = self._eased(self.audio, pos)
                 self.sysclock.set(pos)
                 return pos
         if self.start_pts is None:
             return self.seek_target
         return self.sysclock.position()
+
+    def _eased(self, out: SoundDeviceOutput, heard: float) -> float:
+        """The audio clock ``heard``, reached gradually after the device
+        joined the running system clock (``SoundDeviceOutput.join``).
+
+        Its anchor follows callbacks that come in bunches (five blocks at
+        once every 53 ms through PulseAudio), smoothed: from the join it
+        settles 10-25 ms ahead of the written-minus-latency of the first,
+        in steps of 10, 7, 4 and 2 ms, each a frame shown that much late
+        (the start used to hide it behind the device's latency, with the
+        picture still). The clock moves toward it at most ``_EASE_RATE``
+        faster or slower than real time, for ``_EASE_FOR`` at most; an
+        error over ``_EASE_LIMIT`` is jumped at once."""
+        now = self.clock.now()
+        with self.lock:
+            if out.joins != self._joins_seen:
+                self._joins_seen = out.joins
+                self._ease_until = now + _EASE_FOR
+                self._eased_at = now
+            until = self._ease_until
+            if until is None:
+                return heard
+            if now >= until:
+                self._ease_until = None
+                return heard
+            allowed = _EASE_RATE * max(0.0, now - self._eased_at)
+            self._eased_at = now
+            running = self.sysclock.position()
+            error = heard - running
+            if abs(error) > _EASE_LIMIT:
+                self._ease_until = None
+                return heard
+            if abs(error) <= allowed:
+                return heard
+            return running + (allowed if error > 0 else -allowed)
 
     def latency_rule(self) -> LatencyConfig:
         """The live catch-up's figures for this source: tight where packets

@@ -152,3 +152,46 @@ def test_only_a_start_with_a_picture_and_a_device_not_running_joins() -> None:
         clock.advance(0.02)
     assert voice.running()
     assert not session.audio_joins()
+
+
+def _bunch(voice: _Voice, clock: ManualClock) -> None:
+    """The device at PulseAudio's pace: five blocks at once, then five
+    blocks' time."""
+    for _ in range(5):
+        voice.render(np.zeros((BLOCK, 2), dtype=np.float32), BLOCK)
+    clock.advance(5 * STEP)
+
+
+def test_the_clock_eases_to_the_joined_device_instead_of_stepping() -> None:
+    """The device's clock, anchored on bunched callbacks, settles 10-25 ms
+    ahead of where the join put it, in steps of 10, 7, 4 and 2 ms: each was
+    a frame shown that much late. The session's clock goes there at most
+    3 % faster than real time (1 ms a frame at 30 fps), then is the
+    device's own."""
+    clock = ManualClock()
+    session, voice = _av_ready(clock, [])
+    _fill(voice, 1.5, 3.0)  # after the 1.5 s there
+    session.set_state(PlayerState.PLAYING)
+    session.run_clocks(True)
+    clock.advance(0.3)
+    for _ in range(5):  # the device runs: silence while it proves it
+        voice.render(_SILENCE, BLOCK)
+        clock.advance(0.021)
+    times: list[float] = []
+    positions: list[float] = []
+    heard: list[float] = []
+    for _ in range(40):  # 2 s
+        _bunch(voice, clock)
+        pos, own = session.position(), voice.position()
+        assert pos is not None and own is not None
+        times.append(clock.now())
+        positions.append(pos)
+        heard.append(own)
+    assert voice.joins == 1
+    steps = [
+        (positions[i + 1] - positions[i]) - (times[i + 1] - times[i]) for i in range(len(times) - 1)
+    ]
+    # never more than 3 % of the time between readings off real time
+    assert max(abs(s) for s in steps) <= 0.03 * 5 * STEP + 1e-9
+    assert max(heard[i] - positions[i] for i in range(5)) > 0.005  # there was a gap
+    assert positions[-1] == heard[-1]  # then the device's clock, as before

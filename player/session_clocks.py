@@ -174,6 +174,8 @@ class SessionClocks(SessionState):
         picture still). The clock moves toward it at most ``_EASE_RATE``
         faster or slower than real time, for ``_EASE_FOR`` at most; an
         error over ``_EASE_LIMIT`` is jumped at once."""
+        if out.joins == self._joins_seen and self._ease_until is None:
+            return heard  # (no lock: the common case, read on every frame)
         now = self.clock.now()
         with self.lock:
             if out.joins != self._joins_seen:

@@ -1,8 +1,9 @@
 """Audio output through PortAudio (sounddevice) and the audio master clock.
 
-The callback only copies from a ring of decoded chunks, applies the volume and
-re-anchors the clock: the media time of the sample being heard now is the pts
-of the first sample written minus the device's output latency.
+The callback only copies from a ring of decoded chunks (``audio_buffer``),
+applies the volume and re-anchors the clock: the media time of the sample
+being heard now is the pts of the first sample written minus the device's
+output latency.
 """
 
 from __future__ import annotations
@@ -10,23 +11,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import alsa_log
+from .audio_buffer import AudioBuffer
 from .clock import Clock
 from .config import AudioConfig
 from .stderr_lock import STDERR_LOCK
-
-if TYPE_CHECKING:
-    # Only annotations name numpy (the arrays come from PyAV and sounddevice):
-    # importing it would add some 50 ms to every start, --no-audio ones too.
-    import numpy as np
-    import numpy.typing as npt
-
-    Samples = npt.NDArray[np.float32]
 
 __all__ = [
     "AudioBuffer",
@@ -64,153 +56,6 @@ def _portaudio() -> Any:
     with STDERR_LOCK:  # its import silences fd 2 for every thread
         import sounddevice as sd  # only this module touches PortAudio
     return sd
-
-
-@dataclass
-class _Chunk:
-    pts: float  # media time of data[0]
-    data: Samples  # (n, channels) float32
-    speed: float  # media seconds per output second when it was made
-    offset: int = 0
-
-
-class AudioBuffer:
-    """Decoded, resampled audio waiting for the device (filled by the audio
-    decode thread, drained by the PortAudio callback)."""
-
-    def __init__(self, rate: int, channels: int, max_seconds: float, *, clock: Clock) -> None:
-        self.rate = rate
-        #: the decoder's wait for room is on it (a ManualClock in tests)
-        self._clock = clock
-        self.channels = channels
-        self.max_seconds = max_seconds
-        self._chunks: deque[_Chunk] = deque()
-        self._frames = 0
-        self._lock = threading.Lock()
-        self._cond = threading.Condition(self._lock)
-        self._skip_until: float | None = None
-        self._closed = False
-
-    def put(self, pts: float, data: Samples, speed: float, timeout: float) -> bool:
-        with self._cond:
-            room = self._clock.wait_for(self._cond, self._has_room, timeout)
-            if not room or self._closed:
-                return False
-            self._chunks.append(_Chunk(pts, data, speed))
-            self._frames += len(data)
-            return True
-
-    def _has_room(self) -> bool:
-        return self._closed or self._frames < self.max_seconds * self.rate
-
-    def read_into(self, out: Samples, gain: float) -> tuple[int, float | None, float, float]:
-        """Fill ``out`` from the queue. Returns (frames written, pts of the first
-        written frame, its speed, pts just after the last written frame)."""
-        need = len(out)
-        written = 0
-        first_pts: float | None = None
-        speed = 1.0
-        end_pts = 0.0
-        with self._cond:
-            self._apply_skip()
-            while written < need and self._chunks:
-                chunk = self._chunks[0]
-                avail = len(chunk.data) - chunk.offset
-                n = min(avail, need - written)
-                step = chunk.speed / self.rate
-                if first_pts is None:
-                    first_pts = chunk.pts + chunk.offset * step
-                    speed = chunk.speed
-                out[written : written + n] = chunk.data[chunk.offset : chunk.offset + n]
-                chunk.offset += n
-                written += n
-                end_pts = chunk.pts + chunk.offset * step
-                if chunk.offset >= len(chunk.data):
-                    self._chunks.popleft()
-                self._frames -= n
-            if written:
-                self._cond.notify_all()
-        if written and gain != 1.0:
-            out[:written] *= gain
-        return written, first_pts, speed, end_pts
-
-    def _apply_skip(self) -> None:
-        target = self._skip_until
-        if target is None:
-            return
-        while self._chunks:
-            chunk = self._chunks[0]
-            step = chunk.speed / self.rate
-            end = chunk.pts + len(chunk.data) * step
-            if end <= target:
-                self._frames -= len(chunk.data) - chunk.offset
-                self._chunks.popleft()
-                continue
-            start_index = int((target - chunk.pts) / step) if target > chunk.pts else 0
-            if start_index > chunk.offset:
-                self._frames -= start_index - chunk.offset
-                chunk.offset = start_index
-            self._skip_until = None
-            return
-
-    def skip_until(self, pts: float | None) -> None:
-        """Discard audio before ``pts`` (frame stepping, jump to live, seeks)."""
-        with self._cond:
-            self._skip_until = pts
-            self._cond.notify_all()
-
-    def clear(self) -> None:
-        with self._cond:
-            self._chunks.clear()
-            self._frames = 0
-            self._skip_until = None
-            self._cond.notify_all()
-
-    def close(self) -> None:
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-
-    def cut_from(self, pts: float) -> None:
-        """Drop what is queued from media time ``pts`` on (a switch of audio
-        track: the new track's samples continue from there)."""
-        with self._cond:
-            while self._chunks:
-                chunk = self._chunks[-1]
-                step = chunk.speed / self.rate
-                keep = max(chunk.offset, round((pts - chunk.pts) / step))
-                if keep >= len(chunk.data):
-                    break
-                if keep <= chunk.offset:
-                    self._frames -= len(chunk.data) - chunk.offset
-                    self._chunks.pop()
-                    continue
-                self._frames -= len(chunk.data) - keep
-                chunk.data = chunk.data[:keep]
-                break
-            self._cond.notify_all()
-
-    @property
-    def head_pts(self) -> float | None:
-        """Media time of the next sample the device will take (None: empty)."""
-        with self._lock:
-            if not self._chunks:
-                return None
-            first = self._chunks[0]
-            return first.pts + first.offset * first.speed / self.rate
-
-    @property
-    def seconds(self) -> float:
-        with self._lock:
-            return self._frames / self.rate
-
-    @property
-    def end_pts(self) -> float | None:
-        with self._lock:
-            if not self._chunks:
-                return None
-            last = self._chunks[-1]
-            return last.pts + len(last.data) * last.speed / self.rate
 
 
 class SoundDeviceOutput:
@@ -293,6 +138,14 @@ class SoundDeviceOutput:
         #: since when it has called back without running dry or pausing
         self._steady_since: float | None = None
         self._last_callback: float | None = None
+        #: playing joins this running clock (the media time now) once the
+        #: device runs; till then it plays silence, takes nothing from the
+        #: buffer, and has no position of its own (``join``)
+        self._join: Callable[[], float] | None = None
+        self._join_speed = 1.0
+        #: joins completed: its clock took over from a running one (the
+        #: session eases the step: ``SessionClocks.position``)
+        self.joins = 0
 
     # The PortAudio callback thread.
     def _callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
@@ -319,10 +172,24 @@ class SoundDeviceOutput:
         since = self._steady_since
         if since is not None and now - since >= _STEADY_FOR:
             self._ran_playing = True
+        join = self._join
+        if join is not None:
+            if not self._ran_playing:
+                outdata.fill(0)  # what a starting device takes is not heard then
+                return
+            # the sample written now is heard after the device's queue: the
+            # clock will be there by then
+            self.buffer.skip_until(join() + (self.latency + self.lead) * self._join_speed)
         gain = 0.0 if self.muted else self.volume
         written, first_pts, speed, end_pts = self.buffer.read_into(outdata, gain)
         if written < frames:
             outdata[written:] = 0
+        if join is not None:
+            if written == 0 or first_pts is None:
+                return  # the decoder not there yet: silence, and join at the next
+            with self._lock:
+                self._join = None
+                self.joins += 1
         if written == 0 or first_pts is None:
             if not self.starved:
                 self.underruns += 1
@@ -390,19 +257,46 @@ class SoundDeviceOutput:
         return pos
 
     def position(self) -> float | None:
-        """Media time of the sample being heard now (None before the first callback)."""
+        """Media time of the sample being heard now (None before the first
+        callback, and while joining a running clock)."""
         with self._lock:
+            if self._join is not None:
+                return None
             return self._position_locked(self._clock.now())
+
+    def join(self, clock_now: Callable[[], float], speed: float) -> None:
+        """Play from the running clock ``clock_now`` (media seconds now, at
+        ``speed``) once the device runs, instead of holding that clock until
+        it does. A PulseAudio stream that starts takes a few blocks and then
+        nothing for up to 2 s (a null sink wakes on its own timer): a start
+        that waited for it kept the first picture still for that long, where
+        mpv's moves at once. Till the device runs it plays silence; then its
+        first sample is the one the clock will be at when it is heard (the
+        sound skipped meanwhile is lost, the picture is not held)."""
+        with self._lock:
+            self._join = clock_now
+            self._join_speed = speed
+            self._frozen = None
+            self._anchor_pts = None
+            self._written_end = None
+
+    @property
+    def joining(self) -> bool:
+        """Whether playing waits for the device to join the running clock."""
+        return self._join is not None
 
     def set_position(self, pts: float) -> None:
         """Pin the clock (seek, pause) until the next callback writes samples."""
         with self._lock:
+            self._join = None
             self._frozen = pts
             self._anchor_pts = None
             self._written_end = None
 
     def set_playing(self, playing: bool) -> None:
         with self._lock:
+            if not playing:
+                self._join = None  # a start or resume joins again
             if not playing and self._playing:
                 pos = self._position_locked(self._clock.now())
                 self._frozen = pos
@@ -447,6 +341,7 @@ class SoundDeviceOutput:
             self.device_underruns = 0
             self._underruns_seen = 0
             self._ran_playing = False
+            self._join = None
             self.on_underrun = None
 
     def detach(self) -> None:

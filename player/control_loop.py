@@ -117,6 +117,9 @@ class ControlLoop:
             if s.stopping.is_set():
                 break
             self._apply_messages()
+            if s.audio_opening:
+                s.take_late_audio()
+                has_audio = s.audio is not None
             now_tick = s.clock.now()
             audio_finished = (
                 has_audio
@@ -243,7 +246,8 @@ class ControlLoop:
         the media piling up was jumped over when the device came."""
         s = self.s
         audio = s.audio
-        if audio is None or s.audio_done or audio.running():
+        if audio is None or s.audio_done or audio.running() or s.audio_joins():
+            # (a picture to move: the device joins the running clock)
             self._device_wait_since = None
             return True
         since = self._device_wait_since

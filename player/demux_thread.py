@@ -227,7 +227,12 @@ class DemuxThread:
         s.metrics.on_packet(kind, pkt.size, pkt.pts, heard)
         s.wallclock.on_packet(pkt.pts, pkt.wallclock)
         # audio read while the output opens is kept for it (``pending_start``)
-        unheard = kind == "audio" and s.audio is None and self.pending_start is None
+        unheard = (
+            kind == "audio"
+            and s.audio is None
+            and self.pending_start is None
+            and not s.audio_opening
+        )
         if pkt.pts is not None:
             # under the lock a seek takes to reset them: a packet read just
             # before a seek must not mark the new timeline's ends

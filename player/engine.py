@@ -109,6 +109,9 @@ class Session(SessionClocks):
             if t is threading.current_thread():
                 continue
             t.join(max(0.0, deadline - self.clock.now()))
+        late = self.late_audio
+        if late is not None and late[0] is not None and self.audio_pool is not None:
+            self.audio_pool.release(late[0])  # opened late, never taken: silent again
         if self.audio is not None:
             if self.audio_pool is not None:
                 self.audio_pool.release(self.audio)
@@ -183,9 +186,10 @@ class Session(SessionClocks):
         """Whether the audio output is had after the first picture, not before
         it: the device is still opening (PortAudio's start, a PulseAudio
         stream: a tenth of a second or more, issue 13) and the preroll frame
-        need not wait for it. The clocks still start with the device (the
-        control loop starts once it is had). Not with a seek queued or a
-        start position: the loop must apply it before anything is read."""
+        need not wait for it; nor need the clock (once the picture is out the
+        loop starts, and the device joins the running clock when had: see
+        ``_start_rest``). Not with a seek queued or a start position: the
+        loop must apply it before anything is read."""
         info = self.info
         assert info is not None
         return (
@@ -203,13 +207,23 @@ class Session(SessionClocks):
         """The demux thread, between packets while the audio output waits for
         the first picture: the output had and the rest started once the
         preroll frame is out, the device is ready, ``AUDIO_WAITS_AT_MOST``
-        passed, or ``now`` (the audio kept for it has no more room)."""
+        passed, or ``now`` (the audio kept for it has no more room). With
+        the picture out and the device still opening, the loop starts at once
+        and the output comes on a thread of its own (``open_audio_late``):
+        PortAudio's start through PulseAudio took 0.15-0.4 s here, all of it
+        a still first picture."""
         waited = self.clock.now() - self._audio_waits_since
         ready = self.audio_pool is None or self.audio_pool.ready()
         shown = self.last_shown_pts is not None
         if not (now or shown or ready or waited >= AUDIO_WAITS_AT_MOST):
             return
         self.demux.pending_start = None
+        if shown and not (now or ready):
+            # the picture is out and the device still opening: the clock
+            # runs from the picture, and the device joins it once opened
+            self.open_audio_late()
+            self._start_audio_and_loop()
+            return
         self.open_audio()
         if self.audio is None:
             # no output after all: what was kept for it is dropped, as the
@@ -219,12 +233,16 @@ class Session(SessionClocks):
                 self.demuxed_end.pop("audio", None)
         self._start_audio_and_loop()
 
+    def start_audio_decoder(self) -> None:
+        assert self.audio is not None
+        adec = AudioDecoder(self, self.audio_packets, self.audio.buffer, self.on_audio_eos)
+        self.threads.append(adec)
+        self.decoders.append(adec)
+        adec.start()
+
     def _start_audio_and_loop(self) -> None:
         if self.audio is not None:
-            adec = AudioDecoder(self, self.audio_packets, self.audio.buffer, self.on_audio_eos)
-            self.threads.append(adec)
-            self.decoders.append(adec)
-            adec.start()
+            self.start_audio_decoder()
         control = threading.Thread(target=self.control.run, name="heureum-control", daemon=True)
         self.threads.append(control)
         # The loop owns the fields from here: a command posted now waits for

@@ -130,7 +130,7 @@ class Presenter:
                 s.metrics.on_frames_dropped("late")
                 continue
             if decision.action == SyncAction.RESYNC:
-                if s.audio is not None and not s.audio_done and s.audio.playing:
+                if s.audio_is_master():
                     # Audio defines time: a frame far from it is damaged, not a jump.
                     s.metrics.on_frames_dropped("late")
                     continue

@@ -4,7 +4,9 @@ starting and stopping them, and opening the audio output that drives them."""
 
 from __future__ import annotations
 
-from .audio_out import open_audio_output
+import threading
+
+from .audio_out import SoundDeviceOutput, open_audio_output
 from .commands import AudioEnded
 from .config import LatencyConfig
 from .edge_jump import PACED_LIVE
@@ -15,38 +17,116 @@ from .warning_text import WarningCode
 
 __all__ = ["SessionClocks"]
 
+#: after the device joined the running clock: how much faster or slower than
+#: real time the clock may move toward the device's (3 %: 1 ms a frame at
+#: 30 fps, each frame that much late), for how long at most (60 ms won at
+#: most), and the error jumped at once instead
+_EASE_RATE = 0.03
+_EASE_FOR = 2.0
+_EASE_LIMIT = 0.1
+
 
 class SessionClocks(SessionState):
     """Where playback is, and the audio output that says so."""
+
+    #: D: an audio output is being opened for the loop already running
+    #: (``open_audio_late``): the audio read meanwhile is kept for it
+    audio_opening = False
+    #: that open's output and why there is none, for the loop to take
+    #: (``take_late_audio``); under ``lock``
+    late_audio: tuple[SoundDeviceOutput | None, str | None] | None = None
+    #: ``_eased``: the output's joins seen, until when the clock eases
+    #: toward the joined device's, and when it last moved
+    _joins_seen = 0
+    _ease_until: float | None = None
+    _eased_at = 0.0
 
     def open_audio(self) -> None:
         """The audio output for the source's audio, when one is wanted and
         can be had (a warning says why not, and the session plays on mute)."""
         assert self.info is not None
-        info = self.info
-        if info.audio is not None:
-            bcfg = self.config.buffer
-            seconds = bcfg.max_decoded_audio_seconds
-            wanted = self.config.audio.enabled and self.options.audio_track != "no"
-            if not wanted:
-                out, reason = None, None
-            elif self.audio_pool is not None:
-                out, reason = self.audio_pool.acquire(seconds)
-            else:
-                out, reason = open_audio_output(self.config.audio, self.clock, seconds)
-            if out is None:
-                if wanted:
-                    self.warn(WarningCode.NO_AUDIO_OUTPUT, reason=reason or "no output")
-            else:
-                self.audio = out
-                out.on_underrun = self.on_audio_underrun
-                out.volume, out.muted = self.levels.volume, self.levels.muted
-                self.metrics.extra["audio"] = {
-                    "device": out.device_name,
-                    "sample_rate": out.rate,
-                    "latency_s": round(out.latency, 4),
-                    "latency_source": out.latency_source,
-                }
+        if self.info.audio is not None:
+            self._use_output(*self._acquire_output())
+
+    def _wants_audio(self) -> bool:
+        return self.config.audio.enabled and self.options.audio_track != "no"
+
+    def _acquire_output(self) -> tuple[SoundDeviceOutput | None, str | None]:
+        seconds = self.config.buffer.max_decoded_audio_seconds
+        if not self._wants_audio():
+            return None, None
+        if self.audio_pool is not None:
+            return self.audio_pool.acquire(seconds)
+        return open_audio_output(self.config.audio, self.clock, seconds)
+
+    def _use_output(self, out: SoundDeviceOutput | None, reason: str | None) -> None:
+        if out is None:
+            if self._wants_audio():
+                self.warn(WarningCode.NO_AUDIO_OUTPUT, reason=reason or "no output")
+            return
+        self.audio = out
+        out.on_underrun = self.on_audio_underrun
+        out.volume, out.muted = self.levels.volume, self.levels.muted
+        self.metrics.extra["audio"] = {
+            "device": out.device_name,
+            "sample_rate": out.rate,
+            "latency_s": round(out.latency, 4),
+            "latency_source": out.latency_source,
+        }
+
+    def open_audio_late(self) -> None:
+        """The audio output opened on a thread of its own while the loop
+        already runs the clock from the first picture (the device was still
+        opening when the picture came: PortAudio's start through PulseAudio
+        takes 0.15-0.4 s here, which held the first picture still); the loop
+        takes it (``take_late_audio``) and the device joins the running
+        clock."""
+        self.audio_opening = True
+
+        def opened() -> None:
+            try:
+                result = self._acquire_output()
+            except Exception as exc:  # the session plays on mute, and says why
+                result = None, f"no usable output device ({exc})"
+            with self.lock:
+                self.late_audio = result
+            self.wake()
+
+        thread = threading.Thread(target=opened, name="heureum-audio-late", daemon=True)
+        self.threads.append(thread)
+        thread.start()
+
+    def take_late_audio(self) -> None:
+        """The loop: the output ``open_audio_late`` opened is the session's
+        from here, its decoder started, and playing joins the running clock
+        (paused or buffering, the next start does)."""
+        with self.lock:
+            late, self.late_audio = self.late_audio, None
+        if late is None:
+            return
+        self._use_output(*late)
+        self.audio_opening = False
+        out = self.audio
+        if out is None:
+            # none after all: what was kept for it is dropped, as the demux
+            # thread drops audio from here on
+            self.audio_packets.clear()
+            with self.lock:
+                self.demuxed_end.pop("audio", None)
+            return
+        if self.stopping.is_set():
+            return
+        pos = self.position()
+        if pos is not None:
+            out.buffer.skip_until(pos)
+        self.start_audio_decoder()
+        if self.state == PlayerState.PLAYING:
+            out.join(self.sysclock.position, self.speed)
+            out.set_playing(True)
+
+    def start_audio_decoder(self) -> None:
+        """The audio decoder's thread, feeding ``self.audio`` (the engine's)."""
+        raise NotImplementedError
 
     def on_audio_underrun(self) -> None:
         """The audio callback's thread: the device ran dry; counted as a gap
@@ -65,15 +145,59 @@ class SessionClocks(SessionState):
             and out.played_through()
         )
 
+    def audio_is_master(self) -> bool:
+        """Whether the sound heard is the clock (not the system clock: no
+        sound, all of it out, paused, or a device yet to join the clock)."""
+        out = self.audio
+        return out is not None and not self.audio_done and out.playing and not out.joining
+
     def position(self) -> float | None:
-        if self.audio is not None and not self.audio_done and self.audio.playing:
+        if self.audio is not None and self.audio_is_master():
             pos = self.audio.position()
             if pos is not None:
+                pos = self._eased(self.audio, pos)
                 self.sysclock.set(pos)
                 return pos
         if self.start_pts is None:
             return self.seek_target
         return self.sysclock.position()
+
+    def _eased(self, out: SoundDeviceOutput, heard: float) -> float:
+        """The audio clock ``heard``, reached gradually after the device
+        joined the running system clock (``SoundDeviceOutput.join``).
+
+        Its anchor follows callbacks that come in bunches (five blocks at
+        once every 53 ms through PulseAudio), smoothed: from the join it
+        settles 10-25 ms ahead of the written-minus-latency of the first,
+        in steps of 10, 7, 4 and 2 ms, each a frame shown that much late
+        (the start used to hide it behind the device's latency, with the
+        picture still). The clock moves toward it at most ``_EASE_RATE``
+        faster or slower than real time, for ``_EASE_FOR`` at most; an
+        error over ``_EASE_LIMIT`` is jumped at once."""
+        if out.joins == self._joins_seen and self._ease_until is None:
+            return heard  # (no lock: the common case, read on every frame)
+        now = self.clock.now()
+        with self.lock:
+            if out.joins != self._joins_seen:
+                self._joins_seen = out.joins
+                self._ease_until = now + _EASE_FOR
+                self._eased_at = now
+            until = self._ease_until
+            if until is None:
+                return heard
+            if now >= until:
+                self._ease_until = None
+                return heard
+            allowed = _EASE_RATE * max(0.0, now - self._eased_at)
+            self._eased_at = now
+            running = self.sysclock.position()
+            error = heard - running
+            if abs(error) > _EASE_LIMIT:
+                self._ease_until = None
+                return heard
+            if abs(error) <= allowed:
+                return heard
+            return running + (allowed if error > 0 else -allowed)
 
     def latency_rule(self) -> LatencyConfig:
         """The live catch-up's figures for this source: tight where packets
@@ -181,8 +305,25 @@ class SessionClocks(SessionState):
         else:
             self.sysclock.stop()
         if self.audio is not None:
+            if running and self.audio_joins():
+                self.audio.join(self.sysclock.position, self.speed)
             self.audio.set_playing(running)
         self.wake()
+
+    def audio_joins(self) -> bool:
+        """Whether playing starts on the system clock and the audio device
+        joins it once it runs (``SoundDeviceOutput.join``), instead of the
+        start waiting for the device: with a picture to move (audio alone
+        waits, or its first second would be skipped unheard) and a device
+        that does not run yet (a new PulseAudio stream)."""
+        out = self.audio
+        return (
+            out is not None
+            and not self.audio_done
+            and self.info is not None
+            and self.info.video is not None
+            and not out.running()
+        )
 
     def apply_speed(self, speed: float) -> None:
         self.sysclock.set_speed(speed)

@@ -67,3 +67,20 @@ def test_a_picture_in_the_middle_is_both(qtbot: QtBot) -> None:
     grabber = _Grabber()
     qtbot.waitUntil(lambda: grabber.textured(window), timeout=TIMEOUT_MS)
     assert grabber.painted(window)
+
+
+def test_a_picture_that_changes_at_the_same_size_is_motion(qtbot: QtBot) -> None:
+    """ "First motion": the middle grabbed again differs, the window's size kept."""
+    pictured = _Flat(textured=True)
+    window = _shown(qtbot, pictured)
+    grabber = _Grabber()
+    qtbot.waitUntil(lambda: grabber.textured(window), timeout=TIMEOUT_MS)
+    before = grabber.middle(window)
+    assert before is not None
+    again = grabber.middle(window)
+    assert again is not None and again == before  # a still picture is no motion
+    pictured.textured = False
+    pictured.update()
+    qtbot.waitUntil(lambda: not grabber.textured(window), timeout=TIMEOUT_MS)
+    after = grabber.middle(window)
+    assert after is not None and after[0] == before[0] and after[1] != before[1]

@@ -102,6 +102,14 @@ def test_a_starved_portaudio_stream_counts_underruns_in_the_report(
         probe = Probe()
         probe.player.open({str(av_file)!r})
         probe.wait_state(PlayerState.PLAYING, 20)
+        # playing starts from the first picture, and a new PulseAudio stream
+        # may take no samples for 2 s more: starved before it runs, nothing
+        # runs dry (polled from outside: no event says the device runs)
+        session = probe.player._session
+        deadline = time.monotonic() + 20
+        while not session.playing_sound():
+            assert time.monotonic() < deadline, "the device never ran"
+            time.sleep(0.01)
         # ALSA's count, then the report's, around the starving (the stream may
         # have underrun at its start, before this session took it).
         def underruns(report):
@@ -168,6 +176,11 @@ def test_every_compared_stream_on_the_shared_device_counts_its_underruns(
         session.start()
         wait_all(PlayerState.PLAYING, 20)
         players = [s.player for s in session.streams]
+        # the shared device runs (as for one stream above)
+        deadline = time.monotonic() + 20
+        while not all(p._session.playing_sound() for p in players):
+            assert time.monotonic() < deadline, "the device never ran"
+            time.sleep(0.01)
         def underruns():
             return [(r["audio_underruns"], r["audio_underruns_idle"])
                     for r in (p.report() for p in players)]

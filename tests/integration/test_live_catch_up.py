@@ -183,7 +183,11 @@ def test_rtmp_with_audio_is_back_where_it_was_within_5_s_of_a_stall(
         )
     finally:
         publisher.stop()
-    assert catch_ups, "no catch-up after the stall"
+    # The stall ends in a reconnect, which starts at the live edge (nothing
+    # to win back), or the catch-up wins it back: either way the latency is
+    # where it was. (Before issue 13 the start waited for the audio device
+    # to run and a catch-up won that wait back: that was the catch-up this
+    # test saw, not the stall's.)
     assert all(0.0 < v <= before + TOLERANCE_S for v in after), (
         before,
         after,

@@ -12,7 +12,7 @@ import av.stream
 import numpy as np
 import pytest
 
-from player.audio_out import AudioBuffer
+from player.audio_buffer import AudioBuffer
 from player.clock import ManualClock
 from player.config import DEFAULT_CONFIG
 from player.decode import SWITCH_LEAD, AudioDecoder

@@ -64,27 +64,23 @@ def test_a_file_read_whole_before_its_first_frame_starts_with_that_frame() -> No
     assert states == [PlayerState.BUFFERING, PlayerState.PLAYING]
 
 
-def _live_av_ready(clock: ManualClock, states: list[PlayerState]) -> tuple[Session, _Voice]:
-    """A live RTMP session with sound, its first frame shown and 1 s
-    buffered: all a start needs but an audio device that runs."""
+def _live_audio_ready(clock: ManualClock, states: list[PlayerState]) -> tuple[Session, _Voice]:
+    """A live RTMP stream of sound alone, 1 s buffered: all a start needs
+    but an audio device that runs. (With a picture the start does not wait
+    for the device: ``test_audio_joins_running_clock.py``.)"""
 
     def record(event: Event) -> None:
         if isinstance(event, StateChanged):
             states.append(event.state)
 
     session = headless_session(clock, record)
-    session.info = live_rtmp()
+    session.info = replace(live_rtmp(), video=None)
     session.media = session.info.media
     voice = silent_output(clock)
     assert isinstance(voice, _Voice)
     session.audio = voice
     session.set_state(PlayerState.BUFFERING)
-    session.demuxed_end = {"video": 1.0, "audio": 1.0}
-    session.last_shown_pts = 0.0
-    session.start_pts = 0.0
-    session.sysclock.set(0.0)
-    voice.set_position(0.0)  # as the first frame shown pins it
-    session.preroll = False
+    session.demuxed_end = {"audio": 1.0}
     return session, voice
 
 
@@ -94,14 +90,14 @@ def _stop(session: Session, loop: Background[None]) -> None:
     loop.result()
 
 
-def test_a_start_waits_for_the_audio_device_to_run() -> None:
+def test_a_start_of_sound_alone_waits_for_the_audio_device_to_run() -> None:
     """A PulseAudio stream that starts calls back three blocks and then
     nothing for up to 1.8 s, or runs dry hundreds of times (issue 11): a start
-    then said playing while its clock held at the first frame, or fed sound
-    that was thrown away and starved at once."""
+    then said playing while its clock held, or fed sound that was thrown
+    away and starved at once."""
     clock = ManualClock()
     states: list[PlayerState] = []
-    session, voice = _live_av_ready(clock, states)
+    session, voice = _live_audio_ready(clock, states)
     loop = Background(session.control.loop)
     block = np.zeros((512, 2), dtype=np.float32)
     voice.render(block, 512)  # the stream's first blocks, then silence from it
@@ -125,14 +121,14 @@ def test_a_start_waits_for_the_audio_device_to_run() -> None:
 def test_a_start_plays_anyway_when_the_audio_device_never_runs() -> None:
     clock = ManualClock()
     states: list[PlayerState] = []
-    session, voice = _live_av_ready(clock, states)
+    session, voice = _live_audio_ready(clock, states)
     loop = Background(session.control.loop)
     _tick(clock, 95)  # 1.9 s
     assert states == [PlayerState.BUFFERING]
     _tick(clock, 10)
     assert states == [PlayerState.BUFFERING, PlayerState.PLAYING]
     assert voice.playing
-    assert session.position() == 0.0  # held on the first frame until a sample is out
+    assert session.position() == 0.0  # held at its start until a sample is out
     _stop(session, loop)
 
 

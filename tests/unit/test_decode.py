@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pytest
 
-from player.audio_out import AudioBuffer
+from player.audio_buffer import AudioBuffer
 from player.clock import ManualClock, SystemClock
 from player.decode import AudioDecoder, DecodeContext, VideoDecoder
 from player.frame_drop import FrameDropPolicy

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from player.audio_out import AudioBuffer
+from player.audio_buffer import AudioBuffer
 from player.clock import ManualClock, PlaybackClock
 from player.queues import MediaQueue, QueueItem
 from tests.support.background import Background

@@ -4,7 +4,6 @@ starting and stopping them, and opening the audio output that drives them."""
 
 from __future__ import annotations
 
-from .audio_out import open_audio_output
 from .commands import AudioEnded
 from .config import LatencyConfig
 from .edge_jump import PACED_LIVE
@@ -33,6 +32,9 @@ class SessionClocks(SessionState):
             elif self.audio_pool is not None:
                 out, reason = self.audio_pool.acquire(seconds)
             else:
+                # here, not at the top: a start without audio never imports the output
+                from .audio_out import open_audio_output
+
                 out, reason = open_audio_output(self.config.audio, self.clock, seconds)
             if out is None:
                 if wanted:

@@ -36,8 +36,11 @@ NEVER = (
     "ui",
     "PySide6",
 )
-#: What a local file does not need: the HLS stack and the HTTP client.
+#: What a local file does not need: the HLS stack and the HTTP client, nor
+#: shutil (bz2, lzma) for argparse's help width, asked of os instead (the HTTP
+#: client's certificates bring shutil through importlib.resources).
 NOT_FOR_A_FILE = (
+    "shutil",
     "httpx",
     "httpcore",
     "m3u8",

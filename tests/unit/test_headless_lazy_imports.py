@@ -85,6 +85,9 @@ def test_a_file_without_audio_plays_its_frame_without_the_audio_output_nor_http(
     assert {"player.engine", "player.sources.libav", "av"} <= modules
     assert _loaded(modules, NEVER) == []
     assert _loaded(modules, NOT_FOR_A_FILE) == []
+    # its subtitles were listed (none): the parsers wait for a track
+    assert "player.text_tracks.listing" in modules
+    assert _loaded(modules, ("player.text_tracks.formats", "player.hls.webvtt", "html")) == []
 
 
 class _Directory(SimpleHTTPRequestHandler):

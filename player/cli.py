@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .cli_options import (
+    HelpFormatter,
     add_abr_policy_flag,
     add_otlp_flags,
     add_stream_choices,
@@ -96,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Heureum: a streaming player and protocol test bench "
         "(HLS with ABR, RTSP, RTMP, HTTP, local files).",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("urls", nargs="*", metavar="URL", help="URL(s) or file(s) to play")
     p.add_argument(

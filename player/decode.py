@@ -8,12 +8,11 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import av
 import av.error
 
-from .audio_out import AudioBuffer
 from .clock import Clock
 from .frame_drop import FrameDropPolicy
 from .metrics import SessionMetrics
@@ -22,6 +21,10 @@ from .queues import EOS, MediaQueue, QueueItem
 from .source_api import DemuxPacket, StreamSpec
 from .track_selection import TrackSelection
 from .video_sink import VideoFrame
+
+if TYPE_CHECKING:
+    # the buffer is handed in: a start without audio never imports the output
+    from .audio_out import AudioBuffer
 
 __all__ = ["AudioDecoder", "DecodeContext", "VideoDecoder"]
 

@@ -127,7 +127,11 @@ class Player:
         asked_at = self._clock.now()
         # first: a ``prepare_audio`` under way waits for the mode to size the
         # device's queue, and the stop and the imports below take a while
-        self._audio_pool.use_mode(bool(self.config.with_options(options).latency.low_latency))
+        # With audio off no pool is made (nor its module imported: ALSA's log
+        # hook, ctypes and PortAudio's helpers); one handed in is still used.
+        pool = self._audio_pool if self.config.audio.enabled else self._pool
+        if pool is not None:
+            pool.use_mode(bool(self.config.with_options(options).latency.low_latency))
         with self._lock:
             old = self._session
             self._session = None
@@ -135,12 +139,16 @@ class Player:
             old.stop()
         self._close_text()
         listing = self._subtitle_listing(url, options)
-        if listing is None:
+        text: TextTracks | None = None
+        problems: list[Problem] = []
+        if listing is not None:
+            text = listing.tracks
+        elif options is not None and options.subtitle_files:
+            # only then: a stream's subtitle modules (their parsers, html's
+            # entity table) otherwise wait for its own subtitles, if any
             from .text_tracks.listing import subtitle_files_only
 
             text, problems = subtitle_files_only(options)
-        else:
-            text, problems = listing.tracks, []
         # Here, not at the top: the engine brings PyAV, a tenth of a second the
         # desktop window does not wait for before it shows (issue 13).
         from .engine import Session
@@ -154,7 +162,7 @@ class Player:
             self._sink,
             self._emitter(ref),
             self._levels,
-            self._audio_pool,
+            pool,
             opened_at=asked_at,
         )
         ref.append(session)

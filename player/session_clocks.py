@@ -5,8 +5,8 @@ starting and stopping them, and opening the audio output that drives them."""
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
-from .audio_out import SoundDeviceOutput, open_audio_output
 from .commands import AudioEnded
 from .config import LatencyConfig
 from .edge_jump import PACED_LIVE
@@ -14,6 +14,9 @@ from .errors import ErrorCode, error_for
 from .events import PlayerState
 from .session_state import SessionState
 from .warning_text import WarningCode
+
+if TYPE_CHECKING:
+    from .audio_out import SoundDeviceOutput
 
 __all__ = ["SessionClocks"]
 
@@ -57,6 +60,9 @@ class SessionClocks(SessionState):
             return None, None
         if self.audio_pool is not None:
             return self.audio_pool.acquire(seconds)
+        # here, not at the top: a start without audio never imports the output
+        from .audio_out import open_audio_output
+
         return open_audio_output(self.config.audio, self.clock, seconds)
 
     def _use_output(self, out: SoundDeviceOutput | None, reason: str | None) -> None:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from .audio_out import AudioDevicePool, SoundDeviceOutput
 from .capabilities import Adaptive, Live, Tracks
 from .clock import Clock, PlaybackClock
 from .commands import EdgeWanted, Failed, Inbox, Message, NonFatal, Notice
@@ -41,6 +41,11 @@ from .source_api import DemuxPacket, Source, SourceInfo
 from .sources import Target
 from .video_sink import UnpaintedCount, VideoFrame, VideoSink
 from .warning_text import WarningCode
+
+if TYPE_CHECKING:
+    # only named here: the output itself comes from the pool or from
+    # session_clocks, so a start without audio never imports PortAudio's side
+    from .audio_out import AudioDevicePool, SoundDeviceOutput
 
 __all__ = ["SessionState"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QSize, QUrl
-from PySide6.QtGui import QDesktopServices, QIcon
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -18,17 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from player.logfile import log_dir, log_path
-from resources import icon_path, notice_text
+from resources import notice_text
 
-__all__ = ["AboutDialog", "app_icon", "open_log_folder"]
-
-
-def app_icon() -> QIcon:
-    """The application icon, from the PNG sizes (no SVG plugin needed)."""
-    icon = QIcon()
-    for size in (16, 24, 32, 48, 64, 128, 256, 512):
-        icon.addFile(str(icon_path(size)), QSize(size, size))
-    return icon
+__all__ = ["AboutDialog", "open_log_folder"]
 
 
 def open_log_folder() -> bool:

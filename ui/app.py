@@ -31,7 +31,7 @@ from resources import APP_ID
 
 # first of the window's modules: PySide6 then stops reading each one's source
 from . import _pyside_scan  # noqa: F401
-from .about import app_icon
+from .app_icon import app_icon
 from .first_frame import after_first_frame
 from .first_paint import OpeningNotice, after_first_paint
 from .i18n import install_language

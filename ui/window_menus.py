@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
 
 from player.redact import redact_url
 
-from .about import AboutDialog, open_log_folder
 from .abr_policy_menu import AbrPolicyMenu
 from .controls import SPEEDS
 from .i18n import LANGUAGES, install_language
@@ -31,6 +31,11 @@ from .quality import QualityMenu
 from .settings import Settings
 from .shortcuts import SHORTCUTS, help_rows
 from .video_settings import HardwareDecodingAction
+
+if TYPE_CHECKING:
+    # About's module (its dialog's Qt classes, the versions) waits for its
+    # menu item: the window's start shows no dialog
+    from .about import AboutDialog
 
 __all__ = ["WindowMenus"]
 
@@ -133,7 +138,7 @@ class WindowMenus(QObject):
         self.about_action.triggered.connect(self.show_about)
         self.help_menu.addAction(self.about_action)
         self.open_log_action = QAction(window)
-        self.open_log_action.triggered.connect(open_log_folder)
+        self.open_log_action.triggered.connect(self.open_log_folder)
         self.help_menu.addAction(self.open_log_action)
         self.rebuild_recent()
 
@@ -267,5 +272,12 @@ class WindowMenus(QObject):
         self.help_dialog = dialog
 
     def show_about(self) -> None:
+        from .about import AboutDialog
+
         self.about_dialog = AboutDialog(self._window, self._renderer_name())
         self.about_dialog.show()
+
+    def open_log_folder(self) -> bool:
+        from .about import open_log_folder
+
+        return open_log_folder()

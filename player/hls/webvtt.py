@@ -19,7 +19,6 @@ Timing rules:
 from __future__ import annotations
 
 import bisect
-import html
 import re
 import threading
 from dataclasses import dataclass
@@ -82,6 +81,10 @@ def parse_timestamp(text: str) -> float:
 def cue_text(payload: str) -> str:
     """The text to show: markup tags (``<b>``, ``<c.x>``, ``<v Name>``,
     karaoke timestamps) removed, character references decoded, lines kept."""
+    # here: html's entity table is for streams that carry subtitles, while
+    # every HLS start imports this module for its (empty) cue store
+    import html
+
     lines = [html.unescape(_TAG.sub("", line)).strip() for line in payload.split("\n")]
     return "\n".join(line for line in lines if line)
 

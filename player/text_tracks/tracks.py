@@ -9,11 +9,13 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..events import TrackInfo
-from ..hls.webvtt import Cue, CueStore
-from .formats import ass_text, load_subtitle_file
 from .sidecar import find_sidecars, guess_language, language_of
+
+if TYPE_CHECKING:
+    from ..hls.webvtt import CueStore
 
 __all__ = ["TEXT_CODECS", "TextTrack", "TextTracks"]
 
@@ -23,13 +25,21 @@ log = logging.getLogger(__name__)
 TEXT_CODECS = frozenset({"subrip", "srt", "ass", "ssa", "mov_text", "webvtt", "text"})
 
 
+def _cue_store() -> CueStore:
+    # The parsers' modules (WebVTT's, html's entities) come with the first
+    # track: every file's open lists its subtitles, most files have none.
+    from ..hls.webvtt import CueStore
+
+    return CueStore()
+
+
 @dataclass
 class TextTrack:
     name: str
     language: str | None
     source: str  # "embedded" | "file"
     default: bool = False
-    cues: CueStore = field(default_factory=CueStore)
+    cues: CueStore = field(default_factory=_cue_store)
     stream_index: int | None = None
 
 
@@ -76,6 +86,8 @@ class TextTracks:
     # -- filling ------------------------------------------------------------
     def add_file(self, path: str | Path, *, select: bool = True) -> int:
         """Load a subtitle file as a new track; raises FormatError/OSError."""
+        from .formats import load_subtitle_file  # with a file to parse (see _cue_store)
+
         p = Path(path)
         cues = load_subtitle_file(p)
         track = TextTrack(name=p.name, language=guess_language(p), source="file")
@@ -158,6 +170,9 @@ class TextTracks:
         self, container: object, streams: list[object], by_stream: dict[int, TextTrack]
     ) -> None:
         import av
+
+        from ..hls.webvtt import Cue
+        from .formats import ass_text
 
         assert isinstance(container, av.container.InputContainer)
         try:

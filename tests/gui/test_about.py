@@ -10,7 +10,8 @@ from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from player.versions import components
-from ui.about import AboutDialog, app_icon
+from ui.about import AboutDialog
+from ui.app_icon import app_icon
 from ui.main_window import MainWindow
 from ui.qt_version import qt_component
 

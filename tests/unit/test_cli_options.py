@@ -4,11 +4,26 @@ from 1, heights with or without the p, and the rung named in the summary."""
 from __future__ import annotations
 
 import argparse
+import fcntl
+import os
+import pty
+import shutil
+import struct
+import sys
+import termios
 
 import pytest
 
 from player.cli import build_parser
-from player.cli_options import check_stream_choices, height, rung_text, time_value, track_choice
+from player.cli_options import (
+    HelpFormatter,
+    check_stream_choices,
+    height,
+    rung_text,
+    terminal_columns,
+    time_value,
+    track_choice,
+)
 
 
 @pytest.mark.parametrize(
@@ -96,3 +111,28 @@ def test_the_help_names_the_abr_policies_and_the_default() -> None:
         assert "(default mpc)" in text
     assert "Settings > Network" in " ".join(build_parser().format_help().split())
     assert "Settings" not in " ".join(build_compare_parser().format_help().split())
+
+
+@pytest.mark.parametrize("columns", ["", "0", "abc", "57", "211"])
+def test_the_help_width_is_shutils_without_shutil(
+    columns: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The width argparse would have used (the help reads the same), from
+    COLUMNS or, without it, standard output (not a terminal under pytest)."""
+    monkeypatch.setenv("COLUMNS", columns)
+    assert terminal_columns() == shutil.get_terminal_size().columns
+    formatter = HelpFormatter("heureum")
+    assert formatter._width == argparse.RawDescriptionHelpFormatter("heureum")._width
+
+
+def test_the_help_width_follows_a_real_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    leader, follower = pty.openpty()
+    try:
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 97, 0, 0))
+        with os.fdopen(os.dup(follower), "w") as tty:
+            monkeypatch.setattr(sys, "__stdout__", tty)
+            assert terminal_columns() == shutil.get_terminal_size().columns == 97
+    finally:
+        os.close(leader)
+        os.close(follower)

@@ -228,7 +228,8 @@ def test_the_inbox_counts_what_was_posted_and_applied() -> None:
     clock = ManualClock()
     inbox = Inbox(clock)
     first = inbox.post(Play())
-    second = inbox.post(Seek(-1.0, False))
+    seek = Seek(-1.0, False)
+    second = inbox.post(seek)
     assert (first, second, inbox.posted) == (1, 2, 2)
     assert inbox.pending_seek() == 0.0  # never before the start
     taken = inbox.pop()
@@ -236,7 +237,7 @@ def test_the_inbox_counts_what_was_posted_and_applied() -> None:
     inbox.done(1)
     assert inbox.pending_seek() == 0.0  # the seek is still queued
     taken = inbox.pop()
-    assert taken is not None and taken[1] == Seek(-1.0, False)
+    assert taken is not None and taken[1] is seek
     inbox.done(2)
     assert inbox.pending_seek() is None and inbox.pop() is None
     stopping = threading.Event()
@@ -258,12 +259,14 @@ def test_a_command_applied_inside_another_does_not_release_the_outer_ones_caller
     inbox = Inbox(clock)
     inbox.owned_by(threading.Thread(target=lambda: None))
     stopping = threading.Event()
-    outer = inbox.post(Pause())
-    assert inbox.pop() == (outer, Pause())
+    pause = Pause()
+    outer = inbox.post(pause)
+    assert inbox.pop() == (outer, pause)  # the message posted, itself
     waiter = Background(lambda: inbox.wait_applied(outer, stopping))
     clock.until_waiting(1)
-    inner = inbox.post(Seek(1.0, False))
-    assert inbox.pop() == (inner, Seek(1.0, False))
+    seek = Seek(1.0, False)
+    inner = inbox.post(seek)
+    assert inbox.pop() == (inner, seek)
     inbox.done(inner)
     clock.until_waiting(1)  # still waiting: its own command is not applied yet
     assert not waiter.done

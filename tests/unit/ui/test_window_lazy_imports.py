@@ -18,7 +18,7 @@ from pathlib import Path
 LATER = ("numpy", "sounddevice", "pyqtgraph", "httpx", "m3u8", "cryptography", "av", "jeepney")
 #: modules (by full name) that wait as well: the engine, QtNetwork (the
 #: ``--enqueue`` socket, after the first frame), and what only a menu item
-#: needs (the lab's profiles, About's versions, the timeline export)
+#: needs (the lab's profiles, About's dialog and versions, the timeline export)
 LATER_MODULES = (
     "player.engine",
     "player.decode",
@@ -28,6 +28,7 @@ LATER_MODULES = (
     "tomllib",
     "player.versions",
     "player.timeline_export",
+    "ui.about",
 )
 
 _AT_SHOW = r"""

@@ -16,6 +16,7 @@ from typing import Any
 
 import av
 
+from ..decode_threads import DecodeThreads
 from ..errors import FormatError
 from ..hwdec import VideoContexts
 from ..source_api import DemuxPacket, StreamSpec
@@ -34,9 +35,15 @@ def dts_key(p: DemuxPacket) -> float:
 
 
 class SegmentDemuxer:
-    def __init__(self, video_contexts: VideoContexts | None = None) -> None:
+    def __init__(
+        self,
+        video_contexts: VideoContexts | None = None,
+        threads: DecodeThreads | None = None,
+    ) -> None:
         #: makes video decoders on the GPU with --hwdec=auto (None: software)
         self.video_contexts = video_contexts
+        #: the software video decoders' threads (the libav path's rule)
+        self.threads = threads or DecodeThreads()
         self.rebaser = Rebaser()
         #: the next main packets follow a break (a seek, a rejoin, a bad segment)
         self.pending_discontinuity = False
@@ -189,12 +196,16 @@ class SegmentDemuxer:
                 self._last_video[rung] = spec
             return spec
 
-        hw = self.video_contexts if stream.type == "video" else None
+        video = stream.type == "video"
+        hw = self.video_contexts if video else None
+        threads = self.threads if video else None
 
         def make_decoder(name: str = name, extradata: bytes | None = extradata) -> Any:
             ctx = av.CodecContext.create(name, "r")
             if extradata:
                 ctx.extradata = extradata
+            if threads is not None:
+                threads.apply(ctx)
             return hw.make(ctx, name, extradata) if hw is not None else ctx
 
         if stream.type == "video":

@@ -25,8 +25,28 @@ from .timestamps import Rebaser
 
 __all__ = ["RawPacket", "SegmentDemuxer", "dts_key"]
 
+
+def _audio_complete(audio: Any) -> bool:
+    cc = audio.codec_context if audio is not None else None
+    return cc is None or bool(cc.sample_rate and cc.layout.nb_channels)
+
+
+def _complete(video: Any, audio: Any) -> bool:
+    """Whether the probe found what tells the streams apart: a picture size
+    and an audio format."""
+    return (video is None or bool(video.codec_context.width)) and _audio_complete(audio)
+
+
 #: (spec, pts s, dts s, duration s, av.Packet) in the segment's own clock
 RawPacket = tuple[StreamSpec, float | None, float | None, float, Any]
+
+#: libavformat's probe of a segment whose streams the previous segment of the
+#: same rung showed: no frame-rate estimate (the spec has it already) and
+#: only keyframes decoded, where the full probe decodes several frames (half
+#: of a 720p TS segment's demux time). The parameters that tell one stream
+#: from another (codec, size, extradata, sample rate) come from the headers,
+#: the parameter sets and the first keyframe, so a change is still seen.
+_SHORT_PROBE = {"fpsprobesize": "0", "skip_frame": "nokey"}
 
 
 def dts_key(p: DemuxPacket) -> float:
@@ -55,6 +75,11 @@ class SegmentDemuxer:
         self.first_audio: StreamSpec | None = None
         self._specs: dict[tuple[Any, ...], StreamSpec] = {}
         self._last_video: dict[int | None, StreamSpec] = {}
+        #: (origin, rung, container, discontinuity sequence) of the last
+        #: segment whose probe found every stream's parameters
+        self._probed: set[tuple[Any, ...]] = set()
+        #: segments opened with the short probe (tests, benchmarks)
+        self.short_probes = 0
 
     def main_segment(
         self,
@@ -71,7 +96,17 @@ class SegmentDemuxer:
         boxes = (b"ftyp", b"styp", b"moof")
         fmt = "mp4" if seg.init is not None or data[4:8] in boxes else "mpegts"
         self.container_hint = fmt
-        raw = self.demux(data, fmt, "main", rung=rung, bit_rate=bit_rate, drop_audio=drop_audio)
+        seen = ("main", rung, fmt, seg.discontinuity_sequence)
+        raw = self.demux(
+            data,
+            fmt,
+            "main",
+            rung=rung,
+            bit_rate=bit_rate,
+            drop_audio=drop_audio,
+            seen=seen,
+            full=seg.discontinuity,
+        )
         self.container = fmt
         if not raw:
             return []
@@ -97,7 +132,17 @@ class SegmentDemuxer:
         self.container_hint = fmt
         if data[:3] == b"ID3" or data[:2] in (b"\xff\xf1", b"\xff\xf9"):
             fmt = "aac"
-        raw = self.demux(data, fmt, "rendition", rung=rung, bit_rate=bit_rate, drop_audio=False)
+        seen = ("rendition", rung, fmt, seg.discontinuity_sequence)
+        raw = self.demux(
+            data,
+            fmt,
+            "rendition",
+            rung=rung,
+            bit_rate=bit_rate,
+            drop_audio=False,
+            seen=seen,
+            full=seg.discontinuity,
+        )
         packets = self.to_packets([r for r in raw if r[0].kind == "audio"], fmt, False)
         if cut is not None:
             packets = [p for p in packets if (p.pts if p.pts is not None else cut) >= cut]
@@ -137,17 +182,34 @@ class SegmentDemuxer:
         rung: int | None,
         bit_rate: int | None,
         drop_audio: bool,
+        seen: tuple[Any, ...] | None = None,
+        full: bool = False,
     ) -> list[RawPacket]:
-        """Demux one segment's bytes: (spec, pts s, dts s, duration s, av.Packet)."""
+        """Demux one segment's bytes: (spec, pts s, dts s, duration s, av.Packet).
+        ``seen``: what makes segments alike (origin, rung, container,
+        discontinuity sequence); once one such segment was probed in full,
+        the next ones get the short probe (None: always in full); ``full``:
+        this one in full all the same (after a discontinuity tag)."""
         out: list[RawPacket] = []
+        short = seen is not None and not full and seen in self._probed
         try:
-            opened: Any = av.open(io.BytesIO(data), format=fmt, options={"protocol_whitelist": ""})
-            with opened as container:
+            container = self._open(data, fmt, short)
+            video, audio = self._streams(container, drop_audio)
+            # A picture size comes from the parameter sets whether frames are
+            # decoded or not (an LL-HLS part inside a GOP has none either way:
+            # its rung's last video spec is used); an audio format missing
+            # might be found by decoding
+            if short and not _audio_complete(audio):
+                container.close()
+                short = False
+                container = self._open(data, fmt, short)
+                video, audio = self._streams(container, drop_audio)
+            if short:
+                self.short_probes += 1
+            elif seen is not None and _complete(video, audio):
+                self._probed.add(seen)
+            with container:
                 streams = []
-                video = next((s for s in container.streams if s.type == "video"), None)
-                audio = next((s for s in container.streams if s.type == "audio"), None)
-                if drop_audio:
-                    audio = None  # audio comes from the rendition
                 specs: dict[int, StreamSpec] = {}
                 for s in (video, audio):
                     if s is not None:
@@ -166,6 +228,19 @@ class SegmentDemuxer:
         except av.FFmpegError as exc:
             raise FormatError(f"could not demux an HLS segment ({fmt}): {exc}") from None
         return out
+
+    @staticmethod
+    def _open(data: bytes, fmt: str, short: bool) -> Any:
+        options = {"protocol_whitelist": "", **(_SHORT_PROBE if short else {})}
+        return av.open(io.BytesIO(data), format=fmt, options=options)
+
+    @staticmethod
+    def _streams(container: Any, drop_audio: bool) -> tuple[Any, Any]:
+        """The segment's video and audio streams (no audio when it comes from
+        a rendition)."""
+        video = next((s for s in container.streams if s.type == "video"), None)
+        audio = next((s for s in container.streams if s.type == "audio"), None)
+        return video, None if drop_audio else audio
 
     def _spec_for(
         self, stream: Any, origin: str, rung: int | None, bit_rate: int | None

@@ -133,7 +133,10 @@ class HlsSource:
         self._dates = DateMap()
         self._demuxer = SegmentDemuxer(
             VideoContexts(self._config.decode.hwdec, self._s.warn),
-            DecodeThreads.of(config.decode, low_latency=config.latency.low_latency),
+            # frame threading's delay is for VOD only, as in the libav path
+            lambda: DecodeThreads.of(
+                config.decode, low_latency=config.latency.low_latency or self._s.live
+            ),
         )
         self._io = FollowerIO(
             clock=self._clock,

@@ -11,6 +11,7 @@ with the format forced and no protocols).
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -58,12 +59,13 @@ class SegmentDemuxer:
     def __init__(
         self,
         video_contexts: VideoContexts | None = None,
-        threads: DecodeThreads | None = None,
+        threads: Callable[[], DecodeThreads] = DecodeThreads,
     ) -> None:
         #: makes video decoders on the GPU with --hwdec=auto (None: software)
         self.video_contexts = video_contexts
-        #: the software video decoders' threads (the libav path's rule)
-        self.threads = threads or DecodeThreads()
+        #: the software video decoders' threads (the libav path's rule), asked
+        #: as each decoder is made: whether the stream is live is known by then
+        self.threads = threads
         self.rebaser = Rebaser()
         #: the next main packets follow a break (a seek, a rejoin, a bad segment)
         self.pending_discontinuity = False
@@ -273,14 +275,13 @@ class SegmentDemuxer:
 
         video = stream.type == "video"
         hw = self.video_contexts if video else None
-        threads = self.threads if video else None
 
         def make_decoder(name: str = name, extradata: bytes | None = extradata) -> Any:
             ctx = av.CodecContext.create(name, "r")
             if extradata:
                 ctx.extradata = extradata
-            if threads is not None:
-                threads.apply(ctx)
+            if video:
+                self.threads().apply(ctx)
             return hw.make(ctx, name, extradata) if hw is not None else ctx
 
         if stream.type == "video":

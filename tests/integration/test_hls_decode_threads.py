@@ -8,10 +8,10 @@ from dataclasses import replace
 
 import pytest
 
-from lab.origin import ThrottleServer
+from lab.origin import LowLatencyServer, ThrottleServer
 from player.config import DEFAULT_CONFIG, DecodeConfig, LatencyConfig
 from player.hls.hls_source import HlsSource
-from tests.support.hls_media import ts_vod
+from tests.support.hls_media import ll_parts, ts_vod
 
 
 @pytest.mark.parametrize(
@@ -45,3 +45,20 @@ def test_hls_video_decoder_takes_the_thread_settings(
     assert audio is not None
     # audio decoders are not threaded by this rule (FFmpeg's defaults)
     assert audio.make_decoder().thread_count == 0
+
+
+def test_a_live_hls_stream_gets_no_frame_threading() -> None:
+    """Frame threading's (threads - 1) frames of delay are for VOD only, as
+    in the libav path: a live stream's decoder is slice-threaded."""
+    config = replace(DEFAULT_CONFIG, decode=DecodeConfig(threads=2))
+    with LowLatencyServer(
+        ll_parts(), bandwidths=[300_000, 900_000], backlog_parts=16, low_latency=False
+    ) as srv:
+        src = HlsSource(srv.url("master.m3u8"), config=config)
+        try:
+            info = src.open()
+            assert info.media.is_live and info.video is not None
+            ctx = info.video.make_decoder()
+        finally:
+            src.close()
+    assert (ctx.thread_count, ctx.thread_type.name) == (2, "SLICE")

@@ -208,13 +208,28 @@ class Downloads:
         retry: RetryPolicy = PLAYLIST_RETRY,
     ) -> MultivariantPlaylist | MediaPlaylist:
         target = _with_query(url, blocking) if blocking else url
-        result = self.get(target, "playlist", MAX_PLAYLIST_BYTES, retry=retry)
+        result = None if blocking else self._early.take(("playlist", url))
+        if result is None:
+            result = self.get(target, "playlist", MAX_PLAYLIST_BYTES, retry=retry)
         try:
             text = result.data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise PlaylistError(f"playlist is not UTF-8 (byte {exc.start})") from None
         imported = self.multivariant.variables if self.multivariant else None
         return parse_playlist(text, result.url, max_segments=self._max_segments, imported=imported)
+
+    def prefetch_playlist(self, url: str) -> None:
+        """Ask for the playlist at ``url`` now, for a ``playlist(url)`` soon
+        after (at the start: an alternate audio rendition's, alongside the
+        first variant's). Kept until ``end_start``."""
+        self._check_stop()
+        self._cancel.clear()  # as the loader's own next request would
+        self._early.start(("playlist", url), url, "playlist", MAX_PLAYLIST_BYTES)
+
+    def end_start(self) -> None:
+        """The start is over: a playlist asked for ahead and not used since
+        would be stale by the time it is."""
+        self._early.discard("playlist")
 
     def media_playlist(
         self,
@@ -233,7 +248,8 @@ class Downloads:
             if urlsplit(uri).scheme == "http" and not self._warned_http_key:
                 self._warned_http_key = True
                 self._warn(WarningCode.KEY_OVER_HTTP, url=redact_url(uri))
-            raw = self._early.take(("key", uri))
+            early = self._early.take(("key", uri))
+            raw = early.data if early is not None else None
             if raw is None:
                 raw = self.get(uri, "key", 64, retry=KEY_RETRY).data
             key = check_key(raw)
@@ -275,7 +291,8 @@ class Downloads:
         cache_key = self._init_key(seg)
         data = self._inits.get(cache_key)
         if data is None:
-            data = self._early.take(("init", cache_key))
+            early = self._early.take(("init", cache_key))
+            data = early.data if early is not None else None
         if data is None:
             data = self.get(
                 seg.init.uri,

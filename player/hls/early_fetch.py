@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..fetch import Fetcher, TransferKind
+from ..fetch import Fetcher, FetchResult, TransferKind
 from ..redact import redact_url
 
 __all__ = ["EarlyFetches"]
@@ -27,7 +27,7 @@ _STOP_CHECK = 0.1
 @dataclass
 class _Pending:
     done: threading.Event = field(default_factory=threading.Event)
-    data: bytes | None = None
+    result: FetchResult | None = None
 
 
 class EarlyFetches:
@@ -59,10 +59,10 @@ class EarlyFetches:
 
         def run() -> None:
             try:
-                result = self._fetcher.get(
+                got = self._fetcher.get(
                     url, kind=kind, max_bytes=max_bytes, byterange=byterange, cancel=self._cancel
                 )
-                pending.data = result.data
+                pending.result = got
             except Exception as exc:  # any failure: the caller asks again, by its policy
                 log.info("early %s request for %s: %s", kind, redact_url(url), exc)
             finally:
@@ -70,8 +70,8 @@ class EarlyFetches:
 
         threading.Thread(target=run, name=f"hls-early-{kind}", daemon=True).start()
 
-    def take(self, key: object) -> bytes | None:
-        """The bytes of the request started for ``key`` (waiting for them);
+    def take(self, key: object) -> FetchResult | None:
+        """The answer to the request started for ``key`` (waiting for it);
         None when none was started or it failed. Raises as ``check_stop``
         when the loader is stopped or interrupted while waiting."""
         with self._lock:
@@ -82,4 +82,11 @@ class EarlyFetches:
             self._check_stop()
         with self._lock:
             self._pending.pop(key, None)
-        return pending.data
+        return pending.result
+
+    def discard(self, kind: str) -> None:
+        """Forget the requests of ``kind`` (the first item of their key) not
+        taken: a playlist asked for ahead is only fresh for a moment."""
+        with self._lock:
+            for key in [k for k in self._pending if isinstance(k, tuple) and k[0] == kind]:
+                del self._pending[key]

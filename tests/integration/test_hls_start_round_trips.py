@@ -1,5 +1,6 @@
 """At the start of an fMP4 stream the init section is asked for alongside
 the first media segment (and an AES-128 key alongside the segment it opens),
+and an alternate audio rendition's playlist alongside the first variant's,
 not one round trip after it: a loopback origin delays every answer as a far
 one would, and the requests' start times show the overlap."""
 
@@ -14,7 +15,7 @@ import pytest
 from lab.impair import ImpairedFiles, Impairment
 from lab.profile import ErrorRule, Profile
 from player.hls.hls_source import HlsSource
-from tests.support.hls_media import fmp4_vod, ts_aes_vod
+from tests.support.hls_media import fmp4_vod, ladder_vod, ts_aes_vod
 from tests.support.hls_packets import decoded, read_all
 
 #: each answer's wait: far above loopback's own time, so serial requests
@@ -32,8 +33,8 @@ def _origin(root: Path, *errors: ErrorRule) -> Iterator[ImpairedFiles]:
         impairment.close()
 
 
-def _play(srv: ImpairedFiles) -> int:
-    src = HlsSource(srv.url("index.m3u8"))
+def _play(srv: ImpairedFiles, name: str = "index.m3u8") -> int:
+    src = HlsSource(srv.url(name))
     try:
         src.open()
         return decoded(read_all(src))
@@ -42,7 +43,10 @@ def _play(srv: ImpairedFiles) -> int:
 
 
 def _started(srv: ImpairedFiles, name: str) -> list[float]:
-    return [t for t, path in srv.request_times if path.rsplit("/", 1)[-1] == name]
+    """When the requests for ``name`` (its last part, or from its folder
+    with a slash) arrived."""
+    key = name.count("/") + 1
+    return [t for t, path in srv.request_times if "/".join(path.split("/")[-key:]) == name]
 
 
 @pytest.mark.parametrize(("fixture", "needed"), [(fmp4_vod, "init.mp4"), (ts_aes_vod, "enc.key")])
@@ -67,3 +71,15 @@ def test_an_early_init_request_that_fails_is_asked_again_by_the_retry_policy() -
     (first,) = _started(srv, "s000.m4s")
     assert abs(early - first) < DELAY / 2
     assert again > first  # asked again once the segment was in, as before the head start
+
+
+def test_the_audio_rendition_playlist_is_asked_for_with_the_first_variant() -> None:
+    with _origin(ladder_vod()) as srv:
+        frames = _play(srv, "master.m3u8")
+    assert frames >= 25  # the first rung's video (the ABR may move on)
+    (audio,) = _started(srv, "v2/index.m3u8")  # once: the early answer was kept
+    video = [t for name in ("v0/index.m3u8", "v1/index.m3u8") for t in _started(srv, name)]
+    (master,) = _started(srv, "master.m3u8")
+    first = min(video)
+    assert first > master + DELAY / 2  # after the multivariant playlist's answer
+    assert abs(audio - first) < DELAY / 2

@@ -15,7 +15,7 @@ import pytest
 from lab.impair import ImpairedFiles, Impairment
 from lab.profile import ErrorRule, Profile
 from player.hls.hls_source import HlsSource
-from tests.support.hls_media import fmp4_vod, ladder_vod, ts_aes_vod
+from tests.support.hls_media import fmp4_vod, ladder_vod, renditions_vod, ts_aes_vod
 from tests.support.hls_packets import decoded, read_all
 
 #: each answer's wait: far above loopback's own time, so serial requests
@@ -73,13 +73,22 @@ def test_an_early_init_request_that_fails_is_asked_again_by_the_retry_policy() -
     assert again > first  # asked again once the segment was in, as before the head start
 
 
-def test_the_audio_rendition_playlist_is_asked_for_with_the_first_variant() -> None:
-    with _origin(ladder_vod()) as srv:
+@pytest.mark.parametrize(
+    ("fixture", "renditions"),
+    [(ladder_vod, ("v2/index.m3u8",)), (renditions_vod, ("v2/index.m3u8",))],
+)
+def test_the_rendition_playlists_are_asked_for_with_the_first_variant(
+    fixture: object, renditions: tuple[str, ...]
+) -> None:
+    """The default audio rendition's playlist, with subtitles on offer or not."""
+    assert callable(fixture)
+    with _origin(fixture()) as srv:
         frames = _play(srv, "master.m3u8")
     assert frames >= 25  # the first rung's video (the ABR may move on)
-    (audio,) = _started(srv, "v2/index.m3u8")  # once: the early answer was kept
     video = [t for name in ("v0/index.m3u8", "v1/index.m3u8") for t in _started(srv, name)]
     (master,) = _started(srv, "master.m3u8")
     first = min(video)
     assert first > master + DELAY / 2  # after the multivariant playlist's answer
-    assert abs(audio - first) < DELAY / 2
+    for name in renditions:
+        (started,) = _started(srv, name)  # once: the early answer was kept
+        assert abs(started - first) < DELAY / 2, name

@@ -77,9 +77,10 @@ class SegmentDemuxer:
         self.first_audio: StreamSpec | None = None
         self._specs: dict[tuple[Any, ...], StreamSpec] = {}
         self._last_video: dict[int | None, StreamSpec] = {}
-        #: (origin, rung, container, discontinuity sequence) of the last
-        #: segment whose probe found every stream's parameters
-        self._probed: set[tuple[Any, ...]] = set()
+        #: (origin, rung, container) → the discontinuity sequence where a probe
+        #: in full last found every stream's parameters (one entry each,
+        #: however many discontinuities a live stream goes through)
+        self._probed: dict[tuple[Any, ...], Any] = {}
         #: segments opened with the short probe (tests, benchmarks)
         self.short_probes = 0
 
@@ -193,7 +194,8 @@ class SegmentDemuxer:
         the next ones get the short probe (None: always in full); ``full``:
         this one in full all the same (after a discontinuity tag)."""
         out: list[RawPacket] = []
-        short = seen is not None and not full and seen in self._probed
+        alike, sequence = (seen[:-1], seen[-1]) if seen is not None else ((), None)
+        short = seen is not None and not full and self._probed.get(alike) == sequence
         try:
             container = self._open(data, fmt, short)
             video, audio = self._streams(container, drop_audio)
@@ -209,7 +211,7 @@ class SegmentDemuxer:
             if short:
                 self.short_probes += 1
             elif seen is not None and _complete(video, audio):
-                self._probed.add(seen)
+                self._probed[alike] = sequence
             with container:
                 streams = []
                 specs: dict[int, StreamSpec] = {}

@@ -90,6 +90,11 @@ def test_a_discontinuity_gets_the_full_probe() -> None:
         _main(demuxer, d, s, 0)
     # the second of each encode: the first and the one after the tag are probed in full
     assert demuxer.short_probes == 2
+    # back before the tag (a seek): the first encode's streams are probed in full again
+    demuxer.pending_discontinuity = True
+    for d, s in zip(data[:2], pl.segments[:2], strict=True):
+        _main(demuxer, d, s, 0)
+    assert demuxer.short_probes == 3
 
 
 def test_a_rendition_and_the_main_segments_keep_apart() -> None:

@@ -11,12 +11,17 @@ interpreter start included), against mpv's whole process, timed alike
 ``target`` is the issue's: our command's median no slower than mpv's.
 ``first_rung`` is the rung our engine started on (0 = lowest).
 
-    .venv/bin/python -m benchmarks.hls_first_frame [--rounds 5] [--json]
+``--rtt S`` serves the ladders from the lab's origin (``lab.impair``: an
+in-process Python server) with every answer held S seconds, as a far
+origin's round trip would, instead of from nginx.
+
+    .venv/bin/python -m benchmarks.hls_first_frame [--rounds 5] [--rtt S] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shutil
 import statistics
@@ -92,8 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--rtt", type=float, default=0.0, help="seconds each answer waits (a far origin)"
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from lab.impair import ImpairedFiles, Impairment
+    from lab.profile import Profile
     from tests.support.servers import NginxHttpServer
 
     if shutil.which("mpv") is None:
@@ -112,9 +122,18 @@ def main(argv: list[str] | None = None) -> int:
         link = site / name
         if not link.exists():
             link.symlink_to(root, target_is_directory=True)
-    with NginxHttpServer(site) as http:
+    with contextlib.ExitStack() as stack:
+        urls: dict[str, str] = {}
+        if args.rtt > 0:
+            for name, root in roots.items():
+                impairment = Impairment(Profile("far", delay_s=args.rtt))
+                stack.callback(impairment.close)
+                urls[name] = stack.enter_context(ImpairedFiles(root, impairment)).url("master.m3u8")
+        else:
+            http = stack.enter_context(NginxHttpServer(site))
+            urls = {name: f"{http.base_url}/{name}/master.m3u8" for name in roots}
         for name in roots:
-            url = f"{http.base_url}/{name}/master.m3u8"
+            url = urls[name]
             engine_ttff(url)  # warm the page cache and the imports
             ours = [engine_ttff(url) for _ in range(args.rounds)]
             cmd, theirs = paired_ttff(url, args.rounds)
@@ -132,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     out = {
         "benchmark": "hls_first_frame",
         "rounds": args.rounds,
+        "rtt_s": args.rtt,
         "results": results,
         "target_met": verdict,
     }

@@ -93,6 +93,8 @@ class _Origin:
                 return
 
             def do_GET(self) -> None:
+                with origin._times_lock:
+                    origin.request_times.append((time.monotonic(), self.path))
                 # a client that hangs up mid-answer is normal here
                 with contextlib.suppress(OSError):
                     if not origin._intercepted(self):
@@ -100,6 +102,9 @@ class _Origin:
 
         self._host = host
         self._handler: type[BaseHTTPRequestHandler] = Handler
+        #: (time.monotonic(), path) of every request as it arrives, answered or not
+        self.request_times: list[tuple[float, str]] = []
+        self._times_lock = threading.Lock()
         self._stopping = threading.Event()
         self._httpd = _QuietServer((host, port), Handler)
         self._port = int(self._httpd.server_address[1])

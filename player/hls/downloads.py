@@ -35,6 +35,7 @@ from ..redact import redact_url
 from ..retry import KEY_RETRY, PLAYLIST_RETRY, SEGMENT_RETRY, RetryPolicy
 from ..warning_text import Warn, WarningCode
 from .crypto import check_key, sequence_iv
+from .early_fetch import EarlyFetches
 from .hint_streams import HintStreams
 from .playlist import MAX_PLAYLIST_BYTES, MediaPlaylist, MultivariantPlaylist, Segment
 from .playlist_parser import parse_playlist
@@ -42,6 +43,8 @@ from .playlist_parser import parse_playlist
 __all__ = ["Downloads", "Progress"]
 
 log = logging.getLogger(__name__)
+
+_INIT_BYTES = 4 * 1024 * 1024
 
 #: (bytes so far, total if known, seconds since the request) → go on?
 Progress = Callable[[int, int | None, float], bool]
@@ -92,6 +95,8 @@ class Downloads:
         self.multivariant: MultivariantPlaylist | None = None
         self._keys: dict[str, bytes] = {}
         self._inits: dict[tuple[str, int | None, int | None], bytes] = {}
+        #: init sections and keys asked for alongside the segment that needs them
+        self._early = EarlyFetches(fetcher, cancel, check_stop)
         self._warned_http_key = False
 
     def get(
@@ -203,13 +208,28 @@ class Downloads:
         retry: RetryPolicy = PLAYLIST_RETRY,
     ) -> MultivariantPlaylist | MediaPlaylist:
         target = _with_query(url, blocking) if blocking else url
-        result = self.get(target, "playlist", MAX_PLAYLIST_BYTES, retry=retry)
+        result = None if blocking else self._early.take(("playlist", url))
+        if result is None:
+            result = self.get(target, "playlist", MAX_PLAYLIST_BYTES, retry=retry)
         try:
             text = result.data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise PlaylistError(f"playlist is not UTF-8 (byte {exc.start})") from None
         imported = self.multivariant.variables if self.multivariant else None
         return parse_playlist(text, result.url, max_segments=self._max_segments, imported=imported)
+
+    def prefetch_playlist(self, url: str) -> None:
+        """Ask for the playlist at ``url`` now, for a ``playlist(url)`` soon
+        after (at the start: an alternate audio rendition's, alongside the
+        first variant's). Kept until ``end_start``."""
+        self._check_stop()
+        self._cancel.clear()  # as the loader's own next request would
+        self._early.start(("playlist", url), url, "playlist", MAX_PLAYLIST_BYTES)
+
+    def end_start(self) -> None:
+        """The start is over: a playlist asked for ahead and not used since
+        would be stale by the time it is."""
+        self._early.discard("playlist")
 
     def media_playlist(
         self,
@@ -228,22 +248,59 @@ class Downloads:
             if urlsplit(uri).scheme == "http" and not self._warned_http_key:
                 self._warned_http_key = True
                 self._warn(WarningCode.KEY_OVER_HTTP, url=redact_url(uri))
-            key = check_key(self.get(uri, "key", 64, retry=KEY_RETRY).data)
+            early = self._early.take(("key", uri))
+            raw = early.data if early is not None else None
+            if raw is None:
+                raw = self.get(uri, "key", 64, retry=KEY_RETRY).data
+            key = check_key(raw)
             self._keys[uri] = key
         return key
+
+    @staticmethod
+    def _init_key(seg: Segment) -> tuple[str, int | None, int | None]:
+        assert seg.init is not None
+        br = seg.init.byterange
+        return (seg.init.uri, br.offset if br else None, br.length if br else None)
+
+    def _start_early(self, seg: Segment) -> None:
+        """Ask for the init section and the key ``seg`` needs (if not held
+        yet) now, alongside ``seg`` itself: one round trip at a start or a
+        rung switch instead of two or three in a row."""
+        init = seg.init is not None and self._init_key(seg) not in self._inits
+        key = seg.key.uri if seg.key is not None and seg.key.method == "AES-128" else None
+        if key is not None and key in self._keys:
+            key = None
+        if not init and key is None:
+            return
+        # the segment's request would clear a cancel left from an earlier
+        # interrupt: the early ones must not meet it either
+        self._check_stop()
+        self._cancel.clear()
+        if init:
+            assert seg.init is not None
+            br = seg.init.byterange
+            byterange = (br.offset, br.length) if br else None
+            cache_key = self._init_key(seg)
+            self._early.start(("init", cache_key), seg.init.uri, "init", _INIT_BYTES, byterange)
+        if key is not None:
+            self._early.start(("key", key), key, "key", 64)
 
     def init(self, seg: Segment) -> bytes:
         assert seg.init is not None
         br = seg.init.byterange
-        cache_key = (seg.init.uri, br.offset if br else None, br.length if br else None)
+        cache_key = self._init_key(seg)
         data = self._inits.get(cache_key)
+        if data is None:
+            early = self._early.take(("init", cache_key))
+            data = early.data if early is not None else None
         if data is None:
             data = self.get(
                 seg.init.uri,
                 "init",
-                4 * 1024 * 1024,
+                _INIT_BYTES,
                 byterange=(br.offset, br.length) if br else None,
             ).data
+        if cache_key not in self._inits:
             if seg.key is not None and seg.key.method == "AES-128" and seg.key.uri:
                 iv = seg.key.iv or sequence_iv(seg.sequence)
                 data = self._decrypt(data, self.key(seg.key.uri), iv)
@@ -263,6 +320,7 @@ class Downloads:
         """A segment's (or part's) bytes, decrypted, its init section first."""
         if seg.key is not None and seg.key.method != "AES-128":
             raise SecurityError(f"encryption {seg.key.method} is not supported (DRM)")
+        self._start_early(seg)
         br = seg.byterange
         data = self._streams.read(seg.uri, br)
         if data is None:

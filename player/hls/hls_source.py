@@ -30,6 +30,7 @@ from ..abr.policy import AbrPolicy
 from ..capabilities import AbrStatus, TimelineEntry
 from ..clock import Clock, SystemClock
 from ..config import DEFAULT_CONFIG, PlayerConfig
+from ..decode_threads import DecodeThreads
 from ..errors import FormatError, NetworkError
 from ..events import Event, TrackInfo, VariantInfo
 from ..fetch import Fetcher
@@ -130,7 +131,13 @@ class HlsSource:
             busy=self._s.busy,
         )
         self._dates = DateMap()
-        self._demuxer = SegmentDemuxer(VideoContexts(self._config.decode.hwdec, self._s.warn))
+        self._demuxer = SegmentDemuxer(
+            VideoContexts(self._config.decode.hwdec, self._s.warn),
+            # frame threading's delay is for VOD only, as in the libav path
+            lambda: DecodeThreads.of(
+                config.decode, low_latency=config.latency.low_latency or self._s.live
+            ),
+        )
         self._io = FollowerIO(
             clock=self._clock,
             stuck_factor=self._hls.stuck_factor,

@@ -126,7 +126,19 @@ class LoaderThread:
             self._s.manual = self._s.pin_variant
         first = self._choice.decide(0.0)
         self._choice.switch(first)
-        track = self._ladder.track(first.index)
+        try:
+            self._open_first(first.index)
+        finally:
+            self._downloads.end_start()
+
+    def _open_first(self, rung: int) -> None:
+        """The first rung's playlist, the start point, the renditions and the
+        first segments. An alternate audio rendition's playlist is asked for
+        alongside the rung's: one round trip, not two in a row."""
+        audio = self._tracks.first_audio_playlist()
+        if audio is not None:
+            self._downloads.prefetch_playlist(audio)
+        track = self._ladder.track(rung)
         pl = track.playlist
         self._s.live = pl.is_live
         if not pl.segments and not self._s.live:

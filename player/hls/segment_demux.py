@@ -11,11 +11,13 @@ with the format forced and no protocols).
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
 import av
 
+from ..decode_threads import DecodeThreads
 from ..errors import FormatError
 from ..hwdec import VideoContexts
 from ..source_api import DemuxPacket, StreamSpec
@@ -24,8 +26,28 @@ from .timestamps import Rebaser
 
 __all__ = ["RawPacket", "SegmentDemuxer", "dts_key"]
 
+
+def _audio_complete(audio: Any) -> bool:
+    cc = audio.codec_context if audio is not None else None
+    return cc is None or bool(cc.sample_rate and cc.layout.nb_channels)
+
+
+def _complete(video: Any, audio: Any) -> bool:
+    """Whether the probe found what tells the streams apart: a picture size
+    and an audio format."""
+    return (video is None or bool(video.codec_context.width)) and _audio_complete(audio)
+
+
 #: (spec, pts s, dts s, duration s, av.Packet) in the segment's own clock
 RawPacket = tuple[StreamSpec, float | None, float | None, float, Any]
+
+#: libavformat's probe of a segment whose streams the previous segment of the
+#: same rung showed: no frame-rate estimate (the spec has it already) and
+#: only keyframes decoded, where the full probe decodes several frames (half
+#: of a 720p TS segment's demux time). The parameters that tell one stream
+#: from another (codec, size, extradata, sample rate) come from the headers,
+#: the parameter sets and the first keyframe, so a change is still seen.
+_SHORT_PROBE = {"fpsprobesize": "0", "skip_frame": "nokey"}
 
 
 def dts_key(p: DemuxPacket) -> float:
@@ -34,9 +56,16 @@ def dts_key(p: DemuxPacket) -> float:
 
 
 class SegmentDemuxer:
-    def __init__(self, video_contexts: VideoContexts | None = None) -> None:
+    def __init__(
+        self,
+        video_contexts: VideoContexts | None = None,
+        threads: Callable[[], DecodeThreads] = DecodeThreads,
+    ) -> None:
         #: makes video decoders on the GPU with --hwdec=auto (None: software)
         self.video_contexts = video_contexts
+        #: the software video decoders' threads (the libav path's rule), asked
+        #: as each decoder is made: whether the stream is live is known by then
+        self.threads = threads
         self.rebaser = Rebaser()
         #: the next main packets follow a break (a seek, a rejoin, a bad segment)
         self.pending_discontinuity = False
@@ -48,6 +77,12 @@ class SegmentDemuxer:
         self.first_audio: StreamSpec | None = None
         self._specs: dict[tuple[Any, ...], StreamSpec] = {}
         self._last_video: dict[int | None, StreamSpec] = {}
+        #: (origin, rung, container) → the discontinuity sequence where a probe
+        #: in full last found every stream's parameters (one entry each,
+        #: however many discontinuities a live stream goes through)
+        self._probed: dict[tuple[Any, ...], Any] = {}
+        #: segments opened with the short probe (tests, benchmarks)
+        self.short_probes = 0
 
     def main_segment(
         self,
@@ -64,7 +99,17 @@ class SegmentDemuxer:
         boxes = (b"ftyp", b"styp", b"moof")
         fmt = "mp4" if seg.init is not None or data[4:8] in boxes else "mpegts"
         self.container_hint = fmt
-        raw = self.demux(data, fmt, "main", rung=rung, bit_rate=bit_rate, drop_audio=drop_audio)
+        seen = ("main", rung, fmt, seg.discontinuity_sequence)
+        raw = self.demux(
+            data,
+            fmt,
+            "main",
+            rung=rung,
+            bit_rate=bit_rate,
+            drop_audio=drop_audio,
+            seen=seen,
+            full=seg.discontinuity,
+        )
         self.container = fmt
         if not raw:
             return []
@@ -90,7 +135,17 @@ class SegmentDemuxer:
         self.container_hint = fmt
         if data[:3] == b"ID3" or data[:2] in (b"\xff\xf1", b"\xff\xf9"):
             fmt = "aac"
-        raw = self.demux(data, fmt, "rendition", rung=rung, bit_rate=bit_rate, drop_audio=False)
+        seen = ("rendition", rung, fmt, seg.discontinuity_sequence)
+        raw = self.demux(
+            data,
+            fmt,
+            "rendition",
+            rung=rung,
+            bit_rate=bit_rate,
+            drop_audio=False,
+            seen=seen,
+            full=seg.discontinuity,
+        )
         packets = self.to_packets([r for r in raw if r[0].kind == "audio"], fmt, False)
         if cut is not None:
             packets = [p for p in packets if (p.pts if p.pts is not None else cut) >= cut]
@@ -130,17 +185,35 @@ class SegmentDemuxer:
         rung: int | None,
         bit_rate: int | None,
         drop_audio: bool,
+        seen: tuple[Any, ...] | None = None,
+        full: bool = False,
     ) -> list[RawPacket]:
-        """Demux one segment's bytes: (spec, pts s, dts s, duration s, av.Packet)."""
+        """Demux one segment's bytes: (spec, pts s, dts s, duration s, av.Packet).
+        ``seen``: what makes segments alike (origin, rung, container,
+        discontinuity sequence); once one such segment was probed in full,
+        the next ones get the short probe (None: always in full); ``full``:
+        this one in full all the same (after a discontinuity tag)."""
         out: list[RawPacket] = []
+        alike, sequence = (seen[:-1], seen[-1]) if seen is not None else ((), None)
+        short = seen is not None and not full and self._probed.get(alike) == sequence
         try:
-            opened: Any = av.open(io.BytesIO(data), format=fmt, options={"protocol_whitelist": ""})
-            with opened as container:
+            container = self._open(data, fmt, short)
+            video, audio = self._streams(container, drop_audio)
+            # A picture size comes from the parameter sets whether frames are
+            # decoded or not (an LL-HLS part inside a GOP has none either way:
+            # its rung's last video spec is used); an audio format missing
+            # might be found by decoding
+            if short and not _audio_complete(audio):
+                container.close()
+                short = False
+                container = self._open(data, fmt, short)
+                video, audio = self._streams(container, drop_audio)
+            if short:
+                self.short_probes += 1
+            elif seen is not None and _complete(video, audio):
+                self._probed[alike] = sequence
+            with container:
                 streams = []
-                video = next((s for s in container.streams if s.type == "video"), None)
-                audio = next((s for s in container.streams if s.type == "audio"), None)
-                if drop_audio:
-                    audio = None  # audio comes from the rendition
                 specs: dict[int, StreamSpec] = {}
                 for s in (video, audio):
                     if s is not None:
@@ -159,6 +232,19 @@ class SegmentDemuxer:
         except av.FFmpegError as exc:
             raise FormatError(f"could not demux an HLS segment ({fmt}): {exc}") from None
         return out
+
+    @staticmethod
+    def _open(data: bytes, fmt: str, short: bool) -> Any:
+        options = {"protocol_whitelist": "", **(_SHORT_PROBE if short else {})}
+        return av.open(io.BytesIO(data), format=fmt, options=options)
+
+    @staticmethod
+    def _streams(container: Any, drop_audio: bool) -> tuple[Any, Any]:
+        """The segment's video and audio streams (no audio when it comes from
+        a rendition)."""
+        video = next((s for s in container.streams if s.type == "video"), None)
+        audio = next((s for s in container.streams if s.type == "audio"), None)
+        return video, None if drop_audio else audio
 
     def _spec_for(
         self, stream: Any, origin: str, rung: int | None, bit_rate: int | None
@@ -189,12 +275,15 @@ class SegmentDemuxer:
                 self._last_video[rung] = spec
             return spec
 
-        hw = self.video_contexts if stream.type == "video" else None
+        video = stream.type == "video"
+        hw = self.video_contexts if video else None
 
         def make_decoder(name: str = name, extradata: bytes | None = extradata) -> Any:
             ctx = av.CodecContext.create(name, "r")
             if extradata:
                 ctx.extradata = extradata
+            if video:
+                self.threads().apply(ctx)
             return hw.make(ctx, name, extradata) if hw is not None else ctx
 
         if stream.type == "video":

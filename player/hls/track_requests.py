@@ -47,6 +47,17 @@ class TrackRequests:
             self._s.requests = requests
         r.start(self.group("AUDIO"), self.group("SUBTITLES"), self._s.next_time)
 
+    def first_audio_playlist(self) -> str | None:
+        """The playlist ``start`` will load for the audio rendition followed
+        from the start (None: none, or a track asked for, whose choice may
+        warn: left to ``start``)."""
+        r = self._renditions
+        with self._s.cond:
+            asked = "audio" in self._s.requests
+        if asked or r.audio_index is None:
+            return None
+        return r.audio_tracks[r.audio_index].for_group(self.group("AUDIO")).uri
+
     def group(self, kind: str) -> str | None:
         if self._s.rung is None or not self._s.ladder:
             return None

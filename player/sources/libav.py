@@ -16,6 +16,7 @@ import av.error
 from .. import libav_log
 from ..clock import Clock, SystemClock
 from ..config import PlayerConfig
+from ..decode_threads import DecodeThreads
 from ..errors import (
     ErrorCode,
     NetworkError,
@@ -415,11 +416,10 @@ class LibavSource:
             rate = video.average_rate or video.guessed_rate
             fps = float(rate) if rate else None
 
+            threads = DecodeThreads.of(dec, low_latency=low_latency)
+
             def make_video(cc: Any = cc) -> Any:
-                cc.thread_count = dec.threads
-                # Frame threading adds (threads - 1) frames of delay: VOD only.
-                cc.thread_type = "SLICE" if low_latency or not dec.frame_threading else "AUTO"
-                return self._video_contexts.make(cc, cc.name, cc.extradata)
+                return self._video_contexts.make(threads.apply(cc), cc.name, cc.extradata)
 
             vspec = StreamSpec(
                 kind="video",

@@ -175,6 +175,8 @@ class Mpris(QObject):
 
     #: (method, arguments) from the bus thread, run on the GUI thread
     _command = Signal(str, object)
+    #: the bus thread reached the bus and owns the name
+    _opened = Signal()
 
     def __init__(self, window: MainWindow, service: str | None = None) -> None:
         super().__init__(window)
@@ -191,16 +193,38 @@ class Mpris(QObject):
         self._thread: threading.Thread | None = None
         self._conn: Any = None
         self._command.connect(self._run_command)
-        try:
-            self._conn = self._open(service or SERVICE)
-        except Exception as exc:  # no bus, no jeepney, a refused name: no MPRIS
-            log.debug("MPRIS is off: %s", exc)
-            self._conn = None
-            return
-        self._thread = threading.Thread(target=self._serve, name="heureum-mpris", daemon=True)
+        self._opened.connect(self.changed)
+        # The bus is reached on the bus thread: connecting, authenticating and
+        # asking for the name are round trips (up to 2 s each on a slow bus),
+        # and on the GUI thread they held up the picture that had just started
+        # to move (issue 13).
+        self._thread = threading.Thread(
+            target=self._open_and_serve,
+            args=(service or SERVICE,),
+            name="heureum-mpris",
+            daemon=True,
+        )
         self._thread.start()
 
-    def _open(self, name: str) -> Any:
+    def _open_and_serve(self, name: str) -> None:
+        try:
+            conn, service = self._open(name)
+        except Exception as exc:  # no bus, no jeepney, a refused name: no MPRIS
+            log.debug("MPRIS is off: %s", exc)
+            return
+        with self._lock:
+            kept = not self._stop.is_set()
+            if kept:
+                self._conn, self.service = conn, service
+        if not kept:  # the window closed while the bus was reached
+            with contextlib.suppress(OSError):
+                conn.close()
+            return
+        with contextlib.suppress(RuntimeError):  # the window went meanwhile
+            self._opened.emit()  # what changed before the bus was reached goes out
+        self._serve()
+
+    def _open(self, name: str) -> tuple[Any, str]:
         from jeepney import DBusAddress, new_method_call
         from jeepney.io.blocking import open_dbus_connection
 
@@ -213,8 +237,7 @@ class Mpris(QObject):
                 new_method_call(bus, "RequestName", "su", (candidate, 4)), timeout=2.0
             )
             if reply.body and reply.body[0] == 1:  # the primary owner
-                self.service = candidate
-                return conn
+                return conn, candidate
         conn.close()
         raise OSError(f"the bus name {name} is taken")
 
@@ -241,16 +264,17 @@ class Mpris(QObject):
             log.debug("MPRIS signal %s not sent: %s", name, exc)
 
     def close(self) -> None:
-        conn, self._conn = self._conn, None
+        with self._lock:  # a bus reached from now on is let go at once
+            self._stop.set()
+            conn, self._conn = self._conn, None
+            self.service = None
         if conn is None:
             return
-        self._stop.set()
         if self._thread is not None:
             self._thread.join(_POLL_S * 4)
             self._thread = None
         with contextlib.suppress(OSError):
             conn.close()  # the bus drops the name with the connection
-        self.service = None
 
     @Slot(str, object)
     def _run_command(self, method: str, args: tuple[Any, ...]) -> None:

@@ -7,9 +7,11 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from player.events import PlayerState
@@ -52,7 +54,9 @@ def _get(qtbot: QtBot, name: str) -> str:
 def test_mpris_reports_and_controls_playback(
     qtbot: QtBot, window: MainWindow, media: Path, media2: Path, tmp_path: Path
 ) -> None:
-    assert window.desktop.mpris is not None and window.desktop.mpris.service == DEST
+    mpris = window.desktop.mpris
+    assert mpris is not None
+    qtbot.waitUntil(lambda: mpris.service == DEST, timeout=TIMEOUT_MS)  # the bus thread
     monitor = subprocess.Popen(
         ["dbus-monitor", "--session", "member='PropertiesChanged'"],
         stdout=subprocess.PIPE,
@@ -145,16 +149,53 @@ def test_each_platform_gets_its_backend() -> None:
 def test_a_second_window_takes_the_per_instance_name_and_both_let_go(
     qtbot: QtBot, make_window: Any
 ) -> None:
-    first, second = make_window(), make_window()
-    assert first.desktop.mpris is not None and second.desktop.mpris is not None
-    assert first.desktop.mpris.service == DEST
-    assert second.desktop.mpris.service == f"{DEST}.instance{os.getpid()}"
+    first = make_window()
+    assert first.desktop.mpris is not None
+    qtbot.waitUntil(lambda: first.desktop.mpris.service == DEST, timeout=TIMEOUT_MS)
+    second = make_window()
+    assert second.desktop.mpris is not None
+    instance = f"{DEST}.instance{os.getpid()}"
+    qtbot.waitUntil(lambda: second.desktop.mpris.service == instance, timeout=TIMEOUT_MS)
     first.close()
     assert first.desktop.mpris.service is None
     # the name is free again: dbus-send finds no owner for it
     proc = subprocess.run(
         ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
          "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner", f"string:{DEST}"],
+        capture_output=True, text=True, timeout=10,
+    )  # fmt: skip
+    assert "boolean false" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_a_slow_bus_never_holds_the_window_and_a_close_lets_the_name_go(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The name is asked for on the bus thread: the window goes on while the
+    bus is slow to answer, and a window closed before the answer never keeps
+    the name."""
+    from ui.mpris import Mpris
+
+    gate = threading.Event()
+    real_open = Mpris._open
+
+    def slow_open(self: Mpris, name: str) -> tuple[Any, str]:
+        assert threading.current_thread().name == "heureum-mpris"
+        gate.wait(30)
+        return real_open(self, name)
+
+    monkeypatch.setattr(Mpris, "_open", slow_open)
+    slow = Mpris(window, service="org.mpris.MediaPlayer2.heureumslow")
+    assert slow.service is None  # returned at once, the bus not reached yet
+    slow.close()  # closed before the bus answered
+    gate.set()
+    thread = slow._thread
+    assert thread is not None
+    qtbot.waitUntil(lambda: not thread.is_alive(), timeout=TIMEOUT_MS)
+    assert slow.service is None
+    proc = subprocess.run(
+        ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
+         "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
+         "string:org.mpris.MediaPlayer2.heureumslow"],
         capture_output=True, text=True, timeout=10,
     )  # fmt: skip
     assert "boolean false" in proc.stdout, proc.stdout + proc.stderr

@@ -53,7 +53,9 @@ def test_the_bus_and_the_socket_start_once_the_first_frame_is_painted(
             qtbot.waitUntil(lambda: window.instance_server is not None, timeout=TIMEOUT_MS)
             assert painted_at_start and painted_at_start[0] >= 1
             # the shell sees this window on the bus
-            assert window.desktop.mpris is not None and window.desktop.mpris.service == MPRIS
+            mpris = window.desktop.mpris
+            assert mpris is not None
+            qtbot.waitUntil(lambda: mpris.service == MPRIS, timeout=TIMEOUT_MS)
             # video was already playing: the screen saver is held from the start of the bus
             wait_playing(qtbot, window)
             qtbot.waitUntil(lambda: bool(saver.seen("Inhibit")), timeout=TIMEOUT_MS)

@@ -12,6 +12,7 @@ from lab.origin import LowLatencyServer, ThrottleServer
 from player.config import DEFAULT_CONFIG, DecodeConfig, LatencyConfig
 from player.hls.hls_source import HlsSource
 from tests.support.hls_media import ll_parts, ts_vod
+from tests.support.hls_packets import decoder
 
 
 @pytest.mark.parametrize(
@@ -31,13 +32,13 @@ def test_hls_video_decoder_takes_the_thread_settings(
         try:
             info = src.open()
             assert info.video is not None
-            ctx = info.video.make_decoder()
-            assert (ctx.thread_count, ctx.thread_type.name) == (count, kind)
-            # and the decoder so set up decodes the segment's pictures
-            frames = 0
-            while frames < 5 and (p := src.read()) is not None:
-                if p.stream is info.video:
-                    frames += len(ctx.decode(p.packet))
+            with decoder(info.video) as ctx:
+                assert (ctx.thread_count, ctx.thread_type.name) == (count, kind)
+                # and the decoder so set up decodes the segment's pictures
+                frames = 0
+                while frames < 5 and (p := src.read()) is not None:
+                    if p.stream is info.video:
+                        frames += len(ctx.decode(p.packet))
             assert frames >= 5
         finally:
             src.close()

@@ -3,15 +3,32 @@ one timeline, and packets that really decode."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from player.hls.hls_source import HlsSource
-from player.source_api import DemuxPacket
+from player.source_api import DemuxPacket, StreamSpec
 
-__all__ = ["assert_timeline", "decoded", "read_all"]
+__all__ = ["assert_timeline", "decoded", "decoder", "read_all"]
+
+
+@contextlib.contextmanager
+def decoder(spec: StreamSpec) -> Iterator[Any]:
+    """``spec``'s decoder, its frame threads parked (``flush_buffers`` runs
+    without the GIL) before it is freed. Freed mid-frame, PyAV frees it holding
+    the GIL, and a worker logging through PyAV (``player.libav_log``, installed
+    by any earlier HTTP test in the process) then waits for the GIL forever:
+    a CI run hung so. ``player/decode.py`` parks its decoders the same way."""
+    ctx = spec.make_decoder()
+    try:
+        yield ctx
+    finally:
+        ctx.flush_buffers()
 
 
 def read_all(src: HlsSource, limit: int = 100_000) -> list[DemuxPacket]:
@@ -27,13 +44,13 @@ def decoded(packets: list[DemuxPacket], kind: str = "video", at_least: int | Non
     """Frames the first ``kind`` stream's packets decode to (stopping once
     ``at_least`` are in)."""
     spec = next(p.stream for p in packets if p.stream.kind == kind)
-    ctx = spec.make_decoder()
     frames = 0
-    for p in packets:
-        if p.stream is spec:
-            frames += len(ctx.decode(p.packet))
-            if at_least is not None and frames >= at_least:
-                break
+    with decoder(spec) as ctx:
+        for p in packets:
+            if p.stream is spec:
+                frames += len(ctx.decode(p.packet))
+                if at_least is not None and frames >= at_least:
+                    break
     return frames
 
 

@@ -15,6 +15,7 @@ from player.hls.playlist_parser import parse_media_playlist
 from player.hls.segment_demux import RawPacket, SegmentDemuxer
 from player.source_api import DemuxPacket
 from tests.support.hls_media import discontinuity_vod, muxed_ladder_vod
+from tests.support.hls_packets import decoder
 
 
 def _rung(root: Path, name: str) -> tuple[MediaPlaylist, list[bytes]]:
@@ -77,8 +78,8 @@ def test_a_new_picture_size_on_the_same_rung_is_seen_through_the_short_probe(fmp
     v2 = next(p.stream for p in second if p.stream.kind == "video")
     assert v2 is not v1
     assert (v1.width, v2.width, v2.height) == (320, 640, 360)
-    ctx = v2.make_decoder()
-    frames = [f for p in second if p.stream is v2 for f in ctx.decode(p.packet)]
+    with decoder(v2) as ctx:
+        frames = [f for p in second if p.stream is v2 for f in ctx.decode(p.packet)]
     assert frames and frames[0].width == 640
 
 

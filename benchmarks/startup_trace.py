@@ -1,7 +1,8 @@
 """Where the desktop window's start-up goes, step by step: one run of
 ``heureum FILE`` with timestamps (seconds since the process started) at the
 window shown and exposed, the open called, the audio device prepared and
-acquired, the source opened, the first packet, the first frame decoded, the
+acquired, the OpenGL probe, the subtitle listing (and MediaOpened's wait for
+it), libavformat's open, the source opened, the first packet, the first frame decoded, the
 preroll frame presented, taken by the view and painted, the device's first
 callback, and PLAYING.
 
@@ -137,6 +138,20 @@ def _hook_presenter(module: ModuleType) -> None:
     _wrap(module.Presenter, "_show", "preroll_presented")
 
 
+def _hook_listing(module: ModuleType) -> None:
+    _wrap(module.SubtitleListing, "_run", "subtitles_list_begin", "subtitles_listed")
+    listing = module.SubtitleListing
+    _wrap(listing, "infos_for_opened", "opened_waits_for_subtitles", "opened_has_subtitles")
+
+
+def _hook_libav(module: ModuleType) -> None:
+    _wrap(module.LibavSource, "open", "libav_open_begin", "libav_open_end")
+
+
+def _hook_render_probe(module: ModuleType) -> None:
+    _wrap(module, "probe_gl", "gl_probe_begin", "gl_probe_end")
+
+
 def _hook_app(module: ModuleType) -> None:
     _wrap(module, "create_window", "create_window")
 
@@ -166,6 +181,9 @@ HOOKS: dict[str, Callable[[ModuleType], None]] = {
     "player.engine": _hook_engine,
     "player.presenter": _hook_presenter,
     "ui.app": _hook_app,
+    "player.text_tracks.listing": _hook_listing,
+    "player.sources.libav": _hook_libav,
+    "ui.render_probe": _hook_render_probe,
     "ui.main_window": _hook_main_window,
 }
 

@@ -148,6 +148,10 @@ def _hook_libav(module: ModuleType) -> None:
     _wrap(module.LibavSource, "open", "libav_open_begin", "libav_open_end")
 
 
+def _hook_logfile(module: ModuleType) -> None:
+    _wrap(module, "install_file_log", "log_install_begin", "log_install_end")
+
+
 def _hook_render_probe(module: ModuleType) -> None:
     _wrap(module, "probe_gl", "gl_probe_begin", "gl_probe_end")
 
@@ -171,6 +175,7 @@ def _hook_main_window(module: ModuleType) -> None:
         return bool(original(self, ev))
 
     window.event = event
+    _wrap(window, "open_urls", "window_open_urls")
 
 
 HOOKS: dict[str, Callable[[ModuleType], None]] = {
@@ -184,6 +189,7 @@ HOOKS: dict[str, Callable[[ModuleType], None]] = {
     "player.text_tracks.listing": _hook_listing,
     "player.sources.libav": _hook_libav,
     "ui.render_probe": _hook_render_probe,
+    "player.logfile": _hook_logfile,
     "ui.main_window": _hook_main_window,
 }
 

@@ -5,13 +5,17 @@ close probes again for the start after; an OpenGL verdict is never kept."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
+from player import Player
+from player.config import DEFAULT_CONFIG, AudioConfig
 from tests.gui.conftest import TIMEOUT_MS
 from ui import video_view
+from ui.main_window import MainWindow
 from ui.probe_memory import ProbeMemory
 from ui.render_image import ImageRenderer
 from ui.settings import Settings
@@ -87,3 +91,28 @@ def test_an_opengl_verdict_is_not_kept(
     assert memory.recall() == SOFTWARE[1]
     monkeypatch.setenv("DISPLAY", ":4244")
     assert memory.recall() is None  # kept for its own display only
+
+
+def _window(qtbot: QtBot) -> MainWindow:
+    player = Player(replace(DEFAULT_CONFIG, audio=AudioConfig(enabled=False)))
+    window = MainWindow(player, Settings(), renderer=None)  # left to choose: it probes
+    qtbot.addWidget(window)
+    window.resize(640, 400)
+    window.show()
+    qtbot.waitUntil(lambda: window.view.renderer_reason != PENDING, timeout=TIMEOUT_MS)
+    return window
+
+
+def test_the_window_keeps_the_verdict_and_probes_again_as_it_closes(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    probes = _Probes(monkeypatch, SOFTWARE)
+    first = _window(qtbot)
+    assert probes.calls == 1
+    first.close()  # settings written
+    assert probes.calls == 1
+    second = _window(qtbot)
+    assert probes.calls == 1 and second.view.renderer_reason.endswith("as probed before")
+    second.close()
+    assert probes.calls == 2  # for the next start
+    assert ProbeMemory(Settings()).recall() == SOFTWARE[1]

@@ -1,11 +1,12 @@
 """Where the desktop window's start-up goes, step by step: one run of
 ``heureum FILE`` with timestamps (seconds since the process started) at the
 window shown and exposed, the open called, the audio device prepared and
-acquired, the source opened, the first packet, the first frame decoded, the
+acquired, the OpenGL probe, the subtitle listing (and MediaOpened's wait for
+it), libavformat's open, the source opened, the first packet, the first frame decoded, the
 preroll frame presented, taken by the view and painted, the device's first
 callback, and PLAYING.
 
-    .venv/bin/python -m benchmarks.startup_trace [--runs 3] [--no-audio] [FILE]
+    .venv/bin/python -m benchmarks.startup_trace [--runs 3] [--no-audio] [--returning] [FILE]
 
 The hooks wrap the modules' functions as each module is imported (nothing is
 imported earlier than the application imports it). Runs under Xvfb (through
@@ -137,6 +138,24 @@ def _hook_presenter(module: ModuleType) -> None:
     _wrap(module.Presenter, "_show", "preroll_presented")
 
 
+def _hook_listing(module: ModuleType) -> None:
+    _wrap(module.SubtitleListing, "_run", "subtitles_list_begin", "subtitles_listed")
+    listing = module.SubtitleListing
+    _wrap(listing, "infos_for_opened", "opened_waits_for_subtitles", "opened_has_subtitles")
+
+
+def _hook_libav(module: ModuleType) -> None:
+    _wrap(module.LibavSource, "open", "libav_open_begin", "libav_open_end")
+
+
+def _hook_logfile(module: ModuleType) -> None:
+    _wrap(module, "install_file_log", "log_install_begin", "log_install_end")
+
+
+def _hook_render_probe(module: ModuleType) -> None:
+    _wrap(module, "probe_gl", "gl_probe_begin", "gl_probe_end")
+
+
 def _hook_app(module: ModuleType) -> None:
     _wrap(module, "create_window", "create_window")
 
@@ -156,6 +175,7 @@ def _hook_main_window(module: ModuleType) -> None:
         return bool(original(self, ev))
 
     window.event = event
+    _wrap(window, "open_urls", "window_open_urls")
 
 
 HOOKS: dict[str, Callable[[ModuleType], None]] = {
@@ -166,6 +186,10 @@ HOOKS: dict[str, Callable[[ModuleType], None]] = {
     "player.engine": _hook_engine,
     "player.presenter": _hook_presenter,
     "ui.app": _hook_app,
+    "player.text_tracks.listing": _hook_listing,
+    "player.sources.libav": _hook_libav,
+    "ui.render_probe": _hook_render_probe,
+    "player.logfile": _hook_logfile,
     "ui.main_window": _hook_main_window,
 }
 
@@ -245,6 +269,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-audio", action="store_true")
+    parser.add_argument(
+        "--returning",
+        action="store_true",
+        help="one config home kept across runs, written by one uncounted start first",
+    )
     parser.add_argument("file", nargs="?")
     args = parser.parse_args()
     if (status := rerun_under_xvfb("startup_trace", "benchmarks.startup_trace")) is not None:
@@ -255,8 +284,9 @@ def main() -> int:
     from benchmarks.pulse_env import pulse_env
 
     runs: list[dict[str, float]] = []
-    for _ in range(args.runs):
-        home = tempfile.mkdtemp(prefix="heureum-trace-")
+    kept = tempfile.mkdtemp(prefix="heureum-trace-kept-") if args.returning else None
+    for n in range(args.runs + (kept is not None)):
+        home = kept or tempfile.mkdtemp(prefix="heureum-trace-")
         env = dict(
             os.environ,
             PYTHONPATH=str(ROOT),
@@ -269,7 +299,10 @@ def main() -> int:
         if args.no_audio:
             cmd.insert(-1, "--no-audio")
         done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
-        shutil.rmtree(home, ignore_errors=True)
+        if kept is None:
+            shutil.rmtree(home, ignore_errors=True)
+        elif n == 0:
+            continue  # the start that wrote the kept home: not counted
         lines = [line for line in done.stdout.splitlines() if line.startswith(MARK)]
         if not lines:
             print("startup_trace: no timeline;", done.stderr[-800:], file=sys.stderr)
@@ -277,6 +310,8 @@ def main() -> int:
         marks: dict[str, float] = json.loads(lines[0][len(MARK) :])
         runs.append(marks)
         print(" ".join(f"{k}={v:.3f}" for k, v in sorted(marks.items(), key=lambda kv: kv[1])))
+    if kept is not None:
+        shutil.rmtree(kept, ignore_errors=True)
     if not runs:
         return 1
     names = sorted({k for r in runs for k in r}, key=lambda k: statistics.median(

@@ -371,7 +371,7 @@ def run_gui(urls: list[str], options: object = None, config: PlayerConfig | None
     # collection (ui.gc_guard's timer would walk it all at its first run).
     gc.freeze()
 
-    # The log file (logging.handlers, a file opened) waits for the first paint:
+    # The log file (a file opened) waits for the first paint:
     # before it nothing logs at INFO, and the open still finds it installed.
     def install_log() -> None:
         install_file_log(quiet=bool(blocked))

@@ -42,6 +42,7 @@ from .i18n import ui_language
 from .message_bar import MessageBar
 from .osd import Osd
 from .play_queue import Playlist
+from .probe_memory import ProbeMemory
 from .resume import ResumeStore
 from .screenshot import save_screenshot
 from .settings import Settings
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self.instance_server: QObject | None = None  # ui.app makes it (--enqueue)
 
         self.view = VideoView(self, renderer=renderer)
+        self.view.remember_probe(ProbeMemory(settings))
         self.fit = WindowFit(self, self.view, lambda: self.info)
         self.osd = Osd(self.view)
         self.subtitle_label = SubtitleLabel(self.view)
@@ -491,6 +493,7 @@ class MainWindow(QMainWindow):
             self.desktop.close()
             self.lab_menu.stop_all()
             self.levels.save()
+            self.view.probe_again()
             self.settings.sync()
             self.bridge.detach()
             try:

@@ -195,6 +195,18 @@ class Settings:
     def export_dir(self, path: str) -> None:
         self._q.setValue("export/directory", path)
 
+    @property
+    def software_gl(self) -> str:
+        """The OpenGL probe's remembered software verdict (ui.probe_memory)."""
+        return str(self._q.value("video/software_gl", "") or "")
+
+    @software_gl.setter
+    def software_gl(self, value: str) -> None:
+        if value:
+            self._q.setValue("video/software_gl", value)
+        else:
+            self._q.remove("video/software_gl")
+
 
 def _push(items: list[str], url: str) -> list[str]:
     return ([url] + [u for u in items if u != url])[:MAX_HISTORY]

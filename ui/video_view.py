@@ -26,6 +26,7 @@ from player.frame_memory import keep_frame_buffers
 from player.video_sink import VideoFrame
 
 from .first_paint import after_first_paint
+from .probe_memory import ProbeMemory
 from .render_common import FrameRenderer
 from .render_image import ImageRenderer
 
@@ -85,6 +86,8 @@ class VideoView(QWidget):
         self._render_widget: QWidget
         #: left to choose (no argument, no HEUREUM_RENDERER): probe after the first show
         self._probe_pending = not renderer and not os.environ.get("HEUREUM_RENDERER", "").strip()
+        self._memory: ProbeMemory | None = None
+        self._probe_skipped = False
         if renderer:
             kind, why = renderer, "requested"
         elif self._probe_pending:
@@ -133,9 +136,29 @@ class VideoView(QWidget):
             # display server's expose, the probe kept the window blank for as long.
             after_first_paint(self.window(), self._probe)
 
+    def remember_probe(self, memory: ProbeMemory) -> None:
+        """Skip the probe when ``memory`` says this display's OpenGL is
+        software (ui.probe_memory); what a probe finds goes into it."""
+        self._memory = memory
+
+    def probe_again(self) -> None:
+        """The probe skipped at the start, run now (the window closes): its
+        verdict for the next start. Nothing on screen changes."""
+        if self._memory is not None and self._probe_skipped:
+            self._probe_skipped = False
+            self._memory.learn(choose_renderer())
+
     @Slot()
     def _probe(self) -> None:
+        remembered = self._memory.recall() if self._memory is not None else None
+        if remembered is not None:
+            self._probe_skipped = True
+            self.renderer_reason = f"{remembered}, as probed before"
+            log.info("renderer: %s (%s)", self._renderer.renderer_name, self.renderer_reason)
+            return
         kind, why = choose_renderer()
+        if self._memory is not None:
+            self._memory.learn((kind, why))
         if kind == "opengl":
             self._install(kind, why)
             self._renderer.set_frame(self._current)

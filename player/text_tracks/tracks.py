@@ -25,6 +25,21 @@ log = logging.getLogger(__name__)
 TEXT_CODECS = frozenset({"subrip", "srt", "ass", "ssa", "mov_text", "webvtt", "text"})
 
 
+#: Containers whose header declares every stream with its codec, language and
+#: title (Matroska's tracks, MP4's moov): listing their text streams needs no
+#: probe of the packets. libavformat's full probe decodes the first video
+#: frame to learn its pixel format: 15-80 ms of a 1080p file's open, spent on
+#: a second handle while the playing demuxer opens the same file (issue 13).
+#: Others (MPEG-TS finds its streams in its packets) are probed in full.
+HEADER_DECLARED = frozenset({".mkv", ".mka", ".mks", ".webm", ".mp4", ".m4v", ".m4a", ".mov"})
+_SHORT_PROBE = {"probesize": "32", "analyzeduration": "0"}
+
+
+def listing_options(path: Path) -> dict[str, str]:
+    """libavformat's options for the second handle that lists ``path``'s text streams."""
+    return dict(_SHORT_PROBE) if path.suffix.lower() in HEADER_DECLARED else {}
+
+
 def _cue_store() -> CueStore:
     # The parsers' modules (WebVTT's, html's entities) come with the first
     # track: every file's open lists its subtitles, most files have none.
@@ -131,7 +146,7 @@ class TextTracks:
         import av
 
         try:
-            container = av.open(str(path))
+            container = av.open(str(path), options=listing_options(path))
         except (OSError, av.FFmpegError) as exc:
             log.debug("no text streams read from %s: %s", path.name, exc)
             return

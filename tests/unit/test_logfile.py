@@ -4,7 +4,9 @@ read-only folder gives one warning instead of an error."""
 from __future__ import annotations
 
 import logging
-import logging.handlers
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,7 +51,7 @@ def test_credentials_never_reach_the_file(
     assert "s3cret" not in text and "token=abc" not in text
     # A second call does not add a second handler.
     assert logfile.install_file_log() == path
-    files = [h for h in clean_root.handlers if isinstance(h, logging.handlers.RotatingFileHandler)]
+    files = [h for h in clean_root.handlers if isinstance(h, logfile.RotatingLog)]
     assert len(files) == 1
 
 
@@ -84,3 +86,57 @@ def test_a_folder_that_cannot_be_made_gives_one_warning(
     assert logfile.install_file_log() is None
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no log file" in err
+
+
+def test_rotation_keeps_the_newest_lines_in_order(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, clean_root: logging.Logger
+) -> None:
+    monkeypatch.setenv("HEUREUM_LOG_DIR", str(tmp_path))
+    monkeypatch.setattr(logfile, "MAX_BYTES", 1000)
+    path = logfile.install_file_log()
+    assert path is not None
+    for i in range(100):
+        logging.getLogger("player.test").info("line %03d %s", i, "y" * 30)
+    files = [path, *(path.with_name(f"heureum.log.{n}") for n in (1, 2, 3))]
+    numbers = [
+        int(line.split("line ")[1][:3])
+        for f in reversed(files)
+        for line in f.read_text(encoding="utf-8").splitlines()
+        if "line " in line
+    ]
+    # the oldest files were dropped; what is kept runs on, line after line, to the last
+    assert numbers == list(range(numbers[0], 100)) and numbers[0] > 0
+    assert all(f.stat().st_size <= 1000 for f in files)
+
+
+def test_a_line_longer_than_the_limit_is_written_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, clean_root: logging.Logger
+) -> None:
+    monkeypatch.setenv("HEUREUM_LOG_DIR", str(tmp_path))
+    monkeypatch.setattr(logfile, "MAX_BYTES", 100)
+    path = logfile.install_file_log()
+    assert path is not None
+    logging.getLogger("player.test").info("long %s", "z" * 300)
+    logging.getLogger("player.test").info("short")
+    # the long line alone in the file it began, the next in a new one
+    assert "z" * 300 in path.with_name("heureum.log.1").read_text(encoding="utf-8")
+    assert "short" in path.read_text(encoding="utf-8")
+    assert "z" * 300 not in path.read_text(encoding="utf-8")
+
+
+def test_installing_the_log_does_not_import_logging_handlers(tmp_path: Path) -> None:
+    # sockets, pickle and queues: 7 ms of the start-up (issue 13)
+    code = (
+        "import sys, logging\n"
+        "from player.logfile import install_file_log\n"
+        "assert install_file_log() is not None\n"
+        "logging.getLogger('x').info('hello')\n"
+        "print('logging.handlers' in sys.modules, 'socket' in sys.modules)\n"
+    )
+    env = {**os.environ, "HEUREUM_LOG_DIR": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "False"]
+    assert "hello" in (tmp_path / "heureum.log").read_text(encoding="utf-8")

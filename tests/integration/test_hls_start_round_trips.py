@@ -15,8 +15,9 @@ import pytest
 from lab.impair import ImpairedFiles, Impairment
 from lab.profile import ErrorRule, Profile
 from player.hls.hls_source import HlsSource
+from player.source_api import DemuxPacket
 from tests.support.hls_media import fmp4_vod, ladder_vod, renditions_vod, ts_aes_vod
-from tests.support.hls_packets import decoded, read_all
+from tests.support.hls_packets import assert_timeline, decoded, read_all
 
 #: each answer's wait: far above loopback's own time, so serial requests
 #: start at least this far apart
@@ -92,3 +93,38 @@ def test_the_rendition_playlists_are_asked_for_with_the_first_variant(
     for name in renditions:
         (started,) = _started(srv, name)  # once: the early answer was kept
         assert abs(started - first) < DELAY / 2, name
+
+
+def _play_packets(srv: ImpairedFiles) -> list[DemuxPacket]:
+    src = HlsSource(srv.url("master.m3u8"))
+    try:
+        src.open()
+        return read_all(src)
+    finally:
+        src.close()
+
+
+def _first_video_segment(srv: ImpairedFiles) -> float:
+    return min(t for name in ("v0/s000.ts", "v1/s000.ts") for t in _started(srv, name))
+
+
+def test_the_first_audio_segment_is_asked_for_with_the_first_video_segment() -> None:
+    """Demuxed alternate audio: its first segment is not left until the first
+    video segment is in (one more answer's wait before the first frame)."""
+    with _origin(ladder_vod()) as srv:
+        packets = _play_packets(srv)
+    # the early answer was used: the audio decodes from its start
+    assert decoded(packets, "audio") >= 7 * 48000 // 1024
+    assert_timeline(packets, 8.0, ("audio",), max_step=0.1)
+    (audio,) = _started(srv, "v2/s000.ts")  # once: the early answer was kept
+    assert abs(audio - _first_video_segment(srv)) < DELAY / 2
+
+
+def test_an_early_audio_segment_request_that_fails_is_asked_again_by_the_retry_policy() -> None:
+    with _origin(ladder_vod(), ErrorRule(503, match=r"v2/s000\.ts$", count=1)) as srv:
+        packets = _play_packets(srv)
+    assert_timeline(packets, 8.0, ("audio",), max_step=0.1)
+    early, again = _started(srv, "v2/s000.ts")
+    video = _first_video_segment(srv)
+    assert abs(early - video) < DELAY / 2
+    assert again > video + DELAY / 2  # asked again once the video segment was in, as before

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..abr.estimator import BandwidthEstimator
 from ..abr.silences import Silences
+from ..clock import Clock
 from ..errors import NetworkError, PlaylistError, SecurityError
 from ..fetch import (
     FetchAborted,
@@ -75,6 +76,7 @@ class Downloads:
         warn: Warn,
         decrypt: Callable[[bytes, bytes, bytes], bytes],
         busy: Callable[[float | None], None] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._fetcher = fetcher
         self._cancel = cancel
@@ -96,7 +98,7 @@ class Downloads:
         self._keys: dict[str, bytes] = {}
         self._inits: dict[tuple[str, int | None, int | None], bytes] = {}
         #: init sections and keys asked for alongside the segment that needs them
-        self._early = EarlyFetches(fetcher, cancel, check_stop)
+        self._early = EarlyFetches(fetcher, cancel, check_stop, clock)
         self._warned_http_key = False
 
     def get(

@@ -133,11 +133,11 @@ class LoaderThread:
 
     def _open_first(self, rung: int) -> None:
         """The first rung's playlist, the start point, the renditions and the
-        first segments. An alternate audio rendition's playlist is asked for
-        alongside the rung's: one round trip, not two in a row."""
-        audio = self._tracks.first_audio_playlist()
-        if audio is not None:
-            self._downloads.prefetch_playlist(audio)
+        first segments. The playlists of the alternate audio and subtitle
+        renditions followed from the start are asked for alongside the
+        rung's: one round trip, not two or three in a row."""
+        for url in self._tracks.first_playlists():
+            self._downloads.prefetch_playlist(url)
         track = self._ladder.track(rung)
         pl = track.playlist
         self._s.live = pl.is_live

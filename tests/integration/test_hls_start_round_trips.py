@@ -76,12 +76,13 @@ def test_an_early_init_request_that_fails_is_asked_again_by_the_retry_policy() -
 
 @pytest.mark.parametrize(
     ("fixture", "renditions"),
-    [(ladder_vod, ("v2/index.m3u8",)), (renditions_vod, ("v2/index.m3u8",))],
+    [(ladder_vod, ("v2/index.m3u8",)), (renditions_vod, ("v2/index.m3u8", "en/index.m3u8"))],
 )
 def test_the_rendition_playlists_are_asked_for_with_the_first_variant(
     fixture: object, renditions: tuple[str, ...]
 ) -> None:
-    """The default audio rendition's playlist, with subtitles on offer or not."""
+    """The default audio rendition's playlist, and the default subtitle
+    rendition's when one is on by default."""
     assert callable(fixture)
     with _origin(fixture()) as srv:
         frames = _play(srv, "master.m3u8")
@@ -128,3 +129,17 @@ def test_an_early_audio_segment_request_that_fails_is_asked_again_by_the_retry_p
     video = _first_video_segment(srv)
     assert abs(early - video) < DELAY / 2
     assert again > video + DELAY / 2  # asked again once the video segment was in, as before
+
+
+def test_a_subtitle_track_on_by_default_costs_no_round_trip_before_the_first_segment() -> None:
+    with _origin(renditions_vod()) as srv:
+        frames = _play(srv, "master.m3u8")
+    assert frames >= 25
+    variant = min(t for name in ("v0/index.m3u8", "v1/index.m3u8") for t in _started(srv, name))
+    segment = min(t for name in ("v0/s000.ts", "v1/s000.ts") for t in _started(srv, name))
+    (subtitles,) = _started(srv, "en/index.m3u8")
+    (cues, *_) = _started(srv, "en/s0.vtt")  # the track was followed from its playlist
+    assert abs(subtitles - variant) < DELAY / 2
+    # the variant playlist's answer, then the segment: no answer waited for between
+    assert segment < variant + DELAY * 1.5
+    assert cues > segment

@@ -1,5 +1,6 @@
 """Time to first frame for HLS VOD (a three-rung multivariant ladder, MPEG-TS
-and fMP4, 4 s segments) served by nginx on loopback, next to
+and fMP4 with the audio in every rung, and MPEG-TS with the audio as one
+alternate rendition the rungs share, 4 s segments) served by nginx on loopback, next to
 ``mpv --no-config --vo=null --ao=null --frames=1 URL`` on the same URLs in the
 same run (median of N rounds).
 
@@ -15,7 +16,8 @@ interpreter start included), against mpv's whole process, timed alike
 in-process Python server) with every answer held S seconds, as a far
 origin's round trip would, instead of from nginx.
 
-    .venv/bin/python -m benchmarks.hls_first_frame [--rounds 5] [--rtt S] [--json]
+    .venv/bin/python -m benchmarks.hls_first_frame [--rounds 5] [--rtt S]
+        [--only ts|fmp4|ts-demuxed] [--json]
 """
 
 from __future__ import annotations
@@ -41,11 +43,15 @@ from .media import bench_dir
 #: (width, height, video bit rate) low to high
 LADDER = ((426, 240, "400k"), (854, 480, "1500k"), (1280, 720, "4000k"))
 SECONDS = 60
+#: stream name → (fMP4, audio as an alternate rendition)
+STREAMS = {"ts": (False, False), "fmp4": (True, False), "ts-demuxed": (False, True)}
 
 
-def make_ladder(fmp4: bool) -> Path:
-    """The ladder under the bench cache, made once."""
-    kind = "fmp4" if fmp4 else "ts"
+def make_ladder(fmp4: bool, demuxed: bool = False) -> Path:
+    """The ladder under the bench cache, made once. ``demuxed``: the audio
+    is a rendition of its own (EXT-X-MEDIA, DEFAULT), a player's first
+    audio segment is then one request more at the start."""
+    kind = ("fmp4" if fmp4 else "ts") + ("-demuxed" if demuxed else "")
     root = bench_dir() / f"hls-ttff-{kind}"
     if (root / ".done").exists():
         return root
@@ -57,8 +63,13 @@ def make_ladder(fmp4: bool) -> Path:
     maps: list[str] = []
     rates: list[str] = []
     for i, (_, _, rate) in enumerate(LADDER):
-        maps += ["-map", f"[v{i}]", "-map", "1:a"]
+        maps += ["-map", f"[v{i}]"] + ([] if demuxed else ["-map", "1:a"])
         rates += [f"-b:v:{i}", rate, f"-maxrate:v:{i}", rate, f"-bufsize:v:{i}", rate]
+    if demuxed:
+        maps += ["-map", "1:a"]
+        streams = " ".join(f"v:{i},agroup:aud" for i in range(n)) + " a:0,agroup:aud,default:yes"
+    else:
+        streams = " ".join(f"v:{i},a:{i}" for i in range(n))
     seg = ["-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", "init.mp4"] if fmp4 else []
     ext = "m4s" if fmp4 else "ts"
     cmd = ["ffmpeg", "-nostdin", "-v", "error", "-y",
@@ -69,7 +80,7 @@ def make_ladder(fmp4: bool) -> Path:
            "-sc_threshold", "0", "-pix_fmt", "yuv420p", *rates, "-c:a", "aac", "-b:a", "96k",
            "-f", "hls", "-hls_time", "4", "-hls_playlist_type", "vod", *seg,
            "-master_pl_name", "master.m3u8",
-           "-var_stream_map", " ".join(f"v:{i},a:{i}" for i in range(n)),
+           "-var_stream_map", streams,
            "-hls_segment_filename", f"v%v/s%03d.{ext}", "v%v/index.m3u8"]  # fmt: skip
     subprocess.run(cmd, cwd=root, check=True, timeout=600)
     (root / ".done").write_text("ok")
@@ -100,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rtt", type=float, default=0.0, help="seconds each answer waits (a far origin)"
     )
+    parser.add_argument("--only", choices=list(STREAMS), action="append")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from lab.impair import ImpairedFiles, Impairment
@@ -114,7 +126,11 @@ def main(argv: list[str] | None = None) -> int:
             "heureum's own modules on every run (an installed heureum has them compiled)",
             file=sys.stderr,
         )
-    roots = {"ts": make_ladder(False), "fmp4": make_ladder(True)}
+    roots = {
+        name: make_ladder(fmp4, demuxed)
+        for name, (fmp4, demuxed) in STREAMS.items()
+        if not args.only or name in args.only
+    }
     results: dict[str, dict[str, object]] = {}
     site = bench_dir() / "hls-ttff-site"
     site.mkdir(exist_ok=True)
@@ -159,13 +175,14 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(out, indent=2))
         return 0
     print(
-        f"{'stream':<8}{'engine_s':>10}{'command_s':>11}{'mpv_s':>8}{'target':>8}{'first rung':>12}"
+        f"{'stream':<11}{'engine_s':>10}{'command_s':>11}{'mpv_s':>8}{'target':>8}"
+        f"{'first rung':>12}"
     )
     for name, r in results.items():
         mpv = f"{r['mpv_s']:.3f}" if r["mpv_s"] is not None else "-"
         ok = _verdict(r["no_slower_than_mpv"], "-")
         print(
-            f"{name:<8}{r['engine_s']:>10.3f}{r['command_s']:>11.3f}{mpv:>8}{ok:>8}"
+            f"{name:<11}{r['engine_s']:>10.3f}{r['command_s']:>11.3f}{mpv:>8}{ok:>8}"
             f"{r['first_rung']!s:>12}"
         )
     summary = _verdict(verdict, "not checked (no mpv)")

@@ -1,5 +1,7 @@
 """Time to first frame for *live* HLS (an ffmpeg packager encoding in real
-time on loopback, 1 s and 2 s segments, MPEG-TS and fMP4) next to
+time on loopback, 1 s and 2 s segments, MPEG-TS and fMP4, video only; and
+MPEG-TS, 2 s segments, with AAC audio as an alternate rendition of its own,
+``ts-2s-audio``) next to
 ``mpv --no-config --vo=null --ao=null --frames=1 URL`` on the same live URL in
 the same run (median of N rounds).
 
@@ -39,9 +41,10 @@ from player.config import AudioConfig
 from . import first_frame
 from .first_frame import paired_ttff, target_met
 
-#: (name, segment seconds, fMP4)
-STREAMS = (("ts-1s", 1.0, False), ("ts-2s", 2.0, False), ("fmp4-1s", 1.0, True),
-           ("fmp4-2s", 2.0, True))  # fmt: skip
+#: (name, segment seconds, fMP4, audio as an alternate rendition)
+STREAMS = (("ts-1s", 1.0, False, False), ("ts-2s", 2.0, False, False),
+           ("fmp4-1s", 1.0, True, False), ("fmp4-2s", 2.0, True, False),
+           ("ts-2s-audio", 2.0, False, True))  # fmt: skip
 
 
 def engine_ttff(url: str) -> float:
@@ -97,11 +100,15 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("mpv") is None:
         print("mpv is not installed: its column is empty", file=sys.stderr)
     results: dict[str, dict[str, object]] = {}
-    for name, segment, fmp4 in STREAMS:
+    for name, segment, fmp4, audio in STREAMS:
         if args.only and name not in args.only:
             continue
         packager = LivePackager(
-            segment=segment, fmp4=fmp4, ready_segments=args.window, response_delay=args.rtt
+            segment=segment,
+            fmp4=fmp4,
+            ready_segments=args.window,
+            response_delay=args.rtt,
+            audio=audio,
         )
         packager.start(timeout=args.window * segment + 20)
         try:
@@ -129,13 +136,13 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(out, indent=2))
         return 0
     print(
-        f"{'stream':<9}{'engine_s':>10}{'report_s':>10}{'command_s':>11}{'mpv_s':>8}{'target':>8}"
+        f"{'stream':<12}{'engine_s':>10}{'report_s':>10}{'command_s':>11}{'mpv_s':>8}{'target':>8}"
     )
     for name, r in results.items():
         cells = [r["engine_s"], r["report_s"], r["command_s"], r["mpv_s"]]
         text = [f"{c:.3f}" if isinstance(c, float) else "-" for c in cells]
         ok = _verdict(r["no_slower_than_mpv"], "-")
-        print(f"{name:<9}{text[0]:>10}{text[1]:>10}{text[2]:>11}{text[3]:>8}{ok:>8}")
+        print(f"{name:<12}{text[0]:>10}{text[1]:>10}{text[2]:>11}{text[3]:>8}{ok:>8}")
     summary = _verdict(verdict, "not checked (no mpv)")
     print(f"target (command no slower than mpv, median of {args.rounds}): {summary}")
     return 0

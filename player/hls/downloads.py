@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..abr.estimator import BandwidthEstimator
 from ..abr.silences import Silences
+from ..clock import Clock
 from ..errors import NetworkError, PlaylistError, SecurityError
 from ..fetch import (
     FetchAborted,
@@ -75,6 +76,7 @@ class Downloads:
         warn: Warn,
         decrypt: Callable[[bytes, bytes, bytes], bytes],
         busy: Callable[[float | None], None] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._fetcher = fetcher
         self._cancel = cancel
@@ -96,7 +98,7 @@ class Downloads:
         self._keys: dict[str, bytes] = {}
         self._inits: dict[tuple[str, int | None, int | None], bytes] = {}
         #: init sections and keys asked for alongside the segment that needs them
-        self._early = EarlyFetches(fetcher, cancel, check_stop)
+        self._early = EarlyFetches(fetcher, cancel, check_stop, clock)
         self._warned_http_key = False
 
     def get(
@@ -226,10 +228,30 @@ class Downloads:
         self._cancel.clear()  # as the loader's own next request would
         self._early.start(("playlist", url), url, "playlist", MAX_PLAYLIST_BYTES)
 
+    def prefetch_media(self, seg: Segment, kind: TransferKind, cap: int) -> None:
+        """Ask for ``seg``'s bytes (and its init section and key) now, for a
+        ``media(seg, kind, ...)`` soon after: at the start, the first audio
+        rendition segment alongside the first video segment. Kept until
+        taken or ``end_start``."""
+        if seg.key is not None and seg.key.method != "AES-128":
+            return  # refused by ``media`` with its own message
+        self._start_early(seg)
+        self._check_stop()
+        self._cancel.clear()  # as the loader's own next request would
+        byterange = self._range(seg)
+        self._early.start(("media", seg.uri, byterange), seg.uri, kind, cap, byterange)
+
     def end_start(self) -> None:
         """The start is over: a playlist asked for ahead and not used since
-        would be stale by the time it is."""
+        would be stale by the time it is (and a segment not used by then
+        never will be)."""
         self._early.discard("playlist")
+        self._early.discard("media")
+
+    @staticmethod
+    def _range(seg: Segment) -> tuple[int, int] | None:
+        br = seg.byterange
+        return (br.offset, br.length) if br else None
 
     def media_playlist(
         self,
@@ -307,6 +329,18 @@ class Downloads:
             self._inits[cache_key] = data
         return data
 
+    def _early_media(self, seg: Segment) -> bytes | None:
+        """``seg``'s bytes from a request started ahead (None: none was, or
+        it failed). Counted and measured as the loader's own request would
+        have been: it was the same transfer, only sooner."""
+        result = self._early.take(("media", seg.uri, self._range(seg)))
+        if result is None:
+            return None
+        self._received()
+        self._worked()
+        self._measure(result, Silences())
+        return result.data
+
     def media(
         self,
         seg: Segment,
@@ -322,13 +356,15 @@ class Downloads:
             raise SecurityError(f"encryption {seg.key.method} is not supported (DRM)")
         self._start_early(seg)
         br = seg.byterange
-        data = self._streams.read(seg.uri, br)
+        data = self._early_media(seg)
+        if data is None:
+            data = self._streams.read(seg.uri, br)
         if data is None:
             data = self.get(
                 seg.uri,
                 kind,
                 cap,
-                byterange=(br.offset, br.length) if br else None,
+                byterange=self._range(seg),
                 retry=retry,
                 live_edge=live_edge,
                 progress=progress,

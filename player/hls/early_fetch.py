@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..clock import Clock, SystemClock
 from ..fetch import Fetcher, FetchResult, TransferKind
 from ..redact import redact_url
 
@@ -32,14 +33,25 @@ class _Pending:
 
 class EarlyFetches:
     """``cancel`` is the loader's: a stop or seek aborts an early request as
-    it aborts the loader's own (it is never cleared here)."""
+    it aborts the loader's own (it is never cleared here). A wait for an
+    answer is a wait on ``clock``, so a run on a ``ManualClock`` sees the
+    loader blocked on it until the request's time has passed, as it sees
+    the loader blocked in a request of its own: the order of what the run
+    does stays the clock's, not the scheduler's."""
 
     def __init__(
-        self, fetcher: Fetcher, cancel: threading.Event, check_stop: Callable[[], None]
+        self,
+        fetcher: Fetcher,
+        cancel: threading.Event,
+        check_stop: Callable[[], None],
+        clock: Clock | None = None,
     ) -> None:
         self._fetcher = fetcher
         self._cancel = cancel
         self._check_stop = check_stop
+        self._clock: Clock = clock or SystemClock()
+        #: notified when an early request is done
+        self._done = threading.Condition()
         self._lock = threading.Lock()
         self._pending: dict[object, _Pending] = {}
 
@@ -66,7 +78,9 @@ class EarlyFetches:
             except Exception as exc:  # any failure: the caller asks again, by its policy
                 log.info("early %s request for %s: %s", kind, redact_url(url), exc)
             finally:
-                pending.done.set()
+                with self._done:
+                    pending.done.set()
+                    self._done.notify_all()
 
         threading.Thread(target=run, name=f"hls-early-{kind}", daemon=True).start()
 
@@ -78,7 +92,10 @@ class EarlyFetches:
             pending = self._pending.get(key)
         if pending is None:
             return None
-        while not pending.done.wait(_STOP_CHECK):
+        while True:
+            with self._done:
+                if self._clock.wait_for(self._done, pending.done.is_set, _STOP_CHECK):
+                    break
             self._check_stop()
         with self._lock:
             self._pending.pop(key, None)

@@ -134,6 +134,17 @@ class Follower:
         pl = self.track.playlist
         return self.ll and self.kind == "audio" and pl.is_live and pl.part_target is not None
 
+    def next_whole_segment(self) -> Segment | None:
+        """The audio segment ``follow_audio`` asks for next, when it asks for
+        a whole listed segment (not LL-HLS parts or a gap): one that can be
+        asked for ahead."""
+        if self.kind != "audio" or self.follows_parts:
+            return None
+        nxt = self.cursor.next_segment()
+        if nxt is None or nxt[0].gap:
+            return None
+        return nxt[0]
+
     def follow_audio(
         self, io: FollowerIO, until: float, *, cut: float | None = None, one: bool = False
     ) -> list[DemuxPacket]:

@@ -129,6 +129,7 @@ class HlsSource:
             warn=self._s.warn,
             decrypt=decrypt_aes128,
             busy=self._s.busy,
+            clock=self._clock,
         )
         self._dates = DateMap()
         self._demuxer = SegmentDemuxer(

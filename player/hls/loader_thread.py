@@ -133,11 +133,11 @@ class LoaderThread:
 
     def _open_first(self, rung: int) -> None:
         """The first rung's playlist, the start point, the renditions and the
-        first segments. An alternate audio rendition's playlist is asked for
-        alongside the rung's: one round trip, not two in a row."""
-        audio = self._tracks.first_audio_playlist()
-        if audio is not None:
-            self._downloads.prefetch_playlist(audio)
+        first segments. The playlists of the alternate audio and subtitle
+        renditions followed from the start are asked for alongside the
+        rung's: one round trip, not two or three in a row."""
+        for url in self._tracks.first_playlists():
+            self._downloads.prefetch_playlist(url)
         track = self._ladder.track(rung)
         pl = track.playlist
         self._s.live = pl.is_live
@@ -149,6 +149,16 @@ class LoaderThread:
         while not self._s.opened.is_set():
             if not self._step():
                 raise FormatError("the HLS stream has no playable media")
+
+    def _prefetch_audio(self) -> None:
+        """At the start, the alternate audio rendition's first segment is
+        asked for alongside the first video segment: its follower would
+        otherwise ask for it only once the video had arrived, one more
+        round trip before the first frame can play."""
+        af = self._renditions.audio
+        seg = af.next_whole_segment() if af is not None else None
+        if seg is not None:
+            self._downloads.prefetch_media(seg, "segment", self._io.max_segment_bytes)
 
     def _loop(self) -> None:
         while not self._s.stop.is_set():
@@ -230,6 +240,8 @@ class LoaderThread:
                 if data is None:
                     return True
             else:
+                if not self._s.opened.is_set():
+                    self._prefetch_audio()
                 got = self._loader.fetch_with_fallback(pl, chunk)
                 if got is not None and got[0] is not chunk:
                     chunk, seg = got[0], got[0].seg

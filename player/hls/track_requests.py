@@ -47,16 +47,24 @@ class TrackRequests:
             self._s.requests = requests
         r.start(self.group("AUDIO"), self.group("SUBTITLES"), self._s.next_time)
 
-    def first_audio_playlist(self) -> str | None:
-        """The playlist ``start`` will load for the audio rendition followed
-        from the start (None: none, or a track asked for, whose choice may
-        warn: left to ``start``)."""
+    def first_playlists(self) -> list[str]:
+        """The rendition playlists ``start`` will load for the tracks followed
+        from the start: the default audio rendition's and, when one is on by
+        default, the subtitle rendition's (none for a kind a track was asked
+        for, whose choice may warn: left to ``start``)."""
         r = self._renditions
         with self._s.cond:
-            asked = "audio" in self._s.requests
-        if asked or r.audio_index is None:
-            return None
-        return r.audio_tracks[r.audio_index].for_group(self.group("AUDIO")).uri
+            asked = set(self._s.requests)
+        out: list[str] = []
+        if "audio" not in asked and r.audio_index is not None:
+            uri = r.audio_tracks[r.audio_index].for_group(self.group("AUDIO")).uri
+            if uri is not None:
+                out.append(uri)
+        if "subtitles" not in asked and r.subtitle_index is not None:
+            uri = r.subtitle_tracks[r.subtitle_index].for_group(self.group("SUBTITLES")).uri
+            if uri is not None:
+                out.append(uri)
+        return out
 
     def group(self, kind: str) -> str | None:
         if self._s.rung is None or not self._s.ladder:

@@ -287,9 +287,17 @@ def test_abandoned_download_still_feeds_the_estimate(serve: list[ThrottleServer]
     rung, and the bytes that did arrive count, so the estimate the switch is
     made with already shows the collapse."""
     fast = 8e6 / 8
+    #: the server's clock when the first high-rung segment was asked for
+    asked: list[float] = []
 
     def link(t: float) -> float:
-        return fast if t < 0.3 else 0.15e6 / 8
+        # Timed from that request, not from the server's start (a start made
+        # a round trip sooner got most of the segment in before a collapse at
+        # a fixed time, and was then merely slow): a sixth of it (50 ms of
+        # its 0.3 s) comes fast and the rest crawls, a download to abandon.
+        if not asked and any(r.startswith("/v1/s") for r in srv.requests):
+            asked.append(t)
+        return fast if not asked or t < asked[0] + 0.05 else 0.15e6 / 8
 
     srv = start(serve, hls_media.ladder_vod(), bandwidth=link)
     seen: list[tuple[VariantSwitched, float]] = []

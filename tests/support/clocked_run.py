@@ -57,12 +57,18 @@ class ThreadsStarted:
     ending with a fatal error while the reader waits on the clock), seen
     from outside, as a debugger would see it, not through the part's fields."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, prefix: bool = False) -> None:
         self._name = name
-        self._before = {t for t in threading.enumerate() if t.name == name}
+        #: every name that starts with ``name`` (the HLS early requests'
+        #: threads are named for their kind)
+        self._prefix = prefix
+        self._before = {t for t in threading.enumerate() if self._named(t)}
+
+    def _named(self, t: threading.Thread) -> bool:
+        return t.name.startswith(self._name) if self._prefix else t.name == self._name
 
     def alive(self) -> int:
-        return sum(t.name == self._name and t not in self._before for t in threading.enumerate())
+        return sum(self._named(t) and t not in self._before for t in threading.enumerate())
 
 
 @dataclass

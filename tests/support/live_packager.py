@@ -22,6 +22,10 @@ from tests.support.loopback import LoopbackServer
 from tests.support.servers import FFMPEG, ServerError, _stop_process, _tail, wait_until
 
 PLAYLIST = "live.m3u8"
+#: with the audio as a rendition of its own: video in v0/, audio in v1/
+MASTER = "master.m3u8"
+VIDEO_PLAYLIST = f"v0/{PLAYLIST}"
+AUDIO_PLAYLIST = f"v1/{PLAYLIST}"
 _MEDIA = {"ts": "video/mp2t", "m4s": "video/iso.segment", "mp4": "video/mp4"}
 
 
@@ -54,6 +58,7 @@ class LivePackager:
         fmp4: bool = False,
         ready_segments: int = 3,
         response_delay: float = 0.0,
+        audio: bool = False,
     ) -> None:
         self.delay = delay
         self.segment = segment
@@ -64,9 +69,15 @@ class LivePackager:
         #: seconds every answer waits before its headers: a far origin's
         #: round trip, on loopback
         self.response_delay = response_delay
+        #: AAC audio as an alternate rendition (EXT-X-MEDIA, DEFAULT) the
+        #: video variant names, under a multivariant playlist
+        self.audio = audio
+        #: the playlists served, each as it was ``delay`` seconds ago (the
+        #: first is the URL a player opens)
+        self._playlists = [MASTER, VIDEO_PLAYLIST, AUDIO_PLAYLIST] if audio else [PLAYLIST]
         self.dir = Path(tempfile.mkdtemp(prefix="heureum-live-hls-"))
         self.log_path = self.dir / "ffmpeg.log"
-        self._history = _History()
+        self._histories = {name: _History() for name in self._playlists}
         #: the paths asked for, in order (what a test checks of a start)
         self.requests: list[str] = []
         self._stop = threading.Event()
@@ -77,18 +88,27 @@ class LivePackager:
     @property
     def url(self) -> str:
         assert self._server is not None
-        return f"http://127.0.0.1:{self._server.port}/{PLAYLIST}"
+        return f"http://127.0.0.1:{self._server.port}/{self._playlists[0]}"
 
     def _watch(self) -> None:
-        path = self.dir / PLAYLIST
         while not self._stop.wait(0.02):
-            try:
-                self._history.add(time.monotonic(), path.read_bytes())
-            except OSError:
-                continue
+            for name, history in self._histories.items():
+                try:
+                    history.add(time.monotonic(), (self.dir / name).read_bytes())
+                except OSError:
+                    continue
+
+    def _media(self, name: str) -> Path | None:
+        """The segment (or init section) file ``name`` asks for, if it is one."""
+        parts = name.split("/")
+        if len(parts) > (2 if self.audio else 1) or any(p in ("", ".", "..") for p in parts):
+            return None
+        path = self.dir.joinpath(*parts)
+        ok = name.endswith(tuple(f".{e}" for e in _MEDIA)) and path.is_file()
+        return path if ok else None
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
-        history, folder, packager = self._history, self.dir, self
+        histories, packager = self._histories, self
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, format: str, *args: object) -> None:
@@ -99,15 +119,12 @@ class LivePackager:
                     time.sleep(packager.response_delay)  # the simulated round trip itself
                 name = self.path.split("?", 1)[0].lstrip("/")
                 packager.requests.append(name)
-                if name == PLAYLIST:
-                    body = history.as_of(time.monotonic() - packager.delay)
+                media = packager._media(name)
+                if name in histories:
+                    body = histories[name].as_of(time.monotonic() - packager.delay)
                     kind = "application/vnd.apple.mpegurl"
-                elif (
-                    "/" not in name
-                    and name.endswith(tuple(f".{e}" for e in _MEDIA))
-                    and (folder / name).is_file()
-                ):
-                    body, kind = (folder / name).read_bytes(), _MEDIA[name.rsplit(".", 1)[1]]
+                elif media is not None:
+                    body, kind = media.read_bytes(), _MEDIA[name.rsplit(".", 1)[1]]
                 else:
                     body, kind = None, ""
                 if body is None:
@@ -132,14 +149,33 @@ class LivePackager:
             if self.fmp4
             else []
         )
+        if self.audio:
+            # the audio's own variant: ffmpeg writes the multivariant playlist
+            # with an EXT-X-MEDIA entry for it, named by the video variant
+            audio = [
+                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+                "-map", "0:v", "-map", "1:a", "-c:a", "aac", "-b:a", "64k",
+            ]  # fmt: skip
+            out = [
+                "-master_pl_name", MASTER,
+                "-var_stream_map", "v:0,agroup:aud a:0,agroup:aud,default:yes",
+                "-hls_segment_filename", str(self.dir / f"v%v/s%05d.{ext}"),
+                str(self.dir / f"v%v/{PLAYLIST}"),
+            ]  # fmt: skip
+        else:
+            audio = []
+            out = [
+                "-hls_segment_filename",
+                str(self.dir / f"s%05d.{ext}"),
+                str(self.dir / PLAYLIST),
+            ]
         cmd = [
             FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "warning", "-re",
-            "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
+            "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", *audio,
             "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
             "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
             "-f", "hls", "-hls_time", str(self.segment), "-hls_list_size", "0",
-            "-hls_flags", "program_date_time+independent_segments", *kind,
-            "-hls_segment_filename", str(self.dir / f"s%05d.{ext}"), str(self.dir / PLAYLIST),
+            "-hls_flags", "program_date_time+independent_segments", *kind, *out,
         ]  # fmt: skip
         log = open(self.log_path, "wb")  # noqa: SIM115 - the process owns it until stop()
         self._proc = subprocess.Popen(
@@ -152,8 +188,10 @@ class LivePackager:
 
         def ready() -> bool:
             # enough segments the player may see (after the added delay)
-            text = self._history.as_of(time.monotonic() - self.delay) or b""
-            return text.count(b"#EXTINF") >= self.ready_segments
+            now = time.monotonic() - self.delay
+            texts = [h.as_of(now) or b"" for h in self._histories.values()]
+            media = texts[1:] if self.audio else texts  # not the multivariant one
+            return all(texts) and all(t.count(b"#EXTINF") >= self.ready_segments for t in media)
 
         try:
             wait_until(ready, timeout, what="live HLS packager", alive=lambda: proc.poll() is None)

@@ -71,3 +71,26 @@ def test_discard_forgets_one_kind_only() -> None:
     assert early.take(("playlist", "http://o.test/a.m3u8")) is None
     result = early.take(("init", URL))
     assert result is not None and result.data == b"moov"
+
+
+def test_a_wait_for_an_answer_is_a_wait_on_the_clock() -> None:
+    """Waiting for an early answer blocks on the loader's clock, as a request
+    of its own would: a run on a manual clock sees both threads settled and
+    moves the clock, so what follows happens in the clock's order."""
+    clock, origin, cancel, _, _ = _rig()
+    early = EarlyFetches(origin, cancel, lambda: None, clock)
+    origin.script(URL, Reply(body=b"moov", ttfb=5.0))
+    early.start(("init", URL), URL, "init", 1024)
+    taken: list[bytes | None] = []
+
+    def take() -> None:
+        result = early.take(("init", URL))
+        taken.append(result.data if result is not None else None)
+
+    taker = threading.Thread(target=take)
+    taker.start()
+    assert clock.settle(2)  # the request and the wait for it, both on the clock
+    assert taken == []
+    clock.advance(5.0)
+    taker.join(5.0)
+    assert taken == [b"moov"]

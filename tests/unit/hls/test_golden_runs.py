@@ -21,7 +21,7 @@ from player.clock import ManualClock
 from player.errors import NetworkError
 from player.events import Event
 from player.hls.hls_source import HlsConfig, HlsSource
-from tests.support.clocked_run import PacedReader, drive
+from tests.support.clocked_run import PacedReader, ThreadsStarted, drive
 from tests.support.fake_fetcher import FakeFetcher, Reply
 from tests.support.golden import Golden
 
@@ -76,9 +76,12 @@ def run_log(root: Path, link: Callable[[float], float], title: str) -> str:
         hls=HlsConfig(buffer_target=6.0),
         rand=lambda: 0.5,
     )
+    # the loader and the reader, and the requests the loader starts ahead
+    # while each lasts (a subtitle playlist's beside the first rung's)
+    early = ThreadsStarted("hls-early-", prefix=True)
     reader = PacedReader(src, clock)
     try:
-        drive(clock, 2, lambda: reader.done, max_seconds=120)
+        drive(clock, lambda: 2 + early.alive(), lambda: reader.done, max_seconds=120)
         reader.join()
     finally:
         src.close()

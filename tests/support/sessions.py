@@ -3,6 +3,7 @@ media it would have opened, and an audio output with no device."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from fractions import Fraction
 
@@ -13,11 +14,12 @@ from player.audio_out import SoundDeviceOutput
 from player.clock import ManualClock
 from player.config import DEFAULT_CONFIG, AudioConfig, PlayerConfig
 from player.engine import Session
-from player.events import AudioInfo, Event, MediaInfo, VideoInfo
+from player.events import AudioInfo, Event, MediaInfo, PlayerState, VideoInfo
 from player.levels import Levels
 from player.source_api import SourceInfo, StreamSpec
 
 __all__ = [
+    "buffering_session",
     "callback_device",
     "headless_session",
     "live_hls",
@@ -52,6 +54,21 @@ def video_file(duration: float = 4.0) -> SourceInfo:
     )
     spec = StreamSpec("video", "h264", Fraction(1, 25), lambda: None, 320, 240)
     return SourceInfo(media=media, video=spec, audio=None)
+
+
+def buffering_session(clock: ManualClock, seen: list[tuple[Event, str]]) -> Session:
+    """A buffering session (4 s file, video only) whose events are recorded
+    in ``seen`` with the name of the thread that told each."""
+
+    def record(event: Event) -> None:
+        seen.append((event, threading.current_thread().name))
+
+    session = headless_session(clock, record)
+    session.info = video_file()
+    session.media = session.info.media
+    session.set_state(PlayerState.BUFFERING)
+    seen.clear()
+    return session
 
 
 def _live(url: str, protocol: str, container: str, sound: bool) -> MediaInfo:

@@ -11,7 +11,6 @@ import threading
 
 from player.clock import ManualClock
 from player.commands import Notice
-from player.engine import Session
 from player.errors import ErrorCode, error_for
 from player.events import (
     ErrorOccurred,
@@ -23,24 +22,9 @@ from player.events import (
 )
 from player.warning_text import WarningCode
 from tests.support.background import Background
-from tests.support.sessions import headless_session, video_file
+from tests.support.sessions import buffering_session
 
 _LOST = error_for(ErrorCode.RECONNECT_FAILED, attempts=3, reason="connection lost")
-
-
-def _opened(clock: ManualClock, seen: list[tuple[Event, str]]) -> Session:
-    """A buffering session (4 s file, video only) whose events are recorded
-    with the name of the thread that told each."""
-
-    def record(event: Event) -> None:
-        seen.append((event, threading.current_thread().name))
-
-    session = headless_session(clock, record)
-    session.info = video_file()
-    session.media = session.info.media
-    session.set_state(PlayerState.BUFFERING)
-    seen.clear()
-    return session
 
 
 def _told(seen: list[tuple[Event, str]]) -> list[tuple[str, str]]:
@@ -60,7 +44,7 @@ def _told(seen: list[tuple[Event, str]]) -> list[tuple[str, str]]:
 def test_a_workers_warning_is_told_by_the_loop_stamped_when_it_happened() -> None:
     clock = ManualClock(10.0)  # past the first decode error's quiet time
     seen: list[tuple[Event, str]] = []
-    session = _opened(clock, seen)
+    session = buffering_session(clock, seen)
     session.inbox.owned_by(threading.current_thread())  # this thread is the loop
     clock.advance(1.5)
     Background(lambda: session.warn(WarningCode.NO_AUDIO_OUTPUT, reason="no device")).result()
@@ -78,7 +62,7 @@ def test_a_workers_warning_is_told_by_the_loop_stamped_when_it_happened() -> Non
 def test_a_decoders_non_fatal_error_is_reported_by_the_loop() -> None:
     clock = ManualClock(10.0)  # past the first decode error's quiet time
     seen: list[tuple[Event, str]] = []
-    session = _opened(clock, seen)
+    session = buffering_session(clock, seen)
     session.inbox.owned_by(threading.current_thread())
     Background(lambda: session.on_decode_error("video", ValueError("corrupt frame"))).result()
     assert seen == [] and session.metrics.errors == []
@@ -93,7 +77,7 @@ def test_a_decoders_non_fatal_error_is_reported_by_the_loop() -> None:
 def test_one_threads_events_and_its_failure_are_told_in_the_order_posted() -> None:
     clock = ManualClock(10.0)  # past the first decode error's quiet time
     seen: list[tuple[Event, str]] = []
-    session = _opened(clock, seen)
+    session = buffering_session(clock, seen)
     session.inbox.owned_by(threading.current_thread())
 
     def demux() -> None:
@@ -120,7 +104,7 @@ def test_with_no_loop_to_tell_them_a_workers_events_are_told_at_once() -> None:
     """The source still opening (no loop yet), or the loop already ended."""
     clock = ManualClock(10.0)  # past the first decode error's quiet time
     seen: list[tuple[Event, str]] = []
-    session = _opened(clock, seen)
+    session = buffering_session(clock, seen)
 
     def demux() -> str:
         session.warn(WarningCode.NO_VARIANTS)
@@ -135,7 +119,7 @@ def test_with_no_loop_to_tell_them_a_workers_events_are_told_at_once() -> None:
 def test_a_running_loop_tells_a_decoders_error_on_its_own_thread() -> None:
     clock = ManualClock(10.0)  # past the first decode error's quiet time
     seen: list[tuple[Event, str]] = []
-    session = _opened(clock, seen)
+    session = buffering_session(clock, seen)
     loop = Background(session.control.loop)
     clock.until_waiting(1)  # the loop waits for its next tick
     loop_thread = session.inbox._owner
@@ -158,7 +142,7 @@ def test_events_posted_as_the_loop_stops_are_still_applied_by_it() -> None:
     way out, in order (the report keeps them), instead of dropping them."""
     clock = ManualClock(10.0)  # past the first decode error's quiet time
     seen: list[tuple[Event, str]] = []
-    session = _opened(clock, seen)
+    session = buffering_session(clock, seen)
     loop = Background(session.control.loop)
     clock.until_waiting(1)
     loop_thread = session.inbox._owner

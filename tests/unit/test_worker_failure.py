@@ -16,24 +16,9 @@ from player.events import ErrorOccurred, Event, PlayerState, StateChanged
 from player.queues import QueueItem
 from player.video_sink import VideoFrame
 from tests.support.background import Background
-from tests.support.sessions import headless_session, video_file
+from tests.support.sessions import buffering_session, headless_session
 
 _LOST = error_for(ErrorCode.RECONNECT_FAILED, attempts=3, reason="connection lost")
-
-
-def _opened(clock: ManualClock, seen: list[tuple[Event, str]]) -> Session:
-    """A buffering session (4 s file, video only) whose events are recorded
-    with the name of the thread that emitted each."""
-
-    def record(event: Event) -> None:
-        seen.append((event, threading.current_thread().name))
-
-    session = headless_session(clock, record)
-    session.info = video_file()
-    session.media = session.info.media
-    session.set_state(PlayerState.BUFFERING)
-    seen.clear()
-    return session
 
 
 def _state(session: Session) -> PlayerState:
@@ -55,7 +40,7 @@ def _told(seen: list[tuple[Event, str]]) -> list[tuple[str, str]]:
 def test_a_workers_fatal_error_changes_nothing_until_the_loop_applies_it() -> None:
     clock = ManualClock()
     seen: list[tuple[Event, str]] = []
-    session = _opened(clock, seen)
+    session = buffering_session(clock, seen)
     session.inbox.owned_by(threading.current_thread())  # this thread is the loop
     Background(lambda: session.fail_from_thread(_LOST)).result()  # the demux thread
     # posted only: the worker touched neither the state nor the report
@@ -79,7 +64,7 @@ def test_a_crashed_presenter_is_failed_on_the_loop_thread() -> None:
     the listeners from the loop's thread, which alone sets ERROR."""
     clock = ManualClock()
     seen: list[tuple[Event, str]] = []
-    session = _opened(clock, seen)
+    session = buffering_session(clock, seen)
     loop = Background(session.control.loop)
     clock.until_waiting(1)  # the loop waits for its next tick
     loop_thread = session.inbox._owner
@@ -109,7 +94,7 @@ def test_with_no_loop_to_apply_it_a_failure_is_applied_at_once() -> None:
     the failing thread applies it itself, in the same order."""
     clock = ManualClock()
     seen: list[tuple[Event, str]] = []
-    session = _opened(clock, seen)
+    session = buffering_session(clock, seen)
 
     def fail() -> str:
         session.fail_from_thread(_LOST)
@@ -124,7 +109,7 @@ def test_with_no_loop_to_apply_it_a_failure_is_applied_at_once() -> None:
 def test_on_the_loops_own_thread_a_failure_is_applied_at_once() -> None:
     clock = ManualClock()
     seen: list[tuple[Event, str]] = []
-    session = _opened(clock, seen)
+    session = buffering_session(clock, seen)
     session.inbox.owned_by(threading.current_thread())
     session.fail_from_thread(_LOST)
     assert session.state == PlayerState.ERROR
@@ -138,7 +123,7 @@ def test_a_failure_posted_as_the_loop_stops_is_still_applied_by_it() -> None:
     that failure on its way out instead of dropping it."""
     clock = ManualClock()
     seen: list[tuple[Event, str]] = []
-    session = _opened(clock, seen)
+    session = buffering_session(clock, seen)
     loop = Background(session.control.loop)
     clock.until_waiting(1)
     loop_thread = session.inbox._owner

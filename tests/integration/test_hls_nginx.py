@@ -16,7 +16,7 @@ import pytest
 
 from lab.origin import ThrottleServer
 from player import ErrorOccurred, Player, PlayerState, Reconnecting, StateChanged
-from player.config import AudioConfig
+from player.config import AbrPolicyName, AudioConfig
 from player.errors import PlayerError, PlaylistError
 from player.events import Event, VariantSwitched, WarningRaised
 from player.hls.hls_source import HlsSource
@@ -271,14 +271,21 @@ def test_stalled_live_playlist_through_the_player_is_reported_not_hung(
     assert any(isinstance(e, StateChanged) and e.state == PlayerState.PLAYING for e in events)
 
 
-def test_throttled_playback_switches_down_then_up(tmp_path: Path) -> None:
-    """Real playback on a link that drops from 8 Mb/s to 0.6 Mb/s (between the
-    two rungs) at 2.5 s and comes back at 7 s; the loader keeps 4 s ahead."""
+def _throttled_switches(
+    policy: AbrPolicyName, slow_from: float, slow_to: float
+) -> list[VariantSwitched]:
+    """Real playback of an 18 s two-rung ladder on a link that drops from
+    8 Mb/s to 0.6 Mb/s (between the two rungs) over [slow_from, slow_to);
+    the loader keeps 4 s ahead. Its switches, after checking it ended well."""
 
     def link(t: float) -> float:
-        return (0.6e6 if 2.5 <= t < 7.0 else 8e6) / 8
+        return (0.6e6 if slow_from <= t < slow_to else 8e6) / 8
 
-    config = replace(NO_AUDIO, buffer=replace(NO_AUDIO.buffer, max_seconds=4.0))
+    config = replace(
+        NO_AUDIO,
+        buffer=replace(NO_AUDIO.buffer, max_seconds=4.0),
+        network=replace(NO_AUDIO.network, abr_policy=policy),
+    )
     player = Player(config)
     events: list[Event] = []
     done = threading.Event()
@@ -299,6 +306,13 @@ def test_throttled_playback_switches_down_then_up(tmp_path: Path) -> None:
     switches = [e for e in events if isinstance(e, VariantSwitched)]
     path = [(e.from_index, e.to_index) for e in switches]
     assert path[:2] == [(None, 0), (0, 1)]
+    return switches
+
+
+def test_throttled_playback_switches_down_then_up_hybrid() -> None:
+    """The hybrid (``--abr-policy hybrid``) drops on its low-buffer rule
+    during a 4.5 s slow phase and climbs back after it."""
+    switches = _throttled_switches("hybrid", 2.5, 7.0)
     downs = [e for e in switches if e.from_index == 1 and e.to_index == 0]
     ups = [e for e in switches[2:] if e.to_index == 1]
     assert downs and ups and downs[0].t < ups[-1].t
@@ -307,4 +321,21 @@ def test_throttled_playback_switches_down_then_up(tmp_path: Path) -> None:
     assert downs[0].rule == "low-buffer" and "Mb/s" in downs[0].reason
     bandwidths = [e.bandwidth for e in switches]
     assert bandwidths[:2] == [345_400, 1_390_400] and 345_400 in bandwidths[2:]
+    assert all(e.rule and e.reason for e in switches)
+
+
+def test_throttled_playback_switches_down_then_up_mpc() -> None:
+    """The default policy (MPC) rides a 4.5 s slow phase out on the high rung
+    (its 4 s buffer covers it: the hybrid's drop there was a cost, not a
+    need); over 7.5 s the high rung would run dry, so it drops within the
+    slow phase and climbs back once the buffer is rich again."""
+    short = _throttled_switches("mpc", 2.5, 7.0)
+    assert [(e.from_index, e.to_index) for e in short] == [(None, 0), (0, 1)]
+    switches = _throttled_switches("mpc", 2.5, 10.0)
+    downs = [e for e in switches if e.from_index == 1 and e.to_index == 0]
+    assert downs and 2.5 < downs[0].t < 10.0, [(e.t, e.rule) for e in switches]
+    assert downs[0].rule in ("abandon", "mpc-down", "mpc-insure"), downs[0].rule
+    ups = [e for e in switches[2:] if e.to_index == 1]
+    assert ups and ups[-1].t > downs[0].t  # back up, and the last word is the high rung
+    assert switches[-1].to_index == 1
     assert all(e.rule and e.reason for e in switches)

@@ -407,6 +407,7 @@ class Session(SessionClocks):
             position = min(position, max(0.0, duration - 0.05))
         with self.lock:
             self.serial += 1
+            self.clock_moved(None)
             self.pending_seek = (position, exact)
             self.seek_target = position
             self.drop_before = position if exact else None
@@ -442,6 +443,7 @@ class Session(SessionClocks):
             self.preroll = False
             if self.start_pts is None or self.seek_target is not None:
                 self.start_pts = pts
+                self.clock_moved(pts)
                 self.sysclock.set(pts)
                 if self.audio is not None:
                     self.audio.set_position(pts)

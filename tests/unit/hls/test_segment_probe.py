@@ -15,6 +15,7 @@ from player.hls.playlist_parser import parse_media_playlist
 from player.hls.segment_demux import RawPacket, SegmentDemuxer
 from player.source_api import DemuxPacket
 from tests.support.hls_media import discontinuity_vod, muxed_ladder_vod
+from tests.support.hls_packets import drained
 
 
 def _rung(root: Path, name: str) -> tuple[MediaPlaylist, list[bytes]]:
@@ -79,6 +80,7 @@ def test_a_new_picture_size_on_the_same_rung_is_seen_through_the_short_probe(fmp
     assert (v1.width, v2.width, v2.height) == (320, 640, 360)
     ctx = v2.make_decoder()
     frames = [f for p in second if p.stream is v2 for f in ctx.decode(p.packet)]
+    drained(ctx)
     assert frames and frames[0].width == 640
 
 

@@ -297,6 +297,7 @@ class ControlLoop:
         if s.start_pts is None:
             # Audio only: no preroll frame anchors the timeline.
             s.start_pts = s.seek_target or 0.0
+            s.clock_moved(s.start_pts)
             s.sysclock.set(s.start_pts)
             s.seek_target = None
             if s.audio is not None:

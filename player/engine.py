@@ -215,10 +215,15 @@ class Session(SessionClocks):
         waited = self.clock.now() - self._audio_waits_since
         ready = self.audio_pool is None or self.audio_pool.ready()
         shown = self.last_shown_pts is not None
-        if not (now or shown or ready or waited >= AUDIO_WAITS_AT_MOST):
+        # a seek given after ``_audio_after_first_picture`` looked (the caller
+        # raced the open) waits for a loop that only this starts: started now,
+        # and applied before another packet is read (the presenter shows no
+        # first picture while it is queued), or the picture from 0 s came first
+        seek = self.inbox.pending_seek() is not None
+        if not (now or shown or ready or seek or waited >= AUDIO_WAITS_AT_MOST):
             return
         self.demux.pending_start = None
-        if shown and not (now or ready):
+        if shown and not (now or ready or seek):
             # the picture is out and the device still opening: the clock
             # runs from the picture, and the device joins it once opened
             self.open_audio_late()
@@ -232,6 +237,8 @@ class Session(SessionClocks):
             with self.lock:
                 self.demuxed_end.pop("audio", None)
         self._start_audio_and_loop()
+        if seek:
+            self.settle_commands()
 
     def start_audio_decoder(self) -> None:
         assert self.audio is not None
@@ -311,9 +318,10 @@ class Session(SessionClocks):
                 self._apply(message)
             finally:
                 self.inbox.done(number)
-            if isinstance(message, EdgeJump | FrameStepped | Resynced):
+            if isinstance(message, EdgeJump | FrameStepped | Resynced | Seek):
                 # the presenter times its next frame once its clock move is
-                # in effect: told only now it is marked done
+                # in effect (and shows a first picture once no seek is
+                # queued): told only now it is marked done
                 self.wake()
 
     def _apply(self, message: Message) -> None:
@@ -399,6 +407,7 @@ class Session(SessionClocks):
             position = min(position, max(0.0, duration - 0.05))
         with self.lock:
             self.serial += 1
+            self.clock_moved(None)
             self.pending_seek = (position, exact)
             self.seek_target = position
             self.drop_before = position if exact else None
@@ -434,6 +443,7 @@ class Session(SessionClocks):
             self.preroll = False
             if self.start_pts is None or self.seek_target is not None:
                 self.start_pts = pts
+                self.clock_moved(pts)
                 self.sysclock.set(pts)
                 if self.audio is not None:
                     self.audio.set_position(pts)

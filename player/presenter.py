@@ -79,6 +79,12 @@ class Presenter:
                 s.metrics.on_frames_dropped("catchup")
                 continue
             if s.preroll and self._prerolled != item.serial:
+                if s.inbox.pending_seek() is not None:
+                    # a seek is queued for the loop (given while the source
+                    # opened, before the loop ran): this frame is from before
+                    # it, and the first picture is the seek's
+                    s.wait(0.05)
+                    continue
                 s.frames.pop_if(item)
                 self._show(frame, None)
                 self._prerolled = item.serial

@@ -43,6 +43,11 @@ class SessionClocks(SessionState):
     _joins_seen = 0
     _ease_until: float | None = None
     _eased_at = 0.0
+    #: ``reported_position``: the least it may say (the newest it said, or
+    #: where the clocks were last set on purpose) and how many times they
+    #: were (``clock_moved``); under ``lock``
+    _floor: float | None = None
+    _clock_moves = 0
 
     def open_audio(self) -> None:
         """The audio output for the source's audio, when one is wanted and
@@ -219,17 +224,47 @@ class SessionClocks(SessionState):
         A seek posted and not yet applied (the source still opening) is
         where the caller asked to be; never below where playback (re)began."""
         queued = self.inbox.pending_seek()
-        pos = queued if queued is not None else self.position()
+        if queued is not None:
+            return self._within_duration(queued)
+        with self.lock:
+            moves = self._clock_moves
+        pos = self.position()
         start = self.start_pts
-        if queued is None and pos is not None and start is not None and pos < start:
+        if pos is not None and start is not None and pos < start:
             # The device's queue of silence before the first sample is still
             # playing: the sample heard "now" is from before the media, and
             # a position below where playback began would run backwards.
             pos = start
+        if pos is None:
+            return None
+        with self.lock:
+            if moves == self._clock_moves:
+                # Only a seek (or a jump in the timestamps) goes back. After
+                # a stall's jump to the live edge the device's first sample
+                # is heard its latency later: read as "now" the clock fell
+                # back that far behind the jump's target, already reported.
+                floor = self._floor
+                if floor is not None and pos < floor:
+                    pos = floor
+                self._floor = pos
+            # else the clocks were set while this was read: ``pos`` may be
+            # from before, and is no floor for what comes after
+        return self._within_duration(pos)
+
+    def _within_duration(self, pos: float) -> float:
         media = self.media
-        if pos is None or media is None or media.is_live or not media.duration:
+        if media is None or media.is_live or not media.duration:
             return pos
         return min(pos, media.duration)
+
+    def clock_moved(self, pts: float | None) -> None:
+        """The clocks were set on purpose (a start, a seek, a jump to the
+        live edge, a frame step, a jump in the timestamps): the reported
+        position goes on from ``pts`` (None: from what the clock says next),
+        and may be below what it said before."""
+        with self.lock:
+            self._clock_moves += 1
+            self._floor = pts
 
     def video_lateness(self, pts: float) -> float | None:
         """For the video decoder's frame dropping: how far the master clock is
@@ -291,6 +326,7 @@ class SessionClocks(SessionState):
         return min(known)
 
     def pin_clock(self, pts: float, keep_running: bool = False) -> None:
+        self.clock_moved(pts)
         self.sysclock.set(pts)
         if self.audio is not None:
             self.audio.buffer.skip_until(pts)

@@ -17,6 +17,7 @@ from player.errors import NetworkError
 from player.hls.hls_source import HlsConfig, HlsSource
 from player.source_api import DemuxPacket
 from tests.support import hls_media
+from tests.support.hls_packets import drained
 from tests.support.player_probe import TEST_CONFIG, sample_live_latency
 
 pytestmark = pytest.mark.integration
@@ -50,10 +51,12 @@ def decode_all(packets: list[DemuxPacket]) -> int:
         if p.stream.kind != "video":
             continue
         if p.stream is not spec:
+            if ctx is not None:
+                frames += drained(ctx)
             spec, ctx = p.stream, p.stream.make_decoder()
         assert ctx is not None
         frames += len(ctx.decode(p.packet))
-    return frames
+    return frames + (drained(ctx) if ctx is not None else 0)
 
 
 def test_parts_hints_blocking_reloads_delta_updates_and_switch(origin: LowLatencyServer) -> None:

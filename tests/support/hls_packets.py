@@ -14,7 +14,7 @@ import pytest
 from player.hls.hls_source import HlsSource
 from player.source_api import DemuxPacket, StreamSpec
 
-__all__ = ["assert_timeline", "decoded", "decoder", "read_all"]
+__all__ = ["assert_timeline", "decoded", "decoder", "drained", "read_all"]
 
 
 @contextlib.contextmanager
@@ -51,7 +51,20 @@ def decoded(packets: list[DemuxPacket], kind: str = "video", at_least: int | Non
                 frames += len(ctx.decode(p.packet))
                 if at_least is not None and frames >= at_least:
                     break
+        else:
+            frames += drained(ctx)  # what a frame-threaded decoder still holds
     return frames
+
+
+def drained(ctx: Any) -> int:
+    """The frames a decoder still holds (a frame-threaded one holds up to a
+    frame a thread), drained before the context is dropped: PyAV frees it
+    holding the GIL and joins its frame threads, and a thread still decoding
+    that logs (FFmpeg's log reaches Python once ``libav_log`` is installed
+    in the process) waits for the GIL forever. The drain runs without the
+    GIL. A run of the integration tests under load hung so in
+    ``test_key_rotation_with_explicit_and_sequence_ivs`` (issue 9)."""
+    return len(ctx.decode(None))
 
 
 def assert_timeline(

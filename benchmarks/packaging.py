@@ -68,6 +68,8 @@ def first_frame_s(command: Path, timeout: float = 120) -> float:
                 found = _FIRST.search(text)
                 if found:
                     return float(found.group(1))
+                if "demo preparation failed" in text:
+                    raise RuntimeError(f"{command}: the demo could not be made: {text[-800:]}")
                 if proc.poll() is not None:
                     raise RuntimeError(f"{command} exited with {proc.returncode}: {text[-500:]}")
                 time.sleep(0.05)

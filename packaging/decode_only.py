@@ -1,12 +1,13 @@
-"""Makes the frozen bundle's FFmpeg decode-only by replacing its encoder
-libraries (x264, x265, SVT-AV1, LAME, libvpx, libwebp) with small stubs.
+"""Makes the frozen bundle's FFmpeg encode H.264 only, by replacing its other
+encoder libraries (x265, SVT-AV1, LAME, libvpx, libwebp) with small stubs.
 
 PyAV's wheel links these libraries into libavcodec, so they cannot simply be
-left out: the dynamic linker refuses to load libavcodec without them. Heureum
-never encodes (screenshots go through Qt, recordings are remuxed), and
+left out: the dynamic linker refuses to load libavcodec without them. The one
+encoder Heureum uses is x264, kept whole: the built-in demo is encoded with
+it on the first start (screenshots go through Qt, recordings are remuxed).
 FFmpeg's own decoders cover what libvpx and libwebp would decode (the native
 ``vp8``/``vp9``/``webp`` decoders come first in FFmpeg's registry). Together
-the six libraries are about 33 MB of the 250 MB folder.
+the five libraries are about 31 MB of the 250 MB folder.
 
 Each stub exports exactly the symbols libavcodec imports from the library it
 replaces, under the same file name and soname. Every function returns a value
@@ -31,22 +32,6 @@ from pathlib import Path
 # string; data symbols are listed in DATA.
 MSG = "MSG"
 STUBS: dict[str, dict[str, str]] = {
-    "libx264-": {
-        "x264_param_default": "0",
-        "x264_param_default_preset": "-1",
-        "x264_param_apply_profile": "-1",
-        "x264_param_apply_fastfirstpass": "0",
-        "x264_param_parse": "-1",
-        "x264_param_cleanup": "0",
-        "x264_picture_init": "0",
-        "x264_encoder_open_*": "0",
-        "x264_encoder_close": "0",
-        "x264_encoder_encode": "-1",
-        "x264_encoder_headers": "-1",
-        "x264_encoder_reconfig": "-1",
-        "x264_encoder_delayed_frames": "0",
-        "x264_encoder_maximum_delayed_frames": "0",
-    },
     "libx265-": {"x265_api_get_*": "0", "x265_api_query": "0"},
     "libSvtAv1Enc-": {
         "svt_av1_enc_init_handle": "0x80001000",
@@ -114,7 +99,7 @@ STUBS: dict[str, dict[str, str]] = {
         "WebPAnimEncoderDelete": "0",
     },
 }
-DATA = {"x264_levels": 256}  # a zeroed table: its terminator comes first
+DATA: dict[str, int] = {}  # data symbol -> bytes of a zeroed table
 
 
 def _symbols(lib: Path, which: str) -> set[str]:

@@ -1,13 +1,19 @@
-"""packaging/rth_stdlib_lazy.py, outside a frozen build: PyInstaller's stock
-runtime hooks of inspect, pkgutil and multiprocessing run when their module
-is first imported (after it), once, and at start for what is imported
-already; the spec ships those hooks and leaves them out of the start."""
+"""packaging/rth_stdlib_lazy.py, rth_qt_lazy.py and pyimod03_ctypes_lazy.py,
+outside a frozen build: PyInstaller's stock runtime hooks of pkgutil and
+multiprocessing, and the bootstrap's ctypes patch, run when their module is
+first imported (after it), once, and at start for what is imported already;
+inspect gets the stock hook's adjustment without its zipfile import; the
+hooks themselves import nothing a plain start would not."""
 
 from __future__ import annotations
 
 import importlib
+import inspect
+import os
 import runpy
+import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HOOK = ROOT / "packaging" / "rth_stdlib_lazy.py"
 #: what each stand-in hook saw: its name, its module there, the probe's VALUE
 Ran = list[tuple[str, bool, object]]
-STOCK = ("pyi_rth_inspect", "pyi_rth_pkgutil", "pyi_rth_multiprocessing")
+STOCK = ("pyi_rth_pkgutil", "pyi_rth_multiprocessing")
 
 
 @pytest.fixture
@@ -40,6 +46,8 @@ def bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ran]:
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
     monkeypatch.setattr(sys, "heureum_ran", ran, raising=False)
     monkeypatch.syspath_prepend(str(tmp_path))
+    # the hook adjusts the imported inspect: undone after each test
+    monkeypatch.setattr(inspect, "getsourcefile", inspect.getsourcefile)
     finders = list(sys.meta_path)
     yield ran
     sys.meta_path[:] = finders
@@ -49,12 +57,13 @@ def bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ran]:
 def test_a_deferred_hook_runs_once_after_its_module(
     bundle: Ran, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert "inspect" in sys.modules  # pytest has it: its hook runs at start
+    assert "inspect" in sys.modules  # pytest has it: it is adjusted at start
     # Another test may have imported multiprocessing: with all three stock
     # modules in, the hook would run them all at start and install no finder.
     monkeypatch.delitem(sys.modules, "multiprocessing", raising=False)
+    stock_getsourcefile = inspect.getsourcefile
     namespace: dict[str, Any] = runpy.run_path(str(HOOK))
-    assert ("pyi_rth_inspect", True, None) in bundle
+    assert inspect.getsourcefile is not stock_getsourcefile
     deferred = namespace["DEFERRED"]
     assert "inspect" not in deferred
     deferred["heureum_lazy_probe"] = "pyi_rth_probe.py"
@@ -85,7 +94,92 @@ def test_the_spec_ships_the_stock_hooks_and_leaves_them_out_of_the_start() -> No
     assert "rth_stdlib_lazy.py" in spec
     for name in STOCK:
         assert f'"{name}"' in spec
+    assert 'SHIPPED_STOCK_HOOKS = ("pyi_rth_pkgutil", "pyi_rth_multiprocessing")' in spec
+    assert '_bootstrap_module("pyimod03_ctypes", HERE / "pyimod03_ctypes_lazy.py")' in spec
     assert (
         'a.scripts = [s for s in a.scripts if s[0] not in ("pyi_rth_pyside6", *LAZY_STOCK_HOOKS)]'
         in spec
     )
+
+
+def test_inspect_finds_a_frozen_module_s_file_in_the_bundle(
+    bundle: Ran, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A frozen code object names its file relative to the bundle: the stdlib
+    modules served from base_library.zip map into it, the rest into the folder."""
+    with zipfile.ZipFile(tmp_path / "base_library.zip", "w") as archive:
+        archive.writestr("heureum_zipped/mod.pyc", b"")
+    namespace: dict[str, Any] = runpy.run_path(str(HOOK))
+    assert "inspect" not in namespace["DEFERRED"]
+
+    def frozen(name: str) -> Any:
+        return compile("def f(): pass", name, "exec")
+
+    monkeypatch.setitem(sys.modules, "__main__", type(sys)("__main__"))
+    zipped = inspect.getsourcefile(frozen(os.path.join("heureum_zipped", "mod.py")))
+    assert zipped == str(tmp_path / "base_library.zip" / "heureum_zipped" / "mod.pyc")
+    loose = inspect.getsourcefile(frozen(os.path.join("player", "cli.py")))
+    assert loose == str(tmp_path / "player" / "cli.py")
+    inside = str(tmp_path / "anything.py")
+    assert inspect.getsourcefile(frozen(inside)) == inside
+    assert inspect.getsourcefile(importlib) == importlib.__file__  # outside: stock
+
+
+#: run in a bare interpreter: each hook as the bootloader runs it, then a
+#: check of what got imported
+_BARE_START = """
+import sys
+sys._MEIPASS = {bundle!r}
+for path in {hooks!r}:
+    with open(path, encoding="utf-8") as f:
+        exec(compile(f.read(), path, "exec"), {{"__name__": "__main__"}})
+heavy = ["importlib.abc", "importlib.resources", "importlib.util", "tempfile",
+         "zipfile", "shutil", "bz2", "lzma", "random", "ctypes", "_pyi_rth_utils"]
+print(sorted(m for m in heavy if m in sys.modules))
+"""
+
+
+def test_the_hooks_import_nothing_a_plain_start_would_not(tmp_path: Path) -> None:
+    """In 3.11, importlib.abc alone brings importlib.resources, tempfile, shutil,
+    random, bz2 and lzma: ~20 modules inflated from the archive at every start."""
+    hooks = [str(ROOT / "packaging" / f) for f in ("rth_qt_lazy.py", "rth_stdlib_lazy.py")]
+    start = tmp_path / "start.py"  # not -c: that is how a multiprocessing helper starts
+    start.write_text(_BARE_START.format(bundle=str(tmp_path), hooks=hooks), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-S", str(start)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+_CTYPES_LATER = """
+import sys, types
+ran = []
+stock = types.ModuleType("pyimod03_ctypes_stock")
+stock.install = lambda: ran.append(hasattr(sys.modules.get("ctypes"), "CDLL"))
+sys.modules["pyimod03_ctypes_stock"] = stock
+namespace = {"__name__": "pyimod03_ctypes"}
+with open(sys.argv[1], encoding="utf-8") as f:
+    exec(compile(f.read(), sys.argv[1], "exec"), namespace)
+namespace["install"]()
+before = (list(ran), "ctypes" in sys.modules)
+import ctypes
+import ctypes.util
+del sys.modules["ctypes"]
+import ctypes
+print(before, ran)
+"""
+
+
+def test_the_bootstrap_s_ctypes_patch_waits_for_ctypes() -> None:
+    """The stock install() runs once, after ctypes' own body, on its first
+    import; a start that never imports ctypes never loads it (nor libffi)."""
+    lazy = ROOT / "packaging" / "pyimod03_ctypes_lazy.py"
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", _CTYPES_LATER, str(lazy)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "([], False) [True]"

@@ -25,7 +25,9 @@ from tests.unit.abr.test_abr import OPTIMAL
 POOLED = pooled_families()
 
 #: Σ QoE / Σ optimum of MPC's defaults: constant 91.6, long ramps 93.3,
-#: early outages 86.9, square waves 83.2, 3G 55.1, LTE 89.5 % (when it was
+#: early outages 86.9, square waves 83.2, 3G 58.6, LTE 89.5 % (3G 55.1 until
+#: a link that faded under the lowest rung was planned with a larger reserve;
+#: when it was
 #: added: 89.4, 91.6, 85.6, 84.5, 53.7, 86.7; early outages read 81.0 until
 #: the simulator measured a download without the outage it waited through,
 #: as the player does, and LTE 88.3 until a rich buffer waited 3 s before
@@ -35,13 +37,13 @@ FLOORS = {
     "long-ramps": 0.93,
     "early-outages": 0.865,
     "square-wave": 0.825,
-    "3g (synthesised)": 0.545,
+    "3g (synthesised)": 0.58,
     "lte (synthesised)": 0.89,
 }
 
 #: switches a minute of MPC's defaults (the optimum's in brackets): constant
 #: 1.73 (1.30), long ramps 2.40 (1.47), early outages 2.83 (1.21), square
-#: waves 4.64 (1.57), 3G 3.25 (1.74), LTE 2.30 (1.04). Ceilings, a little above.
+#: waves 4.64 (1.57), 3G 3.32 (1.74), LTE 2.30 (1.04). Ceilings, a little above.
 SWITCH_CEILINGS = {
     "constant-between-rungs": 1.8,
     "long-ramps": 2.5,
@@ -83,8 +85,8 @@ def test_mpc_is_ahead_of_the_hybrid_where_it_plans_through_dips(family: str) -> 
 
 
 #: over the traces whose optimum is positive (beside the full figure, as the
-#: hybrid's): constant links 93.5 % (the hybrid 91.1), 3G 62.3 (55.8)
-POSITIVE_FLOORS = {"constant-between-rungs": 0.93, "3g (synthesised)": 0.62}
+#: hybrid's): constant links 93.5 % (the hybrid 91.1), 3G 65.3 (55.8; 62.3 before the fading rule)
+POSITIVE_FLOORS = {"constant-between-rungs": 0.93, "3g (synthesised)": 0.65}
 
 
 @pytest.mark.parametrize("family", list(POSITIVE_FLOORS))

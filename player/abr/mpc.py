@@ -170,7 +170,10 @@ pooled evaluation 55.1 -> 58.6 (traces of positive optimum 62.3 -> 65.3),
 tuning split (three seeds) 48.1 -> 56.3, families drawn at seeds 7000-7004
 64.1 -> 67.1; every other family and set within 0.05 point on all three.
 3G switches a little more (3.25 -> 3.32 a minute: the lower rung is
-climbed back). Tried beside it (the fade remembered for 16 downloads
+climbed back). On the tuning split the same settings read best: a
+reserve of 12 or 20 s 50.0 or 53.2, the fade remembered for 16 downloads
+49.3, the abandonment share at 0.2 or 0.4 level (56.3). Tried beside it on
+the evaluation (the fade remembered for 16 downloads
 unless said): the reserve at 12, 20 or 24 s (3G 55.6, 56.9, 55.1), the fade
 remembered for 8 or 16 downloads (56.5, 57.6), the gate at 1.5 or 2 x the
 lowest rung (square waves -0.7 to -0.8, LTE -0.3 to -0.4),
@@ -179,6 +182,9 @@ steady links -1.2, bundled -0.9); and, to abandon a slowing transfer
 earlier, judging it at its last second's rate after 3 s (square waves +1.0,
 but LTE -4.4, bundled -1.3) or abandoning once it would leave under 2-8 s
 in hand (every family but fresh traces down, square waves -3.7 to -12.5).
+And for square waves, a drop of at most one rung a decision with 8-16 s in
+hand: tuning split square waves +0.1 to +0.5, but on the evaluation (12 s)
+3G -1.9 and LTE -0.5, and square waves -0.3 at seeds 7000-7004.
 
 Before the link is measured the lowest rung is fetched (``startup``), as the
 hybrid does; abandonment is the shared rule at the transfer's recent rate,

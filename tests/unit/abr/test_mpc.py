@@ -320,3 +320,19 @@ def test_an_abandoned_segment_on_a_fading_link_drops_to_a_share_of_the_buffer() 
     # rung that arrives in under a third of the buffer
     faded = faded_policy().abandon(state, flight)
     assert faded is not None and faded.index == 0 and "fading link" in faded.reason, faded
+
+
+def test_an_abandonment_must_save_more_stall_than_its_drop_costs() -> None:
+    # the 4.3 Mb/s rung's 2.15 MB segment, 650 kB to go at 3.9 Mb/s (1.3 s),
+    # 0.3 s in hand, as when a link comes back from an outage: the shared rule
+    # abandons for the lowest rung (0.25 s to fetch), saving a 1 s stall
+    flight = InFlight(5, 1_500_000, 2_150_000, 3.1, recent_bps=3.9 * M)
+    state = ctx(3.9 * M, current=5, buffer=0.3, samples=8, estimate_bps=3.9 * M)
+    shared = MpcPolicy(abandon_worth=0.0).abandon(state, flight)
+    assert shared is not None and shared.index == 0, shared
+    # a 1 s stall (4.3) is worth less than dropping 4 Mb/s and climbing back
+    assert MpcPolicy().abandon(state, flight) is None
+    # a long stall is worth the drop: 5x the bytes left, at a fifth of the rate
+    slow = InFlight(5, 300_000, 2_150_000, 3.1, recent_bps=0.8 * M)
+    taken = MpcPolicy().abandon(replace(state, estimate_bps=0.8 * M), slow)
+    assert taken is not None and taken.index < 5, taken

@@ -204,11 +204,25 @@ square waves -0.1; seeds 7000-7004 early outages 89.7 -> 90.8, square waves
 waves +0.3, fresh +0.2, long ramps -0.1. Either half alone does little:
 the worth alone moves early outages by -0.1 (the abandonment after an
 outage still read the dead second) and LTE by +0.3 on the tuning split,
-the recent rate alone early outages by +0.1 on the evaluation. A worth of 1.5 reads early outages 88.5, 2.5 89.3 with bundled -0.2,
-3 costs steady links 1.0 on the tuning split. The hybrid shares the driver:
+the recent rate alone early outages by +0.1 on the evaluation. A worth of
+1.5 reads early outages 88.5, 2.5 89.3 with bundled -0.2, 3 costs steady
+links 1.0 on the tuning split. The hybrid shares the driver:
 its early outages 79.5 -> 79.2, the rest level. Also tried: no
 abandonment at all (early outages +1.6 to +2.0, but square waves -10.9 and
 steady links -5.4 on the tuning split).
+
+Tried after both and left out (tuning split first, then the evaluation and
+seeds 7000-7004 and 9000-9004): the prediction error counted only when the
+link came in under the prediction (before the worth: held-out +1.0, long
+ramps +0.4, but 3G -3.1 and square waves -1.2 at seeds 7000); the last download weighed 1.5-2x
+in the harmonic mean (tuning LTE +0.9, square waves +0.4, but 3G -1.5; off
+on a fading link, evaluation LTE -0.2, square waves -0.5); planning at no
+more than the last download under 8-14 s in hand (3G +2.2, square waves -0.8
+to -2.7); an error cap rising to 0.5-1 as the buffer empties below 10-16 s
+(tuning 3G +1.6, but fresh traces -2.2 and long ramps -1.5 at 1); a
+transfer judged early from 8 or 10 s in hand rather than 12 (tuning LTE
++0.6, evaluation 3G -2.1) or after 1.5 or 5 s (early outages -1.5, 3G -1.8);
+an abandonment's worth at 1 (early outages -1.0).
 
 Before the link is measured the lowest rung is fetched (``startup``), as the
 hybrid does; abandonment is the shared rule at the transfer's recent rate,

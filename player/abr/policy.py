@@ -60,7 +60,8 @@ class InFlight:
     bytes_total: int
     elapsed: float
     #: bit/s over the last ``AbrDriver.recent_window`` s or more of this
-    #: transfer (None until that long has been watched)
+    #: transfer's time bytes could flow (an outage's dead time left out;
+    #: None until that long has been watched)
     recent_bps: float | None = None
 
 

@@ -44,6 +44,14 @@ class Silences:
         """Dead seconds after ``since`` (the response's headers, say)."""
         return sum(max(0.0, end - max(start, since)) for start, end in self.stretches)
 
+    def dead_between(self, since: float, elapsed: float) -> float:
+        """Dead seconds between ``since`` and ``elapsed`` (the silence running
+        now counts once it is longer than ``after``)."""
+        dead = sum(max(0.0, min(end, elapsed) - max(start, since)) for start, end in self.stretches)
+        if elapsed - self._last > self.after:
+            dead += max(0.0, elapsed - max(self._last, since))
+        return dead
+
     def active(self, elapsed: float) -> float:
         """Of ``elapsed`` seconds since the request, those bytes could flow in
         (the silence running now counts once it is longer than ``after``)."""

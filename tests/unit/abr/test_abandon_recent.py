@@ -53,6 +53,30 @@ def test_the_driver_measures_the_last_second_of_a_transfer() -> None:
     assert last.bytes_done * 8 / last.elapsed > 2.5e6
 
 
+def test_the_recent_rate_leaves_an_outage_out() -> None:
+    rec = Recorder()
+    driver = AbrDriver(rec, check_interval=0.1)
+    inputs = Inputs(PENSIEVE_LADDER, 5, 20.0, 4.0, 30.0)
+    download = driver.begin(5, 2_000_000)
+    # 500 kB/s (4 Mb/s) for 2 s, nothing for 20 s, then 500 kB/s again
+    for step in range(1, 231):
+        t = step / 10
+        done = int(500_000 * (min(t, 2.0) + max(t - 22.0, 0.0)))
+        driver.check(download, inputs, done, 2_000_000, t)
+    flights = rec.flights
+    # the first second of silence is the link's own: nothing came
+    at_3 = flights[29]  # the checks run every 0.1 s: this one at 3.0 s
+    assert at_3.bytes_done == 1_000_000
+    assert at_3.recent_bps is not None and at_3.recent_bps < 0.1 * 4 * M
+    # 0.3 s after the bytes came back: the link's rate, as over the last
+    # second of time bytes could flow (the 0.1 s before the first of them is
+    # counted dead, as the checks see arrivals); over the last second of the
+    # clock it read 1.2 Mb/s
+    back = flights[222]
+    assert back.bytes_done == 1_150_000
+    assert back.recent_bps == pytest.approx(4 * M, rel=0.12)
+
+
 def _ctx(buffer: float) -> AbrContext:
     return AbrContext(PENSIEVE_LADDER, 5, buffer, 4.0, estimate_bps=3 * M, samples=6)
 

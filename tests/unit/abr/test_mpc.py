@@ -280,3 +280,59 @@ def test_a_rich_buffer_waits_out_a_dip_at_a_transfers_start() -> None:
     # with less than 12 s in hand there is no time to wait
     poor = ctx(3.7 * M, current=5, buffer=8.0)
     assert MpcPolicy().abandon(poor, flight) is not None
+
+
+def faded_policy(**kw: object) -> MpcPolicy:
+    """A policy whose link, a few downloads back, ran under the lowest rung's
+    rate (0.2 Mb/s: a tunnel) and has since run at 2 Mb/s for six downloads,
+    so the slow one is out of the five the prediction uses."""
+    p = MpcPolicy(fill_buffer=0, **kw)  # type: ignore[arg-type]
+    p.choose(ctx((0.2 * M,), current=0, samples=1, buffer=4.0))
+    for n in range(2, 8):
+        p.choose(ctx(2 * M, current=4, buffer=18.0, samples=n))
+    return p
+
+
+def test_a_link_that_faded_under_the_lowest_rung_is_planned_with_a_larger_reserve() -> None:
+    state = ctx(2 * M, current=4, buffer=16.0, samples=8)
+    # never faded: 16 s in hand carry the 2.85 Mb/s rung over the 2 Mb/s link
+    fresh = MpcPolicy(fill_buffer=0)
+    assert fresh.choose(state).index == 4 and not fresh.fading(state)
+    # the tunnel is remembered past the prediction's five downloads: a plan
+    # must keep 16 s, not 8, and the buffer is not spent on the rung
+    faded = faded_policy()
+    assert faded.fading(state)
+    assert faded.choose(state).index < 4
+    # the rule off, the same history plans as the fresh policy
+    assert faded_policy(fade_ratio=0.0).choose(state).index == 4
+
+
+def test_an_abandoned_segment_on_a_fading_link_drops_to_a_share_of_the_buffer() -> None:
+    # the 2.85 Mb/s rung's 1.43 MB segment, 4 s in, 200 kB arrived (0.4 Mb/s),
+    # 9 s in hand: the rest needs 24.5 s, so the segment is abandoned
+    flight = InFlight(4, 200_000, 1_425_000, 4.0, recent_bps=0.4 * M)
+    state = ctx(2 * M, current=4, buffer=9.0, samples=8)
+    # the shared rule takes the highest rung that arrives within the buffer
+    # (0.75 Mb/s: 7.5 s at 0.4 Mb/s)
+    plain = MpcPolicy(fill_buffer=0).abandon(state, flight)
+    assert plain is not None and plain.index == 1, plain
+    # on a link that faded under the lowest rung, the fade may deepen: the
+    # rung that arrives in under a third of the buffer
+    faded = faded_policy().abandon(state, flight)
+    assert faded is not None and faded.index == 0 and "fading link" in faded.reason, faded
+
+
+def test_an_abandonment_must_save_more_stall_than_its_drop_costs() -> None:
+    # the 4.3 Mb/s rung's 2.15 MB segment, 650 kB to go at 3.9 Mb/s (1.3 s),
+    # 0.3 s in hand, as when a link comes back from an outage: the shared rule
+    # abandons for the lowest rung (0.25 s to fetch), saving a 1 s stall
+    flight = InFlight(5, 1_500_000, 2_150_000, 3.1, recent_bps=3.9 * M)
+    state = ctx(3.9 * M, current=5, buffer=0.3, samples=8, estimate_bps=3.9 * M)
+    shared = MpcPolicy(abandon_worth=0.0).abandon(state, flight)
+    assert shared is not None and shared.index == 0, shared
+    # a 1 s stall (4.3) is worth less than dropping 4 Mb/s and climbing back
+    assert MpcPolicy().abandon(state, flight) is None
+    # a long stall is worth the drop: 5x the bytes left, at a fifth of the rate
+    slow = InFlight(5, 300_000, 2_150_000, 3.1, recent_bps=0.8 * M)
+    taken = MpcPolicy().abandon(replace(state, estimate_bps=0.8 * M), slow)
+    assert taken is not None and taken.index < 5, taken

@@ -25,7 +25,10 @@ from tests.unit.abr.test_abr import OPTIMAL
 POOLED = pooled_families()
 
 #: Σ QoE / Σ optimum of MPC's defaults: constant 91.6, long ramps 93.3,
-#: early outages 86.9, square waves 83.2, 3G 55.1, LTE 89.5 % (when it was
+#: early outages 89.3, square waves 83.0, 3G 59.0, LTE 89.6 % (3G 55.1 until
+#: a link that faded under the lowest rung was planned with a larger reserve;
+#: early outages 86.9 until an abandonment had to save more stall than its
+#: drop costs, with the recent rate measured without an outage; when it was
 #: added: 89.4, 91.6, 85.6, 84.5, 53.7, 86.7; early outages read 81.0 until
 #: the simulator measured a download without the outage it waited through,
 #: as the player does, and LTE 88.3 until a rich buffer waited 3 s before
@@ -33,19 +36,20 @@ POOLED = pooled_families()
 FLOORS = {
     "constant-between-rungs": 0.91,
     "long-ramps": 0.93,
-    "early-outages": 0.865,
+    "early-outages": 0.89,
     "square-wave": 0.825,
-    "3g (synthesised)": 0.545,
+    "3g (synthesised)": 0.585,
     "lte (synthesised)": 0.89,
 }
 
 #: switches a minute of MPC's defaults (the optimum's in brackets): constant
-#: 1.73 (1.30), long ramps 2.40 (1.47), early outages 2.83 (1.21), square
-#: waves 4.64 (1.57), 3G 3.25 (1.74), LTE 2.30 (1.04). Ceilings, a little above.
+#: 1.77 (1.30), long ramps 2.37 (1.47), early outages 2.26 (1.21; 2.83 before
+#: the abandonment's worth), square waves 4.62 (1.57), 3G 3.31 (1.74), LTE
+#: 2.27 (1.04). Ceilings, a little above.
 SWITCH_CEILINGS = {
     "constant-between-rungs": 1.8,
     "long-ramps": 2.5,
-    "early-outages": 3.0,
+    "early-outages": 2.4,
     "square-wave": 4.8,
     "3g (synthesised)": 3.4,
     "lte (synthesised)": 2.45,
@@ -83,8 +87,8 @@ def test_mpc_is_ahead_of_the_hybrid_where_it_plans_through_dips(family: str) -> 
 
 
 #: over the traces whose optimum is positive (beside the full figure, as the
-#: hybrid's): constant links 93.5 % (the hybrid 91.1), 3G 62.3 (55.8)
-POSITIVE_FLOORS = {"constant-between-rungs": 0.93, "3g (synthesised)": 0.62}
+#: hybrid's): constant links 93.5 % (the hybrid 91.1), 3G 65.7 (55.8; 62.3 before the fading rule)
+POSITIVE_FLOORS = {"constant-between-rungs": 0.93, "3g (synthesised)": 0.65}
 
 
 @pytest.mark.parametrize("family", list(POSITIVE_FLOORS))
@@ -145,8 +149,11 @@ def test_the_benchmark_prints_the_positive_optimum_figure_beside_the_old_one() -
         ), name
         # the old Σ/Σ figure is still there, and differs: the stalls count in it
         both = sum(summary["per_trace"][t]["qoe"] for t in ("slow", "fast"))
+        total = sum(optimal.values())
+        # per_trace rounds each QoE to 0.01: over a small Σ optimum that is
+        # more than 0.05 point
         assert summary["percent_of_optimal"] == pytest.approx(
-            100 * both / sum(optimal.values()), rel=1e-3, abs=0.05
+            100 * both / total, rel=1e-3, abs=max(0.05, 100 * 0.01 / abs(total))
         ), name
         assert 0.0 < summary["bitrate_ratio"] <= 1.5, name
 

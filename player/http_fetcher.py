@@ -9,9 +9,13 @@ range read as the origin writes it. Every failure is mapped onto our errors.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
 import ssl
 import threading
+import weakref
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import certifi
@@ -72,6 +76,10 @@ class HttpFetcher:
         self._clients: dict[str, httpx.Client] = {}
         self._clients_lock = threading.Lock()
         self._closed = False
+        #: every connection's socket, for close() to shut down: a request
+        #: waiting for an answer then ends at once, not a round trip (or a
+        #: read timeout, on a dead server) later
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
 
     def _client(self, url: str) -> httpx.Client:
         tls = urlsplit(url).scheme.lower() == "https"
@@ -100,10 +108,31 @@ class HttpFetcher:
                 self._clients[key] = client
             return client
 
+    def _trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpx's ``trace`` extension: notes each new connection's socket
+        (the TLS one replaces the plain one, whose descriptor it took)."""
+        if event not in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            return
+        stream = info.get("return_value")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if not isinstance(sock, socket.socket):
+            return
+        with self._clients_lock:
+            self._sockets.add(sock)
+            closed = self._closed
+        if closed:  # connected as close() ran: it missed this one
+            _shut(sock)
+
     def close(self) -> None:
         with self._clients_lock:
             self._closed = True
             clients = list(self._clients.values())
+            sockets = list(self._sockets)
+        # Before the clients close: a pool does not close a connection that a
+        # request on another thread is using, and that request would wait for
+        # its answer (the loader's join at a stop, the command's exit)
+        for sock in sockets:
+            _shut(sock)
         for client in clients:
             try:
                 client.close()
@@ -155,7 +184,9 @@ class HttpFetcher:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
             client = self._client(current)
-            request = client.build_request("GET", current, headers=headers)
+            request = client.build_request(
+                "GET", current, headers=headers, extensions={"trace": self._trace}
+            )
             response = client.send(request, stream=True)
             if response.status_code not in (301, 302, 303, 307, 308):
                 return response, current
@@ -388,6 +419,12 @@ class HttpFetcher:
         )
 
 
+def _shut(sock: socket.socket) -> None:
+    """Ends both directions of ``sock``: a read blocked on it returns now."""
+    with contextlib.suppress(OSError):  # already closed, or never connected
+        sock.shutdown(socket.SHUT_RDWR)
+
+
 def _socket_errno(exc: BaseException) -> int | None:
     """The errno of the socket error under httpx's (and httpcore's) wrappers."""
     seen: BaseException | None = exc
@@ -404,6 +441,9 @@ def _mapped(
     exc: Exception, url: str, closed: bool, cancel: threading.Event | None
 ) -> NetworkError | SecurityError:
     """An exception raised while talking HTTP, as one of our errors."""
+    if closed and not isinstance(exc, FetchAborted):
+        # close() shut the sockets: whatever broke, broke because of it
+        return FetchAborted("the fetcher is closed")
     if isinstance(exc, (NetworkError, SecurityError)):
         return exc
     refused = _certificate_refusal(exc)

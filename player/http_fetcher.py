@@ -108,6 +108,14 @@ class HttpFetcher:
                 self._clients[key] = client
             return client
 
+    def prepare(self, url: str) -> None:
+        """Make the client ``url`` needs now (httpcore's and h11's imports,
+        the CA bundle for https), on the caller's thread: a request on
+        another thread then has little left to do before it is on its way,
+        where it would wait for its share of the interpreter."""
+        with contextlib.suppress(FetchAborted):
+            self._client(url)
+
     def _trace(self, event: str, info: dict[str, Any]) -> None:
         """httpx's ``trace`` extension: notes each new connection's socket
         (the TLS one replaces the plain one, whose descriptor it took)."""

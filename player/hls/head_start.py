@@ -29,7 +29,10 @@ class HeadStart:
     ) -> None:
         self.url = url
         #: the source's fetcher from here on (it closes it)
-        self.fetcher: Fetcher = fetcher or HttpFetcher(network, clock)
+        if fetcher is None:
+            fetcher = HttpFetcher(network, clock)
+            fetcher.prepare(url)
+        self.fetcher: Fetcher = fetcher
         self._cancel = threading.Event()
         self._taken = False
         # a wait for the answer ends when the fetcher closes (the source's

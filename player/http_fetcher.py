@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import socket
 import ssl
 import threading
-import weakref
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import certifi
@@ -36,6 +33,7 @@ from .fetch import (
     TransferKind,
     TransferStats,
 )
+from .http_sockets import ConnectionSockets
 from .redact import redact, redact_url
 
 __all__ = ["HttpFetcher"]
@@ -76,10 +74,8 @@ class HttpFetcher:
         self._clients: dict[str, httpx.Client] = {}
         self._clients_lock = threading.Lock()
         self._closed = False
-        #: every connection's socket, for close() to shut down: a request
-        #: waiting for an answer then ends at once, not a round trip (or a
-        #: read timeout, on a dead server) later
-        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+        #: for close() to end the requests still waiting for an answer
+        self._sockets = ConnectionSockets()
 
     def _client(self, url: str) -> httpx.Client:
         tls = urlsplit(url).scheme.lower() == "https"
@@ -109,38 +105,23 @@ class HttpFetcher:
             return client
 
     def prepare(self, url: str) -> None:
-        """Make the client ``url`` needs now (httpcore's and h11's imports,
-        the CA bundle for https), on the caller's thread: a request on
-        another thread then has little left to do before it is on its way,
-        where it would wait for its share of the interpreter."""
+        """Make the plain-HTTP client ``url`` needs now, on the caller's
+        thread (httpcore's and h11's imports): a request on another thread
+        then has little left to do before it is on its way, where it would
+        wait for its share of the interpreter. An https client is left to
+        the request's thread: its CA bundle (~40 ms) must not hold up the
+        caller, the window's thread."""
+        if urlsplit(url).scheme.lower() != "http":
+            return
         with contextlib.suppress(FetchAborted):
             self._client(url)
-
-    def _trace(self, event: str, info: dict[str, Any]) -> None:
-        """httpx's ``trace`` extension: notes each new connection's socket
-        (the TLS one replaces the plain one, whose descriptor it took)."""
-        if event not in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
-            return
-        stream = info.get("return_value")
-        sock = stream.get_extra_info("socket") if stream is not None else None
-        if not isinstance(sock, socket.socket):
-            return
-        with self._clients_lock:
-            self._sockets.add(sock)
-            closed = self._closed
-        if closed:  # connected as close() ran: it missed this one
-            _shut(sock)
 
     def close(self) -> None:
         with self._clients_lock:
             self._closed = True
             clients = list(self._clients.values())
-            sockets = list(self._sockets)
-        # Before the clients close: a pool does not close a connection that a
-        # request on another thread is using, and that request would wait for
-        # its answer (the loader's join at a stop, the command's exit)
-        for sock in sockets:
-            _shut(sock)
+        # before the clients close: they would leave a connection in use open
+        self._sockets.shut_all()
         for client in clients:
             try:
                 client.close()
@@ -193,7 +174,7 @@ class HttpFetcher:
         for _ in range(MAX_REDIRECTS + 1):
             client = self._client(current)
             request = client.build_request(
-                "GET", current, headers=headers, extensions={"trace": self._trace}
+                "GET", current, headers=headers, extensions={"trace": self._sockets.trace}
             )
             response = client.send(request, stream=True)
             if response.status_code not in (301, 302, 303, 307, 308):
@@ -425,12 +406,6 @@ class HttpFetcher:
             status=status,
             aborted=aborted,
         )
-
-
-def _shut(sock: socket.socket) -> None:
-    """Ends both directions of ``sock``: a read blocked on it returns now."""
-    with contextlib.suppress(OSError):  # already closed, or never connected
-        sock.shutdown(socket.SHUT_RDWR)
 
 
 def _socket_errno(exc: BaseException) -> int | None:

@@ -40,7 +40,9 @@ class DemuxThread:
 
     def make_source(self, target: Target) -> Source:
         s = self.s
-        source = make_source(target, s.config, s.clock, s.notify)
+        # the first source only: a reconnect's playlist is asked for afresh
+        head_start, s.head_start = s.head_start, None
+        source = make_source(target, s.config, s.clock, s.notify, head_start)
         if s.max_resolution != (None, None) and isinstance(source, Adaptive):
             source.set_max_resolution(*s.max_resolution)
         if s.pin_height is not None and isinstance(source, Adaptive):

@@ -99,6 +99,9 @@ class Session(SessionClocks):
         and closes its own container (only the reading thread may close it)."""
         self.stopping.set()
         self.inbox.release_waiters()
+        head_start, self.head_start = self.head_start, None
+        if head_start is not None:
+            head_start.close()
         for q in (self.video_packets, self.audio_packets, self.frames):
             q.close()
         if self.source is not None:

@@ -9,6 +9,7 @@ range read as the origin writes it. Every failure is mapped onto our errors.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import ssl
 import threading
@@ -32,6 +33,7 @@ from .fetch import (
     TransferKind,
     TransferStats,
 )
+from .http_sockets import ConnectionSockets
 from .redact import redact, redact_url
 
 __all__ = ["HttpFetcher"]
@@ -72,6 +74,8 @@ class HttpFetcher:
         self._clients: dict[str, httpx.Client] = {}
         self._clients_lock = threading.Lock()
         self._closed = False
+        #: for close() to end the requests still waiting for an answer
+        self._sockets = ConnectionSockets()
 
     def _client(self, url: str) -> httpx.Client:
         tls = urlsplit(url).scheme.lower() == "https"
@@ -100,10 +104,24 @@ class HttpFetcher:
                 self._clients[key] = client
             return client
 
+    def prepare(self, url: str) -> None:
+        """Make the plain-HTTP client ``url`` needs now, on the caller's
+        thread (httpcore's and h11's imports): a request on another thread
+        then has little left to do before it is on its way, where it would
+        wait for its share of the interpreter. An https client is left to
+        the request's thread: its CA bundle (~40 ms) must not hold up the
+        caller, the window's thread."""
+        if urlsplit(url).scheme.lower() != "http":
+            return
+        with contextlib.suppress(FetchAborted):
+            self._client(url)
+
     def close(self) -> None:
         with self._clients_lock:
             self._closed = True
             clients = list(self._clients.values())
+        # before the clients close: they would leave a connection in use open
+        self._sockets.shut_all()
         for client in clients:
             try:
                 client.close()
@@ -155,7 +173,9 @@ class HttpFetcher:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
             client = self._client(current)
-            request = client.build_request("GET", current, headers=headers)
+            request = client.build_request(
+                "GET", current, headers=headers, extensions={"trace": self._sockets.trace}
+            )
             response = client.send(request, stream=True)
             if response.status_code not in (301, 302, 303, 307, 308):
                 return response, current
@@ -404,6 +424,9 @@ def _mapped(
     exc: Exception, url: str, closed: bool, cancel: threading.Event | None
 ) -> NetworkError | SecurityError:
     """An exception raised while talking HTTP, as one of our errors."""
+    if closed and not isinstance(exc, FetchAborted):
+        # close() shut the sockets: whatever broke, broke because of it
+        return FetchAborted("the fetcher is closed")
     if isinstance(exc, (NetworkError, SecurityError)):
         return exc
     refused = _certificate_refusal(exc)

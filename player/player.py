@@ -22,6 +22,7 @@ from .video_sink import VideoSink
 if TYPE_CHECKING:
     from .audio_out import AudioDevicePool
     from .engine import Session
+    from .hls.head_start import HeadStart
     from .text_tracks import TextTracks
     from .text_tracks.listing import Problem, SubtitleListing
 
@@ -149,6 +150,8 @@ class Player:
             from .text_tracks.listing import subtitle_files_only
 
             text, problems = subtitle_files_only(options)
+        # before the engine's imports: their time passes during its round trip
+        head_start = self._head_start(url, options)
         # Here, not at the top: the engine brings PyAV, a tenth of a second the
         # desktop window does not wait for before it shows (issue 13).
         from .engine import Session
@@ -175,6 +178,7 @@ class Player:
         self._text = text
         self._listing = listing
         session.pin_height = self._pin_height
+        session.head_start = head_start
         with self._lock:
             self._session = session
         for code, params in problems:
@@ -325,6 +329,20 @@ class Player:
     @property
     def subtitle_delay(self) -> float:
         return self._subtitle_delay
+
+    def _head_start(self, url: str, options: OpenOptions | None) -> HeadStart | None:
+        """An HLS stream's first playlist, asked for now (``HeadStart``)."""
+        from .sources.urls import classify
+
+        try:
+            target = classify(url)
+        except PlayerError:
+            return None  # the session reports it
+        if target.family != "hls":
+            return None
+        from .hls.head_start import HeadStart
+
+        return HeadStart(target.url, self.config.with_options(options).network, self._clock)
 
     def _subtitle_listing(self, url: str, options: OpenOptions | None) -> SubtitleListing | None:
         """A local file's own text streams and the subtitle files beside it,

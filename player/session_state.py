@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     # only named here: the output itself comes from the pool or from
     # session_clocks, so a start without audio never imports PortAudio's side
     from .audio_out import AudioDevicePool, SoundDeviceOutput
+    from .hls.head_start import HeadStart
 
 __all__ = ["SessionState"]
 
@@ -108,6 +109,9 @@ class SessionState:
         self.media: MediaInfo | None = None
         self.source: Source | None = None
         self.target: Target | None = None
+        #: the first playlist's request, made as the open began (taken by
+        #: the first source; closed by ``stop`` if none took it)
+        self.head_start: HeadStart | None = None
         self.sysclock = PlaybackClock(clock)
         # a speed chosen before the open: the system clock (the master without
         # sound) runs at it from the start, not from the next change

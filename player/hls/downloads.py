@@ -37,6 +37,7 @@ from ..retry import KEY_RETRY, PLAYLIST_RETRY, SEGMENT_RETRY, RetryPolicy
 from ..warning_text import Warn, WarningCode
 from .crypto import check_key, sequence_iv
 from .early_fetch import EarlyFetches
+from .head_start import HeadStart
 from .hint_streams import HintStreams
 from .playlist import MAX_PLAYLIST_BYTES, MediaPlaylist, MultivariantPlaylist, Segment
 from .playlist_parser import parse_playlist
@@ -77,8 +78,11 @@ class Downloads:
         decrypt: Callable[[bytes, bytes, bytes], bytes],
         busy: Callable[[float | None], None] | None = None,
         clock: Clock | None = None,
+        head_start: HeadStart | None = None,
     ) -> None:
         self._fetcher = fetcher
+        #: the first playlist, asked for as the open began
+        self._head_start = head_start
         self._cancel = cancel
         self._meter = meter
         self._streams = streams
@@ -211,6 +215,9 @@ class Downloads:
     ) -> MultivariantPlaylist | MediaPlaylist:
         target = _with_query(url, blocking) if blocking else url
         result = None if blocking else self._early.take(("playlist", url))
+        if result is None and not blocking and self._head_start is not None:
+            result = self._head_start.take(url)
+            self._head_start = None
         if result is None:
             result = self.get(target, "playlist", MAX_PLAYLIST_BYTES, retry=retry)
         try:

@@ -44,6 +44,7 @@ from .crypto import decrypt_aes128
 from .downloads import Downloads
 from .fetch_cursor import FetchCursor
 from .followers import FollowerIO, Renditions
+from .head_start import HeadStart
 from .hint_streams import HintStreams
 from .ladder import Ladder
 from .live_edge import OutageWatch
@@ -80,10 +81,15 @@ class HlsSource:
         hls: HlsConfig | None = None,
         rand: Callable[[], float] | None = None,
         wall: Callable[[], datetime] | None = None,
+        head_start: HeadStart | None = None,
     ) -> None:
+        """``head_start``: the first playlist's request, made as the open
+        began (its fetcher becomes this source's)."""
         self.url = url
         self._config = config
         self._clock = clock or SystemClock()
+        if fetcher is None and head_start is not None:
+            fetcher = head_start.fetcher
         self._fetcher = fetcher or HttpFetcher(config.network, self._clock)
         self._policy: AbrPolicy = policy or make_policy(config.network.abr_policy)
         self._hls = hls or HlsConfig()
@@ -130,6 +136,7 @@ class HlsSource:
             decrypt=decrypt_aes128,
             busy=self._s.busy,
             clock=self._clock,
+            head_start=head_start,
         )
         self._dates = DateMap()
         self._demuxer = SegmentDemuxer(

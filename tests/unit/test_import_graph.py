@@ -146,13 +146,14 @@ def test_the_hls_sources_parts_never_reach_back_to_the_source() -> None:
 
 def test_only_the_http_fetcher_is_made_of_httpx() -> None:
     """The HLS parts are handed a ``fetch.Fetcher`` (a scripted one in the
-    tests): only ``HlsSource``, which makes the real one by default, knows
-    ``http_fetcher``, and only that module imports httpx at its top (``otlp``
-    posts with it inside a function, and only with ``--otlp``)."""
+    tests): only ``HlsSource`` and ``HeadStart`` (the first playlist's
+    request, made as the open begins), which make the real one by default,
+    know ``http_fetcher``, and only that module imports httpx at its top
+    (``otlp`` posts with it inside a function, and only with ``--otlp``)."""
     modules = _modules()
     graph = {name: _imports(name, path, modules) for name, path in modules.items()}
     users = {name for name, deps in graph.items() if "player.http_fetcher" in deps}
-    assert users == {"player.hls.hls_source"}
+    assert users == {"player.hls.hls_source", "player.hls.head_start"}
     assert "player.http_fetcher" not in _reachable(graph, "player.fetch")
     top_level = set()
     for name, path in modules.items():

@@ -195,6 +195,9 @@ def create_window(
     volume = _opt(extras, "volume")
     if volume is not None:
         window.levels.start_at(float(volume))
+    # Something opens (the URLs or the demo): no OpenGL probe before its first
+    # picture (ui.video_view says why).
+    window.view.probe_after_picture = True
     window.show()
     # The audio device opens while the file opens and its first frame decodes
     # (the engine does not wait for it before that frame, issue 13). Not

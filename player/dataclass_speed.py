@@ -5,11 +5,12 @@ On CPython 3.11 and 3.12, ``@dataclass`` writes the source of every method it
 adds and compiles it with ``exec``, one method at a time: 0.08 ms each, and a
 frozen dataclass gets six (``__init__``, ``__repr__``, ``__eq__``,
 ``__setattr__``, ``__delattr__``, ``__hash__``). That was 50-60 ms of the
-window's start here, a fifth of all its imports. Four of those methods are the
-same code for every class but for the field names: ``install()`` has
-``dataclasses`` build them as closures over the names instead, with the same
-behaviour (results, messages, recursion guard, names), and leaves
-``__init__`` (defaults, factories, its signature) to ``exec``.
+window's start here, a fifth of all its imports. All but ``__init__`` are the
+same code for every class but for the field names: ``install()`` replaces the
+four helpers that write them, so that ``dataclasses`` builds them as closures
+over the names instead, with the same behaviour (results, messages,
+recursion guard, names), and leaves ``__init__`` (defaults, factories, its
+signature) to ``exec``.
 
 CPython 3.13 compiles a class's methods in one ``exec`` and is left alone; so
 is any ``dataclasses`` whose helpers do not take the arguments read here.

@@ -110,6 +110,14 @@ def _cmp_fn(
             return compare(values(self), values(other))
         return NotImplemented
 
+    def equal(self: object, other: object) -> Any:  # the common one, without a call
+        if other.__class__ is self.__class__:
+            return values(self) == values(other)
+        return NotImplemented
+
+    if op == "==":
+        method = equal
+
     method.__name__ = method.__qualname__ = name
     return _placed(method, globals)
 

@@ -24,7 +24,6 @@ plots are drawn from them when they exist.
 
 from __future__ import annotations
 
-import html
 import math
 from collections import deque
 from collections.abc import Sequence
@@ -49,6 +48,7 @@ from .abr_text import (
     variant_text,
 )
 from .error_text import error_message
+from .rich_text import escape
 
 if TYPE_CHECKING:
     import pyqtgraph as pg
@@ -402,8 +402,8 @@ class AbrPanel(QDockWidget):
         switches, stalls = self._track.count("switch"), self._track.count("stall")
         said = self.tr("1 switch") if switches == 1 else self.tr("%1 switches")
         stalled = self.tr("1 stall") if stalls == 1 else self.tr("%1 stalls")
-        parts.append(html.escape(said.replace("%1", str(switches))))
-        parts.append(html.escape(stalled.replace("%1", str(stalls))))
+        parts.append(escape(said.replace("%1", str(switches))))
+        parts.append(escape(stalled.replace("%1", str(stalls))))
         # a narrow window wraps the line between its parts, never inside one
         kept = (f"<span style='white-space:nowrap'>{part}</span>" for part in parts)
         self.status.setText("&nbsp;&nbsp; ".join(kept))

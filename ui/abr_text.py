@@ -4,9 +4,9 @@ them, and the colours the curves, the status line and the legend share.
 
 from __future__ import annotations
 
-import html
-
 from player.events import VariantInfo
+
+from .rich_text import escape
 
 __all__ = [
     "BACKGROUND",
@@ -59,7 +59,7 @@ def short_name(v: VariantInfo | None, index: int) -> str:
 
 def swatch(colour: str, template: str, value: str) -> str:
     """``━━ name value`` in the line's colour (rich text)."""
-    text = html.escape(template.replace("%1", value))
+    text = escape(template.replace("%1", value))
     return f"<span style='color:{colour}'>━━</span>&nbsp;{text}"
 
 

@@ -31,7 +31,7 @@ from resources import APP_ID
 
 # first of the window's modules: PySide6 then stops reading each one's source
 from . import _pyside_scan  # noqa: F401
-from .app_icon import app_icon
+from .app_icon import FIRST_SIZES, SIZES, app_icon
 from .first_frame import after_first_frame
 from .first_paint import OpeningNotice, after_first_paint
 from .i18n import install_language
@@ -195,6 +195,9 @@ def create_window(
     volume = _opt(extras, "volume")
     if volume is not None:
         window.levels.start_at(float(volume))
+    # Something opens (the URLs or the demo): no OpenGL probe before its first
+    # picture (ui.video_view says why).
+    window.view.probe_after_picture = True
     window.show()
     # The audio device opens while the file opens and its first frame decodes
     # (the engine does not wait for it before that frame, issue 13). Not
@@ -280,6 +283,17 @@ def _after_first_frame(window: MainWindow) -> None:
     server = InstanceServer(window.append_urls, window)
     server.listen()
     window.instance_server = server
+    _whole_icon()
+
+
+def _whole_icon() -> None:
+    """The icon's large sizes, left out of the window's first show (ui.app_icon)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    have = {size.width() for size in app.windowIcon().availableSizes()}
+    if have and not have >= set(SIZES):
+        app.setWindowIcon(app_icon())  # the windows take it up (Qt tells them)
 
 
 def _process_age() -> float | None:
@@ -366,7 +380,7 @@ def run_gui(urls: list[str], options: object = None, config: PlayerConfig | None
     app.setDesktopFileName(APP_ID)
     settings = Settings(_opt(options, "settings_path"))
     blocked = unwritable([Path(settings.path).parent, log_dir()])
-    app.setWindowIcon(app_icon())
+    app.setWindowIcon(app_icon(FIRST_SIZES))  # the rest after the first frame
     # What the imports made lives as long as the process: out of every later
     # collection (ui.gc_guard's timer would walk it all at its first run).
     gc.freeze()

@@ -1,13 +1,13 @@
 """The OpenGL probe's "software" verdict, remembered between starts.
 
 Probing makes a GL context: 35-80 ms here (Mesa's llvmpipe under Xvfb), with
-the interpreter held all along, between the window's first paint and its
-first picture (issue 13). Where OpenGL is software (a VM, a remote desktop,
+the interpreter held all along (issue 13). Where OpenGL is software (a VM, a remote desktop,
 Xvfb) the answer is always "draw in software", and nothing changes on screen
 without it: the view stays as it started. So that verdict is kept, for the
 same display (platform, display name, Qt version), and the next start skips
-the probe. A verdict for OpenGL is never kept: that machine probes before its
-first picture as before (the switch would otherwise come after it).
+the probe. A verdict for OpenGL is never kept: that machine probes at every
+start, once the first picture is on screen when the window opens something
+(ui.video_view), and swaps to the OpenGL renderer then.
 The window probes again as it closes, when nobody waits for a picture, so a
 new driver or GPU is found for the next start."""
 

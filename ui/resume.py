@@ -6,11 +6,15 @@ disk; the file is replaced atomically, so a crash never leaves half of it."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 __all__ = ["MAX_ENTRIES", "ResumeStore", "resume_point"]
 
@@ -33,10 +37,29 @@ def resume_point(position: float | None, duration: float | None) -> float | None
     return round(position, 3)
 
 
-def _key(url: str) -> str:
-    import hashlib  # not at import: the window is shown before any position is asked for
+def _sha256() -> Callable[[bytes], Any]:
+    """SHA-256 from CPython's own module where there is one: ``hashlib``
+    loads OpenSSL's libcrypto first (2.5-6 ms), and the key is read at the
+    first open, between the window's first paint and the engine's open
+    (issue 13). The digest is the same either way."""
+    for name in ("_sha2", "_sha256"):  # 3.12 and later, 3.11
+        module = sys.modules.get(name)
+        if module is None:
+            try:
+                module = importlib.import_module(name)
+            except ImportError:
+                continue
+        sha256 = getattr(module, "sha256", None)
+        if callable(sha256):
+            return sha256
+    import hashlib
 
-    return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha256
+
+
+def _key(url: str) -> str:
+    # not at import: the window is shown before any position is asked for
+    return str(_sha256()(url.encode("utf-8", "surrogatepass")).hexdigest())
 
 
 class ResumeStore:

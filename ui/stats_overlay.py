@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QLabel, QWidget
@@ -14,6 +12,7 @@ from player.stats import AbrStatus, LatencyStats, SessionStats
 from resources import stylesheet
 
 from .abr_text import rate_text, variant_text
+from .rich_text import escape
 
 __all__ = ["StatsOverlay", "stats_lines"]
 
@@ -332,8 +331,8 @@ class StatsOverlay(QLabel):
 
 def _table(rows: list[tuple[str, str]]) -> str:
     body = "".join(
-        f"<tr><td style='color:#9ecbff; padding-right:14px'>{html.escape(label)}</td>"
-        f"<td>{html.escape(value)}</td></tr>"
+        f"<tr><td style='color:#9ecbff; padding-right:14px'>{escape(label)}</td>"
+        f"<td>{escape(value)}</td></tr>"
         for label, value in rows
     )
     return f"<table cellspacing='0' cellpadding='1'>{body}</table>"

@@ -9,6 +9,10 @@ QImage) is chosen at run time; ``HEUREUM_RENDERER=software|opengl`` forces one.
 Probing OpenGL makes a context (80 ms with Mesa here): left to choose, the
 view starts with the software renderer and probes once its window has been
 painted, moving to OpenGL if that is the better one, so the window shows first.
+A view told that a picture is on its way (``probe_after_picture``) probes once
+that picture is on screen instead: the probe holds the interpreter for all of
+its context's making, and the engine's threads opening the file (libavformat,
+the first packets) waited for it, so it delayed the first picture as long.
 """
 
 from __future__ import annotations
@@ -69,6 +73,10 @@ class VideoView(QWidget):
     #: the first frame was handed to the renderer (what waits for it: ui.first_frame)
     firstFrame = Signal()
     _frameArrived = Signal()
+    #: the probe's wait after the first picture: the bus and the socket start
+    #: at ui.first_frame's SETTLE_MS, and both at once held the interpreter
+    #: from the audio device's callbacks for longer than one of them
+    PROBE_SETTLE_MS = 400
 
     def __init__(self, parent: QWidget | None = None, renderer: str | None = None) -> None:
         super().__init__(parent)
@@ -88,6 +96,9 @@ class VideoView(QWidget):
         self._probe_pending = not renderer and not os.environ.get("HEUREUM_RENDERER", "").strip()
         self._memory: ProbeMemory | None = None
         self._probe_skipped = False
+        #: a picture is coming (the window opens something as it starts): the
+        #: probe waits for it to be on screen (set before the first show)
+        self.probe_after_picture = False
         if renderer:
             kind, why = renderer, "requested"
         elif self._probe_pending:
@@ -134,7 +145,12 @@ class VideoView(QWidget):
             self._probe_pending = False
             # After the window's first paint, not before: run ahead of the
             # display server's expose, the probe kept the window blank for as long.
-            after_first_paint(self.window(), self._probe)
+            if self.probe_after_picture:
+                from .first_frame import after_first_frame  # (it imports this module)
+
+                after_first_frame(self, self._probe, settle_ms=self.PROBE_SETTLE_MS)
+            else:
+                after_first_paint(self.window(), self._probe)
 
     def remember_probe(self, memory: ProbeMemory) -> None:
         """Skip the probe when ``memory`` says this display's OpenGL is

@@ -5,7 +5,6 @@ are ``window_tracks.py``'s."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
@@ -28,6 +27,7 @@ from .controls import SPEEDS
 from .i18n import LANGUAGES, install_language
 from .lab_menu import LabMenu
 from .quality import QualityMenu
+from .rich_text import escape
 from .settings import Settings
 from .shortcuts import SHORTCUTS, help_rows
 from .video_settings import HardwareDecodingAction
@@ -250,8 +250,7 @@ class WindowMenus(QObject):
 
     def show_help(self) -> None:
         rows = "".join(
-            f"<tr><td style='padding-right:18px'><b>{html.escape(k)}</b></td>"
-            f"<td>{html.escape(d)}</td></tr>"
+            f"<tr><td style='padding-right:18px'><b>{escape(k)}</b></td><td>{escape(d)}</td></tr>"
             for k, d in help_rows()
         )
         dialog = QDialog(self._window)

@@ -1,6 +1,7 @@
 """Start-up order (issue 13): the window the app makes shows before the bus
 (MPRIS, the screen saver) and the ``--enqueue`` socket start; they start once
-its first frame is on screen, and then work as if they had always been there."""
+its first frame is on screen, and then work as if they had always been there;
+so do its icon's large sizes."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 import ui.app
@@ -18,6 +21,7 @@ from player import Player
 from player.config import DEFAULT_CONFIG, AudioConfig, OpenOptions
 from tests.gui.conftest import TIMEOUT_MS, wait_playing
 from tests.support.session_bus import screensaver_service
+from ui.app_icon import FIRST_SIZES, SIZES, app_icon
 from ui.first_frame import after_first_frame
 from ui.main_window import MainWindow
 from ui.single_instance import InstanceServer, send_to_running
@@ -164,3 +168,28 @@ def test_the_log_file_waits_for_the_first_paint_and_comes_before_the_open(
         assert order == ["work, exposed", "open"]
     finally:
         window.close()
+
+
+def test_the_window_shows_with_the_small_icons_and_gets_the_large_ones_after_its_first_frame(
+    qtbot: QtBot, tmp_path: Path, media: Path
+) -> None:
+    """Every size of the window's icon goes to the display server as the
+    window maps: the 256 and 512 pixel ones wait for the first frame."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    app.setWindowIcon(app_icon(FIRST_SIZES))  # as run_gui sets it
+    config = replace(DEFAULT_CONFIG, audio=AudioConfig(enabled=False))
+    window = ui.app.create_window([str(media)], {"settings_path": str(tmp_path / "s.ini")}, config)
+    qtbot.addWidget(window)
+
+    def sizes() -> set[int]:
+        return {size.width() for size in window.windowIcon().availableSizes()}
+
+    try:
+        assert window.isVisible() and max(sizes()) == 64
+        qtbot.waitUntil(lambda: window.instance_server is not None, timeout=TIMEOUT_MS)
+        assert window.view.painted >= 1
+        assert sizes() == set(SIZES) and max(SIZES) == 512
+    finally:
+        window.close()
+        app.setWindowIcon(QIcon())

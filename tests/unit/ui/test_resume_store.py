@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,3 +63,19 @@ def test_the_store_keeps_the_newest_entries(tmp_path: Path) -> None:
     assert again.get(f"file{MAX_ENTRIES + 4}") is not None
     kept = sum(again.get(f"file{i}") is not None for i in range(MAX_ENTRIES + 5))
     assert kept == MAX_ENTRIES
+
+
+def test_keys_are_the_urls_sha256_without_loading_openssl(tmp_path: Path) -> None:
+    """The key is read at the first open, before the engine's: ``hashlib``
+    would load OpenSSL's libcrypto first (2.5-6 ms of the first picture)."""
+    code = (
+        "import json, sys; from pathlib import Path; from ui.resume import ResumeStore\n"
+        f"store = ResumeStore(Path({str(tmp_path / 'resume.json')!r}))\n"
+        "store.remember('https://example.com/a.mp4', 42.0, 600.0)\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    modules = json.loads(done.stdout.splitlines()[-1])
+    assert [m for m in modules if m in ("hashlib", "_hashlib")] == []
+    kept = json.loads((tmp_path / "resume.json").read_text(encoding="utf-8"))
+    assert list(kept) == [hashlib.sha256(b"https://example.com/a.mp4").hexdigest()]

@@ -17,9 +17,11 @@ from pathlib import Path
 #: first frame is on screen.
 LATER = ("numpy", "sounddevice", "pyqtgraph", "httpx", "m3u8", "cryptography", "av", "jeepney")
 #: modules (by full name) that wait as well: the engine, QtNetwork (the
-#: ``--enqueue`` socket, after the first frame), and what only a menu item
+#: ``--enqueue`` socket, after the first frame), what only a menu item
 #: needs (the lab's profiles, About's dialog and versions, the timeline export)
+#: and ``html``'s entity table (the overlay's and the panels' rich text)
 LATER_MODULES = (
+    "html.entities",
     "player.engine",
     "player.decode",
     "PySide6.QtNetwork",

@@ -6,8 +6,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from . import dataclass_speed
-
 if TYPE_CHECKING:
     from .config import DEFAULT_CONFIG, OpenOptions, PlayerConfig
     from .errors import (
@@ -53,9 +51,6 @@ if TYPE_CHECKING:
 # ``redact`` to that module, which would shadow the function for good if it
 # were exported lazily. It needs nothing heavier than ``re``.
 from .redact import redact, redact_url
-
-# before the first of the engine's dataclasses is made (player.dataclass_speed)
-dataclass_speed.install()
 
 __version__ = "0.1.0"
 

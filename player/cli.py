@@ -12,6 +12,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from . import app_start  # noqa: F401  (first: the application's start-up)
 from .cli_options import (
     HelpFormatter,
     add_abr_policy_flag,

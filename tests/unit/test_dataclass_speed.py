@@ -1,6 +1,7 @@
-"""player.dataclass_speed: the engine's dataclasses get four of their methods
-as closures (no ``exec`` at import: issue 13's start-up), and behave exactly
-as the ones ``dataclasses`` compiles."""
+"""player.dataclass_speed: the application's dataclasses get four of their
+methods as closures (no ``exec`` at import: issue 13's start-up), and behave
+exactly as the ones ``dataclasses`` compiles; the engine imported as a
+library leaves ``dataclasses`` alone."""
 
 from __future__ import annotations
 
@@ -13,9 +14,7 @@ from typing import Any
 
 import pytest
 
-import player
 from player import dataclass_speed
-from player.events import StateChanged
 
 FITS = sys.implementation.name == "cpython" and sys.version_info[:2] in ((3, 11), (3, 12))
 
@@ -111,20 +110,41 @@ def _behaviour(classes: dict[str, type]) -> list[Any]:
     return seen
 
 
+_WHO_COMPILED = """
+import dataclasses, sys
+import {module}
+from player import dataclass_speed
+from player.events import StateChanged
+files = set()
+for name in ("__repr__", "__eq__", "__setattr__", "__delattr__", "__hash__"):
+    method = getattr(StateChanged, name)
+    method = getattr(method, "__wrapped__", method)  # the repr's recursion guard
+    files.add(method.__code__.co_filename)  # "<string>" where exec compiled it
+ours = sorted(files) == [dataclass_speed.__file__]
+print(dataclass_speed.installed(), ours, StateChanged.__setattr__.__module__)
+"""
+
+
+def _who_compiled(module: str) -> list[str]:
+    code = _WHO_COMPILED.format(module=module)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout.split()
+
+
 @pytest.mark.skipif(not FITS, reason="another Python: dataclasses compiles its own")
-def test_the_engine_installs_it_and_its_dataclasses_compile_no_methods() -> None:
-    assert player.dataclass_speed.installed()
-    for name in ("__repr__", "__eq__", "__setattr__", "__delattr__", "__hash__"):
-        method = getattr(StateChanged, name)
-        method = getattr(method, "__wrapped__", method)  # the repr's recursion guard
-        assert method.__code__.co_filename == dataclass_speed.__file__, name  # not "<string>"
-    assert StateChanged.__setattr__.__module__ == "player.events"
+def test_the_application_installs_it_and_its_dataclasses_compile_no_methods() -> None:
+    assert _who_compiled("player.cli") == ["True", "True", "player.events"]
+
+
+def test_the_engine_as_a_library_leaves_dataclasses_alone() -> None:
+    assert _who_compiled("player") == ["False", "False", "player.events"]
 
 
 @pytest.mark.skipif(not FITS, reason="another Python: dataclasses compiles its own")
 def test_the_methods_behave_as_the_compiled_ones(
     plain: Callable[[], dict[str, type]],
 ) -> None:
+    assert dataclass_speed.install()
     ours = _classes()
     theirs = plain()
     assert ours["Point"].__setattr__.__code__.co_filename == dataclass_speed.__file__
@@ -134,7 +154,7 @@ def test_the_methods_behave_as_the_compiled_ones(
 
 def test_it_can_be_turned_off() -> None:
     code = (
-        "import dataclasses, player; from player import dataclass_speed as d;"
+        "import dataclasses, player.cli; from player import dataclass_speed as d;"
         "print(d.installed(), dataclasses._repr_fn.__module__)"
     )
     env = {"HEUREUM_PLAIN_DATACLASSES": "1", "PATH": "/usr/bin:/bin"}

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from player.clock import ManualClock
 from player.source_api import DemuxPacket, Source, SourceInfo
 
-__all__ = ["PacedReader", "ThreadsStarted", "drive"]
+__all__ = ["PacedReader", "ThreadsStarted", "drive", "play_to_end"]
 
 
 def drive(
@@ -127,3 +127,16 @@ class PacedReader:
         assert not self._thread.is_alive(), "the reader did not finish"
         if self.error is not None:
             raise self.error
+
+
+def play_to_end(source: Source, clock: ManualClock) -> PacedReader:
+    """``source`` read on ``clock`` to its end by a ``PacedReader`` (its
+    loader and the reader: two threads), then closed; the reader's error, if
+    any, raised."""
+    reader = PacedReader(source, clock)
+    try:
+        drive(clock, 2, lambda: reader.done)
+        reader.join()
+    finally:
+        source.close()
+    return reader

@@ -25,7 +25,7 @@ from player.clock import ManualClock
 from player.hls.hls_source import HlsSource
 from player.hls.playlist import MultivariantPlaylist
 from player.hls.playlist_parser import parse_playlist
-from tests.support.clocked_run import PacedReader, drive
+from tests.support.clocked_run import play_to_end
 from tests.support.fake_fetcher import FakeFetcher
 from tests.support.hls_media import muxed_ladder_vod
 
@@ -171,12 +171,7 @@ def test_the_player_uses_the_driver() -> None:
         ORIGIN + "master.m3u8", clock=clock, fetcher=origin, policy=policy, rand=lambda: 0.5
     )
     assert not src.estimate_measured()
-    reader = PacedReader(src, clock)
-    try:
-        drive(clock, 2, lambda: reader.done)
-        reader.join()
-    finally:
-        src.close()
+    play_to_end(src, clock)
     assert len(policy.seen) >= 2
     first, last = policy.seen[0], policy.seen[-1]
     assert first.samples == 0 and not first.measured and first.size_ratios == ()

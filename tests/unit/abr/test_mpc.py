@@ -16,7 +16,7 @@ from player.abr.simulator import PENSIEVE_LADDER
 from player.clock import ManualClock
 from player.config import DEFAULT_CONFIG, NetworkConfig, PlayerConfig
 from player.hls.hls_source import HlsSource
-from tests.support.clocked_run import PacedReader, drive
+from tests.support.clocked_run import play_to_end
 from tests.support.fake_fetcher import FakeFetcher
 from tests.support.hls_media import muxed_ladder_vod
 
@@ -211,12 +211,7 @@ def test_the_player_runs_the_policy_its_config_names() -> None:
     origin.serve_directory(ORIGIN, muxed_ladder_vod(16.0), ttfb=0.02, bits_per_second=8e6)
     config = replace(DEFAULT_CONFIG, network=replace(DEFAULT_CONFIG.network, abr_policy="mpc"))
     src = HlsSource(ORIGIN + "master.m3u8", config=config, clock=clock, fetcher=origin)
-    reader = PacedReader(src, clock)
-    try:
-        drive(clock, 2, lambda: reader.done)
-        reader.join()
-    finally:
-        src.close()
+    play_to_end(src, clock)
     switches = [e.detail for e in src.timeline() if e.marker == "switch"]
     assert switches, [e.as_dict() for e in src.timeline()]
     assert all(d.startswith(("mpc", "startup")) for d in switches), switches

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from player.clock import ManualClock
 from player.hls.hls_source import HlsSource
-from tests.support.clocked_run import PacedReader, drive
+from tests.support.clocked_run import play_to_end
 from tests.support.fake_fetcher import FakeFetcher
 from tests.support.hls_media import SUBTITLE_CUES, renditions_vod
 
@@ -22,12 +22,7 @@ def _run(audio: int | None = None, subtitles: int | None = None) -> tuple[HlsSou
         src.select_audio_track(audio)
     if subtitles is not None:
         src.select_subtitle_track(subtitles)
-    reader = PacedReader(src, clock)
-    try:
-        drive(clock, 2, lambda: reader.done)
-        reader.join()
-    finally:
-        src.close()
+    play_to_end(src, clock)
     return src, origin
 
 

@@ -8,7 +8,7 @@ from player.clock import ManualClock
 from player.config import NetworkConfig
 from player.hls.head_start import HeadStart
 from player.hls.hls_source import HlsSource
-from tests.support.clocked_run import PacedReader, drive
+from tests.support.clocked_run import play_to_end
 from tests.support.fake_fetcher import FakeFetcher, Reply
 from tests.support.hls_media import ts_vod
 
@@ -41,12 +41,7 @@ def test_the_source_plays_from_the_head_start_without_asking_again() -> None:
     origin.serve_directory(ORIGIN, ts_vod(), ttfb=0.05, bits_per_second=4e6)
     head = HeadStart(PLAYLIST, NetworkConfig(), clock, origin)
     src = HlsSource(PLAYLIST, clock=clock, head_start=head, rand=lambda: 0.5)
-    reader = PacedReader(src, clock)
-    try:
-        drive(clock, 2, lambda: reader.done)
-        reader.join()
-    finally:
-        src.close()
+    reader = play_to_end(src, clock)
     assert reader.info is not None
     assert any(p.stream.kind == "video" for p in reader.packets)
     # the head start's fetcher is the source's, and its answer was the playlist

@@ -13,7 +13,7 @@ from player.clock import ManualClock
 from player.events import Event, VariantSwitched, WarningRaised
 from player.hls.hls_source import HlsConfig, HlsSource
 from player.hls.penalty_box import PenaltyBox
-from tests.support.clocked_run import PacedReader, drive
+from tests.support.clocked_run import play_to_end
 from tests.support.fake_fetcher import FakeFetcher, Reply
 from tests.support.hls_media import muxed_ladder_vod
 
@@ -79,12 +79,7 @@ def _play(origin: FakeFetcher, clock: ManualClock, penalty: float) -> tuple[list
         hls=HlsConfig(variant_penalty=penalty, buffer_target=4.0),
     )
     src.select_variant(1)
-    reader = PacedReader(src, clock)
-    try:
-        drive(clock, 2, lambda: reader.done)
-        reader.join()
-    finally:
-        src.close()
+    play_to_end(src, clock)
     loaded = [r.url for r in origin.requests if r.kind == "segment" and r.outcome == "200"]
     return [u.removeprefix(ORIGIN).removesuffix(".ts").replace("/", " ") for u in loaded], events
 

@@ -10,7 +10,7 @@ from player.config import DEFAULT_CONFIG
 from player.events import Event, VariantSwitched, WarningRaised
 from player.hls.hls_source import HlsSource
 from player.hls.timestamps import ROLLOVER_SECONDS
-from tests.support.clocked_run import PacedReader, drive
+from tests.support.clocked_run import PacedReader, play_to_end
 from tests.support.fake_fetcher import FakeFetcher
 from tests.support.hls_media import muxed_ladder_vod, ts_vod
 from tests.support.hls_packets import assert_timeline
@@ -23,12 +23,7 @@ def test_a_vod_stream_plays_to_its_end_on_the_clock() -> None:
     origin = FakeFetcher(clock)
     origin.serve_directory(ORIGIN, ts_vod(), ttfb=0.05, bits_per_second=4e6)
     src = HlsSource(ORIGIN + "index.m3u8", clock=clock, fetcher=origin, rand=lambda: 0.5)
-    reader = PacedReader(src, clock)
-    try:
-        drive(clock, 2, lambda: reader.done)
-        reader.join()
-    finally:
-        src.close()
+    reader = play_to_end(src, clock)
     assert reader.info is not None and reader.info.media.duration is not None
     video = [p.pts for p in reader.packets if p.stream.kind == "video" and p.pts is not None]
     assert video and min(video) < 0.1 and max(video) > 5.8
@@ -53,12 +48,7 @@ def _ladder_run(bits_per_second: float) -> tuple[list[Event], list[str], float]:
         emit=events.append,
         rand=lambda: 0.5,
     )
-    reader = PacedReader(src, clock)
-    try:
-        drive(clock, 2, lambda: reader.done)
-        reader.join()
-    finally:
-        src.close()
+    play_to_end(src, clock)
     return events, origin.urls("segment"), clock.now()
 
 
@@ -81,12 +71,7 @@ def test_the_same_script_gives_the_same_run() -> None:
 def _play(origin: FakeFetcher, clock: ManualClock, url: str) -> tuple[PacedReader, list[Event]]:
     events: list[Event] = []
     src = HlsSource(url, clock=clock, fetcher=origin, emit=events.append, rand=lambda: 0.5)
-    reader = PacedReader(src, clock)
-    try:
-        drive(clock, 2, lambda: reader.done)
-        reader.join()
-    finally:
-        src.close()
+    reader = play_to_end(src, clock)
     return reader, events
 
 

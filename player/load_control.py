@@ -99,7 +99,7 @@ def recover_latency(
     current_speed: float,
     *,
     fast: float = 1.1,
-    start: float = 0.15,
+    start: float = 0.08,
     settle: float = 0.04,
     jump: float = 0.5,
 ) -> CatchUpAction:
@@ -107,7 +107,10 @@ def recover_latency(
     seconds buffered beyond it, after a stall, are won back within 5 s. Up to
     ``jump`` by playing ``fast`` (audio through atempo, pitch kept: 10 % wins
     0.5 s in 5 s), beyond it by jumping to the target at once, as LL-HLS
-    does; normal speed again within ``settle`` of the target."""
+    does; normal speed again within ``settle`` of the target. ``start`` is
+    under the 100 ms the latency must come back within (a backlog just short
+    of it was kept for good); the excess is the least buffered over a
+    window, so a burst of packets is not a backlog."""
     if excess > jump:
         return CatchUpAction.JUMP
     if current_speed < fast and excess > start:

@@ -31,7 +31,7 @@ TOLERANCE_S = 0.1
 #: Below where it was is no loss; running dry is, and shows as a second stall
 #: after playing again (asserted: no stall after resuming). A bound below
 #: "before" cannot tell the two apart: "before" may sit up to the recovery's
-#: start (0.15 s) over the buffer the loop settles on, plus the figure's
+#: start (0.08 s) over the buffer the loop settles on, plus the figure's
 #: jitter (RTMP's is the distance to the newest packet, bursty over TCP); on
 #: a loaded 2-core machine RTMP read 0.78 s before and 0.51-0.65 s after,
 #: playing on. Where the loop lands is asserted exactly, on the

@@ -80,7 +80,9 @@ def test_live_rate_steers_gently_toward_the_target() -> None:
 def test_after_a_stall_small_backlogs_are_played_away_fast_and_large_ones_jumped() -> None:
     from player.load_control import CatchUpAction, recover_latency
 
-    assert recover_latency(0.1, 1.0) == CatchUpAction.NONE  # jitter, not a backlog
+    assert recover_latency(0.05, 1.0) == CatchUpAction.NONE  # jitter, not a backlog
+    # a backlog of 0.1 s would stay 100 ms behind where it was: won back
+    assert recover_latency(0.1, 1.0) == CatchUpAction.SPEED_UP
     assert recover_latency(0.3, 1.0) == CatchUpAction.SPEED_UP
     assert recover_latency(0.3, 1.03) == CatchUpAction.SPEED_UP  # from a gentle steer
     assert recover_latency(0.3, 1.1) == CatchUpAction.NONE  # already winning it back

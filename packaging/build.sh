@@ -123,12 +123,28 @@ slim() {
   python3 packaging/icu_trim.py "$1" >&2
 }
 
+launcher() {
+  # Prints the Linux launcher with the interpreter linked in, when the build
+  # interpreter is a static one (packaging/static_bootloader.py); else nothing.
+  [[ $(uname) == Linux ]] || return 0
+  "$PKGVENV/bin/python" packaging/static_bootloader.py --check || return 0
+  local ver
+  ver=$("$PKGVENV/bin/python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
+  apt_need gcc libc6-dev binutils "libpython$ver-dev" zlib1g-dev libexpat1-dev
+  "$PKGVENV/bin/python" packaging/static_bootloader.py build/launcher >build/launcher.log 2>&1 ||
+    { tail -20 build/launcher.log >&2; exit 1; }
+  tail -1 build/launcher.log
+}
+
 onedir() {
   wheel
   pkg_venv
+  local run
+  run=$(launcher)
+  [ -z "$run" ] || say "launcher: $run (the interpreter linked in)"
   rm -rf build/onedir build/pyinstaller
   # Run from build/ so the checkout's packages cannot shadow the installed ones.
-  (cd build && HEUREUM_SBOM="$ROOT/build/sbom.cdx.json" "$ROOT/$PKGVENV/bin/pyinstaller" \
+  (cd build && HEUREUM_SBOM="$ROOT/build/sbom.cdx.json" HEUREUM_LAUNCHER="$run" "$ROOT/$PKGVENV/bin/pyinstaller" \
     --noconfirm --clean --log-level WARN --distpath "$ROOT/build/onedir" \
     --workpath "$ROOT/build/pyinstaller" "$ROOT/packaging/heureum.spec") >build/pyinstaller.log 2>&1 ||
     { tail -40 build/pyinstaller.log >&2; exit 1; }

@@ -66,6 +66,18 @@ grep -q "running from: frozen build" "$WORK/version.txt" || fail "--version is n
 grep -q "PortAudio: V19" "$WORK/version.txt" || fail "PortAudio is not found by the installed build"
 
 ok
+step "the launcher has the interpreter linked in when the build's python3 is static"
+if .venv/bin/python packaging/static_bootloader.py --check; then
+  [ -z "$(find /opt/heureum -name 'libpython*')" ] || fail "a libpython is bundled beside the launcher"
+  # not grep -q: nm would die of SIGPIPE, and pipefail count it
+  nm -D --defined-only /opt/heureum/heureum | grep ' T Py_InitializeFromConfig$' >/dev/null ||
+    fail "the launcher exports no interpreter for the extension modules"
+  echo "smoke: no libpython bundled; the launcher exports the interpreter"
+else
+  echo "smoke: the build interpreter loads a shared libpython: the stock launcher"
+fi
+
+ok
 step "ldd over the bundle"
 depends=$(dpkg-query -W -f='${Depends}' heureum | tr -d ' ' | tr ',' '\n' | sed 's/(.*//')
 find /opt/heureum -type f \( -name '*.so*' -o -name heureum \) | while read -r f; do

@@ -3,9 +3,10 @@
 # when PySide6.QtCore is first imported instead of at every start. The stock
 # hook imports QtCore (about 0.1 s) even for `heureum --headless`, `--help`
 # and `--version`, which never show a window.
-# (No importlib.abc or importlib.util: see rth_stdlib_lazy.py.)
 import os
 import sys
+
+import heureum_after_import  # a bootstrap module: packaging/after_import.py
 
 
 def _install() -> None:
@@ -20,34 +21,19 @@ def _install() -> None:
             base + os.pathsep + os.environ.get("DYLD_LIBRARY_PATH", "")
         )
 
-    class _AfterQtCore:
-        def find_spec(self, name, path, target=None):  # type: ignore[no-untyped-def]
-            if name != "PySide6.QtCore":
-                return None
-            sys.meta_path.remove(self)
-            spec = None
-            for finder in sys.meta_path:  # the finders as they are without this one
-                find = getattr(finder, "find_spec", None)
-                spec = find(name, path, target) if find is not None else None
-                if spec is not None:
-                    break
-            if spec is None or spec.loader is None:
-                return spec
-            run = spec.loader.exec_module
+    # PyInstaller's Qt helpers load only when Qt does (they are compressed in
+    # the archive; a headless start never needs them)
+    def before() -> None:
+        from _pyi_rth_utils import qt as qt_rth_utils
 
-            def exec_module(module):  # type: ignore[no-untyped-def]
-                # PyInstaller's Qt helpers load only when Qt does (they are
-                # compressed in the archive; a headless start never needs them)
-                from _pyi_rth_utils import qt as qt_rth_utils
+        qt_rth_utils.ensure_single_qt_bindings_package("PySide6")
 
-                qt_rth_utils.ensure_single_qt_bindings_package("PySide6")
-                run(module)
-                qt_rth_utils.create_embedded_qt_conf("PySide6", qt_path)
+    def after() -> None:
+        from _pyi_rth_utils import qt as qt_rth_utils
 
-            spec.loader.exec_module = exec_module  # type: ignore[method-assign]
-            return spec
+        qt_rth_utils.create_embedded_qt_conf("PySide6", qt_path)
 
-    sys.meta_path.insert(0, _AfterQtCore())
+    heureum_after_import.after_import("PySide6.QtCore", after, before)
 
 
 _install()

@@ -11,8 +11,11 @@
 # No importlib.abc or importlib.util here: in 3.11 importlib.abc imports
 # importlib.resources, which brings tempfile, shutil, random, bz2 and lzma
 # (about 20 modules out of the compressed archive) into every start.
+# When each module is imported is told by packaging/after_import.py.
 import os
 import sys
+
+import heureum_after_import  # a bootstrap module: packaging/after_import.py
 
 
 def adjust_inspect() -> None:
@@ -52,19 +55,8 @@ def adjust_inspect() -> None:
     inspect.getsourcefile = getsourcefile
 
 
-#: module -> what adjusts it for the frozen build: a stock hook's file, or ours
-DEFERRED: dict[str, object] = {
-    "inspect": adjust_inspect,
-    "pkgutil": "pyi_rth_pkgutil.py",
-    "multiprocessing": "pyi_rth_multiprocessing.py",
-}
-
-
-def run_hook(hook: object) -> None:
-    if callable(hook):
-        hook()
-    else:
-        run_stock_hook(str(hook))
+#: the stock hooks that run from their files once their module is imported
+STOCK_HOOKS = {"pkgutil": "pyi_rth_pkgutil.py", "multiprocessing": "pyi_rth_multiprocessing.py"}
 
 
 def run_stock_hook(file: str) -> None:
@@ -74,63 +66,16 @@ def run_stock_hook(file: str) -> None:
     exec(code, {"__name__": file[:-3], "__file__": path, "__builtins__": __builtins__})
 
 
-def find_after(finder: object, name: str, path, target=None):  # type: ignore[no-untyped-def]
-    """The spec the finders behind `finder` on sys.meta_path give `name`, as
-    the import system would have had without it."""
-    finders = sys.meta_path
-    start = finders.index(finder) + 1 if finder in finders else 0
-    for other in finders[start:]:
-        find = getattr(other, "find_spec", None)
-        spec = find(name, path, target) if find is not None else None
-        if spec is not None:
-            return spec
-    return None
-
-
-class _ThenHook:
-    """The module's own loader, then the stock hook once the module exists.
-    A wrapper, not a patched loader: zipimport shares one loader per archive."""
-
-    def __init__(self, loader, hook: object) -> None:  # type: ignore[no-untyped-def]
-        self._loader = loader
-        self._hook = hook
-
-    def create_module(self, spec):  # type: ignore[no-untyped-def]
-        return self._loader.create_module(spec)
-
-    def exec_module(self, module) -> None:  # type: ignore[no-untyped-def]
-        self._loader.exec_module(module)
-        run_hook(self._hook)
-
-    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
-        return getattr(self._loader, name)  # get_source, get_code, is_package...
-
-
-class _AfterImport:
-    def find_spec(self, name, path, target=None):  # type: ignore[no-untyped-def]
-        hook = DEFERRED.pop(name, None)
-        if hook is None:
-            return None
-        spec = find_after(self, name, path, target)
-        if not DEFERRED:
-            sys.meta_path.remove(self)
-        if spec is None or spec.loader is None:
-            return spec
-        spec.loader = _ThenHook(spec.loader, hook)
-        return spec
-
-
 def _install() -> None:
     # A multiprocessing helper process (its resource tracker, forkserver or a
     # spawned worker) runs the executable with "-c ..." or "--multiprocessing-fork":
     # the stock hook must see those arguments at start, as it always did.
+    hooks = dict(STOCK_HOOKS)
     if "-c" in sys.argv or "--multiprocessing-fork" in sys.argv:
-        run_hook(DEFERRED.pop("multiprocessing"))
-    for name in list(DEFERRED):
-        if name in sys.modules:  # already imported by the bootstrap: run now
-            run_hook(DEFERRED.pop(name))
-    if DEFERRED:
-        sys.meta_path.insert(0, _AfterImport())
+        run_stock_hook(hooks.pop("multiprocessing"))
+    heureum_after_import.after_import("inspect", adjust_inspect)
+    for name, file in hooks.items():
+        heureum_after_import.after_import(name, lambda file=file: run_stock_hook(file))
 
 
 _install()

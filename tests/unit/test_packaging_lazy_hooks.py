@@ -1,9 +1,9 @@
 """packaging/rth_stdlib_lazy.py, rth_qt_lazy.py and pyimod03_ctypes_lazy.py,
-outside a frozen build: PyInstaller's stock runtime hooks of pkgutil and
-multiprocessing, and the bootstrap's ctypes patch, run when their module is
-first imported (after it), once, and at start for what is imported already;
-inspect gets the stock hook's adjustment without its zipfile import; the
-hooks themselves import nothing a plain start would not."""
+through after_import.py, outside a frozen build: PyInstaller's stock runtime
+hooks of pkgutil and multiprocessing, and the bootstrap's ctypes patch, run
+when their module is first imported (after it), once, and at start for what
+is imported already; inspect gets the stock hook's adjustment without its
+zipfile import; the hooks themselves import nothing a plain start would not."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 HOOK = ROOT / "packaging" / "rth_stdlib_lazy.py"
+AFTER_IMPORT = ROOT / "packaging" / "after_import.py"
 #: what each stand-in hook saw: its name, its module there, the probe's VALUE
 Ran = list[tuple[str, bool, object]]
 STOCK = ("pyi_rth_pkgutil", "pyi_rth_multiprocessing")
@@ -49,9 +50,23 @@ def bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ran]:
     # the hook adjusts the imported inspect: undone after each test
     monkeypatch.setattr(inspect, "getsourcefile", inspect.getsourcefile)
     finders = list(sys.meta_path)
+    # as the bootloader does with a bootstrap module: run, and in sys.modules
+    monkeypatch.setitem(sys.modules, "heureum_after_import", _after_import())
     yield ran
     sys.meta_path[:] = finders
     sys.modules.pop("heureum_lazy_probe", None)
+
+
+def _after_import() -> Any:
+    module = type(sys)("heureum_after_import")
+    module.__file__ = str(AFTER_IMPORT)
+    exec(compile(AFTER_IMPORT.read_text(encoding="utf-8"), str(AFTER_IMPORT), "exec"), vars(module))
+    return module
+
+
+def _pending() -> dict[str, Any]:
+    pending: dict[str, Any] = sys.modules["heureum_after_import"].PENDING
+    return pending
 
 
 def test_a_deferred_hook_runs_once_after_its_module(
@@ -64,9 +79,10 @@ def test_a_deferred_hook_runs_once_after_its_module(
     stock_getsourcefile = inspect.getsourcefile
     namespace: dict[str, Any] = runpy.run_path(str(HOOK))
     assert inspect.getsourcefile is not stock_getsourcefile
-    deferred = namespace["DEFERRED"]
-    assert "inspect" not in deferred
-    deferred["heureum_lazy_probe"] = "pyi_rth_probe.py"
+    assert "inspect" not in _pending()
+    assert "multiprocessing" in _pending()
+    after_import = sys.modules["heureum_after_import"].after_import
+    after_import("heureum_lazy_probe", lambda: namespace["run_stock_hook"]("pyi_rth_probe.py"))
     before = list(bundle)
     import heureum_lazy_probe  # type: ignore[import-not-found]
 
@@ -78,15 +94,38 @@ def test_a_deferred_hook_runs_once_after_its_module(
     assert bundle[len(before) :] == [("pyi_rth_probe", True, 42)]
 
 
+def test_set_up_can_run_just_before_a_module_s_body_and_after_it(bundle: Ran) -> None:
+    """What the Qt hook needs: one bindings package checked before QtCore
+    loads, the embedded qt.conf registered after."""
+    seen: list[tuple[str, object]] = []
+
+    def state() -> object:
+        return getattr(sys.modules.get("heureum_lazy_probe"), "VALUE", None)
+
+    after_import = sys.modules["heureum_after_import"].after_import
+    after_import(
+        "heureum_lazy_probe",
+        lambda: seen.append(("after", state())),
+        lambda: seen.append(("before", state())),
+    )
+    import heureum_lazy_probe  # noqa: F401
+
+    assert seen == [("before", None), ("after", 42)]
+    assert not _pending()  # nothing left: the finder took itself away
+    assert not any(type(f).__name__ == "_AfterImport" for f in sys.meta_path)
+    after_import("heureum_lazy_probe", lambda: seen.append(("at once", state())))
+    assert seen[-1] == ("at once", 42)  # already imported: runs at once
+
+
 def test_a_multiprocessing_helper_process_gets_its_hook_at_start(
     bundle: Ran, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(
         sys, "argv", ["heureum", "-c", "from multiprocessing.forkserver import main"]
     )
-    namespace: dict[str, Any] = runpy.run_path(str(HOOK))
+    runpy.run_path(str(HOOK))
     assert any(ran[0] == "pyi_rth_multiprocessing" for ran in bundle)
-    assert "multiprocessing" not in namespace["DEFERRED"]
+    assert "multiprocessing" not in _pending()
 
 
 def test_the_spec_ships_the_stock_hooks_and_leaves_them_out_of_the_start() -> None:
@@ -96,6 +135,7 @@ def test_the_spec_ships_the_stock_hooks_and_leaves_them_out_of_the_start() -> No
         assert f'"{name}"' in spec
     assert 'SHIPPED_STOCK_HOOKS = ("pyi_rth_pkgutil", "pyi_rth_multiprocessing")' in spec
     assert '_bootstrap_module("pyimod03_ctypes", HERE / "pyimod03_ctypes_lazy.py")' in spec
+    assert '_bootstrap_module("heureum_after_import", HERE / "after_import.py")' in spec
     assert (
         'a.scripts = [s for s in a.scripts if s[0] not in ("pyi_rth_pyside6", *LAZY_STOCK_HOOKS)]'
         in spec
@@ -109,8 +149,8 @@ def test_inspect_finds_a_frozen_module_s_file_in_the_bundle(
     modules served from base_library.zip map into it, the rest into the folder."""
     with zipfile.ZipFile(tmp_path / "base_library.zip", "w") as archive:
         archive.writestr("heureum_zipped/mod.pyc", b"")
-    namespace: dict[str, Any] = runpy.run_path(str(HOOK))
-    assert "inspect" not in namespace["DEFERRED"]
+    runpy.run_path(str(HOOK))
+    assert "inspect" not in _pending()
 
     def frozen(name: str) -> Any:
         return compile("def f(): pass", name, "exec")
@@ -130,6 +170,10 @@ def test_inspect_finds_a_frozen_module_s_file_in_the_bundle(
 _BARE_START = """
 import sys
 sys._MEIPASS = {bundle!r}
+after_import = type(sys)("heureum_after_import")
+with open({after_import!r}, encoding="utf-8") as f:
+    exec(compile(f.read(), {after_import!r}, "exec"), vars(after_import))
+sys.modules["heureum_after_import"] = after_import
 for path in {hooks!r}:
     with open(path, encoding="utf-8") as f:
         exec(compile(f.read(), path, "exec"), {{"__name__": "__main__"}})
@@ -144,7 +188,8 @@ def test_the_hooks_import_nothing_a_plain_start_would_not(tmp_path: Path) -> Non
     random, bz2 and lzma: ~20 modules inflated from the archive at every start."""
     hooks = [str(ROOT / "packaging" / f) for f in ("rth_qt_lazy.py", "rth_stdlib_lazy.py")]
     start = tmp_path / "start.py"  # not -c: that is how a multiprocessing helper starts
-    start.write_text(_BARE_START.format(bundle=str(tmp_path), hooks=hooks), encoding="utf-8")
+    text = _BARE_START.format(bundle=str(tmp_path), hooks=hooks, after_import=str(AFTER_IMPORT))
+    start.write_text(text, encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-S", str(start)], capture_output=True, text=True, timeout=60
     )
@@ -154,6 +199,10 @@ def test_the_hooks_import_nothing_a_plain_start_would_not(tmp_path: Path) -> Non
 
 _CTYPES_LATER = """
 import sys, types
+after_import = types.ModuleType("heureum_after_import")
+with open(sys.argv[2], encoding="utf-8") as f:
+    exec(compile(f.read(), sys.argv[2], "exec"), vars(after_import))
+sys.modules["heureum_after_import"] = after_import
 ran = []
 stock = types.ModuleType("pyimod03_ctypes_stock")
 stock.install = lambda: ran.append(hasattr(sys.modules.get("ctypes"), "CDLL"))
@@ -176,7 +225,7 @@ def test_the_bootstrap_s_ctypes_patch_waits_for_ctypes() -> None:
     import; a start that never imports ctypes never loads it (nor libffi)."""
     lazy = ROOT / "packaging" / "pyimod03_ctypes_lazy.py"
     done = subprocess.run(
-        [sys.executable, "-S", "-c", _CTYPES_LATER, str(lazy)],
+        [sys.executable, "-S", "-c", _CTYPES_LATER, str(lazy), str(AFTER_IMPORT)],
         capture_output=True,
         text=True,
         timeout=60,

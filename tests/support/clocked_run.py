@@ -129,13 +129,23 @@ class PacedReader:
             raise self.error
 
 
-def play_to_end(source: Source, clock: ManualClock) -> PacedReader:
+def play_to_end(
+    source: Source, clock: ManualClock, early: ThreadsStarted | None = None
+) -> PacedReader:
     """``source`` read on ``clock`` to its end by a ``PacedReader`` (its
-    loader and the reader: two threads), then closed; the reader's error, if
-    any, raised."""
+    loader and the reader: two threads, and the HLS loader's early requests
+    while they run), then closed; the reader's error, if any, raised.
+    ``early``: counting from before the source was made, when its early
+    requests began then (a ``HeadStart``)."""
+    # Counted, not left out: an early request waiting on the clock with the
+    # reader made two settled threads while the loader was still busy, and
+    # the clock was moved on under it (on a loaded machine, past the open's
+    # deadline: "timed out opening").
+    if early is None:
+        early = ThreadsStarted("hls-early-", prefix=True)
     reader = PacedReader(source, clock)
     try:
-        drive(clock, 2, lambda: reader.done)
+        drive(clock, lambda: 2 + early.alive(), lambda: reader.done)
         reader.join()
     finally:
         source.close()

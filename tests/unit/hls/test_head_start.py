@@ -8,7 +8,7 @@ from player.clock import ManualClock
 from player.config import NetworkConfig
 from player.hls.head_start import HeadStart
 from player.hls.hls_source import HlsSource
-from tests.support.clocked_run import play_to_end
+from tests.support.clocked_run import ThreadsStarted, play_to_end
 from tests.support.fake_fetcher import FakeFetcher, Reply
 from tests.support.hls_media import ts_vod
 
@@ -39,9 +39,10 @@ def test_the_source_plays_from_the_head_start_without_asking_again() -> None:
     clock = ManualClock()
     origin = FakeFetcher(clock)
     origin.serve_directory(ORIGIN, ts_vod(), ttfb=0.05, bits_per_second=4e6)
+    early = ThreadsStarted("hls-early-", prefix=True)  # the head start's request
     head = HeadStart(PLAYLIST, NetworkConfig(), clock, origin)
     src = HlsSource(PLAYLIST, clock=clock, head_start=head, rand=lambda: 0.5)
-    reader = play_to_end(src, clock)
+    reader = play_to_end(src, clock, early)
     assert reader.info is not None
     assert any(p.stream.kind == "video" for p in reader.packets)
     # the head start's fetcher is the source's, and its answer was the playlist

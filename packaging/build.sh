@@ -98,6 +98,15 @@ drop_build_rpaths() {
   done
 }
 
+system_x_libs() {
+  # PyAV's wheels (18.1.1 on) carry their own libxcb, libXau and libdrm, each
+  # padded to 2 MB pages (~30 MB of zeros): packaging/linux/system_x_libs.sh
+  # points the bundle at the system's (the .deb then depends on them).
+  [[ $(uname) == Linux ]] || return 0
+  apt_need patchelf binutils libxcb1 libxcb-shm0 libxcb-shape0 libxcb-xfixes0 libxau6 libxdmcp6 libdrm2
+  bash packaging/linux/system_x_libs.sh "$1" >&2
+}
+
 strip_unstripped() {
   # strip breaks the libraries auditwheel patched into the wheels' *.libs
   # folders (numpy's OpenBLAS: "ELF load command address/offset not
@@ -149,6 +158,7 @@ onedir() {
     --workpath "$ROOT/build/pyinstaller" "$ROOT/packaging/heureum.spec") >build/pyinstaller.log 2>&1 ||
     { tail -40 build/pyinstaller.log >&2; exit 1; }
   drop_build_rpaths "$ONEDIR"
+  system_x_libs "$ONEDIR"
   strip_unstripped "$ONEDIR"
   slim "$ONEDIR"
   cp LICENSE "$ONEDIR/LICENSE"

@@ -37,7 +37,7 @@ apt_need() {
 tools() {
   [ -x .venv/bin/python ] || bash scripts/setup.sh
   .venv/bin/python -c 'import build, cyclonedx' 2>/dev/null ||
-    .venv/bin/python -m pip install -q 'build>=1.2' 'cyclonedx-bom>=4.4'
+    .venv/bin/python -m pip install -q -c constraints.txt 'build>=1.2' 'cyclonedx-bom>=4.4'
 }
 
 wheel() {
@@ -58,7 +58,8 @@ pkg_venv() {
   rm -rf "$PKGVENV"
   "$py" -m venv "$PKGVENV"
   "$PKGVENV/bin/python" -m pip install -q --upgrade pip
-  "$PKGVENV/bin/python" -m pip install -q dist/heureum-"$VERSION"-py3-none-any.whl
+  # the versions the tests passed with (constraints.txt), not the newest
+  "$PKGVENV/bin/python" -m pip install -q -c constraints.txt dist/heureum-"$VERSION"-py3-none-any.whl
   # The SBOM before PyInstaller goes in: it lists what the bundle carries.
   .venv/bin/cyclonedx-py environment --of JSON -o build/sbom.cdx.json "$PKGVENV/bin/python" 2>/dev/null
   # pip and setuptools come with every venv and are not frozen into the bundle.
@@ -74,7 +75,7 @@ sbom["dependencies"] = [
 ]
 json.dump(sbom, open(path, "w"), indent=2)
 PY
-  "$PKGVENV/bin/python" -m pip install -q 'pyinstaller>=6.10'
+  "$PKGVENV/bin/python" -m pip install -q -c constraints.txt 'pyinstaller>=6.10'
 }
 
 drop_build_rpaths() {

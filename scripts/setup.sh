@@ -48,8 +48,9 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 stamp=.venv/.heureum-installed-$MODE
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".$EXTRAS"
+  # the versions CI passed with (constraints.txt says why)
+  .venv/bin/python -m pip install -q -c constraints.txt -e ".$EXTRAS"
   touch "$stamp"
 fi

@@ -85,6 +85,11 @@ class LoaderState:
         #: clock time until which the loader is known to be busy with a request
         #: (connecting, or waiting to retry one): read() waits for it
         self.busy_until = clock.now()
+        #: clock time the loader's first request since the last bytes began:
+        #: read()'s limit for a loader making no progress counts from it, not
+        #: only from the last bytes (a request begun once a full buffer had
+        #: room is not late); its retries do not move it
+        self.asked_at = clock.now()
         #: track changes asked for by the user, applied by the loader thread
         self.requests: dict[str, int | None] = {}
         #: read() hands out nothing at or after this time (an audio switch in progress)
@@ -160,8 +165,11 @@ class LoaderState:
         """The loader starts a request (None: it may take the connect timeout
         to answer) or waits ``seconds`` before retrying one."""
         net = self.config.network
+        now = self.clock.now()
+        if seconds is None and self.progress_at >= self.asked_at:
+            self.asked_at = now  # the first request since the last bytes; retries keep it
         span = max(net.open_timeout - net.read_timeout, 0.0) if seconds is None else seconds
-        self.busy_until = max(self.busy_until, self.clock.now() + span + GRACE)
+        self.busy_until = max(self.busy_until, now + span + GRACE)
 
     def buffer_level_locked(self) -> float:
         pos = self.position if self.position is not None else self.read_pts

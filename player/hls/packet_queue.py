@@ -73,10 +73,16 @@ class PacketQueue:
                 # act first: only the loader knows the segment is being retried
                 now = self._s.clock.now()
                 last = self._s.progress_at
+                # The cap on the busy time counts from the later of the last
+                # bytes and the request under way: a VOD loader that waited
+                # for room in a full buffer, then met an origin that holds
+                # its requests, hit the cap as its request timed out, before
+                # it could say it was retrying (a race lost under load).
+                since = max(last, self._s.asked_at)
                 deadline = max(
                     started + timeout,
                     last + GRACE + timeout,
-                    min(self._s.busy_until + timeout, last + _STALL_READS * timeout),
+                    min(self._s.busy_until + timeout, since + _STALL_READS * timeout),
                 )
                 failing = self._outage.failing_since
                 if failing is not None:

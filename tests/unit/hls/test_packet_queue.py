@@ -15,7 +15,7 @@ from player.errors import FormatError, NetworkError
 from player.hls.config import HlsConfig
 from player.hls.live_edge import OutageWatch
 from player.hls.loader_state import GRACE, LoaderState
-from player.hls.packet_queue import PacketQueue
+from player.hls.packet_queue import _STALL_READS, PacketQueue
 from player.source_api import DemuxPacket, StreamSpec
 
 VIDEO = StreamSpec("video", "h264", Fraction(1, 90_000), lambda: None)
@@ -138,3 +138,38 @@ def test_read_gives_up_after_its_timeout_with_no_data_and_says_where() -> None:
     assert f"no HLS data for {timeout:g} s" in message
     assert "secret" not in message  # the URL is redacted
     assert GRACE + timeout <= clock.now() < GRACE + timeout + 0.1
+
+
+def test_a_request_begun_after_the_last_bytes_is_waited_for_as_a_fresh_one() -> None:
+    """VOD, the buffer full: the last bytes came long before the loader asked
+    for the next segment, and the origin holds that request. read() waits
+    for that request as for any (its open timeout plus a grace), not only
+    _STALL_READS read timeouts from the last bytes, which ran out as the
+    request timed out, before the loader could say it was retrying."""
+    clock = ManualClock()
+    state, queue = _queue(clock)
+    net = DEFAULT_CONFIG.network
+    clock.advance(3 * net.read_timeout)  # the buffer was full: nothing asked
+    state.busy(None)  # the next segment is asked for now; it hangs
+    asked = clock.now()
+    errors: list[Exception] = []
+
+    def read() -> None:
+        try:
+            queue.read()
+        except NetworkError as exc:
+            errors.append(exc)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    while clock.settle(1, unless=lambda: not reader.is_alive()):
+        clock.advance(0.05)
+    reader.join(10)
+    assert len(errors) == 1
+    # as long as a request can take (its open timeout, plus a grace), at most
+    # _STALL_READS read timeouts: well past the request's own read timeout,
+    # so the loader has time to say it retries (before: one read timeout)
+    expected = min(net.open_timeout + GRACE, _STALL_READS * net.read_timeout)
+    waited = clock.now() - asked
+    assert expected >= net.read_timeout + GRACE
+    assert expected <= waited < expected + 0.1

@@ -114,9 +114,9 @@ def test_a_held_packet_waits_until_the_hold_is_lifted() -> None:
     assert [p.pts for p in got if p is not None] == [2.0]
 
 
-def test_read_gives_up_after_its_timeout_with_no_data_and_says_where() -> None:
-    clock = ManualClock()
-    _state, queue = _queue(clock)
+def _read_until_it_gives_up(clock: ManualClock, queue: PacketQueue) -> list[Exception]:
+    """read() on a thread of its own, the clock moved on in 50 ms steps
+    while it waits, until it ends; what it raised."""
     errors: list[Exception] = []
 
     def read() -> None:
@@ -127,12 +127,19 @@ def test_read_gives_up_after_its_timeout_with_no_data_and_says_where() -> None:
 
     reader = threading.Thread(target=read)
     reader.start()
-    timeout = DEFAULT_CONFIG.network.read_timeout
-    # the deadline: the later of the call, the last bytes (plus grace) and
-    # the loader's busy time, each plus the timeout
     while clock.settle(1, unless=lambda: not reader.is_alive()):
         clock.advance(0.05)
     reader.join(10)
+    return errors
+
+
+def test_read_gives_up_after_its_timeout_with_no_data_and_says_where() -> None:
+    clock = ManualClock()
+    _state, queue = _queue(clock)
+    timeout = DEFAULT_CONFIG.network.read_timeout
+    # the deadline: the later of the call, the last bytes (plus grace) and
+    # the loader's busy time, each plus the timeout
+    errors = _read_until_it_gives_up(clock, queue)
     assert len(errors) == 1
     message = str(errors[0])
     assert f"no HLS data for {timeout:g} s" in message
@@ -152,19 +159,7 @@ def test_a_request_begun_after_the_last_bytes_is_waited_for_as_a_fresh_one() -> 
     clock.advance(3 * net.read_timeout)  # the buffer was full: nothing asked
     state.busy(None)  # the next segment is asked for now; it hangs
     asked = clock.now()
-    errors: list[Exception] = []
-
-    def read() -> None:
-        try:
-            queue.read()
-        except NetworkError as exc:
-            errors.append(exc)
-
-    reader = threading.Thread(target=read)
-    reader.start()
-    while clock.settle(1, unless=lambda: not reader.is_alive()):
-        clock.advance(0.05)
-    reader.join(10)
+    errors = _read_until_it_gives_up(clock, queue)
     assert len(errors) == 1
     # as long as a request can take (its open timeout, plus a grace), at most
     # _STALL_READS read timeouts: well past the request's own read timeout,

@@ -48,12 +48,14 @@ wheel() {
   say "wheel: $(ls dist/heureum-*.whl)"
 }
 
+py_version() { "$1" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")'; }
+
 pkg_venv() {
   local py
   py=$(.venv/bin/python -c 'import sys; print(sys._base_executable)')
   # PyInstaller needs the shared libpython; Debian's python3 has it in libpython3.X.
   if [[ $py == /usr/bin/* ]]; then
-    apt_need "libpython$("$py" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
+    apt_need "libpython$(py_version "$py")"
   fi
   rm -rf "$PKGVENV"
   "$py" -m venv "$PKGVENV"
@@ -138,9 +140,7 @@ launcher() {
   # interpreter is a static one (packaging/static_bootloader.py); else nothing.
   [[ $(uname) == Linux ]] || return 0
   "$PKGVENV/bin/python" packaging/static_bootloader.py --check || return 0
-  local ver
-  ver=$("$PKGVENV/bin/python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
-  apt_need gcc libc6-dev binutils "libpython$ver-dev" zlib1g-dev libexpat1-dev
+  apt_need gcc libc6-dev binutils "libpython$(py_version "$PKGVENV/bin/python")-dev" zlib1g-dev libexpat1-dev
   "$PKGVENV/bin/python" packaging/static_bootloader.py build/launcher >build/launcher.log 2>&1 ||
     { tail -20 build/launcher.log >&2; exit 1; }
   tail -1 build/launcher.log

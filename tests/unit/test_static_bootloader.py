@@ -78,7 +78,7 @@ def test_the_check_says_whether_this_interpreter_would_get_it() -> None:
         [sys.executable, str(ROOT / "packaging" / "static_bootloader.py"), "--check"],
         check=False,
     )
-    expected = 0 if _module().static_libpython() is not None else 1
+    expected = 0 if sb.static_libpython() is not None else 1
     assert run.returncode == expected
 
 

@@ -23,7 +23,9 @@ from .events import (
     SubtitleChanged,
 )
 from .load_control import (
+    RECOVER_FROM,
     CatchUpAction,
+    LevelBefore,
     LoadControl,
     LowWater,
     catch_up,
@@ -43,6 +45,10 @@ _RECOVER_SPEED = 1.1
 #: HLS: latency over its target by more than this is won back at once (less
 #: is steered gently, as before)
 _WIN_BACK_FROM = 0.15
+#: RTSP/RTMP after a stall: won back from this over where it was (the
+#: win-back's settle); the usual 0.08 s let a restart that landed 0.05-0.08 s
+#: over the start buffer stay there, 0.1 s behind where it played before
+_AFTER_STALL_FROM = 0.04
 _STATS_PERIOD = 1.0
 #: the longest a start waits for the audio device to run (then it plays, its
 #: clock held until the first sample is out, as before)
@@ -60,6 +66,8 @@ class ControlLoop:
         #: live latency (HLS) before the last stall, and while playing normally
         self._stall_baseline: float | None = None
         self._latency_before: float | None = None
+        #: default-mode RTSP/RTMP: where the buffer sat before a stall
+        self._level_before = LevelBefore()
         #: HLS (not LL): the live latency held, where playing settled
         self._held_latency: float | None = None
         #: when a start, ready otherwise, began to wait for the audio device
@@ -134,6 +142,7 @@ class ControlLoop:
                 # the time a pause loses is the user's: after it the mode's
                 # catch-up decides, not a win-back begun before it
                 self._stall_baseline = None
+                self._level_before.clear()
             buffered = s.buffered()
             eos = s.demux_eos
             # The input's end is no reason to start before the first picture:
@@ -313,7 +322,9 @@ class ControlLoop:
     def _begin_rebuffer(self, buffered: float) -> None:
         s = self.s
         if self._stall_baseline is None:
-            self._stall_baseline = self._latency_before
+            level = self._level_before.level(s.clock.now())
+            self._stall_baseline = self._latency_before if level is None else level
+        self._level_before.clear()
         s.rebuffering = True
         s.run_clocks(False)
         quiet = s.quiet_refill_until
@@ -393,13 +404,27 @@ class ControlLoop:
         )
 
     def _recover_latency(self, low_water: LowWater, now: float, buffered: float) -> None:
-        """Default-mode RTSP/RTMP: back to the start buffer after a stall (or
-        any backlog), within 5 s; see ``load_control.recover_latency``."""
-        if self.s.user_speed != 1.0:
+        """Default-mode RTSP/RTMP: back to the start buffer after any backlog,
+        and after a stall back where the buffer sat before it (the start
+        buffer at most), within 5 s; see ``load_control.recover_latency``."""
+        s = self.s
+        if s.user_speed != 1.0:
             return  # the user's own speed: theirs to choose
         least = low_water.add(now, buffered)
-        if low_water.settled(now):
-            self._win_back(least - self.s.config.buffer.live_start_seconds, buffered, low_water)
+        if not low_water.settled(now):
+            return
+        keep = s.config.buffer.live_start_seconds
+        baseline = self._stall_baseline
+        if baseline is None:
+            self._level_before.add(now, least)
+            self._win_back(least - keep, buffered, low_water)
+            return
+        keep = min(keep, baseline)
+        excess = least - keep
+        if excess <= _AFTER_STALL_FROM and s.speed < _RECOVER_SPEED:
+            self._stall_baseline = None  # back where it was
+            return
+        self._win_back(excess, buffered, low_water, keep=keep, start=_AFTER_STALL_FROM)
 
     def _recover_low_latency(self, low_water: LowWater, now: float, buffered: float) -> None:
         """Low-latency RTSP/RTMP: ``catch_up`` keeps the buffer under its
@@ -425,14 +450,20 @@ class ControlLoop:
             self._stall_baseline = None  # paid back: caught up as before
 
     def _win_back(
-        self, excess: float, buffered: float, low_water: LowWater, keep: float | None = None
+        self,
+        excess: float,
+        buffered: float,
+        low_water: LowWater,
+        keep: float | None = None,
+        start: float = RECOVER_FROM,
     ) -> None:
-        """Plays ``excess`` seconds of latency away fast, or jumps over it
-        within what is buffered (keeping ``keep``, else the start buffer)."""
+        """Plays ``excess`` seconds of latency away fast (from ``start`` over),
+        or jumps over it within what is buffered (keeping ``keep``, else the
+        start buffer)."""
         s = self.s
         if keep is None:
             keep = s.config.buffer.live_start_seconds
-        action = recover_latency(excess, s.speed, fast=_RECOVER_SPEED)
+        action = recover_latency(excess, s.speed, fast=_RECOVER_SPEED, start=start)
         if action == CatchUpAction.SPEED_UP:
             s.apply_speed(_RECOVER_SPEED)
             s.metrics.on_event("catch_up", action="speed_up", excess=round(excess, 3))

@@ -94,12 +94,16 @@ class LowWater:
         self._since = None
 
 
+#: a backlog over the start buffer won back from this (``recover_latency``)
+RECOVER_FROM = 0.08
+
+
 def recover_latency(
     excess: float,
     current_speed: float,
     *,
     fast: float = 1.1,
-    start: float = 0.08,
+    start: float = RECOVER_FROM,
     settle: float = 0.04,
     jump: float = 0.5,
 ) -> CatchUpAction:
@@ -118,6 +122,33 @@ def recover_latency(
     if current_speed >= fast and excess <= settle:
         return CatchUpAction.NORMAL_SPEED
     return CatchUpAction.NONE
+
+
+@dataclass
+class LevelBefore:
+    """Where a live buffer sat before a stall: the highest of its low waters
+    over the last ``span`` seconds. The low water alone is no measure when
+    the stall begins: the buffer drained to nothing first (0.5 s of it at
+    the default start buffer), and a win-back to that ran dry again."""
+
+    span: float = 3.0
+    _lows: deque[tuple[float, float]] = field(default_factory=deque)
+
+    def add(self, now: float, least: float) -> None:
+        lows = self._lows
+        while lows and lows[-1][1] <= least:
+            lows.pop()  # never the highest again: a larger one came later
+        lows.append((now, least))
+        while lows[0][0] < now - self.span:
+            lows.popleft()
+
+    def level(self, now: float) -> float | None:
+        while self._lows and self._lows[0][0] < now - self.span:
+            self._lows.popleft()
+        return self._lows[0][1] if self._lows else None
+
+    def clear(self) -> None:
+        self._lows.clear()
 
 
 def live_rate(

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from player.config import LOW_LATENCY_DEVICE_S, AudioConfig, BufferConfig, LatencyConfig
-from player.load_control import CatchUpAction, LoadControl, catch_up
+from player.load_control import CatchUpAction, LevelBefore, LoadControl, catch_up
 
 
 def test_vod_starts_at_start_threshold() -> None:
@@ -116,3 +116,17 @@ def test_low_water_is_the_least_buffer_over_its_window() -> None:
     lw.add(clock.now(), 3.0)
     clock.advance(0.6)
     assert lw.add(clock.now(), 3.0) == 3.0
+
+
+def test_the_level_before_a_stall_is_the_highest_low_water_of_the_last_span() -> None:
+    level = LevelBefore(span=3.0)
+    assert level.level(0.0) is None
+    for n, least in enumerate([0.5, 0.52, 0.48, 0.3, 0.1, 0.0]):  # then it drained
+        level.add(1.0 + n * 0.5, least)
+    assert level.level(3.5) == 0.52
+    # 0.52 was seen at 1.5 s: out of the span at 4.6 s, 0.48 (at 2.0 s) stays
+    assert level.level(4.6) == 0.48
+    assert level.level(10.0) is None
+    level.add(10.0, 0.4)
+    level.clear()
+    assert level.level(10.0) is None

@@ -73,6 +73,13 @@ if .venv/bin/python packaging/static_bootloader.py --check; then
   nm -D --defined-only /opt/heureum/heureum | grep ' T Py_InitializeFromConfig$' >/dev/null ||
     fail "the launcher exports no interpreter for the extension modules"
   echo "smoke: no libpython bundled; the launcher exports the interpreter"
+  # PyInstaller's bootloader executes itself again to apply LD_LIBRARY_PATH;
+  # ours carries on in the first process (libpython_in_exe.c), which the
+  # ldd step below makes safe: one execve, not two
+  strace -qq -e trace=execve -o "$WORK/execve.txt" heureum --version >/dev/null
+  execs=$(grep -c '^execve(' "$WORK/execve.txt" || true)
+  [ "$execs" -eq 1 ] || { cat "$WORK/execve.txt" >&2; fail "the launcher started $execs times, not once"; }
+  echo "smoke: the launcher starts once (no restart for LD_LIBRARY_PATH)"
 else
   echo "smoke: the build interpreter loads a shared libpython: the stock launcher"
 fi
@@ -88,6 +95,16 @@ done >"$WORK/ldd.txt"
 if grep "not found" "$WORK/ldd.txt"; then fail "libraries not found (above)"; fi
 # Every library in the bundle is dynamic; ldd refuses one the loader cannot map.
 if grep "not a dynamic executable" "$WORK/ldd.txt"; then fail "libraries the loader refuses (above)"; fi
+# The bundle's own copies are found by each library's RUNPATH, with no
+# LD_LIBRARY_PATH (the launcher does not set one for itself): a library the
+# bundle carries must never come from the system instead.
+find /opt/heureum -name '*.so*' -printf '%f\n' | sort -u >"$WORK/bundled.txt"
+awk '/=> \// && $4 !~ /^\/opt\/heureum\// { print $2 }' "$WORK/ldd.txt" | sort -u |
+  comm -12 - "$WORK/bundled.txt" >"$WORK/astray.txt"
+if [ -s "$WORK/astray.txt" ]; then
+  grep -F -f "$WORK/astray.txt" "$WORK/ldd.txt" | grep -v '/opt/heureum/[^ ]*$' >&2 || true
+  fail "libraries the bundle carries resolve to the system's copies (above)"
+fi
 awk '/=> \// { print $4 }' "$WORK/ldd.txt" | grep -v '^/opt/heureum/' | sort -u >"$WORK/outside.txt"
 while read -r lib; do
   pkg=$(dpkg -S "$lib" 2>/dev/null || dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "/usr$lib" 2>/dev/null || true)

@@ -11,6 +11,8 @@ bundle, linked with the distribution's static ``libpython3.X.a`` the way its
 ``python3`` is (whole archive, symbols exported for extension modules), and
 with ``libpython_in_exe.c`` answering the bootloader's ``dlopen`` of
 libpython with the executable itself. The bundle then carries no libpython.
+The same file spares the bootloader's restart of itself (Linux onedir): the
+bundle's libraries find each other by RUNPATH, not LD_LIBRARY_PATH.
 
 Run with the packaging venv's interpreter (the one PyInstaller runs under):
 
@@ -24,6 +26,7 @@ the stock bootloader: its bundle runs the same libpython as its venv.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import shlex
 import shutil
 import subprocess
@@ -102,7 +105,10 @@ def build(out_dir: Path) -> Path:
     if archive is None:
         raise SystemExit("static_bootloader: the build interpreter has no static libpython")
     version = PyInstaller.__version__
+    # a changed wrapper is a new launcher too
+    wrapper_sum = hashlib.sha256(WRAPPER.read_bytes()).hexdigest()[:12]
     tag = f"{version}-{sys.version_info[0]}.{sys.version_info[1]}-{archive.stat().st_size}"
+    tag += f"-{wrapper_sum}"
     launcher = out_dir / "run"
     stamp = out_dir / "run.stamp"
     if launcher.is_file() and stamp.is_file() and stamp.read_text() == tag:
@@ -122,7 +128,7 @@ def build(out_dir: Path) -> Path:
     export, libs = link_flags(sysconfig.get_config_vars())
     # Not position-independent: the distribution's libpython3.X.a is built
     # for its non-PIE python3, and its PGO layout is what we came for.
-    command = ["gcc", "-no-pie", *export, "-Wl,--wrap=dlopen"]
+    command = ["gcc", "-no-pie", *export, "-Wl,--wrap=dlopen", "-Wl,--wrap=execvp"]
     command += [str(o) for o in objects] + [str(wrapper)]
     command += ["-Wl,--whole-archive", str(archive), "-Wl,--no-whole-archive", *libs]
     command += ["-o", str(launcher)]

@@ -22,7 +22,7 @@ TEST_PACKAGES=(
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   pulseaudio pulseaudio-utils libasound2-plugins dbus-daemon dbus-bin
   xvfb xauth xdotool imagemagick desktop-file-utils appstream fonts-noto-cjk
-  gcc libc6-dev binutils patchelf icu-devtools
+  gcc libc6-dev binutils patchelf icu-devtools strace
 )
 case "$MODE" in
   run) APT_PACKAGES=("${RUN_PACKAGES[@]}"); EXTRAS="" ;;

@@ -82,6 +82,8 @@ def test_the_check_says_whether_this_interpreter_would_get_it() -> None:
     assert run.returncode == expected
 
 
+WRAPS = ["-Wl,--wrap=dlopen", "-Wl,--wrap=execvp"]
+
 PROBE = r"""
 #include <dlfcn.h>
 #include <stdio.h>
@@ -102,7 +104,7 @@ def test_the_dlopen_wrapper_answers_libpython_with_the_executable(tmp_path: Path
     probe.write_text(PROBE)
     exe = tmp_path / "probe"
     wrapper = ROOT / "packaging" / "linux" / "libpython_in_exe.c"
-    flags = ["-O2", "-Wall", "-Werror", "-Wl,-E", "-Wl,--wrap=dlopen"]
+    flags = ["-O2", "-Wall", "-Werror", "-Wl,-E", *WRAPS]
     subprocess.run(["gcc", *flags, str(probe), str(wrapper), "-ldl", "-o", str(exe)], check=True)
     out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.split()
     # libpython: the executable's own symbols; any other library: as asked
@@ -111,3 +113,52 @@ def test_the_dlopen_wrapper_answers_libpython_with_the_executable(tmp_path: Path
     subprocess.run(["gcc", str(probe), "-ldl", "-o", str(plain)], check=True)
     out = subprocess.run([str(plain)], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["0", "0", "-1"]
+
+
+RESTART = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+    if (argc > 1) {  /* the program started again */
+        printf("restarted %s\n", getenv("_PYI_PARENT_PROCESS_LEVEL"));
+        return 0;
+    }
+    char *again[] = {argv[0], "again", NULL};
+    int rc = execvp(argv[0], again);
+    printf("carried on %d %s\n", rc, getenv("_PYI_PARENT_PROCESS_LEVEL"));
+    return 0;
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("level", "expected"),
+    [
+        # the bootloader's restart (onedir, Linux): spared, as done
+        ("-1", "carried on 0 1"),
+        # any other execvp, before or after: as asked
+        ("1", "restarted 1"),
+        (None, "restarted (null)"),
+    ],
+)
+def test_the_execvp_wrapper_spares_only_the_bootloader_s_restart(
+    tmp_path: Path, level: str | None, expected: str
+) -> None:
+    probe = tmp_path / "restart.c"
+    probe.write_text(RESTART)
+    exe = tmp_path / "restart"
+    wrapper = ROOT / "packaging" / "linux" / "libpython_in_exe.c"
+    flags = ["-O2", "-Wall", "-Werror", *WRAPS]
+    subprocess.run(["gcc", *flags, str(probe), str(wrapper), "-ldl", "-o", str(exe)], check=True)
+    env = {"PATH": "/usr/bin:/bin"}
+    if level is not None:
+        env["_PYI_PARENT_PROCESS_LEVEL"] = level
+    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.strip() == expected
+
+
+def test_the_launcher_is_linked_with_both_wrappers() -> None:
+    source = (ROOT / "packaging" / "static_bootloader.py").read_text()
+    assert all(f'"{flag}"' in source for flag in WRAPS)

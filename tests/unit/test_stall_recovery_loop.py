@@ -15,7 +15,7 @@ import pytest
 
 from player.clock import ManualClock
 from player.commands import Pause, Play
-from player.config import DEFAULT_CONFIG, LatencyConfig
+from player.config import DEFAULT_CONFIG, LatencyConfig, PlayerConfig
 from player.engine import Session
 from player.events import PlayerState
 from player.levels import Levels
@@ -30,6 +30,29 @@ RECOVERY_S = 5.0
 START = DEFAULT_CONFIG.buffer.live_start_seconds
 
 
+def _playing_live(clock: ManualClock, config: PlayerConfig) -> Session:
+    """A live RTSP session playing from 0 on ``clock``, its first frame shown."""
+    session = Session("rtsp://cam.test/live", None, config, clock, None, lambda e: None, Levels())
+    session.info = live_rtsp()
+    session.media = session.info.media
+    session.start_pts = session.last_shown_pts = 0.0
+    session.sysclock.set(0.0)
+    session.preroll = False
+    session.set_state(PlayerState.PLAYING)
+    session.run_clocks(True)
+    return session
+
+
+def _stopped(clock: ManualClock, session: Session, loop: Background[Any]) -> list[dict[str, Any]]:
+    """Ends the control loop at its next wait; the report's catch-up entries."""
+    clock.until_waiting(1)
+    session.stopping.set()
+    session.wake()
+    clock.advance(TICK)
+    loop.result()
+    return [e for e in session.metrics.timeline if e.get("type") == "catch_up"]
+
+
 def _play(
     backlog: float,
     recover: bool = True,
@@ -42,15 +65,7 @@ def _play(
     report's catch-up entries."""
     clock = ManualClock()
     latency = latency or LatencyConfig(stall_recovery=recover)
-    config = replace(DEFAULT_CONFIG, latency=latency)
-    session = Session("rtsp://cam.test/live", None, config, clock, None, lambda e: None, Levels())
-    session.info = live_rtsp()
-    session.media = session.info.media
-    session.start_pts = session.last_shown_pts = 0.0
-    session.sysclock.set(0.0)
-    session.preroll = False
-    session.set_state(PlayerState.PLAYING)
-    session.run_clocks(True)
+    session = _playing_live(clock, replace(DEFAULT_CONFIG, latency=latency))
     start = latency.target_latency if latency.low_latency else START
     edge = start  # the newest media demuxed: a live edge, paced by the wall clock
     session.demuxed_end = {"video": edge}
@@ -67,13 +82,7 @@ def _play(
         session.last_shown_pts = session.position()  # the presenter keeps up
         if n >= ticks_before:
             after.append(edge - (session.position() or 0.0))
-    clock.until_waiting(1)
-    session.stopping.set()
-    session.wake()
-    clock.advance(TICK)
-    loop.result()
-    catch_ups = [e for e in session.metrics.timeline if e.get("type") == "catch_up"]
-    return after, catch_ups
+    return after, _stopped(clock, session, loop)
 
 
 @pytest.mark.parametrize(
@@ -211,16 +220,7 @@ def _stall_then_restart(level: float, over: float) -> tuple[list[float], list[st
     first burst brought). Returns the buffer at each tick from 5 s after
     playing again, the catch-up actions, and whether it ran dry again."""
     clock = ManualClock()
-    session = Session(
-        "rtmp://cam.test/live", None, DEFAULT_CONFIG, clock, None, lambda e: None, Levels()
-    )
-    session.info = live_rtsp()
-    session.media = session.info.media
-    session.start_pts = session.last_shown_pts = 0.0
-    session.sysclock.set(0.0)
-    session.preroll = False
-    session.set_state(PlayerState.PLAYING)
-    session.run_clocks(True)
+    session = _playing_live(clock, DEFAULT_CONFIG)
     edge = level
     session.demuxed_end = {"video": edge}
     loop = Background(session.control.loop)
@@ -248,13 +248,8 @@ def _stall_then_restart(level: float, over: float) -> tuple[list[float], list[st
             resumed_at = n
         if resumed_at is not None and n - resumed_at >= int(RECOVERY_S / TICK):
             settled.append(edge - (session.position() or 0.0))
-    clock.until_waiting(1)
-    session.stopping.set()
-    session.wake()
-    clock.advance(TICK)
-    loop.result()
+    actions = [e["action"] for e in _stopped(clock, session, loop)]
     assert stalled and resumed_at is not None
-    actions = [e["action"] for e in session.metrics.timeline if e.get("type") == "catch_up"]
     return settled, actions, ran_dry_again
 
 

@@ -65,8 +65,13 @@ class _Painter:
         n = 0
         while not self._stop.is_set():
             frame = clock_code.encode_i420(int(time.time() * 1000), *self._size)
-            if self._src.emit("push-buffer", Gst.Buffer.new_wrapped(frame)) != Gst.FlowReturn.OK:
-                return  # the client went away: its pipeline is flushing
+            flow = self._src.emit("push-buffer", Gst.Buffer.new_wrapped(frame))
+            # FLUSHING is also PLAY's seek, not only a client gone: the painter
+            # that stopped there left the stream with no frames (seen on a
+            # loaded machine: no codec parameters, then no packet for 10 s).
+            # A client gone stops it through the media's "unprepared".
+            if flow not in (Gst.FlowReturn.OK, Gst.FlowReturn.FLUSHING):
+                return
             n += 1
             self._stop.wait(max(0.0, start + n / self._fps - time.monotonic()))
 

@@ -24,6 +24,7 @@ from .events import (
 )
 from .load_control import (
     RECOVER_FROM,
+    RECOVER_SETTLE,
     CatchUpAction,
     LevelBefore,
     LoadControl,
@@ -45,10 +46,10 @@ _RECOVER_SPEED = 1.1
 #: HLS: latency over its target by more than this is won back at once (less
 #: is steered gently, as before)
 _WIN_BACK_FROM = 0.15
-#: RTSP/RTMP after a stall: won back from this over where it was (the
-#: win-back's settle); the usual 0.08 s let a restart that landed 0.05-0.08 s
-#: over the start buffer stay there, 0.1 s behind where it played before
-_AFTER_STALL_FROM = 0.04
+#: RTSP/RTMP after a stall: won back from the win-back's settle over where it
+#: was; the usual 0.08 s let a restart that landed 0.05-0.08 s over the start
+#: buffer stay there, 0.1 s behind where it played before
+_AFTER_STALL_FROM = RECOVER_SETTLE
 _STATS_PERIOD = 1.0
 #: the longest a start waits for the audio device to run (then it plays, its
 #: clock held until the first sample is out, as before)

@@ -96,6 +96,8 @@ class LowWater:
 
 #: a backlog over the start buffer won back from this (``recover_latency``)
 RECOVER_FROM = 0.08
+#: ... and played at normal speed again within this of the target
+RECOVER_SETTLE = 0.04
 
 
 def recover_latency(
@@ -104,7 +106,7 @@ def recover_latency(
     *,
     fast: float = 1.1,
     start: float = RECOVER_FROM,
-    settle: float = 0.04,
+    settle: float = RECOVER_SETTLE,
     jump: float = 0.5,
 ) -> CatchUpAction:
     """Live at its usual buffer (RTSP, RTMP in the default mode): ``excess``

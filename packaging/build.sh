@@ -140,7 +140,10 @@ launcher() {
   # interpreter is a static one (packaging/static_bootloader.py); else nothing.
   [[ $(uname) == Linux ]] || return 0
   "$PKGVENV/bin/python" packaging/static_bootloader.py --check || return 0
-  apt_need gcc libc6-dev binutils "libpython$(py_version "$PKGVENV/bin/python")-dev" zlib1g-dev libexpat1-dev
+  # make, dpkg-dev and libffi-dev: the libpython rebuilt with its link-time IR
+  # (packaging/libpython_rebuild.py, about 10 minutes on 2 cores, then cached)
+  apt_need gcc libc6-dev binutils "libpython$(py_version "$PKGVENV/bin/python")-dev" zlib1g-dev libexpat1-dev \
+    make dpkg-dev libffi-dev
   "$PKGVENV/bin/python" packaging/static_bootloader.py build/launcher >build/launcher.log 2>&1 ||
     { tail -20 build/launcher.log >&2; exit 1; }
   tail -1 build/launcher.log

@@ -38,6 +38,12 @@ from pathlib import Path
 WRAPPER = Path(__file__).resolve().parent / "linux" / "libpython_in_exe.c"
 
 
+def has_lto_ir(archive: Path) -> bool:
+    """Whether ``archive``'s objects carry GCC's link-time IR."""
+    listing = subprocess.run(["objdump", "-h", str(archive)], capture_output=True, text=True)
+    return ".gnu.lto_" in listing.stdout
+
+
 def static_libpython() -> Path | None:
     """The build interpreter's static libpython when the interpreter is
     linked with it, else None."""
@@ -100,14 +106,21 @@ def _sources(work: Path, version: str) -> Path:
 def build(out_dir: Path) -> Path:
     """Builds (or reuses) the launcher in ``out_dir``; returns its path."""
     import PyInstaller
+    from libpython_rebuild import LTO_FLAGS, rebuilt_archive  # beside this script
 
-    archive = static_libpython()
-    if archive is None:
+    shipped = static_libpython()
+    if shipped is None:
         raise SystemExit("static_bootloader: the build interpreter has no static libpython")
+    # with the link-time IR the distribution strips from what it ships
+    archive = rebuilt_archive(shipped, out_dir) or shipped
+    lto = has_lto_ir(archive)
+    print(f"static_bootloader: libpython {archive} ({'LTO' if lto else 'no LTO IR'})")
     version = PyInstaller.__version__
     # a changed wrapper is a new launcher too
     wrapper_sum = hashlib.sha256(WRAPPER.read_bytes()).hexdigest()[:12]
-    tag = f"{version}-{sys.version_info[0]}.{sys.version_info[1]}-{archive.stat().st_size}"
+    tag = (
+        f"{version}-{sys.version_info[0]}.{sys.version_info[1]}-{archive}-{archive.stat().st_size}"
+    )
     tag += f"-{wrapper_sum}"
     launcher = out_dir / "run"
     stamp = out_dir / "run.stamp"
@@ -129,6 +142,8 @@ def build(out_dir: Path) -> Path:
     # Not position-independent: the distribution's libpython3.X.a is built
     # for its non-PIE python3, and its PGO layout is what we came for.
     command = ["gcc", "-no-pie", *export, "-Wl,--wrap=dlopen", "-Wl,--wrap=execvp"]
+    if lto:
+        command += LTO_FLAGS.split()
     command += [str(o) for o in objects] + [str(wrapper)]
     command += ["-Wl,--whole-archive", str(archive), "-Wl,--no-whole-archive", *libs]
     command += ["-o", str(launcher)]

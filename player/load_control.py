@@ -65,32 +65,62 @@ def catch_up(buffered: float, current_speed: float, config: LatencyConfig) -> Ca
 
 
 @dataclass
+class _SlidingExtreme:
+    """The least (``highest=False``) or highest value added over the last
+    ``span`` seconds, at a constant cost a sample: a value that a later one
+    outdoes can never be the answer again, so it is dropped at once."""
+
+    span: float
+    highest: bool
+    _samples: deque[tuple[float, float]] = field(default_factory=deque)
+
+    def add(self, now: float, value: float) -> None:
+        samples = self._samples
+        if self.highest:
+            while samples and samples[-1][1] <= value:
+                samples.pop()
+        else:
+            while samples and samples[-1][1] >= value:
+                samples.pop()
+        samples.append((now, value))
+        self._expire(now)
+
+    def extreme(self, now: float) -> float | None:
+        self._expire(now)
+        return self._samples[0][1] if self._samples else None
+
+    def _expire(self, now: float) -> None:
+        samples = self._samples
+        while samples and samples[0][0] < now - self.span:
+            samples.popleft()
+
+    def clear(self) -> None:
+        self._samples.clear()
+
+
 class LowWater:
     """The least buffer seen over the last ``window`` seconds: what could be
     played away without running dry. A live stream's packets come in bursts
     (a keyframe, TCP), so the buffer's peaks are no measure of the slack."""
 
-    window: float = 1.0
-    _samples: deque[tuple[float, float]] = field(default_factory=deque)
-    _since: float | None = None
+    def __init__(self, window: float = 1.0) -> None:
+        self.window = window
+        self._least = _SlidingExtreme(window, highest=False)
+        self._since: float | None = None
 
     def add(self, now: float, buffered: float) -> float:
         if self._since is None:
             self._since = now
-        samples = self._samples
-        while samples and samples[-1][1] >= buffered:
-            samples.pop()  # never the minimum again: a smaller one came later
-        samples.append((now, buffered))
-        while samples[0][0] < now - self.window:
-            samples.popleft()
-        return samples[0][1]
+        self._least.add(now, buffered)
+        least = self._least.extreme(now)
+        return buffered if least is None else least  # never None: just added
 
     def settled(self, now: float) -> bool:
         """Whether the samples span a whole window yet."""
         return self._since is not None and now - self._since >= self.window
 
     def clear(self) -> None:
-        self._samples.clear()
+        self._least.clear()
         self._since = None
 
 
@@ -126,31 +156,23 @@ def recover_latency(
     return CatchUpAction.NONE
 
 
-@dataclass
 class LevelBefore:
     """Where a live buffer sat before a stall: the highest of its low waters
     over the last ``span`` seconds. The low water alone is no measure when
     the stall begins: the buffer drained to nothing first (0.5 s of it at
     the default start buffer), and a win-back to that ran dry again."""
 
-    span: float = 3.0
-    _lows: deque[tuple[float, float]] = field(default_factory=deque)
+    def __init__(self, span: float = 3.0) -> None:
+        self._highest = _SlidingExtreme(span, highest=True)
 
     def add(self, now: float, least: float) -> None:
-        lows = self._lows
-        while lows and lows[-1][1] <= least:
-            lows.pop()  # never the highest again: a larger one came later
-        lows.append((now, least))
-        while lows[0][0] < now - self.span:
-            lows.popleft()
+        self._highest.add(now, least)
 
     def level(self, now: float) -> float | None:
-        while self._lows and self._lows[0][0] < now - self.span:
-            self._lows.popleft()
-        return self._lows[0][1] if self._lows else None
+        return self._highest.extreme(now)
 
     def clear(self) -> None:
-        self._lows.clear()
+        self._highest.clear()
 
 
 def live_rate(

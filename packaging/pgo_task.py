@@ -6,6 +6,7 @@ trains its ``python3`` on), then what the launcher spends its time on:
 Heureum's start, ``--help``, and a short headless playback of a clip made
 here, with the packages from ``site-packages`` (the packaging venv's: the
 same ABI). Profiles of every process are merged, so each step is a child.
+Runs in the build folder, where it leaves ``pgo-task.done``.
 
     ./python pgo_task.py SITE_PACKAGES
 """
@@ -42,6 +43,11 @@ with av.open(sys.argv[2], "w") as out:
 
 
 def main(argv: list[str]) -> int:
+    # Debian's Makefile runs the task twice (run_profile_task); once is the
+    # training, the second run would only cost another minute and a half.
+    done = Path("pgo-task.done")
+    if done.exists():
+        return 0
     python = sys.executable
     site_packages = argv[1]
     # The generic set: the interpreter stays as fast elsewhere as the distribution's.
@@ -55,6 +61,7 @@ def main(argv: list[str]) -> int:
             if made.returncode == 0:
                 headless = ["--headless", "--frames", "30", "--no-audio", clip]
                 subprocess.run([*app, *headless], check=False, stdout=subprocess.DEVNULL)
+    done.write_text("trained\n")
     return 0
 
 

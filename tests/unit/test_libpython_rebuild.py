@@ -135,3 +135,23 @@ def test_a_dsc_names_its_files_with_their_sha256() -> None:
         "python3.11_3.11.2.orig.tar.gz": "2411c7",
         "python3.11_3.11.2-6+deb12u6.debian.tar.xz": "351390",
     }
+
+
+def test_the_training_runs_once_though_the_makefile_asks_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    task = _load("pgo_task")
+    runs: list[list[str]] = []
+
+    def run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        runs.append(command)
+        return subprocess.CompletedProcess(command, 1)  # no clip: --help only
+
+    monkeypatch.setattr(task.subprocess, "run", run)
+    monkeypatch.chdir(tmp_path)
+    assert task.main(["pgo_task.py", "/site"]) == 0
+    first = len(runs)
+    assert runs[0][1:] == ["-m", "test", "--pgo"]
+    assert sum("--help" in command for command in runs) == 3
+    assert task.main(["pgo_task.py", "/site"]) == 0
+    assert len(runs) == first

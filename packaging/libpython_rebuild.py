@@ -11,12 +11,13 @@ allocator and ``_Py_Dealloc`` called instead of inlined.
 
 So the launcher's libpython is the distribution's own source package of
 that interpreter (fetched with apt through a private, throw-away state, so the
-machine's apt configuration is untouched), configured as debian/rules
-configures its static build (the same built-in modules, so the bundle's
-``lib-dynload`` from the distribution's package matches it), trained on
-CPython's own PGO task and built with the link-time IR kept. Nothing here
-applies outside dpkg-based systems; ``None`` then means "use the archive the
-distribution ships".
+machine's apt configuration is untouched), configured with the
+``Setup.local`` that the distribution installs beside its archive (the
+modules built into its python3: the bundle carries its ``lib-dynload``, which
+leaves those out; the build checks ``sys.builtin_module_names``), trained on
+CPython's own PGO task and Heureum's start (pgo_task.py), and built with the
+link-time IR kept. Nothing here applies outside dpkg-based systems; ``None``
+then means "use the archive the distribution ships".
 
     python packaging/libpython_rebuild.py OUT_DIR   # prints the archive
 """
@@ -179,25 +180,11 @@ def _from_pool(package: str, version: str, lines: list[str], download: Path) -> 
     return None
 
 
-def builtin_setup(tree: Path) -> str:
-    """Modules/Setup.local of debian/rules' ``__post_configure``: the lines of
-    Modules/Setup, uncommented, for every extension the minimal package
-    declares built in."""
-    readme = (tree / "debian" / "PVER-minimal.README.Debian.in").read_text()
-    rows = [line.split() for line in readme.splitlines()]
-    names = {fields[0] for fields in rows if fields[1:2] == ["extension"]}
-    out: list[str] = []
-    for line in (tree / "Modules" / "Setup").read_text().splitlines():
-        words = line[1:].split() if line.startswith("#") and line[1:2].strip() else []
-        if words and words[0] in names:
-            out.append(line[1:].replace("-Wl,-Bdynamic", "").replace("-Wl,-Bstatic", ""))
-    return "\n".join(out) + "\n"
-
-
-def build_archive(tree: Path, build: Path, log: Path) -> Path | None:
-    """Configures and builds ``tree`` under ``build`` (PGO, LTO IR kept);
-    returns the static libpython, or None. The training runs Heureum from
-    this interpreter's site-packages (packaging/pgo_task.py)."""
+def build_archive(tree: Path, build: Path, setup_local: str, log: Path) -> Path | None:
+    """Configures and builds ``tree`` under ``build`` (PGO, LTO IR kept),
+    with the distribution's ``Modules/Setup.local`` (the modules built into
+    its python3); returns the static libpython, or None. The training runs
+    Heureum from this interpreter's site-packages (packaging/pgo_task.py)."""
     site_packages = sysconfig.get_paths()["purelib"]
     library = sysconfig.get_config_var("LIBRARY") or "libpython{}.{}.a".format(*sys.version_info)
     shutil.rmtree(build, ignore_errors=True)
@@ -217,8 +204,7 @@ def build_archive(tree: Path, build: Path, log: Path) -> Path | None:
         ]  # fmt: skip
         if not run(*env_configure):
             return None
-        with (build / "Modules" / "Setup.local").open("a") as setup:
-            setup.write(builtin_setup(tree))
+        (build / "Modules" / "Setup.local").write_text(setup_local)
         makesetup = [
             str(tree / "Modules" / "makesetup"), "-c", str(tree / "Modules" / "config.c.in"),
             "-s", "Modules", "Modules/Setup.local", "Modules/Setup.bootstrap",
@@ -241,7 +227,8 @@ def build_archive(tree: Path, build: Path, log: Path) -> Path | None:
         names = "import sys; print(' '.join(sorted(sys.builtin_module_names)))"
         ours = subprocess.run(["./python", "-c", names], cwd=build, capture_output=True, text=True)
         if ours.stdout.split() != sorted(sys.builtin_module_names):
-            out.write(f"built-in modules differ: {ours.stdout} / {sys.builtin_module_names}\n")
+            theirs = " ".join(sorted(sys.builtin_module_names))
+            out.write(f"built-in modules differ: {ours.stdout.strip()} / {theirs}\n")
             return None
     archive = build / library
     return archive if archive.is_file() else None
@@ -262,12 +249,17 @@ def rebuilt_archive(shipped: Path, out_dir: Path) -> Path | None:
     archive = out_dir / shipped.name
     if archive.is_file() and stamp.is_file() and stamp.read_text() == version:
         return archive
+    setup_local = shipped.parent / "Setup.local"  # what debian/rules wrote for it
+    if not setup_local.is_file():
+        return None
     owner = subprocess.run(["dpkg", "-S", str(shipped)], capture_output=True, text=True)
     binary = owner.stdout.split(":", 1)[0].strip()
     tree = fetch_source(package, binary, version, out_dir / "libpython-src")
     if tree is None:
         return None
-    built = build_archive(tree, out_dir / "libpython-build", out_dir / "libpython.log")
+    built = build_archive(
+        tree, out_dir / "libpython-build", setup_local.read_text(), out_dir / "libpython.log"
+    )
     if built is None:
         return None
     shutil.copyfile(built, archive)

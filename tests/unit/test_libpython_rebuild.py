@@ -50,25 +50,6 @@ def test_an_installed_only_package_has_no_source_archive() -> None:
     assert rebuild.source_lines(policy) == []
 
 
-def test_the_built_in_modules_are_the_minimal_package_s_extensions(tmp_path: Path) -> None:
-    (tmp_path / "debian").mkdir()
-    (tmp_path / "Modules").mkdir()
-    (tmp_path / "debian" / "PVER-minimal.README.Debian.in").write_text(
-        "Modules\n-------\n_struct extension\nmath extension\nos module\nzlib extension\n"
-    )
-    (tmp_path / "Modules" / "Setup").write_text(
-        "#_struct _struct.c\n"
-        "#math mathmodule.c\n"
-        "#_json _json.c\n"
-        "#zlib zlibmodule.c -Wl,-Bstatic -lz -Wl,-Bdynamic\n"
-        "#os os.c\n"
-        "# math is a comment about it\n"
-    )
-    assert rebuild.builtin_setup(tmp_path) == (
-        "_struct _struct.c\nmath mathmodule.c\nzlib zlibmodule.c  -lz \n"
-    )
-
-
 @pytest.mark.parametrize("lto", [True, False])
 def test_the_launcher_knows_an_archive_with_link_time_ir(tmp_path: Path, lto: bool) -> None:
     source = tmp_path / "f.c"
@@ -92,6 +73,7 @@ def test_a_cached_rebuild_of_the_same_source_version_is_reused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shipped = tmp_path / "libpython3.11.a"
+    (tmp_path / "Setup.local").write_text("_struct _struct.c\n")
     out = tmp_path / "out"
     out.mkdir()
     (out / shipped.name).write_bytes(b"!<arch>\n")
@@ -155,3 +137,17 @@ def test_the_training_runs_once_though_the_makefile_asks_twice(
     assert sum("--help" in command for command in runs) == 3
     assert task.main(["pgo_task.py", "/site"]) == 0
     assert len(runs) == first
+
+
+def test_without_the_distribution_s_setup_local_nothing_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its built-in modules are what the bundle's lib-dynload leaves out."""
+    monkeypatch.setattr(rebuild.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(rebuild, "source_of", lambda path: ("python3.11", "3.11.2-6+deb12u9"))
+
+    def no_fetch(*args: object) -> None:
+        raise AssertionError("fetched without a Setup.local")
+
+    monkeypatch.setattr(rebuild, "fetch_source", no_fetch)
+    assert rebuild.rebuilt_archive(tmp_path / "libpython3.11.a", tmp_path / "out") is None

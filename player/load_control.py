@@ -74,7 +74,8 @@ class _SlidingExtreme:
     highest: bool
     _samples: deque[tuple[float, float]] = field(default_factory=deque)
 
-    def add(self, now: float, value: float) -> None:
+    def add(self, now: float, value: float) -> float:
+        """Adds ``value``; returns the extreme with it counted."""
         samples = self._samples
         if self.highest:
             while samples and samples[-1][1] <= value:
@@ -84,6 +85,7 @@ class _SlidingExtreme:
                 samples.pop()
         samples.append((now, value))
         self._expire(now)
+        return samples[0][1]
 
     def extreme(self, now: float) -> float | None:
         self._expire(now)
@@ -111,9 +113,7 @@ class LowWater:
     def add(self, now: float, buffered: float) -> float:
         if self._since is None:
             self._since = now
-        self._least.add(now, buffered)
-        least = self._least.extreme(now)
-        return buffered if least is None else least  # never None: just added
+        return self._least.add(now, buffered)
 
     def settled(self, now: float) -> bool:
         """Whether the samples span a whole window yet."""

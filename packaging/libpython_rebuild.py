@@ -40,8 +40,9 @@ LTO_FLAGS = "-g0 -fwrapv -O3 -flto=auto -fuse-linker-plugin -ffat-lto-objects"
 TRAINING = Path(__file__).resolve().parent / "pgo_task.py"
 
 
-def source_of(path: Path) -> tuple[str, str] | None:
-    """(source package, version) of the installed package that ships ``path``."""
+def source_of(path: Path) -> tuple[str, str, str] | None:
+    """(binary package, source package, version) of the installed package
+    that ships ``path``."""
     try:
         owner = subprocess.run(["dpkg", "-S", str(path)], capture_output=True, text=True)
     except OSError:
@@ -54,7 +55,7 @@ def source_of(path: Path) -> tuple[str, str] | None:
         capture_output=True, text=True,
     )  # fmt: skip
     parts = query.stdout.split()
-    return (parts[0], parts[1]) if query.returncode == 0 and len(parts) == 2 else None
+    return (package, parts[0], parts[1]) if query.returncode == 0 and len(parts) == 2 else None
 
 
 def source_lines(policy: str) -> list[str]:
@@ -244,7 +245,7 @@ def rebuilt_archive(shipped: Path, out_dir: Path) -> Path | None:
     source = source_of(shipped)
     if source is None:
         return None
-    package, version = source
+    binary, package, version = source
     stamp = out_dir / "libpython.stamp"
     archive = out_dir / shipped.name
     if archive.is_file() and stamp.is_file() and stamp.read_text() == version:
@@ -252,8 +253,6 @@ def rebuilt_archive(shipped: Path, out_dir: Path) -> Path | None:
     setup_local = shipped.parent / "Setup.local"  # what debian/rules wrote for it
     if not setup_local.is_file():
         return None
-    owner = subprocess.run(["dpkg", "-S", str(shipped)], capture_output=True, text=True)
-    binary = owner.stdout.split(":", 1)[0].strip()
     tree = fetch_source(package, binary, version, out_dir / "libpython-src")
     if tree is None:
         return None

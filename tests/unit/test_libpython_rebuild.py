@@ -79,7 +79,9 @@ def test_a_cached_rebuild_of_the_same_source_version_is_reused(
     (out / shipped.name).write_bytes(b"!<arch>\n")
     (out / "libpython.stamp").write_text("3.11.2-6+deb12u9")
     monkeypatch.setattr(rebuild.shutil, "which", lambda name: f"/usr/bin/{name}")
-    monkeypatch.setattr(rebuild, "source_of", lambda path: ("python3.11", "3.11.2-6+deb12u9"))
+    monkeypatch.setattr(
+        rebuild, "source_of", lambda path: ("libpython3.11-dev", "python3.11", "3.11.2-6+deb12u9")
+    )
 
     def no_fetch(*args: object) -> None:
         raise AssertionError("fetched again")
@@ -144,7 +146,9 @@ def test_without_the_distribution_s_setup_local_nothing_is_rebuilt(
 ) -> None:
     """Its built-in modules are what the bundle's lib-dynload leaves out."""
     monkeypatch.setattr(rebuild.shutil, "which", lambda name: f"/usr/bin/{name}")
-    monkeypatch.setattr(rebuild, "source_of", lambda path: ("python3.11", "3.11.2-6+deb12u9"))
+    monkeypatch.setattr(
+        rebuild, "source_of", lambda path: ("libpython3.11-dev", "python3.11", "3.11.2-6+deb12u9")
+    )
 
     def no_fetch(*args: object) -> None:
         raise AssertionError("fetched without a Setup.local")
